@@ -1,0 +1,1 @@
+"""Adapters: the implementations of the domain's ports over real technology."""

@@ -1,0 +1,10 @@
+"""Time from the system clock, always in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)

@@ -1,0 +1,91 @@
+"""The outbox: events stored in the transaction that caused them, numbered in commit order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tms_adapters.persistence.sql import tables as t
+from tms_domain.model import Audience, DomainEvent
+from tms_domain.ports import Clock
+
+
+def audience_json(audience: Audience) -> dict[str, Any]:
+    return {"users": sorted(audience.user_ids)}
+
+
+def audience_from_json(value: dict[str, Any]) -> Audience:
+    return Audience(frozenset(int(user_id) for user_id in value.get("users", [])))
+
+
+class SqlaEventStore:
+    """Ids come from one counter row that each writing transaction updates just before it
+    commits: the row lock orders the transactions, so ids grow in commit order and a reader
+    who has seen id N has seen every event below it."""
+
+    def __init__(self, conn: AsyncConnection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    async def append(self, events: Sequence[DomainEvent]) -> None:
+        if not events:
+            return
+        seq = t.event_sequence
+        await self._conn.execute(
+            update(seq).where(seq.c.id == 1).values(last_id=seq.c.last_id + len(events))
+        )
+        last = int(
+            (await self._conn.execute(select(seq.c.last_id).where(seq.c.id == 1))).scalar_one()
+        )
+        now = self._clock.now()
+        first = last - len(events) + 1
+        for offset, event in enumerate(events):
+            event.id = first + offset
+            event.at = now
+        await self._conn.execute(
+            insert(t.events),
+            [
+                {
+                    "id": event.id,
+                    "type": event.type,
+                    "data": event.data,
+                    "audience": audience_json(event.audience),
+                    "at": event.at,
+                }
+                for event in events
+            ],
+        )
+
+    async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]:
+        e = t.events
+        rows = await self._conn.execute(
+            select(e).where(e.c.id > last_id).order_by(e.c.id).limit(limit)
+        )
+        return [
+            DomainEvent(
+                type=row.type,
+                data=row.data,
+                audience=audience_from_json(row.audience),
+                id=row.id,
+                at=row.at,
+            )
+            for row in rows
+        ]
+
+    async def last_id(self) -> int:
+        seq = t.event_sequence
+        value = (await self._conn.execute(select(seq.c.last_id).where(seq.c.id == 1))).scalar()
+        return int(value or 0)
+
+    async def prune(self, before: datetime) -> int:
+        result = await self._conn.execute(delete(t.events).where(t.events.c.at < before))
+        return int(result.rowcount)
+
+    async def count(self) -> int:
+        return int(
+            (await self._conn.execute(select(func.count()).select_from(t.events))).scalar_one()
+        )

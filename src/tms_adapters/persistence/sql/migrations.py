@@ -1,0 +1,49 @@
+"""Schema migrations (Alembic), callable from code: the CLI and the server use these."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from tms_adapters.persistence.sql.engine import create_engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    # Alembic's env.py runs its own event loop, so it runs in a thread of its own.
+    await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
+
+
+async def downgrade(url: str, revision: str) -> None:
+    await asyncio.to_thread(command.downgrade, alembic_config(url), revision)
+
+
+async def pending(url: str) -> list[str]:
+    """Revisions not yet applied, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config(url))
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            current = await connection.run_sync(_current_heads)
+    finally:
+        await engine.dispose()
+    upgrades = script.iterate_revisions("heads", current or "base")
+    return [revision.revision for revision in reversed(list(upgrades))]
+
+
+def _current_heads(connection: Connection) -> tuple[str, ...]:
+    return MigrationContext.configure(connection).get_current_heads()

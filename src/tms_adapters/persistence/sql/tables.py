@@ -1,0 +1,203 @@
+"""One schema for SQLite and MySQL/MariaDB."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (microseconds kept), read back as aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def _key() -> String:
+    """A case-folded lookup key, compared byte for byte on every database."""
+    return String(254).with_variant(mysql.VARCHAR(254, collation="utf8mb4_bin"), "mysql", "mariadb")
+
+
+MYSQL_OPTIONS: dict[str, Any] = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_unicode_ci",
+}
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(50), nullable=False),
+    Column("username_key", _key(), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("email_key", _key(), nullable=False, unique=True),
+    Column("role", String(16), nullable=False, index=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("is_temporary_password", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    **MYSQL_OPTIONS,
+)
+
+sign_ins = Table(
+    "sign_ins",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    **MYSQL_OPTIONS,
+)
+
+training_sessions = Table(
+    "training_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("title", String(100), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("trainer_id", Id, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False),
+    Column("scheduled_date", UtcDateTime, nullable=False, index=True),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("class_link", String(2000), nullable=True),
+    Column("session_link", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_training_sessions_trainer_start", "trainer_id", "scheduled_date"),
+    Index("ix_training_sessions_status_start", "status", "scheduled_date"),
+    **MYSQL_OPTIONS,
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Id,
+        ForeignKey("training_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("trainee_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("enrolled_at", UtcDateTime, nullable=False),
+    UniqueConstraint("session_id", "trainee_id"),
+    Index("ix_enrolments_trainee_session", "trainee_id", "session_id"),
+    **MYSQL_OPTIONS,
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("student_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("teacher_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("assigned_date", UtcDateTime, nullable=False),
+    UniqueConstraint("student_id", "teacher_id"),
+    Index("ix_assignments_teacher_student", "teacher_id", "student_id"),
+    **MYSQL_OPTIONS,
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Id,
+        ForeignKey("training_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("trainee_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("present", Boolean, nullable=False),
+    Column("marked_at", UtcDateTime, nullable=False),
+    UniqueConstraint("session_id", "trainee_id"),
+    Index("ix_attendance_trainee", "trainee_id"),
+    **MYSQL_OPTIONS,
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("actor_id", Id, nullable=True, index=True),
+    Column("actor", String(50), nullable=True),
+    Column("action", String(40), nullable=False, index=True),
+    Column("target_type", String(20), nullable=False),
+    Column("target_id", Id, nullable=True),
+    Column("client_address", String(64), nullable=True),
+    Column("changes", JSON, nullable=False),
+    Index("ix_audit_log_target", "target_type", "target_id"),
+    **MYSQL_OPTIONS,
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("type", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("audience", JSON, nullable=False),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    **MYSQL_OPTIONS,
+)
+
+event_sequence = Table(
+    "event_sequence",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_id", Id, nullable=False),
+    **MYSQL_OPTIONS,
+)

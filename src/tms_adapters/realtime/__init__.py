@@ -1,0 +1,5 @@
+"""Delivery of committed domain events to live listeners."""
+
+from tms_adapters.realtime.local import LocalEventPublisher
+
+__all__ = ["LocalEventPublisher"]

@@ -1,0 +1,533 @@
+"""The PDF report renderer: a title page, a summary with bar charts, paginated tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from fpdf.fonts import TTFFont
+
+from tms_adapters.reports.pdf_streaming import StreamingPdf
+from tms_domain.model.reports import (
+    Cell,
+    ColumnKind,
+    ReportHeader,
+    ReportSummary,
+    SectionSpec,
+)
+
+_FONT_DIR = Path(__file__).parent / "fonts"
+_PRIMARY_FAMILY = "dejavusans"
+_FALLBACK_FAMILY = "droidsansfallback"
+_MM_PER_PT = 25.4 / 72
+
+_MARGIN_X = 12.0
+_MARGIN_TOP = 12.0
+_FOOTER_BASELINE_FROM_BOTTOM = 8.0
+_CONTENT_BOTTOM_FROM_BOTTOM = 14.0
+
+_TABLE_SIZE = 8.0
+_LINE_HEIGHT = _TABLE_SIZE * 1.25 * _MM_PER_PT
+_ASCENT = _TABLE_SIZE * 0.95 * _MM_PER_PT
+"""From the top of a text line to its baseline."""
+_CELL_PAD_X = 1.2
+_CELL_PAD_Y = 0.9
+_MIN_SPLIT_LINES = 3
+"""A row taller than a page is split across pages; a split leaves at least this many lines."""
+
+_HEADER_FILL = (217, 225, 242)
+_RULE_GREY = 190
+_FOOTER_GREY = 90
+_BAR_COLOURS = ((68, 114, 196), (237, 125, 49), (112, 173, 71), (165, 165, 165), (255, 192, 0))
+_CONTROL_CHARACTERS = str.maketrans({"\t": " ", "\r": "\n", "\v": "\n", "\f": "\n"})
+_NUMERIC_KINDS = frozenset({ColumnKind.INTEGER, ColumnKind.NUMBER, ColumnKind.MINUTES})
+
+
+class FpdfReportRenderer:
+    """Writes a report as PDF with fpdf2.
+
+    Rules:
+    - Page 1 is a title page: the report title, the generation time and the filters.
+    - The summary (when wanted) gives the figures as text and as bar charts drawn with
+      rectangles: sessions by status, users by role, hours and attendance rate per trainer.
+    - Each table section starts on a new page, landscape when the section is wide, portrait
+      otherwise; the section title and the table's header row head every page of it. Long
+      text wraps inside its cell (a row taller than a page continues on the next page);
+      nothing is cut.
+    - Every page ends with "page X of Y".
+    - Text is set in DejaVu Sans (Latin, Greek, Cyrillic and more); each character it lacks
+      comes from Droid Sans Fallback (Chinese, Japanese, Korean), loaded only when needed.
+      Both are embedded (as subsets). Right-to-left scripts are not reordered.
+    - Times are ISO 8601 in UTC with their offset; booleans "yes"/"no".
+    - Pages leave memory as they are finished (see ``pdf_streaming``), so memory stays flat
+      with the number of rows. ``sink`` only needs ``write(bytes)``; the file is written on
+      ``close``.
+    """
+
+    format = "pdf"
+    media_type = "application/pdf"
+    extension = "pdf"
+
+    def __init__(self) -> None:
+        self._pdf = StreamingPdf()
+        self._pdf.set_draw_color(_RULE_GREY)
+        self._pdf.set_line_width(0.1)
+        self._type = _Typesetter(self._pdf)
+        self._sink: BinaryIO | None = None
+        self._title = ""
+        self._y = 0.0
+        self._bottom = 0.0
+        self._table: _Table | None = None
+
+    def open(self, sink: BinaryIO, header: ReportHeader) -> None:
+        self._sink = sink
+        self._title = header.title
+        pdf = self._pdf
+        pdf.set_title(header.title)
+        pdf.set_creator("Training Management System")
+        pdf.set_creation_date(header.generated_at.astimezone(UTC))
+        self._title_page(header)
+
+    def summary(self, summary: ReportSummary) -> None:
+        self._start_page("P", "Summary")
+        total_users = sum(summary.users_by_role.values())
+        total_sessions = sum(summary.sessions_by_status.values())
+        figures = [
+            f"Users: {total_users} ({_counts_text(summary.users_by_role)})",
+            f"Sessions: {total_sessions} ({_counts_text(summary.sessions_by_status)})",
+            f"Attendance rate: {summary.attendance_rate:.2f} %",
+        ]
+        for figure in figures:
+            self._paragraph(figure, size=10, continued_heading="Summary")
+        self._y += 4
+        self._bar_chart("Sessions by status", list(summary.sessions_by_status.items()), str, None)
+        self._bar_chart("Users by role", list(summary.users_by_role.items()), str, None)
+        trainers = summary.trainers
+        self._bar_chart(
+            "Hours per trainer",
+            [(trainer.name, trainer.hours) for trainer in trainers],
+            lambda hours: f"{hours:.1f} h",
+            None,
+        )
+        self._bar_chart(
+            "Attendance rate per trainer",
+            [(trainer.name, trainer.attendance_rate) for trainer in trainers],
+            lambda rate: f"{rate:.2f} %",
+            100.0,
+        )
+
+    def begin_section(self, spec: SectionSpec) -> None:
+        orientation = "L" if spec.wide else "P"
+        self._start_page(orientation, spec.title)
+        self._table = _Table.lay_out(spec, self._pdf.w - 2 * _MARGIN_X, self._type)
+        self._table_header()
+
+    def write_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
+        table = self._table
+        if table is None:
+            raise RuntimeError("FpdfReportRenderer.begin_section() must come before write_rows()")
+        wrap = self._type.wrap
+        for row in rows:
+            cell_lines = [
+                wrap(formatter(cell), width)
+                for cell, formatter, width in zip(
+                    row, table.formatters, table.text_widths, strict=True
+                )
+            ]
+            self._table_row(table, cell_lines)
+            table.rows_written += 1
+
+    def end_section(self) -> None:
+        table = self._table
+        if table is not None and table.rows_written == 0:
+            self._type.draw(_MARGIN_X + _CELL_PAD_X, self._y + _CELL_PAD_Y + _ASCENT, "No rows.")
+        self._table = None
+
+    def close(self) -> None:
+        if self._sink is None:
+            raise RuntimeError("FpdfReportRenderer.open() must be called first")
+        pdf = self._pdf
+        page_count = pdf.pages_count
+        for page_number in range(1, page_count + 1):
+            pdf.revisit_page(page_number)
+            self._footer(page_number, page_count)
+        pdf.write_to(self._sink)
+
+    # Pages
+
+    def _title_page(self, header: ReportHeader) -> None:
+        pdf, typesetter = self._pdf, self._type
+        pdf.start_page("P")
+        self._bottom = pdf.h - _CONTENT_BOTTOM_FROM_BOTTOM
+        self._y = 60.0
+        width = pdf.w - 2 * _MARGIN_X
+        for line in typesetter.wrap(header.title, width, size=22, bold=True):
+            typesetter.draw(_MARGIN_X, self._y + 22 * _MM_PER_PT, line, size=22, bold=True)
+            self._y += 22 * 1.3 * _MM_PER_PT
+        self._y += 8
+        generated = header.generated_at.astimezone(UTC).isoformat(timespec="seconds")
+        self._paragraph(f"Generated {generated}", size=11)
+        self._y += 6
+        self._paragraph("Filters", size=12, bold=True)
+        if not header.filters:
+            self._paragraph("None: every record is included.", size=11)
+        for label, value in header.filters:
+            self._paragraph(f"{label}: {value}", size=11)
+
+    def _start_page(self, orientation: str, heading: str) -> None:
+        """Opens a page whose content starts with ``heading``."""
+        pdf = self._pdf
+        pdf.start_page(orientation)
+        self._bottom = pdf.h - _CONTENT_BOTTOM_FROM_BOTTOM
+        self._y = _MARGIN_TOP
+        self._type.draw(_MARGIN_X, self._y + 14 * _MM_PER_PT, heading, size=14, bold=True)
+        self._y += 14 * 1.6 * _MM_PER_PT
+
+    def _footer(self, page_number: int, page_count: int) -> None:
+        pdf, typesetter = self._pdf, self._type
+        baseline = pdf.h - _FOOTER_BASELINE_FROM_BOTTOM
+        page_text = f"page {page_number} of {page_count}"
+        page_text_width = typesetter.width(page_text, size=8)
+        right = pdf.w - _MARGIN_X
+        pdf.set_text_color(_FOOTER_GREY)
+        typesetter.draw(right - page_text_width, baseline, page_text, size=8)
+        # The title is in full on page 1; the footer shows what fits on one line.
+        title_room = right - page_text_width - 8 - _MARGIN_X
+        title_lines = typesetter.wrap(self._title, title_room, size=8)
+        footer_title = title_lines[0] + (" …" if len(title_lines) > 1 else "")
+        typesetter.draw(_MARGIN_X, baseline, footer_title, size=8)
+        pdf.set_text_color(0)
+
+    def _paragraph(
+        self, text: str, size: float, bold: bool = False, continued_heading: str | None = None
+    ) -> None:
+        """Flowing text, continued on a new portrait page (headed ``continued_heading``, by
+        default the report title) when it reaches the bottom."""
+        typesetter = self._type
+        line_height = size * 1.35 * _MM_PER_PT
+        for line in typesetter.wrap(text, self._pdf.w - 2 * _MARGIN_X, size=size, bold=bold):
+            if self._y + line_height > self._bottom:
+                self._start_page("P", f"{continued_heading or self._title} (continued)")
+            typesetter.draw(_MARGIN_X, self._y + size * _MM_PER_PT, line, size=size, bold=bold)
+            self._y += line_height
+
+    # Summary charts
+
+    def _bar_chart(
+        self,
+        title: str,
+        items: Sequence[tuple[str, float]],
+        value_text: Callable[[float], str],
+        scale_max: float | None,
+    ) -> None:
+        """Horizontal bars, one per item, each followed by its value; bars are scaled to
+        ``scale_max`` or, without it, to the largest value."""
+        pdf, typesetter = self._pdf, self._type
+        label_width = 52.0
+        bar_room = pdf.w - 2 * _MARGIN_X - label_width - 28
+        bar_height = 4.0
+        self._chart_title(title)
+        if not items:
+            self._paragraph("No data.", size=9)
+            self._y += 4
+            return
+        largest = scale_max or max(value for _, value in items) or 1.0
+        for index, (label, value) in enumerate(items):
+            label_lines = typesetter.wrap(label, label_width - 2, size=9)
+            row_height = max(bar_height + 2, len(label_lines) * _LINE_HEIGHT * 1.15 + 1.5)
+            if self._y + row_height > self._bottom:
+                self._start_page("P", "Summary (continued)")
+                self._chart_title(f"{title} (continued)")
+            for line_index, line in enumerate(label_lines):
+                baseline = self._y + 9 * _MM_PER_PT + line_index * _LINE_HEIGHT * 1.15
+                typesetter.draw(_MARGIN_X, baseline, line, size=9)
+            bar_width = max(0.0, min(value / largest, 1.0)) * bar_room
+            pdf.set_fill_color(*_BAR_COLOURS[index % len(_BAR_COLOURS)])
+            pdf.rect(_MARGIN_X + label_width, self._y + 0.2, bar_width, bar_height, style="F")
+            pdf.set_fill_color(0)
+            value_x = _MARGIN_X + label_width + bar_width + 2
+            typesetter.draw(value_x, self._y + 9 * _MM_PER_PT, value_text(value), size=9)
+            self._y += row_height
+        self._y += 5
+
+    def _chart_title(self, title: str) -> None:
+        if self._y + 20 > self._bottom:
+            self._start_page("P", "Summary (continued)")
+        self._type.draw(_MARGIN_X, self._y + 11 * _MM_PER_PT, title, size=11, bold=True)
+        self._y += 11 * 1.6 * _MM_PER_PT
+
+    # Tables
+
+    def _table_header(self) -> None:
+        table = self._table
+        if table is None:
+            raise RuntimeError("no table section is open")
+        pdf, typesetter = self._pdf, self._type
+        height = len(max(table.heading_lines, key=len)) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
+        pdf.set_fill_color(*_HEADER_FILL)
+        pdf.rect(_MARGIN_X, self._y, table.width, height, style="F")
+        pdf.set_fill_color(0)
+        for x, lines in zip(table.column_xs, table.heading_lines, strict=True):
+            for line_index, line in enumerate(lines):
+                baseline = self._y + _CELL_PAD_Y + _ASCENT + line_index * _LINE_HEIGHT
+                typesetter.draw(x + _CELL_PAD_X, baseline, line, bold=True)
+        self._y += height
+
+    def _table_row(self, table: _Table, cell_lines: list[list[str]]) -> None:
+        """Draws one row, wrapped text and all, breaking the page first when the row does not
+        fit; a row taller than a whole page is split across pages."""
+        while True:
+            line_count = max(len(lines) for lines in cell_lines)
+            room = int((self._bottom - self._y - 2 * _CELL_PAD_Y) / _LINE_HEIGHT)
+            if line_count <= room:
+                self._draw_row_lines(table, cell_lines)
+                return
+            page_room = self._table_page_room(table)
+            if line_count <= page_room or room < min(_MIN_SPLIT_LINES, page_room):
+                self._continue_table(table)
+                continue
+            # At least one line per page, so that even a degenerate layout makes progress.
+            room = max(room, 1)
+            self._draw_row_lines(table, [lines[:room] for lines in cell_lines])
+            cell_lines = [lines[room:] for lines in cell_lines]
+            self._continue_table(table)
+
+    def _draw_row_lines(self, table: _Table, cell_lines: list[list[str]]) -> None:
+        draw, width = self._type.draw, self._type.width
+        top = self._y + _CELL_PAD_Y + _ASCENT
+        for x, right_aligned, cell_width, lines in zip(
+            table.column_xs, table.right_aligned, table.text_widths, cell_lines, strict=True
+        ):
+            for line_index, line in enumerate(lines):
+                if not line:
+                    continue
+                line_x = x + _CELL_PAD_X
+                if right_aligned:
+                    line_x += cell_width - width(line)
+                draw(line_x, top + line_index * _LINE_HEIGHT, line)
+        self._y += max(len(lines) for lines in cell_lines) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
+        self._pdf.line(_MARGIN_X, self._y, _MARGIN_X + table.width, self._y)
+
+    def _continue_table(self, table: _Table) -> None:
+        orientation = "L" if table.spec.wide else "P"
+        self._start_page(orientation, f"{table.spec.title} (continued)")
+        self._table_header()
+
+    def _table_page_room(self, table: _Table) -> int:
+        """Text lines a row can hold on a fresh page of this table."""
+        heading = 14 * 1.6 * _MM_PER_PT
+        header = len(max(table.heading_lines, key=len)) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
+        free = self._bottom - _MARGIN_TOP - heading - header - 2 * _CELL_PAD_Y
+        return int(free / _LINE_HEIGHT)
+
+
+@dataclass
+class _Table:
+    """A table section's geometry and per-column cell formatting."""
+
+    spec: SectionSpec
+    width: float
+    column_xs: list[float]
+    text_widths: list[float]
+    right_aligned: list[bool]
+    formatters: list[Callable[[Cell], str]]
+    heading_lines: list[list[str]]
+    rows_written: int = 0
+
+    @classmethod
+    def lay_out(cls, spec: SectionSpec, width: float, typesetter: _Typesetter) -> _Table:
+        """Shares ``width`` between the columns in proportion to their width hints."""
+        total_hint = sum(max(column.width, 1) for column in spec.columns) or 1
+        column_xs: list[float] = []
+        text_widths: list[float] = []
+        x = _MARGIN_X
+        for column in spec.columns:
+            column_width = width * max(column.width, 1) / total_hint
+            column_xs.append(x)
+            text_widths.append(column_width - 2 * _CELL_PAD_X)
+            x += column_width
+        return cls(
+            spec=spec,
+            width=width,
+            column_xs=column_xs,
+            text_widths=text_widths,
+            right_aligned=[column.kind in _NUMERIC_KINDS for column in spec.columns],
+            formatters=[_FORMATTERS[column.kind] for column in spec.columns],
+            heading_lines=[
+                typesetter.wrap(column.title, text_width, bold=True)
+                for column, text_width in zip(spec.columns, text_widths, strict=True)
+            ],
+        )
+
+
+class _Typesetter:
+    """Measures, wraps and draws text in the embedded fonts, one font run at a time.
+
+    fpdf2's own ``cell``/``multi_cell`` wrap and fall back between fonts too, but cost about
+    a millisecond per call, too slow for 100,000-row reports; this draws with ``text()`` and
+    keeps per-character widths and font choices in dictionaries.
+    """
+
+    def __init__(self, pdf: StreamingPdf) -> None:
+        self._pdf = pdf
+        self._fonts = {
+            _PRIMARY_FAMILY: self._add_font(_PRIMARY_FAMILY, "", "DejaVuSans.ttf"),
+            _PRIMARY_FAMILY + "B": self._add_font(_PRIMARY_FAMILY, "B", "DejaVuSans-Bold.ttf"),
+        }
+        self._family_of_char: dict[str, str] = {}
+        self._widths = {style: _CharWidths(self, style) for style in ("", "B")}
+        self._current: tuple[str, str, float] | None = None
+
+    def width(self, text: str, size: float = _TABLE_SIZE, bold: bool = False) -> float:
+        """Width of ``text`` in mm."""
+        widths = self._widths["B" if bold else ""]
+        return sum(map(widths.__getitem__, text)) * size * _MM_PER_PT / 1000
+
+    def wrap(
+        self, text: str, width: float, size: float = _TABLE_SIZE, bold: bool = False
+    ) -> list[str]:
+        """Breaks ``text`` into lines no wider than ``width`` mm: at spaces where it can, inside
+        a word (or a run of ideographs) where a word alone is too wide; line breaks in the
+        text are kept, tabs become spaces."""
+        measure = self._widths["B" if bold else ""].__getitem__
+        limit = width * 1000 / (size * _MM_PER_PT)
+        if not text.isprintable():
+            text = text.replace("\r\n", "\n").translate(_CONTROL_CHARACTERS)
+        if "\n" not in text and sum(map(measure, text)) <= limit:
+            return [text]
+        lines: list[str] = []
+        space = measure(" ")
+        for paragraph in text.split("\n"):
+            line, line_width = "", 0.0
+            for word in paragraph.split(" "):
+                word_width = sum(map(measure, word))
+                if line and line_width + space + word_width <= limit:
+                    line, line_width = f"{line} {word}", line_width + space + word_width
+                    continue
+                if line:
+                    lines.append(line)
+                if word_width <= limit:
+                    line, line_width = word, word_width
+                    continue
+                line, line_width = "", 0.0
+                for char in word:
+                    char_width = measure(char)
+                    if line and line_width + char_width > limit:
+                        lines.append(line)
+                        line, line_width = "", 0.0
+                    line, line_width = line + char, line_width + char_width
+            lines.append(line)
+        return lines
+
+    def draw(
+        self, x: float, baseline: float, text: str, size: float = _TABLE_SIZE, bold: bool = False
+    ) -> None:
+        """Draws one line of text (as ``wrap`` made it) from ``x`` on ``baseline``, in mm from
+        the page's top left corner."""
+        style = "B" if bold else ""
+        if text.isascii():
+            self._select(_PRIMARY_FAMILY, style, size)
+            self._pdf.text(x, baseline, text)
+            return
+        for family, run in self._font_runs(text):
+            self._select(family, style if family == _PRIMARY_FAMILY else "", size)
+            self._pdf.text(x, baseline, run)
+            x += self.width(run, size, bold)
+
+    def font_width(self, char: str, style: str) -> float:
+        """Advance width of ``char`` in thousandths of the font size."""
+        family = self._family_of(char)
+        fontkey = family + style if family == _PRIMARY_FAMILY else family
+        return float(self._fonts[fontkey].cw[ord(char)])
+
+    def _family_of(self, char: str) -> str:
+        """The font that draws ``char``: DejaVu Sans when it has the glyph, else Droid Sans
+        Fallback when that has it, else DejaVu Sans (which draws a missing-glyph box)."""
+        family = self._family_of_char.get(char)
+        if family is None:
+            family = _PRIMARY_FAMILY
+            if ord(char) not in self._fonts[_PRIMARY_FAMILY].cmap:
+                if _FALLBACK_FAMILY not in self._fonts:
+                    # Loading costs about 0.4 s and 40 MB: only reports with CJK text pay it.
+                    fallback = self._add_font(_FALLBACK_FAMILY, "", "DroidSansFallback.ttf")
+                    self._fonts[_FALLBACK_FAMILY] = fallback
+                if ord(char) in self._fonts[_FALLBACK_FAMILY].cmap:
+                    family = _FALLBACK_FAMILY
+            self._family_of_char[char] = family
+        return family
+
+    def _font_runs(self, text: str) -> list[tuple[str, str]]:
+        """Splits ``text`` into (font family, run of text) where the font changes."""
+        family_of = self._family_of
+        runs: list[tuple[str, str]] = []
+        run_start, run_family = 0, family_of(text[0])
+        for index, char in enumerate(text):
+            family = _PRIMARY_FAMILY if char.isascii() else family_of(char)
+            if family != run_family:
+                runs.append((run_family, text[run_start:index]))
+                run_start, run_family = index, family
+        runs.append((run_family, text[run_start:]))
+        return runs
+
+    def _select(self, family: str, style: str, size: float) -> None:
+        wanted = (family, style, size)
+        if self._current != wanted:
+            self._pdf.set_font(family, style, size)
+            self._current = wanted
+
+    def _add_font(self, family: str, style: str, file_name: str) -> TTFFont:
+        pdf = self._pdf
+        pdf.add_font(family, style, _FONT_DIR / file_name)
+        font = pdf.fonts[family + style]
+        if not isinstance(font, TTFFont):
+            raise TypeError(f"{file_name} did not load as a TrueType font")
+        return font
+
+
+class _CharWidths(dict[str, float]):
+    """Per-character advance widths for one style, filled on first use."""
+
+    def __init__(self, typesetter: _Typesetter, style: str) -> None:
+        super().__init__()
+        self._typesetter = typesetter
+        self._style = style
+
+    def __missing__(self, char: str) -> float:
+        width = self._typesetter.font_width(char, self._style)
+        self[char] = width
+        return width
+
+
+def _text_cell(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, datetime):
+        return cell.astimezone(UTC).isoformat(timespec="minutes")
+    return str(cell)
+
+
+def _number_cell(cell: Cell) -> str:
+    if isinstance(cell, float):
+        return f"{cell:.2f}"
+    return _text_cell(cell)
+
+
+_FORMATTERS: dict[ColumnKind, Callable[[Cell], str]] = {
+    ColumnKind.TEXT: _text_cell,
+    ColumnKind.INTEGER: _text_cell,
+    ColumnKind.NUMBER: _number_cell,
+    ColumnKind.DATETIME: _text_cell,
+    ColumnKind.BOOLEAN: _text_cell,
+    ColumnKind.MINUTES: _text_cell,
+}
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in counts.items())

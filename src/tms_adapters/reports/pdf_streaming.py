@@ -1,0 +1,141 @@
+"""An fpdf2 document whose finished pages leave memory, written straight to a sink.
+
+fpdf2 keeps every page's content in memory until ``output()``, then builds the whole file
+in one ``bytearray``: memory grows with the report. Here each finished page's content is
+compressed into a spool file (on disk past a few megabytes) and the page keeps only an empty
+stream that may still receive content (the page-count footer drawn at the end). On output,
+fpdf2's own producer lays out the document as usual, with two changes made through its
+``output_producer_class`` extension point: a page's contents become ``[spooled body,
+late additions]`` (a PDF page may list several content streams, read as one), and the
+serialized objects go to the sink instead of a buffer. Memory then holds the fonts, a few
+hundred bytes per page and one page's content at a time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zlib
+from typing import IO, BinaryIO
+
+from fpdf import FPDF
+from fpdf.output import OutputProducer, PDFPage
+from fpdf.syntax import Name, PDFArray, PDFObject
+
+_SPOOL_IN_MEMORY_BYTES = 4 * 1024 * 1024
+
+
+class StreamingPdf(FPDF):
+    """An FPDF document for code that places everything itself: no automatic page breaks.
+
+    Rules: start every page with ``start_page`` (the previous page is then final, except
+    for content added later by ``revisit_page``); ``write_to(sink)`` ends the document.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(unit="mm", format="A4")
+        self.set_auto_page_break(auto=False)
+        self.set_compression(True)
+        # One resources dictionary shared by all pages instead of one object per page.
+        self.single_resources_object = True
+        # Lives as long as the document: write_to() closes it.
+        self._spool: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=_SPOOL_IN_MEMORY_BYTES
+        )
+        self._spooled_bodies: dict[int, SpooledPageBody] = {}
+        self._sink: BinaryIO | None = None
+
+    def start_page(self, orientation: str) -> None:
+        """Finishes the current page, if any, and opens a new one ("P" or "L")."""
+        self._spool_current_page()
+        self.add_page(orientation=orientation)
+
+    def revisit_page(self, page_number: int) -> None:
+        """Makes a finished page current again so that more can be drawn on it (above its
+        spooled body), with coordinates of its own size and orientation."""
+        self._spool_current_page()
+        self.page = page_number
+        width_pt, height_pt = self.pages[page_number].dimensions()
+        self.w, self.h = width_pt / self.k, height_pt / self.k
+        # The page's late-content stream starts with nothing selected: text must set its font.
+        self.current_font_is_set_on_page = False
+
+    def write_to(self, sink: BinaryIO) -> None:
+        """Writes the whole document to ``sink`` (only ``write`` is used) and frees the spool."""
+        self._spool_current_page()
+        self._sink = sink
+        try:
+            self.output(output_producer_class=_StreamingOutputProducer)
+        finally:
+            self._spool.close()
+
+    def spooled_body(self, page_number: int) -> SpooledPageBody:
+        return self._spooled_bodies[page_number]
+
+    @property
+    def sink(self) -> BinaryIO:
+        if self._sink is None:
+            raise RuntimeError("StreamingPdf.write_to() has not been called")
+        return self._sink
+
+    def _spool_current_page(self) -> None:
+        if self.page == 0 or self.page in self._spooled_bodies:
+            return
+        page = self.pages[self.page]
+        if not isinstance(page.contents, bytearray):
+            raise RuntimeError(f"page {self.page} was already serialized")
+        # q/Q: the late additions start from the default graphics state, not from whatever
+        # colour or line width the body ended with.
+        body = zlib.compress(b"q\n" + bytes(page.contents) + b"Q\n")
+        offset = self._spool.seek(0, 2)
+        self._spool.write(body)
+        self._spooled_bodies[self.page] = SpooledPageBody(self._spool, offset, len(body))
+        page.contents = bytearray()
+
+
+class SpooledPageBody(PDFObject):
+    """A page's compressed content stream, read back from the spool only when serialized."""
+
+    def __init__(self, spool: IO[bytes], offset: int, length: int) -> None:
+        super().__init__()
+        self.filter = Name("FlateDecode")
+        self.length = length
+        self._spool = spool
+        self._offset = offset
+
+    def content_stream(self) -> bytes:
+        self._spool.seek(self._offset)
+        return self._spool.read(self.length)
+
+
+class _SinkWriter:
+    """Stands in for the producer's output ``bytearray``: the producer appends with ``+=``
+    and reads object offsets with ``len()``; the bytes go straight to the sink."""
+
+    def __init__(self, sink: BinaryIO) -> None:
+        self._sink = sink
+        self._written = 0
+
+    def __len__(self) -> int:
+        return self._written
+
+    def __iadd__(self, data: bytes) -> _SinkWriter:
+        self._sink.write(data)
+        self._written += len(data)
+        return self
+
+
+class _StreamingOutputProducer(OutputProducer):
+    def __init__(self, fpdf: FPDF) -> None:
+        super().__init__(fpdf)
+        if not isinstance(fpdf, StreamingPdf):
+            raise TypeError("_StreamingOutputProducer serves StreamingPdf documents only")
+        self._document = fpdf
+        self.buffer = _SinkWriter(fpdf.sink)  # type: ignore[assignment]
+
+    def _add_pages(self, _slice: slice = slice(0, None)) -> list[PDFPage]:
+        page_objs = super()._add_pages(_slice)
+        for page_obj in page_objs:
+            body = self._document.spooled_body(page_obj.index())
+            self._add_pdf_obj(body, "pages")
+            page_obj.contents = PDFArray([body, page_obj.contents])  # type: ignore[assignment]
+        return page_objs

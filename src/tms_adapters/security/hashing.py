@@ -1,0 +1,131 @@
+"""Password hashing with argon2id; hashes of the earlier system (passlib's pbkdf2-sha256)
+still verify, and ask to be rehashed."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import Argon2Error
+
+_ARGON2_PREFIX = "$argon2"
+_PBKDF2_SHA256_PREFIX = "$pbkdf2-sha256$"
+_PBKDF2_SHA256 = re.compile(
+    r"\$pbkdf2-sha256\$(?P<rounds>[1-9][0-9]{0,9})\$(?P<salt>[A-Za-z0-9./]*)"
+    r"\$(?P<checksum>[A-Za-z0-9./]+)"
+)
+_PBKDF2_MAX_ROUNDS = 2**32 - 1
+_PBKDF2_SHA256_SIZE = 32
+
+
+class Argon2PasswordHasher:
+    """Hashes passwords with argon2id (argon2-cffi) off the event loop.
+
+    Rules:
+    - parameters default to RFC 9106's second recommended (low-memory) profile:
+      ``time_cost`` 3 passes, ``memory_cost`` 64 MiB (in KiB), ``parallelism`` 4 lanes;
+    - work runs in a pool of ``max_workers`` threads (default: one per CPU), so at most that
+      many hashes hold their memory at once; argon2 and pbkdf2 release the GIL meanwhile;
+    - ``verify`` never raises: a malformed or unknown hash simply does not match;
+    - ``needs_rehash`` is True for anything but argon2id with this hasher's parameters,
+      including the earlier system's pbkdf2-sha256 hashes, which still verify.
+    """
+
+    def __init__(
+        self,
+        *,
+        time_cost: int = 3,
+        memory_cost: int = 65536,
+        parallelism: int = 4,
+        max_workers: int | None = None,
+    ) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost,
+            memory_cost=memory_cost,
+            parallelism=parallelism,
+            type=Type.ID,
+        )
+        self._pool = ThreadPoolExecutor(
+            max_workers=max_workers or os.cpu_count() or 1,
+            thread_name_prefix="password-hashing",
+        )
+        self._dummy_hash = _unmatchable_hash(self._hasher)
+
+    async def hash(self, password: str) -> str:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._hasher.hash, password)
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """True when ``password`` matches; never raises for a malformed hash."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._verify_now, password_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash uses another scheme or outdated parameters."""
+        if not password_hash.startswith(_ARGON2_PREFIX):
+            return True
+        try:
+            return self._hasher.check_needs_rehash(password_hash)
+        except ValueError:
+            return True
+
+    async def burn(self, password: str) -> None:
+        """Spend the time of one verification (for unknown users, so timing leaks nothing)."""
+        await self.verify(self._dummy_hash, password)
+
+    def shutdown(self) -> None:
+        """Stop the thread pool once the hashes under way are done."""
+        self._pool.shutdown(wait=True)
+
+    def _verify_now(self, password_hash: str, password: str) -> bool:
+        if password_hash.startswith(_PBKDF2_SHA256_PREFIX):
+            return _verify_pbkdf2_sha256(password_hash, password)
+        try:
+            return self._hasher.verify(password_hash, password)
+        # InvalidHashError and UnicodeEncodeError (a lone surrogate) are ValueErrors.
+        except (Argon2Error, ValueError):
+            return False
+
+
+def _unmatchable_hash(hasher: PasswordHasher) -> str:
+    """A well-formed hash with the hasher's parameters that no password matches in practice:
+    verifying against it costs what a real verification costs."""
+    salt = _b64_unpadded(bytes(hasher.salt_len))
+    digest = _b64_unpadded(bytes(hasher.hash_len))
+    parameters = f"m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}"
+    return f"$argon2id$v=19${parameters}${salt}${digest}"
+
+
+def _b64_unpadded(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def _verify_pbkdf2_sha256(password_hash: str, password: str) -> bool:
+    """passlib's ``$pbkdf2-sha256$<rounds>$<salt>$<checksum>``, salt and checksum in its
+    "adapted base64" (``.`` for ``+``, no padding), over the UTF-8 password."""
+    match = _PBKDF2_SHA256.fullmatch(password_hash)
+    if match is None:
+        return False
+    rounds = int(match["rounds"])
+    try:
+        salt = _ab64_decode(match["salt"])
+        checksum = _ab64_decode(match["checksum"])
+        secret = password.encode("utf-8")
+    except (binascii.Error, UnicodeEncodeError):
+        return False
+    if rounds > _PBKDF2_MAX_ROUNDS or len(checksum) != _PBKDF2_SHA256_SIZE:
+        return False
+    derived = hashlib.pbkdf2_hmac("sha256", secret, salt, rounds, dklen=len(checksum))
+    return hmac.compare_digest(derived, checksum)
+
+
+def _ab64_decode(text: str) -> bytes:
+    standard = text.replace(".", "+")
+    return base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)

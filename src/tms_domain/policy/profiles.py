@@ -1,0 +1,40 @@
+"""Rules for the fields of a user profile."""
+
+from __future__ import annotations
+
+import re
+
+USERNAME_PATTERN = re.compile(r"^[\w.@+-]{3,50}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 100
+
+
+def profile_violations(
+    *,
+    username: str | None = None,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> list[tuple[str, str]]:
+    """Check the given fields (None: not being set) and list every violation."""
+    errors: list[tuple[str, str]] = []
+    if username is not None and not USERNAME_PATTERN.fullmatch(username):
+        errors.append(
+            (
+                "username",
+                "Username must be 3 to 50 characters: letters, digits and @ . + - _ only",
+            )
+        )
+    if email is not None and (len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email)):
+        errors.append(("email", "Enter a valid email address"))
+    if first_name is not None and not 1 <= len(first_name.strip()) <= MAX_NAME_LENGTH:
+        errors.append(("first_name", f"First name must be 1 to {MAX_NAME_LENGTH} characters"))
+    if last_name is not None and len(last_name.strip()) > MAX_NAME_LENGTH:
+        errors.append(("last_name", f"Last name must be at most {MAX_NAME_LENGTH} characters"))
+    return errors
+
+
+def login_key(value: str) -> str:
+    """The case-insensitive form under which usernames and emails are unique."""
+    return value.strip().casefold()

@@ -1,0 +1,72 @@
+"""Pure rules for training sessions: field bounds, status moves, overlaps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from tms_domain.errors import Conflict
+from tms_domain.model import SessionStatus
+
+MAX_TITLE_LENGTH = 100
+MAX_DESCRIPTION_LENGTH = 2000
+MIN_DURATION_MINUTES = 1
+MAX_DURATION_MINUTES = 1440
+MAX_LINK_LENGTH = 2000
+MAX_TRAINEES_PER_SESSION = 500
+
+ALLOWED_MOVES: dict[SessionStatus, frozenset[SessionStatus]] = {
+    SessionStatus.SCHEDULED: frozenset({SessionStatus.COMPLETED, SessionStatus.CANCELLED}),
+    SessionStatus.CANCELLED: frozenset({SessionStatus.SCHEDULED}),
+    SessionStatus.COMPLETED: frozenset(),
+}
+
+
+def ensure_status_move(current: SessionStatus, new: SessionStatus) -> None:
+    """scheduled -> completed | cancelled; cancelled -> scheduled; completed is final."""
+    if new != current and new not in ALLOWED_MOVES[current]:
+        raise Conflict(f"A {current.value} session cannot become {new.value}")
+
+
+def session_violations(
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    duration_minutes: int | None = None,
+    class_link: str | None = None,
+    scheduled_date: datetime | None = None,
+    trainee_count: int | None = None,
+) -> list[tuple[str, str]]:
+    """Check the given fields (None: not being set) and list every violation."""
+    errors: list[tuple[str, str]] = []
+    if title is not None and not 1 <= len(title.strip()) <= MAX_TITLE_LENGTH:
+        errors.append(("title", f"Title must be 1 to {MAX_TITLE_LENGTH} characters"))
+    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        errors.append(
+            ("description", f"Description must be at most {MAX_DESCRIPTION_LENGTH} characters")
+        )
+    if duration_minutes is not None and not (
+        MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES
+    ):
+        errors.append(
+            (
+                "duration_minutes",
+                f"Duration must be {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes",
+            )
+        )
+    if class_link and not is_web_link(class_link):
+        errors.append(("class_link", "Class link must be an http or https URL"))
+    if scheduled_date is not None and scheduled_date.tzinfo is None:
+        errors.append(("scheduled_date", "Scheduled date must carry a time zone"))
+    if trainee_count is not None and trainee_count > MAX_TRAINEES_PER_SESSION:
+        errors.append(
+            ("trainees", f"A session can have at most {MAX_TRAINEES_PER_SESSION} trainees")
+        )
+    return errors
+
+
+def is_web_link(link: str) -> bool:
+    if len(link) > MAX_LINK_LENGTH or any(c.isspace() for c in link):
+        return False
+    parts = urlsplit(link)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

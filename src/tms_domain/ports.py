@@ -1,0 +1,282 @@
+"""The interfaces the core needs from the outside world, named for what they do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import BinaryIO, Protocol, Self
+
+from tms_domain.model import (
+    Assignment,
+    Attendance,
+    AuditEntry,
+    AuditQuery,
+    DomainEvent,
+    Role,
+    SessionQuery,
+    SessionStatus,
+    SignIn,
+    TrainingSession,
+    User,
+)
+from tms_domain.model.reports import Cell, ReportHeader, ReportSummary, SectionSpec
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        """True when ``password`` matches; never raises for a malformed hash."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash uses another scheme or outdated parameters."""
+        ...
+
+    async def burn(self, password: str) -> None:
+        """Spend the time of one verification (for unknown users, so timing leaks nothing)."""
+        ...
+
+
+class TokenService(Protocol):
+    def issue(self, *, user_id: int, sign_in_id: str, expires_at: datetime) -> str: ...
+
+    def read(self, token: str) -> tuple[int, str]:
+        """Return (user_id, sign_in_id); raise AuthenticationFailed for any bad token."""
+        ...
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> User:
+        """Insert; raise Conflict on a duplicate username or email. Returns it with its id."""
+        ...
+
+    async def get(self, user_id: int, *, for_update: bool = False) -> User | None: ...
+
+    async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]: ...
+
+    async def find_by_login(self, login: str) -> User | None:
+        """By username or email, case-insensitively."""
+        ...
+
+    async def update(self, user: User) -> None:
+        """Save; raise Conflict on a duplicate username or email."""
+        ...
+
+    async def delete(self, user_id: int) -> None: ...
+
+    async def page(self, *, skip: int, limit: int, role: Role | None = None) -> list[User]: ...
+
+    async def count_by_role(self) -> dict[Role, int]: ...
+
+    async def count_trainees_without_sessions(self) -> int: ...
+
+    async def lock_many(self, user_ids: Iterable[int]) -> None:
+        """Take row locks on these users until the unit of work ends (for booking rules)."""
+        ...
+
+
+class SignInRepository(Protocol):
+    async def add(self, sign_in: SignIn) -> None: ...
+
+    async def get_with_user(self, sign_in_id: str) -> tuple[SignIn, User] | None: ...
+
+    async def revoke(self, sign_in_id: str, at: datetime) -> None: ...
+
+    async def revoke_all(self, user_id: int, at: datetime, *, except_id: str | None = None) -> int:
+        """Revoke every active sign-in of the user but ``except_id``; return how many."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget sign-ins that expired before ``before``."""
+        ...
+
+
+class SessionRepository(Protocol):
+    async def add(self, session: TrainingSession) -> TrainingSession: ...
+
+    async def get(self, session_id: int, *, for_update: bool = False) -> TrainingSession | None: ...
+
+    async def get_by_link(self, session_link: str) -> TrainingSession | None: ...
+
+    async def update(self, session: TrainingSession) -> None:
+        """Save the fields and the trainee list; raise Conflict on a duplicate enrolment."""
+        ...
+
+    async def delete(self, session_id: int) -> None: ...
+
+    async def page(self, query: SessionQuery) -> list[TrainingSession]: ...
+
+    async def find_overlapping(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        trainer_id: int | None = None,
+        trainee_ids: Sequence[int] = (),
+        exclude_session_id: int | None = None,
+    ) -> list[TrainingSession]:
+        """Scheduled sessions overlapping [start, end) trained by the trainer or attended
+        by any of the trainees."""
+        ...
+
+    async def add_trainee(self, session_id: int, trainee_id: int, at: datetime) -> None:
+        """Enrol; raise Conflict when already enrolled."""
+        ...
+
+    async def remove_trainee(self, session_id: int, trainee_id: int) -> bool: ...
+
+    async def count_by_status(self) -> dict[SessionStatus, int]: ...
+
+    async def count_trained_by(self, trainer_id: int) -> int: ...
+
+    async def trainer_stats(self) -> dict[int, tuple[int, int]]:
+        """Per trainer: (sessions not cancelled, minutes of completed sessions)."""
+        ...
+
+    async def ids_trained_by(self, trainer_id: int) -> list[int]: ...
+
+    async def sessions_of_trainees(
+        self, trainee_ids: Sequence[int]
+    ) -> dict[int, list[TrainingSession]]:
+        """Each trainee's sessions, without their trainee lists filled in."""
+        ...
+
+
+class AssignmentRepository(Protocol):
+    async def add(self, assignment: Assignment) -> Assignment:
+        """Insert; raise Conflict when the pair exists."""
+        ...
+
+    async def get(self, student_id: int, teacher_id: int) -> Assignment | None: ...
+
+    async def delete(self, student_id: int, teacher_id: int) -> bool: ...
+
+    async def page(
+        self,
+        *,
+        skip: int,
+        limit: int,
+        student_id: int | None = None,
+        teacher_id: int | None = None,
+    ) -> list[Assignment]: ...
+
+    async def is_assigned(self, student_id: int, teacher_id: int) -> bool: ...
+
+    async def student_ids_of(self, teacher_id: int) -> list[int]: ...
+
+    async def teacher_ids_of(self, student_id: int) -> list[int]: ...
+
+
+class AttendanceRepository(Protocol):
+    async def get(self, attendance_id: int) -> Attendance | None: ...
+
+    async def find(self, session_id: int, trainee_id: int) -> Attendance | None: ...
+
+    async def add(self, attendance: Attendance) -> Attendance:
+        """Insert; raise Conflict when the trainee already has a record for the session."""
+        ...
+
+    async def update(self, attendance: Attendance) -> None: ...
+
+    async def delete(self, attendance_id: int) -> None: ...
+
+    async def list_for_session(self, session_id: int) -> list[Attendance]: ...
+
+    async def count_for_trainee(self, trainee_id: int) -> int: ...
+
+    async def progress(self, trainee_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """For each trainee: (enrolled non-cancelled sessions, of those marked present)."""
+        ...
+
+    async def rates(self) -> tuple[int, int, dict[int, tuple[int, int]]]:
+        """Completed sessions: (enrolments, present marks) overall and per trainer."""
+        ...
+
+
+class AuditLog(Protocol):
+    async def record(self, entry: AuditEntry) -> None: ...
+
+    async def page(self, query: AuditQuery) -> list[AuditEntry]: ...
+
+
+class EventStore(Protocol):
+    """The outbox: events written in the same transaction as the change that caused them."""
+
+    async def append(self, events: Sequence[DomainEvent]) -> None:
+        """Give each event its stream id and time, and store it."""
+        ...
+
+    async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]: ...
+
+    async def last_id(self) -> int: ...
+
+    async def prune(self, before: datetime) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving it without ``commit()`` rolls back."""
+
+    users: UserRepository
+    sign_ins: SignInRepository
+    sessions: SessionRepository
+    assignments: AssignmentRepository
+    attendance: AttendanceRepository
+    audit: AuditLog
+    events: EventStore
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def record(self, event: DomainEvent) -> None:
+        """Keep an event to store at commit and publish after it."""
+        ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+
+class EventPublisher(Protocol):
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
+        """Hand committed events to live listeners; best effort, never raises."""
+        ...
+
+
+class ReportRenderer(Protocol):
+    """Writes one report format incrementally; called off the event loop, in this order:
+    ``open``, then ``summary`` if that section is wanted, then for each table section
+    ``begin_section``, ``write_rows`` any number of times, ``end_section``; last ``close``."""
+
+    format: str
+    media_type: str
+    extension: str
+
+    def open(self, sink: BinaryIO, header: ReportHeader) -> None: ...
+
+    def summary(self, summary: ReportSummary) -> None: ...
+
+    def begin_section(self, spec: SectionSpec) -> None: ...
+
+    def write_rows(self, rows: Sequence[Sequence[Cell]]) -> None: ...
+
+    def end_section(self) -> None: ...
+
+    def close(self) -> None: ...

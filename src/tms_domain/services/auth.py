@@ -1,0 +1,188 @@
+"""Use cases for signing in and out and for passwords."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tms_domain.errors import AuthenticationFailed, InvalidInput
+from tms_domain.model import Actor, Audience, DomainEvent, SignIn, User
+from tms_domain.policy.access import Permission, Target, authorize
+from tms_domain.policy.passwords import PasswordPolicy, normalize_password
+from tms_domain.ports import PasswordHasher, TokenService
+from tms_domain.services.common import Core, audit, existing_user
+
+BAD_CREDENTIALS = "Incorrect username or password"
+SESSION_ENDED = "Your sign-in has expired or ended: sign in again"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    access_token: str
+    user: User
+
+    @property
+    def force_password_change(self) -> bool:
+        return self.user.is_temporary_password
+
+
+class AuthService:
+    def __init__(
+        self,
+        core: Core,
+        hasher: PasswordHasher,
+        tokens: TokenService,
+        policy: PasswordPolicy,
+        token_lifetime: timedelta,
+    ) -> None:
+        self._core = core
+        self._hasher = hasher
+        self._tokens = tokens
+        self._policy = policy
+        self._lifetime = token_lifetime
+
+    async def sign_in(self, login: str, password: str) -> SignedIn:
+        """Sign in by username or email (case-insensitive). A failure never says whether the
+        account exists, and takes as long either way. A hash in an outdated format or with
+        outdated parameters is replaced by a current one."""
+        async with self._core.uow(read_only=True) as uow:
+            user = await uow.users.find_by_login(login)
+        candidate = normalize_password(password)
+        if user is None:
+            await self._hasher.burn(candidate)
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        if not await self._hasher.verify(user.password_hash, candidate):
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        new_hash = (
+            await self._hasher.hash(candidate)
+            if self._hasher.needs_rehash(user.password_hash)
+            else None
+        )
+        now = self._core.clock.now()
+        sign_in = SignIn(
+            id=secrets.token_urlsafe(24),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + self._lifetime,
+        )
+        async with self._core.uow() as uow:
+            if new_hash is not None:
+                fresh = await uow.users.get(user.id, for_update=True)
+                if fresh is not None and fresh.password_hash == user.password_hash:
+                    fresh.password_hash = new_hash
+                    await uow.users.update(fresh)
+            await uow.sign_ins.add(sign_in)
+            await uow.commit()
+        token = self._tokens.issue(
+            user_id=user.id, sign_in_id=sign_in.id, expires_at=sign_in.expires_at
+        )
+        return SignedIn(access_token=token, user=user)
+
+    async def authenticate(self, token: str, client_address: str | None = None) -> Actor:
+        """The actor a token stands for, while its sign-in is active and its user exists."""
+        user_id, sign_in_id = self._tokens.read(token)
+        async with self._core.uow(read_only=True) as uow:
+            found = await uow.sign_ins.get_with_user(sign_in_id)
+        if found is None:
+            raise AuthenticationFailed(SESSION_ENDED)
+        sign_in, user = found
+        if sign_in.user_id != user_id or not sign_in.is_active(self._core.clock.now()):
+            raise AuthenticationFailed(SESSION_ENDED)
+        return Actor(user=user, sign_in_id=sign_in.id, client_address=client_address)
+
+    async def sign_out(self, actor: Actor) -> None:
+        """End the caller's sign-in: its token stops working at once."""
+        if actor.sign_in_id is None:
+            return
+        async with self._core.uow() as uow:
+            await uow.sign_ins.revoke(actor.sign_in_id, self._core.clock.now())
+            await uow.commit()
+
+    async def sign_out_everywhere(self, actor: Actor) -> int:
+        """End every sign-in of the caller, this one included; returns how many ended."""
+        async with self._core.uow() as uow:
+            ended = await uow.sign_ins.revoke_all(actor.id, self._core.clock.now())
+            await uow.commit()
+        return ended
+
+    async def change_password(
+        self, actor: Actor, current_password: str | None, new_password: str
+    ) -> None:
+        """The caller changes their own password. The current one is required unless the
+        password is temporary. The new one passes the policy. The caller's other sign-ins
+        end; the one that made the change goes on, now with full rights."""
+        authorize(actor, Permission.CHANGE_OWN_PASSWORD, Target(user_id=actor.id))
+        user = actor.user
+        if not user.is_temporary_password:
+            if not current_password:
+                raise InvalidInput.for_field("current_password", "Enter your current password")
+            if not await self._hasher.verify(
+                user.password_hash, normalize_password(current_password)
+            ):
+                raise InvalidInput.for_field(
+                    "current_password", "Your current password is incorrect"
+                )
+        await self._set_password(actor, user.id, new_password, temporary=False, reset=False)
+
+    async def change_admin_password(self, actor: Actor, new_password: str) -> None:
+        """An admin sets their own password without giving the current one."""
+        authorize(actor, Permission.RESET_PASSWORD)
+        authorize(actor, Permission.CHANGE_OWN_PASSWORD, Target(user_id=actor.id))
+        await self._set_password(actor, actor.id, new_password, temporary=False, reset=False)
+
+    async def reset_password(self, actor: Actor, user_id: int, new_password: str) -> None:
+        """An admin gives a user a new temporary password; every sign-in of that user ends."""
+        authorize(actor, Permission.RESET_PASSWORD, Target(user_id=user_id))
+        await self._set_password(actor, user_id, new_password, temporary=True, reset=True)
+
+    async def _set_password(
+        self, actor: Actor, user_id: int, new_password: str, *, temporary: bool, reset: bool
+    ) -> None:
+        async with self._core.uow(read_only=True) as uow:
+            user = await existing_user(uow, user_id)
+        checked = self._policy.check(
+            new_password,
+            field="new_password",
+            username=user.username,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+        )
+        password_hash = await self._hasher.hash(checked)
+        now = self._core.clock.now()
+        async with self._core.uow() as uow:
+            user = await existing_user(uow, user_id, for_update=True)
+            user.password_hash = password_hash
+            user.is_temporary_password = temporary
+            user.updated_at = now
+            await uow.users.update(user)
+            keep = None if reset else actor.sign_in_id
+            await uow.sign_ins.revoke_all(user.id, now, except_id=keep)
+            if reset:
+                await audit(uow, actor, "user.password_reset", "user", user.id, now)
+                uow.record(
+                    DomainEvent(
+                        "password_reset",
+                        {
+                            "user_id": user.id,
+                            "reset_by": actor.id,
+                            "message": "Your password was reset by an administrator",
+                        },
+                        Audience(frozenset({user.id})),
+                    )
+                )
+            else:
+                await audit(uow, actor, "user.password_changed", "user", user.id, now)
+                uow.record(
+                    DomainEvent(
+                        "password_changed",
+                        {
+                            "user_id": user.id,
+                            "action": "changed",
+                            "message": "Password changed",
+                        },
+                        Audience(frozenset({user.id})),
+                    )
+                )
+            await uow.commit()

@@ -1,0 +1,1 @@
+"""Entry points: the HTTP application, the CLI, and the composition root that wires them."""

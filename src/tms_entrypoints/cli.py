@@ -1,0 +1,256 @@
+"""The `tms` command: serve, migrate, create-admin, users, demo, report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn
+
+from tms_adapters.persistence.sql import migrations as schema
+from tms_adapters.persistence.sql import safe_url
+from tms_domain.errors import InvalidInput, StorageUnavailable
+from tms_domain.model import Role
+from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.settings import Settings, SettingsError
+
+log = logging.getLogger("tms")
+
+
+class CliError(Exception):
+    """A failure to report in one line and exit non-zero."""
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    print(f"tms: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        _fail(str(error), 2)
+
+
+def _container(settings: Settings) -> Container:
+    try:
+        return build_container(settings)
+    except (SettingsError, ValueError) as error:
+        _fail(str(error), 2)
+
+
+def _describe(error: BaseException) -> str:
+    reason = getattr(error, "orig", None) or error.__cause__ or error
+    return str(reason).splitlines()[0][:300]
+
+
+async def migrate_database(settings: Settings) -> list[str]:
+    """Apply pending migrations; a database that cannot be reached is a CliError naming it
+    without its password."""
+    if settings.storage != "sql":
+        return []
+    try:
+        todo = await schema.pending(settings.database_url)
+        if todo:
+            await schema.upgrade(settings.database_url)
+    except Exception as error:
+        raise CliError(
+            f"cannot migrate the database at {safe_url(settings.database_url)}: {_describe(error)}"
+        ) from error
+    return todo
+
+
+async def ensure_admin(container: Container, password: str | None) -> None:
+    settings = container.settings()
+    try:
+        created = await container.users().ensure_admin(
+            settings.admin_username, settings.admin_email, password
+        )
+    except InvalidInput as error:
+        details = "; ".join(e.message for e in error.errors)
+        raise CliError(f"the admin password cannot be used: {details}") from error
+    except StorageUnavailable as error:
+        raise CliError(f"cannot reach the database at {safe_url(settings.database_url)}") from error
+    if created is None:
+        return
+    if created.temporary_password:
+        print(
+            f"Created the admin account '{created.user.username}' with the temporary password:\n"
+            f"\n    {created.temporary_password}\n\n"
+            "It is shown only this once: sign in with it and choose your own password.",
+            flush=True,
+        )
+    else:
+        print(f"Created the admin account '{created.user.username}' (TMS_ADMIN_PASSWORD).")
+
+
+def _run(coroutine_factory: Callable[[], Awaitable[Any]]) -> Any:
+    try:
+        return asyncio.run(_guarded(coroutine_factory))
+    except CliError as error:
+        _fail(str(error))
+
+
+async def _guarded(coroutine_factory: Callable[[], Awaitable[Any]]) -> Any:
+    return await coroutine_factory()
+
+
+async def _dispose(container: Container) -> None:
+    container.hasher().shutdown()
+    if container.settings().storage == "sql":
+        await container.engine().dispose()
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    settings = _settings()
+    applied = _run(lambda: migrate_database(settings))
+    where = safe_url(settings.database_url)
+    print(
+        f"Applied {len(applied)} migration(s) to {where}" if applied else f"{where} is up to date"
+    )
+
+
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    settings = _settings()
+    container = _container(settings)
+
+    async def run() -> None:
+        await migrate_database(settings)
+        try:
+            await ensure_admin(container, args.password or settings.admin_password or None)
+        finally:
+            await _dispose(container)
+
+    _run(run)
+
+
+def cmd_users(args: argparse.Namespace) -> None:
+    settings = _settings()
+    container = _container(settings)
+
+    async def run() -> None:
+        try:
+            async with container.uow()(read_only=True) as uow:
+                users = await uow.users.page(
+                    skip=0, limit=args.limit, role=Role(args.role) if args.role else None
+                )
+        except StorageUnavailable as error:
+            raise CliError(
+                f"cannot reach the database at {safe_url(settings.database_url)}"
+            ) from error
+        finally:
+            await _dispose(container)
+        print(f"{'id':>6}  {'username':<24} {'role':<8} {'temporary':<9} email")
+        for user in users:
+            print(
+                f"{user.id:>6}  {user.username:<24} {user.role.value:<8} "
+                f"{'yes' if user.is_temporary_password else 'no':<9} {user.email}"
+            )
+
+    _run(run)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = _settings()
+    if args.workers > 1 and not settings.redis_url:
+        _fail(
+            "--workers above 1 needs TMS_REDIS_URL: live events must cross processes through Redis",
+            2,
+        )
+    host = args.host or settings.host
+    port = args.port or settings.port
+    container = _container(settings)
+
+    async def prepare() -> None:
+        try:
+            if settings.auto_migrate:
+                await migrate_database(settings)
+            await ensure_admin(container, settings.admin_password or None)
+        finally:
+            await _dispose(container)
+
+    _run(prepare)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host  # noqa: S104
+    web = settings.web_dist_path is not None
+    print(
+        f"TMS is serving on http://{host}:{port}\n"
+        + (f"  Web client: http://{shown}:{port}/app/\n" if web else "")
+        + f"  API docs:   http://{shown}:{port}/docs\n"
+        + f"  Sign in as '{settings.admin_username}'.",
+        flush=True,
+    )
+    uvicorn.run(
+        "tms_entrypoints.http.asgi:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        reload=args.reload,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tms",
+        description="Training Management System. Settings come from TMS_* environment "
+        "variables and an optional .env file (see .env.example).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    serve = commands.add_parser("serve", help="migrate, make sure an admin exists, serve")
+    serve.add_argument("--host", help="address to listen on (TMS_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, help="port (TMS_PORT, default 8002)")
+    serve.add_argument("--workers", type=_positive, default=1, help="processes (default 1)")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    admin = commands.add_parser("create-admin", help="create the bootstrap admin if missing")
+    admin.add_argument(
+        "--password",
+        help="its password (default TMS_ADMIN_PASSWORD; none: a temporary one is printed)",
+    )
+    admin.set_defaults(handler=cmd_create_admin)
+
+    users = commands.add_parser("users", help="list users")
+    users.add_argument("--role", choices=[role.value for role in Role])
+    users.add_argument("--limit", type=_positive, default=1000)
+    users.set_defaults(handler=cmd_users)
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError("must be at most 65535")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

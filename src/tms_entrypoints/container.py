@@ -1,0 +1,78 @@
+"""The one composition root: settings -> adapters -> use cases."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from tms_adapters.clock import SystemClock
+from tms_adapters.persistence.memory import MemoryStore, MemoryUnitOfWorkFactory
+from tms_adapters.persistence.sql import SqlaUnitOfWorkFactory, create_engine
+from tms_adapters.realtime import LocalEventPublisher
+from tms_adapters.security import (
+    Argon2PasswordHasher,
+    JoseTokenService,
+    load_common_passwords,
+)
+from tms_domain.policy.passwords import PasswordPolicy
+from tms_domain.services.auth import AuthService
+from tms_domain.services.common import Core
+from tms_domain.services.users import UserService
+from tms_entrypoints.settings import Settings
+
+
+def _workers(configured: int) -> int:
+    return configured or os.cpu_count() or 2
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    publisher = providers.Singleton(LocalEventPublisher)
+
+    engine = providers.Singleton(
+        create_engine,
+        url=settings.provided.database_url,
+        pool_size=settings.provided.db_pool_size,
+    )
+    memory_store = providers.Singleton(MemoryStore)
+    uow = providers.Selector(
+        settings.provided.storage,
+        sql=providers.Singleton(SqlaUnitOfWorkFactory, engine, clock, publisher),
+        memory=providers.Singleton(MemoryUnitOfWorkFactory, memory_store, clock, publisher),
+    )
+
+    hasher = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=settings.provided.argon2_time_cost,
+        memory_cost=settings.provided.argon2_memory_kib,
+        parallelism=settings.provided.argon2_parallelism,
+        max_workers=providers.Callable(_workers, settings.provided.hash_workers),
+    )
+    tokens = providers.Singleton(
+        JoseTokenService,
+        secret_key=settings.provided.secret_key,
+        algorithm=settings.provided.jwt_algorithm,
+        clock=clock.provided.now,
+    )
+    password_policy = providers.Singleton(
+        PasswordPolicy,
+        min_length=settings.provided.password_min_length,
+        max_length=settings.provided.password_max_length,
+        common_passwords=providers.Callable(load_common_passwords),
+    )
+    token_lifetime = providers.Callable(
+        lambda minutes: timedelta(minutes=minutes), settings.provided.token_lifetime_minutes
+    )
+
+    core = providers.Singleton(Core, uow=uow, clock=clock)
+    auth = providers.Singleton(AuthService, core, hasher, tokens, password_policy, token_lifetime)
+    users = providers.Singleton(UserService, core, hasher, password_policy)
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings.with_secret_key())
+    return container

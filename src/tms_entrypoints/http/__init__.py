@@ -1,0 +1,1 @@
+"""The HTTP and WebSocket edge: Litestar app, controllers, DTOs, error mapping."""

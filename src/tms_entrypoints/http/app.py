@@ -1,0 +1,114 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.types import Message
+
+from tms_adapters.persistence.sql.probe import StorageProbe
+from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.http.controllers.auth import AuthController
+from tms_entrypoints.http.controllers.health import health
+from tms_entrypoints.http.controllers.users import UsersController
+from tms_entrypoints.http.deps import dependencies
+from tms_entrypoints.http.errors import EXCEPTION_HANDLERS
+from tms_entrypoints.http.web import web_client_routes
+from tms_entrypoints.settings import Settings
+
+log = logging.getLogger("tms")
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+WEB_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "img-src 'self' data: https://cdn.jsdelivr.net; font-src 'self' https://fonts.gstatic.com; "
+    "worker-src blob:; frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc", "/schema")
+
+
+def _content_security_policy(path: str) -> str:
+    if path.startswith(DOCS_PATHS):
+        return DOCS_CSP
+    if path == "/app" or path.startswith("/app/"):
+        return WEB_CSP
+    return API_CSP
+
+
+async def security_headers(message: Message, scope: Any) -> None:
+    """Headers every response carries, whatever produced it."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", _content_security_policy(scope.get("path", "")))
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
+    if container is None:
+        container = build_container(settings or Settings.from_env())
+    settings = container.settings()
+    engine = container.engine() if settings.storage == "sql" else None
+    probe = StorageProbe(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            container.hasher().shutdown()
+            if engine is not None:
+                await engine.dispose()
+
+    deps = dependencies(container)
+    deps["probe"] = Provide(lambda: probe, use_cache=True, sync_to_thread=False)
+    api = Router(
+        path="/",
+        route_handlers=[AuthController, UsersController, health],
+    )
+    app = Litestar(
+        route_handlers=[api, *web_client_routes(settings.web_dist_path)],
+        dependencies=deps,
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Content-Disposition", "Retry-After"],
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Training Management System API",
+            version="1.0.0",
+            description="Users, training sessions, attendance, progress, analytics and reports.",
+            path="/schema",
+            render_plugins=[
+                SwaggerRenderPlugin(path="/swagger"),
+                RedocRenderPlugin(path="/redoc"),
+            ],
+        ),
+        request_max_body_size=settings.max_body_bytes,
+        before_send=[security_headers],
+        lifespan=[lifespan],
+        debug=False,
+    )
+    app.state.container = container
+    return app

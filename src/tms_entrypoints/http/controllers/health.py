@@ -1,0 +1,21 @@
+"""GET /health: is the service up, and can it reach its database."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+
+from tms_adapters.persistence.sql.probe import StorageProbe
+from tms_entrypoints.http.schemas import HealthOut
+
+
+@get("/health", operation_id="health", tags=["health"])
+async def health(probe: NamedDependency[StorageProbe]) -> Response[HealthOut]:
+    """`healthy` with `database: ok`; 503 `unhealthy` when the database cannot be reached."""
+    if await probe.reachable():
+        return Response(HealthOut(status="healthy", database="ok"))
+    return Response(
+        HealthOut(status="unhealthy", database="unavailable"),
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )

@@ -1,0 +1,114 @@
+"""/users: the user directory and its management."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+
+from tms_domain.model import Actor, Role
+from tms_domain.services.common import MAX_PAGE_SIZE, Page
+from tms_domain.services.users import NewUser, UserChanges, UserService
+from tms_entrypoints.http.schemas import (
+    MessageOut,
+    RoleName,
+    UserCreateIn,
+    UserCreateOut,
+    UserOut,
+    UserUpdateIn,
+)
+
+Skip = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Rows at most")]
+UserId = Annotated[int, PathParameter(gt=0)]
+
+
+class UsersController(Controller):
+    path = "/users"
+    tags = ["users"]
+
+    @get("/", operation_id="listUsers")
+    async def list_users(
+        self,
+        actor: NamedDependency[Actor],
+        users: NamedDependency[UserService],
+        skip: Skip = 0,
+        limit: Limit = 100,
+        role: Annotated[RoleName | None, QueryParameter()] = None,
+    ) -> list[UserOut]:
+        """Every user, by id (admins and trainers); `role` filters before paging."""
+        found = await users.list_users(actor, Page(skip, limit), Role(role) if role else None)
+        return [UserOut.of(user) for user in found]
+
+    @get("/{user_id:int}", operation_id="getUser")
+    async def get_user(
+        self, user_id: UserId, actor: NamedDependency[Actor], users: NamedDependency[UserService]
+    ) -> UserOut:
+        """One user: admins and trainers read anyone, others only themselves."""
+        return UserOut.of(await users.get_user(actor, user_id))
+
+    @post("/", operation_id="createUser", status_code=201)
+    async def create_user(
+        self, data: UserCreateIn, actor: NamedDependency[Actor], users: NamedDependency[UserService]
+    ) -> UserCreateOut:
+        """Create an account (admins). Without `password` the server generates a strong
+        temporary one, returned once as `temporary_password`."""
+        created = await users.create_user(
+            actor,
+            NewUser(
+                username=data.username,
+                email=data.email,
+                first_name=data.first_name,
+                last_name=data.last_name,
+                role=Role(data.role),
+                password=data.password,
+                is_temporary_password=data.is_temporary_password,
+            ),
+        )
+        message = (
+            "User created: give them the temporary password, they must change it at first sign-in"
+            if created.user.is_temporary_password
+            else "User created"
+        )
+        return UserCreateOut(
+            user=UserOut.of(created.user),
+            message=message,
+            temporary_password=created.temporary_password,
+        )
+
+    @put("/{user_id:int}", operation_id="updateUser")
+    async def update_user(
+        self,
+        user_id: UserId,
+        data: UserUpdateIn,
+        actor: NamedDependency[Actor],
+        users: NamedDependency[UserService],
+    ) -> UserOut:
+        """Admins change any field of others; everyone changes their own names, email and
+        username (role and temporary flag only unchanged)."""
+        changes = UserChanges(
+            username=data.username,
+            email=data.email,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            role=Role(data.role) if data.role else None,
+            password=data.password,
+            is_temporary_password=data.is_temporary_password,
+        )
+        return UserOut.of(await users.update_user(actor, user_id, changes))
+
+    @delete("/{user_id:int}", operation_id="deleteUser", status_code=200)
+    async def delete_user(
+        self,
+        user_id: UserId,
+        actor: NamedDependency[Actor],
+        users: NamedDependency[UserService],
+        reassign_to: Annotated[int | None, QueryParameter(gt=0)] = None,
+        cascade: Annotated[bool, QueryParameter()] = False,
+    ) -> MessageOut:
+        """Delete a user (admins, not themselves). Someone who trains sessions needs
+        `reassign_to=<trainer id>` or `cascade=true`."""
+        await users.delete_user(actor, user_id, reassign_to=reassign_to, cascade=cascade)
+        return MessageOut("User deleted")

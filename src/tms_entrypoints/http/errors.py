@@ -1,0 +1,123 @@
+"""Every error a client can cause, mapped to its status in one place; a 500 is a bug."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.types import ExceptionHandlersMap
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+
+from tms_domain.errors import (
+    AuthenticationFailed,
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    StorageUnavailable,
+    Throttled,
+)
+
+log = logging.getLogger("tms.http")
+
+STATUS_OF: list[tuple[type[DomainError], int]] = [
+    (NotFound, HTTP_404_NOT_FOUND),
+    (Forbidden, HTTP_403_FORBIDDEN),
+    (Conflict, HTTP_409_CONFLICT),
+    (AuthenticationFailed, HTTP_401_UNAUTHORIZED),
+    (InvalidInput, HTTP_422_UNPROCESSABLE_ENTITY),
+    (BadRequest, HTTP_400_BAD_REQUEST),
+    (Throttled, HTTP_429_TOO_MANY_REQUESTS),
+    (StorageUnavailable, HTTP_503_SERVICE_UNAVAILABLE),
+]
+
+STORAGE_RETRY_AFTER_SECONDS = 5
+
+
+def _json(
+    status: int,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+
+def domain_error(_request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    status = next(code for kind, code in STATUS_OF if isinstance(error, kind))
+    headers: dict[str, str] = {}
+    if isinstance(error, AuthenticationFailed):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(error, Throttled):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, StorageUnavailable):
+        headers["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
+    errors = None
+    if isinstance(error, InvalidInput):
+        errors = [{"field": e.field, "message": e.message} for e in error.errors]
+    return _json(status, error.message, errors, headers or None)
+
+
+def validation_error(_request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+    """Litestar's validation of bodies and parameters: malformed JSON is a 400, values of
+    the wrong type or out of range a 422 naming each field."""
+    extra = error.extra if isinstance(error.extra, list) else []
+    errors = []
+    for item in extra:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "body")
+            errors.append({"field": field, "message": str(item.get("message", "invalid value"))})
+    if not errors:
+        text = str(error.detail)
+        if "malformed" in text.lower() or "json" in text.lower():
+            return _json(HTTP_400_BAD_REQUEST, "The request body is not valid JSON")
+        return _json(HTTP_400_BAD_REQUEST, text)
+    if any("malformed json" in e["message"].lower() for e in errors):
+        return _json(HTTP_400_BAD_REQUEST, "The request body is not valid JSON")
+    return _json(HTTP_422_UNPROCESSABLE_ENTITY, "Invalid request: " + _summary(errors), errors)
+
+
+def _summary(errors: list[dict[str, str]]) -> str:
+    return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+
+
+def http_error(_request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    headers = dict(error.headers or {})
+    if isinstance(error, NotAuthorizedException):
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    detail = error.detail if isinstance(error.detail, str) and error.detail else "Request failed"
+    return _json(error.status_code, detail, headers=headers or None)
+
+
+def unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

@@ -1,0 +1,134 @@
+"""Typed settings, read once from the environment (TMS_*) and an optional .env file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from dotenv import dotenv_values
+
+PREFIX = "TMS_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names it."""
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{Path('var/tms.db').resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = field(default_factory=_default_database_url)
+    storage: Literal["sql", "memory"] = "sql"
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8002
+    auto_migrate: bool = True
+    admin_username: str = "admin"
+    admin_email: str = "admin@tms.local"
+    admin_password: str = ""
+    cors_origins: tuple[str, ...] = ("http://localhost:5173", "http://localhost:3000")
+    redis_url: str = ""
+    token_lifetime_minutes: int = 480
+    jwt_algorithm: str = "HS256"
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    hash_workers: int = 0
+    """Threads for password hashing; 0: one per CPU."""
+    password_min_length: int = 8
+    password_max_length: int = 128
+    max_body_bytes: int = 1024 * 1024
+    db_pool_size: int = 10
+    log_level: str = "INFO"
+    var_dir: str = "var"
+    web_dist: str = ""
+    """The built web client; empty: web/dist beside the project, when present."""
+
+    @classmethod
+    def from_env(
+        cls, environ: dict[str, str] | None = None, env_file: str | Path | None = ".env"
+    ) -> Settings:
+        """Environment variables win over the .env file, which wins over the defaults."""
+        values: dict[str, str] = {}
+        if env_file is not None and Path(env_file).is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        kwargs: dict[str, Any] = {}
+        for item in fields(cls):
+            raw = values.get(PREFIX + item.name.upper())
+            if raw is None or raw == "":
+                continue
+            kwargs[item.name] = _parse(item.name, item.type, raw)
+        settings = cls(**kwargs)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.env not in ("development", "production", "test"):
+            raise SettingsError("TMS_ENV must be development, production or test")
+        if self.storage not in ("sql", "memory"):
+            raise SettingsError("TMS_STORAGE must be sql or memory")
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise SettingsError(
+                "TMS_SECRET_KEY must be set to at least 32 characters in production"
+            )
+        if "*" in self.cors_origins:
+            raise SettingsError(
+                "TMS_CORS_ORIGINS cannot be '*': the API takes credentials, list the origins"
+            )
+        if not 1 <= self.port <= 65535:
+            raise SettingsError("TMS_PORT must be between 1 and 65535")
+        if self.token_lifetime_minutes < 1:
+            raise SettingsError("TMS_TOKEN_LIFETIME_MINUTES must be at least 1")
+
+    def with_secret_key(self) -> Settings:
+        """A secret key is needed to sign tokens. Outside production, when none is set, one is
+        generated once and kept under var/ (readable by the owner only) so that restarts keep
+        sign-ins valid."""
+        if self.secret_key:
+            return self
+        if self.env == "production":
+            raise SettingsError("TMS_SECRET_KEY must be set in production")
+        path = Path(self.var_dir) / "secret_key"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return replace(self, secret_key=path.read_text().strip())
+
+    @property
+    def web_dist_path(self) -> Path | None:
+        candidate = (
+            Path(self.web_dist)
+            if self.web_dist
+            else Path(__file__).resolve().parents[2] / "web" / "dist"
+        )
+        return candidate if (candidate / "index.html").is_file() else None
+
+
+def _parse(name: str, kind: Any, raw: str) -> Any:
+    text = str(kind)
+    env_name = PREFIX + name.upper()
+    if text == "bool":
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{env_name} must be true or false, not {raw!r}")
+    if text == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{env_name} must be a whole number, not {raw!r}") from None
+    if text.startswith("tuple"):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw.strip()

@@ -1,0 +1,89 @@
+import { useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
+import { api } from '../api/client';
+import type { Role } from '../api/types';
+import { auth, useMe } from '../auth/session';
+import { describeTimeZone } from '../lib/time';
+import { LiveIndicator } from '../realtime/LiveProvider';
+
+const NAV: Record<Role, { to: string; label: string }[]> = {
+  admin: [
+    { to: '/dashboard', label: 'Dashboard' },
+    { to: '/users', label: 'Users' },
+    { to: '/sessions', label: 'Sessions' },
+    { to: '/assignments', label: 'Assignments' },
+    { to: '/analytics', label: 'Analytics' },
+    { to: '/reports', label: 'Reports' },
+    { to: '/audit', label: 'Audit log' },
+  ],
+  trainer: [
+    { to: '/sessions', label: 'My sessions' },
+    { to: '/trainees', label: 'My trainees' },
+  ],
+  trainee: [{ to: '/my', label: 'My training' }],
+};
+
+export async function signOut(): Promise<void> {
+  try {
+    await api.post('/auth/logout', undefined, { credentialsCheck: true });
+  } catch {
+    /* the sign-in ends locally whatever the server says */
+  }
+  auth.signOut('You have signed out.');
+}
+
+export function Layout() {
+  const me = useMe();
+  const location = useLocation();
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="topbar-row">
+          <NavLink to="/" className="brand">
+            TMS
+          </NavLink>
+          <LiveIndicator />
+          <button
+            type="button"
+            className="menu-button"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            Menu
+          </button>
+        </div>
+        <nav id="main-nav" aria-label="Main" className={menuOpen ? 'nav nav-open' : 'nav'}>
+          <ul>
+            {NAV[me.role].map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to}>{item.label}</NavLink>
+              </li>
+            ))}
+          </ul>
+          <div className="nav-user">
+            <NavLink to="/profile" className="nav-profile">
+              <span className="visually-hidden">Profile: </span>
+              {me.name || me.username} <span className="role-tag">({me.role})</span>
+            </NavLink>
+            <button type="button" className="button button-quiet" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="footer">
+        <span data-testid="time-zone">Times are shown in {describeTimeZone()}.</span>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { useOverview } from '../api/queries';
+import { DonutChart, GroupedBarChart, SimpleBarChart } from '../ui/charts';
+import { PageHeader } from '../ui/PageHeader';
+import { Empty, ProgressBar, QueryView } from '../ui/states';
+import { toData } from './DashboardPage';
+
+export function AnalyticsPage() {
+  const overview = useOverview();
+  return (
+    <div>
+      <PageHeader title="Analytics" />
+      <QueryView query={overview} loadingLabel="Loading analytics…">
+        {(o) => (
+          <>
+            <section className="card" aria-labelledby="attendance-title">
+              <h2 id="attendance-title">Attendance</h2>
+              <ProgressBar value={Number(o.attendance_rate ?? 0)} label="Attendance rate of completed sessions" />
+              <p className="muted small">Present marks divided by enrolments, over completed sessions.</p>
+            </section>
+            <div className="charts">
+              <DonutChart title="Users by role" data={toData(o.users_by_role)} />
+              <SimpleBarChart title="Sessions by status" data={toData(o.sessions_by_status)} colourBy="status" />
+            </div>
+            <section aria-labelledby="trainers-title">
+              <h2 id="trainers-title">Trainers</h2>
+              {o.trainers?.length ? (
+                <>
+                  <div className="charts">
+                    <GroupedBarChart
+                      title="Sessions and hours per trainer"
+                      data={o.trainers.map((t) => ({ name: t.name, sessions: t.sessions, hours: Number(t.hours) }))}
+                      series={[
+                        { key: 'sessions', label: 'Sessions' },
+                        { key: 'hours', label: 'Hours' },
+                      ]}
+                    />
+                    <SimpleBarChart
+                      title="Attendance rate per trainer (%)"
+                      unit="%"
+                      data={o.trainers.map((t) => ({ name: t.name, value: Number(t.attendance_rate) }))}
+                    />
+                  </div>
+                  <div className="table-wrap">
+                    <table className="table responsive">
+                      <caption className="visually-hidden">Trainers</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">Trainer</th>
+                          <th scope="col">Sessions</th>
+                          <th scope="col">Hours</th>
+                          <th scope="col">Attendance</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {o.trainers.map((t) => (
+                          <tr key={t.trainer_id}>
+                            <td data-label="Trainer">{t.name}</td>
+                            <td data-label="Sessions">{t.sessions}</td>
+                            <td data-label="Hours">{Number(t.hours).toFixed(1)}</td>
+                            <td data-label="Attendance">{Number(t.attendance_rate).toFixed(1)}%</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                </>
+              ) : (
+                <Empty>No trainer has sessions yet.</Empty>
+              )}
+            </section>
+          </>
+        )}
+      </QueryView>
+    </div>
+  );
+}

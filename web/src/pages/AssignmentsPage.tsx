@@ -1,0 +1,113 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../api/client';
+import { describeError } from '../api/errors';
+import { useAssignments, useUsers } from '../api/queries';
+import type { Assignment, Message } from '../api/types';
+import { formatDate } from '../lib/time';
+import { Field, FormError } from '../ui/forms';
+import { PageHeader } from '../ui/PageHeader';
+import { QueryView } from '../ui/states';
+import { showToast } from '../ui/toasts';
+
+export function AssignmentsPage() {
+  const assignments = useAssignments();
+  const users = useUsers();
+  const queryClient = useQueryClient();
+  const [student, setStudent] = useState('');
+  const [teacher, setTeacher] = useState('');
+  const trainees = (users.data ?? []).filter((u) => u.role === 'trainee');
+  const trainers = (users.data ?? []).filter((u) => u.role === 'trainer');
+
+  const create = useMutation({
+    mutationFn: () => api.post('/assignments/', { student_id: Number(student), teacher_id: Number(teacher) }),
+    onSuccess: () => {
+      setStudent('');
+      void queryClient.invalidateQueries({ queryKey: ['assignments'] });
+      showToast({ title: 'Trainee assigned', tone: 'success' });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (a: Assignment) => api.delete<Message>(`/assignments/${a.student.id}/${a.teacher.id}`),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ['assignments'] });
+      showToast({ title: 'Assignment removed', tone: 'success' });
+    },
+    onError: (error) => showToast({ title: 'Could not remove the assignment', body: describeError(error), tone: 'error' }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (student && teacher) create.mutate();
+  };
+
+  return (
+    <div>
+      <PageHeader title="Assignments">
+        <p className="muted">Which trainer looks after which trainee.</p>
+      </PageHeader>
+      <form className="card toolbar" onSubmit={submit}>
+        <Field label="Trainee">
+          {(p) => (
+            <select {...p} value={student} onChange={(e) => setStudent(e.target.value)}>
+              <option value="">Choose a trainee…</option>
+              {trainees.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name || t.username}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Trainer">
+          {(p) => (
+            <select {...p} value={teacher} onChange={(e) => setTeacher(e.target.value)}>
+              <option value="">Choose a trainer…</option>
+              {trainers.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name || t.username}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="submit" className="button button-primary" disabled={!student || !teacher || create.isPending}>
+          Assign
+        </button>
+      </form>
+      {create.error ? <FormError error={create.error} /> : null}
+      <QueryView query={assignments} empty="No trainee is assigned to a trainer yet.">
+        {(data) => (
+          <div className="table-wrap">
+            <table className="table responsive">
+              <caption className="visually-hidden">Assignments</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Trainee</th>
+                  <th scope="col">Trainer</th>
+                  <th scope="col">Since</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.map((a) => (
+                  <tr key={a.id}>
+                    <td data-label="Trainee">{a.student.name || a.student.username}</td>
+                    <td data-label="Trainer">{a.teacher.name || a.teacher.username}</td>
+                    <td data-label="Since">{formatDate(a.assigned_date)}</td>
+                    <td data-label="Actions" className="actions">
+                      <button type="button" className="button button-small" disabled={remove.isPending} onClick={() => remove.mutate(a)}>
+                        Remove<span className="visually-hidden"> assignment of {a.student.username}</span>
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
+    </div>
+  );
+}

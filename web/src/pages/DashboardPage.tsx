@@ -1,0 +1,74 @@
+import { Link } from 'react-router';
+import { useOverview } from '../api/queries';
+import type { Overview } from '../api/types';
+import { formatDateTime } from '../lib/time';
+import { DonutChart, SimpleBarChart, type Datum } from '../ui/charts';
+import { PageHeader } from '../ui/PageHeader';
+import { Empty, QueryView } from '../ui/states';
+import { useUserNamesIfAllowed } from './sessionHelpers';
+
+export const toData = (record: Record<string, number> | undefined): Datum[] =>
+  Object.entries(record ?? {}).map(([name, value]) => ({ name, value: Number(value) || 0 }));
+
+const sum = (record: Record<string, number> | undefined) => Object.values(record ?? {}).reduce((a, b) => a + (Number(b) || 0), 0);
+
+function upcomingCount(trainees: unknown): number {
+  if (Array.isArray(trainees)) return trainees.length;
+  return typeof trainees === 'number' ? trainees : 0;
+}
+
+export function DashboardPage() {
+  const overview = useOverview();
+  const names = useUserNamesIfAllowed();
+  return (
+    <div>
+      <PageHeader title="Dashboard" />
+      <QueryView query={overview} loadingLabel="Loading the overview…">
+        {(o: Overview) => (
+          <>
+            <ul className="stats" aria-label="Key figures">
+              <li className="stat">
+                <span className="stat-value">{sum(o.users_by_role)}</span>
+                <span className="stat-label">users</span>
+              </li>
+              <li className="stat">
+                <span className="stat-value">{o.sessions_by_status?.scheduled ?? 0}</span>
+                <span className="stat-label">scheduled sessions</span>
+              </li>
+              <li className="stat">
+                <span className="stat-value">{Number(o.attendance_rate ?? 0).toFixed(1)}%</span>
+                <span className="stat-label">attendance (completed sessions)</span>
+              </li>
+              <li className="stat">
+                <span className="stat-value">{o.trainees_without_sessions ?? 0}</span>
+                <span className="stat-label">trainees without sessions</span>
+              </li>
+            </ul>
+            <div className="charts">
+              <DonutChart title="Users by role" data={toData(o.users_by_role)} />
+              <SimpleBarChart title="Sessions by status" data={toData(o.sessions_by_status)} colourBy="status" />
+            </div>
+            <section className="card" aria-labelledby="upcoming-title">
+              <h2 id="upcoming-title">Next 7 days</h2>
+              {o.upcoming?.length ? (
+                <ul className="upcoming">
+                  {o.upcoming.map((u) => (
+                    <li key={u.id}>
+                      <Link to={`/sessions/${u.id}`}>{u.title}</Link>
+                      <span className="muted">
+                        {' '}
+                        · {formatDateTime(u.scheduled_date)} · {names(u.trainer_id)} · {upcomingCount(u.trainees)} trainee(s)
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <Empty>No sessions in the next 7 days.</Empty>
+              )}
+            </section>
+          </>
+        )}
+      </QueryView>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { Link, useParams } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api } from '../api/client';
+import { PageHeader } from '../ui/PageHeader';
+import { QueryView } from '../ui/states';
+
+interface JoinAnswer {
+  message: string;
+  session: { id: number; title: string; class_link?: string | null };
+  redirect_to?: string | null;
+}
+
+export function JoinPage() {
+  const link = useParams().link ?? '';
+  const queryClient = useQueryClient();
+  const join = useQuery({
+    queryKey: ['join', link],
+    queryFn: () => api.get<JoinAnswer>(`/join/${encodeURIComponent(link)}`),
+    staleTime: Infinity,
+    gcTime: Infinity,
+    retry: false,
+    refetchOnWindowFocus: false,
+  });
+  useEffect(() => {
+    if (join.data) void queryClient.invalidateQueries({ queryKey: ['sessions'] });
+  }, [join.data, queryClient]);
+  return (
+    <div className="narrow">
+      <PageHeader title="Join a session" />
+      <QueryView query={join} loadingLabel="Joining…">
+        {(answer) => {
+          const target = answer.session.class_link || answer.redirect_to;
+          return (
+            <div className="card stack">
+              <p role="status">{answer.message}</p>
+              <h2>{answer.session.title}</h2>
+              {target ? (
+                <a className="button button-primary" href={target} target="_blank" rel="noopener noreferrer">
+                  Open the class (new tab)
+                </a>
+              ) : null}
+              <Link to="/my">Back to my training</Link>
+            </div>
+          );
+        }}
+      </QueryView>
+    </div>
+  );
+}

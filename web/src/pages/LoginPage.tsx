@@ -1,0 +1,98 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Navigate, useLocation, useNavigate } from 'react-router';
+import { api } from '../api/client';
+import { ApiError, NETWORK_ERROR_STATUS, describeError } from '../api/errors';
+import type { LoginAnswer } from '../api/types';
+import { auth, useAuth } from '../auth/session';
+import { homeFor } from '../app/guards';
+import { Field, fieldErrors } from '../ui/forms';
+
+export function loginErrorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 401) return 'Wrong username or password.';
+    if (error.status === NETWORK_ERROR_STATUS) return 'Cannot reach the server. It may be down, or your connection is offline. Please try again.';
+    if (error.status >= 500) return 'The server is not available right now. Please try again in a moment.';
+  }
+  return describeError(error);
+}
+
+export function LoginPage() {
+  const { token, user, notice } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    document.title = 'Sign in · TMS';
+  }, []);
+
+  if (token && user && !busy) return <Navigate to={homeFor(user.role)} replace />;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const answer = await api.post<LoginAnswer>('/auth/login', { username: username.trim(), password }, { credentialsCheck: true });
+      auth.signIn(answer);
+      const from = (location.state as { from?: string } | null)?.from;
+      navigate(answer.force_password_change ? '/change-password' : from ?? homeFor(answer.user.role), { replace: true });
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="login-screen">
+      <main className="login-card" id="main">
+        <h1>Training Management System</h1>
+        <p className="muted">Sign in to continue.</p>
+        {notice ? (
+          <div className="alert alert-info" role="status">
+            {notice}
+          </div>
+        ) : null}
+        <form onSubmit={submit} noValidate>
+          <Field label="Username or email" errors={fieldErrors(error, 'username')}>
+            {(props) => (
+              <input
+                {...props}
+                name="username"
+                autoComplete="username"
+                required
+                value={username}
+                onChange={(e) => setUsername(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Password" errors={fieldErrors(error, 'password')}>
+            {(props) => (
+              <input
+                {...props}
+                name="password"
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            )}
+          </Field>
+          {error ? (
+            <div className="alert alert-error" role="alert">
+              {loginErrorMessage(error)}
+            </div>
+          ) : null}
+          <button type="submit" className="button button-primary button-block" disabled={busy || !username || !password}>
+            {busy ? 'Signing in…' : 'Sign in'}
+          </button>
+        </form>
+      </main>
+    </div>
+  );
+}

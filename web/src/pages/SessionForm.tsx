@@ -1,0 +1,168 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { api } from '../api/client';
+import { ApiError } from '../api/errors';
+import { useUsers } from '../api/queries';
+import { SESSION_STATUSES, type SessionInput, type SessionStatus, type TrainingSession, type User } from '../api/types';
+import { useMe } from '../auth/session';
+import { describeTimeZone, fromLocalInput, toLocalInput } from '../lib/time';
+import { markOwnSessionChange } from '../realtime/LiveProvider';
+import { Field, FormError, fieldErrors } from '../ui/forms';
+import { Loading } from '../ui/states';
+
+const FIELDS = ['title', 'description', 'trainer_id', 'trainees', 'scheduled_date', 'duration_minutes', 'status', 'class_link'];
+
+export function TraineePicker({ trainees, selected, onChange, errors }: { trainees: User[]; selected: number[]; onChange: (ids: number[]) => void; errors?: string[] }) {
+  const [filter, setFilter] = useState('');
+  const needle = filter.trim().toLowerCase();
+  const shown = trainees.filter((t) => !needle || `${t.name} ${t.username} ${t.email}`.toLowerCase().includes(needle));
+  const toggle = (id: number, on: boolean) => onChange(on ? [...selected, id] : selected.filter((s) => s !== id));
+  return (
+    <fieldset className="picker">
+      <legend>
+        Trainees <span className="muted">({selected.length} selected)</span>
+      </legend>
+      {trainees.length > 6 ? (
+        <Field label="Filter trainees">
+          {(p) => <input {...p} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />}
+        </Field>
+      ) : null}
+      {trainees.length === 0 ? <p className="empty">There are no trainees yet.</p> : null}
+      <ul className="picker-list">
+        {shown.map((t) => (
+          <li key={t.id}>
+            <label>
+              <input type="checkbox" checked={selected.includes(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />{' '}
+              {t.name || t.username} <span className="muted">({t.username})</span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      {errors?.length ? (
+        <ul className="field-errors">
+          {errors.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      ) : null}
+    </fieldset>
+  );
+}
+
+export function SessionForm({ session, onSaved, onCancel }: { session?: TrainingSession; onSaved: (s: TrainingSession) => void; onCancel: () => void }) {
+  const me = useMe();
+  const users = useUsers();
+  const [title, setTitle] = useState(session?.title ?? '');
+  const [description, setDescription] = useState(session?.description ?? '');
+  const [trainerId, setTrainerId] = useState<string>(String(session?.trainer_id ?? me.id));
+  const [when, setWhen] = useState(session ? toLocalInput(session.scheduled_date) : '');
+  const [duration, setDuration] = useState(String(session?.duration_minutes ?? 60));
+  const [status, setStatus] = useState<SessionStatus>(session?.status ?? 'scheduled');
+  const [classLink, setClassLink] = useState(session?.class_link ?? '');
+  const [trainees, setTrainees] = useState<number[]>(session?.trainees.map((t) => t.id) ?? []);
+  const [touched, setTouched] = useState(false);
+
+  const trainers = useMemo(() => (users.data ?? []).filter((u) => u.role === 'trainer' || u.role === 'admin'), [users.data]);
+  const traineeUsers = useMemo(() => (users.data ?? []).filter((u) => u.role === 'trainee'), [users.data]);
+
+  const save = useMutation({
+    mutationFn: () => {
+      const body: SessionInput = {
+        title: title.trim(),
+        description: description.trim() || null,
+        trainer_id: Number(trainerId),
+        trainees,
+        scheduled_date: fromLocalInput(when) ?? '',
+        duration_minutes: Number(duration),
+        status,
+        class_link: classLink.trim() || null,
+      };
+      return session ? api.put<TrainingSession>(`/sessions/${session.id}`, body) : api.post<TrainingSession>('/sessions/', body);
+    },
+    onSuccess: (saved) => {
+      markOwnSessionChange(saved.id);
+      onSaved(saved);
+    },
+  });
+
+  const durationNumber = Number(duration);
+  const local = {
+    title: touched && !title.trim() ? ['Give the session a title.'] : [],
+    when: touched && !fromLocalInput(when) ? ['Choose a date and time.'] : [],
+    duration: touched && (!Number.isInteger(durationNumber) || durationNumber < 1 || durationNumber > 1440) ? ['Between 1 and 1440 minutes.'] : [],
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (!title.trim() || !fromLocalInput(when) || !Number.isInteger(durationNumber) || durationNumber < 1 || durationNumber > 1440) return;
+    save.mutate();
+  };
+  const error = save.error;
+  const conflict = error instanceof ApiError && error.status === 409;
+
+  if (users.isPending) return <Loading />;
+
+  return (
+    <form onSubmit={submit} className="stack" noValidate>
+      <Field label="Title" errors={[...local.title, ...fieldErrors(error, 'title')]}>
+        {(p) => <input {...p} required value={title} onChange={(e) => setTitle(e.target.value)} />}
+      </Field>
+      <Field label="Description" errors={fieldErrors(error, 'description')}>
+        {(p) => <textarea {...p} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />}
+      </Field>
+      {me.role === 'admin' ? (
+        <Field label="Trainer" errors={fieldErrors(error, 'trainer_id')}>
+          {(p) => (
+            <select {...p} value={trainerId} onChange={(e) => setTrainerId(e.target.value)}>
+              {trainers.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name || t.username} {t.role === 'admin' ? '(admin)' : ''}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : null}
+      <div className="grid-2">
+        <Field label="Starts at" hint={`Your time zone: ${describeTimeZone()}`} errors={[...local.when, ...fieldErrors(error, 'scheduled_date')]}>
+          {(p) => <input {...p} type="datetime-local" required value={when} onChange={(e) => setWhen(e.target.value)} />}
+        </Field>
+        <Field label="Duration (minutes)" errors={[...local.duration, ...fieldErrors(error, 'duration_minutes')]}>
+          {(p) => <input {...p} type="number" min={1} max={1440} step={5} required value={duration} onChange={(e) => setDuration(e.target.value)} />}
+        </Field>
+      </div>
+      <div className="grid-2">
+        <Field label="Status" errors={fieldErrors(error, 'status')}>
+          {(p) => (
+            <select {...p} value={status} onChange={(e) => setStatus(e.target.value as SessionStatus)}>
+              {SESSION_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Class link" hint="Where trainees join, e.g. a video call." errors={fieldErrors(error, 'class_link')}>
+          {(p) => <input {...p} type="url" placeholder="https://…" value={classLink} onChange={(e) => setClassLink(e.target.value)} />}
+        </Field>
+      </div>
+      <TraineePicker trainees={traineeUsers} selected={trainees} onChange={setTrainees} errors={fieldErrors(error, 'trainees')} />
+      {error ? (
+        <div>
+          {conflict ? <p className="conflict-title">This session cannot be booked at that time:</p> : null}
+          <FormError error={error} knownFields={FIELDS} />
+          {conflict ? <p className="hint">Choose another time, another trainer, or change the other session first.</p> : null}
+        </div>
+      ) : null}
+      <div className="button-row">
+        <button type="submit" className="button button-primary" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : session ? 'Save session' : 'Create session'}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,291 @@
+import { useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { isSameMonth, isToday } from 'date-fns';
+import { useQueryClient } from '@tanstack/react-query';
+import { useSessions, useUsers } from '../api/queries';
+import { SESSION_STATUSES } from '../api/types';
+import { useMe } from '../auth/session';
+import { onDay, shiftAnchor, visibleRange, type CalendarView } from '../lib/calendar';
+import { dayAfterLocalDate, formatDateTime, formatDuration, formatTime, fromLocalInput, toLocalDateInput } from '../lib/time';
+import { Modal } from '../ui/Dialog';
+import { Field } from '../ui/forms';
+import { PageHeader } from '../ui/PageHeader';
+import { QueryView, StatusBadge } from '../ui/states';
+import { showToast } from '../ui/toasts';
+import { SessionForm } from './SessionForm';
+import { sortByStart, useUserNamesIfAllowed } from './sessionHelpers';
+
+type View = 'list' | CalendarView;
+const PAGE = 50;
+
+export function SessionsPage() {
+  const me = useMe();
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [creating, setCreating] = useState(false);
+  const view = (['list', 'week', 'month'].includes(params.get('view') ?? '') ? params.get('view') : 'list') as View;
+  const status = params.get('status') ?? '';
+  const trainer = params.get('trainer') ?? '';
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
+  const anchor = params.get('at') ? new Date(`${params.get('at')}T12:00:00`) : new Date();
+
+  const update = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    if (!('page' in changes)) next.delete('page');
+    setParams(next, { replace: true });
+  };
+
+  const names = useUserNamesIfAllowed();
+  const users = useUsers();
+  const trainers = (users.data ?? []).filter((u) => u.role === 'trainer' || u.role === 'admin');
+
+  return (
+    <div>
+      <PageHeader
+        title={me.role === 'admin' ? 'Sessions' : 'My sessions'}
+        actions={
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            New session
+          </button>
+        }
+      />
+      <div className="toolbar">
+        <div className="segmented" role="group" aria-label="View">
+          {(['list', 'week', 'month'] as View[]).map((v) => (
+            <button key={v} type="button" className="button" aria-pressed={view === v} onClick={() => update({ view: v === 'list' ? null : v })}>
+              {v === 'list' ? 'List' : v === 'week' ? 'Week' : 'Month'}
+            </button>
+          ))}
+        </div>
+        <Field label="Status">
+          {(p) => (
+            <select {...p} value={status} onChange={(e) => update({ status: e.target.value })}>
+              <option value="">Any status</option>
+              {SESSION_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {me.role === 'admin' ? (
+          <Field label="Trainer">
+            {(p) => (
+              <select {...p} value={trainer} onChange={(e) => update({ trainer: e.target.value })}>
+                <option value="">Any trainer</option>
+                {trainers.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name || t.username}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : null}
+        {view === 'list' ? (
+          <>
+            <Field label="From">{(p) => <input {...p} type="date" value={from} onChange={(e) => update({ from: e.target.value })} />}</Field>
+            <Field label="To (inclusive)">{(p) => <input {...p} type="date" value={to} onChange={(e) => update({ to: e.target.value })} />}</Field>
+          </>
+        ) : null}
+      </div>
+      {view === 'list' ? (
+        <SessionList
+          query={{
+            status,
+            trainer_id: trainer,
+            from: from ? fromLocalInput(from) : null,
+            to: to ? dayAfterLocalDate(to) : null,
+            skip: page * PAGE,
+            limit: PAGE,
+          }}
+          page={page}
+          onPage={(p) => update({ page: p ? String(p) : null })}
+          names={names}
+        />
+      ) : (
+        <CalendarGrid
+          view={view}
+          anchor={anchor}
+          filters={{ status, trainer_id: trainer }}
+          onAnchor={(date) => update({ at: date ? toLocalDateInput(date) : null })}
+          names={names}
+        />
+      )}
+      <Modal open={creating} onClose={() => setCreating(false)} title="New session" wide>
+        {creating ? (
+          <SessionForm
+            onCancel={() => setCreating(false)}
+            onSaved={(saved) => {
+              void queryClient.invalidateQueries({ queryKey: ['sessions'] });
+              setCreating(false);
+              showToast({ title: 'Session created', body: saved.title, tone: 'success' });
+              navigate(`/sessions/${saved.id}`);
+            }}
+          />
+        ) : null}
+      </Modal>
+    </div>
+  );
+}
+
+function SessionList({
+  query,
+  page,
+  onPage,
+  names,
+}: {
+  query: Record<string, string | number | null>;
+  page: number;
+  onPage: (page: number) => void;
+  names: (id: number) => string;
+}) {
+  const sessions = useSessions(query);
+  return (
+    <QueryView query={sessions} empty={page ? 'No more sessions.' : 'No sessions match these filters.'} loadingLabel="Loading sessions…">
+      {(data) => (
+        <>
+          <div className="table-wrap">
+            <table className="table responsive" data-testid="sessions-table">
+              <caption className="visually-hidden">Sessions</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Title</th>
+                  <th scope="col">Starts</th>
+                  <th scope="col">Duration</th>
+                  <th scope="col">Trainer</th>
+                  <th scope="col">Trainees</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sortByStart(data).map((s) => (
+                  <tr key={s.id}>
+                    <td data-label="Title">
+                      <Link to={`/sessions/${s.id}`}>{s.title}</Link>
+                    </td>
+                    <td data-label="Starts">{formatDateTime(s.scheduled_date)}</td>
+                    <td data-label="Duration">{formatDuration(s.duration_minutes)}</td>
+                    <td data-label="Trainer">{names(s.trainer_id)}</td>
+                    <td data-label="Trainees">{s.trainees.length}</td>
+                    <td data-label="Status">
+                      <StatusBadge status={s.status} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={page} hasMore={data.length === PAGE} onPage={onPage} />
+        </>
+      )}
+    </QueryView>
+  );
+}
+
+export function Pager({ page, hasMore, onPage }: { page: number; hasMore: boolean; onPage: (page: number) => void }) {
+  if (!page && !hasMore) return null;
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" className="button" disabled={!page} onClick={() => onPage(page - 1)}>
+        Previous
+      </button>
+      <span>Page {page + 1}</span>
+      <button type="button" className="button" disabled={!hasMore} onClick={() => onPage(page + 1)}>
+        Next
+      </button>
+    </nav>
+  );
+}
+
+const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+const monthFormat = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric' });
+
+function CalendarGrid({
+  view,
+  anchor,
+  filters,
+  onAnchor,
+  names,
+}: {
+  view: CalendarView;
+  anchor: Date;
+  filters: Record<string, string>;
+  onAnchor: (date: Date | null) => void;
+  names: (id: number) => string;
+}) {
+  const range = visibleRange(view, anchor);
+  const sessions = useSessions({ ...filters, from: range.from.toISOString(), to: range.to.toISOString(), limit: 1000 });
+  const label =
+    view === 'week'
+      ? `Week of ${weekdayFormat.format(range.days[0])} – ${weekdayFormat.format(range.days[6])}`
+      : monthFormat.format(anchor);
+  return (
+    <section aria-labelledby="calendar-title">
+      <div className="calendar-nav">
+        <button type="button" className="button" onClick={() => onAnchor(shiftAnchor(view, anchor, -1))}>
+          ← Previous<span className="visually-hidden"> {view}</span>
+        </button>
+        <h2 id="calendar-title" aria-live="polite">
+          {label}
+        </h2>
+        <button type="button" className="button" onClick={() => onAnchor(null)}>
+          Today
+        </button>
+        <button type="button" className="button" onClick={() => onAnchor(shiftAnchor(view, anchor, 1))}>
+          Next<span className="visually-hidden"> {view}</span> →
+        </button>
+      </div>
+      <QueryView query={sessions} loadingLabel="Loading calendar…">
+        {(data) => {
+          const sorted = sortByStart(data);
+          return (
+            <ol className={`calendar calendar-${view}`}>
+              {range.days.map((day) => {
+                const items = onDay(sorted, day);
+                const outside = view === 'month' && !isSameMonth(day, anchor);
+                return (
+                  <li
+                    key={day.toISOString()}
+                    className={`calendar-day${outside ? ' calendar-outside' : ''}${isToday(day) ? ' calendar-today' : ''}${items.length ? '' : ' calendar-empty'}`}
+                  >
+                    <h3 className="calendar-date">
+                      {weekdayFormat.format(day)}
+                      {isToday(day) ? <span className="visually-hidden"> (today)</span> : null}
+                    </h3>
+                    {items.length ? (
+                      <ul>
+                        {items.map((s) => (
+                          <li key={s.id} className={`calendar-item status-${s.status}`}>
+                            <Link to={`/sessions/${s.id}`}>
+                              <span className="calendar-time">{formatTime(s.scheduled_date)}</span> {s.title}
+                            </Link>
+                            {view === 'week' ? (
+                              <span className="calendar-meta">
+                                {formatDuration(s.duration_minutes)} · {names(s.trainer_id)} · {s.status}
+                              </span>
+                            ) : null}
+                          </li>
+                        ))}
+                      </ul>
+                    ) : view === 'week' ? (
+                      <p className="calendar-none">No sessions</p>
+                    ) : null}
+                  </li>
+                );
+              })}
+            </ol>
+          );
+        }}
+      </QueryView>
+    </section>
+  );
+}

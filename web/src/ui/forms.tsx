@@ -1,0 +1,68 @@
+import { useId, type ReactNode } from 'react';
+import { ApiError, describeError } from '../api/errors';
+
+export interface ControlProps {
+  id: string;
+  'aria-invalid'?: true;
+  'aria-describedby'?: string;
+}
+
+interface FieldProps {
+  label: ReactNode;
+  errors?: string[];
+  hint?: ReactNode;
+  children: (props: ControlProps) => ReactNode;
+  className?: string;
+}
+
+/** A labelled control with its hint and its own error messages next to it. */
+export function Field({ label, errors = [], hint, children, className }: FieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : null, errors.length ? errorId : null].filter(Boolean).join(' ');
+  return (
+    <div className={`field${className ? ` ${className}` : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({
+        id,
+        'aria-invalid': errors.length ? true : undefined,
+        'aria-describedby': describedBy || undefined,
+      })}
+      {hint ? (
+        <div className="hint" id={hintId}>
+          {hint}
+        </div>
+      ) : null}
+      {errors.length ? (
+        <ul className="field-errors" id={errorId}>
+          {errors.map((message) => (
+            <li key={message}>{message}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** An API error in words: its detail, plus field messages no field on the form shows. */
+export function FormError({ error, knownFields = [] }: { error: unknown; knownFields?: string[] }) {
+  if (!error) return null;
+  const others = error instanceof ApiError ? error.otherMessages(knownFields) : [];
+  return (
+    <div className="alert alert-error" role="alert">
+      <p>{describeError(error)}</p>
+      {others.length ? (
+        <ul>
+          {others.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export function fieldErrors(error: unknown, field: string): string[] {
+  return error instanceof ApiError ? error.forField(field) : [];
+}

@@ -1,0 +1,45 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The API lives on the same origin as the client in production; in `npm run dev`
+// these paths go to a backend on port 8002.
+const backend = process.env.TMS_DEV_BACKEND ?? 'http://127.0.0.1:8002';
+const apiPaths = [
+  '/auth',
+  '/users',
+  '/sessions',
+  '/join',
+  '/assignments',
+  '/attendance',
+  '/progress',
+  '/trainers',
+  '/analytics',
+  '/reports',
+  '/audit',
+  '/health',
+];
+
+export default defineConfig({
+  base: '/app/',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    sourcemap: true,
+    chunkSizeWarningLimit: 1200,
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      ...Object.fromEntries(apiPaths.map((path) => [path, { target: backend, changeOrigin: true }])),
+      '/ws': { target: backend.replace(/^http/, 'ws'), ws: true, changeOrigin: true },
+    },
+  },
+  test: {
+    environment: 'jsdom',
+    globals: true,
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    css: false,
+  },
+});
