@@ -143,6 +143,10 @@ class SessionRepository(Protocol):
 
     async def ids_trained_by(self, trainer_id: int) -> list[int]: ...
 
+    async def trainee_ids_trained_by(self, trainer_id: int) -> list[int]:
+        """Every trainee enrolled in any of the trainer's sessions."""
+        ...
+
     async def sessions_of_trainees(
         self, trainee_ids: Sequence[int]
     ) -> dict[int, list[TrainingSession]]:

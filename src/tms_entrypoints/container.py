@@ -17,8 +17,14 @@ from tms_adapters.security import (
     load_common_passwords,
 )
 from tms_domain.policy.passwords import PasswordPolicy
+from tms_domain.services.analytics import AnalyticsService
+from tms_domain.services.assignments import AssignmentService
+from tms_domain.services.attendance import AttendanceService
+from tms_domain.services.audit import AuditService
 from tms_domain.services.auth import AuthService
 from tms_domain.services.common import Core
+from tms_domain.services.progress import ProgressService
+from tms_domain.services.sessions import SessionService
 from tms_domain.services.users import UserService
 from tms_entrypoints.settings import Settings
 
@@ -71,6 +77,12 @@ class Container(containers.DeclarativeContainer):
     core = providers.Singleton(Core, uow=uow, clock=clock)
     auth = providers.Singleton(AuthService, core, hasher, tokens, password_policy, token_lifetime)
     users = providers.Singleton(UserService, core, hasher, password_policy)
+    sessions = providers.Singleton(SessionService, core)
+    assignments = providers.Singleton(AssignmentService, core)
+    attendance = providers.Singleton(AttendanceService, core)
+    progress = providers.Singleton(ProgressService, core)
+    analytics = providers.Singleton(AnalyticsService, core)
+    audit = providers.Singleton(AuditService, core)
 
 
 def build_container(settings: Settings) -> Container:

@@ -77,10 +77,10 @@ def user_payload(user: User) -> dict[str, Any]:
 
 
 def session_changes(before: TrainingSession, after: TrainingSession) -> dict[str, list[Any]]:
-    return diff(_session_fields(before), _session_fields(after))
+    return diff(session_fields(before), session_fields(after))
 
 
-def _session_fields(session: TrainingSession) -> dict[str, Any]:
+def session_fields(session: TrainingSession) -> dict[str, Any]:
     return {
         "title": session.title,
         "description": session.description,

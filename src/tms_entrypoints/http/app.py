@@ -17,8 +17,18 @@ from litestar.types import Message
 
 from tms_adapters.persistence.sql.probe import StorageProbe
 from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.http.controllers.analytics import AnalyticsController
+from tms_entrypoints.http.controllers.assignments import AssignmentsController
+from tms_entrypoints.http.controllers.attendance import AttendanceController
+from tms_entrypoints.http.controllers.audit import list_audit
 from tms_entrypoints.http.controllers.auth import AuthController
 from tms_entrypoints.http.controllers.health import health
+from tms_entrypoints.http.controllers.progress import (
+    trainee_progress,
+    trainer_progress,
+    trainer_trainees,
+)
+from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -82,7 +92,20 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     deps["probe"] = Provide(lambda: probe, use_cache=True, sync_to_thread=False)
     api = Router(
         path="/",
-        route_handlers=[AuthController, UsersController, health],
+        route_handlers=[
+            AuthController,
+            UsersController,
+            SessionsController,
+            join_session,
+            AssignmentsController,
+            AttendanceController,
+            trainee_progress,
+            trainer_progress,
+            trainer_trainees,
+            AnalyticsController,
+            list_audit,
+            health,
+        ],
     )
     app = Litestar(
         route_handlers=[api, *web_client_routes(settings.web_dist_path)],

@@ -43,8 +43,16 @@ def dependencies(container: Container) -> dict[str, Provide]:
 
         return Provide(provide, use_cache=True, sync_to_thread=False)
 
-    return {
-        "auth": service("auth"),
-        "users": service("users"),
-        "actor": Provide(provide_actor),
-    }
+    names = (
+        "auth",
+        "users",
+        "sessions",
+        "assignments",
+        "attendance",
+        "progress",
+        "analytics",
+        "audit",
+    )
+    provided = {name: service(name) for name in names}
+    provided["actor"] = Provide(provide_actor)
+    return provided

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from litestar import Request, Response
-from litestar.types import ExceptionHandlersMap
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -23,6 +22,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from litestar.types import ExceptionHandlersMap
 
 from tms_domain.errors import (
     AuthenticationFailed,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from tms_domain.model import User
+from tms_domain.model import Attendance, TrainingSession, User
 
 RoleName = Literal["admin", "trainer", "trainee"]
 Timestamp = Annotated[str, msgspec.Meta(extra_json_schema={"format": "date-time"})]
@@ -109,3 +109,213 @@ class UserUpdateIn(msgspec.Struct, forbid_unknown_fields=False):
 class HealthOut(msgspec.Struct):
     status: str
     database: str
+
+
+StatusName = Literal["scheduled", "completed", "cancelled"]
+Title = Annotated[str, msgspec.Meta(max_length=1000)]
+TraineeIds = Annotated[list[Annotated[int, msgspec.Meta(gt=0)]], msgspec.Meta(max_length=1000)]
+PositiveId = Annotated[int, msgspec.Meta(gt=0)]
+Link = Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class SessionOut(msgspec.Struct):
+    id: int
+    title: str
+    description: str | None
+    trainer_id: int
+    trainees: list[UserOut]
+    scheduled_date: Timestamp
+    duration_minutes: int
+    status: StatusName
+    class_link: str | None
+    session_link: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, session: TrainingSession, trainees: list[User]) -> SessionOut:
+        return cls(
+            id=session.id,
+            title=session.title,
+            description=session.description,
+            trainer_id=session.trainer_id,
+            trainees=[UserOut.of(t) for t in trainees],
+            scheduled_date=iso(session.scheduled_date),
+            duration_minutes=session.duration_minutes,
+            status=session.status.value,
+            class_link=session.class_link,
+            session_link=session.session_link,
+            created_at=iso(session.created_at),
+            updated_at=iso(session.updated_at),
+        )
+
+
+class SessionSummaryOut(msgspec.Struct):
+    """A session without its trainees (as the attendance listing carries it)."""
+
+    id: int
+    title: str
+    description: str | None
+    trainer_id: int
+    scheduled_date: Timestamp
+    duration_minutes: int
+    status: StatusName
+    class_link: str | None
+    session_link: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, session: TrainingSession) -> SessionSummaryOut:
+        return cls(
+            id=session.id,
+            title=session.title,
+            description=session.description,
+            trainer_id=session.trainer_id,
+            scheduled_date=iso(session.scheduled_date),
+            duration_minutes=session.duration_minutes,
+            status=session.status.value,
+            class_link=session.class_link,
+            session_link=session.session_link,
+            created_at=iso(session.created_at),
+            updated_at=iso(session.updated_at),
+        )
+
+
+class SessionCreateIn(msgspec.Struct):
+    title: Title
+    trainer_id: PositiveId
+    scheduled_date: datetime
+    duration_minutes: int
+    description: LongText | None = None
+    trainees: TraineeIds = msgspec.field(default_factory=list)
+    status: StatusName | None = None
+    class_link: Link | None = None
+    session_link: ShortText | None = None
+
+
+class SessionUpdateIn(msgspec.Struct):
+    title: Title | None = None
+    description: LongText | None = None
+    trainer_id: PositiveId | None = None
+    trainees: TraineeIds | None = None
+    scheduled_date: datetime | None = None
+    duration_minutes: int | None = None
+    status: StatusName | None = None
+    class_link: Link | None = None
+    session_link: ShortText | None = None
+
+
+class JoinedSessionOut(msgspec.Struct, omit_defaults=True):
+    id: int
+    title: str
+    class_link: str | None = None
+
+
+class JoinOut(msgspec.Struct, omit_defaults=True):
+    message: str
+    session: JoinedSessionOut
+    redirect_to: str | None = None
+
+
+class AssignmentIn(msgspec.Struct):
+    student_id: PositiveId
+    teacher_id: PositiveId
+
+
+class AssignmentCreatedOut(msgspec.Struct):
+    id: int
+    student_id: int
+    teacher_id: int
+    assigned_date: Timestamp
+
+
+class AssignmentOut(msgspec.Struct):
+    id: int
+    student: UserOut
+    teacher: UserOut
+    assigned_date: Timestamp
+
+
+class AttendanceIn(msgspec.Struct):
+    session_id: PositiveId
+    trainee_id: PositiveId
+    present: bool
+    marked_at: datetime | None = None
+
+
+class AttendanceUpdateIn(msgspec.Struct):
+    present: bool
+
+
+class AttendanceOut(msgspec.Struct):
+    id: int
+    session_id: int
+    trainee_id: int
+    present: bool
+    marked_at: Timestamp
+
+    @classmethod
+    def of(cls, record: Attendance) -> AttendanceOut:
+        return cls(
+            id=record.id,
+            session_id=record.session_id,
+            trainee_id=record.trainee_id,
+            present=record.present,
+            marked_at=iso(record.marked_at),
+        )
+
+
+class AttendanceListingOut(msgspec.Struct):
+    id: int
+    session: SessionSummaryOut
+    trainee: UserOut
+    present: bool
+    marked_at: Timestamp
+
+
+class TraineeProgressOut(msgspec.Struct):
+    trainee_id: int
+    trainee: UserOut
+    total_sessions: int
+    attended_sessions: int
+    progress_percentage: float
+
+
+class SessionBriefOut(msgspec.Struct):
+    id: int
+    title: str
+    created_at: Timestamp
+
+
+class TrainerTraineeOut(msgspec.Struct):
+    trainee: UserOut
+    sessions: list[SessionBriefOut]
+    sessions_count: int
+    last_active: Timestamp | None
+    status: Literal["active", "inactive"]
+
+
+class TrainerFiguresOut(msgspec.Struct):
+    trainer_id: int
+    name: str
+    sessions: int
+    hours: float
+    attendance_rate: float
+
+
+class UpcomingOut(msgspec.Struct):
+    id: int
+    title: str
+    scheduled_date: Timestamp
+    trainer_id: int
+    trainees: list[int]
+
+
+class OverviewOut(msgspec.Struct):
+    users_by_role: dict[str, int]
+    sessions_by_status: dict[str, int]
+    attendance_rate: float
+    trainers: list[TrainerFiguresOut]
+    upcoming: list[UpcomingOut]
+    trainees_without_sessions: int

@@ -276,6 +276,15 @@ class MemorySessionRepository:
     async def ids_trained_by(self, trainer_id: int) -> list[int]:
         return sorted(s.id for s in self._s.sessions.values() if s.trainer_id == trainer_id)
 
+    async def trainee_ids_trained_by(self, trainer_id: int) -> list[int]:
+        return sorted(
+            {
+                trainee_id
+                for session_id, trainee_id in self._s.enrolments
+                if self._s.sessions[session_id].trainer_id == trainer_id
+            }
+        )
+
     async def sessions_of_trainees(
         self, trainee_ids: Sequence[int]
     ) -> dict[int, list[TrainingSession]]:

@@ -442,6 +442,17 @@ class SqlaSessionRepository:
         )
         return [row.id for row in rows]
 
+    async def trainee_ids_trained_by(self, trainer_id: int) -> list[int]:
+        s, e = t.training_sessions, t.enrolments
+        rows = await self._conn.execute(
+            select(e.c.trainee_id)
+            .distinct()
+            .join(s, s.c.id == e.c.session_id)
+            .where(s.c.trainer_id == trainer_id)
+            .order_by(e.c.trainee_id)
+        )
+        return [row[0] for row in rows]
+
     async def sessions_of_trainees(
         self, trainee_ids: Sequence[int]
     ) -> dict[int, list[TrainingSession]]:

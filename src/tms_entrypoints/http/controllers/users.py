@@ -6,11 +6,12 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import QueryParameter
 
 from tms_domain.model import Actor, Role
-from tms_domain.services.common import MAX_PAGE_SIZE, Page
+from tms_domain.services.common import Page
 from tms_domain.services.users import NewUser, UserChanges, UserService
+from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (
     MessageOut,
     RoleName,
@@ -20,9 +21,7 @@ from tms_entrypoints.http.schemas import (
     UserUpdateIn,
 )
 
-Skip = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
-Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Rows at most")]
-UserId = Annotated[int, PathParameter(gt=0)]
+UserId = Id
 
 
 class UsersController(Controller):

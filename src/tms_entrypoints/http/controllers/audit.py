@@ -1,0 +1,71 @@
+"""/audit: the append-only trail of changes (read only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from tms_domain.model import Actor, AuditQuery
+from tms_domain.services.audit import AuditService
+from tms_domain.services.common import Page
+from tms_entrypoints.http.controllers.params import Limit, Skip
+from tms_entrypoints.http.schemas import Timestamp, iso
+
+
+class AuditEntryOut(msgspec.Struct):
+    id: int
+    at: Timestamp
+    actor_id: int | None
+    actor: str | None
+    action: str
+    target_type: str
+    target_id: int | None
+    client_address: str | None
+    changes: dict[str, list[Any]]
+
+
+@get("/audit", operation_id="listAudit", tags=["audit"])
+async def list_audit(
+    actor: NamedDependency[Actor],
+    audit: NamedDependency[AuditService],
+    skip: Skip = 0,
+    limit: Limit = 100,
+    actor_id: Annotated[int | None, QueryParameter(gt=0)] = None,
+    action: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    target_type: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    target_id: Annotated[int | None, QueryParameter(gt=0)] = None,
+    at_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
+    at_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
+) -> list[AuditEntryOut]:
+    """Admins: who changed what and when, newest first."""
+    entries = await audit.entries(
+        actor,
+        AuditQuery(
+            actor_id=actor_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            at_from=at_from,
+            at_before=at_before,
+        ),
+        Page(skip, limit),
+    )
+    return [
+        AuditEntryOut(
+            id=e.id or 0,
+            at=iso(e.at),
+            actor_id=e.actor_id,
+            actor=e.actor,
+            action=e.action,
+            target_type=e.target_type,
+            target_id=e.target_id,
+            client_address=e.client_address,
+            changes=e.changes,
+        )
+        for e in entries
+    ]

@@ -1,0 +1,191 @@
+"""/sessions and /join: training sessions, enrolment, join links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+
+from tms_domain.model import Actor, SessionStatus
+from tms_domain.services.common import Page
+from tms_domain.services.sessions import (
+    NewSession,
+    SessionChanges,
+    SessionFilters,
+    SessionService,
+)
+from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.schemas import (
+    JoinedSessionOut,
+    JoinOut,
+    MessageOut,
+    SessionCreateIn,
+    SessionOut,
+    SessionUpdateIn,
+    StatusName,
+)
+
+
+class SessionsController(Controller):
+    path = "/sessions"
+    tags = ["sessions"]
+
+    @get("/", operation_id="listSessions")
+    async def list_sessions(
+        self,
+        actor: NamedDependency[Actor],
+        sessions: NamedDependency[SessionService],
+        skip: Skip = 0,
+        limit: Limit = 100,
+        status: Annotated[StatusName | None, QueryParameter()] = None,
+        trainer_id: Annotated[int | None, QueryParameter(gt=0)] = None,
+        starts_from: Annotated[
+            datetime | None, QueryParameter(name="from", description="start >= from")
+        ] = None,
+        starts_before: Annotated[
+            datetime | None, QueryParameter(name="to", description="start < to")
+        ] = None,
+    ) -> list[SessionOut]:
+        """Sessions by start time: admins all, trainers their own, trainees those they are
+        enrolled in."""
+        found = await sessions.list_sessions(
+            actor,
+            SessionFilters(
+                status=SessionStatus(status) if status else None,
+                trainer_id=trainer_id,
+                starts_from=starts_from,
+                starts_before=starts_before,
+            ),
+            Page(skip, limit),
+        )
+        return [SessionOut.of(d.session, d.trainees) for d in found]
+
+    @get("/{session_id:int}", operation_id="getSession")
+    async def get_session(
+        self,
+        session_id: Id,
+        actor: NamedDependency[Actor],
+        sessions: NamedDependency[SessionService],
+    ) -> SessionOut:
+        """Admins, its trainer and its trainees; anyone else gets 404."""
+        details = await sessions.get_session(actor, session_id)
+        return SessionOut.of(details.session, details.trainees)
+
+    @post("/", operation_id="createSession", status_code=201)
+    async def create_session(
+        self,
+        data: SessionCreateIn,
+        actor: NamedDependency[Actor],
+        sessions: NamedDependency[SessionService],
+    ) -> SessionOut:
+        """Schedule a session. Trainers only for themselves. 409 on a double booking of the
+        trainer or a trainee, naming the conflicting session."""
+        details = await sessions.create_session(
+            actor,
+            NewSession(
+                title=data.title,
+                trainer_id=data.trainer_id,
+                scheduled_date=data.scheduled_date,
+                duration_minutes=data.duration_minutes,
+                description=data.description,
+                trainee_ids=tuple(data.trainees),
+                status=SessionStatus(data.status) if data.status else SessionStatus.SCHEDULED,
+                class_link=data.class_link,
+                session_link=data.session_link,
+            ),
+        )
+        return SessionOut.of(details.session, details.trainees)
+
+    @put("/{session_id:int}", operation_id="updateSession")
+    async def update_session(
+        self,
+        session_id: Id,
+        data: SessionUpdateIn,
+        actor: NamedDependency[Actor],
+        sessions: NamedDependency[SessionService],
+    ) -> SessionOut:
+        """Change any field; `trainees` replaces the list. 409 for an illegal status move or
+        a double booking."""
+        details = await sessions.update_session(
+            actor,
+            session_id,
+            SessionChanges(
+                title=data.title,
+                description=data.description,
+                trainer_id=data.trainer_id,
+                trainee_ids=tuple(data.trainees) if data.trainees is not None else None,
+                scheduled_date=data.scheduled_date,
+                duration_minutes=data.duration_minutes,
+                status=SessionStatus(data.status) if data.status else None,
+                class_link=data.class_link,
+                session_link=data.session_link,
+            ),
+        )
+        return SessionOut.of(details.session, details.trainees)
+
+    @delete("/{session_id:int}", operation_id="deleteSession", status_code=200)
+    async def delete_session(
+        self,
+        session_id: Id,
+        actor: NamedDependency[Actor],
+        sessions: NamedDependency[SessionService],
+    ) -> MessageOut:
+        """Admins only."""
+        await sessions.delete_session(actor, session_id)
+        return MessageOut("Session deleted")
+
+    @post(
+        "/{session_id:int}/trainees/{trainee_id:int}",
+        operation_id="addTraineeToSession",
+        status_code=200,
+    )
+    async def add_trainee(
+        self,
+        session_id: Id,
+        trainee_id: Id,
+        actor: NamedDependency[Actor],
+        sessions: NamedDependency[SessionService],
+    ) -> MessageOut:
+        """Enrol a trainee: 409 if already enrolled or double-booked, 400 if not a trainee."""
+        await sessions.add_trainee(actor, session_id, trainee_id)
+        return MessageOut("Trainee added to the session")
+
+    @delete(
+        "/{session_id:int}/trainees/{trainee_id:int}",
+        operation_id="removeTraineeFromSession",
+        status_code=200,
+    )
+    async def remove_trainee(
+        self,
+        session_id: Id,
+        trainee_id: Id,
+        actor: NamedDependency[Actor],
+        sessions: NamedDependency[SessionService],
+    ) -> MessageOut:
+        """Remove a trainee; 404 if not enrolled."""
+        await sessions.remove_trainee(actor, session_id, trainee_id)
+        return MessageOut("Trainee removed from the session")
+
+
+@get("/join/{session_link:str}", operation_id="joinSession", tags=["sessions"])
+async def join_session(
+    session_link: Annotated[str, PathParameter(max_length=200)],
+    actor: NamedDependency[Actor],
+    sessions: NamedDependency[SessionService],
+) -> JoinOut:
+    """A trainee joins a scheduled session by its link and is enrolled."""
+    result = await sessions.join(actor, session_link)
+    session = result.session
+    message = (
+        f"You are already enrolled in {session.title}"
+        if result.already_enrolled
+        else f"You joined {session.title}"
+    )
+    return JoinOut(
+        message=message,
+        session=JoinedSessionOut(id=session.id, title=session.title, class_link=session.class_link),
+        redirect_to=session.class_link,
+    )
