@@ -14,6 +14,7 @@ from tms_adapters.persistence.sql import safe_url
 from tms_domain.errors import InvalidInput, StorageUnavailable
 from tms_domain.model import Role
 from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.logs import uvicorn_log_config
 from tms_entrypoints.settings import Settings, SettingsError
 
 log = logging.getLogger("tms")
@@ -193,7 +194,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
         reload=args.reload,
         log_level=settings.log_level.lower(),
         proxy_headers=False,
+        # Its access log prints query strings, and a WebSocket's carries the token.
+        access_log=False,
+        log_config=uvicorn_log_config(settings.log_level),
         timeout_graceful_shutdown=10,
+        ws_ping_interval=settings.ws_ping_seconds,
+        ws_ping_timeout=settings.ws_ping_seconds,
+        ws_max_size=64 * 1024,
     )
 
 

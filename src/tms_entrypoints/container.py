@@ -10,7 +10,8 @@ from dependency_injector import containers, providers
 from tms_adapters.clock import SystemClock
 from tms_adapters.persistence.memory import MemoryStore, MemoryUnitOfWorkFactory
 from tms_adapters.persistence.sql import SqlaUnitOfWorkFactory, create_engine
-from tms_adapters.realtime import LocalEventPublisher
+from tms_adapters.realtime.channels import ChannelsEventPublisher, build_channels
+from tms_adapters.realtime.hub import EventHub
 from tms_adapters.security import (
     Argon2PasswordHasher,
     JoseTokenService,
@@ -37,7 +38,8 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     clock = providers.Singleton(SystemClock)
-    publisher = providers.Singleton(LocalEventPublisher)
+    channels = providers.Singleton(build_channels, settings.provided.redis_url)
+    publisher = providers.Singleton(ChannelsEventPublisher, channels)
 
     engine = providers.Singleton(
         create_engine,
@@ -72,6 +74,17 @@ class Container(containers.DeclarativeContainer):
     )
     token_lifetime = providers.Callable(
         lambda minutes: timedelta(minutes=minutes), settings.provided.token_lifetime_minutes
+    )
+
+    hub = providers.Singleton(
+        EventHub,
+        uow,
+        clock,
+        poll_interval=providers.Callable(lambda ms: ms / 1000, settings.provided.event_poll_ms),
+        retention=providers.Callable(
+            lambda hours: timedelta(hours=hours), settings.provided.event_retention_hours
+        ),
+        queue_size=settings.provided.ws_queue_size,
     )
 
     core = providers.Singleton(Core, uow=uow, clock=clock)

@@ -36,6 +36,13 @@ class Settings:
     cors_origins: tuple[str, ...] = ("http://localhost:5173", "http://localhost:3000")
     redis_url: str = ""
     token_lifetime_minutes: int = 480
+    event_retention_hours: int = 24
+    """Missed events a reconnecting client can still resume from."""
+    event_poll_ms: int = 1000
+    """How often each process reads the event store for events it was not sent."""
+    ws_ping_seconds: int = 20
+    ws_queue_size: int = 1000
+    """Events waiting for one slow connection before it is told to resume."""
     jwt_algorithm: str = "HS256"
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

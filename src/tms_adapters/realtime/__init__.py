@@ -1,5 +1,1 @@
-"""Delivery of committed domain events to live listeners."""
-
-from tms_adapters.realtime.local import LocalEventPublisher
-
-__all__ = ["LocalEventPublisher"]
+"""Delivery of committed domain events to live connections, within and across processes."""

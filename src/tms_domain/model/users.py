@@ -58,6 +58,7 @@ class Actor:
     user: User
     sign_in_id: str | None = None
     client_address: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def id(self) -> int:

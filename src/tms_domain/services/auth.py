@@ -11,7 +11,7 @@ from tms_domain.model import Actor, Audience, DomainEvent, SignIn, User
 from tms_domain.policy.access import Permission, Target, authorize
 from tms_domain.policy.passwords import PasswordPolicy, normalize_password
 from tms_domain.ports import PasswordHasher, TokenService
-from tms_domain.services.common import Core, audit, existing_user
+from tms_domain.services.common import Core, audit, existing_user, sign_ins_ended
 
 BAD_CREDENTIALS = "Incorrect username or password"
 SESSION_ENDED = "Your sign-in has expired or ended: sign in again"
@@ -89,7 +89,12 @@ class AuthService:
         sign_in, user = found
         if sign_in.user_id != user_id or not sign_in.is_active(self._core.clock.now()):
             raise AuthenticationFailed(SESSION_ENDED)
-        return Actor(user=user, sign_in_id=sign_in.id, client_address=client_address)
+        return Actor(
+            user=user,
+            sign_in_id=sign_in.id,
+            client_address=client_address,
+            expires_at=sign_in.expires_at,
+        )
 
     async def sign_out(self, actor: Actor) -> None:
         """End the caller's sign-in: its token stops working at once."""
@@ -97,12 +102,14 @@ class AuthService:
             return
         async with self._core.uow() as uow:
             await uow.sign_ins.revoke(actor.sign_in_id, self._core.clock.now())
+            uow.record(sign_ins_ended(actor.id, sign_in_id=actor.sign_in_id))
             await uow.commit()
 
     async def sign_out_everywhere(self, actor: Actor) -> int:
         """End every sign-in of the caller, this one included; returns how many ended."""
         async with self._core.uow() as uow:
             ended = await uow.sign_ins.revoke_all(actor.id, self._core.clock.now())
+            uow.record(sign_ins_ended(actor.id))
             await uow.commit()
         return ended
 
@@ -159,6 +166,7 @@ class AuthService:
             await uow.users.update(user)
             keep = None if reset else actor.sign_in_id
             await uow.sign_ins.revoke_all(user.id, now, except_id=keep)
+            uow.record(sign_ins_ended(user.id, except_sign_in_id=keep))
             if reset:
                 await audit(uow, actor, "user.password_reset", "user", user.id, now)
                 uow.record(

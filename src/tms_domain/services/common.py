@@ -6,10 +6,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from tms_domain.errors import InvalidInput, NotFound
-from tms_domain.model import Actor, AuditEntry, TrainingSession, User
+from tms_domain.model import Actor, Audience, AuditEntry, DomainEvent, TrainingSession, User
 from tms_domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 MAX_PAGE_SIZE = 1000
+
+INTERNAL_EVENT_PREFIX = "internal."
+"""Events for the system itself (never sent to a client)."""
+SIGN_INS_ENDED = INTERNAL_EVENT_PREFIX + "sign_ins_ended"
+
+
+def sign_ins_ended(
+    user_id: int, *, sign_in_id: str | None = None, except_sign_in_id: str | None = None
+) -> DomainEvent:
+    """Tells every app process to close the live connections of the sign-ins that ended."""
+    return DomainEvent(
+        SIGN_INS_ENDED,
+        {"user_id": user_id, "sign_in_id": sign_in_id, "except_sign_in_id": except_sign_in_id},
+        Audience(),
+    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,15 @@ from tms_domain.policy.passwords import (
 )
 from tms_domain.policy.profiles import profile_violations
 from tms_domain.ports import PasswordHasher, UnitOfWork
-from tms_domain.services.common import Core, Page, audit, diff, existing_user, user_payload
+from tms_domain.services.common import (
+    Core,
+    Page,
+    audit,
+    diff,
+    existing_user,
+    sign_ins_ended,
+    user_payload,
+)
 from tms_domain.services.scheduling import ensure_no_double_booking
 
 
@@ -264,6 +272,7 @@ class UserService:
             await uow.users.update(user)
             if end_sign_ins:
                 await uow.sign_ins.revoke_all(user.id, now)
+                uow.record(sign_ins_ended(user.id))
             await audit(uow, actor, "user.updated", "user", user.id, now, changed)
             audience = await _user_audience(uow, user)
             uow.record(
@@ -341,6 +350,7 @@ class UserService:
             uow.record(
                 DomainEvent("user_deleted", {"user_id": user_id, "action": "deleted"}, audience)
             )
+            uow.record(sign_ins_ended(user_id))
             await uow.commit()
 
     async def _reassign_sessions(

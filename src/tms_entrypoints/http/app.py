@@ -16,6 +16,7 @@ from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.types import Message
 
 from tms_adapters.persistence.sql.probe import StorageProbe
+from tms_adapters.realtime.channels import ChannelsRelay
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.http.controllers.analytics import AnalyticsController
 from tms_entrypoints.http.controllers.assignments import AssignmentsController
@@ -33,6 +34,7 @@ from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS
 from tms_entrypoints.http.web import web_client_routes
+from tms_entrypoints.http.ws import events_socket
 from tms_entrypoints.settings import Settings
 
 log = logging.getLogger("tms")
@@ -79,14 +81,23 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     engine = container.engine() if settings.storage == "sql" else None
     probe = StorageProbe(engine)
 
+    channels = container.channels()
+    hub = container.hub()
+    relay = ChannelsRelay(channels, hub)
+
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            container.hasher().shutdown()
-            if engine is not None:
-                await engine.dispose()
+        async with channels:
+            await relay.start()
+            await hub.start()
+            try:
+                yield
+            finally:
+                await hub.stop()
+                await relay.stop()
+                container.hasher().shutdown()
+                if engine is not None:
+                    await engine.dispose()
 
     deps = dependencies(container)
     deps["probe"] = Provide(lambda: probe, use_cache=True, sync_to_thread=False)
@@ -105,6 +116,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             AnalyticsController,
             list_audit,
             health,
+            events_socket,
         ],
     )
     app = Litestar(

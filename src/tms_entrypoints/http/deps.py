@@ -52,6 +52,7 @@ def dependencies(container: Container) -> dict[str, Provide]:
         "progress",
         "analytics",
         "audit",
+        "hub",
     )
     provided = {name: service(name) for name in names}
     provided["actor"] = Provide(provide_actor)

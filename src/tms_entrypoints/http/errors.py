@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -50,6 +51,7 @@ STATUS_OF: list[tuple[type[DomainError], int]] = [
 ]
 
 STORAGE_RETRY_AFTER_SECONDS = 5
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 
 
 def _json(
@@ -87,6 +89,10 @@ def validation_error(_request: Request[Any, Any, Any], error: ValidationExceptio
     for item in extra:
         if isinstance(item, dict):
             field = str(item.get("key") or item.get("source") or "body")
+            # A missing body field is reported on the whole body ("data"): name the field.
+            missing = _MISSING_FIELD.search(str(item.get("message", "")))
+            if missing and field in ("data", "body"):
+                field = missing.group(1)
             errors.append({"field": field, "message": str(item.get("message", "invalid value"))})
     if not errors:
         text = str(error.detail)

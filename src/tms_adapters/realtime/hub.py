@@ -1,0 +1,225 @@
+"""The live-event hub of one app process.
+
+The event store (outbox) is the source of truth: every committed event is there, numbered
+in commit order without gaps. The hub delivers them, in order and exactly once, to the
+connections of this process whose audience they are for. Events arrive as soon as they are
+published (possibly from another process, through the channels backend); an event that
+arrives ahead of one not yet seen makes the hub read the gap from the store, and a poll of
+the store catches whatever a crash between commit and publish kept from being published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from tms_domain.model import DomainEvent
+from tms_domain.ports import Clock, UnitOfWorkFactory
+from tms_domain.services.common import INTERNAL_EVENT_PREFIX, SIGN_INS_ENDED
+
+log = logging.getLogger(__name__)
+
+READ_BATCH = 500
+
+CLOSE_GOING_AWAY = 1001
+CLOSE_SIGN_IN_ENDED = 4401
+CLOSE_TOO_SLOW = 4002
+"""The client fell too far behind: reconnect with ``since`` = the last id received."""
+
+
+@dataclass(frozen=True)
+class Close:
+    code: int
+    reason: str
+
+
+@dataclass(eq=False)
+class Listener:
+    """One open connection as the hub sees it."""
+
+    user_id: int
+    sees_everything: bool
+    """Admins hear every event (not while their password is temporary)."""
+    sign_in_id: str | None
+    queue: asyncio.Queue[DomainEvent | Close] = field(
+        default_factory=lambda: asyncio.Queue(maxsize=1000)
+    )
+    closing: bool = False
+
+    def wants(self, event: DomainEvent) -> bool:
+        return not event.type.startswith(INTERNAL_EVENT_PREFIX) and event.audience.includes(
+            self.user_id, is_admin=self.sees_everything
+        )
+
+    def close(self, code: int, reason: str) -> None:
+        if self.closing:
+            return
+        self.closing = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(Close(code, reason))
+            return
+        # The queue is full: drop what is waiting, the client resumes from its last id.
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(Close(code, reason))
+
+    def offer(self, event: DomainEvent) -> None:
+        if self.closing:
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.close(
+                CLOSE_TOO_SLOW, "Too far behind: reconnect with since=<the last id you received>"
+            )
+
+
+class EventHub:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        poll_interval: float = 1.0,
+        retention: timedelta = timedelta(hours=24),
+        queue_size: int = 1000,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._poll_interval = poll_interval
+        self._retention = retention
+        self._queue_size = queue_size
+        self._listeners: set[Listener] = set()
+        self._lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.last_id = 0
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def listeners(self) -> int:
+        return len(self._listeners)
+
+    def listener(self, user_id: int, *, sees_everything: bool, sign_in_id: str | None) -> Listener:
+        return Listener(
+            user_id=user_id,
+            sees_everything=sees_everything,
+            sign_in_id=sign_in_id,
+            queue=asyncio.Queue(maxsize=self._queue_size),
+        )
+
+    async def start(self) -> None:
+        async with self._uow(read_only=True) as uow:
+            self.last_id = await uow.events.last_id()
+        self._tasks = [
+            asyncio.create_task(self._poll(), name="event-hub-poll"),
+            asyncio.create_task(self._prune(), name="event-hub-prune"),
+        ]
+
+    async def stop(self) -> None:
+        """Tell every connection to go away (clients resume elsewhere) and stop polling."""
+        for listener in list(self._listeners):
+            listener.close(CLOSE_GOING_AWAY, "Server shutting down: reconnect with since")
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def add(self, listener: Listener) -> None:
+        self._listeners.add(listener)
+
+    def remove(self, listener: Listener) -> None:
+        self._listeners.discard(listener)
+
+    async def ingest(self, events: Iterable[DomainEvent]) -> None:
+        """Deliver published events; a gap before them is read from the store first."""
+        async with self._lock:
+            for event in sorted(events, key=lambda e: e.id or 0):
+                if event.id is None or event.id <= self.last_id:
+                    continue
+                if event.id > self.last_id + 1:
+                    await self._catch_up_locked()
+                    continue
+                self._deliver(event)
+
+    async def catch_up(self) -> None:
+        async with self._lock:
+            await self._catch_up_locked()
+
+    async def _catch_up_locked(self) -> None:
+        while True:
+            async with self._uow(read_only=True) as uow:
+                events = await uow.events.since(self.last_id, limit=READ_BATCH)
+            for event in events:
+                self._deliver(event)
+            if len(events) < READ_BATCH:
+                return
+
+    def _deliver(self, event: DomainEvent) -> None:
+        self.last_id = max(self.last_id, event.id or 0)
+        if event.type == SIGN_INS_ENDED:
+            self._end_sign_ins(event)
+            return
+        for listener in self._listeners:
+            if listener.wants(event):
+                listener.offer(event)
+
+    def _end_sign_ins(self, event: DomainEvent) -> None:
+        user_id = event.data.get("user_id")
+        only = event.data.get("sign_in_id")
+        keep = event.data.get("except_sign_in_id")
+        for listener in self._listeners:
+            if listener.user_id != user_id:
+                continue
+            if only is not None and listener.sign_in_id != only:
+                continue
+            if keep is not None and listener.sign_in_id == keep:
+                continue
+            listener.close(CLOSE_SIGN_IN_ENDED, "Your sign-in has ended: sign in again")
+
+    async def replay(self, listener: Listener, since: int, until: int) -> list[DomainEvent]:
+        """The listener's events with ids in (since, until], in order."""
+        found: list[DomainEvent] = []
+        cursor = since
+        while cursor < until:
+            async with self._uow(read_only=True) as uow:
+                events = await uow.events.since(cursor, limit=READ_BATCH)
+            if not events:
+                break
+            for event in events:
+                if event.id is not None and event.id <= until and listener.wants(event):
+                    found.append(event)
+            cursor = events[-1].id or until
+            if len(events) < READ_BATCH:
+                break
+        return found
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self._poll_interval)
+            try:
+                await self.catch_up()
+            except Exception:
+                log.warning("could not read new events from the store", exc_info=True)
+
+    async def _prune(self) -> None:
+        while True:
+            try:
+                before = self._clock.now() - self._retention
+                async with self._uow() as uow:
+                    pruned = await uow.events.prune(before)
+                    await uow.sign_ins.prune(self._clock.now())
+                    await uow.commit()
+                if pruned:
+                    log.info("pruned %d events older than %s", pruned, before.isoformat())
+            except Exception:
+                log.warning("could not prune old events", exc_info=True)
+            await asyncio.sleep(max(60.0, self._retention.total_seconds() / 24))
