@@ -74,6 +74,10 @@ class ChannelsEventPublisher:
     async def publish(self, events: Sequence[DomainEvent]) -> None:
         try:
             self._channels.publish(_encode(events), CHANNEL)
+        except RuntimeError:
+            # Channels run only inside the server; elsewhere (CLI, embedding) the events wait
+            # in the store for a server's poll.
+            log.debug("channels not running: %d event(s) left to the poll", len(events))
         except Exception:
             log.warning("could not publish %d event(s); the poll will deliver them", len(events))
 
