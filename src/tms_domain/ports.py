@@ -53,6 +53,26 @@ class TokenService(Protocol):
         ...
 
 
+class AttemptStore(Protocol):
+    """Counters of failed sign-ins, shared by every app process."""
+
+    async def failures(self, key: str) -> tuple[int, datetime | None]:
+        """(failures in a row, time of the last one) for an account key."""
+        ...
+
+    async def add_failure(self, key: str, at: datetime) -> int:
+        """Count one more failure; return the new count."""
+        ...
+
+    async def clear(self, key: str) -> None: ...
+
+    async def recent(self, key: str, window_seconds: int) -> int:
+        """Failures counted for ``key`` (a client address) in the current window."""
+        ...
+
+    async def add_recent(self, key: str, window_seconds: int) -> int: ...
+
+
 class UserRepository(Protocol):
     async def add(self, user: User) -> User:
         """Insert; raise Conflict on a duplicate username or email. Returns it with its id."""

@@ -13,6 +13,7 @@ from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import safe_url
 from tms_domain.errors import InvalidInput, StorageUnavailable
 from tms_domain.model import Role
+from tms_entrypoints import demo
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.logs import uvicorn_log_config
 from tms_entrypoints.settings import Settings, SettingsError
@@ -154,6 +155,27 @@ def cmd_users(args: argparse.Namespace) -> None:
     _run(run)
 
 
+def cmd_demo(args: argparse.Namespace) -> None:
+    settings = _settings()
+    container = _container(settings)
+
+    async def run() -> None:
+        await migrate_database(settings)
+        try:
+            await ensure_admin(container, settings.admin_password or None)
+            await demo.run(container, args)
+        except demo.DemoError as error:
+            raise CliError(str(error)) from error
+        except StorageUnavailable as error:
+            raise CliError(
+                f"cannot reach the database at {safe_url(settings.database_url)}"
+            ) from error
+        finally:
+            await _dispose(container)
+
+    _run(run)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -233,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("--role", choices=[role.value for role in Role])
     users.add_argument("--limit", type=_positive, default=1000)
     users.set_defaults(handler=cmd_users)
+
+    demo_data = commands.add_parser(
+        "demo", help="fill an empty database with demo data (one password for all users)"
+    )
+    demo.add_arguments(demo_data)
+    demo_data.set_defaults(handler=cmd_demo)
     return parser
 
 

@@ -17,6 +17,8 @@ from tms_adapters.security import (
     JoseTokenService,
     load_common_passwords,
 )
+from tms_adapters.security.throttle import MemoryAttemptStore, RedisAttemptStore
+from tms_domain.policy.lockout import LockoutPolicy
 from tms_domain.policy.passwords import PasswordPolicy
 from tms_domain.services.analytics import AnalyticsService
 from tms_domain.services.assignments import AssignmentService
@@ -32,6 +34,19 @@ from tms_entrypoints.settings import Settings
 
 def _workers(configured: int) -> int:
     return configured or os.cpu_count() or 2
+
+
+def _attempt_store(redis_url: str) -> MemoryAttemptStore | RedisAttemptStore:
+    return RedisAttemptStore(redis_url) if redis_url else MemoryAttemptStore()
+
+
+def _lockout(settings: Settings) -> LockoutPolicy:
+    return LockoutPolicy(
+        threshold=settings.lockout_threshold,
+        base=timedelta(seconds=settings.lockout_base_seconds),
+        cap=timedelta(seconds=settings.lockout_max_seconds),
+        failures_per_address_per_minute=settings.failed_signins_per_address_per_minute,
+    )
 
 
 class Container(containers.DeclarativeContainer):
@@ -87,8 +102,13 @@ class Container(containers.DeclarativeContainer):
         queue_size=settings.provided.ws_queue_size,
     )
 
+    attempts = providers.Singleton(_attempt_store, settings.provided.redis_url)
+    lockout = providers.Singleton(_lockout, settings)
+
     core = providers.Singleton(Core, uow=uow, clock=clock)
-    auth = providers.Singleton(AuthService, core, hasher, tokens, password_policy, token_lifetime)
+    auth = providers.Singleton(
+        AuthService, core, hasher, tokens, password_policy, token_lifetime, attempts, lockout
+    )
     users = providers.Singleton(UserService, core, hasher, password_policy)
     sessions = providers.Singleton(SessionService, core)
     assignments = providers.Singleton(AssignmentService, core)

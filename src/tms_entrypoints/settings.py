@@ -36,6 +36,13 @@ class Settings:
     cors_origins: tuple[str, ...] = ("http://localhost:5173", "http://localhost:3000")
     redis_url: str = ""
     token_lifetime_minutes: int = 480
+    lockout_threshold: int = 5
+    """Failed sign-ins in a row that lock an account."""
+    lockout_base_seconds: int = 60
+    lockout_max_seconds: int = 3600
+    failed_signins_per_address_per_minute: int = 50
+    rate_limit_per_minute: int = 0
+    """A general per-address request limit (0: off)."""
     event_retention_hours: int = 24
     """Missed events a reconnecting client can still resume from."""
     event_poll_ms: int = 1000

@@ -106,6 +106,13 @@ class UserUpdateIn(msgspec.Struct, forbid_unknown_fields=False):
     is_temporary_password: bool | None = None
 
 
+class LockoutOut(msgspec.Struct):
+    user_id: int
+    failures: int
+    locked: bool
+    locked_until: Timestamp | None
+
+
 class HealthOut(msgspec.Struct):
     status: str
     database: str

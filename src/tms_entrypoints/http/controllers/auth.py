@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from tms_domain.model import Actor
 from tms_domain.services.auth import AuthService
+from tms_entrypoints.http.deps import client_address
 from tms_entrypoints.http.schemas import (
     ChangePasswordIn,
     LoginIn,
@@ -25,10 +26,12 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", operation_id="login", status_code=200)
-    async def login(self, data: LoginIn, auth: NamedDependency[AuthService]) -> LoginOut:
+    async def login(
+        self, request: Request[Any, Any, Any], data: LoginIn, auth: NamedDependency[AuthService]
+    ) -> LoginOut:
         """Sign in with a username (or email) and password. A temporary password signs in
         with `force_password_change: true`: that sign-in may then only change the password."""
-        signed_in = await auth.sign_in(data.username, data.password)
+        signed_in = await auth.sign_in(data.username, data.password, client_address(request))
         return LoginOut(
             access_token=signed_in.access_token,
             user=UserOut.of(signed_in.user),

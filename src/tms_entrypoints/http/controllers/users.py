@@ -9,16 +9,19 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from tms_domain.model import Actor, Role
+from tms_domain.services.auth import AuthService
 from tms_domain.services.common import Page
 from tms_domain.services.users import NewUser, UserChanges, UserService
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (
+    LockoutOut,
     MessageOut,
     RoleName,
     UserCreateIn,
     UserCreateOut,
     UserOut,
     UserUpdateIn,
+    iso,
 )
 
 UserId = Id
@@ -111,3 +114,24 @@ class UsersController(Controller):
         `reassign_to=<trainer id>` or `cascade=true`."""
         await users.delete_user(actor, user_id, reassign_to=reassign_to, cascade=cascade)
         return MessageOut("User deleted")
+
+    @post("/{user_id:int}/unlock", operation_id="unlockUser", status_code=200)
+    async def unlock_user(
+        self, user_id: UserId, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
+    ) -> MessageOut:
+        """Admins lift a sign-in lockout (after repeated failed sign-ins)."""
+        await auth.unlock(actor, user_id)
+        return MessageOut("Sign-in lockout lifted")
+
+    @get("/{user_id:int}/lockout", operation_id="getUserLockout")
+    async def get_lockout(
+        self, user_id: UserId, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
+    ) -> LockoutOut:
+        """Admins see failed sign-ins in a row and until when the account is locked."""
+        failures, until = await auth.lockout(actor, user_id)
+        return LockoutOut(
+            user_id=user_id,
+            failures=failures,
+            locked=until is not None,
+            locked_until=iso(until) if until else None,
+        )
