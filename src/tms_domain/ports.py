@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import BinaryIO, Protocol, Self
+from typing import Any, BinaryIO, Protocol, Self, TypeVar
 
 from tms_domain.model import (
     Assignment,
@@ -20,7 +20,15 @@ from tms_domain.model import (
     TrainingSession,
     User,
 )
-from tms_domain.model.reports import Cell, ReportHeader, ReportSummary, SectionSpec
+from tms_domain.model.reports import (
+    Cell,
+    ReportFilter,
+    ReportHeader,
+    ReportSummary,
+    SectionSpec,
+)
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -245,6 +253,32 @@ class EventStore(Protocol):
     async def prune(self, before: datetime) -> int: ...
 
 
+class ReportQueries(Protocol):
+    """What reports read, in batches of rows ready to render (memory stays flat)."""
+
+    def users(self, batch: int) -> AsyncIterator[list[list[Cell]]]:
+        """id, username, email, role, first name, last name, created."""
+        ...
+
+    def sessions(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+        """id, title, trainer name, trainee names, start, duration, status; by start."""
+        ...
+
+    def attendance(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+        """session id, session title, trainee name, present, marked at."""
+        ...
+
+    def progress(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+        """trainee id, trainee name, enrolled (not cancelled), attended, percentage."""
+        ...
+
+    async def summary(self, where: ReportFilter) -> ReportSummary: ...
+
+    async def count(self, where: ReportFilter) -> dict[str, int]:
+        """Rows each table section will have."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving it without ``commit()`` rolls back."""
 
@@ -255,6 +289,7 @@ class UnitOfWork(Protocol):
     attendance: AttendanceRepository
     audit: AuditLog
     events: EventStore
+    reports: ReportQueries
 
     async def __aenter__(self) -> Self: ...
 
@@ -304,3 +339,9 @@ class ReportRenderer(Protocol):
     def end_section(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class BlockingRunner(Protocol):
+    """Runs blocking work (rendering a file) off the event loop."""
+
+    async def __call__(self, function: Callable[..., T], /, *args: Any) -> T: ...

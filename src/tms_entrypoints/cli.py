@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import safe_url
 from tms_domain.errors import InvalidInput, StorageUnavailable
-from tms_domain.model import Role
+from tms_domain.model import Actor, Role
 from tms_entrypoints import demo
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.logs import uvicorn_log_config
@@ -226,6 +226,86 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from datetime import datetime
+
+    from tms_adapters.reports import RENDERERS, CsvReportRenderer
+    from tms_domain.model.reports import ReportFilter
+    from tms_domain.services.reports import ReportRequest, parse_sections
+
+    settings = _settings()
+    kind = RENDERERS.get(args.format.lower())
+    if kind is None:
+        _fail(f"unknown format {args.format!r}: choose pdf, csv, excel or xlsx", 2)
+    try:
+        sections = parse_sections(args.sections)
+        where = ReportFilter(
+            starts_from=datetime.fromisoformat(args.starts_from) if args.starts_from else None,
+            starts_before=datetime.fromisoformat(args.starts_before)
+            if args.starts_before
+            else None,
+            trainer_id=args.trainer_id,
+            status=args.status,
+        )
+    except InvalidInput as error:
+        _fail(error.message, 2)
+    except ValueError as error:
+        _fail(f"dates must be ISO 8601 (2026-05-01 or 2026-05-01T09:00:00+00:00): {error}", 2)
+    container = _container(settings)
+    renderer = CsvReportRenderer(bom=args.bom) if kind is CsvReportRenderer else kind()
+
+    async def run() -> str:
+        reports = container.reports()
+        try:
+            async with container.uow()(read_only=True) as uow:
+                admins = await uow.users.page(skip=0, limit=1, role=Role.ADMIN)
+            if not admins:
+                raise CliError("no admin account exists: run `tms create-admin` first")
+            plan = reports.plan(Actor.system(admins[0]), ReportRequest(sections, where))
+            total = await reports.count_rows(plan)
+            out = args.out or reports.filename(renderer.extension)
+            bar = ProgressBar(total, f"Writing {out}")
+            with open(out, "wb") as sink:  # noqa: ASYNC230 - the renderer writes from a worker thread
+                await reports.render(plan, renderer, sink, progress=bar.advance)
+            bar.done()
+            return out
+        except StorageUnavailable as error:
+            raise CliError(
+                f"cannot reach the database at {safe_url(settings.database_url)}"
+            ) from error
+        finally:
+            await _dispose(container)
+            container.report_runner().shutdown()
+
+    print(f"Report written to {_run(run)}")
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, total: int, label: str, width: int = 30) -> None:
+        self.total = max(total, 1)
+        self.label = label
+        self.width = width
+        self.done_rows = 0
+        self._draw()
+
+    def advance(self, rows: int) -> None:
+        self.done_rows += rows
+        self._draw()
+
+    def _draw(self) -> None:
+        share = min(self.done_rows / self.total, 1.0)
+        filled = int(share * self.width)
+        bar = "#" * filled + "-" * (self.width - filled)
+        print(f"\r{self.label} [{bar}] {share:6.1%}", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        self.done_rows = self.total
+        self._draw()
+        print(file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tms",
@@ -255,6 +335,21 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("--role", choices=[role.value for role in Role])
     users.add_argument("--limit", type=_positive, default=1000)
     users.set_defaults(handler=cmd_users)
+
+    report = commands.add_parser("report", help="write a report file (pdf, csv, xlsx)")
+    report.add_argument("--format", default="xlsx", help="pdf, csv, excel or xlsx (default xlsx)")
+    report.add_argument("--out", help="file to write (default training-report-YYYYMMDD.<ext>)")
+    report.add_argument(
+        "--from", dest="starts_from", help="sessions starting at or after (ISO 8601)"
+    )
+    report.add_argument("--to", dest="starts_before", help="sessions starting before (ISO 8601)")
+    report.add_argument("--trainer-id", type=_positive, help="one trainer's sessions")
+    report.add_argument("--status", choices=["scheduled", "completed", "cancelled"])
+    report.add_argument(
+        "--sections", help="summary,users,sessions,attendance,progress (default all)"
+    )
+    report.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM for Excel")
+    report.set_defaults(handler=cmd_report)
 
     demo_data = commands.add_parser(
         "demo", help="fill an empty database with demo data (one password for all users)"

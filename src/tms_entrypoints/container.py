@@ -8,6 +8,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from tms_adapters.clock import SystemClock
+from tms_adapters.concurrency import ThreadRunner
 from tms_adapters.persistence.memory import MemoryStore, MemoryUnitOfWorkFactory
 from tms_adapters.persistence.sql import SqlaUnitOfWorkFactory, create_engine
 from tms_adapters.realtime.channels import ChannelsEventPublisher, build_channels
@@ -27,6 +28,7 @@ from tms_domain.services.audit import AuditService
 from tms_domain.services.auth import AuthService
 from tms_domain.services.common import Core
 from tms_domain.services.progress import ProgressService
+from tms_domain.services.reports import ReportService
 from tms_domain.services.sessions import SessionService
 from tms_domain.services.users import UserService
 from tms_entrypoints.settings import Settings
@@ -116,6 +118,8 @@ class Container(containers.DeclarativeContainer):
     progress = providers.Singleton(ProgressService, core)
     analytics = providers.Singleton(AnalyticsService, core)
     audit = providers.Singleton(AuditService, core)
+    report_runner = providers.Singleton(ThreadRunner, max_workers=2, name="tms-report")
+    reports = providers.Singleton(ReportService, core, report_runner)
 
 
 def build_container(settings: Settings) -> Container:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+import string
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ from fpdf.fonts import TTFFont
 from tms_adapters.reports.pdf_streaming import StreamingPdf
 from tms_domain.model.reports import (
     Cell,
+    Column,
     ColumnKind,
     ReportHeader,
     ReportSummary,
@@ -43,6 +46,14 @@ _RULE_GREY = 190
 _FOOTER_GREY = 90
 _BAR_COLOURS = ((68, 114, 196), (237, 125, 49), (112, 173, 71), (165, 165, 165), (255, 192, 0))
 _CONTROL_CHARACTERS = str.maketrans({"\t": " ", "\r": "\n", "\v": "\n", "\f": "\n"})
+_WIDEST_VALUE = {
+    ColumnKind.DATETIME: "0000-00-00T00:00+00:00",
+    ColumnKind.INTEGER: "0000000",
+    ColumnKind.MINUTES: "00000",
+    ColumnKind.NUMBER: "000.00",
+    ColumnKind.BOOLEAN: "yes",
+}
+"""Sample values as wide as a column of that kind usually needs."""
 _NUMERIC_KINDS = frozenset({ColumnKind.INTEGER, ColumnKind.NUMBER, ColumnKind.MINUTES})
 
 
@@ -270,10 +281,21 @@ class FpdfReportRenderer:
         pdf.set_fill_color(*_HEADER_FILL)
         pdf.rect(_MARGIN_X, self._y, table.width, height, style="F")
         pdf.set_fill_color(0)
-        for x, lines in zip(table.column_xs, table.heading_lines, strict=True):
+        placed: list[tuple[float, float, str]] = []
+        for x, right_aligned, text_width, lines in zip(
+            table.column_xs,
+            table.right_aligned,
+            table.text_widths,
+            table.heading_lines,
+            strict=True,
+        ):
             for line_index, line in enumerate(lines):
+                line_x = x + _CELL_PAD_X
+                if right_aligned:
+                    line_x += text_width - typesetter.width(line, bold=True)
                 baseline = self._y + _CELL_PAD_Y + _ASCENT + line_index * _LINE_HEIGHT
-                typesetter.draw(x + _CELL_PAD_X, baseline, line, bold=True)
+                placed.append((line_x, baseline, line))
+        typesetter.draw_lines(placed, bold=True)
         self._y += height
 
     def _table_row(self, table: _Table, cell_lines: list[list[str]]) -> None:
@@ -296,8 +318,9 @@ class FpdfReportRenderer:
             self._continue_table(table)
 
     def _draw_row_lines(self, table: _Table, cell_lines: list[list[str]]) -> None:
-        draw, width = self._type.draw, self._type.width
+        width = self._type.width
         top = self._y + _CELL_PAD_Y + _ASCENT
+        placed: list[tuple[float, float, str]] = []
         for x, right_aligned, cell_width, lines in zip(
             table.column_xs, table.right_aligned, table.text_widths, cell_lines, strict=True
         ):
@@ -307,7 +330,8 @@ class FpdfReportRenderer:
                 line_x = x + _CELL_PAD_X
                 if right_aligned:
                     line_x += cell_width - width(line)
-                draw(line_x, top + line_index * _LINE_HEIGHT, line)
+                placed.append((line_x, top + line_index * _LINE_HEIGHT, line))
+        self._type.draw_lines(placed)
         self._y += max(len(lines) for lines in cell_lines) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
         self._pdf.line(_MARGIN_X, self._y, _MARGIN_X + table.width, self._y)
 
@@ -339,28 +363,55 @@ class _Table:
 
     @classmethod
     def lay_out(cls, spec: SectionSpec, width: float, typesetter: _Typesetter) -> _Table:
-        """Shares ``width`` between the columns in proportion to their width hints."""
-        total_hint = sum(max(column.width, 1) for column in spec.columns) or 1
-        column_xs: list[float] = []
-        text_widths: list[float] = []
-        x = _MARGIN_X
-        for column in spec.columns:
-            column_width = width * max(column.width, 1) / total_hint
-            column_xs.append(x)
-            text_widths.append(column_width - 2 * _CELL_PAD_X)
-            x += column_width
+        """Shares ``width`` between the columns in proportion to their width hints, giving
+        each column at least the room its hint asks for or, when the page is too narrow for
+        that, the room for its longest heading word and a whole time or number."""
+        columns = spec.columns
+        hints = [max(column.width, 1) for column in columns]
+        strict = [_minimum_width(column, typesetter) for column in columns]
+        average_char = typesetter.width(string.ascii_lowercase) / len(string.ascii_lowercase)
+        generous = [
+            max(minimum, hint * average_char + 2 * _CELL_PAD_X)
+            for minimum, hint in zip(strict, hints, strict=True)
+        ]
+        widths = [width * hint / sum(hints) for hint in hints]
+        minimums = next((tier for tier in (generous, strict) if sum(tier) <= width), None)
+        if minimums is not None:
+            fixed: set[int] = set()
+            while short := [
+                index
+                for index, column_width in enumerate(widths)
+                if index not in fixed and column_width < minimums[index]
+            ]:
+                fixed.update(short)
+                free_width = width - sum(minimums[index] for index in fixed)
+                free_hints = sum(hint for index, hint in enumerate(hints) if index not in fixed)
+                widths = [
+                    minimums[index] if index in fixed else free_width * hint / free_hints
+                    for index, hint in enumerate(hints)
+                ]
+        column_xs = [_MARGIN_X + sum(widths[:index]) for index in range(len(columns))]
+        text_widths = [column_width - 2 * _CELL_PAD_X for column_width in widths]
         return cls(
             spec=spec,
             width=width,
             column_xs=column_xs,
             text_widths=text_widths,
-            right_aligned=[column.kind in _NUMERIC_KINDS for column in spec.columns],
-            formatters=[_FORMATTERS[column.kind] for column in spec.columns],
+            right_aligned=[column.kind in _NUMERIC_KINDS for column in columns],
+            formatters=[_FORMATTERS[column.kind] for column in columns],
             heading_lines=[
                 typesetter.wrap(column.title, text_width, bold=True)
-                for column, text_width in zip(spec.columns, text_widths, strict=True)
+                for column, text_width in zip(columns, text_widths, strict=True)
             ],
         )
+
+
+def _minimum_width(column: Column, typesetter: _Typesetter) -> float:
+    widest_word = max(
+        (typesetter.width(word, bold=True) for word in column.title.split()), default=0.0
+    )
+    widest_value = typesetter.width(_WIDEST_VALUE.get(column.kind, ""))
+    return max(widest_word, widest_value) + 2 * _CELL_PAD_X + 0.1
 
 
 class _Typesetter:
@@ -377,6 +428,7 @@ class _Typesetter:
             _PRIMARY_FAMILY: self._add_font(_PRIMARY_FAMILY, "", "DejaVuSans.ttf"),
             _PRIMARY_FAMILY + "B": self._add_font(_PRIMARY_FAMILY, "B", "DejaVuSans-Bold.ttf"),
         }
+        self._uncovered_runs = _uncovered_runs_pattern(self._fonts[_PRIMARY_FAMILY].cmap)
         self._family_of_char: dict[str, str] = {}
         self._widths = {style: _CharWidths(self, style) for style in ("", "B")}
         self._current: tuple[str, str, float] | None = None
@@ -427,15 +479,28 @@ class _Typesetter:
     ) -> None:
         """Draws one line of text (as ``wrap`` made it) from ``x`` on ``baseline``, in mm from
         the page's top left corner."""
+        self.draw_lines([(x, baseline, text)], size, bold)
+
+    def draw_lines(
+        self,
+        lines: Sequence[tuple[float, float, str]],
+        size: float = _TABLE_SIZE,
+        bold: bool = False,
+    ) -> None:
+        """Draws lines of text given as (x, baseline, text), in order, so that text extracted
+        from the page reads in the same order."""
         style = "B" if bold else ""
-        if text.isascii():
-            self._select(_PRIMARY_FAMILY, style, size)
-            self._pdf.text(x, baseline, text)
-            return
-        for family, run in self._font_runs(text):
-            self._select(family, style if family == _PRIMARY_FAMILY else "", size)
-            self._pdf.text(x, baseline, run)
-            x += self.width(run, size, bold)
+        text = self._pdf.text
+        for x, baseline, line in lines:
+            if line.isascii():
+                self._select(_PRIMARY_FAMILY, style, size)
+                text(x, baseline, line)
+                continue
+            run_x = x
+            for family, run in self._font_runs(line):
+                self._select(family, style if family == _PRIMARY_FAMILY else "", size)
+                text(run_x, baseline, run)
+                run_x += self.width(run, size, bold)
 
     def font_width(self, char: str, style: str) -> float:
         """Advance width of ``char`` in thousandths of the font size."""
@@ -461,15 +526,20 @@ class _Typesetter:
 
     def _font_runs(self, text: str) -> list[tuple[str, str]]:
         """Splits ``text`` into (font family, run of text) where the font changes."""
-        family_of = self._family_of
         runs: list[tuple[str, str]] = []
-        run_start, run_family = 0, family_of(text[0])
-        for index, char in enumerate(text):
-            family = _PRIMARY_FAMILY if char.isascii() else family_of(char)
-            if family != run_family:
-                runs.append((run_family, text[run_start:index]))
-                run_start, run_family = index, family
-        runs.append((run_family, text[run_start:]))
+        # split() with a capturing group alternates covered and uncovered pieces.
+        for index, piece in enumerate(self._uncovered_runs.split(text)):
+            if not piece:
+                continue
+            if index % 2 == 0:
+                runs.append((_PRIMARY_FAMILY, piece))
+                continue
+            for char in piece:
+                family = self._family_of(char)
+                if runs and runs[-1][0] == family:
+                    runs[-1] = (family, runs[-1][1] + char)
+                else:
+                    runs.append((family, char))
         return runs
 
     def _select(self, family: str, style: str, size: float) -> None:
@@ -499,6 +569,23 @@ class _CharWidths(dict[str, float]):
         width = self._typesetter.font_width(char, self._style)
         self[char] = width
         return width
+
+
+def _uncovered_runs_pattern(covered: Iterable[int]) -> re.Pattern[str]:
+    """A pattern matching (as group 1) each run of characters outside ``covered``."""
+    ranges: list[list[int]] = []
+    for codepoint in sorted(covered):
+        if ranges and codepoint == ranges[-1][1] + 1:
+            ranges[-1][1] = codepoint
+        else:
+            ranges.append([codepoint, codepoint])
+    char_class = "".join(
+        re.escape(chr(first))
+        if first == last
+        else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
+        for first, last in ranges
+    )
+    return re.compile(f"([^{char_class}]+)")
 
 
 def _text_cell(cell: Cell) -> str:

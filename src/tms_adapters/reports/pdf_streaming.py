@@ -13,6 +13,7 @@ hundred bytes per page and one page's content at a time.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import zlib
 from typing import IO, BinaryIO
@@ -42,7 +43,7 @@ class StreamingPdf(FPDF):
             max_size=_SPOOL_IN_MEMORY_BYTES
         )
         self._spooled_bodies: dict[int, SpooledPageBody] = {}
-        self._sink: BinaryIO | None = None
+        self._writer: _SinkWriter | None = None
 
     def start_page(self, orientation: str) -> None:
         """Finishes the current page, if any, and opens a new one ("P" or "L")."""
@@ -62,7 +63,7 @@ class StreamingPdf(FPDF):
     def write_to(self, sink: BinaryIO) -> None:
         """Writes the whole document to ``sink`` (only ``write`` is used) and frees the spool."""
         self._spool_current_page()
-        self._sink = sink
+        self._writer = _SinkWriter(sink)
         try:
             self.output(output_producer_class=_StreamingOutputProducer)
         finally:
@@ -72,10 +73,19 @@ class StreamingPdf(FPDF):
         return self._spooled_bodies[page_number]
 
     @property
-    def sink(self) -> BinaryIO:
-        if self._sink is None:
+    def writer(self) -> _SinkWriter:
+        if self._writer is None:
             raise RuntimeError("StreamingPdf.write_to() has not been called")
-        return self._sink
+        return self._writer
+
+    def file_id(self) -> str:
+        """The file identifier fpdf2 would make (an MD5 of the bytes before the trailer),
+        computed as the bytes stream out instead of over a buffer we no longer hold."""
+        digest = self.writer.digest.copy()
+        if self.creation_date:
+            digest.update(self.creation_date.strftime("%Y%m%d%H%M%S").encode())
+        file_hash = digest.hexdigest().upper()
+        return f"<{file_hash}><{file_hash}>"
 
     def _spool_current_page(self) -> None:
         if self.page == 0 or self.page in self._spooled_bodies:
@@ -114,12 +124,15 @@ class _SinkWriter:
     def __init__(self, sink: BinaryIO) -> None:
         self._sink = sink
         self._written = 0
+        # Not a security measure: the PDF file identifier is conventionally an MD5.
+        self.digest = hashlib.md5(usedforsecurity=False)
 
     def __len__(self) -> int:
         return self._written
 
     def __iadd__(self, data: bytes) -> _SinkWriter:
         self._sink.write(data)
+        self.digest.update(data)
         self._written += len(data)
         return self
 
@@ -130,7 +143,7 @@ class _StreamingOutputProducer(OutputProducer):
         if not isinstance(fpdf, StreamingPdf):
             raise TypeError("_StreamingOutputProducer serves StreamingPdf documents only")
         self._document = fpdf
-        self.buffer = _SinkWriter(fpdf.sink)  # type: ignore[assignment]
+        self.buffer = fpdf.writer  # type: ignore[assignment]
 
     def _add_pages(self, _slice: slice = slice(0, None)) -> list[PDFPage]:
         page_objs = super()._add_pages(_slice)

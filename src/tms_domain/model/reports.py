@@ -62,3 +62,27 @@ class ReportHeader:
     """(label, value) pairs describing the filters applied, for the title page."""
     sections: tuple[str, ...]
     """The keys of the sections that follow, in order ("summary" included when wanted)."""
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """Which sessions a report covers; ``starts_before`` is exclusive."""
+
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    trainer_id: int | None = None
+    status: str | None = None
+
+    def describe(self) -> list[tuple[str, str]]:
+        described = [
+            ("Sessions from", self.starts_from.isoformat() if self.starts_from else "the start"),
+            (
+                "Sessions before",
+                self.starts_before.isoformat() if self.starts_before else "the end",
+            ),
+        ]
+        if self.trainer_id is not None:
+            described.append(("Trainer id", str(self.trainer_id)))
+        if self.status is not None:
+            described.append(("Status", self.status))
+        return described

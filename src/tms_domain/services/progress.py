@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tms_domain.errors import BadRequest, NotFound
-from tms_domain.model import Actor, Role, TrainingSession, User
+from tms_domain.model import Actor, Role, SessionStatus, TrainingSession, User
 from tms_domain.policy.access import Permission, Target, authorize
 from tms_domain.ports import UnitOfWork
 from tms_domain.services.common import Core
@@ -69,7 +69,7 @@ class ProgressService:
     async def trainer_trainees(self, actor: Actor, trainer_id: int) -> list[TraineeOverview]:
         """Admins and that trainer: each trainee with the trainer's sessions they are in and
         when they were last active (the start of the latest of those sessions that has
-        begun); active means within the last 30 days."""
+        begun and was not cancelled); active means within the last 30 days."""
         now = self._core.clock.now()
         async with self._core.uow(read_only=True) as uow:
             trainees = await self._trainees_of(uow, actor, trainer_id)
@@ -77,7 +77,11 @@ class ProgressService:
         overviews = []
         for trainee in trainees:
             theirs = [s for s in sessions.get(trainee.id, []) if s.trainer_id == trainer_id]
-            started = [s.scheduled_date for s in theirs if s.scheduled_date <= now]
+            started = [
+                s.scheduled_date
+                for s in theirs
+                if s.scheduled_date <= now and s.status is not SessionStatus.CANCELLED
+            ]
             last_active = max(started) if started else None
             overviews.append(
                 TraineeOverview(

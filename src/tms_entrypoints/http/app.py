@@ -29,6 +29,7 @@ from tms_entrypoints.http.controllers.progress import (
     trainer_progress,
     trainer_trainees,
 )
+from tms_entrypoints.http.controllers.reports import generate_report
 from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 await hub.stop()
                 await relay.stop()
                 container.hasher().shutdown()
+                container.report_runner().shutdown()
                 if engine is not None:
                     await engine.dispose()
 
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             trainer_trainees,
             AnalyticsController,
             list_audit,
+            generate_report,
             health,
             events_socket,
         ],

@@ -53,6 +53,7 @@ def dependencies(container: Container) -> dict[str, Provide]:
         "analytics",
         "audit",
         "hub",
+        "reports",
     )
     provided = {name: service(name) for name in names}
     provided["actor"] = Provide(provide_actor)

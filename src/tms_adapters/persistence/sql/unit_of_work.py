@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
+from tms_adapters.persistence.sql.reports import SqlaReportQueries
 from tms_adapters.persistence.sql.repositories import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -43,6 +44,7 @@ class SqlaUnitOfWork:
     attendance: SqlaAttendanceRepository
     audit: SqlaAuditLog
     events: SqlaEventStore
+    reports: SqlaReportQueries
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class SqlaUnitOfWork:
         self.attendance = SqlaAttendanceRepository(conn)
         self.audit = SqlaAuditLog(conn)
         self.events = SqlaEventStore(conn, self._clock)
+        self.reports = SqlaReportQueries(conn)
         return self
 
     async def __aexit__(

@@ -1,0 +1,161 @@
+"""Report queries over the in-memory state, with the same rows as the SQL ones."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
+from tms_domain.model import Role, SessionStatus, TrainingSession
+from tms_domain.model.reports import Cell, ReportFilter, ReportSummary, TrainerSummary
+
+if TYPE_CHECKING:
+    from tms_adapters.persistence.memory.store import State
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(100 * part / whole, 2) if whole else 0.0
+
+
+def _matches(session: TrainingSession, where: ReportFilter) -> bool:
+    return (
+        (where.starts_from is None or session.scheduled_date >= where.starts_from)
+        and (where.starts_before is None or session.scheduled_date < where.starts_before)
+        and (where.trainer_id is None or session.trainer_id == where.trainer_id)
+        and (where.status is None or session.status.value == where.status)
+    )
+
+
+def _batches(rows: list[list[Cell]], batch: int) -> Iterator[list[list[Cell]]]:
+    for start in range(0, len(rows), batch):
+        yield rows[start : start + batch]
+
+
+class MemoryReportQueries:
+    def __init__(self, state: State) -> None:
+        self._s = state
+
+    def _name(self, user_id: int) -> str:
+        user = self._s.users.get(user_id)
+        return user.name if user else ""
+
+    def _sessions(self, where: ReportFilter) -> list[TrainingSession]:
+        found = [x for x in self._s.sessions.values() if _matches(x, where)]
+        return sorted(found, key=lambda x: (x.scheduled_date, x.id))
+
+    def _trainees(self, session_id: int) -> list[int]:
+        pairs = sorted(
+            (eid, tid) for (sid, tid), eid in self._s.enrolments.items() if sid == session_id
+        )
+        return [tid for _, tid in pairs]
+
+    async def users(self, batch: int) -> AsyncIterator[list[list[Cell]]]:
+        rows: list[list[Cell]] = [
+            [x.id, x.username, x.email, x.role.value, x.first_name, x.last_name, x.created_at]
+            for x in sorted(self._s.users.values(), key=lambda x: x.id)
+        ]
+        for chunk in _batches(rows, batch):
+            yield chunk
+
+    async def sessions(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+        rows: list[list[Cell]] = [
+            [
+                x.id,
+                x.title,
+                self._name(x.trainer_id),
+                ", ".join(self._name(t) for t in self._trainees(x.id)),
+                x.scheduled_date,
+                x.duration_minutes,
+                x.status.value,
+            ]
+            for x in self._sessions(where)
+        ]
+        for chunk in _batches(rows, batch):
+            yield chunk
+
+    async def attendance(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+        rows: list[list[Cell]] = []
+        for record in sorted(self._s.attendance.values(), key=lambda r: r.id):
+            session = self._s.sessions.get(record.session_id)
+            if session is None or not _matches(session, where):
+                continue
+            rows.append(
+                [
+                    session.id,
+                    session.title,
+                    self._name(record.trainee_id),
+                    record.present,
+                    record.marked_at,
+                ]
+            )
+        for chunk in _batches(rows, batch):
+            yield chunk
+
+    def _present(self, session_id: int, trainee_id: int) -> bool:
+        return any(
+            r.present and (r.session_id, r.trainee_id) == (session_id, trainee_id)
+            for r in self._s.attendance.values()
+        )
+
+    async def progress(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+        counted = {x.id for x in self._sessions(where) if x.status is not SessionStatus.CANCELLED}
+        rows: list[list[Cell]] = []
+        for user in sorted(self._s.users.values(), key=lambda x: x.id):
+            if user.role is not Role.TRAINEE:
+                continue
+            sessions = [
+                sid for (sid, tid) in self._s.enrolments if tid == user.id and sid in counted
+            ]
+            attended = sum(self._present(sid, user.id) for sid in sessions)
+            rows.append(
+                [user.id, user.name, len(sessions), attended, _rate(attended, len(sessions))]
+            )
+        for chunk in _batches(rows, batch):
+            yield chunk
+
+    async def summary(self, where: ReportFilter) -> ReportSummary:
+        by_role = {role.value: 0 for role in Role}
+        for user in self._s.users.values():
+            by_role[user.role.value] += 1
+        sessions = self._sessions(where)
+        by_status = {status.value: 0 for status in SessionStatus}
+        for x in sessions:
+            by_status[x.status.value] += 1
+        per_trainer: dict[int, list[int]] = {}
+        for x in sessions:
+            if x.status is SessionStatus.CANCELLED:
+                continue
+            figures = per_trainer.setdefault(x.trainer_id, [0, 0, 0, 0])
+            figures[0] += 1
+            if x.status is SessionStatus.COMPLETED:
+                figures[1] += x.duration_minutes
+                trainees = self._trainees(x.id)
+                figures[2] += len(trainees)
+                figures[3] += sum(self._present(x.id, t) for t in trainees)
+        trainers = [
+            TrainerSummary(
+                trainer_id=trainer_id,
+                name=self._name(trainer_id),
+                sessions=count,
+                hours=round(minutes / 60, 2),
+                attendance_rate=_rate(present, enrolled),
+            )
+            for trainer_id, (count, minutes, enrolled, present) in per_trainer.items()
+        ]
+        enrolled = sum(f[2] for f in per_trainer.values())
+        present = sum(f[3] for f in per_trainer.values())
+        return ReportSummary(
+            users_by_role=by_role,
+            sessions_by_status=by_status,
+            attendance_rate=_rate(present, enrolled),
+            trainers=sorted(trainers, key=lambda trainer: trainer.name),
+        )
+
+    async def count(self, where: ReportFilter) -> dict[str, int]:
+        sessions = self._sessions(where)
+        ids = {x.id for x in sessions}
+        return {
+            "users": len(self._s.users),
+            "sessions": len(sessions),
+            "attendance": sum(1 for r in self._s.attendance.values() if r.session_id in ids),
+            "progress": sum(1 for x in self._s.users.values() if x.role is Role.TRAINEE),
+        }

@@ -1,0 +1,136 @@
+"""GET /reports/generate: a report file, streamed as it is made."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, BinaryIO
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from litestar.response import Stream
+
+from tms_adapters.reports import RENDERERS, CsvReportRenderer
+from tms_domain.errors import BadRequest
+from tms_domain.model import Actor
+from tms_domain.model.reports import ReportFilter
+from tms_domain.ports import ReportRenderer
+from tms_domain.services.reports import ReportPlan, ReportRequest, ReportService, parse_sections
+from tms_entrypoints.http.schemas import StatusName
+
+CHUNK = 64 * 1024
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+QUEUE_CHUNKS = 16
+
+
+class QueueSink:
+    """A file-like sink the renderer writes to from a worker thread; the bytes flow to the
+    response as they come, and a slow client slows the renderer (bounded queue)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_CHUNKS)
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            chunk, self._buffer = bytes(self._buffer), bytearray()
+            asyncio.run_coroutine_threadsafe(self.queue.put(chunk), self._loop).result()
+
+
+def _renderer(fmt: str, bom: bool) -> ReportRenderer:
+    kind = RENDERERS.get(fmt.lower())
+    if kind is None:
+        raise BadRequest(f"Unknown report format {fmt!r}: choose pdf, csv, excel or xlsx")
+    if kind is CsvReportRenderer:
+        return CsvReportRenderer(bom=bom)
+    return kind()
+
+
+async def _stream_through_queue(
+    reports: ReportService, plan: ReportPlan, renderer: ReportRenderer
+) -> AsyncIterator[bytes]:
+    sink = QueueSink(asyncio.get_running_loop())
+
+    async def produce() -> None:
+        try:
+            await reports.render(plan, renderer, sink)  # type: ignore[arg-type]
+            await asyncio.to_thread(sink.flush)
+        finally:
+            await sink.queue.put(None)
+
+    task = asyncio.create_task(produce())
+    try:
+        while (chunk := await sink.queue.get()) is not None:
+            yield chunk
+        await task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+async def _stream_through_spool(
+    reports: ReportService, plan: ReportPlan, renderer: ReportRenderer
+) -> AsyncIterator[bytes]:
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        file: BinaryIO = spool  # type: ignore[assignment]
+        await reports.render(plan, renderer, file)
+        await asyncio.to_thread(file.seek, 0)
+        while chunk := await asyncio.to_thread(file.read, CHUNK):
+            yield chunk
+
+
+@get("/reports/generate", operation_id="generateReport", tags=["reports"])
+async def generate_report(
+    actor: NamedDependency[Actor],
+    reports: NamedDependency[ReportService],
+    format: Annotated[
+        str, QueryParameter(max_length=16, description="pdf, csv, excel or xlsx")
+    ] = "pdf",
+    sections: Annotated[
+        str | None,
+        QueryParameter(max_length=200, description="summary,users,sessions,attendance,progress"),
+    ] = None,
+    starts_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
+    starts_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
+    trainer_id: Annotated[int | None, QueryParameter(gt=0)] = None,
+    status: Annotated[StatusName | None, QueryParameter()] = None,
+    bom: Annotated[bool, QueryParameter(description="CSV: start with a UTF-8 BOM")] = False,
+) -> Stream:
+    """Admins: users, sessions, attendance, progress and a summary, as a file download
+    (`training-report-YYYYMMDD.<ext>`). Unknown format: 400."""
+    renderer = _renderer(format, bom)
+    plan = reports.plan(
+        actor,
+        ReportRequest(
+            sections=parse_sections(sections),
+            where=ReportFilter(
+                starts_from=starts_from,
+                starts_before=starts_before,
+                trainer_id=trainer_id,
+                status=status,
+            ),
+        ),
+    )
+    streamer = _stream_through_queue if renderer.format == "csv" else _stream_through_spool
+    filename = reports.filename(renderer.extension)
+    return Stream(
+        streamer(reports, plan, renderer),
+        # Litestar adds the charset to text types itself.
+        media_type=renderer.media_type.split(";")[0],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
