@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import safe_url
-from tms_domain.errors import InvalidInput, StorageUnavailable
+from tms_domain.errors import Conflict, InvalidInput, StorageUnavailable
 from tms_domain.model import Actor, Role
 from tms_entrypoints import demo
 from tms_entrypoints.container import Container, build_container
@@ -73,7 +73,9 @@ async def ensure_admin(container: Container, password: str | None) -> None:
         )
     except InvalidInput as error:
         details = "; ".join(e.message for e in error.errors)
-        raise CliError(f"the admin password cannot be used: {details}") from error
+        raise CliError(f"the admin account cannot be created: {details}") from error
+    except Conflict as error:
+        raise CliError(error.message) from error
     except StorageUnavailable as error:
         raise CliError(f"cannot reach the database at {safe_url(settings.database_url)}") from error
     if created is None:

@@ -26,7 +26,9 @@ def profile_violations(
                 "Username must be 3 to 50 characters: letters, digits and @ . + - _ only",
             )
         )
-    if email is not None and (len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email)):
+    if email is not None and (
+        len(login_key(email)) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email)
+    ):
         errors.append(("email", "Enter a valid email address"))
     if first_name is not None and not 1 <= len(first_name.strip()) <= MAX_NAME_LENGTH:
         errors.append(("first_name", f"First name must be 1 to {MAX_NAME_LENGTH} characters"))

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tms_domain.errors import BadRequest, NotFound
 from tms_domain.model import Actor, Attendance, Audience, DomainEvent, TrainingSession, User
-from tms_domain.policy.access import Permission, authorize
+from tms_domain.policy.access import Permission, Target, authorize
 from tms_domain.ports import UnitOfWork
 from tms_domain.services.common import Core, audit
 from tms_domain.services.sessions import as_utc, session_target, visible_session
@@ -46,6 +46,27 @@ class AttendanceService:
             if r.trainee_id in users
         ]
 
+    async def list_for_trainee(self, actor: Actor, trainee_id: int) -> list[AttendanceDetails]:
+        """A trainee's own marks, for admins, their assigned trainers and themself."""
+        async with self._core.uow(read_only=True) as uow:
+            teachers = await uow.assignments.teacher_ids_of(trainee_id)
+            authorize(
+                actor,
+                Permission.READ_TRAINEE_PROGRESS,
+                Target(user_id=trainee_id, assigned_trainer_ids=frozenset(teachers)),
+            )
+            trainee = await uow.users.get(trainee_id)
+            if trainee is None:
+                raise NotFound("User not found")
+            records = await uow.attendance.list_for_trainee(trainee_id)
+            enrolled = await uow.sessions.sessions_of_trainees([trainee_id])
+            sessions = {s.id: s for s in enrolled.get(trainee_id, [])}
+        return [
+            AttendanceDetails(r, sessions[r.session_id], trainee)
+            for r in records
+            if r.session_id in sessions
+        ]
+
     async def mark(
         self,
         actor: Actor,
@@ -61,7 +82,7 @@ class AttendanceService:
             authorize(actor, Permission.MARK_ATTENDANCE, session_target(session))
             if trainee_id not in session.trainee_ids:
                 raise BadRequest("The trainee is not enrolled in this session")
-            when = as_utc(marked_at) if marked_at else self._core.clock.now()
+            when = as_utc(marked_at, "marked_at") if marked_at else self._core.clock.now()
             existing = await uow.attendance.find(session_id, trainee_id)
             if existing is not None:
                 await self._change(uow, actor, session, existing, present, when)

@@ -89,11 +89,14 @@ class AuthService:
             expires_at=now + self._lifetime,
         )
         async with self._core.uow() as uow:
+            # The password was checked outside this transaction: a reset, change or deletion
+            # that came in meanwhile must not be outlived by this sign-in.
+            fresh = await uow.users.get(user.id, for_update=True)
+            if fresh is None or fresh.password_hash != user.password_hash:
+                raise AuthenticationFailed(BAD_CREDENTIALS)
             if new_hash is not None:
-                fresh = await uow.users.get(user.id, for_update=True)
-                if fresh is not None and fresh.password_hash == user.password_hash:
-                    fresh.password_hash = new_hash
-                    await uow.users.update(fresh)
+                fresh.password_hash = new_hash
+                await uow.users.update(fresh)
             await uow.sign_ins.add(sign_in)
             await uow.commit()
         token = self._tokens.issue(
@@ -275,7 +278,6 @@ class AuthService:
             await uow.users.update(user)
             keep = None if reset else actor.sign_in_id
             await uow.sign_ins.revoke_all(user.id, now, except_id=keep)
-            uow.record(sign_ins_ended(user.id, except_sign_in_id=keep))
             if reset:
                 await audit(uow, actor, "user.password_reset", "user", user.id, now)
                 uow.record(
@@ -302,4 +304,6 @@ class AuthService:
                         Audience(frozenset({user.id})),
                     )
                 )
+            # After the event, so that the user's live connections hear of it before closing.
+            uow.record(sign_ins_ended(user.id, except_sign_in_id=keep))
             await uow.commit()

@@ -152,12 +152,19 @@ class UserService:
     async def ensure_admin(
         self, username: str, email: str, password: str | None
     ) -> CreatedUser | None:
-        """Make sure the bootstrap admin exists; an existing account is left as it is. With a
-        password given it is used (it must pass the policy) and is not temporary; without
-        one, a temporary password is generated and returned once."""
+        """Make sure an admin exists: while any admin account does, nothing changes. Otherwise
+        the bootstrap admin is created; with a password given it is used (it must pass the
+        policy) and is not temporary; without one, a temporary password is generated and
+        returned once. A non-admin already holding the username is a conflict."""
         async with self._core.uow(read_only=True) as uow:
-            if await uow.users.find_by_login(username) is not None:
+            if await uow.users.page(skip=0, limit=1, role=Role.ADMIN):
                 return None
+            holder = await uow.users.find_by_login(username)
+        if holder is not None:
+            raise Conflict(
+                f"No admin exists and the username {username!r} belongs to a {holder.role.value}:"
+                " choose another TMS_ADMIN_USERNAME"
+            )
         generated = None
         if password is None:
             password = generated = generate_temporary_password(self._policy)
@@ -270,9 +277,6 @@ class UserService:
                 return user
             user.updated_at = now
             await uow.users.update(user)
-            if end_sign_ins:
-                await uow.sign_ins.revoke_all(user.id, now)
-                uow.record(sign_ins_ended(user.id))
             await audit(uow, actor, "user.updated", "user", user.id, now, changed)
             audience = await _user_audience(uow, user)
             uow.record(
@@ -282,6 +286,10 @@ class UserService:
                     audience,
                 )
             )
+            if end_sign_ins:
+                await uow.sign_ins.revoke_all(user.id, now)
+                # After the event, so that the user's live connections hear of it first.
+                uow.record(sign_ins_ended(user.id))
             await uow.commit()
         return user
 

@@ -11,8 +11,13 @@ from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
 from litestar.types import Message
 
 from tms_adapters.persistence.sql.probe import StorageProbe
@@ -75,6 +80,27 @@ async def security_headers(message: Message, scope: Any) -> None:
     headers.setdefault("Content-Security-Policy", _content_security_policy(scope.get("path", "")))
 
 
+RATE_LIMIT_STORE = "rate_limit"
+
+
+def _rate_limit(settings: Settings) -> tuple[list[DefineMiddleware], dict[str, Store]]:
+    """The general per-address request limit, when one is set: 429 with Retry-After past
+    it; /health is never limited. Counters are shared through Redis when it is configured."""
+    if settings.rate_limit_per_minute <= 0:
+        return [], {}
+    config = RateLimitConfig(
+        rate_limit=("minute", settings.rate_limit_per_minute),
+        exclude=["^/health"],
+        store=RATE_LIMIT_STORE,
+    )
+    store: Store = (
+        RedisStore.with_client(url=settings.redis_url, namespace="tms_rate_limit")
+        if settings.redis_url
+        else MemoryStore()
+    )
+    return [config.middleware], {RATE_LIMIT_STORE: store}
+
+
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
     if container is None:
         container = build_container(settings or Settings.from_env())
@@ -101,6 +127,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 if engine is not None:
                     await engine.dispose()
 
+    rate_limit, stores = _rate_limit(settings)
     deps = dependencies(container)
     deps["probe"] = Provide(lambda: probe, use_cache=True, sync_to_thread=False)
     api = Router(
@@ -144,6 +171,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             ],
         ),
         request_max_body_size=settings.max_body_bytes,
+        middleware=rate_limit,
+        stores=stores,
         before_send=[security_headers],
         lifespan=[lifespan],
         debug=False,

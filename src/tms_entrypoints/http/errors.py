@@ -113,6 +113,11 @@ def http_error(_request: Request[Any, Any, Any], error: HTTPException) -> Respon
     if isinstance(error, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", "Bearer")
     detail = error.detail if isinstance(error.detail, str) and error.detail else "Request failed"
+    if error.status_code == HTTP_429_TOO_MANY_REQUESTS:
+        # The general rate limit says when its window resets; clients read Retry-After.
+        wait = max(1, int(headers.get("RateLimit-Reset", "60")))
+        headers.setdefault("Retry-After", str(wait))
+        detail = f"Too many requests from your address: try again in {wait} seconds"
     return _json(error.status_code, detail, headers=headers or None)
 
 

@@ -36,17 +36,18 @@ class UserOut(msgspec.Struct):
 
     @classmethod
     def of(cls, user: User) -> UserOut:
+        # Positional and without helpers: listings build a thousand of these per request.
         return cls(
-            id=user.id,
-            username=user.username,
-            email=user.email,
-            role=user.role.value,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            name=user.name,
-            is_temporary_password=user.is_temporary_password,
-            created_at=iso(user.created_at),
-            updated_at=iso(user.updated_at),
+            user.id,
+            user.username,
+            user.email,
+            user.role.value,
+            user.first_name,
+            user.last_name,
+            user.name,
+            user.is_temporary_password,
+            user.created_at.isoformat(),
+            user.updated_at.isoformat(),
         )
 
 
@@ -120,8 +121,10 @@ class HealthOut(msgspec.Struct):
 
 StatusName = Literal["scheduled", "completed", "cancelled"]
 Title = Annotated[str, msgspec.Meta(max_length=1000)]
-TraineeIds = Annotated[list[Annotated[int, msgspec.Meta(gt=0)]], msgspec.Meta(max_length=1000)]
-PositiveId = Annotated[int, msgspec.Meta(gt=0)]
+MAX_ID = 2**63 - 1
+"""The largest id a database column can hold; a larger one names nothing."""
+PositiveId = Annotated[int, msgspec.Meta(gt=0, le=MAX_ID)]
+TraineeIds = Annotated[list[PositiveId], msgspec.Meta(max_length=1000)]
 Link = Annotated[str, msgspec.Meta(max_length=4000)]
 
 
@@ -140,13 +143,27 @@ class SessionOut(msgspec.Struct):
     updated_at: Timestamp
 
     @classmethod
-    def of(cls, session: TrainingSession, trainees: list[User]) -> SessionOut:
+    def of(
+        cls,
+        session: TrainingSession,
+        trainees: list[User],
+        shown: dict[int, UserOut] | None = None,
+    ) -> SessionOut:
+        """``shown``: users already converted (for a listing, where trainees recur)."""
+        if shown is None:
+            shown = {}
+        people = []
+        for trainee in trainees:
+            person = shown.get(trainee.id)
+            if person is None:
+                person = shown[trainee.id] = UserOut.of(trainee)
+            people.append(person)
         return cls(
             id=session.id,
             title=session.title,
             description=session.description,
             trainer_id=session.trainer_id,
-            trainees=[UserOut.of(t) for t in trainees],
+            trainees=people,
             scheduled_date=iso(session.scheduled_date),
             duration_minutes=session.duration_minutes,
             status=session.status.value,

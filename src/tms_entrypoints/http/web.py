@@ -54,7 +54,12 @@ def web_client_routes(dist: Path | None) -> list[BaseRouteHandler]:
 
     @get(["/app", "/app/"], include_in_schema=False)
     async def app_index() -> File:
-        return File(index, content_disposition_type="inline", headers={"Cache-Control": "no-cache"})
+        return File(
+            index,
+            filename="index.html",
+            content_disposition_type="inline",
+            headers={"Cache-Control": "no-cache"},
+        )
 
     @get("/app/{asset:path}", include_in_schema=False)
     async def app_file(asset: Annotated[str, PathParameter()]) -> File:
@@ -64,10 +69,18 @@ def web_client_routes(dist: Path | None) -> list[BaseRouteHandler]:
         if candidate.is_file():
             cache = IMMUTABLE if "/assets/" in f"/{asset}" else "no-cache"
             return File(
-                candidate, content_disposition_type="inline", headers={"Cache-Control": cache}
+                candidate,
+                filename=candidate.name,
+                content_disposition_type="inline",
+                headers={"Cache-Control": cache},
             )
         if Path(asset).suffix:
             raise NotFoundException("Not found")
-        return File(index, content_disposition_type="inline", headers={"Cache-Control": "no-cache"})
+        return File(
+            index,
+            filename="index.html",
+            content_disposition_type="inline",
+            headers={"Cache-Control": "no-cache"},
+        )
 
     return [root, app_index, app_file, docs, redoc, openapi_json]

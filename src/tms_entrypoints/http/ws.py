@@ -97,15 +97,17 @@ class Connection:
             await self.socket.close(code=code, reason=reason[:120])
 
     async def replay(self, listener: Listener, since: int) -> None:
+        """Send, in order, every event for the caller after ``since`` that the hub has
+        seen; queued live events up to there are then skipped. The send lock keeps live
+        events from slipping in between."""
         if since < 0:
             await self.error("since must be a whole number of 0 or more")
             return
-        until = self.hub.last_id
-        for event in await self.hub.replay(listener, since, until):
-            if event.id is not None and event.id > self.sent_id:
-                await self.send(event_frame(event))
-                self.sent_id = event.id
-        self.sent_id = max(self.sent_id, until)
+        async with self.send_lock:
+            until = self.hub.last_id
+            for event in await self.hub.replay(listener, since, until):
+                await self.socket.send_text(event_frame(event))
+            self.sent_id = max(self.sent_id, until)
 
     async def write(self, listener: Listener) -> None:
         while True:
@@ -113,10 +115,11 @@ class Connection:
             if isinstance(item, Close):
                 await self.close(item.code, item.reason)
                 return
-            if item.id is not None and item.id <= self.sent_id:
-                continue
-            await self.send(event_frame(item))
-            self.sent_id = item.id or self.sent_id
+            async with self.send_lock:
+                if item.id is not None and item.id <= self.sent_id:
+                    continue
+                await self.socket.send_text(event_frame(item))
+                self.sent_id = item.id or self.sent_id
 
     async def read(self, listener: Listener) -> None:
         while True:
@@ -133,7 +136,9 @@ class Connection:
                 await self.send(frame("pong", {}))
             elif message.type == "resume":
                 await self.replay(listener, message.since if message.since is not None else -1)
-            # Anything else is ignored: client messages never reach anyone else.
+            elif message.type != "auth":
+                # Client messages never reach anyone else.
+                await self.error('Unknown message type: send "ping" or "resume"')
 
 
 async def _authenticate(
@@ -188,7 +193,6 @@ async def events_socket(
         since = _since(socket.query_params.get("since"))
         await connection.send(frame("ready", {"user_id": user.id, "last_id": hub.last_id}))
         if since is not None:
-            connection.sent_id = since if since >= 0 else hub.last_id
             await connection.replay(listener, since)
         tasks = [
             asyncio.create_task(connection.write(listener)),

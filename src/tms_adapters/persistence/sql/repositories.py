@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Row, and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Row, Table, and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,18 +45,54 @@ def _conflict_for(error: IntegrityError, messages: dict[str, str], default: str)
     return Conflict(default)
 
 
+def _fields(table: Table, *names: str) -> itemgetter[tuple[Any, ...]]:
+    """Read these columns from a row by position: a query that selects the whole table
+    first has them where the table does. (A row's attributes are looked up by name on every
+    access, which costs as much again as fetching the row: listings map thousands.)"""
+    positions = [list(table.columns.keys()).index(name) for name in names]
+    return itemgetter(*positions)
+
+
+_USER_FIELDS = _fields(
+    t.users,
+    "id",
+    "username",
+    "email",
+    "role",
+    "first_name",
+    "last_name",
+    "password_hash",
+    "is_temporary_password",
+    "created_at",
+    "updated_at",
+)
+_ROLES = {role.value: role for role in Role}
+
+
 def _user(row: Row[Any]) -> User:
+    (
+        user_id,
+        username,
+        email,
+        role,
+        first_name,
+        last_name,
+        password_hash,
+        is_temporary_password,
+        created_at,
+        updated_at,
+    ) = _USER_FIELDS(row)
     return User(
-        id=row.id,
-        username=row.username,
-        email=row.email,
-        role=Role(row.role),
-        first_name=row.first_name,
-        last_name=row.last_name,
-        password_hash=row.password_hash,
-        is_temporary_password=bool(row.is_temporary_password),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        id=user_id,
+        username=username,
+        email=email,
+        role=_ROLES[role],
+        first_name=first_name,
+        last_name=last_name,
+        password_hash=password_hash,
+        is_temporary_password=bool(is_temporary_password),
+        created_at=created_at,
+        updated_at=updated_at,
     )
 
 
@@ -104,7 +141,9 @@ class SqlaUserRepository:
         found: dict[int, User] = {}
         for chunk in _chunks(ids):
             rows = await self._conn.execute(select(t.users).where(t.users.c.id.in_(chunk)))
-            found.update((row.id, _user(row)) for row in rows)
+            for row in rows.all():
+                user = _user(row)
+                found[user.id] = user
         return found
 
     async def find_by_login(self, login: str) -> User | None:
@@ -133,7 +172,7 @@ class SqlaUserRepository:
         query = select(t.users).order_by(t.users.c.id).offset(skip).limit(limit)
         if role is not None:
             query = query.where(t.users.c.role == role.value)
-        return [_user(row) for row in await self._conn.execute(query)]
+        return [_user(row) for row in (await self._conn.execute(query)).all()]
 
     async def count_by_role(self) -> dict[Role, int]:
         rows = await self._conn.execute(
@@ -226,20 +265,51 @@ class SqlaSignInRepository:
         return int(result.rowcount)
 
 
+_SESSION_FIELDS = _fields(
+    t.training_sessions,
+    "id",
+    "title",
+    "description",
+    "trainer_id",
+    "scheduled_date",
+    "duration_minutes",
+    "status",
+    "class_link",
+    "session_link",
+    "created_at",
+    "updated_at",
+)
+_SESSION_ID = _fields(t.training_sessions, "id")
+_STATUSES = {status.value: status for status in SessionStatus}
+
+
 def _session(row: Row[Any], trainee_ids: list[int]) -> TrainingSession:
+    (
+        session_id,
+        title,
+        description,
+        trainer_id,
+        scheduled_date,
+        duration_minutes,
+        status,
+        class_link,
+        session_link,
+        created_at,
+        updated_at,
+    ) = _SESSION_FIELDS(row)
     return TrainingSession(
-        id=row.id,
-        title=row.title,
-        description=row.description,
-        trainer_id=row.trainer_id,
+        id=session_id,
+        title=title,
+        description=description,
+        trainer_id=trainer_id,
         trainee_ids=trainee_ids,
-        scheduled_date=row.scheduled_date,
-        duration_minutes=row.duration_minutes,
-        status=SessionStatus(row.status),
-        class_link=row.class_link,
-        session_link=row.session_link,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        scheduled_date=scheduled_date,
+        duration_minutes=duration_minutes,
+        status=_STATUSES[status],
+        class_link=class_link,
+        session_link=session_link,
+        created_at=created_at,
+        updated_at=updated_at,
     )
 
 
@@ -271,13 +341,13 @@ class SqlaSessionRepository:
                 .where(e.c.session_id.in_(chunk))
                 .order_by(e.c.session_id, e.c.id)
             )
-            for session_id, trainee_id in rows:
+            for session_id, trainee_id in rows.all():
                 by_session[session_id].append(trainee_id)
         return by_session
 
     async def _with_trainees(self, rows: Sequence[Row[Any]]) -> list[TrainingSession]:
-        trainees = await self._trainees_of([row.id for row in rows]) if rows else {}
-        return [_session(row, trainees.get(row.id, [])) for row in rows]
+        trainees = await self._trainees_of([_SESSION_ID(row) for row in rows]) if rows else {}
+        return [_session(row, trainees.get(_SESSION_ID(row), [])) for row in rows]
 
     async def add(self, session: TrainingSession) -> TrainingSession:
         try:
@@ -618,6 +688,13 @@ class SqlaAttendanceRepository:
         a = t.attendance
         rows = await self._conn.execute(
             select(a).where(a.c.session_id == session_id).order_by(a.c.id)
+        )
+        return [_attendance(row) for row in rows]
+
+    async def list_for_trainee(self, trainee_id: int) -> list[Attendance]:
+        a = t.attendance
+        rows = await self._conn.execute(
+            select(a).where(a.c.trainee_id == trainee_id).order_by(a.c.marked_at, a.c.id)
         )
         return [_attendance(row) for row in rows]
 

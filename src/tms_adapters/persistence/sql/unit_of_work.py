@@ -6,7 +6,7 @@ import logging
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
@@ -30,10 +30,11 @@ STORAGE_DOWN = "The database is unavailable right now: try again shortly"
 
 
 def storage_error(error: BaseException) -> bool:
-    """Faults of the store itself (unreachable, restarting, timed out), not of the request."""
-    if isinstance(error, IntegrityError):
-        return False
-    return isinstance(error, DBAPIError | SQLAlchemyError | OSError | TimeoutError)
+    """Faults of the store itself (unreachable, restarting, timed out), not of the request:
+    a bad statement or value is a bug to see as such, not a 503."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    return isinstance(error, DisconnectionError | TimeoutError | OSError | ConnectionError)
 
 
 class SqlaUnitOfWork:
@@ -92,16 +93,12 @@ class SqlaUnitOfWork:
     ) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
+            # Closing rolls back whatever was not committed, in one round trip: an explicit
+            # rollback first would be followed by the pool's own on return.
             try:
-                if not self._committed:
-                    await conn.rollback()
+                await conn.close()
             except Exception:
-                log.warning("rollback failed", exc_info=True)
-            finally:
-                try:
-                    await conn.close()
-                except Exception:
-                    log.warning("closing a connection failed", exc_info=True)
+                log.warning("closing a connection failed", exc_info=True)
         if exc is not None and storage_error(exc):
             log.warning("database unavailable: %s", exc)
             raise StorageUnavailable(STORAGE_DOWN) from exc

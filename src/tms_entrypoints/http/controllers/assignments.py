@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from tms_domain.model import Actor
 from tms_domain.services.assignments import AssignmentService
@@ -46,7 +47,7 @@ class AssignmentsController(Controller):
     @post("/", operation_id="createAssignment", status_code=201)
     async def create_assignment(
         self,
-        data: AssignmentIn,
+        data: JSONBody[AssignmentIn],
         actor: NamedDependency[Actor],
         assignments: NamedDependency[AssignmentService],
     ) -> AssignmentCreatedOut:

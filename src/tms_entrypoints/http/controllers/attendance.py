@@ -6,11 +6,11 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from tms_domain.errors import InvalidInput
 from tms_domain.model import Actor
-from tms_domain.services.attendance import AttendanceService
+from tms_domain.services.attendance import AttendanceDetails, AttendanceService
 from tms_entrypoints.http.controllers.params import Id
 from tms_entrypoints.http.schemas import (
     AttendanceIn,
@@ -22,6 +22,16 @@ from tms_entrypoints.http.schemas import (
     UserOut,
     iso,
 )
+
+
+def _listing(details: AttendanceDetails) -> AttendanceListingOut:
+    return AttendanceListingOut(
+        id=details.attendance.id,
+        session=SessionSummaryOut.of(details.session),
+        trainee=UserOut.of(details.trainee),
+        present=details.attendance.present,
+        marked_at=iso(details.attendance.marked_at),
+    )
 
 
 class AttendanceController(Controller):
@@ -36,22 +46,22 @@ class AttendanceController(Controller):
         attendance: NamedDependency[AttendanceService],
     ) -> list[AttendanceListingOut]:
         """Admins and the session's trainer."""
-        found = await attendance.list_for_session(actor, session_id)
-        return [
-            AttendanceListingOut(
-                id=d.attendance.id,
-                session=SessionSummaryOut.of(d.session),
-                trainee=UserOut.of(d.trainee),
-                present=d.attendance.present,
-                marked_at=iso(d.attendance.marked_at),
-            )
-            for d in found
-        ]
+        return [_listing(d) for d in await attendance.list_for_session(actor, session_id)]
+
+    @get("/trainee/{trainee_id:int}", operation_id="listTraineeAttendance")
+    async def list_for_trainee(
+        self,
+        trainee_id: Id,
+        actor: NamedDependency[Actor],
+        attendance: NamedDependency[AttendanceService],
+    ) -> list[AttendanceListingOut]:
+        """A trainee's marks: admins, their assigned trainers, and the trainee themself."""
+        return [_listing(d) for d in await attendance.list_for_trainee(actor, trainee_id)]
 
     @post("/", operation_id="markAttendance", status_code=200)
     async def mark(
         self,
-        data: AttendanceIn,
+        data: JSONBody[AttendanceIn],
         actor: NamedDependency[Actor],
         attendance: NamedDependency[AttendanceService],
     ) -> AttendanceOut:
@@ -68,7 +78,7 @@ class AttendanceController(Controller):
         actor: NamedDependency[Actor],
         attendance: NamedDependency[AttendanceService],
         present: Annotated[bool | None, QueryParameter()] = None,
-        data: AttendanceUpdateIn | None = None,
+        data: JSONBody[AttendanceUpdateIn | None] = None,
     ) -> AttendanceOut:
         """`?present=true|false`, or a JSON body `{present}`."""
         value = present if present is not None else (data.present if data else None)

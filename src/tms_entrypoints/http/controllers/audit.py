@@ -14,7 +14,7 @@ from tms_domain.model import Actor, AuditQuery
 from tms_domain.services.audit import AuditService
 from tms_domain.services.common import Page
 from tms_entrypoints.http.controllers.params import Limit, Skip
-from tms_entrypoints.http.schemas import Timestamp, iso
+from tms_entrypoints.http.schemas import MAX_ID, Timestamp, iso
 
 
 class AuditEntryOut(msgspec.Struct):
@@ -35,10 +35,10 @@ async def list_audit(
     audit: NamedDependency[AuditService],
     skip: Skip = 0,
     limit: Limit = 100,
-    actor_id: Annotated[int | None, QueryParameter(gt=0)] = None,
+    actor_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
     action: Annotated[str | None, QueryParameter(max_length=40)] = None,
     target_type: Annotated[str | None, QueryParameter(max_length=20)] = None,
-    target_id: Annotated[int | None, QueryParameter(gt=0)] = None,
+    target_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
     at_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
     at_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
 ) -> list[AuditEntryOut]:

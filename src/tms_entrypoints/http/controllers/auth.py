@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
-from litestar.params import PathParameter
+from litestar.params import JSONBody, PathParameter
 
 from tms_domain.model import Actor
 from tms_domain.services.auth import AuthService
@@ -27,7 +27,10 @@ class AuthController(Controller):
 
     @post("/login", operation_id="login", status_code=200)
     async def login(
-        self, request: Request[Any, Any, Any], data: LoginIn, auth: NamedDependency[AuthService]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginIn],
+        auth: NamedDependency[AuthService],
     ) -> LoginOut:
         """Sign in with a username (or email) and password. A temporary password signs in
         with `force_password_change: true`: that sign-in may then only change the password."""
@@ -41,7 +44,7 @@ class AuthController(Controller):
     @post("/change-password", operation_id="changePassword", status_code=200)
     async def change_password(
         self,
-        data: ChangePasswordIn,
+        data: JSONBody[ChangePasswordIn],
         actor: NamedDependency[Actor],
         auth: NamedDependency[AuthService],
     ) -> MessageOut:
@@ -52,7 +55,10 @@ class AuthController(Controller):
 
     @post("/admin-change-password", operation_id="adminChangePassword", status_code=200)
     async def admin_change_password(
-        self, data: NewPasswordIn, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
+        self,
+        data: JSONBody[NewPasswordIn],
+        actor: NamedDependency[Actor],
+        auth: NamedDependency[AuthService],
     ) -> MessageOut:
         """An admin sets their own password."""
         await auth.change_admin_password(actor, data.new_password)
@@ -62,7 +68,7 @@ class AuthController(Controller):
     async def reset_password(
         self,
         user_id: Annotated[int, PathParameter(gt=0)],
-        data: NewPasswordIn,
+        data: JSONBody[NewPasswordIn],
         actor: NamedDependency[Actor],
         auth: NamedDependency[AuthService],
     ) -> MessageOut:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from tms_domain.model import Actor, SessionStatus
 from tms_domain.services.common import Page
@@ -19,6 +19,7 @@ from tms_domain.services.sessions import (
 )
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (
+    MAX_ID,
     JoinedSessionOut,
     JoinOut,
     MessageOut,
@@ -26,6 +27,7 @@ from tms_entrypoints.http.schemas import (
     SessionOut,
     SessionUpdateIn,
     StatusName,
+    UserOut,
 )
 
 
@@ -41,7 +43,7 @@ class SessionsController(Controller):
         skip: Skip = 0,
         limit: Limit = 100,
         status: Annotated[StatusName | None, QueryParameter()] = None,
-        trainer_id: Annotated[int | None, QueryParameter(gt=0)] = None,
+        trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
         starts_from: Annotated[
             datetime | None, QueryParameter(name="from", description="start >= from")
         ] = None,
@@ -61,7 +63,8 @@ class SessionsController(Controller):
             ),
             Page(skip, limit),
         )
-        return [SessionOut.of(d.session, d.trainees) for d in found]
+        shown: dict[int, UserOut] = {}
+        return [SessionOut.of(d.session, d.trainees, shown) for d in found]
 
     @get("/{session_id:int}", operation_id="getSession")
     async def get_session(
@@ -77,7 +80,7 @@ class SessionsController(Controller):
     @post("/", operation_id="createSession", status_code=201)
     async def create_session(
         self,
-        data: SessionCreateIn,
+        data: JSONBody[SessionCreateIn],
         actor: NamedDependency[Actor],
         sessions: NamedDependency[SessionService],
     ) -> SessionOut:
@@ -103,7 +106,7 @@ class SessionsController(Controller):
     async def update_session(
         self,
         session_id: Id,
-        data: SessionUpdateIn,
+        data: JSONBody[SessionUpdateIn],
         actor: NamedDependency[Actor],
         sessions: NamedDependency[SessionService],
     ) -> SessionOut:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from tms_domain.model import Actor, Role
 from tms_domain.services.auth import AuthService
@@ -53,7 +53,10 @@ class UsersController(Controller):
 
     @post("/", operation_id="createUser", status_code=201)
     async def create_user(
-        self, data: UserCreateIn, actor: NamedDependency[Actor], users: NamedDependency[UserService]
+        self,
+        data: JSONBody[UserCreateIn],
+        actor: NamedDependency[Actor],
+        users: NamedDependency[UserService],
     ) -> UserCreateOut:
         """Create an account (admins). Without `password` the server generates a strong
         temporary one, returned once as `temporary_password`."""
@@ -84,7 +87,7 @@ class UsersController(Controller):
     async def update_user(
         self,
         user_id: UserId,
-        data: UserUpdateIn,
+        data: JSONBody[UserUpdateIn],
         actor: NamedDependency[Actor],
         users: NamedDependency[UserService],
     ) -> UserOut:
