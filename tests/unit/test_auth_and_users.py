@@ -1,0 +1,687 @@
+"""Every auth and users use case, over the in-memory adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from conftest import FakeClock
+from support import OTHER_PASSWORD, PASSWORD, add_user, current_user, sign_in
+from tms_adapters.security import Argon2PasswordHasher
+from tms_domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PasswordChangeRequired,
+)
+from tms_domain.model import Actor, AuditEntry, AuditQuery, DomainEvent, Role, User
+from tms_domain.policy.passwords import UNAMBIGUOUS_ALPHABET
+from tms_domain.services.auth import BAD_CREDENTIALS
+from tms_domain.services.common import Page
+from tms_domain.services.users import NewUser, UserChanges
+from tms_entrypoints.container import Container
+
+# passlib's pbkdf2_sha256 hash of PASSWORD, as the earlier system stored it
+# (the same vector as tests/integration/test_security_adapters.py).
+LEGACY_HASH = (
+    "$pbkdf2-sha256$29000$DgEAwPj/P0foHaOUsjZGqA$dwHrrpYVhEmtZYEnMJ3Twd4e82jEt5CwlVPrS1tgFuw"
+)
+
+
+async def admin_actor(container: Container, username: str = "root") -> Actor:
+    _token, actor = await sign_in(
+        container, (await add_user(container, username, Role.ADMIN)).username
+    )
+    return actor
+
+
+async def audit_entries(container: Container, **query: object) -> list[AuditEntry]:
+    async with container.uow()(read_only=True) as uow:
+        return await uow.audit.page(AuditQuery(**query))  # type: ignore[arg-type]
+
+
+async def stored_events(container: Container) -> list[DomainEvent]:
+    async with container.uow()(read_only=True) as uow:
+        return await uow.events.since(0, limit=1000)
+
+
+async def still_signed_in(container: Container, token: str) -> bool:
+    try:
+        await container.auth().authenticate(token)
+    except AuthenticationFailed:
+        return False
+    return True
+
+
+def new_user(username: str, role: Role = Role.TRAINEE, **fields: object) -> NewUser:
+    values: dict[str, object] = {
+        "username": username,
+        "email": f"{username}@example.org",
+        "first_name": "New",
+        "last_name": "Comer",
+        "role": role,
+    }
+    values.update(fields)
+    return NewUser(**values)  # type: ignore[arg-type]
+
+
+def error_fields(error: InvalidInput) -> list[str]:
+    return [e.field for e in error.errors]
+
+
+# Sign-in
+
+
+async def test_sign_in_by_username_or_email_in_any_case(memory_container: Container) -> None:
+    user = await add_user(memory_container, "Alice", email="Alice.Smith@Example.org")
+
+    for login in ("Alice", "alice", "ALICE", "alice.smith@example.org", "ALICE.SMITH@EXAMPLE.ORG"):
+        signed_in = await memory_container.auth().sign_in(login, PASSWORD)
+        actor = await memory_container.auth().authenticate(signed_in.access_token)
+
+        assert signed_in.user.id == user.id
+        assert actor.id == user.id
+        assert not signed_in.force_password_change
+
+
+async def test_wrong_password_and_unknown_user_fail_alike(memory_container: Container) -> None:
+    await add_user(memory_container, "alice")
+
+    with pytest.raises(AuthenticationFailed) as wrong_password:
+        await memory_container.auth().sign_in("alice", PASSWORD + "!")
+    with pytest.raises(AuthenticationFailed) as unknown_user:
+        await memory_container.auth().sign_in("nobody", PASSWORD)
+
+    assert wrong_password.value.message == unknown_user.value.message == BAD_CREDENTIALS
+
+
+async def test_a_legacy_pbkdf2_hash_signs_in_and_is_replaced_by_argon2id(
+    memory_container: Container,
+) -> None:
+    user = await add_user(memory_container, "veteran", password_hash=LEGACY_HASH)
+
+    await memory_container.auth().sign_in("veteran", PASSWORD)
+
+    stored = await current_user(memory_container, user.id)
+    assert stored is not None
+    assert stored.password_hash.startswith("$argon2id$")
+    assert await memory_container.auth().sign_in("veteran", PASSWORD)
+    with pytest.raises(AuthenticationFailed):
+        await memory_container.auth().sign_in("veteran", "wrong " + PASSWORD)
+
+
+async def test_a_sign_in_expires_after_its_lifetime(
+    memory_container: Container, clock: FakeClock
+) -> None:
+    await add_user(memory_container, "alice")
+    token, _actor = await sign_in(memory_container, "alice")
+
+    clock.advance(hours=7, minutes=59)
+    assert await still_signed_in(memory_container, token)
+    clock.advance(minutes=2)
+    assert not await still_signed_in(memory_container, token)
+
+
+# Temporary passwords
+
+
+async def test_a_temporary_password_allows_only_reading_oneself_and_changing_it(
+    memory_container: Container,
+) -> None:
+    other = await add_user(memory_container, "other")
+    await add_user(memory_container, "boss", Role.ADMIN, temporary=True)
+    signed_in = await memory_container.auth().sign_in("boss", PASSWORD)
+    actor = await memory_container.auth().authenticate(signed_in.access_token)
+    auth, users = memory_container.auth(), memory_container.users()
+    refused: list[Callable[[], Awaitable[object]]] = [
+        lambda: users.list_users(actor, Page()),
+        lambda: users.get_user(actor, other.id),
+        lambda: users.create_user(actor, new_user("fresh")),
+        lambda: users.update_user(actor, actor.id, UserChanges(first_name="Renamed")),
+        lambda: users.update_user(actor, other.id, UserChanges(first_name="Renamed")),
+        lambda: users.delete_user(actor, other.id),
+        lambda: auth.reset_password(actor, other.id, OTHER_PASSWORD),
+        lambda: auth.change_admin_password(actor, OTHER_PASSWORD),
+    ]
+
+    assert signed_in.force_password_change
+    for operation in refused:
+        with pytest.raises(PasswordChangeRequired):
+            await operation()
+    assert (await users.get_user(actor, actor.id)).id == actor.id
+
+    await auth.change_password(actor, None, OTHER_PASSWORD)
+
+    full_rights = await auth.authenticate(signed_in.access_token)
+    assert not full_rights.user.is_temporary_password
+    assert len(await users.list_users(full_rights, Page())) == 2
+
+
+# Changing one's own password
+
+
+async def test_changing_the_password_needs_the_current_one(memory_container: Container) -> None:
+    await add_user(memory_container, "alice")
+    _token, actor = await sign_in(memory_container, "alice")
+
+    with pytest.raises(InvalidInput) as missing:
+        await memory_container.auth().change_password(actor, None, OTHER_PASSWORD)
+    with pytest.raises(InvalidInput) as wrong:
+        await memory_container.auth().change_password(actor, "not it at all", OTHER_PASSWORD)
+
+    assert error_fields(missing.value) == ["current_password"]
+    assert error_fields(wrong.value) == ["current_password"]
+    assert await memory_container.auth().sign_in("alice", PASSWORD)
+
+
+async def test_a_new_password_lists_every_policy_violation(memory_container: Container) -> None:
+    await add_user(memory_container, "dragon")
+    _token, actor = await sign_in(memory_container, "dragon")
+
+    with pytest.raises(InvalidInput) as refused:
+        await memory_container.auth().change_password(actor, PASSWORD, "dragon")
+
+    messages = [e.message for e in refused.value.errors]
+    assert set(error_fields(refused.value)) == {"new_password"}
+    assert any("too short" in m for m in messages)
+    assert any("too common" in m for m in messages)
+    assert any("similar to the username" in m for m in messages)
+    assert any("similar to the email" in m for m in messages)
+
+
+async def test_changing_the_password_ends_the_other_sign_ins_only(
+    memory_container: Container, clock: FakeClock
+) -> None:
+    user = await add_user(memory_container, "alice")
+    kept_token, actor = await sign_in(memory_container, "alice")
+    other_token, _other = await sign_in(memory_container, "alice")
+
+    await memory_container.auth().change_password(actor, PASSWORD, OTHER_PASSWORD)
+
+    assert await still_signed_in(memory_container, kept_token)
+    assert not await still_signed_in(memory_container, other_token)
+    with pytest.raises(AuthenticationFailed):
+        await memory_container.auth().sign_in("alice", PASSWORD)
+    assert await memory_container.auth().sign_in("alice", OTHER_PASSWORD)
+    [entry] = await audit_entries(memory_container, action="user.password_changed")
+    assert (entry.target_id, entry.actor_id, entry.actor, entry.at) == (
+        user.id,
+        user.id,
+        "alice",
+        clock.now(),
+    )
+
+
+async def test_an_admin_changes_their_own_password_without_the_current_one(
+    memory_container: Container,
+) -> None:
+    await add_user(memory_container, "root", Role.ADMIN)
+    kept_token, admin = await sign_in(memory_container, "root")
+    other_token, _other = await sign_in(memory_container, "root")
+
+    await memory_container.auth().change_admin_password(admin, OTHER_PASSWORD)
+
+    assert await still_signed_in(memory_container, kept_token)
+    assert not await still_signed_in(memory_container, other_token)
+    assert await memory_container.auth().sign_in("root", OTHER_PASSWORD)
+    [entry] = await audit_entries(memory_container, action="user.password_changed")
+    assert entry.actor_id == admin.id
+
+
+async def test_only_an_admin_may_use_admin_change_password(memory_container: Container) -> None:
+    await add_user(memory_container, "teacher", Role.TRAINER)
+    _token, trainer = await sign_in(memory_container, "teacher")
+
+    with pytest.raises(Forbidden):
+        await memory_container.auth().change_admin_password(trainer, OTHER_PASSWORD)
+    assert await memory_container.auth().sign_in("teacher", PASSWORD)
+
+
+# Resetting someone's password
+
+
+async def test_a_reset_ends_every_sign_in_and_makes_the_password_temporary(
+    memory_container: Container, clock: FakeClock
+) -> None:
+    admin = await admin_actor(memory_container)
+    user = await add_user(memory_container, "alice")
+    first, _ = await sign_in(memory_container, "alice")
+    second, _ = await sign_in(memory_container, "alice")
+
+    await memory_container.auth().reset_password(admin, user.id, OTHER_PASSWORD)
+
+    assert not await still_signed_in(memory_container, first)
+    assert not await still_signed_in(memory_container, second)
+    signed_in = await memory_container.auth().sign_in("alice", OTHER_PASSWORD)
+    assert signed_in.force_password_change
+    [entry] = await audit_entries(memory_container, action="user.password_reset")
+    assert (entry.target_id, entry.actor_id, entry.actor, entry.at) == (
+        user.id,
+        admin.id,
+        "root",
+        clock.now(),
+    )
+    [event] = [e for e in await stored_events(memory_container) if e.type == "password_reset"]
+    assert event.data["reset_by"] == admin.id
+    assert OTHER_PASSWORD not in repr(event.data)
+
+
+async def test_only_an_admin_resets_and_the_policy_applies(memory_container: Container) -> None:
+    admin = await admin_actor(memory_container)
+    user = await add_user(memory_container, "alice")
+    await add_user(memory_container, "teacher", Role.TRAINER)
+    _token, trainer = await sign_in(memory_container, "teacher")
+
+    with pytest.raises(Forbidden):
+        await memory_container.auth().reset_password(trainer, user.id, OTHER_PASSWORD)
+    with pytest.raises(InvalidInput) as weak:
+        await memory_container.auth().reset_password(admin, user.id, "alice")
+    with pytest.raises(NotFound):
+        await memory_container.auth().reset_password(admin, 999, OTHER_PASSWORD)
+
+    assert set(error_fields(weak.value)) == {"new_password"}
+    assert not (await memory_container.auth().sign_in("alice", PASSWORD)).force_password_change
+
+
+class PausingHasher(Argon2PasswordHasher):
+    """The real hasher, holding each verification until the test lets it go on."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1, max_workers=2)
+        self.verifying = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        matches = await super().verify(password_hash, password)
+        self.verifying.set()
+        await self.go_on.wait()
+        return matches
+
+
+async def test_a_sign_in_checked_before_a_reset_does_not_outlive_it(
+    memory_container: Container,
+) -> None:
+    hasher = PausingHasher()
+    memory_container.hasher.override(hasher)
+    user = await add_user(memory_container, "alice")
+    admin = Actor(await add_user(memory_container, "root", Role.ADMIN))
+
+    signing_in = asyncio.create_task(memory_container.auth().sign_in("alice", PASSWORD))
+    await hasher.verifying.wait()
+    await memory_container.auth().reset_password(admin, user.id, OTHER_PASSWORD)
+    hasher.go_on.set()
+
+    with pytest.raises(AuthenticationFailed):
+        await signing_in
+
+
+# Signing out
+
+
+async def test_sign_out_ends_this_sign_in_only(memory_container: Container) -> None:
+    await add_user(memory_container, "alice")
+    token, actor = await sign_in(memory_container, "alice")
+    other_token, _other = await sign_in(memory_container, "alice")
+
+    await memory_container.auth().sign_out(actor)
+
+    assert not await still_signed_in(memory_container, token)
+    assert await still_signed_in(memory_container, other_token)
+
+
+async def test_sign_out_everywhere_ends_every_sign_in(memory_container: Container) -> None:
+    await add_user(memory_container, "alice")
+    await add_user(memory_container, "bob")
+    token, actor = await sign_in(memory_container, "alice")
+    other_token, _other = await sign_in(memory_container, "alice")
+    bobs_token, _bob = await sign_in(memory_container, "bob")
+
+    ended = await memory_container.auth().sign_out_everywhere(actor)
+
+    assert ended == 2
+    assert not await still_signed_in(memory_container, token)
+    assert not await still_signed_in(memory_container, other_token)
+    assert await still_signed_in(memory_container, bobs_token)
+
+
+# Creating users
+
+
+async def test_a_generated_temporary_password_is_strong_and_shown_once(
+    memory_container: Container, clock: FakeClock
+) -> None:
+    admin = await admin_actor(memory_container)
+
+    created = await memory_container.users().create_user(admin, new_user("alice"))
+    another = await memory_container.users().create_user(admin, new_user("bob"))
+
+    password = created.temporary_password
+    assert password is not None
+    assert password != another.temporary_password
+    symbols = password.replace("-", "")
+    assert set(symbols) <= set(UNAMBIGUOUS_ALPHABET)
+    assert len(symbols) * math.log2(len(UNAMBIGUOUS_ALPHABET)) >= 80
+    assert created.user.is_temporary_password
+    signed_in = await memory_container.auth().sign_in("alice", password)
+    assert signed_in.force_password_change
+    stored = await current_user(memory_container, created.user.id)
+    assert stored is not None
+    assert password not in stored.password_hash
+    trail = await audit_entries(memory_container, action="user.created")
+    events = await stored_events(memory_container)
+    assert password not in repr(trail) + repr(events)
+    assert stored.password_hash not in repr(trail) + repr(events)
+    entry = next(e for e in trail if e.target_id == created.user.id)
+    assert (entry.actor_id, entry.actor, entry.at) == (admin.id, "root", clock.now())
+    assert entry.changes["username"] == [None, "alice"]
+
+
+async def test_a_given_password_is_checked_with_the_profile(memory_container: Container) -> None:
+    admin = await admin_actor(memory_container)
+
+    with pytest.raises(InvalidInput) as refused:
+        await memory_container.users().create_user(
+            admin, new_user("alice", email="not-an-email", password="alice")
+        )
+
+    fields = error_fields(refused.value)
+    assert "email" in fields
+    assert fields.count("password") >= 3
+    assert len(await memory_container.users().list_users(admin, Page())) == 1
+
+
+async def test_a_given_password_is_temporary_unless_said_otherwise(
+    memory_container: Container,
+) -> None:
+    admin = await admin_actor(memory_container)
+
+    temporary = await memory_container.users().create_user(
+        admin, new_user("alice", password=OTHER_PASSWORD)
+    )
+    lasting = await memory_container.users().create_user(
+        admin, new_user("bob", password=OTHER_PASSWORD, is_temporary_password=False)
+    )
+
+    assert temporary.temporary_password is None
+    assert lasting.temporary_password is None
+    assert temporary.user.is_temporary_password
+    assert not lasting.user.is_temporary_password
+    assert not (await memory_container.auth().sign_in("bob", OTHER_PASSWORD)).force_password_change
+
+
+@pytest.mark.parametrize(
+    ("username", "email"),
+    [("ALICE", "someone.else@example.org"), ("someone_else", "ALICE@Example.ORG")],
+)
+async def test_duplicate_usernames_and_emails_conflict_in_any_case(
+    memory_container: Container, username: str, email: str
+) -> None:
+    admin = await admin_actor(memory_container)
+    await memory_container.users().create_user(admin, new_user("alice"))
+
+    with pytest.raises(Conflict):
+        await memory_container.users().create_user(admin, new_user(username, email=email))
+
+    assert len(await memory_container.users().list_users(admin, Page())) == 2
+
+
+async def test_only_an_admin_creates_users(memory_container: Container) -> None:
+    await add_user(memory_container, "teacher", Role.TRAINER)
+    _token, trainer = await sign_in(memory_container, "teacher")
+
+    with pytest.raises(Forbidden):
+        await memory_container.users().create_user(trainer, new_user("alice", Role.ADMIN))
+
+
+# Reading users
+
+
+async def test_trainees_read_only_themselves(memory_container: Container) -> None:
+    other = await add_user(memory_container, "other")
+    await add_user(memory_container, "teacher", Role.TRAINER)
+    await add_user(memory_container, "alice")
+    _t, trainee = await sign_in(memory_container, "alice")
+    _t, trainer = await sign_in(memory_container, "teacher")
+    users = memory_container.users()
+
+    assert (await users.get_user(trainee, trainee.id)).username == "alice"
+    with pytest.raises(Forbidden):
+        await users.get_user(trainee, other.id)
+    with pytest.raises(Forbidden):
+        await users.list_users(trainee, Page())
+    assert (await users.get_user(trainer, other.id)).username == "other"
+    assert [u.username for u in await users.list_users(trainer, Page(), Role.TRAINEE)] == [
+        "other",
+        "alice",
+    ]
+    assert [u.username for u in await users.list_users(trainer, Page(skip=1, limit=1))] == [
+        "teacher"
+    ]
+
+
+# Updating users
+
+
+async def test_anyone_may_change_their_own_names_email_and_username(
+    memory_container: Container,
+) -> None:
+    await add_user(memory_container, "alice")
+    _token, actor = await sign_in(memory_container, "alice")
+
+    updated = await memory_container.users().update_user(
+        actor,
+        actor.id,
+        UserChanges(
+            username="alice2",
+            email="alice2@example.org",
+            first_name="Alicia",
+            last_name="Keys",
+            role=Role.TRAINEE,
+            is_temporary_password=False,
+        ),
+    )
+
+    assert (updated.username, updated.email, updated.name) == (
+        "alice2",
+        "alice2@example.org",
+        "Alicia Keys",
+    )
+    assert await memory_container.auth().sign_in("ALICE2", PASSWORD)
+    [entry] = await audit_entries(memory_container, action="user.updated")
+    assert entry.changes["username"] == ["alice", "alice2"]
+    assert "role" not in entry.changes
+
+
+SELF_PRIVILEGE_CHANGES = [
+    *[(role, UserChanges(role=other)) for role in Role for other in Role if other is not role],
+    *[(role, UserChanges(is_temporary_password=True)) for role in Role],
+    *[(role, UserChanges(password=OTHER_PASSWORD)) for role in Role],
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "changes"),
+    SELF_PRIVILEGE_CHANGES,
+    ids=[
+        f"{role}-{next(k for k, v in vars(c).items() if v is not None)}"
+        for role, c in SELF_PRIVILEGE_CHANGES
+    ],
+)
+async def test_nobody_changes_their_own_role_flag_or_password_by_update(
+    memory_container: Container, role: Role, changes: UserChanges
+) -> None:
+    user = await add_user(memory_container, "self", role)
+    _token, actor = await sign_in(memory_container, "self")
+
+    with pytest.raises(Forbidden):
+        await memory_container.users().update_user(actor, actor.id, changes)
+
+    assert await current_user(memory_container, user.id) == user
+
+
+async def test_a_trainee_cannot_update_someone_else(memory_container: Container) -> None:
+    other = await add_user(memory_container, "other")
+    await add_user(memory_container, "alice")
+    _token, actor = await sign_in(memory_container, "alice")
+
+    with pytest.raises(Forbidden):
+        await memory_container.users().update_user(actor, other.id, UserChanges(first_name="X"))
+
+
+async def test_an_admins_role_change_ends_the_users_sign_ins(memory_container: Container) -> None:
+    admin = await admin_actor(memory_container)
+    user = await add_user(memory_container, "teacher", Role.TRAINER)
+    token, _trainer = await sign_in(memory_container, "teacher")
+
+    updated = await memory_container.users().update_user(
+        admin, user.id, UserChanges(role=Role.TRAINEE)
+    )
+
+    assert updated.role is Role.TRAINEE
+    assert not await still_signed_in(memory_container, token)
+    _token, again = await sign_in(memory_container, "teacher")
+    assert again.role is Role.TRAINEE
+    [entry] = await audit_entries(memory_container, action="user.updated")
+    assert entry.changes == {"role": ["trainer", "trainee"]}
+
+
+async def test_an_admin_sets_another_users_password_and_it_is_temporary(
+    memory_container: Container,
+) -> None:
+    admin = await admin_actor(memory_container)
+    user = await add_user(memory_container, "alice")
+    token, _actor = await sign_in(memory_container, "alice")
+
+    await memory_container.users().update_user(admin, user.id, UserChanges(password=OTHER_PASSWORD))
+
+    assert not await still_signed_in(memory_container, token)
+    assert (await memory_container.auth().sign_in("alice", OTHER_PASSWORD)).force_password_change
+    [entry] = await audit_entries(memory_container, action="user.updated")
+    assert OTHER_PASSWORD not in repr(entry.changes)
+
+
+async def test_an_update_to_a_taken_username_or_email_conflicts(
+    memory_container: Container,
+) -> None:
+    admin = await admin_actor(memory_container)
+    await add_user(memory_container, "alice")
+    bob = await add_user(memory_container, "bob")
+    users = memory_container.users()
+
+    with pytest.raises(Conflict):
+        await users.update_user(admin, bob.id, UserChanges(username="Alice"))
+    with pytest.raises(Conflict):
+        await users.update_user(admin, bob.id, UserChanges(email="ALICE@example.org"))
+
+    assert await current_user(memory_container, bob.id) == bob
+
+
+async def test_an_unchanged_update_records_nothing(memory_container: Container) -> None:
+    await add_user(memory_container, "alice")
+    _token, actor = await sign_in(memory_container, "alice")
+
+    await memory_container.users().update_user(
+        actor, actor.id, UserChanges(username="alice", role=Role.TRAINEE)
+    )
+
+    assert await audit_entries(memory_container, action="user.updated") == []
+
+
+# Deleting users
+
+
+async def test_an_admin_deletes_a_user_and_the_audit_trail_keeps_it(
+    memory_container: Container, clock: FakeClock
+) -> None:
+    admin = await admin_actor(memory_container)
+    user = await add_user(memory_container, "alice")
+    token, _actor = await sign_in(memory_container, "alice")
+
+    await memory_container.users().delete_user(admin, user.id)
+
+    assert await current_user(memory_container, user.id) is None
+    assert not await still_signed_in(memory_container, token)
+    [entry] = await audit_entries(memory_container, action="user.deleted")
+    assert (entry.target_id, entry.actor_id, entry.at) == (user.id, admin.id, clock.now())
+    assert entry.changes["username"] == ["alice", None]
+    with pytest.raises(NotFound):
+        await memory_container.users().delete_user(admin, user.id)
+
+
+async def test_nobody_deletes_themselves_and_only_admins_delete(
+    memory_container: Container,
+) -> None:
+    admin = await admin_actor(memory_container)
+    other = await add_user(memory_container, "other")
+    await add_user(memory_container, "teacher", Role.TRAINER)
+    _token, trainer = await sign_in(memory_container, "teacher")
+
+    with pytest.raises(Forbidden):
+        await memory_container.users().delete_user(admin, admin.id)
+    with pytest.raises(Forbidden):
+        await memory_container.users().delete_user(trainer, other.id)
+
+    assert await current_user(memory_container, admin.id) is not None
+    assert await current_user(memory_container, other.id) is not None
+
+
+# The bootstrap admin
+
+
+async def test_ensure_admin_creates_a_temporary_admin_once(memory_container: Container) -> None:
+    users = memory_container.users()
+
+    created = await users.ensure_admin("admin", "admin@tms.local", None)
+    again = await users.ensure_admin("admin", "admin@tms.local", None)
+
+    assert created is not None
+    assert again is None
+    assert created.user.role is Role.ADMIN
+    assert created.temporary_password is not None
+    signed_in = await memory_container.auth().sign_in("admin", created.temporary_password)
+    assert signed_in.force_password_change
+    [entry] = await audit_entries(memory_container, action="user.created")
+    assert (entry.target_id, entry.actor_id) == (created.user.id, None)
+
+
+async def test_ensure_admin_uses_a_given_password_that_meets_the_policy(
+    memory_container: Container,
+) -> None:
+    users = memory_container.users()
+
+    with pytest.raises(InvalidInput) as weak:
+        await users.ensure_admin("admin", "admin@tms.local", "admin")
+    created = await users.ensure_admin("admin", "admin@tms.local", OTHER_PASSWORD)
+
+    assert set(error_fields(weak.value)) == {"password"}
+    assert created is not None
+    assert created.temporary_password is None
+    assert not created.user.is_temporary_password
+    assert not (
+        await memory_container.auth().sign_in("admin", OTHER_PASSWORD)
+    ).force_password_change
+
+
+async def test_nothing_a_use_case_returns_or_records_carries_a_password(
+    memory_container: Container,
+) -> None:
+    admin = await admin_actor(memory_container)
+    created = await memory_container.users().create_user(admin, new_user("alice"))
+    await memory_container.users().update_user(
+        admin, created.user.id, UserChanges(password=OTHER_PASSWORD, first_name="Al")
+    )
+    await memory_container.auth().reset_password(admin, created.user.id, PASSWORD)
+    stored: User | None = await current_user(memory_container, created.user.id)
+    assert stored is not None
+
+    recorded = repr(await audit_entries(memory_container)) + repr(
+        await stored_events(memory_container)
+    )
+
+    for secret in (stored.password_hash, PASSWORD, OTHER_PASSWORD, "$argon2"):
+        assert secret not in recorded
