@@ -94,8 +94,15 @@ export function useAuth(): AuthState {
 }
 
 /** The signed-in user; only for components rendered behind the sign-in guard. */
+let lastUser: User | null = state.user;
+
+/**
+ * The signed-in user, for components behind the sign-in guard. While a sign-out is being
+ * rendered away it keeps answering the last user rather than failing.
+ */
 export function useMe(): User {
   const { user } = useAuth();
-  if (!user) throw new Error('useMe used while signed out');
-  return user;
+  if (user) lastUser = user;
+  if (!lastUser) throw new Error('useMe used while signed out');
+  return lastUser;
 }

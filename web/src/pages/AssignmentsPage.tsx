@@ -96,9 +96,9 @@ export function AssignmentsPage() {
                     <td data-label="Trainee">{a.student.name || a.student.username}</td>
                     <td data-label="Trainer">{a.teacher.name || a.teacher.username}</td>
                     <td data-label="Since">{formatDate(a.assigned_date)}</td>
-                    <td data-label="Actions" className="actions">
+                    <td data-label="Actions" className="actions-cell">
                       <button type="button" className="button button-small" disabled={remove.isPending} onClick={() => remove.mutate(a)}>
-                        Remove<span className="visually-hidden"> assignment of {a.student.username}</span>
+                        Remove <span className="visually-hidden">assignment of {a.student.username}</span>
                       </button>
                     </td>
                   </tr>

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Navigate, useLocation } from 'react-router';
 import { api } from '../api/client';
 import { ApiError, NETWORK_ERROR_STATUS, describeError } from '../api/errors';
 import type { LoginAnswer } from '../api/types';
@@ -17,8 +17,7 @@ export function loginErrorMessage(error: unknown): string {
 }
 
 export function LoginPage() {
-  const { token, user, notice } = useAuth();
-  const navigate = useNavigate();
+  const { token, user, notice, mustChangePassword } = useAuth();
   const location = useLocation();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -29,7 +28,10 @@ export function LoginPage() {
     document.title = 'Sign in · TMS';
   }, []);
 
-  if (token && user && !busy) return <Navigate to={homeFor(user.role)} replace />;
+  if (token && user) {
+    const from = (location.state as { from?: string } | null)?.from;
+    return <Navigate to={mustChangePassword ? '/change-password' : from ?? homeFor(user.role)} replace />;
+  }
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -37,12 +39,10 @@ export function LoginPage() {
     setBusy(true);
     try {
       const answer = await api.post<LoginAnswer>('/auth/login', { username: username.trim(), password }, { credentialsCheck: true });
+      // Rendering again with the new sign-in redirects to the right page.
       auth.signIn(answer);
-      const from = (location.state as { from?: string } | null)?.from;
-      navigate(answer.force_password_change ? '/change-password' : from ?? homeFor(answer.user.role), { replace: true });
     } catch (caught) {
       setError(caught);
-    } finally {
       setBusy(false);
     }
   };

@@ -164,7 +164,7 @@ function SessionDetail({ session }: { session: TrainingSession }) {
                   {t.name || t.username} <span className="muted">({t.email})</span>
                 </span>
                 <button type="button" className="button button-small" disabled={unenrol.isPending} onClick={() => unenrol.mutate(t.id)}>
-                  Remove<span className="visually-hidden"> {t.name || t.username}</span>
+                  Remove <span className="visually-hidden">{t.name || t.username}</span>
                 </button>
               </li>
             ))}

@@ -116,7 +116,7 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
             <select {...p} value={trainerId} onChange={(e) => setTrainerId(e.target.value)}>
               {trainers.map((t) => (
                 <option key={t.id} value={t.id}>
-                  {t.name || t.username} {t.role === 'admin' ? '(admin)' : ''}
+                  {`${t.name || t.username}${t.role === 'admin' ? ' (admin)' : ''}`}
                 </option>
               ))}
             </select>

@@ -232,7 +232,7 @@ function CalendarGrid({
     <section aria-labelledby="calendar-title">
       <div className="calendar-nav">
         <button type="button" className="button" onClick={() => onAnchor(shiftAnchor(view, anchor, -1))}>
-          ← Previous<span className="visually-hidden"> {view}</span>
+          ← Previous <span className="visually-hidden">{view}</span>
         </button>
         <h2 id="calendar-title" aria-live="polite">
           {label}
@@ -241,7 +241,7 @@ function CalendarGrid({
           Today
         </button>
         <button type="button" className="button" onClick={() => onAnchor(shiftAnchor(view, anchor, 1))}>
-          Next<span className="visually-hidden"> {view}</span> →
+          Next <span className="visually-hidden">{view}</span> →
         </button>
       </div>
       <QueryView query={sessions} loadingLabel="Loading calendar…">

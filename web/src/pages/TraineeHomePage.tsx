@@ -59,7 +59,7 @@ export function TraineeHomePage() {
                     {s.description ? <p className="muted">{s.description}</p> : null}
                     {s.class_link ? (
                       <a className="button button-primary" href={s.class_link} target="_blank" rel="noopener noreferrer">
-                        Join class<span className="visually-hidden"> {s.title}</span> (opens a new tab)
+                        Join class <span className="visually-hidden">{s.title}</span> (opens a new tab)
                       </a>
                     ) : (
                       <p className="muted small">The trainer has not added a class link yet.</p>

@@ -22,6 +22,23 @@ type Dialog =
   | { kind: 'delete'; user: User }
   | null;
 
+function dialogTitle(dialog: Dialog): string {
+  switch (dialog?.kind) {
+    case 'create':
+      return 'New user';
+    case 'edit':
+      return `Edit ${dialog.user.username}`;
+    case 'created':
+      return 'User created';
+    case 'reset':
+      return `Reset the password of ${dialog.user.username}`;
+    case 'delete':
+      return `Delete ${dialog.user.username}`;
+    default:
+      return '';
+  }
+}
+
 export function matchesSearch(user: User, search: string): boolean {
   const needle = search.trim().toLowerCase();
   if (!needle) return true;
@@ -108,21 +125,23 @@ export function UsersPage() {
                         <RoleBadge role={user.role} />
                       </td>
                       <td data-label="Created">{formatDate(user.created_at)}</td>
-                      <td data-label="Actions" className="actions">
+                      <td data-label="Actions" className="actions-cell">
+                        <div className="actions">
                         <button type="button" className="button button-small" onClick={() => setDialog({ kind: 'edit', user })}>
-                          Edit<span className="visually-hidden"> {user.username}</span>
+                          Edit <span className="visually-hidden">{user.username}</span>
                         </button>
                         <button type="button" className="button button-small" onClick={() => setDialog({ kind: 'reset', user })}>
-                          Reset password<span className="visually-hidden"> of {user.username}</span>
+                          Reset password <span className="visually-hidden">of {user.username}</span>
                         </button>
                         <button type="button" className="button button-small" onClick={() => unlock.mutate(user)} disabled={unlock.isPending}>
-                          Unlock<span className="visually-hidden"> {user.username}</span>
+                          Unlock <span className="visually-hidden">{user.username}</span>
                         </button>
                         {user.id !== me.id ? (
                           <button type="button" className="button button-small button-danger" onClick={() => setDialog({ kind: 'delete', user })}>
-                            Delete<span className="visually-hidden"> {user.username}</span>
+                            Delete <span className="visually-hidden">{user.username}</span>
                           </button>
                         ) : null}
+                        </div>
                       </td>
                     </tr>
                   ))}
@@ -133,9 +152,11 @@ export function UsersPage() {
         }
       </QueryView>
 
-      <Modal open={dialog?.kind === 'create' || dialog?.kind === 'edit'} onClose={close} title={dialog?.kind === 'edit' ? `Edit ${dialog.user.username}` : 'New user'}>
+      {/* One dialog whose content changes, so focus stays inside it from "create" to "created". */}
+      <Modal open={dialog !== null} onClose={close} title={dialogTitle(dialog)}>
         {dialog?.kind === 'create' || dialog?.kind === 'edit' ? (
           <UserForm
+            key={dialog.kind === 'edit' ? dialog.user.id : 'new'}
             user={dialog.kind === 'edit' ? dialog.user : null}
             onCancel={close}
             onCreated={(answer) => {
@@ -153,9 +174,6 @@ export function UsersPage() {
             }}
           />
         ) : null}
-      </Modal>
-
-      <Modal open={dialog?.kind === 'created'} onClose={close} title="User created">
         {dialog?.kind === 'created' ? (
           <div className="stack">
             <p>
@@ -170,13 +188,7 @@ export function UsersPage() {
             </div>
           </div>
         ) : null}
-      </Modal>
-
-      <Modal open={dialog?.kind === 'reset'} onClose={close} title={dialog?.kind === 'reset' ? `Reset the password of ${dialog.user.username}` : 'Reset password'}>
         {dialog?.kind === 'reset' ? <ResetPasswordForm user={dialog.user} onDone={close} /> : null}
-      </Modal>
-
-      <Modal open={dialog?.kind === 'delete'} onClose={close} title={dialog?.kind === 'delete' ? `Delete ${dialog.user.username}` : 'Delete user'}>
         {dialog?.kind === 'delete' ? (
           <DeleteUserForm
             user={dialog.user}

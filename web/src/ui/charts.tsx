@@ -38,7 +38,12 @@ export function SimpleBarChart({ title, data, unit, colourBy }: { title: string;
           <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#d0d5dd" />
             <XAxis dataKey="name" tick={{ fill: '#344054', fontSize: 12 }} interval={0} />
-            <YAxis allowDecimals={false} tick={{ fill: '#344054', fontSize: 12 }} width={36} />
+            <YAxis
+              allowDecimals={false}
+              domain={unit === '%' ? [0, 100] : [0, 'auto']}
+              tick={{ fill: '#344054', fontSize: 12 }}
+              width={36}
+            />
             <Tooltip formatter={(v) => `${String(v)}${unit ?? ''}`} />
             <Bar dataKey="value" name={title} isAnimationActive={false}>
               {data.map((d, i) => (

@@ -1,0 +1,409 @@
+/**
+ * End-to-end scenario against a real server: admin, trainer and trainee in three browsers.
+ * Run with `npm run e2e` after `npm run build`. Screenshots and downloads go to test-artifacts/.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ADMIN_PASSWORD, ConsoleWatch, artifactsDir, launchBrowser, newUserContext, startServer, type Server } from './harness.ts';
+
+const LIVE_TIMEOUT = 5_000;
+const SESSION_TITLE = 'E2E Safety Induction';
+const TRAINER = { username: 'tom.trainer', email: 'tom@e2e.test', first: 'Tom', last: 'Trainer', role: 'trainer' };
+const TRAINEE = { username: 'tia.trainee', email: 'tia@e2e.test', first: 'Tia', last: 'Trainee', role: 'trainee' };
+const TRAINER_PASSWORD = 'Trainer-Chooses!Own-2026';
+const TRAINEE_PASSWORD = 'Trainee-Chooses!Own-2026';
+
+type Result = { name: string; status: 'passed' | 'failed' | 'skipped'; error?: string; ms: number };
+const results: Result[] = [];
+const pages: Record<string, Page> = {};
+let failed = false;
+
+/** Runs one step; after a failed step the rest are skipped unless they can stand alone. */
+async function step(name: string, fn: () => Promise<void>, options: { independent?: boolean } = {}): Promise<void> {
+  if (failed && !options.independent) {
+    results.push({ name, status: 'skipped', ms: 0 });
+    console.log(`- skipped: ${name}`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, status: 'passed', ms: Date.now() - started });
+    console.log(`ok: ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    if (!options.independent) failed = true;
+    const message = error instanceof Error ? error.message : String(error);
+    results.push({ name, status: 'failed', error: message, ms: Date.now() - started });
+    console.log(`FAILED: ${name}\n  ${message.split('\n').join('\n  ')}`);
+    for (const [who, page] of Object.entries(pages)) {
+      await page.screenshot({ path: join(artifactsDir, `failure-${who}.png`), fullPage: true }).catch(() => undefined);
+    }
+  }
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 });
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/app/login');
+  await page.getByLabel('Username or email').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function waitLive(page: Page): Promise<void> {
+  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor({ timeout: 10_000 });
+}
+
+async function heading(page: Page, name: string): Promise<void> {
+  await page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 10_000 });
+}
+
+async function nav(page: Page, label: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+}
+
+async function createUser(page: Page, person: typeof TRAINER): Promise<string> {
+  await nav(page, 'Users');
+  await heading(page, 'Users');
+  await page.getByRole('button', { name: 'New user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New user' });
+  await dialog.getByLabel('Username').fill(person.username);
+  await dialog.getByLabel('Email').fill(person.email);
+  await dialog.getByLabel('First name').fill(person.first);
+  await dialog.getByLabel('Last name').fill(person.last);
+  await dialog.getByLabel('Role').selectOption(person.role);
+  await dialog.getByRole('button', { name: 'Create user' }).click();
+  const created = page.getByRole('dialog', { name: 'User created' });
+  const field = created.getByTestId('temporary-password');
+  await field.waitFor({ timeout: 10_000 });
+  const password = await field.inputValue();
+  check(password.length >= 8, `the temporary password shown is too short: "${password}"`);
+  await created.getByRole('button', { name: 'Copy' }).waitFor();
+  await created.getByRole('button', { name: 'Done' }).click();
+  await page.getByTestId(`user-row-${person.username}`).waitFor();
+  return password;
+}
+
+async function changeForcedPassword(page: Page, password: string, watch: ConsoleWatch): Promise<void> {
+  await page.waitForURL('**/app/change-password', { timeout: 10_000 });
+  await heading(page, 'Change your password');
+  await page.getByLabel('New password', { exact: true }).fill('short');
+  await page.getByText('At least 8 characters (5 so far)', { exact: false }).waitFor();
+  await watch.expecting([/status of 422/], async () => {
+    await page.getByLabel('New password', { exact: true }).fill('password');
+    await page.getByLabel('Repeat the new password').fill('password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('.field-errors').getByText('This password is too common.').waitFor({ timeout: 10_000 });
+  });
+  await page.getByLabel('New password', { exact: true }).fill(password);
+  await page.getByLabel('Repeat the new password').fill(password);
+  await page.getByText('Length OK', { exact: false }).waitFor();
+  await page.getByRole('button', { name: 'Change password' }).click();
+}
+
+function tomorrowAt(hour: number): string {
+  const d = new Date(Date.now() + 24 * 3600 * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(hour)}:00`;
+}
+
+async function markSameDocument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { e2eMarker?: string }).e2eMarker = 'not reloaded';
+  });
+}
+
+async function assertNotReloaded(page: Page, who: string): Promise<void> {
+  const marker = await page.evaluate(() => (window as unknown as { e2eMarker?: string }).e2eMarker);
+  check(marker === 'not reloaded', `the ${who}'s page was reloaded`);
+}
+
+async function noHorizontalScroll(page: Page, what: string): Promise<void> {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  check(scroll <= width + 1, `${what} scrolls sideways at ${width}px (content is ${scroll}px wide)`);
+}
+
+async function main(): Promise<number> {
+  let server: Server | null = null;
+  let browser: Browser | null = null;
+  const contexts: BrowserContext[] = [];
+  const watch = new ConsoleWatch();
+  try {
+    server = await startServer();
+    console.log(`server: ${server.baseUrl}`);
+    browser = await launchBrowser();
+    const open = async (who: string, mobile = false) => {
+      const context = await newUserContext(browser!, server!.baseUrl, { mobile });
+      contexts.push(context);
+      context.setDefaultTimeout(15_000);
+      const page = await context.newPage();
+      watch.attach(page, who);
+      pages[who] = page;
+      return page;
+    };
+    const admin = await open('admin');
+    let trainerPassword = '';
+    let traineePassword = '';
+
+    await step('the sign-in page explains a wrong password', async () => {
+      await admin.goto('/app/');
+      await admin.waitForURL('**/app/login');
+      await watch.expecting([/status of 401/], async () => {
+        await signIn(admin, 'admin', 'not-the-password');
+        await admin.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor({ timeout: 10_000 });
+      });
+      await shot(admin, 'login');
+    });
+
+    await step('the admin signs in and sees the dashboard, live', async () => {
+      await signIn(admin, 'admin', ADMIN_PASSWORD);
+      await heading(admin, 'Dashboard');
+      await waitLive(admin);
+      await admin.getByTestId('time-zone').filter({ hasText: 'Europe/Berlin' }).waitFor();
+    });
+
+    await step('the admin creates a trainer and a trainee, each with a temporary password shown once', async () => {
+      trainerPassword = await createUser(admin, TRAINER);
+      traineePassword = await createUser(admin, TRAINEE);
+      check(trainerPassword !== traineePassword, 'two users got the same temporary password');
+    });
+
+    const trainee = await open('trainee');
+    await step('the trainee signs in and is made to change the temporary password', async () => {
+      await signIn(trainee, TRAINEE.username, traineePassword);
+      await changeForcedPassword(trainee, TRAINEE_PASSWORD, watch);
+      await heading(trainee, 'My training');
+      await waitLive(trainee);
+      await trainee.getByTestId('attended-count').filter({ hasText: /^0$/ }).waitFor({ timeout: 10_000 });
+      await markSameDocument(trainee);
+    });
+
+    let createdAt = 0;
+    await step('the admin creates a session with the trainer and the trainee', async () => {
+      await nav(admin, 'Sessions');
+      await heading(admin, 'Sessions');
+      await admin.getByRole('button', { name: 'New session' }).click();
+      const dialog = admin.getByRole('dialog', { name: 'New session' });
+      await dialog.getByLabel('Title').fill(SESSION_TITLE);
+      await dialog.getByLabel('Description').fill('Fire exits, first aid, reporting.');
+      await dialog.getByLabel('Trainer').selectOption({ label: `${TRAINER.first} ${TRAINER.last}` });
+      await dialog.getByLabel('Starts at').fill(tomorrowAt(10));
+      await dialog.getByLabel('Duration (minutes)').fill('90');
+      await dialog.getByLabel('Class link').fill('https://meet.example.test/e2e-safety');
+      await dialog.getByLabel(`${TRAINEE.first} ${TRAINEE.last}`, { exact: false }).check();
+      await dialog.getByRole('button', { name: 'Create session' }).click();
+      createdAt = Date.now();
+      await heading(admin, SESSION_TITLE);
+    });
+
+    await step("the trainee's open page shows the new session without a reload", async () => {
+      const card = trainee.getByTestId('upcoming-sessions').getByRole('heading', { name: SESSION_TITLE });
+      await card.waitFor({ timeout: LIVE_TIMEOUT });
+      const delay = Date.now() - createdAt;
+      console.log(`  the session appeared on the trainee's page ${delay} ms after the admin's answer`);
+      await assertNotReloaded(trainee, 'trainee');
+      await trainee.getByRole('link', { name: /Join class/ }).waitFor();
+      const href = await trainee.getByRole('link', { name: /Join class/ }).getAttribute('href');
+      check(href === 'https://meet.example.test/e2e-safety', `the join link is ${href}`);
+      await trainee.getByTestId('total-count').filter({ hasText: /^1$/ }).waitFor({ timeout: LIVE_TIMEOUT });
+    });
+
+    const trainer = await open('trainer');
+    await step('the trainer signs in, changes the password and takes attendance in one screen', async () => {
+      await signIn(trainer, TRAINER.username, trainerPassword);
+      await changeForcedPassword(trainer, TRAINER_PASSWORD, watch);
+      await heading(trainer, 'My sessions');
+      await waitLive(trainer);
+      await trainer.getByRole('link', { name: SESSION_TITLE }).click();
+      await heading(trainer, SESSION_TITLE);
+      await trainer.getByRole('link', { name: 'Take attendance' }).click();
+      await heading(trainer, `Attendance: ${SESSION_TITLE}`);
+      await trainer.getByTestId('attendance-summary').filter({ hasText: '0 of 1 present' }).waitFor();
+      await trainer.getByRole('button', { name: 'Mark all present' }).click();
+      await trainer.getByTestId('attendance-summary').filter({ hasText: '1 of 1 present' }).waitFor({ timeout: 10_000 });
+      await trainer.getByTestId(`attendance-row-${TRAINEE.username}`).getByText('Present', { exact: true }).waitFor();
+      await shot(trainer, 'trainer-attendance');
+    });
+
+    await step("the trainee's progress changes live", async () => {
+      await trainee.getByTestId('attended-count').filter({ hasText: /^1$/ }).waitFor({ timeout: LIVE_TIMEOUT });
+      await assertNotReloaded(trainee, 'trainee');
+      await shot(trainee, 'trainee-home');
+    });
+
+    await step('the trainer adjusts a mark (absent), and it shows up live for the trainee', async () => {
+      await trainer.getByLabel(`${TRAINEE.first} ${TRAINEE.last} present`).uncheck();
+      await trainer.getByTestId('attendance-summary').filter({ hasText: '0 of 1 present' }).waitFor({ timeout: 10_000 });
+      await trainee.getByTestId('attended-count').filter({ hasText: /^0$/ }).waitFor({ timeout: LIVE_TIMEOUT });
+      await trainer.getByLabel(`${TRAINEE.first} ${TRAINEE.last} present`).check();
+      await trainee.getByTestId('attended-count').filter({ hasText: /^1$/ }).waitFor({ timeout: LIVE_TIMEOUT });
+    });
+
+    await step('the admin downloads the report in each format', async () => {
+      await nav(admin, 'Reports');
+      await heading(admin, 'Reports');
+      const formats = [
+        { label: 'Download PDF', ext: 'pdf', magic: (b: Buffer) => b.subarray(0, 5).toString() === '%PDF-' },
+        { label: 'Download CSV', ext: 'csv', magic: (b: Buffer) => /user/i.test(b.toString('utf8')) && /session/i.test(b.toString('utf8')) },
+        { label: 'Download Excel', ext: 'xlsx', magic: (b: Buffer) => b.subarray(0, 2).toString() === 'PK' },
+      ];
+      for (const format of formats) {
+        const downloading = admin.waitForEvent('download', { timeout: 30_000 });
+        const refused = admin
+          .locator('.alert-error')
+          .waitFor({ timeout: 30_000 })
+          .then(async () => {
+            throw new Error(`the ${format.ext} report was refused: ${await admin.locator('.alert-error').innerText()}`);
+          });
+        refused.catch(() => undefined);
+        downloading.catch(() => undefined);
+        await admin.getByRole('button', { name: format.label }).click();
+        const download = await Promise.race([downloading, refused]);
+        const name = download.suggestedFilename();
+        check(new RegExp(`^training-report-\\d{8}\\.${format.ext}$`).test(name), `the ${format.ext} download is named "${name}"`);
+        const target = join(artifactsDir, name);
+        await download.saveAs(target);
+        check(statSync(target).size > 0, `${name} is empty`);
+        check(format.magic(readFileSync(target)), `${name} does not look like a ${format.ext} file`);
+        await admin.getByRole('status').filter({ hasText: `Downloaded ${name}` }).waitFor();
+      }
+    }, { independent: true });
+
+    await step("screenshots of each role's main pages", async () => {
+      await nav(admin, 'Dashboard');
+      await heading(admin, 'Dashboard');
+      await admin.locator('.recharts-surface').first().waitFor();
+      await shot(admin, 'admin-dashboard');
+      for (const [label, title, file] of [
+        ['Users', 'Users', 'admin-users'],
+        ['Sessions', 'Sessions', 'admin-sessions'],
+        ['Assignments', 'Assignments', 'admin-assignments'],
+        ['Analytics', 'Analytics', 'admin-analytics'],
+        ['Reports', 'Reports', 'admin-reports'],
+        ['Audit log', 'Audit log', 'admin-audit'],
+      ] as const) {
+        await nav(admin, label);
+        await heading(admin, title);
+        await shot(admin, file);
+      }
+      await nav(admin, 'Sessions');
+      await admin.getByRole('button', { name: 'Week' }).click();
+      await admin.getByRole('heading', { level: 2, name: /^Week of/ }).waitFor();
+      await admin.getByRole('button', { name: 'Next week' }).click();
+      await admin.locator('.calendar-item').filter({ hasText: SESSION_TITLE }).or(admin.getByRole('button', { name: 'Today' })).first().waitFor();
+      await admin.getByRole('button', { name: 'Today' }).click();
+      await shot(admin, 'admin-calendar-week');
+      await admin.getByRole('button', { name: 'Month' }).click();
+      await shot(admin, 'admin-calendar-month');
+      await nav(trainer, 'My sessions');
+      await heading(trainer, 'My sessions');
+      await shot(trainer, 'trainer-sessions');
+      await nav(trainer, 'My trainees');
+      await heading(trainer, 'My trainees');
+      await trainer.getByTestId('trainer-trainees').getByText(`${TRAINEE.first} ${TRAINEE.last}`).waitFor();
+      await shot(trainer, 'trainer-trainees');
+      await nav(trainer, 'My sessions');
+      await trainer.getByRole('link', { name: SESSION_TITLE }).click();
+      await heading(trainer, SESSION_TITLE);
+      await shot(trainer, 'trainer-session-detail');
+      await admin.getByRole('link', { name: /Profile/ }).click();
+      await heading(admin, 'Your profile');
+      await shot(admin, 'admin-profile');
+    }, { independent: true });
+
+    await step('dialogs work from the keyboard', async () => {
+      await nav(admin, 'Users');
+      await heading(admin, 'Users');
+      const opener = admin.getByRole('button', { name: 'New user' });
+      await opener.focus();
+      await admin.keyboard.press('Enter');
+      const dialog = admin.getByRole('dialog', { name: 'New user' });
+      await dialog.waitFor();
+      const focusedInside = await dialog.evaluate((node) => node.contains(document.activeElement));
+      check(focusedInside, 'focus did not move into the dialog');
+      await admin.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      const back = await opener.evaluate((node) => node === document.activeElement);
+      check(back, 'focus did not return to the button that opened the dialog');
+    }, { independent: true });
+
+    await step('the pages work at 360 px wide', async () => {
+      const phone = await open('trainee-phone', true);
+      await signIn(phone, TRAINEE.username, TRAINEE_PASSWORD);
+      await heading(phone, 'My training');
+      await noHorizontalScroll(phone, "the trainee's page");
+      await shot(phone, 'trainee-home-360px');
+      const adminPhone = await open('admin-phone', true);
+      await signIn(adminPhone, 'admin', ADMIN_PASSWORD);
+      await heading(adminPhone, 'Dashboard');
+      await noHorizontalScroll(adminPhone, 'the dashboard');
+      await shot(adminPhone, 'admin-dashboard-360px');
+      for (const [label, title, file] of [
+        ['Users', 'Users', 'admin-users-360px'],
+        ['Sessions', 'Sessions', 'admin-sessions-360px'],
+      ] as const) {
+        await nav(adminPhone, label);
+        await heading(adminPhone, title);
+        await noHorizontalScroll(adminPhone, `the ${label} page`);
+        await shot(adminPhone, file);
+      }
+      await adminPhone.getByRole('button', { name: 'Menu' }).click();
+      await shot(adminPhone, 'admin-menu-360px');
+    }, { independent: true });
+
+    await step('signing out ends the sign-in and says so', async () => {
+      await trainee.getByRole('button', { name: 'Sign out' }).click();
+      await trainee.waitForURL('**/app/login');
+      await trainee.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
+      const stored = await trainee.evaluate(() => ({ session: sessionStorage.getItem('tms.auth'), local: localStorage.length }));
+      check(stored.session === null && stored.local === 0, 'the token is still stored after signing out');
+    });
+
+    await step("an admin's password reset ends the trainee's sign-in, with a message", async () => {
+      const phone = pages['trainee-phone'];
+      check(phone, 'the phone page is not open');
+      await markSameDocument(phone);
+      await nav(admin, 'Users');
+      await admin.getByTestId(`user-row-${TRAINEE.username}`).getByRole('button', { name: /Reset password/ }).click();
+      const dialog = admin.getByRole('dialog', { name: `Reset the password of ${TRAINEE.username}` });
+      await dialog.getByRole('button', { name: 'Reset password' }).click();
+      await dialog.getByTestId('reset-password').waitFor();
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await watch.expecting([/status of 401/], async () => {
+        await phone.waitForURL('**/app/login', { timeout: LIVE_TIMEOUT });
+        await phone.getByRole('status').filter({ hasText: /no longer valid|has ended/ }).waitFor();
+      });
+      await shot(phone, 'signed-out-by-reset-360px');
+    }, { independent: true });
+
+    await step('no console errors, CSP violations or uncaught exceptions', async () => {
+      check(watch.problems.length === 0, watch.problems.join('\n'));
+    }, { independent: true });
+  } catch (error) {
+    failed = true;
+    console.log(`FAILED: harness: ${error instanceof Error ? error.message : String(error)}`);
+    results.push({ name: 'harness', status: 'failed', error: String(error), ms: 0 });
+  } finally {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+  }
+  const passed = results.filter((r) => r.status === 'passed').length;
+  const failedCount = results.filter((r) => r.status === 'failed').length;
+  const skipped = results.filter((r) => r.status === 'skipped').length;
+  console.log(`\ne2e: ${passed} passed, ${failedCount} failed, ${skipped} skipped (artifacts in ${artifactsDir})`);
+  return failedCount ? 1 : 0;
+}
+
+process.exitCode = await main();

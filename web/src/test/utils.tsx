@@ -1,0 +1,88 @@
+import type { ReactElement } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import { RouterProvider, createMemoryRouter, type RouteObject } from 'react-router';
+import { vi } from 'vitest';
+import type { User } from '../api/types';
+import { auth } from '../auth/session';
+
+export function makeUser(overrides: Partial<User> = {}): User {
+  const base: User = {
+    id: 1,
+    username: 'admin',
+    email: 'admin@example.test',
+    role: 'admin',
+    first_name: 'Ada',
+    last_name: 'Admin',
+    name: 'Ada Admin',
+    is_temporary_password: false,
+    created_at: '2026-05-01T09:00:00+00:00',
+    updated_at: '2026-05-01T09:00:00+00:00',
+  };
+  const user = { ...base, ...overrides };
+  if (!overrides.name) user.name = `${user.first_name} ${user.last_name}`.trim();
+  return user;
+}
+
+export function signInAs(user: User, mustChangePassword = false): void {
+  auth.signIn({ access_token: `token-${user.id}`, token_type: 'bearer', user, force_password_change: mustChangePassword });
+}
+
+export interface MockRoute {
+  method?: string;
+  path: string | RegExp;
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Throw a TypeError like a refused connection. */
+  networkError?: boolean;
+  respond?: (request: { url: URL; method: string; body: unknown; headers: Headers }) => { status?: number; body?: unknown; headers?: Record<string, string> };
+}
+
+export interface RecordedCall {
+  method: string;
+  url: URL;
+  body: unknown;
+  headers: Headers;
+}
+
+/** Replaces fetch at the network edge with canned answers; records every call. */
+export function mockFetch(routes: MockRoute[]) {
+  const calls: RecordedCall[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input), 'http://localhost');
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const headers = new Headers(init?.headers);
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    calls.push({ method, url, body, headers });
+    const route = routes.find(
+      (r) => (r.method ?? 'GET').toUpperCase() === method && (typeof r.path === 'string' ? url.pathname === r.path : r.path.test(url.pathname)),
+    );
+    if (!route) return new Response(JSON.stringify({ detail: `No mock for ${method} ${url.pathname}` }), { status: 404, headers: { 'content-type': 'application/json' } });
+    if (route.networkError) throw new TypeError('Failed to fetch');
+    const answer = route.respond ? route.respond({ url, method, body, headers }) : { status: route.status, body: route.body, headers: route.headers };
+    const status = answer.status ?? 200;
+    const payload = answer.body === undefined ? null : JSON.stringify(answer.body);
+    return new Response(status === 204 ? null : payload, {
+      status,
+      headers: { 'content-type': 'application/json', ...(answer.headers ?? {}) },
+    });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return { calls, fetchMock };
+}
+
+export function renderRoutes(routes: RouteObject[], initialPath: string) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const router = createMemoryRouter(routes, { initialEntries: [initialPath] });
+  const view = render(
+    <QueryClientProvider client={client}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>,
+  );
+  return { ...view, router, client };
+}
+
+export function renderPage(element: ReactElement, path = '/') {
+  return renderRoutes([{ path: '*', element }], path);
+}
