@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from fpdf.fonts import TTFFont
 
-from tms_adapters.reports.pdf_streaming import StreamingPdf
+from tms_adapters.reports.pdf_streaming import StreamingPdf, TextPiece
 from tms_domain.model.reports import (
     Cell,
     Column,
@@ -38,6 +38,7 @@ _ASCENT = _TABLE_SIZE * 0.95 * _MM_PER_PT
 """From the top of a text line to its baseline."""
 _CELL_PAD_X = 1.2
 _CELL_PAD_Y = 0.9
+_WORD_WIDTH_CACHE_SIZE = 50_000
 _MIN_SPLIT_LINES = 3
 """A row taller than a page is split across pages; a split leaves at least this many lines."""
 
@@ -83,23 +84,48 @@ class FpdfReportRenderer:
     extension = "pdf"
 
     def __init__(self) -> None:
-        self._pdf = StreamingPdf()
-        self._pdf.set_draw_color(_RULE_GREY)
-        self._pdf.set_line_width(0.1)
-        self._type = _Typesetter(self._pdf)
-        self._sink: BinaryIO | None = None
-        self._title = ""
-        self._y = 0.0
-        self._bottom = 0.0
-        self._table: _Table | None = None
+        self._report: _PdfReport | None = None
 
     def open(self, sink: BinaryIO, header: ReportHeader) -> None:
+        self._report = _PdfReport(sink, header)
+
+    def summary(self, summary: ReportSummary) -> None:
+        self._opened().summary(summary)
+
+    def begin_section(self, spec: SectionSpec) -> None:
+        self._opened().begin_section(spec)
+
+    def write_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
+        self._opened().write_rows(rows)
+
+    def end_section(self) -> None:
+        self._opened().end_section()
+
+    def close(self) -> None:
+        self._opened().finish()
+
+    def _opened(self) -> _PdfReport:
+        if self._report is None:
+            raise RuntimeError("FpdfReportRenderer.open() must be called first")
+        return self._report
+
+
+class _PdfReport:
+    """The layout of one PDF report, page by page; see FpdfReportRenderer for the rules."""
+
+    def __init__(self, sink: BinaryIO, header: ReportHeader) -> None:
         self._sink = sink
-        self._title = header.title
-        pdf = self._pdf
+        pdf = self._pdf = StreamingPdf()
         pdf.set_title(header.title)
         pdf.set_creator("Training Management System")
         pdf.set_creation_date(header.generated_at.astimezone(UTC))
+        pdf.set_draw_color(_RULE_GREY)
+        pdf.set_line_width(0.1)
+        self._typesetter = _Typesetter(pdf)
+        self._title = header.title
+        self._y = 0.0
+        self._bottom = 0.0
+        self._table: _Table | None = None
         self._title_page(header)
 
     def summary(self, summary: ReportSummary) -> None:
@@ -133,14 +159,14 @@ class FpdfReportRenderer:
     def begin_section(self, spec: SectionSpec) -> None:
         orientation = "L" if spec.wide else "P"
         self._start_page(orientation, spec.title)
-        self._table = _Table.lay_out(spec, self._pdf.w - 2 * _MARGIN_X, self._type)
+        self._table = _Table.lay_out(spec, self._pdf.w - 2 * _MARGIN_X, self._typesetter)
         self._table_header()
 
     def write_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
         table = self._table
         if table is None:
-            raise RuntimeError("FpdfReportRenderer.begin_section() must come before write_rows()")
-        wrap = self._type.wrap
+            raise RuntimeError("begin_section() must come before write_rows()")
+        wrap = self._typesetter.wrap
         for row in rows:
             cell_lines = [
                 wrap(formatter(cell), width)
@@ -154,12 +180,13 @@ class FpdfReportRenderer:
     def end_section(self) -> None:
         table = self._table
         if table is not None and table.rows_written == 0:
-            self._type.draw(_MARGIN_X + _CELL_PAD_X, self._y + _CELL_PAD_Y + _ASCENT, "No rows.")
+            self._typesetter.draw(
+                _MARGIN_X + _CELL_PAD_X, self._y + _CELL_PAD_Y + _ASCENT, "No rows."
+            )
         self._table = None
 
-    def close(self) -> None:
-        if self._sink is None:
-            raise RuntimeError("FpdfReportRenderer.open() must be called first")
+    def finish(self) -> None:
+        """Numbers the pages, now that their count is known, and writes the file."""
         pdf = self._pdf
         page_count = pdf.pages_count
         for page_number in range(1, page_count + 1):
@@ -170,7 +197,7 @@ class FpdfReportRenderer:
     # Pages
 
     def _title_page(self, header: ReportHeader) -> None:
-        pdf, typesetter = self._pdf, self._type
+        pdf, typesetter = self._pdf, self._typesetter
         pdf.start_page("P")
         self._bottom = pdf.h - _CONTENT_BOTTOM_FROM_BOTTOM
         self._y = 60.0
@@ -194,30 +221,30 @@ class FpdfReportRenderer:
         pdf.start_page(orientation)
         self._bottom = pdf.h - _CONTENT_BOTTOM_FROM_BOTTOM
         self._y = _MARGIN_TOP
-        self._type.draw(_MARGIN_X, self._y + 14 * _MM_PER_PT, heading, size=14, bold=True)
+        self._typesetter.draw(_MARGIN_X, self._y + 14 * _MM_PER_PT, heading, size=14, bold=True)
         self._y += 14 * 1.6 * _MM_PER_PT
 
     def _footer(self, page_number: int, page_count: int) -> None:
-        pdf, typesetter = self._pdf, self._type
+        pdf, typesetter = self._pdf, self._typesetter
         baseline = pdf.h - _FOOTER_BASELINE_FROM_BOTTOM
         page_text = f"page {page_number} of {page_count}"
         page_text_width = typesetter.width(page_text, size=8)
         right = pdf.w - _MARGIN_X
-        pdf.set_text_color(_FOOTER_GREY)
+        pdf.set_fill_color(_FOOTER_GREY)
         typesetter.draw(right - page_text_width, baseline, page_text, size=8)
         # The title is in full on page 1; the footer shows what fits on one line.
         title_room = right - page_text_width - 8 - _MARGIN_X
         title_lines = typesetter.wrap(self._title, title_room, size=8)
         footer_title = title_lines[0] + (" …" if len(title_lines) > 1 else "")
         typesetter.draw(_MARGIN_X, baseline, footer_title, size=8)
-        pdf.set_text_color(0)
+        pdf.set_fill_color(0)
 
     def _paragraph(
         self, text: str, size: float, bold: bool = False, continued_heading: str | None = None
     ) -> None:
         """Flowing text, continued on a new portrait page (headed ``continued_heading``, by
         default the report title) when it reaches the bottom."""
-        typesetter = self._type
+        typesetter = self._typesetter
         line_height = size * 1.35 * _MM_PER_PT
         for line in typesetter.wrap(text, self._pdf.w - 2 * _MARGIN_X, size=size, bold=bold):
             if self._y + line_height > self._bottom:
@@ -236,7 +263,7 @@ class FpdfReportRenderer:
     ) -> None:
         """Horizontal bars, one per item, each followed by its value; bars are scaled to
         ``scale_max`` or, without it, to the largest value."""
-        pdf, typesetter = self._pdf, self._type
+        pdf, typesetter = self._pdf, self._typesetter
         label_width = 52.0
         bar_room = pdf.w - 2 * _MARGIN_X - label_width - 28
         bar_height = 4.0
@@ -267,7 +294,7 @@ class FpdfReportRenderer:
     def _chart_title(self, title: str) -> None:
         if self._y + 20 > self._bottom:
             self._start_page("P", "Summary (continued)")
-        self._type.draw(_MARGIN_X, self._y + 11 * _MM_PER_PT, title, size=11, bold=True)
+        self._typesetter.draw(_MARGIN_X, self._y + 11 * _MM_PER_PT, title, size=11, bold=True)
         self._y += 11 * 1.6 * _MM_PER_PT
 
     # Tables
@@ -276,7 +303,7 @@ class FpdfReportRenderer:
         table = self._table
         if table is None:
             raise RuntimeError("no table section is open")
-        pdf, typesetter = self._pdf, self._type
+        pdf, typesetter = self._pdf, self._typesetter
         height = len(max(table.heading_lines, key=len)) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
         pdf.set_fill_color(*_HEADER_FILL)
         pdf.rect(_MARGIN_X, self._y, table.width, height, style="F")
@@ -318,7 +345,7 @@ class FpdfReportRenderer:
             self._continue_table(table)
 
     def _draw_row_lines(self, table: _Table, cell_lines: list[list[str]]) -> None:
-        width = self._type.width
+        width = self._typesetter.width
         top = self._y + _CELL_PAD_Y + _ASCENT
         placed: list[tuple[float, float, str]] = []
         for x, right_aligned, cell_width, lines in zip(
@@ -331,7 +358,7 @@ class FpdfReportRenderer:
                 if right_aligned:
                     line_x += cell_width - width(line)
                 placed.append((line_x, top + line_index * _LINE_HEIGHT, line))
-        self._type.draw_lines(placed)
+        self._typesetter.draw_lines(placed)
         self._y += max(len(lines) for lines in cell_lines) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
         self._pdf.line(_MARGIN_X, self._y, _MARGIN_X + table.width, self._y)
 
@@ -418,8 +445,8 @@ class _Typesetter:
     """Measures, wraps and draws text in the embedded fonts, one font run at a time.
 
     fpdf2's own ``cell``/``multi_cell`` wrap and fall back between fonts too, but cost about
-    a millisecond per call, too slow for 100,000-row reports; this draws with ``text()`` and
-    keeps per-character widths and font choices in dictionaries.
+    a millisecond per call, too slow for 100,000-row reports; this keeps per-character widths
+    and font choices in dictionaries and draws each row as one text object.
     """
 
     def __init__(self, pdf: StreamingPdf) -> None:
@@ -431,7 +458,8 @@ class _Typesetter:
         self._uncovered_runs = _uncovered_runs_pattern(self._fonts[_PRIMARY_FAMILY].cmap)
         self._family_of_char: dict[str, str] = {}
         self._widths = {style: _CharWidths(self, style) for style in ("", "B")}
-        self._current: tuple[str, str, float] | None = None
+        # Wrapped text is mostly names, which recur from row to row.
+        self._word_widths = {style: _WordWidths(self._widths[style]) for style in ("", "B")}
 
     def width(self, text: str, size: float = _TABLE_SIZE, bold: bool = False) -> float:
         """Width of ``text`` in mm."""
@@ -444,18 +472,22 @@ class _Typesetter:
         """Breaks ``text`` into lines no wider than ``width`` mm: at spaces where it can, inside
         a word (or a run of ideographs) where a word alone is too wide; line breaks in the
         text are kept, tabs become spaces."""
-        measure = self._widths["B" if bold else ""].__getitem__
+        style = "B" if bold else ""
+        measure = self._widths[style].__getitem__
         limit = width * 1000 / (size * _MM_PER_PT)
         if not text.isprintable():
             text = text.replace("\r\n", "\n").translate(_CONTROL_CHARACTERS)
         if "\n" not in text and sum(map(measure, text)) <= limit:
             return [text]
+        word_widths = self._word_widths[style]
+        if len(word_widths) > _WORD_WIDTH_CACHE_SIZE:
+            word_widths.clear()
         lines: list[str] = []
         space = measure(" ")
         for paragraph in text.split("\n"):
             line, line_width = "", 0.0
             for word in paragraph.split(" "):
-                word_width = sum(map(measure, word))
+                word_width = word_widths[word]
                 if line and line_width + space + word_width <= limit:
                     line, line_width = f"{line} {word}", line_width + space + word_width
                     continue
@@ -489,18 +521,18 @@ class _Typesetter:
     ) -> None:
         """Draws lines of text given as (x, baseline, text), in order, so that text extracted
         from the page reads in the same order."""
-        style = "B" if bold else ""
-        text = self._pdf.text
+        primary = self._fonts[_PRIMARY_FAMILY + ("B" if bold else "")]
+        pieces: list[TextPiece] = []
         for x, baseline, line in lines:
             if line.isascii():
-                self._select(_PRIMARY_FAMILY, style, size)
-                text(x, baseline, line)
+                pieces.append((primary, size, x, baseline, line))
                 continue
             run_x = x
             for family, run in self._font_runs(line):
-                self._select(family, style if family == _PRIMARY_FAMILY else "", size)
-                text(run_x, baseline, run)
+                font = primary if family == _PRIMARY_FAMILY else self._fonts[family]
+                pieces.append((font, size, run_x, baseline, run))
                 run_x += self.width(run, size, bold)
+        self._pdf.text_block(pieces)
 
     def font_width(self, char: str, style: str) -> float:
         """Advance width of ``char`` in thousandths of the font size."""
@@ -542,12 +574,6 @@ class _Typesetter:
                     runs.append((family, char))
         return runs
 
-    def _select(self, family: str, style: str, size: float) -> None:
-        wanted = (family, style, size)
-        if self._current != wanted:
-            self._pdf.set_font(family, style, size)
-            self._current = wanted
-
     def _add_font(self, family: str, style: str, file_name: str) -> TTFFont:
         pdf = self._pdf
         pdf.add_font(family, style, _FONT_DIR / file_name)
@@ -568,6 +594,18 @@ class _CharWidths(dict[str, float]):
     def __missing__(self, char: str) -> float:
         width = self._typesetter.font_width(char, self._style)
         self[char] = width
+        return width
+
+
+class _WordWidths(dict[str, float]):
+    """Widths of whole words, in the units of ``char_widths``, filled on first use."""
+
+    def __init__(self, char_widths: _CharWidths) -> None:
+        super().__init__()
+        self._char_widths = char_widths
+
+    def __missing__(self, word: str) -> float:
+        width = self[word] = sum(map(self._char_widths.__getitem__, word))
         return width
 
 

@@ -37,9 +37,9 @@ class XlsxReportRenderer:
       booleans "Yes"/"No", text is always stored as text (never run as a formula).
     - Rows are written in order in xlsxwriter's ``constant_memory`` mode, so memory stays
       flat whatever the number of rows; the summary worksheet is therefore written first
-      and completely. ``sink`` must be a seekable binary file object (a
-      ``SpooledTemporaryFile``, a file, ``BytesIO``): the zip container is written into it on
-      ``close``.
+      and completely. The zip container is written into ``sink`` on ``close``; the sink
+      needs ``write`` and ``flush`` only (a forward-only stream will do: the zip then carries
+      its sizes after each member).
     """
 
     format = "xlsx"
