@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from tms_domain.errors import Conflict
@@ -14,6 +14,10 @@ MIN_DURATION_MINUTES = 1
 MAX_DURATION_MINUTES = 1440
 MAX_LINK_LENGTH = 2000
 MAX_TRAINEES_PER_SESSION = 500
+EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(9999, 1, 1, tzinfo=UTC)
+"""Starts outside [EARLIEST_START, LATEST_START) are refused: no calendar arithmetic on
+them (the end time, a time zone shift) can overflow."""
 
 ALLOWED_MOVES: dict[SessionStatus, frozenset[SessionStatus]] = {
     SessionStatus.SCHEDULED: frozenset({SessionStatus.COMPLETED, SessionStatus.CANCELLED}),
@@ -58,6 +62,14 @@ def session_violations(
         errors.append(("class_link", "Class link must be an http or https URL"))
     if scheduled_date is not None and scheduled_date.tzinfo is None:
         errors.append(("scheduled_date", "Scheduled date must carry a time zone"))
+    elif scheduled_date is not None and not EARLIEST_START <= scheduled_date < LATEST_START:
+        errors.append(
+            (
+                "scheduled_date",
+                f"Scheduled date must be in the years {EARLIEST_START.year} to "
+                f"{LATEST_START.year - 1}",
+            )
+        )
     if trainee_count is not None and trainee_count > MAX_TRAINEES_PER_SESSION:
         errors.append(
             ("trainees", f"A session can have at most {MAX_TRAINEES_PER_SESSION} trainees")

@@ -34,7 +34,8 @@ class AttendanceService:
         self._core = core
 
     async def list_for_session(self, actor: Actor, session_id: int) -> list[AttendanceDetails]:
-        """Admins and the session's trainer."""
+        """Admins and the session's trainer; marks of trainees no longer enrolled are left
+        out, as progress leaves them out."""
         async with self._core.uow(read_only=True) as uow:
             session = await visible_session(uow, actor, session_id)
             authorize(actor, Permission.READ_ATTENDANCE, session_target(session))
@@ -43,7 +44,7 @@ class AttendanceService:
         return [
             AttendanceDetails(r, session, users[r.trainee_id])
             for r in records
-            if r.trainee_id in users
+            if r.trainee_id in users and r.trainee_id in session.trainee_ids
         ]
 
     async def list_for_trainee(self, actor: Actor, trainee_id: int) -> list[AttendanceDetails]:
@@ -76,9 +77,11 @@ class AttendanceService:
         marked_at: datetime | None = None,
     ) -> Attendance:
         """Admins and the session's trainer mark an enrolled trainee present or absent;
-        marking again updates the one record there is per trainee and session."""
+        marking again updates the one record there is per trainee and session. Marks of
+        one session are serialised (its row is locked), so one that races another for the
+        same trainee sees the other's record and updates it."""
         async with self._core.uow() as uow:
-            session = await visible_session(uow, actor, session_id)
+            session = await visible_session(uow, actor, session_id, for_update=True)
             authorize(actor, Permission.MARK_ATTENDANCE, session_target(session))
             if trainee_id not in session.trainee_ids:
                 raise BadRequest("The trainee is not enrolled in this session")

@@ -79,9 +79,13 @@ class JoinResult:
     already_enrolled: bool
 
 
-def as_utc(moment: datetime) -> datetime:
-    """A naive time from a client is read as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def as_utc(moment: datetime, field: str = "time") -> datetime:
+    """A naive time from a client is read as UTC. One at the very ends of the calendar that
+    cannot be shifted to UTC is refused as invalid ``field``."""
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput.for_field(field, f"{field} is out of range") from None
 
 
 def session_target(session: TrainingSession) -> Target:
@@ -161,8 +165,8 @@ class SessionService:
             status=filters.status,
             trainer_id=trainer_id,
             trainee_id=trainee_id,
-            starts_from=as_utc(filters.starts_from) if filters.starts_from else None,
-            starts_before=as_utc(filters.starts_before) if filters.starts_before else None,
+            starts_from=as_utc(filters.starts_from, "from") if filters.starts_from else None,
+            starts_before=as_utc(filters.starts_before, "to") if filters.starts_before else None,
             skip=page.skip,
             limit=page.limit,
         )
@@ -192,6 +196,7 @@ class SessionService:
             description=new.description,
             duration_minutes=new.duration_minutes,
             class_link=new.class_link,
+            scheduled_date=as_utc(new.scheduled_date, "scheduled_date"),
             trainee_count=len(trainee_ids),
         )
         if new.session_link is not None and not LINK_PATTERN.fullmatch(new.session_link):
@@ -261,6 +266,11 @@ class SessionService:
                 description=changes.description,
                 duration_minutes=changes.duration_minutes,
                 class_link=changes.class_link,
+                scheduled_date=(
+                    as_utc(changes.scheduled_date, "scheduled_date")
+                    if changes.scheduled_date is not None
+                    else None
+                ),
                 trainee_count=len(trainee_ids) if trainee_ids is not None else None,
             )
             if changes.session_link is not None and not LINK_PATTERN.fullmatch(
@@ -317,7 +327,9 @@ class SessionService:
                 )
             )
             await uow.commit()
-            return (await self._details(uow, [session]))[0]
+            # Answer with the trainees in enrolment order, as every read does.
+            stored = await uow.sessions.get(session.id)
+            return (await self._details(uow, [stored or session]))[0]
 
     async def delete_session(self, actor: Actor, session_id: int) -> None:
         """Admins only; its enrolments and attendance go with it."""

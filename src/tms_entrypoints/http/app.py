@@ -38,7 +38,7 @@ from tms_entrypoints.http.controllers.reports import generate_report
 from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
-from tms_entrypoints.http.errors import EXCEPTION_HANDLERS
+from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, document_errors
 from tms_entrypoints.http.web import web_client_routes
 from tms_entrypoints.http.ws import events_socket
 from tms_entrypoints.settings import Settings
@@ -177,5 +177,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=[lifespan],
         debug=False,
     )
+    document_errors(app.openapi_schema)
     app.state.container = container
     return app

@@ -12,6 +12,15 @@ from litestar.exceptions import (
     NotAuthorizedException,
     ValidationException,
 )
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Reference,
+    Schema,
+)
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
@@ -132,3 +141,75 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: http_error,
     Exception: unexpected_error,
 }
+
+
+ERROR_SCHEMA = "Error"
+DOCUMENTED_ERRORS: dict[int, str] = {
+    HTTP_400_BAD_REQUEST: "Bad request (malformed JSON, or a request the rules refuse)",
+    HTTP_401_UNAUTHORIZED: "Not authenticated: bad, expired or revoked token, bad credentials",
+    HTTP_403_FORBIDDEN: "Authenticated but not allowed",
+    HTTP_404_NOT_FOUND: "Not found (also instead of 403 where existence would leak)",
+    HTTP_409_CONFLICT: "Conflict: duplicate, already enrolled or assigned, double booking",
+    413: "Request body too large",
+    HTTP_422_UNPROCESSABLE_ENTITY: "Invalid field values; `errors` names each field",
+    HTTP_429_TOO_MANY_REQUESTS: "Throttled: retry after `Retry-After` seconds",
+    HTTP_503_SERVICE_UNAVAILABLE: "The database is unavailable: retry after `Retry-After` seconds",
+}
+_RETRY_AFTER = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING),
+    required=True,
+    description="Seconds to wait before trying again",
+)
+
+
+def document_errors(openapi: OpenAPI) -> None:
+    """Every operation's error answers in the OpenAPI document: the one error shape
+    (`{"detail", "errors"?}`) for every status a client can meet, in place of the
+    framework's default 400 (a shape this API never sends). /health answers 503 in its own
+    shape."""
+    components = openapi.components
+    components.schemas = dict(components.schemas or {})
+    components.schemas[ERROR_SCHEMA] = Schema(
+        type=OpenAPIType.OBJECT,
+        required=["detail"],
+        properties={
+            "detail": Schema(type=OpenAPIType.STRING),
+            "errors": Schema(
+                type=OpenAPIType.ARRAY,
+                items=Schema(
+                    type=OpenAPIType.OBJECT,
+                    required=["field", "message"],
+                    properties={
+                        "field": Schema(type=OpenAPIType.STRING),
+                        "message": Schema(type=OpenAPIType.STRING),
+                    },
+                ),
+            ),
+        },
+    )
+    error = {
+        "application/json": OpenAPIMediaType(
+            schema=Reference(f"#/components/schemas/{ERROR_SCHEMA}")
+        )
+    }
+    for path, item in (openapi.paths or {}).items():
+        for operation in (item.get, item.post, item.put, item.delete, item.patch):
+            if operation is None:
+                continue
+            responses = operation.responses = dict(operation.responses or {})
+            if path == "/health":
+                health = responses.get("200")
+                if isinstance(health, OpenAPIResponse):
+                    responses["503"] = OpenAPIResponse(
+                        description="Unhealthy: the database cannot be reached",
+                        content=health.content,
+                        headers={"Retry-After": _RETRY_AFTER},
+                    )
+                continue
+            for status, description in DOCUMENTED_ERRORS.items():
+                retry = status in (HTTP_429_TOO_MANY_REQUESTS, HTTP_503_SERVICE_UNAVAILABLE)
+                responses[str(status)] = OpenAPIResponse(
+                    description=description,
+                    content=error,
+                    headers={"Retry-After": _RETRY_AFTER} if retry else None,
+                )

@@ -20,7 +20,7 @@ from tms_domain.model import Actor
 from tms_domain.model.reports import ReportFilter
 from tms_domain.ports import ReportRenderer
 from tms_domain.services.reports import ReportPlan, ReportRequest, ReportService, parse_sections
-from tms_entrypoints.http.schemas import StatusName
+from tms_entrypoints.http.schemas import MAX_ID, StatusName
 
 CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
@@ -104,7 +104,7 @@ async def generate_report(
     ] = None,
     starts_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
     starts_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
-    trainer_id: Annotated[int | None, QueryParameter(gt=0)] = None,
+    trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
     status: Annotated[StatusName | None, QueryParameter()] = None,
     bom: Annotated[bool, QueryParameter(description="CSV: start with a UTF-8 BOM")] = False,
 ) -> Stream:

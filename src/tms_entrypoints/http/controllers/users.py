@@ -14,6 +14,7 @@ from tms_domain.services.common import Page
 from tms_domain.services.users import NewUser, UserChanges, UserService
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (
+    MAX_ID,
     LockoutOut,
     MessageOut,
     RoleName,
@@ -110,7 +111,7 @@ class UsersController(Controller):
         user_id: UserId,
         actor: NamedDependency[Actor],
         users: NamedDependency[UserService],
-        reassign_to: Annotated[int | None, QueryParameter(gt=0)] = None,
+        reassign_to: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
         cascade: Annotated[bool, QueryParameter()] = False,
     ) -> MessageOut:
         """Delete a user (admins, not themselves). Someone who trains sessions needs
