@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -483,7 +484,9 @@ class SessionService:
             return JoinResult(session, already_enrolled=False)
 
 
-async def _check_people(uow: UnitOfWork, trainer_id: int | None, trainee_ids: Any) -> None:
+async def _check_people(
+    uow: UnitOfWork, trainer_id: int | None, trainee_ids: Sequence[int]
+) -> None:
     """The trainer is a trainer or an admin; every trainee is a trainee."""
     wanted = {*trainee_ids, *([trainer_id] if trainer_id is not None else [])}
     users = await uow.users.get_many(wanted)
