@@ -62,6 +62,7 @@ class Container(containers.DeclarativeContainer):
         create_engine,
         url=settings.provided.database_url,
         pool_size=settings.provided.db_pool_size,
+        timeout=settings.provided.db_timeout_seconds,
     )
     memory_store = providers.Singleton(MemoryStore)
     uow = providers.Selector(

@@ -60,6 +60,9 @@ class Settings:
     password_max_length: int = 128
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    db_timeout_seconds: int = 30
+    """The longest wait for MySQL/MariaDB to connect or to answer one statement; past it
+    the request answers 503 rather than hanging."""
     log_level: str = "INFO"
     var_dir: str = "var"
     web_dist: str = ""
@@ -93,12 +96,15 @@ class Settings:
             raise SettingsError(
                 "TMS_SECRET_KEY must be set to at least 32 characters in production"
             )
-        if "*" in self.cors_origins:
+        if any("*" in origin for origin in self.cors_origins):
             raise SettingsError(
-                "TMS_CORS_ORIGINS cannot be '*': the API takes credentials, list the origins"
+                "TMS_CORS_ORIGINS cannot be '*' or hold a wildcard: the API takes credentials,"
+                " list the origins"
             )
         if not 1 <= self.port <= 65535:
             raise SettingsError("TMS_PORT must be between 1 and 65535")
+        if self.db_timeout_seconds < 1:
+            raise SettingsError("TMS_DB_TIMEOUT_SECONDS must be at least 1")
         if self.token_lifetime_minutes < 1:
             raise SettingsError("TMS_TOKEN_LIFETIME_MINUTES must be at least 1")
 

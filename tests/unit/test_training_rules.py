@@ -893,17 +893,17 @@ async def test_a_trainees_own_marks(memory_container: Container, cast: Cast) -> 
     await attendance.mark(cast.other_trainer, second.id, cast.trainee.id, False)
     await memory_container.assignments().assign(cast.admin, cast.trainee.id, cast.trainer.id)
     for allowed in (cast.admin, cast.trainee, cast.trainer):
-        marks = await attendance.list_for_trainee(allowed, cast.trainee.id)
+        marks = await attendance.list_for_trainee(allowed, cast.trainee.id, Page())
         assert [(d.session.id, d.attendance.present) for d in marks] == [
             (first.id, True),
             (second.id, False),
         ]
     for denied in (cast.other_trainer, cast.other_trainee):
         with pytest.raises(Forbidden):
-            await attendance.list_for_trainee(denied, cast.trainee.id)
+            await attendance.list_for_trainee(denied, cast.trainee.id, Page())
     # Once the trainee leaves a session, its mark shows nowhere and counts for nothing.
     await memory_container.sessions().remove_trainee(cast.admin, first.id, cast.trainee.id)
-    marks = await attendance.list_for_trainee(cast.trainee, cast.trainee.id)
+    marks = await attendance.list_for_trainee(cast.trainee, cast.trainee.id, Page())
     assert [d.session.id for d in marks] == [second.id]
     assert await attendance.list_for_session(cast.admin, first.id) == []
     progress = await memory_container.progress().trainee_progress(cast.admin, cast.trainee.id)

@@ -9,6 +9,7 @@ import { ADMIN_PASSWORD, ConsoleWatch, artifactsDir, launchBrowser, newUserConte
 
 const LIVE_TIMEOUT = 5_000;
 const SESSION_TITLE = 'E2E Safety Induction';
+const PAST_TITLE = 'E2E Fire Drill (yesterday)';
 const TRAINER = { username: 'tom.trainer', email: 'tom@e2e.test', first: 'Tom', last: 'Trainer', role: 'trainer' };
 const TRAINEE = { username: 'tia.trainee', email: 'tia@e2e.test', first: 'Tia', last: 'Trainee', role: 'trainee' };
 const TRAINER_PASSWORD = 'Trainer-Chooses!Own-2026';
@@ -50,6 +51,13 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle').catch(() => undefined);
   await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 });
   await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+}
+
+/** Closes the toasts so that a screenshot shows what is under them. */
+async function dismissToasts(page: Page): Promise<void> {
+  const buttons = page.getByRole('button', { name: /^Dismiss:/ });
+  // A toast may time out on its own meanwhile.
+  while ((await buttons.count()) > 0) await buttons.first().click({ timeout: 1_000 }).catch(() => undefined);
 }
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {
@@ -113,7 +121,12 @@ async function changeForcedPassword(page: Page, password: string, watch: Console
 }
 
 function tomorrowAt(hour: number): string {
-  const d = new Date(Date.now() + 24 * 3600 * 1000);
+  return dayAt(1, hour);
+}
+
+/** A datetime-local value `days` from today at `hour`:00. */
+function dayAt(days: number, hour: number): string {
+  const d = new Date(Date.now() + days * 24 * 3600 * 1000);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(hour)}:00`;
 }
@@ -250,6 +263,76 @@ async function main(): Promise<number> {
       await trainee.getByTestId('attended-count').filter({ hasText: /^1$/ }).waitFor({ timeout: LIVE_TIMEOUT });
     });
 
+    await step('the admin assigns the trainee to the trainer', async () => {
+      await nav(admin, 'Assignments');
+      await heading(admin, 'Assignments');
+      await admin.getByLabel('Trainee', { exact: true }).selectOption({ label: `${TRAINEE.first} ${TRAINEE.last}` });
+      await admin.getByLabel('Trainer', { exact: true }).selectOption({ label: `${TRAINER.first} ${TRAINER.last}` });
+      await admin.getByRole('button', { name: 'Assign' }).click();
+      await admin.getByRole('cell', { name: `${TRAINEE.first} ${TRAINEE.last}` }).waitFor({ timeout: 10_000 });
+    });
+
+    let pastId = 0;
+    await step("a session from yesterday appears among the trainee's past sessions, not marked", async () => {
+      await nav(admin, 'Sessions');
+      await heading(admin, 'Sessions');
+      await admin.getByRole('button', { name: 'New session' }).click();
+      const dialog = admin.getByRole('dialog', { name: 'New session' });
+      await dialog.getByLabel('Title').fill(PAST_TITLE);
+      await dialog.getByLabel('Trainer').selectOption({ label: `${TRAINER.first} ${TRAINER.last}` });
+      await dialog.getByLabel('Starts at').fill(dayAt(-1, 10));
+      await dialog.getByLabel('Duration (minutes)').fill('60');
+      await dialog.getByLabel(`${TRAINEE.first} ${TRAINEE.last}`, { exact: false }).check();
+      await dialog.getByRole('button', { name: 'Create session' }).click();
+      await heading(admin, PAST_TITLE);
+      pastId = Number(/\/sessions\/(\d+)/.exec(admin.url())?.[1]);
+      check(pastId > 0, `no session id in ${admin.url()}`);
+      const row = trainee.getByTestId(`past-session-${pastId}`);
+      await row.getByText(PAST_TITLE).waitFor({ timeout: LIVE_TIMEOUT });
+      await row.getByText('Not marked', { exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
+      await assertNotReloaded(trainee, 'trainee');
+    });
+
+    await step("the trainer marks the past session and the trainee's past-session row shows it live", async () => {
+      await nav(trainer, 'My sessions');
+      await heading(trainer, 'My sessions');
+      await trainer.getByRole('link', { name: PAST_TITLE }).click();
+      await heading(trainer, PAST_TITLE);
+      await trainer.getByRole('link', { name: 'Take attendance' }).click();
+      await heading(trainer, `Attendance: ${PAST_TITLE}`);
+      const box = trainer.getByLabel(`${TRAINEE.first} ${TRAINEE.last} present`);
+      const row = trainee.getByTestId(`past-session-${pastId}`);
+      let started = Date.now();
+      await box.check();
+      await row.getByText('Present', { exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
+      console.log(`  "Present" appeared in the trainee's past-session row ${Date.now() - started} ms after the trainer's click`);
+      // attendance_updated carries only the record's id: the list is fetched again.
+      started = Date.now();
+      await box.uncheck();
+      await row.getByText('Absent', { exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
+      console.log(`  "Absent" appeared ${Date.now() - started} ms after the trainer's click`);
+      await box.check();
+      await row.getByText('Present', { exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
+      await trainee.getByTestId('attended-count').filter({ hasText: /^2$/ }).waitFor({ timeout: LIVE_TIMEOUT });
+      await trainee.getByTestId('total-count').filter({ hasText: /^2$/ }).waitFor({ timeout: LIVE_TIMEOUT });
+      await assertNotReloaded(trainee, 'trainee');
+      await dismissToasts(trainee);
+      await shot(trainee, 'trainee-past-sessions');
+    });
+
+    await step("the trainer opens the assigned trainee's attendance on \"My trainees\"", async () => {
+      await nav(trainer, 'My trainees');
+      await heading(trainer, 'My trainees');
+      const name = `${TRAINEE.first} ${TRAINEE.last}`;
+      await trainer.getByRole('button', { name: `Show attendance of ${name}` }).click();
+      const list = trainer.getByRole('list', { name: `Attendance of ${name}` });
+      await list.getByRole('listitem').filter({ hasText: PAST_TITLE }).getByText('Present', { exact: true }).waitFor({ timeout: 10_000 });
+      await list.getByRole('listitem').filter({ hasText: SESSION_TITLE }).getByText('Present', { exact: true }).waitFor();
+      await trainer.getByText('Present at 2 of 2 marked sessions.').waitFor();
+      await dismissToasts(trainer);
+      await shot(trainer, 'trainer-trainee-attendance');
+    });
+
     await step('the admin downloads the report in each format', async () => {
       await nav(admin, 'Reports');
       await heading(admin, 'Reports');
@@ -344,6 +427,15 @@ async function main(): Promise<number> {
       await heading(phone, 'My training');
       await noHorizontalScroll(phone, "the trainee's page");
       await shot(phone, 'trainee-home-360px');
+      const trainerPhone = await open('trainer-phone', true);
+      await signIn(trainerPhone, TRAINER.username, TRAINER_PASSWORD);
+      await heading(trainerPhone, 'My sessions');
+      await nav(trainerPhone, 'My trainees');
+      await heading(trainerPhone, 'My trainees');
+      await trainerPhone.getByRole('button', { name: `Show attendance of ${TRAINEE.first} ${TRAINEE.last}` }).click();
+      await trainerPhone.getByRole('list', { name: `Attendance of ${TRAINEE.first} ${TRAINEE.last}` }).waitFor();
+      await noHorizontalScroll(trainerPhone, "the trainer's trainees page");
+      await shot(trainerPhone, 'trainer-trainee-attendance-360px');
       const adminPhone = await open('admin-phone', true);
       await signIn(adminPhone, 'admin', ADMIN_PASSWORD);
       await heading(adminPhone, 'Dashboard');

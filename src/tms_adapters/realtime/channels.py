@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 from litestar.channels import ChannelsPlugin
@@ -24,16 +25,33 @@ log = logging.getLogger(__name__)
 CHANNEL = "tms.events"
 
 
-def build_channels(redis_url: str) -> ChannelsPlugin:
+class EventChannels(ChannelsPlugin):
+    """The channels plugin and the one channel committed events travel on."""
+
+    def __init__(self, backend: Any, channel: str) -> None:
+        super().__init__(backend=backend, channels=[channel])
+        self.channel = channel
+
+
+def channel_name(redis_url: str) -> str:
+    """Redis pub/sub channels ignore database numbers (and the backend's key prefix), so
+    the name carries the number: deployments given different databases of one Redis never
+    hear each other's events."""
+    if not redis_url:
+        return CHANNEL
+    parts = urlsplit(redis_url)
+    database = parse_qs(parts.query).get("db", [parts.path.strip("/") or "0"])[0]
+    return f"{CHANNEL}.db{database}"
+
+
+def build_channels(redis_url: str) -> EventChannels:
     if redis_url:
         from redis.asyncio import Redis
 
-        backend: Any = RedisChannelsPubSubBackend(
-            redis=Redis.from_url(redis_url), key_prefix="TMS_CHANNELS"
-        )
+        backend: Any = RedisChannelsPubSubBackend(redis=Redis.from_url(redis_url))
     else:
         backend = MemoryChannelsBackend()
-    return ChannelsPlugin(backend=backend, channels=[CHANNEL])
+    return EventChannels(backend, channel_name(redis_url))
 
 
 def _encode(events: Sequence[DomainEvent]) -> bytes:
@@ -68,12 +86,12 @@ class ChannelsEventPublisher:
     """Publishes committed events to every app process. Best effort: an event that does not
     get through is read from the event store by each process's poll."""
 
-    def __init__(self, channels: ChannelsPlugin) -> None:
+    def __init__(self, channels: EventChannels) -> None:
         self._channels = channels
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
         try:
-            self._channels.publish(_encode(events), CHANNEL)
+            self._channels.publish(_encode(events), self._channels.channel)
         except RuntimeError:
             # Channels run only inside the server; elsewhere (CLI, embedding) the events wait
             # in the store for a server's poll.
@@ -85,13 +103,13 @@ class ChannelsEventPublisher:
 class ChannelsRelay:
     """Feeds what the channels backend receives into this process's hub."""
 
-    def __init__(self, channels: ChannelsPlugin, hub: EventHub) -> None:
+    def __init__(self, channels: EventChannels, hub: EventHub) -> None:
         self._channels = channels
         self._hub = hub
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        subscriber = await self._channels.subscribe(CHANNEL)
+        subscriber = await self._channels.subscribe(self._channels.channel)
         self._task = asyncio.create_task(self._run(subscriber), name="channels-relay")
 
     async def _run(self, subscriber: Any) -> None:

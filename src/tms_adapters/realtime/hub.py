@@ -13,9 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import FrameType
+from typing import Any
 
 from tms_domain.model import DomainEvent
 from tms_domain.ports import Clock, UnitOfWorkFactory
@@ -26,6 +30,8 @@ log = logging.getLogger(__name__)
 READ_BATCH = 500
 
 CLOSE_GOING_AWAY = 1001
+GOING_AWAY_SECONDS = 2.0
+"""How long connections get to close with 1001 before the server stops."""
 CLOSE_SIGN_IN_ENDED = 4401
 CLOSE_TOO_SLOW = 4002
 """The client fell too far behind: reconnect with ``since`` = the last id received."""
@@ -96,6 +102,9 @@ class EventHub:
         self._listeners: set[Listener] = set()
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
+        self._chained_signals: dict[int, Any] = {}
+        self._all_gone = asyncio.Event()
+        self._leaving = False
         self.last_id = 0
 
     @property
@@ -121,11 +130,14 @@ class EventHub:
             asyncio.create_task(self._poll(), name="event-hub-poll"),
             asyncio.create_task(self._prune(), name="event-hub-prune"),
         ]
+        self._go_away_on_termination()
 
     async def stop(self) -> None:
         """Tell every connection to go away (clients resume elsewhere) and stop polling."""
-        for listener in list(self._listeners):
-            listener.close(CLOSE_GOING_AWAY, "Server shutting down: reconnect with since")
+        for number, handler in self._chained_signals.items():
+            signal.signal(number, handler)
+        self._chained_signals = {}
+        self._go_away()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -133,11 +145,53 @@ class EventHub:
                 await task
         self._tasks = []
 
+    def _go_away(self) -> None:
+        for listener in list(self._listeners):
+            listener.close(CLOSE_GOING_AWAY, "Server shutting down: reconnect with since")
+
+    def _go_away_on_termination(self) -> None:
+        """The server (uvicorn) closes open WebSockets itself, with 1012, before the app's
+        shutdown runs. On a termination signal the hub closes them first, telling clients
+        1001 (going away), and then hands the signal to the server's own handler."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(number)
+            if not callable(previous):
+                continue
+
+            def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+                try:
+                    loop.call_soon_threadsafe(self._leave, previous, signum, frame)
+                except RuntimeError:  # the loop has closed already
+                    previous(signum, frame)
+
+            signal.signal(number, handler)
+            self._chained_signals[number] = previous
+
+    def _leave(self, previous: Any, signum: int, frame: FrameType | None) -> None:
+        async def leave() -> None:
+            self._leaving = True
+            self._all_gone.clear()
+            self._go_away()
+            if self._listeners:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(GOING_AWAY_SECONDS):
+                        await self._all_gone.wait()
+            previous(signum, frame)
+
+        self._tasks.append(asyncio.create_task(leave(), name="event-hub-leave"))
+
     def add(self, listener: Listener) -> None:
         self._listeners.add(listener)
+        if self._leaving:
+            listener.close(CLOSE_GOING_AWAY, "Server shutting down: reconnect with since")
 
     def remove(self, listener: Listener) -> None:
         self._listeners.discard(listener)
+        if not self._listeners:
+            self._all_gone.set()
 
     async def ingest(self, events: Iterable[DomainEvent]) -> None:
         """Deliver published events; a gap before them is read from the store first."""

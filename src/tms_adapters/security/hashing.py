@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import os
 import re
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher, Type
@@ -55,6 +58,7 @@ class Argon2PasswordHasher:
         self._pool = ThreadPoolExecutor(
             max_workers=max_workers or os.cpu_count() or 1,
             thread_name_prefix="password-hashing",
+            initializer=_yield_to_requests,
         )
         self._dummy_hash = _unmatchable_hash(self._hasher)
 
@@ -92,6 +96,22 @@ class Argon2PasswordHasher:
         # InvalidHashError and UnicodeEncodeError (a lone surrogate) are ValueErrors.
         except (Argon2Error, ValueError):
             return False
+
+
+HASHING_NICENESS = 10
+"""How much lower than the event loop's the hashing threads' CPU priority is (Linux)."""
+
+
+def _yield_to_requests() -> None:
+    """Run in each hashing thread as it starts. Hashing takes every core it is given (argon2
+    spreads one hash over its lanes' threads, which inherit this priority), so at equal
+    priority the event loop would queue behind it and every other request would wait for
+    the hashes. At a lower priority, hashing still uses all the CPU the requests leave.
+    Linux keeps a niceness per thread; elsewhere the whole process would be affected, so
+    this does nothing there."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
 
 
 def _unmatchable_hash(hasher: PasswordHasher) -> str:

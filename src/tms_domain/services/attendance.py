@@ -9,7 +9,7 @@ from tms_domain.errors import BadRequest, NotFound
 from tms_domain.model import Actor, Attendance, Audience, DomainEvent, TrainingSession, User
 from tms_domain.policy.access import Permission, Target, authorize
 from tms_domain.ports import UnitOfWork
-from tms_domain.services.common import Core, audit
+from tms_domain.services.common import Core, Page, audit
 from tms_domain.services.sessions import as_utc, session_target, visible_session
 
 
@@ -47,8 +47,11 @@ class AttendanceService:
             if r.trainee_id in users and r.trainee_id in session.trainee_ids
         ]
 
-    async def list_for_trainee(self, actor: Actor, trainee_id: int) -> list[AttendanceDetails]:
-        """A trainee's own marks, for admins, their assigned trainers and themself."""
+    async def list_for_trainee(
+        self, actor: Actor, trainee_id: int, page: Page
+    ) -> list[AttendanceDetails]:
+        """A trainee's own marks, oldest first, for admins, their assigned trainers and
+        themself."""
         async with self._core.uow(read_only=True) as uow:
             teachers = await uow.assignments.teacher_ids_of(trainee_id)
             authorize(
@@ -59,7 +62,9 @@ class AttendanceService:
             trainee = await uow.users.get(trainee_id)
             if trainee is None:
                 raise NotFound("User not found")
-            records = await uow.attendance.list_for_trainee(trainee_id)
+            records = await uow.attendance.list_for_trainee(
+                trainee_id, skip=page.skip, limit=page.limit
+            )
             enrolled = await uow.sessions.sessions_of_trainees([trainee_id])
             sessions = {s.id: s for s in enrolled.get(trainee_id, [])}
         return [

@@ -34,7 +34,7 @@ from tms_entrypoints.http.controllers.progress import (
     trainer_progress,
     trainer_trainees,
 )
-from tms_entrypoints.http.controllers.reports import generate_report
+from tms_entrypoints.http.controllers.reports import document_downloads, generate_report
 from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
@@ -178,5 +178,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         debug=False,
     )
     document_errors(app.openapi_schema)
+    document_downloads(app.openapi_schema)
     app.state.container = container
     return app

@@ -18,6 +18,7 @@ export const keys = {
   sessions: (query?: Query) => ['sessions', query ?? {}] as const,
   session: (id: number) => ['session', id] as const,
   attendance: (sessionId: number) => ['attendance', sessionId] as const,
+  traineeAttendance: (traineeId: number) => ['attendance', 'trainee', traineeId] as const,
   traineeProgress: (id: number) => ['progress', 'trainee', id] as const,
   trainerProgress: (id: number) => ['progress', 'trainer', id] as const,
   trainerTrainees: (id: number) => ['trainer-trainees', id] as const,
@@ -46,6 +47,10 @@ export const useSession = (id: number) => useGet<TrainingSession>(keys.session(i
 
 export const useAttendance = (sessionId: number, options?: Options<AttendanceListing[]>) =>
   useGet<AttendanceListing[]>(keys.attendance(sessionId), `/attendance/session/${sessionId}`, undefined, options);
+
+/** A trainee's marks, ordered by marked_at: admins, the trainee's assigned trainers and the trainee themself. */
+export const useTraineeAttendance = (traineeId: number, options?: Options<AttendanceListing[]>) =>
+  useGet<AttendanceListing[]>(keys.traineeAttendance(traineeId), `/attendance/trainee/${traineeId}`, undefined, options);
 
 export const useTraineeProgress = (id: number) =>
   useGet<TraineeProgress>(keys.traineeProgress(id), `/progress/trainee/${id}`);

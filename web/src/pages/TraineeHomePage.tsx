@@ -1,11 +1,12 @@
 import { useMemo } from 'react';
-import { useSessions, useTraineeProgress } from '../api/queries';
+import { describeError } from '../api/errors';
+import { useSessions, useTraineeAttendance, useTraineeProgress } from '../api/queries';
 import type { TrainingSession } from '../api/types';
 import { useMe } from '../auth/session';
 import { formatDateTime, formatDuration, parseInstant } from '../lib/time';
-import { useOwnAttendance } from '../realtime/ownAttendance';
 import { PageHeader } from '../ui/PageHeader';
-import { Empty, ProgressBar, QueryView, StatusBadge } from '../ui/states';
+import { Empty, ErrorNote, ProgressBar, QueryView, StatusBadge } from '../ui/states';
+import { AttendanceMark, marksBySession } from './attendanceMarks';
 import { sortByStart, useUserNamesIfAllowed } from './sessionHelpers';
 
 export function isUpcoming(session: TrainingSession, now: Date = new Date()): boolean {
@@ -17,7 +18,9 @@ export function TraineeHomePage() {
   const me = useMe();
   const progress = useTraineeProgress(me.id);
   const sessions = useSessions({ limit: 1000 });
-  const attendance = useOwnAttendance();
+  // Refetched on attendance_marked / _updated / _deleted (the 'attendance' query family).
+  const attendance = useTraineeAttendance(me.id);
+  const marks = useMemo(() => marksBySession(attendance.data), [attendance.data]);
   const trainerName = useUserNamesIfAllowed();
   const [upcoming, past] = useMemo(() => {
     const sorted = sortByStart(sessions.data ?? []);
@@ -57,6 +60,11 @@ export function TraineeHomePage() {
                       {trainerName(s.trainer_id) ? ` · with ${trainerName(s.trainer_id)}` : ''}
                     </p>
                     {s.description ? <p className="muted">{s.description}</p> : null}
+                    {marks.has(s.id) ? (
+                      <p className="small">
+                        My attendance: <AttendanceMark mark={marks.get(s.id)} showWhen={false} />
+                      </p>
+                    ) : null}
                     {s.class_link ? (
                       <a className="button button-primary" href={s.class_link} target="_blank" rel="noopener noreferrer">
                         Join class <span className="visually-hidden">{s.title}</span> (opens a new tab)
@@ -73,6 +81,12 @@ export function TraineeHomePage() {
       </section>
       <section aria-labelledby="past-title">
         <h2 id="past-title">Past sessions</h2>
+        {attendance.error ? (
+          <ErrorNote
+            error={new Error(`Your attendance could not be loaded. ${describeError(attendance.error)}`)}
+            onRetry={() => void attendance.refetch()}
+          />
+        ) : null}
         <QueryView query={sessions}>
           {() =>
             past.length === 0 ? (
@@ -80,7 +94,7 @@ export function TraineeHomePage() {
             ) : (
               <div className="table-wrap">
                 <table className="table responsive" data-testid="past-sessions">
-                  <caption className="visually-hidden">Past sessions</caption>
+                  <caption className="visually-hidden">Past sessions and my attendance</caption>
                   <thead>
                     <tr>
                       <th scope="col">Session</th>
@@ -91,14 +105,20 @@ export function TraineeHomePage() {
                   </thead>
                   <tbody>
                     {past.map((s) => (
-                      <tr key={s.id}>
+                      <tr key={s.id} data-testid={`past-session-${s.id}`}>
                         <td data-label="Session">{s.title}</td>
                         <td data-label="When">{formatDateTime(s.scheduled_date)}</td>
                         <td data-label="Status">
                           <StatusBadge status={s.status} />
                         </td>
                         <td data-label="My attendance">
-                          {s.id in attendance ? (attendance[s.id] ? 'Present' : 'Absent') : <span className="muted">see progress</span>}
+                          {attendance.isPending ? (
+                            <span className="muted">Loading…</span>
+                          ) : attendance.error ? (
+                            <span className="muted">Not available</span>
+                          ) : (
+                            <AttendanceMark mark={marks.get(s.id)} />
+                          )}
                         </td>
                       </tr>
                     ))}

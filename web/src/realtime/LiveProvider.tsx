@@ -5,7 +5,6 @@ import { auth, useAuth } from '../auth/session';
 import { showToast } from '../ui/toasts';
 import { LiveConnection, liveUrl, type LiveState } from './connection';
 import { sessionIdOf, staleFamilies, toastFor } from './events';
-import { forgetOwnAttendance, rememberOwnAttendance } from './ownAttendance';
 
 const LiveContext = createContext<LiveState>({ kind: 'stopped' });
 
@@ -58,9 +57,6 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         if (event.type === 'user_updated' && Number(event.data.user_id) === me.id && event.data.user) {
           auth.updateUser(event.data.user as User);
         }
-        if (event.type === 'attendance_marked' && Number(event.data.trainee_id) === me.id) {
-          rememberOwnAttendance(Number(event.data.session_id), Boolean(event.data.present));
-        }
         for (const family of staleFamilies(event)) {
           void queryClient.invalidateQueries({ queryKey: [family] });
         }
@@ -68,12 +64,10 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       },
     });
     connection.start();
-    const stopForgetting = auth.onSignOut(forgetOwnAttendance);
     const online = () => connection.retryNow();
     window.addEventListener('online', online);
     return () => {
       window.removeEventListener('online', online);
-      stopForgetting();
       connection.stop();
     };
   }, [token, queryClient]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keys } from '../api/queries';
 import { makeUser } from '../test/utils';
 import { staleFamilies, toastFor } from './events';
 
@@ -12,6 +13,13 @@ describe('staleFamilies', () => {
     expect(staleFamilies({ type: 'trainee_added_to_session', data: {} })).toEqual(expect.arrayContaining(['sessions', 'session', 'progress']));
     expect(staleFamilies({ type: 'user_created', data: {} })).toContain('users');
     expect(staleFamilies({ type: 'something_else', data: {} })).toEqual([]);
+  });
+
+  it("refreshes a trainee's attendance list (keys.traineeAttendance) on every attendance event and on assignment changes", () => {
+    const family = keys.traineeAttendance(7)[0];
+    for (const type of ['attendance_marked', 'attendance_updated', 'attendance_deleted', 'student_assigned', 'student_unassigned']) {
+      expect(staleFamilies({ type, data: {} })).toContain(family);
+    }
   });
 });
 

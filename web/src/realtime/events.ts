@@ -14,8 +14,9 @@ const FAMILIES: Record<string, string[]> = {
   trainee_added_to_session: SESSION_FAMILIES,
   trainee_removed_from_session: SESSION_FAMILIES,
   trainee_joined_via_link: SESSION_FAMILIES,
-  student_assigned: ['assignments', 'trainer-trainees', 'progress'],
-  student_unassigned: ['assignments', 'trainer-trainees', 'progress'],
+  // Who may read a trainee's progress and attendance changes with the assignment.
+  student_assigned: ['assignments', 'trainer-trainees', 'progress', 'attendance'],
+  student_unassigned: ['assignments', 'trainer-trainees', 'progress', 'attendance'],
   attendance_marked: ['attendance', 'progress', 'analytics', 'trainer-trainees'],
   attendance_updated: ['attendance', 'progress', 'analytics', 'trainer-trainees'],
   attendance_deleted: ['attendance', 'progress', 'analytics', 'trainer-trainees'],

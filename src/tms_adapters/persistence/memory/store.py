@@ -397,12 +397,13 @@ class MemoryAttendanceRepository:
             if a.session_id == session_id
         ]
 
-    async def list_for_trainee(self, trainee_id: int) -> list[Attendance]:
-        return [
+    async def list_for_trainee(self, trainee_id: int, *, skip: int, limit: int) -> list[Attendance]:
+        found = [
             replace(a)
             for a in sorted(self._s.attendance.values(), key=lambda a: (a.marked_at, a.id))
             if a.trainee_id == trainee_id
         ]
+        return found[skip : skip + limit]
 
     async def count_for_trainee(self, trainee_id: int) -> int:
         return sum(1 for a in self._s.attendance.values() if a.trainee_id == trainee_id)

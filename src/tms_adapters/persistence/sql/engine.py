@@ -21,7 +21,12 @@ def safe_url(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, timeout: float | None = None
+) -> AsyncEngine:
+    """``timeout`` (MySQL/MariaDB): the longest wait, in seconds, to connect or to read one
+    answer; a database that stops answering then fails the request (503) instead of hanging
+    it. None (migrations, the CLI): no limit."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, echo=echo)
@@ -39,6 +44,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             # Each statement sees what others have committed, so a rule checked after
             # taking a row lock sees the booking that the lock's previous holder made.
             isolation_level="READ COMMITTED",
+            connect_args={"connect_timeout": timeout, "read_timeout": timeout} if timeout else {},
         )
     raise ValueError(f"Unsupported database URL: {safe_url(parsed)}")
 

@@ -691,10 +691,14 @@ class SqlaAttendanceRepository:
         )
         return [_attendance(row) for row in rows]
 
-    async def list_for_trainee(self, trainee_id: int) -> list[Attendance]:
+    async def list_for_trainee(self, trainee_id: int, *, skip: int, limit: int) -> list[Attendance]:
         a = t.attendance
         rows = await self._conn.execute(
-            select(a).where(a.c.trainee_id == trainee_id).order_by(a.c.marked_at, a.c.id)
+            select(a)
+            .where(a.c.trainee_id == trainee_id)
+            .order_by(a.c.marked_at, a.c.id)
+            .offset(skip)
+            .limit(limit)
         )
         return [_attendance(row) for row in rows]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +57,26 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None]:
+        """What process_result_value does, in one call per value rather than three (the
+        decorator's wrappers): listings read thousands of timestamps per request."""
+        parse = self.load_dialect_impl(dialect).result_processor(dialect, coltype)
+        utc = UTC
+        if parse is None:
+
+            def attach_utc(value: datetime | None) -> datetime | None:
+                return None if value is None else value.replace(tzinfo=utc)
+
+            return attach_utc
+
+        def parse_and_attach_utc(value: Any) -> datetime | None:
+            parsed = parse(value)
+            return None if parsed is None else parsed.replace(tzinfo=utc)
+
+        return parse_and_attach_utc
 
 
 def _key() -> String:

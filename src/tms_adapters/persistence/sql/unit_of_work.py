@@ -61,7 +61,6 @@ class SqlaUnitOfWork:
         self._read_only = read_only
         self._conn: AsyncConnection | None = None
         self._pending: list[DomainEvent] = []
-        self._committed = False
 
     async def __aenter__(self) -> Self:
         try:
@@ -111,7 +110,6 @@ class SqlaUnitOfWork:
         events, self._pending = self._pending, []
         await self.events.append(events)
         await self._conn.commit()
-        self._committed = True
         if events:
             await self._publisher.publish(events)
 

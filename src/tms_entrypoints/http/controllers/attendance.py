@@ -11,7 +11,8 @@ from litestar.params import JSONBody, QueryParameter
 from tms_domain.errors import InvalidInput
 from tms_domain.model import Actor
 from tms_domain.services.attendance import AttendanceDetails, AttendanceService
-from tms_entrypoints.http.controllers.params import Id
+from tms_domain.services.common import Page
+from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (
     AttendanceIn,
     AttendanceListingOut,
@@ -54,9 +55,13 @@ class AttendanceController(Controller):
         trainee_id: Id,
         actor: NamedDependency[Actor],
         attendance: NamedDependency[AttendanceService],
+        skip: Skip = 0,
+        limit: Limit = 100,
     ) -> list[AttendanceListingOut]:
-        """A trainee's marks: admins, their assigned trainers, and the trainee themself."""
-        return [_listing(d) for d in await attendance.list_for_trainee(actor, trainee_id)]
+        """A trainee's marks, oldest first: admins, their assigned trainers, and the trainee
+        themself."""
+        found = await attendance.list_for_trainee(actor, trainee_id, Page(skip, limit))
+        return [_listing(d) for d in found]
 
     @post("/", operation_id="markAttendance", status_code=200)
     async def mark(

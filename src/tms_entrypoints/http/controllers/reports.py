@@ -11,6 +11,15 @@ from typing import Annotated, BinaryIO
 
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIFormat,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Schema,
+)
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
@@ -132,5 +141,30 @@ async def generate_report(
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
+        },
+    )
+
+
+def document_downloads(openapi: OpenAPI) -> None:
+    """Show the report in the OpenAPI document as the file it is, in each format's media
+    type (the framework shows a stream as JSON)."""
+    item = (openapi.paths or {}).get("/reports/generate")
+    if item is None or item.get is None:
+        return
+    operation = item.get
+    operation.responses = dict(operation.responses or {})
+    kinds = sorted({renderer.media_type.split(";")[0] for renderer in RENDERERS.values()})
+    operation.responses["200"] = OpenAPIResponse(
+        description="The report file, as an attachment",
+        content={
+            kind: OpenAPIMediaType(
+                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            )
+            for kind in kinds
+        },
+        headers={
+            "Content-Disposition": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.STRING), required=True
+            )
         },
     )
