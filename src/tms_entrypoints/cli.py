@@ -225,6 +225,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         ws_ping_interval=settings.ws_ping_seconds,
         ws_ping_timeout=settings.ws_ping_seconds,
         ws_max_size=64 * 1024,
+        # Events are small JSON: compressing them per connection would cost a zlib context
+        # (about 35 KiB) for every open socket and CPU for every event sent.
+        ws_per_message_deflate=False,
     )
 
 

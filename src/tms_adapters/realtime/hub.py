@@ -15,9 +15,9 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
@@ -43,18 +43,23 @@ class Close:
     reason: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Listener:
-    """One open connection as the hub sees it."""
+    """One open connection as the hub sees it: what is waiting to be sent to it, at most
+    ``limit`` events. Kept small (slots, a list) because a process holds thousands."""
 
     user_id: int
     sees_everything: bool
     """Admins hear every event (not while their password is temporary)."""
     sign_in_id: str | None
-    queue: asyncio.Queue[DomainEvent | Close] = field(
-        default_factory=lambda: asyncio.Queue(maxsize=1000)
-    )
+    expires_at: datetime | None = None
+    """When the sign-in ends: the hub closes the connection then."""
+    limit: int = 1000
+    pending: list[DomainEvent | Close] = field(default_factory=list)
+    """Short in practice (the writer empties it as fast as the client reads)."""
     closing: bool = False
+    wake: Callable[[], None] | None = None
+    """Called when something is added to ``pending``: the connection starts sending."""
 
     def wants(self, event: DomainEvent) -> bool:
         return not event.type.startswith(INTERNAL_EVENT_PREFIX) and event.audience.includes(
@@ -62,26 +67,29 @@ class Listener:
         )
 
     def close(self, code: int, reason: str) -> None:
+        """Send what is waiting, then close; when too much is waiting, close at once (the
+        client resumes from its last id)."""
         if self.closing:
             return
         self.closing = True
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(Close(code, reason))
-            return
-        # The queue is full: drop what is waiting, the client resumes from its last id.
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(Close(code, reason))
+        if len(self.pending) >= self.limit:
+            self.pending.clear()
+        self._put(Close(code, reason))
 
     def offer(self, event: DomainEvent) -> None:
         if self.closing:
             return
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self.pending) >= self.limit:
             self.close(
                 CLOSE_TOO_SLOW, "Too far behind: reconnect with since=<the last id you received>"
             )
+            return
+        self._put(event)
+
+    def _put(self, item: DomainEvent | Close) -> None:
+        self.pending.append(item)
+        if self.wake is not None:
+            self.wake()
 
 
 class EventHub:
@@ -108,19 +116,23 @@ class EventHub:
         self.last_id = 0
 
     @property
-    def clock(self) -> Clock:
-        return self._clock
-
-    @property
     def listeners(self) -> int:
         return len(self._listeners)
 
-    def listener(self, user_id: int, *, sees_everything: bool, sign_in_id: str | None) -> Listener:
+    def listener(
+        self,
+        user_id: int,
+        *,
+        sees_everything: bool,
+        sign_in_id: str | None,
+        expires_at: datetime | None = None,
+    ) -> Listener:
         return Listener(
             user_id=user_id,
             sees_everything=sees_everything,
             sign_in_id=sign_in_id,
-            queue=asyncio.Queue(maxsize=self._queue_size),
+            expires_at=expires_at,
+            limit=self._queue_size,
         )
 
     async def start(self) -> None:
@@ -263,6 +275,15 @@ class EventHub:
                 await self.catch_up()
             except Exception:
                 log.warning("could not read new events from the store", exc_info=True)
+            self._end_expired()
+
+    def _end_expired(self) -> None:
+        """Close the connections whose sign-in has expired (one sweep rather than a timer
+        per connection: at most a poll interval late)."""
+        now = self._clock.now()
+        for listener in list(self._listeners):
+            if listener.expires_at is not None and listener.expires_at <= now:
+                listener.close(CLOSE_SIGN_IN_ENDED, "Your sign-in has expired: sign in again")
 
     async def _prune(self) -> None:
         while True:

@@ -24,7 +24,6 @@ from tms_adapters.realtime.hub import CLOSE_SIGN_IN_ENDED, Close, EventHub, List
 from tms_domain.errors import AuthenticationFailed, DomainError
 from tms_domain.model import Actor, DomainEvent
 from tms_domain.policy.access import Permission, authorize
-from tms_domain.ports import Clock
 from tms_domain.services.auth import AuthService
 
 log = logging.getLogger(__name__)
@@ -33,6 +32,7 @@ AUTH_TIMEOUT_SECONDS = 10
 MAX_MESSAGE_BYTES = 4096
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL_ERROR = 1011
 
 
 class ClientMessage(msgspec.Struct, forbid_unknown_fields=False):
@@ -52,8 +52,17 @@ def frame(
     return msgspec.json.encode(message).decode()
 
 
+_last_encoded: tuple[DomainEvent | None, str] = (None, "")
+
+
 def event_frame(event: DomainEvent) -> str:
-    return frame(event.type, event.data, event.id, event.at)
+    """The event as sent; encoded once for all the connections it goes to in turn."""
+    global _last_encoded
+    encoded, text = _last_encoded
+    if encoded is not event:
+        text = frame(event.type, event.data, event.id, event.at)
+        _last_encoded = (event, text)
+    return text
 
 
 def _offered_token(socket: WebSocket[Any, Any, Any]) -> tuple[str | None, str | None]:
@@ -79,11 +88,39 @@ def _since(text: str | None) -> int | None:
 
 
 class Connection:
-    def __init__(self, socket: WebSocket[Any, Any, Any], hub: EventHub) -> None:
+    """One socket and its listener. Sending runs in a task that exists only while events
+    wait to be sent: an idle connection holds no task besides the one reading from it."""
+
+    __slots__ = ("hub", "listener", "send_lock", "sent_id", "socket", "started", "writer")
+
+    def __init__(self, socket: WebSocket[Any, Any, Any], hub: EventHub, listener: Listener):
         self.socket = socket
         self.hub = hub
+        self.listener = listener
         self.sent_id = 0
         self.send_lock = asyncio.Lock()
+        self.started = False
+        """Live events wait until ``ready`` (and the replay asked for) has gone out."""
+        self.writer: asyncio.Task[None] | None = None
+        listener.wake = self.wake
+
+    def wake(self) -> None:
+        if self.started and self.writer is None and self.listener.pending:
+            self.writer = asyncio.get_running_loop().create_task(self.write())
+
+    async def start(self, since: int | None) -> None:
+        self.sent_id = self.hub.last_id
+        await self.send(frame("ready", {"user_id": self.listener.user_id, "last_id": self.sent_id}))
+        if since is not None:
+            await self.replay(since)
+        self.started = True
+        self.wake()
+
+    async def stop(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
+                await self.writer
 
     async def send(self, text: str) -> None:
         async with self.send_lock:
@@ -96,32 +133,41 @@ class Connection:
         with contextlib.suppress(Exception):
             await self.socket.close(code=code, reason=reason[:120])
 
-    async def replay(self, listener: Listener, since: int) -> None:
+    async def replay(self, since: int) -> None:
         """Send, in order, every event for the caller after ``since`` that the hub has
-        seen; queued live events up to there are then skipped. The send lock keeps live
+        seen; live events waiting up to there are then skipped. The send lock keeps live
         events from slipping in between."""
         if since < 0:
             await self.error("since must be a whole number of 0 or more")
             return
         async with self.send_lock:
             until = self.hub.last_id
-            for event in await self.hub.replay(listener, since, until):
+            for event in await self.hub.replay(self.listener, since, until):
                 await self.socket.send_text(event_frame(event))
             self.sent_id = max(self.sent_id, until)
 
-    async def write(self, listener: Listener) -> None:
-        while True:
-            item = await listener.queue.get()
-            if isinstance(item, Close):
-                await self.close(item.code, item.reason)
-                return
-            async with self.send_lock:
-                if item.id is not None and item.id <= self.sent_id:
-                    continue
-                await self.socket.send_text(event_frame(item))
-                self.sent_id = item.id or self.sent_id
+    async def write(self) -> None:
+        pending = self.listener.pending
+        try:
+            while pending:
+                item = pending.pop(0)
+                if isinstance(item, Close):
+                    await self.close(item.code, item.reason)
+                    return
+                async with self.send_lock:
+                    if item.id is not None and item.id <= self.sent_id:
+                        continue
+                    await self.socket.send_text(event_frame(item))
+                    self.sent_id = item.id or self.sent_id
+        except (WebSocketDisconnect, ConnectionError):
+            return  # the reading side ends too
+        except Exception:
+            log.exception("could not send live events")
+            await self.close(CLOSE_INTERNAL_ERROR, "Server error: reconnect with since")
+        finally:
+            self.writer = None
 
-    async def read(self, listener: Listener) -> None:
+    async def read(self) -> None:
         while True:
             text = await self.socket.receive_text()
             if len(text.encode()) > MAX_MESSAGE_BYTES:
@@ -135,7 +181,7 @@ class Connection:
             if message.type == "ping":
                 await self.send(frame("pong", {}))
             elif message.type == "resume":
-                await self.replay(listener, message.since if message.since is not None else -1)
+                await self.replay(message.since if message.since is not None else -1)
             elif message.type != "auth":
                 # Client messages never reach anyone else.
                 await self.error('Unknown message type: send "ping" or "resume"')
@@ -174,49 +220,35 @@ async def events_socket(
     auth: NamedDependency[AuthService],
     hub: NamedDependency[EventHub],
 ) -> None:
-    token, subprotocol = _offered_token(socket)
-    await socket.accept(subprotocols=subprotocol)
-    actor = await _authenticate(socket, auth, token)
-    if actor is None:
+    listener = await _sign_in(socket, auth, hub)
+    if listener is None:
         return
-    user = actor.user
-    listener = hub.listener(
-        user.id,
-        sees_everything=user.is_admin and not user.is_temporary_password,
-        sign_in_id=actor.sign_in_id,
-    )
-    connection = Connection(socket, hub)
+    connection = Connection(socket, hub, listener)
     hub.add(listener)
-    tasks: list[asyncio.Task[None]] = []
     try:
-        connection.sent_id = hub.last_id
-        since = _since(socket.query_params.get("since"))
-        await connection.send(frame("ready", {"user_id": user.id, "last_id": hub.last_id}))
-        if since is not None:
-            await connection.replay(listener, since)
-        tasks = [
-            asyncio.create_task(connection.write(listener)),
-            asyncio.create_task(connection.read(listener)),
-            asyncio.create_task(_expire(listener, actor, hub.clock)),
-        ]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await connection.start(_since(socket.query_params.get("since")))
+        # Closing the socket, as the writer does when told to, ends the reading too.
+        await connection.read()
     except (WebSocketDisconnect, ConnectionError):
         pass
     finally:
         hub.remove(listener)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
-                await task
+        await connection.stop()
 
 
-async def _expire(listener: Listener, actor: Actor, clock: Clock) -> None:
-    """Close the connection when the token's sign-in expires."""
-    expires_at = actor.expires_at
-    if expires_at is None:
-        await asyncio.Event().wait()
-        return
-    await asyncio.sleep(max(0.0, (expires_at - clock.now()).total_seconds()))
-    listener.close(CLOSE_SIGN_IN_ENDED, "Your sign-in has expired: sign in again")
-    await asyncio.Event().wait()
+async def _sign_in(
+    socket: WebSocket[Any, Any, Any], auth: AuthService, hub: EventHub
+) -> Listener | None:
+    """Accept and authenticate the socket: its listener, or None once it is closed. (The
+    signed-in user and the token are not kept for the life of the connection.)"""
+    token, subprotocol = _offered_token(socket)
+    await socket.accept(subprotocols=subprotocol)
+    actor = await _authenticate(socket, auth, token)
+    if actor is None:
+        return None
+    return hub.listener(
+        actor.id,
+        sees_everything=actor.user.is_admin and not actor.user.is_temporary_password,
+        sign_in_id=actor.sign_in_id,
+        expires_at=actor.expires_at,
+    )
