@@ -23,6 +23,7 @@ from fpdf import FPDF
 from fpdf.fonts import TTFFont
 from fpdf.output import OutputProducer, PDFPage
 from fpdf.syntax import Name, PDFArray, PDFObject
+from fpdf.util import escape_parens
 
 _SPOOL_IN_MEMORY_BYTES = 4 * 1024 * 1024
 _ENCODED_TEXT_CACHE_SIZE = 20_000
@@ -51,6 +52,9 @@ class StreamingPdf(FPDF):
         self._spooled_bodies: dict[int, SpooledPageBody] = {}
         # Names and statuses recur on every page: encode each once (subset codes never change).
         self._encoded_text: dict[tuple[int, str], str] = {}
+        # Per font: each character's code in the font's subset as it is written in a string
+        # (for str.translate), and the characters looked up so far.
+        self._char_codes: dict[int, tuple[dict[int, str], set[str]]] = {}
         self._writer: _SinkWriter | None = None
 
     def start_page(self, orientation: str) -> None:
@@ -89,10 +93,25 @@ class StreamingPdf(FPDF):
             if show is None:
                 if len(encoded) >= _ENCODED_TEXT_CACHE_SIZE:
                     encoded.clear()
-                show = encoded[key] = font.encode_text(text)
+                show = encoded[key] = self._encode(font, text)
             operators.append(f"1 0 0 1 {x * k:.2f} {(page_height - y) * k:.2f} Tm {show}")
         operators.append("ET")
         self._out("\n".join(operators))
+
+    def _encode(self, font: TTFFont, text: str) -> str:
+        """What ``font.encode_text(text)`` answers, with each character looked up once per
+        document: fpdf2 maps and escapes every character of every string, and most table
+        text (titles, times, lists of names) is new each time."""
+        if font.is_symbol or font.color_font:
+            return font.encode_text(text)
+        codes, known = self._char_codes.setdefault(font.i, ({}, set()))
+        if not known.issuperset(text):
+            for char in text:
+                if char not in known:
+                    code = font.subset.pick(ord(char))
+                    codes[ord(char)] = "" if code is None else _string_code(code)
+                    known.add(char)
+        return f"({text.translate(codes)}) Tj"
 
     def write_to(self, sink: BinaryIO) -> None:
         """Writes the whole document to ``sink`` (only ``write`` is used) and frees the spool."""
@@ -134,6 +153,12 @@ class StreamingPdf(FPDF):
         self._spool.write(body)
         self._spooled_bodies[self.page] = SpooledPageBody(self._spool, offset, len(body))
         page.contents = bytearray()
+
+
+def _string_code(code: int) -> str:
+    """A subset code as fpdf2 writes it inside a PDF string: two bytes, parentheses and
+    backslashes escaped."""
+    return escape_parens(chr(code).encode("utf-16-be").decode("latin-1"))
 
 
 class SpooledPageBody(PDFObject):

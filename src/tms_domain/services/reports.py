@@ -160,12 +160,24 @@ class ReportService:
                 if key == "summary":
                     continue
                 await self._run(renderer.begin_section, SECTIONS[key])
-                async for rows in _rows(uow.reports, key, plan.where):
-                    await self._run(renderer.write_rows, rows)
-                    if progress is not None:
-                        progress(len(rows))
+                batches = _rows(uow.reports, key, plan.where)
+                try:
+                    async for rows in batches:
+                        await self._run(renderer.write_rows, rows)
+                        if progress is not None:
+                            progress(len(rows))
+                finally:
+                    # A reader left early (the client went away) stops before its unit of
+                    # work ends: it may be reading ahead.
+                    await _close(batches)
                 await self._run(renderer.end_section)
         await self._run(renderer.close)
+
+
+async def _close(batches: AsyncIterator[list[list[Cell]]]) -> None:
+    close = getattr(batches, "aclose", None)
+    if close is not None:
+        await close()
 
 
 def _rows(reports: ReportQueries, key: str, where: ReportFilter) -> AsyncIterator[list[list[Cell]]]:

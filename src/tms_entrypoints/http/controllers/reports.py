@@ -47,14 +47,20 @@ class QueueSink:
 
     def write(self, data: bytes) -> int:
         self._buffer += data
-        if len(self._buffer) >= CHUNK:
-            self.flush()
+        # Whole chunks only, however much one write brings (a renderer writes a batch of
+        # rows at once): the queue then holds at most QUEUE_CHUNKS * CHUNK bytes.
+        while len(self._buffer) >= CHUNK:
+            self._put(bytes(self._buffer[:CHUNK]))
+            del self._buffer[:CHUNK]
         return len(data)
 
     def flush(self) -> None:
         if self._buffer:
             chunk, self._buffer = bytes(self._buffer), bytearray()
-            asyncio.run_coroutine_threadsafe(self.queue.put(chunk), self._loop).result()
+            self._put(chunk)
+
+    def _put(self, chunk: bytes) -> None:
+        asyncio.run_coroutine_threadsafe(self.queue.put(chunk), self._loop).result()
 
 
 def _renderer(fmt: str, bom: bool) -> ReportRenderer:
@@ -139,7 +145,8 @@ async def generate_report(
         # Litestar adds the charset to text types itself.
         media_type=renderer.media_type.split(";")[0],
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            # As the contract writes it: the name is a plain token (letters, digits, - and .).
+            "Content-Disposition": f"attachment; filename={filename}",
             "Cache-Control": "no-store",
         },
     )
