@@ -357,9 +357,15 @@ def _shares(total: int, weights: Sequence[float]) -> list[int]:
     return counts
 
 
-def plan_demo(size: DemoSize, *, now: datetime, seed: int | None = None) -> DemoPlan:
-    """Build the whole data set in memory (pure: no I/O). Raise ValueError for a size that
-    does not make sense."""
+def plan_demo(
+    size: DemoSize,
+    *,
+    now: datetime,
+    seed: int | None = None,
+    reserved: frozenset[str] = frozenset(),
+) -> DemoPlan:
+    """Build the whole data set in memory (pure: no I/O); no username is one of
+    ``reserved`` (the admin's). Raise ValueError for a size that does not make sense."""
     problems = size.problems()
     if problems:
         raise ValueError("; ".join(problems))
@@ -379,7 +385,7 @@ def plan_demo(size: DemoSize, *, now: datetime, seed: int | None = None) -> Demo
         slots = _slots(now, past_days, future_days)
     window_start = now - timedelta(days=past_days)
 
-    taken: set[str] = set()
+    taken = {name.casefold() for name in reserved}
     joined_from = window_start - timedelta(days=120)
     trainers = _people(rng, size.trainers, taken, joined_from, window_start)
     trainees = _people(rng, size.trainees, taken, joined_from, window_start)
@@ -587,7 +593,9 @@ async def fill_demo(
         raise DemoError(f"the demo password cannot be used: {details}") from error
     now = container.clock().now()
     try:
-        plan = plan_demo(size, now=now, seed=seed)
+        plan = plan_demo(
+            size, now=now, seed=seed, reserved=frozenset({container.settings().admin_username})
+        )
     except ValueError as error:
         raise DemoError(str(error)) from error
     password_hash = await container.hasher().hash(normalize_password(checked))

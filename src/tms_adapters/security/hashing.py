@@ -58,7 +58,7 @@ class Argon2PasswordHasher:
         self._pool = ThreadPoolExecutor(
             max_workers=max_workers or os.cpu_count() or 1,
             thread_name_prefix="password-hashing",
-            initializer=_yield_to_requests,
+            initializer=yield_cpu_to_requests,
         )
         self._dummy_hash = _unmatchable_hash(self._hasher)
 
@@ -102,7 +102,7 @@ HASHING_NICENESS = 10
 """How much lower than the event loop's the hashing threads' CPU priority is (Linux)."""
 
 
-def _yield_to_requests() -> None:
+def yield_cpu_to_requests() -> None:
     """Run in each hashing thread as it starts. Hashing takes every core it is given (argon2
     spreads one hash over its lanes' threads, which inherit this priority), so at equal
     priority the event loop would queue behind it and every other request would wait for
