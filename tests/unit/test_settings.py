@@ -1,0 +1,56 @@
+"""The settings users read about are the settings the code has: .env.example lists every
+one with its real default, and bad values are refused with the setting's name."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from dotenv import dotenv_values
+
+from tms_entrypoints.settings import PREFIX, Settings, SettingsError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
+
+
+def test_the_example_lists_every_setting_and_nothing_else() -> None:
+    listed = set(dotenv_values(EXAMPLE))
+    expected = {PREFIX + item.name.upper() for item in fields(Settings)}
+    assert listed == expected
+
+
+def test_the_example_gives_the_defaults() -> None:
+    """Loading the example changes nothing but the database path (written relative to the
+    project there, absolute in the default)."""
+    example = Settings.from_env(environ={}, env_file=EXAMPLE)
+    default = Settings()
+    for item in fields(Settings):
+        if item.name == "database_url":
+            assert example.database_url.endswith("var/tms.db")
+            assert default.database_url.endswith("var/tms.db")
+            continue
+        assert getattr(example, item.name) == getattr(default, item.name), item.name
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TMS_PORT", "eighty", "TMS_PORT must be a whole number"),
+        ("TMS_PORT", "70000", "TMS_PORT must be between 1 and 65535"),
+        ("TMS_AUTO_MIGRATE", "maybe", "TMS_AUTO_MIGRATE must be true or false"),
+        ("TMS_CORS_ORIGINS", "*", "TMS_CORS_ORIGINS cannot be '*'"),
+        ("TMS_STORAGE", "disk", "TMS_STORAGE must be sql or memory"),
+        ("TMS_DB_TIMEOUT_SECONDS", "0", "TMS_DB_TIMEOUT_SECONDS must be at least 1"),
+    ],
+)
+def test_a_bad_value_is_refused_by_name(name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(environ={name: value}, env_file=None)
+
+
+def test_production_needs_a_long_secret_key() -> None:
+    with pytest.raises(SettingsError, match="TMS_SECRET_KEY"):
+        Settings.from_env(
+            environ={"TMS_ENV": "production", "TMS_SECRET_KEY": "short"}, env_file=None
+        )
