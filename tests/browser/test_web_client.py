@@ -1,5 +1,6 @@
-"""The web client in a real browser: builds web/ and runs its Playwright scenario (web/e2e/)
-against a real `tms serve` on a temporary SQLite file.
+"""The web client: its Vitest unit and component tests, and the client in a real browser:
+builds web/ and runs its Playwright scenario (web/e2e/) against a real `tms serve` on a
+temporary SQLite file.
 
 Skips, with the reason, on a machine without Chromium at /usr/bin/chromium (or
 TMS_E2E_CHROMIUM), without node and npm, or where web/node_modules cannot be installed;
@@ -64,24 +65,37 @@ def _tms_command() -> str | None:
     return shutil.which("tms")
 
 
-def test_web_client_end_to_end() -> None:
-    if not CHROMIUM.exists():
-        _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+def _installed_npm() -> str:
+    """npm, with web/node_modules installed as package-lock.json pins it."""
     npm = shutil.which("npm")
     if shutil.which("node") is None or npm is None:
-        _unavailable("node and npm are needed to build and drive the web client")
-    tms = _tms_command()
-    if tms is None:
-        _unavailable("the `tms` command is not installed (pip install -e .)")
+        _unavailable("node and npm are needed to build, test and drive the web client")
     assert npm is not None
-    assert tms is not None
-
     if _needs_install():
         installed = _run([npm, "ci", "--no-audit", "--no-fund"], timeout=600)
         if installed.returncode != 0:
             _unavailable(
                 f"web/node_modules cannot be installed (npm ci failed):\n{_tail(installed, 30)}"
             )
+    return npm
+
+
+def test_web_client_unit_and_component_tests() -> None:
+    """The client's own Vitest suite (components, the API client, the live connection)."""
+    npm = _installed_npm()
+    tested = _run([npm, "test"], timeout=600)
+    print(tested.stdout)
+    assert tested.returncode == 0, f"npm test (Vitest) failed:\n{_tail(tested)}"
+
+
+def test_web_client_end_to_end() -> None:
+    if not CHROMIUM.exists():
+        _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    npm = _installed_npm()
+    tms = _tms_command()
+    if tms is None:
+        _unavailable("the `tms` command is not installed (pip install -e .)")
+    assert tms is not None
 
     built = _run([npm, "run", "build"], timeout=600)
     assert built.returncode == 0, f"npm run build failed:\n{_tail(built)}"

@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -604,6 +605,38 @@ async def test_a_client_with_an_unknown_since_gets_an_error_and_live_events(
             assert "since" in error["data"]["message"]
             await api.touch()
             await client.wait_for(lambda f: f["type"] == "user_created")
+
+
+async def test_a_resume_past_what_is_kept_says_so_before_the_rest(server: Server) -> None:
+    """Events older than the retention are pruned; a client resuming from before them is told
+    to reload (``resync``) rather than silently missing them, then gets what is kept."""
+    database = server.env["TMS_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///")
+    async with api_of(server) as api:
+        reference = await LiveClient.open(server, api.admin_token, "reference")
+        async with all_closed_after(reference):
+            await api.touch(3)
+            await reference.wait_for(lambda _: len(reference.events) == 3)
+            first, second, third = reference.ids
+            with contextlib.closing(sqlite3.connect(database)) as db, db:
+                db.execute("DELETE FROM events WHERE id IN (?, ?)", (first, second))
+
+            client = await LiveClient.open(server, api.admin_token, "client", since=first - 1)
+            async with all_closed_after(client):
+                await client.wait_for_id(third)
+                assert client.frames[0]["type"] == "resync"
+                assert client.frames[0]["data"]["last_id"] >= third
+                assert client.ids == [third]
+
+            unknown = await LiveClient.open(server, api.admin_token, "unknown", since=third + 1000)
+            async with all_closed_after(unknown):
+                resync = await unknown.wait_for(lambda f: f["type"] == "resync")
+                assert "reload" in resync["data"]["message"]
+
+            whole = await LiveClient.open(server, api.admin_token, "whole", since=second)
+            async with all_closed_after(whole):
+                await whole.wait_for_id(third)
+                await asyncio.sleep(SETTLE_SECONDS)
+                assert [f["type"] for f in whole.frames] == ["user_created"]
 
 
 async def test_a_change_nobody_published_arrives_through_the_poll(server: Server) -> None:

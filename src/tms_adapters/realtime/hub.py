@@ -92,6 +92,13 @@ class Listener:
             self.wake()
 
 
+@dataclass(frozen=True, slots=True)
+class Replay:
+    events: list[DomainEvent]
+    complete: bool
+    """False when some of the events asked for are no longer kept."""
+
+
 class EventHub:
     def __init__(
         self,
@@ -251,22 +258,28 @@ class EventHub:
                 continue
             listener.close(CLOSE_SIGN_IN_ENDED, "Your sign-in has ended: sign in again")
 
-    async def replay(self, listener: Listener, since: int, until: int) -> list[DomainEvent]:
-        """The listener's events with ids in (since, until], in order."""
+    async def replay(self, listener: Listener, since: int, until: int) -> Replay:
+        """The listener's events with ids in (since, until], in order, and whether that is
+        all of them: ids have no gaps, so a first id above ``since + 1`` means the events
+        in between were pruned, and a ``since`` above ``until`` is an id this store never
+        gave (the database was replaced)."""
         found: list[DomainEvent] = []
+        complete = since <= until
         cursor = since
         while cursor < until:
             async with self._uow(read_only=True) as uow:
                 events = await uow.events.since(cursor, limit=READ_BATCH)
             if not events:
                 break
+            if cursor == since and events[0].id is not None and events[0].id > since + 1:
+                complete = False
             for event in events:
                 if event.id is not None and event.id <= until and listener.wants(event):
                     found.append(event)
             cursor = events[-1].id or until
             if len(events) < READ_BATCH:
                 break
-        return found
+        return Replay(found, complete)
 
     async def _poll(self) -> None:
         while True:

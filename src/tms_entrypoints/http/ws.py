@@ -142,7 +142,20 @@ class Connection:
             return
         async with self.send_lock:
             until = self.hub.last_id
-            for event in await self.hub.replay(self.listener, since, until):
+            replay = await self.hub.replay(self.listener, since, until)
+            if not replay.complete:
+                # Sent first, so that a client reloads before applying what follows.
+                await self.socket.send_text(
+                    frame(
+                        "resync",
+                        {
+                            "message": "Some events since then are no longer kept: "
+                            "reload what you show",
+                            "last_id": until,
+                        },
+                    )
+                )
+            for event in replay.events:
                 await self.socket.send_text(event_frame(event))
             self.sent_id = max(self.sent_id, until)
 

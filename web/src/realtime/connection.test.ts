@@ -81,6 +81,20 @@ describe('LiveConnection', () => {
     connection.stop();
   });
 
+  it('refetches on resync and takes the events that follow, whatever their ids', () => {
+    const { connection, events, onResumed } = setup();
+    connection.start();
+    const socket = FakeSocket.all[0];
+    socket.serverSends({ type: 'ready', data: { user_id: 1, last_id: 500 } });
+    socket.serverSends({ type: 'user_updated', id: 501, data: {} });
+    socket.serverSends({ type: 'resync', data: { message: 'reload', last_id: 7 } });
+    socket.serverSends({ type: 'user_updated', id: 8, data: {} });
+    expect(onResumed).toHaveBeenCalledTimes(1);
+    expect(events.map((e) => e.id)).toEqual([501, 8]);
+    expect(connection.lastEventId).toBe(8);
+    connection.stop();
+  });
+
   it('stops and reports an invalid token on close 4401 or 1008', () => {
     for (const code of [4401, 1008]) {
       const { connection, onAuthFailure } = setup();

@@ -15,7 +15,8 @@ export interface LiveConnectionOptions {
   onState: (state: LiveState) => void;
   /** The server says the token is no longer valid (close 4401 or 1008). */
   onAuthFailure: () => void;
-  /** After a reconnect the caller may refetch what the replay could not cover. */
+  /** After a reconnect, or when the server says the replay is incomplete (`resync`), the
+   * caller refetches what the events could not cover. */
   onResumed?: () => void;
   createSocket?: (url: string) => WebSocket;
   random?: () => number;
@@ -149,6 +150,13 @@ export class LiveConnection {
       this.options.onState({ kind: 'live' });
       this.startPing();
       if (resumed) this.options.onResumed?.();
+      return;
+    }
+    if (frame.type === 'resync') {
+      // Some missed events are no longer kept (or our last id is not the server's): forget
+      // the last id, take what follows, and refetch everything on screen.
+      this.lastId = null;
+      this.options.onResumed?.();
       return;
     }
     if (frame.type === 'pong' || frame.type === 'ping' || frame.type === 'error') return;
