@@ -26,7 +26,7 @@ import pytest
 import websockets
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from test_security_server import ADMIN_PASSWORD, TmsServer, bearer, server_env, sign_in
+from test_security_server import ADMIN_PASSWORD, bearer, server_env, sign_in
 
 from conftest import (
     _create_mariadb_database,
@@ -34,6 +34,7 @@ from conftest import (
     free_port,
     require_mariadb,
 )
+from servers import TmsServer
 from tms_adapters.persistence.sql import create_engine
 
 pytestmark = pytest.mark.mariadb

@@ -35,15 +35,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from test_security_server import (
-    ADMIN_PASSWORD,
-    SECRET_KEY,
-    USER_PASSWORD,
-    TmsServer,
-    server_env,
-)
+from test_security_server import ADMIN_PASSWORD, SECRET_KEY, USER_PASSWORD, server_env
 
 from conftest import make_settings
+from servers import TmsServer
 from support import add_user
 from tms_domain.model import Role
 from tms_entrypoints.container import Container, build_container

@@ -12,15 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import secrets
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,27 +26,26 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+import servers
 from conftest import (
     REDIS_URL,
     _create_mariadb_database,
     _drop_mariadb_database,
-    free_port,
     make_settings,
     require_mariadb,
     require_redis,
 )
+from servers import TmsServer, running
 from tms_domain.model import SignIn
 from tms_domain.services.users import UserChanges
 from tms_entrypoints.container import build_container
 
-TMS = str(Path(sys.executable).with_name("tms"))
 SECRET_KEY = "realtime-tests-shared-secret-" + "s" * 32
 ADMIN_PASSWORD = "Sturdy-Garden-93"
 PASSWORD = "Velvet-Harbor-4821"
 NEW_PASSWORD = "Copper-Lantern-5093"
 RESET_PASSWORD = "Amber-Meadow-7716"
 POLL_MS = 200
-STARTUP_SECONDS = 30
 SETTLE_SECONDS = 0.4
 """How long to wait for frames that must not come once the ones that must have come."""
 
@@ -104,100 +99,21 @@ SECRET_MARKERS = ("$argon2", "password_hash", "access_token", "session_link")
 
 
 def server_env(database_url: str, var_dir: Path, **settings: str) -> dict[str, str]:
-    """The machine's environment without its TMS_* settings, plus these."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TMS_")}
-    env.update(
-        TMS_DATABASE_URL=database_url,
-        TMS_VAR_DIR=str(var_dir),
-        TMS_SECRET_KEY=SECRET_KEY,
-        TMS_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        TMS_EVENT_POLL_MS=str(POLL_MS),
-        TMS_ARGON2_TIME_COST="1",
-        TMS_ARGON2_MEMORY_KIB="1024",
-        TMS_ARGON2_PARALLELISM="1",
-        TMS_LOG_LEVEL="WARNING",
+    return servers.server_env(
+        database_url,
+        var_dir,
+        secret_key=SECRET_KEY,
+        admin_password=ADMIN_PASSWORD,
+        **{"TMS_EVENT_POLL_MS": str(POLL_MS), "TMS_LOG_LEVEL": "WARNING", **settings},
     )
-    env.update(settings)
-    return env
-
-
-@dataclass
-class Server:
-    """One `tms serve` process; its output goes to a log file shown when a test fails."""
-
-    env: dict[str, str]
-    directory: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-    @property
-    def log_path(self) -> Path:
-        return self.directory / f"server-{self.port}.log"
-
-    def start(self) -> None:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [TMS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=self.directory,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"tms serve exited:\n{self.log()}"
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{self.http_url}/health", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.1)
-        pytest.fail(f"the server never became healthy:\n{self.log()}")
-
-    def terminate(self) -> None:
-        """SIGTERM: what a process manager does on a restart."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-
-    def wait(self) -> int:
-        assert self.process is not None
-        try:
-            return self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.terminate()
-            self.wait()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
-@contextlib.contextmanager
-def running(server: Server) -> Iterator[Server]:
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TmsServer]:
     """One server on a SQLite file, in-memory channels, polling every 200 ms."""
     directory = tmp_path_factory.mktemp("realtime")
     env = server_env(f"sqlite+aiosqlite:///{directory / 'tms.db'}", directory)
-    with running(Server(env, directory)) as started:
+    with running(TmsServer(env, directory)) as started:
         yield started
 
 
@@ -253,11 +169,11 @@ class User:
 
 
 @contextlib.asynccontextmanager
-async def api_of(server: Server) -> AsyncIterator[Api]:
+async def api_of(server: TmsServer) -> AsyncIterator[Api]:
     # Idle connections are dropped well before the server's keep-alive timeout (5 s), so
     # a request never races the server closing the connection it reuses.
     limits = httpx.Limits(keepalive_expiry=1)
-    async with httpx.AsyncClient(base_url=server.http_url, timeout=10, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=server.url, timeout=10, limits=limits) as client:
         response = await client.post(
             "/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
         )
@@ -285,7 +201,7 @@ class LiveClient:
     @classmethod
     async def open(
         cls,
-        server: Server,
+        server: TmsServer,
         token: str | None,
         name: str = "client",
         *,
@@ -392,7 +308,7 @@ def secrets_in(frames: list[str], *secret_values: str) -> list[str]:
 # Who receives what
 
 
-async def test_every_event_type_reaches_its_audience_and_nobody_else(server: Server) -> None:
+async def test_every_event_type_reaches_its_audience_and_nobody_else(server: TmsServer) -> None:
     async with api_of(server) as api:
         tom = await api.add_user("trainer", "tom")
         tina = await api.add_user("trainer", "tina")
@@ -525,7 +441,7 @@ async def test_every_event_type_reaches_its_audience_and_nobody_else(server: Ser
         assert all(f["type"] != "user_created" for f in cast["pia"].frames)
 
 
-async def test_trainers_hear_of_their_assigned_trainees_only(server: Server) -> None:
+async def test_trainers_hear_of_their_assigned_trainees_only(server: TmsServer) -> None:
     async with api_of(server) as api:
         tom = await api.add_user("trainer", "tom")
         tina = await api.add_user("trainer", "tina")
@@ -546,7 +462,7 @@ async def test_trainers_hear_of_their_assigned_trainees_only(server: Server) -> 
 # Resuming
 
 
-async def test_a_killed_client_resumes_with_exactly_the_missed_events(server: Server) -> None:
+async def test_a_killed_client_resumes_with_exactly_the_missed_events(server: TmsServer) -> None:
     async with api_of(server) as api:
         reference = await LiveClient.open(server, api.admin_token, "reference")
         client = await LiveClient.open(server, api.admin_token, "client")
@@ -573,7 +489,7 @@ async def test_a_killed_client_resumes_with_exactly_the_missed_events(server: Se
                 assert [f["type"] for f in resumed.frames] == ["user_created"] * 11
 
 
-async def test_a_resume_message_replays_in_order_before_live_events(server: Server) -> None:
+async def test_a_resume_message_replays_in_order_before_live_events(server: TmsServer) -> None:
     async with api_of(server) as api:
         reference = await LiveClient.open(server, api.admin_token, "reference")
         async with all_closed_after(reference):
@@ -596,7 +512,7 @@ async def test_a_resume_message_replays_in_order_before_live_events(server: Serv
 
 
 async def test_a_client_with_an_unknown_since_gets_an_error_and_live_events(
-    server: Server,
+    server: TmsServer,
 ) -> None:
     async with api_of(server) as api:
         client = await LiveClient.open(server, api.admin_token, "client", since=-5)
@@ -607,7 +523,7 @@ async def test_a_client_with_an_unknown_since_gets_an_error_and_live_events(
             await client.wait_for(lambda f: f["type"] == "user_created")
 
 
-async def test_a_resume_past_what_is_kept_says_so_before_the_rest(server: Server) -> None:
+async def test_a_resume_past_what_is_kept_says_so_before_the_rest(server: TmsServer) -> None:
     """Events older than the retention are pruned; a client resuming from before them is told
     to reload (``resync``) rather than silently missing them, then gets what is kept."""
     database = server.env["TMS_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///")
@@ -639,7 +555,7 @@ async def test_a_resume_past_what_is_kept_says_so_before_the_rest(server: Server
                 assert [f["type"] for f in whole.frames] == ["user_created"]
 
 
-async def test_a_change_nobody_published_arrives_through_the_poll(server: Server) -> None:
+async def test_a_change_nobody_published_arrives_through_the_poll(server: TmsServer) -> None:
     """A second process writing to the same SQLite file, with no channel to this server."""
     database_url = server.env["TMS_DATABASE_URL"]
     async with api_of(server) as api:
@@ -666,7 +582,7 @@ async def test_a_change_nobody_published_arrives_through_the_poll(server: Server
 # Sign-ins that end
 
 
-async def test_logout_closes_that_sign_in_only(server: Server) -> None:
+async def test_logout_closes_that_sign_in_only(server: TmsServer) -> None:
     async with api_of(server) as api:
         trainer = await api.add_user("trainer")
         other_token = await api.login(trainer.username)
@@ -686,7 +602,7 @@ async def test_logout_closes_that_sign_in_only(server: Server) -> None:
 
 
 async def test_a_role_change_closes_the_connection_after_telling_the_user(
-    server: Server,
+    server: TmsServer,
 ) -> None:
     async with api_of(server) as api:
         trainer = await api.add_user("trainer")
@@ -699,7 +615,7 @@ async def test_a_role_change_closes_the_connection_after_telling_the_user(
         assert [f["type"] for f in client.frames] == ["user_updated"]
 
 
-async def test_deleting_a_user_closes_their_connection(server: Server) -> None:
+async def test_deleting_a_user_closes_their_connection(server: TmsServer) -> None:
     async with api_of(server) as api:
         trainee = await api.add_user("trainee")
         client = await LiveClient.open(server, trainee.token, "trainee")
@@ -709,7 +625,7 @@ async def test_deleting_a_user_closes_their_connection(server: Server) -> None:
 
 
 async def test_a_sign_in_that_expires_while_connected_closes_the_connection(
-    server: Server,
+    server: TmsServer,
 ) -> None:
     database_url = server.env["TMS_DATABASE_URL"]
     async with api_of(server) as api:
@@ -749,7 +665,7 @@ async def test_a_sign_in_that_expires_while_connected_closes_the_connection(
     ],
 )
 async def test_a_bad_or_missing_token_is_refused_with_4401(
-    server: Server, query: str, first_message: dict[str, str] | None
+    server: TmsServer, query: str, first_message: dict[str, str] | None
 ) -> None:
     socket = await websockets.connect(server.ws_url + query, open_timeout=5)
     if first_message is not None:
@@ -759,7 +675,7 @@ async def test_a_bad_or_missing_token_is_refused_with_4401(
     assert socket.close_code == 4401
 
 
-async def test_an_expired_or_revoked_token_is_refused_with_4401(server: Server) -> None:
+async def test_an_expired_or_revoked_token_is_refused_with_4401(server: TmsServer) -> None:
     async with api_of(server) as api:
         trainee = await api.add_user("trainee")
         await api.call("POST", "/auth/logout", trainee.token)
@@ -770,7 +686,7 @@ async def test_an_expired_or_revoked_token_is_refused_with_4401(server: Server) 
         assert trainee.token not in (socket.close_reason or "")
 
 
-async def test_a_token_in_the_subprotocol_or_first_message_is_accepted(server: Server) -> None:
+async def test_a_token_in_the_subprotocol_or_first_message_is_accepted(server: TmsServer) -> None:
     async with api_of(server) as api:
         socket = await websockets.connect(
             server.ws_url, subprotocols=["bearer", api.admin_token], open_timeout=5
@@ -788,7 +704,7 @@ async def test_a_token_in_the_subprotocol_or_first_message_is_accepted(server: S
 # The client protocol
 
 
-async def test_ping_garbage_and_oversized_messages(server: Server) -> None:
+async def test_ping_garbage_and_oversized_messages(server: TmsServer) -> None:
     async with api_of(server) as api:
         client = await LiveClient.open(server, api.admin_token, "client")
         async with all_closed_after(client):
@@ -811,7 +727,7 @@ async def test_ping_garbage_and_oversized_messages(server: Server) -> None:
             assert await client.ask(json.dumps({"type": "ping"})) == {"type": "pong", "data": {}}
 
 
-async def test_client_messages_are_not_echoed_to_anyone(server: Server) -> None:
+async def test_client_messages_are_not_echoed_to_anyone(server: TmsServer) -> None:
     async with api_of(server) as api:
         trainee = await api.add_user("trainee")
         sender = await LiveClient.open(server, trainee.token, "sender")
@@ -857,7 +773,7 @@ async def test_two_instances_share_events_through_redis_and_survive_a_restart(
 ) -> None:
     # The poll is slow on purpose: only Redis can carry an event this fast.
     env = server_env(mariadb_url, tmp_path, TMS_REDIS_URL=redis_url(), TMS_EVENT_POLL_MS="5000")
-    first, second = Server(env, tmp_path), Server(env, tmp_path)
+    first, second = TmsServer(env, tmp_path), TmsServer(env, tmp_path)
     with running(first), running(second):
         async with api_of(first) as api_first, api_of(second) as api_second:
             trainee = await api_first.add_user("trainee")
