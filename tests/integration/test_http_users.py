@@ -397,3 +397,10 @@ async def test_health_answers_without_a_token(client: RecordingClient) -> None:
 
     assert response.status_code == 200
     assert response.json()["status"] == "healthy"
+
+
+async def test_health_answers_head_for_monitors(client: RecordingClient) -> None:
+    response = await client.head("/health")
+
+    assert response.status_code == 200
+    assert response.content == b""

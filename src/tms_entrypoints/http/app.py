@@ -28,7 +28,7 @@ from tms_entrypoints.http.controllers.assignments import AssignmentsController
 from tms_entrypoints.http.controllers.attendance import AttendanceController
 from tms_entrypoints.http.controllers.audit import list_audit
 from tms_entrypoints.http.controllers.auth import AuthController
-from tms_entrypoints.http.controllers.health import health
+from tms_entrypoints.http.controllers.health import health, health_head
 from tms_entrypoints.http.controllers.progress import (
     trainee_progress,
     trainer_progress,
@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             list_audit,
             generate_report,
             health,
+            health_head,
             events_socket,
         ],
     )
