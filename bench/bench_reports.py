@@ -520,6 +520,25 @@ def measure(
     }
 
 
+def _measure_retrying(
+    database: str, url: str, sessions: int, report_format: str, sections: str, runs: int
+) -> dict[str, Any] | None:
+    """``measure``, once more on a fresh server when a download breaks off (on a shared
+    machine a server may be stopped from outside); None when it fails twice, so that one
+    broken measurement does not lose the others."""
+    for attempt in (1, 2):
+        try:
+            return measure(database, url, sessions, report_format, sections, runs)
+        except (httpx.HTTPError, RuntimeError) as error:
+            print(
+                f"{database} {sessions} {report_format} {sections}: attempt {attempt} "
+                f"failed: {error!r}",
+                file=sys.stderr,
+                flush=True,
+            )
+    return None
+
+
 def _mariadb_reachable() -> bool:
     parsed = make_url(MARIADB_URL)
     try:
@@ -552,7 +571,12 @@ def run(
             datasets[f"{database}/{size}"] = {k: v for k, v in prepared.items() if k != "url"}
             for report_format in formats:
                 for choice in sections:
-                    result = measure(database, prepared["url"], size, report_format, choice, runs)
+                    result = _measure_retrying(
+                        database, prepared["url"], size, report_format, choice, runs
+                    )
+                    if result is None:
+                        skipped.append(f"{database} {size} {report_format} {choice} (failed)")
+                        continue
                     print(_row(result), file=sys.stderr, flush=True)
                     results.append(result)
     return {

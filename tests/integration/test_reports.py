@@ -28,10 +28,12 @@ from sqlalchemy import func, select
 from conftest import FakeClock, make_settings
 from support import add_session, add_user, api_client, at, bearer, login
 from tms_adapters.persistence.sql import migrations as schema
+from tms_adapters.persistence.sql import reports as report_queries
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.reports import CsvReportRenderer
 from tms_domain.model import Actor, Role, SessionStatus, User
 from tms_domain.model.reports import Cell
+from tms_domain.services import reports as report_service
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.http.app import create_app
 
@@ -603,6 +605,31 @@ async def test_a_long_pdf_table_repeats_its_header_on_every_page(
         if number > 1:
             assert page.splitlines()[0] == ("Sessions" if number == 2 else "Sessions (continued)")
             assert "ID Title Trainer Trainees Start" in page, f"no header row on page {number}"
+
+
+async def test_trainee_names_stay_right_when_the_name_cache_is_small(
+    sql_container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sessions section reads trainee ids in the database and their names in bulk, kept
+    between batches up to a bound: names stay in enrolment order when the cache is emptied
+    between batches and when ids are read in several lookups."""
+    monkeypatch.setattr(report_queries, "_NAME_CACHE_SIZE", 25)
+    monkeypatch.setattr(report_queries, "_NAME_LOOKUP_CHUNK", 4)
+    monkeypatch.setattr(report_service, "BATCH_SIZE", 10)
+    await add_user(sql_container, "root", Role.ADMIN)
+    session_ids = await bulk_sessions(sql_container, 60, trainees_per_session=10, name_length=10)
+    names = [f"Bulk{index}".ljust(5, "x") + " Ωμέγα" for index in range(1, 51)]
+    expected = [
+        [str(session_id), ", ".join(names[(number + offset) % 50] for offset in range(10))]
+        for number, session_id in enumerate(session_ids)
+    ]
+    async with api_client(sql_container) as client:
+        token = await login(client, "root")
+        response = await get_report(client, token, format="csv", sections="sessions")
+    assert_download(response, "csv")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == SESSION_HEADER
+    assert [[row[0], row[3]] for row in rows[1:]] == expected
 
 
 # The CLI twin
