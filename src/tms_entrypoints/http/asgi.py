@@ -20,6 +20,9 @@ def create() -> Litestar:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
+    # fpdf2's font subsetting (fontTools) logs a dozen INFO lines for every PDF: noise to
+    # an operator. Its warnings still come through.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     app = create_app(settings)
     settle_garbage_collector()
     return app
