@@ -325,12 +325,15 @@ class EventPublisher(Protocol):
 
 class ReportRenderer(Protocol):
     """Writes one report format incrementally; called off the event loop, in this order:
-    ``open``, then ``summary`` if that section is wanted, then for each table section
-    ``begin_section``, ``write_rows`` any number of times, ``end_section``; last ``close``."""
+    ``open``, then ``summary`` if that section is wanted (after the tables instead when
+    ``summary_last``), then for each table section ``begin_section``, ``write_rows`` any
+    number of times, ``end_section``; last ``close``."""
 
     format: str
     media_type: str
     extension: str
+    summary_last: bool
+    """True where readers expect the tables first (CSV: Users, then Sessions)."""
 
     def open(self, sink: BinaryIO, header: ReportHeader) -> None: ...
 

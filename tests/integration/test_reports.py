@@ -205,7 +205,8 @@ async def test_every_format_says_the_same_with_its_own_reader(sql_container: Con
 def check_csv(content: bytes, world: World) -> None:
     assert not content.startswith(b"\xef\xbb\xbf"), "no BOM unless asked"
     sections = csv_sections(content.decode("utf-8"))
-    assert list(sections) == ["Summary", "Users", "Sessions", "Attendance", "Progress"]
+    # Users then Sessions first, as the contract describes the file; the summary last.
+    assert list(sections) == ["Users", "Sessions", "Attendance", "Progress", "Summary"]
     users = sections["Users"]
     assert users[0] == USER_HEADER
     assert users[1:] == [

@@ -21,7 +21,9 @@ class CsvReportRenderer:
     - With more than one section, each section is a title line, its own header row and its
       rows, and sections are separated by one blank line. With a single section the file is
       one clean table: a header row then the rows, no title line.
-    - The summary section is a two-column table ``metric,value``.
+    - The summary section is a two-column table ``metric,value``, written after the tables
+      (``summary_last``): the file starts with Users then Sessions, as the API contract
+      describes it to existing readers.
     - Datetimes are ISO 8601 in UTC with their offset (``2026-05-01T09:00:00+00:00``),
       booleans ``true``/``false``, empty cells empty.
     - A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
@@ -36,6 +38,7 @@ class CsvReportRenderer:
     format = "csv"
     media_type = "text/csv; charset=utf-8"
     extension = "csv"
+    summary_last = True
 
     def __init__(self, bom: bool = False) -> None:
         self._bom = bom

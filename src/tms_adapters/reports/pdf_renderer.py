@@ -82,6 +82,7 @@ class FpdfReportRenderer:
     format = "pdf"
     media_type = "application/pdf"
     extension = "pdf"
+    summary_last = False
 
     def __init__(self) -> None:
         self._report: _PdfReport | None = None

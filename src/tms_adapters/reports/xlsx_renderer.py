@@ -45,6 +45,7 @@ class XlsxReportRenderer:
     format = "xlsx"
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     extension = "xlsx"
+    summary_last = False
     aliases = ("excel",)
 
     def __init__(self) -> None:

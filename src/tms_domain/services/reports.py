@@ -154,7 +154,8 @@ class ReportService:
         )
         await self._run(renderer.open, sink, header)
         async with self._core.uow(read_only=True) as uow:
-            if "summary" in plan.sections:
+            wants_summary = "summary" in plan.sections
+            if wants_summary and not renderer.summary_last:
                 await self._run(renderer.summary, await uow.reports.summary(plan.where))
             for key in plan.sections:
                 if key == "summary":
@@ -171,6 +172,8 @@ class ReportService:
                     # work ends: it may be reading ahead.
                     await _close(batches)
                 await self._run(renderer.end_section)
+            if wants_summary and renderer.summary_last:
+                await self._run(renderer.summary, await uow.reports.summary(plan.where))
         await self._run(renderer.close)
 
 
