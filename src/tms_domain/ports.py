@@ -90,6 +90,10 @@ class UserRepository(Protocol):
 
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]: ...
 
+    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
+        """The users enrolled in any of these sessions, by id."""
+        ...
+
     async def find_by_login(self, login: str) -> User | None:
         """By username or email, case-insensitively."""
         ...

@@ -199,6 +199,26 @@ HALF_OPEN_CASES = [
 ]
 
 
+async def test_the_users_enrolled_in_sessions_are_read_by_id(
+    sql_container: Container, cast: Cast
+) -> None:
+    first, second, third = await store(
+        sql_container,
+        a_session(cast.trainer.id, at(0), trainees=(cast.other_trainee.id, cast.trainee.id)),
+        a_session(cast.trainer.id, at(2), trainees=(cast.trainee.id,)),
+        a_session(cast.trainer.id, at(4), trainees=(cast.third_trainee.id,)),
+    )
+    async with sql_container.uow()(read_only=True) as uow:
+        both = await uow.users.enrolled_in([first.id, second.id])
+        none = await uow.users.enrolled_in([third.id + 1000])
+        expected = await uow.users.get_many([cast.trainee.id, cast.other_trainee.id])
+
+    assert both == expected
+    assert set(both) == {cast.trainee.id, cast.other_trainee.id}
+    assert both[cast.trainee.id].created_at.utcoffset() == timedelta(0)
+    assert none == {}
+
+
 async def test_find_overlapping_looks_at_scheduled_sessions_of_the_given_people(
     sql_container: Container, cast: Cast
 ) -> None:

@@ -137,6 +137,10 @@ def _session_updated_data(session: TrainingSession) -> dict[str, Any]:
     }
 
 
+def _with_trainees(sessions: list[TrainingSession], users: dict[int, User]) -> list[SessionDetails]:
+    return [SessionDetails(s, [users[i] for i in s.trainee_ids if i in users]) for s in sessions]
+
+
 class SessionService:
     def __init__(self, core: Core) -> None:
         self._core = core
@@ -145,9 +149,7 @@ class SessionService:
         self, uow: UnitOfWork, sessions: list[TrainingSession]
     ) -> list[SessionDetails]:
         users = await uow.users.get_many({i for s in sessions for i in s.trainee_ids})
-        return [
-            SessionDetails(s, [users[i] for i in s.trainee_ids if i in users]) for s in sessions
-        ]
+        return _with_trainees(sessions, users)
 
     async def list_sessions(
         self, actor: Actor, filters: SessionFilters, page: Page
@@ -172,7 +174,10 @@ class SessionService:
             limit=page.limit,
         )
         async with self._core.uow(read_only=True) as uow:
-            return await self._details(uow, await uow.sessions.page(query))
+            found = await uow.sessions.page(query)
+            # A page's trainees are chosen by its sessions, not by hundreds of ids sent back.
+            users = await uow.users.enrolled_in([s.id for s in found]) if found else {}
+            return _with_trainees(found, users)
 
     async def get_session(self, actor: Actor, session_id: int) -> SessionDetails:
         """Admins, the session's trainer and its enrolled trainees; others get 404."""

@@ -3,7 +3,7 @@ but the caller's own fresh sign-in."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -17,9 +17,25 @@ Secret = Annotated[str, msgspec.Meta(max_length=1024)]
 LongText = Annotated[str, msgspec.Meta(max_length=10_000)]
 
 
+ISO_TEXTS_KEPT = 1 << 15
+"""At most this many UTC moments' texts are remembered (a few MiB); then they start over."""
+_iso_texts: dict[datetime, str] = {}
+
+
 def iso(moment: datetime) -> str:
-    """ISO 8601 with an explicit offset, as the contract shows (``+00:00``)."""
-    return moment.isoformat()
+    """ISO 8601 with an explicit offset, as the contract shows (``+00:00``).
+
+    A UTC moment's text is remembered: formatting with an offset costs more than the rest
+    of a DTO, and listings show the same stored timestamps on every request. Two UTC
+    datetimes that compare equal have equal fields, hence the same text."""
+    if type(moment) is not datetime or moment.tzinfo is not UTC:
+        return moment.isoformat()
+    text = _iso_texts.get(moment)
+    if text is None:
+        if len(_iso_texts) >= ISO_TEXTS_KEPT:
+            _iso_texts.clear()
+        text = _iso_texts[moment] = moment.isoformat()
+    return text
 
 
 class UserOut(msgspec.Struct):
@@ -46,8 +62,8 @@ class UserOut(msgspec.Struct):
             user.last_name,
             user.name,
             user.is_temporary_password,
-            user.created_at.isoformat(),
-            user.updated_at.isoformat(),
+            iso(user.created_at),
+            iso(user.updated_at),
         )
 
 

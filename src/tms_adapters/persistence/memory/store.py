@@ -86,6 +86,10 @@ class MemoryUserRepository:
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
         return {i: copy.deepcopy(self._s.users[i]) for i in set(user_ids) if i in self._s.users}
 
+    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
+        wanted = set(session_ids)
+        return await self.get_many(t for s, t in self._s.enrolments if s in wanted)
+
     async def find_by_login(self, login: str) -> User | None:
         key = login_key(login)
         by_username = [u for u in self._s.users.values() if login_key(u.username) == key]

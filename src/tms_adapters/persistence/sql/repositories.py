@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Column, Row, and_, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -45,31 +44,27 @@ def _conflict_for(error: IntegrityError, messages: dict[str, str], default: str)
     return Conflict(default)
 
 
-def _fields(table: Table, *names: str) -> itemgetter[tuple[Any, ...]]:
-    """Read these columns from a row by position: a query that selects the whole table
-    first has them where the table does. (A row's attributes are looked up by name on every
-    access, which costs as much again as fetching the row: listings map thousands.)"""
-    positions = [list(table.columns.keys()).index(name) for name in names]
-    return itemgetter(*positions)
-
-
-_USER_FIELDS = _fields(
-    t.users,
-    "id",
-    "username",
-    "email",
-    "role",
-    "first_name",
-    "last_name",
-    "password_hash",
-    "is_temporary_password",
-    "created_at",
-    "updated_at",
+_USER_COLUMNS: tuple[Column[Any], ...] = (
+    t.users.c.id,
+    t.users.c.username,
+    t.users.c.email,
+    t.users.c.role,
+    t.users.c.first_name,
+    t.users.c.last_name,
+    t.users.c.password_hash,
+    t.users.c.is_temporary_password,
+    t.users.c.created_at,
+    t.users.c.updated_at,
 )
+"""What a User is read from, in the order of its fields; a query selects these first (and
+only these, not the lookup keys: listings map a thousand users per request)."""
 _ROLES = {role.value: role for role in Role}
 
 
-def _user(row: Row[Any]) -> User:
+def _user(row: Sequence[Any]) -> User:
+    """From a row that starts with ``_USER_COLUMNS``. Read by position and built
+    positionally: a row's attributes are looked up by name on every access, which costs as
+    much again as fetching the row."""
     (
         user_id,
         username,
@@ -81,18 +76,18 @@ def _user(row: Row[Any]) -> User:
         is_temporary_password,
         created_at,
         updated_at,
-    ) = _USER_FIELDS(row)
+    ) = row[:10]
     return User(
-        id=user_id,
-        username=username,
-        email=email,
-        role=_ROLES[role],
-        first_name=first_name,
-        last_name=last_name,
-        password_hash=password_hash,
-        is_temporary_password=bool(is_temporary_password),
-        created_at=created_at,
-        updated_at=updated_at,
+        user_id,
+        username,
+        email,
+        _ROLES[role],
+        first_name,
+        last_name,
+        password_hash,
+        bool(is_temporary_password),
+        created_at,
+        updated_at,
     )
 
 
@@ -130,7 +125,7 @@ class SqlaUserRepository:
         return user
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
-        query = select(t.users).where(t.users.c.id == user_id)
+        query = select(*_USER_COLUMNS).where(t.users.c.id == user_id)
         if for_update:
             query = query.with_for_update()
         row = (await self._conn.execute(query)).first()
@@ -140,7 +135,24 @@ class SqlaUserRepository:
         ids = sorted(set(user_ids))
         found: dict[int, User] = {}
         for chunk in _chunks(ids):
-            rows = await self._conn.execute(select(t.users).where(t.users.c.id.in_(chunk)))
+            rows = await self._conn.execute(select(*_USER_COLUMNS).where(t.users.c.id.in_(chunk)))
+            for row in rows.all():
+                user = _user(row)
+                found[user.id] = user
+        return found
+
+    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
+        # The database picks the users: a listing's trainees are hundreds of ids, and an IN
+        # list of them costs more to render and send than the rows cost to read. (Joining
+        # users to the enrolments instead would read a user once per session: ten times
+        # over on a page of 1,000 sessions.)
+        e = t.enrolments
+        found: dict[int, User] = {}
+        for chunk in _chunks(sorted(set(session_ids))):
+            enrolled = select(e.c.trainee_id).where(e.c.session_id.in_(chunk))
+            rows = await self._conn.execute(
+                select(*_USER_COLUMNS).where(t.users.c.id.in_(enrolled))
+            )
             for row in rows.all():
                 user = _user(row)
                 found[user.id] = user
@@ -148,7 +160,7 @@ class SqlaUserRepository:
 
     async def find_by_login(self, login: str) -> User | None:
         key = login_key(login)
-        query = select(t.users).where(
+        query = select(*_USER_COLUMNS, t.users.c.username_key).where(
             or_(t.users.c.username_key == key, t.users.c.email_key == key)
         )
         # A username that equals another user's email: the username wins.
@@ -169,7 +181,7 @@ class SqlaUserRepository:
         await self._conn.execute(delete(t.users).where(t.users.c.id == user_id))
 
     async def page(self, *, skip: int, limit: int, role: Role | None = None) -> list[User]:
-        query = select(t.users).order_by(t.users.c.id).offset(skip).limit(limit)
+        query = select(*_USER_COLUMNS).order_by(t.users.c.id).offset(skip).limit(limit)
         if role is not None:
             query = query.where(t.users.c.role == role.value)
         return [_user(row) for row in (await self._conn.execute(query)).all()]
@@ -218,7 +230,7 @@ class SqlaSignInRepository:
         s = t.sign_ins
         query = (
             select(
-                t.users,
+                *_USER_COLUMNS,
                 s.c.id.label("sign_in_id"),
                 s.c.user_id.label("sign_in_user_id"),
                 s.c.created_at.label("sign_in_created_at"),
@@ -265,25 +277,26 @@ class SqlaSignInRepository:
         return int(result.rowcount)
 
 
-_SESSION_FIELDS = _fields(
-    t.training_sessions,
-    "id",
-    "title",
-    "description",
-    "trainer_id",
-    "scheduled_date",
-    "duration_minutes",
-    "status",
-    "class_link",
-    "session_link",
-    "created_at",
-    "updated_at",
+_S = t.training_sessions
+_SESSION_COLUMNS: tuple[Column[Any], ...] = (
+    _S.c.id,
+    _S.c.title,
+    _S.c.description,
+    _S.c.trainer_id,
+    _S.c.scheduled_date,
+    _S.c.duration_minutes,
+    _S.c.status,
+    _S.c.class_link,
+    _S.c.session_link,
+    _S.c.created_at,
+    _S.c.updated_at,
 )
-_SESSION_ID = _fields(t.training_sessions, "id")
+"""What a TrainingSession is read from (``ends_at`` is derived); a query selects these first."""
 _STATUSES = {status.value: status for status in SessionStatus}
 
 
-def _session(row: Row[Any], trainee_ids: list[int]) -> TrainingSession:
+def _session(row: Sequence[Any], trainee_ids: list[int]) -> TrainingSession:
+    """From a row that starts with ``_SESSION_COLUMNS``."""
     (
         session_id,
         title,
@@ -296,7 +309,7 @@ def _session(row: Row[Any], trainee_ids: list[int]) -> TrainingSession:
         session_link,
         created_at,
         updated_at,
-    ) = _SESSION_FIELDS(row)
+    ) = row[:11]
     return TrainingSession(
         id=session_id,
         title=title,
@@ -345,9 +358,9 @@ class SqlaSessionRepository:
                 by_session[session_id].append(trainee_id)
         return by_session
 
-    async def _with_trainees(self, rows: Sequence[Row[Any]]) -> list[TrainingSession]:
-        trainees = await self._trainees_of([_SESSION_ID(row) for row in rows]) if rows else {}
-        return [_session(row, trainees.get(_SESSION_ID(row), [])) for row in rows]
+    async def _with_trainees(self, rows: Sequence[Sequence[Any]]) -> list[TrainingSession]:
+        trainees = await self._trainees_of([row[0] for row in rows]) if rows else {}
+        return [_session(row, trainees.get(row[0], [])) for row in rows]
 
     async def add(self, session: TrainingSession) -> TrainingSession:
         try:
@@ -374,7 +387,7 @@ class SqlaSessionRepository:
             raise Conflict("The trainee is already enrolled in this session") from error
 
     async def get(self, session_id: int, *, for_update: bool = False) -> TrainingSession | None:
-        query = select(t.training_sessions).where(t.training_sessions.c.id == session_id)
+        query = select(*_SESSION_COLUMNS).where(_S.c.id == session_id)
         if for_update:
             query = query.with_for_update()
         row = (await self._conn.execute(query)).first()
@@ -383,9 +396,7 @@ class SqlaSessionRepository:
         return (await self._with_trainees([row]))[0]
 
     async def get_by_link(self, session_link: str) -> TrainingSession | None:
-        query = select(t.training_sessions).where(
-            t.training_sessions.c.session_link == session_link
-        )
+        query = select(*_SESSION_COLUMNS).where(_S.c.session_link == session_link)
         row = (await self._conn.execute(query)).first()
         return (await self._with_trainees([row]))[0] if row else None
 
@@ -418,7 +429,7 @@ class SqlaSessionRepository:
 
     async def page(self, query: SessionQuery) -> list[TrainingSession]:
         s = t.training_sessions
-        statement = select(s)
+        statement = select(*_SESSION_COLUMNS)
         if query.status is not None:
             statement = statement.where(s.c.status == query.status.value)
         if query.trainer_id is not None:
@@ -465,7 +476,7 @@ class SqlaSessionRepository:
         if not people:
             return []
         statement = (
-            select(s)
+            select(*_SESSION_COLUMNS)
             .where(
                 s.c.status == SessionStatus.SCHEDULED.value,
                 s.c.scheduled_date < end,
@@ -530,7 +541,7 @@ class SqlaSessionRepository:
         found: dict[int, list[TrainingSession]] = defaultdict(list)
         for chunk in _chunks(sorted(set(trainee_ids))):
             rows = await self._conn.execute(
-                select(s, e.c.trainee_id.label("enrolled_trainee_id"))
+                select(*_SESSION_COLUMNS, e.c.trainee_id.label("enrolled_trainee_id"))
                 .join(e, e.c.session_id == s.c.id)
                 .where(e.c.trainee_id.in_(chunk))
                 .order_by(s.c.scheduled_date, s.c.id)

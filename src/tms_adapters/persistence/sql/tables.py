@@ -62,19 +62,30 @@ class UtcDateTime(TypeDecorator[datetime]):
         self, dialect: Dialect, coltype: object
     ) -> Callable[[Any], datetime | None]:
         """What process_result_value does, in one call per value rather than three (the
-        decorator's wrappers): listings read thousands of timestamps per request."""
+        decorator's wrappers): listings read thousands of timestamps per request. The aware
+        value is built by the constructor, which costs half of what ``replace`` does."""
         parse = self.load_dialect_impl(dialect).result_processor(dialect, coltype)
         utc = UTC
+
+        def attach_utc(value: datetime | None) -> datetime | None:
+            if value is None:
+                return None
+            return datetime(
+                value.year,
+                value.month,
+                value.day,
+                value.hour,
+                value.minute,
+                value.second,
+                value.microsecond,
+                utc,
+            )
+
         if parse is None:
-
-            def attach_utc(value: datetime | None) -> datetime | None:
-                return None if value is None else value.replace(tzinfo=utc)
-
             return attach_utc
 
         def parse_and_attach_utc(value: Any) -> datetime | None:
-            parsed = parse(value)
-            return None if parsed is None else parsed.replace(tzinfo=utc)
+            return attach_utc(parse(value))
 
         return parse_and_attach_utc
 
