@@ -7,6 +7,7 @@ without them those tests skip with the reason; with TMS_REQUIRE_SERVICES=1 (CI) 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -125,17 +126,31 @@ def database_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@contextlib.asynccontextmanager
+async def _fresh_mariadb_database() -> AsyncIterator[str]:
+    url = await _create_mariadb_database()
+    try:
+        yield url
+    finally:
+        await _drop_mariadb_database(url)
+
+
 @pytest.fixture
 async def empty_database_url(database_kind: str, tmp_path: Path) -> AsyncIterator[str]:
     """A database with no tables yet, on SQLite or MariaDB."""
     if database_kind == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'tms.db'}"
         return
-    url = await _create_mariadb_database()
-    try:
+    async with _fresh_mariadb_database() as url:
         yield url
-    finally:
-        await _drop_mariadb_database(url)
+
+
+@pytest.fixture
+async def mariadb_url() -> AsyncIterator[str]:
+    """An empty MariaDB database of the test's own (skipped, or failed in CI, without one)."""
+    require_mariadb()
+    async with _fresh_mariadb_database() as url:
+        yield url
 
 
 @pytest.fixture

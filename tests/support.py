@@ -183,3 +183,20 @@ async def login(client: httpx.AsyncClient, username: str, password: str = PASSWO
     response = await client.post("/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])
+
+
+USER_KEYS = frozenset(
+    {
+        "id",
+        "username",
+        "email",
+        "role",
+        "first_name",
+        "last_name",
+        "name",
+        "is_temporary_password",
+        "created_at",
+        "updated_at",
+    }
+)
+"""A User as the contract shows it: these keys and no others (never a hash)."""

@@ -28,12 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from test_security_server import ADMIN_PASSWORD, bearer, server_env, sign_in
 
-from conftest import (
-    _create_mariadb_database,
-    _drop_mariadb_database,
-    free_port,
-    require_mariadb,
-)
+from conftest import free_port
 from servers import TmsServer
 from tms_adapters.persistence.sql import create_engine
 
@@ -112,13 +107,8 @@ class TcpProxy:
 
 
 @pytest.fixture
-async def database() -> AsyncIterator[str]:
-    require_mariadb()
-    url = await _create_mariadb_database()
-    try:
-        yield url
-    finally:
-        await _drop_mariadb_database(url)
+def database(mariadb_url: str) -> str:
+    return mariadb_url
 
 
 @pytest.fixture

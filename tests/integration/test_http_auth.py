@@ -14,6 +14,7 @@ from conftest import TEST_SECRET, FakeClock, require_mariadb
 from support import (
     OTHER_PASSWORD,
     PASSWORD,
+    USER_KEYS,
     RecordingClient,
     add_user,
     api_client,
@@ -22,19 +23,6 @@ from support import (
 )
 from tms_domain.model import Role
 from tms_entrypoints.container import Container
-
-USER_FIELDS = {
-    "id",
-    "username",
-    "email",
-    "role",
-    "first_name",
-    "last_name",
-    "name",
-    "is_temporary_password",
-    "created_at",
-    "updated_at",
-}
 
 
 @pytest.fixture(params=["sqlite"])
@@ -83,7 +71,7 @@ async def test_login_answers_the_contracts_shape(
     assert set(body) == {"access_token", "token_type", "user", "force_password_change"}
     assert body["token_type"] == "bearer"
     assert body["force_password_change"] is False
-    assert set(body["user"]) == USER_FIELDS
+    assert set(body["user"]) == USER_KEYS
     assert body["user"]["id"] == user.id
     assert body["user"]["role"] == "trainer"
     assert body["user"]["name"] == "Alice W"

@@ -15,22 +15,10 @@ from httpx import Response
 from litestar.testing import AsyncTestClient
 
 from conftest import FakeClock
-from support import SECRET_MARKERS, Cast, add_cast, at, bearer, sign_in
+from support import SECRET_MARKERS, USER_KEYS, Cast, add_cast, at, bearer, sign_in
 from tms_entrypoints.container import Container
 from tms_entrypoints.http.app import create_app
 
-USER_KEYS = {
-    "id",
-    "username",
-    "email",
-    "role",
-    "first_name",
-    "last_name",
-    "name",
-    "is_temporary_password",
-    "created_at",
-    "updated_at",
-}
 SESSION_KEYS = {
     "id",
     "title",

@@ -27,15 +27,9 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 import servers
-from conftest import (
-    REDIS_URL,
-    _create_mariadb_database,
-    _drop_mariadb_database,
-    make_settings,
-    require_mariadb,
-    require_redis,
-)
+from conftest import REDIS_URL, make_settings, require_redis
 from servers import TmsServer, running
+from support import USER_KEYS
 from tms_domain.model import SignIn
 from tms_domain.services.users import UserChanges
 from tms_entrypoints.container import build_container
@@ -49,18 +43,6 @@ POLL_MS = 200
 SETTLE_SECONDS = 0.4
 """How long to wait for frames that must not come once the ones that must have come."""
 
-USER_KEYS = {
-    "id",
-    "username",
-    "email",
-    "role",
-    "first_name",
-    "last_name",
-    "name",
-    "is_temporary_password",
-    "created_at",
-    "updated_at",
-}
 EVENT_KEYS: dict[str, set[str]] = {
     "user_created": {"user_id", "action", "user"},
     "user_updated": {"user_id", "action", "user"},
@@ -749,16 +731,6 @@ async def test_client_messages_are_not_echoed_to_anyone(server: TmsServer) -> No
 
 
 # Several instances
-
-
-@pytest.fixture
-async def mariadb_url() -> AsyncIterator[str]:
-    require_mariadb()
-    url = await _create_mariadb_database()
-    try:
-        yield url
-    finally:
-        await _drop_mariadb_database(url)
 
 
 def redis_url() -> str:
