@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol, Self, TypeVar
@@ -261,22 +261,27 @@ class EventStore(Protocol):
     async def prune(self, before: datetime) -> int: ...
 
 
+RowBatches = AsyncGenerator[list[list[Cell]], None]
+"""A report section's rows in batches; closed (``aclose``) by a reader that stops early, so
+that a batch read ahead ends before the reader's unit of work does."""
+
+
 class ReportQueries(Protocol):
     """What reports read, in batches of rows ready to render (memory stays flat)."""
 
-    def users(self, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    def users(self, batch: int) -> RowBatches:
         """id, username, email, role, first name, last name, created."""
         ...
 
-    def sessions(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    def sessions(self, where: ReportFilter, batch: int) -> RowBatches:
         """id, title, trainer name, trainee names, start, duration, status; by start."""
         ...
 
-    def attendance(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    def attendance(self, where: ReportFilter, batch: int) -> RowBatches:
         """session id, session title, trainee name, present, marked at."""
         ...
 
-    def progress(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    def progress(self, where: ReportFilter, batch: int) -> RowBatches:
         """trainee id, trainee name, enrolled (not cancelled), attended, percentage."""
         ...
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from tms_domain.errors import InvalidInput
 from tms_domain.model import Actor, SessionStatus
 from tms_domain.model.reports import (
-    Cell,
     Column,
     ColumnKind,
     ReportFilter,
@@ -17,7 +17,7 @@ from tms_domain.model.reports import (
     SectionSpec,
 )
 from tms_domain.policy.access import Permission, authorize
-from tms_domain.ports import BlockingRunner, ReportQueries, ReportRenderer
+from tms_domain.ports import BlockingRunner, ReportQueries, ReportRenderer, RowBatches
 from tms_domain.services.common import Core
 from tms_domain.services.sessions import as_utc
 
@@ -161,29 +161,20 @@ class ReportService:
                 if key == "summary":
                     continue
                 await self._run(renderer.begin_section, SECTIONS[key])
-                batches = _rows(uow.reports, key, plan.where)
-                try:
+                # Closed here if the client goes away: a read ahead ends before the unit of
+                # work does.
+                async with contextlib.aclosing(_rows(uow.reports, key, plan.where)) as batches:
                     async for rows in batches:
                         await self._run(renderer.write_rows, rows)
                         if progress is not None:
                             progress(len(rows))
-                finally:
-                    # A reader left early (the client went away) stops before its unit of
-                    # work ends: it may be reading ahead.
-                    await _close(batches)
                 await self._run(renderer.end_section)
             if wants_summary and renderer.summary_last:
                 await self._run(renderer.summary, await uow.reports.summary(plan.where))
         await self._run(renderer.close)
 
 
-async def _close(batches: AsyncIterator[list[list[Cell]]]) -> None:
-    close = getattr(batches, "aclose", None)
-    if close is not None:
-        await close()
-
-
-def _rows(reports: ReportQueries, key: str, where: ReportFilter) -> AsyncIterator[list[list[Cell]]]:
+def _rows(reports: ReportQueries, key: str, where: ReportFilter) -> RowBatches:
     if key == "users":
         return reports.users(BATCH_SIZE)
     if key == "sessions":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from tms_domain.model import Role, SessionStatus, TrainingSession
 from tms_domain.model.reports import Cell, ReportFilter, ReportSummary, TrainerSummary
+from tms_domain.ports import RowBatches
 
 if TYPE_CHECKING:
     from tms_adapters.persistence.memory.store import State
@@ -48,7 +49,7 @@ class MemoryReportQueries:
         )
         return [tid for _, tid in pairs]
 
-    async def users(self, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    async def users(self, batch: int) -> RowBatches:
         rows: list[list[Cell]] = [
             [x.id, x.username, x.email, x.role.value, x.first_name, x.last_name, x.created_at]
             for x in sorted(self._s.users.values(), key=lambda x: x.id)
@@ -56,7 +57,7 @@ class MemoryReportQueries:
         for chunk in _batches(rows, batch):
             yield chunk
 
-    async def sessions(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    async def sessions(self, where: ReportFilter, batch: int) -> RowBatches:
         rows: list[list[Cell]] = [
             [
                 x.id,
@@ -72,7 +73,7 @@ class MemoryReportQueries:
         for chunk in _batches(rows, batch):
             yield chunk
 
-    async def attendance(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    async def attendance(self, where: ReportFilter, batch: int) -> RowBatches:
         rows: list[list[Cell]] = []
         for record in sorted(self._s.attendance.values(), key=lambda r: r.id):
             session = self._s.sessions.get(record.session_id)
@@ -96,7 +97,7 @@ class MemoryReportQueries:
             for r in self._s.attendance.values()
         )
 
-    async def progress(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    async def progress(self, where: ReportFilter, batch: int) -> RowBatches:
         counted = {x.id for x in self._sessions(where) if x.status is not SessionStatus.CANCELLED}
         rows: list[list[Cell]] = []
         for user in sorted(self._s.users.values(), key=lambda x: x.id):

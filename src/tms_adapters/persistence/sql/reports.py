@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
 from itertools import chain
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tms_adapters.persistence.sql import tables as t
 from tms_domain.model import Role, SessionStatus
 from tms_domain.model.reports import Cell, ReportFilter, ReportSummary, TrainerSummary
+from tms_domain.ports import RowBatches
 
 s, e, a, u = t.training_sessions, t.enrolments, t.attendance, t.users
 
@@ -38,14 +38,12 @@ def _filtered(query: Select[Any], where: ReportFilter) -> Select[Any]:
     return query
 
 
-Batches = AsyncGenerator[list[list[Cell]], None]
-
 _NAME_CACHE_SIZE = 50_000
 """Trainee names kept between batches of the sessions section (a few megabytes)."""
 _NAME_LOOKUP_CHUNK = 1000
 
 
-async def _read_ahead(batches: Batches) -> Batches:
+async def _read_ahead(batches: RowBatches) -> RowBatches:
     """The batches of ``batches``, the next one being read while the caller works on the one
     it was given (the report's renderer runs in a worker thread meanwhile): the database's
     time and the renderer's overlap. One read in flight, at most two batches held."""
@@ -67,19 +65,19 @@ class SqlaReportQueries:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    def users(self, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    def users(self, batch: int) -> RowBatches:
         return _read_ahead(self._users(batch))
 
-    def sessions(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    def sessions(self, where: ReportFilter, batch: int) -> RowBatches:
         return _read_ahead(self._sessions(where, batch))
 
-    def attendance(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    def attendance(self, where: ReportFilter, batch: int) -> RowBatches:
         return _read_ahead(self._attendance(where, batch))
 
-    def progress(self, where: ReportFilter, batch: int) -> AsyncIterator[list[list[Cell]]]:
+    def progress(self, where: ReportFilter, batch: int) -> RowBatches:
         return _read_ahead(self._progress(where, batch))
 
-    async def _users(self, batch: int) -> Batches:
+    async def _users(self, batch: int) -> RowBatches:
         last = 0
         while True:
             rows = (
@@ -95,7 +93,7 @@ class SqlaReportQueries:
                 for r in rows
             ]
 
-    async def _sessions(self, where: ReportFilter, batch: int) -> Batches:
+    async def _sessions(self, where: ReportFilter, batch: int) -> RowBatches:
         trainer = u.alias("trainer")
         query = _filtered(
             select(
@@ -171,7 +169,7 @@ class SqlaReportQueries:
             ).where(e.c.session_id == session_id)
         return ids.scalar_subquery()
 
-    async def _attendance(self, where: ReportFilter, batch: int) -> Batches:
+    async def _attendance(self, where: ReportFilter, batch: int) -> RowBatches:
         query = _filtered(
             select(
                 a.c.id,
@@ -208,7 +206,7 @@ class SqlaReportQueries:
                 for r in rows
             ]
 
-    async def _progress(self, where: ReportFilter, batch: int) -> Batches:
+    async def _progress(self, where: ReportFilter, batch: int) -> RowBatches:
         last = 0
         present = func.sum(case((a.c.present.is_(True), 1), else_=0))
         while True:
