@@ -176,9 +176,9 @@ async def memory_container(clock: FakeClock) -> AsyncIterator[Container]:
         container.hasher().shutdown()
 
 
-@pytest.fixture
-async def sql_container(database_url: str, clock: FakeClock) -> AsyncIterator[Container]:
-    """Every use case over SQL (SQLite and MariaDB), with a clock the test controls."""
+@contextlib.asynccontextmanager
+async def container_on(database_url: str, clock: FakeClock) -> AsyncIterator[Container]:
+    """Every use case over a migrated SQL database, with a clock the test controls."""
     container = build_container(make_settings(database_url=database_url))
     container.clock.override(clock)
     try:
@@ -186,6 +186,13 @@ async def sql_container(database_url: str, clock: FakeClock) -> AsyncIterator[Co
     finally:
         container.hasher().shutdown()
         await container.engine().dispose()
+
+
+@pytest.fixture
+async def sql_container(database_url: str, clock: FakeClock) -> AsyncIterator[Container]:
+    """Every use case over SQL (SQLite and MariaDB), with a clock the test controls."""
+    async with container_on(database_url, clock) as container:
+        yield container
 
 
 def free_port() -> int:

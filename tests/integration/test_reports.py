@@ -25,7 +25,7 @@ import uvicorn
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from conftest import FakeClock, make_settings
+from conftest import FakeClock, container_on, make_settings
 from support import add_session, add_user, api_client, at, bearer, login
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import reports as report_queries
@@ -132,13 +132,8 @@ async def sqlite_container(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Co
     """Every use case over a migrated SQLite file (the tests that need no second database)."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'tms.db'}"
     await schema.upgrade(url)
-    container = build_container(make_settings(database_url=url))
-    container.clock.override(clock)
-    try:
+    async with container_on(url, clock) as container:
         yield container
-    finally:
-        container.hasher().shutdown()
-        await container.engine().dispose()
 
 
 async def get_report(client: httpx.AsyncClient, token: str | None, **params: str) -> httpx.Response:
