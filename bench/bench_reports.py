@@ -46,7 +46,6 @@ import contextlib
 import json
 import os
 import random
-import signal
 import socket
 import statistics
 import subprocess
@@ -64,6 +63,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bench.servers import cpu_seconds, free_port, stop_process
 from tms_adapters.persistence.sql import tables as t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -359,24 +359,12 @@ def prepare(kind: str, users: int, sessions: int, seed: int = 7) -> dict[str, An
 # The server and the downloads
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def vm_rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class RssSampler:
@@ -410,7 +398,7 @@ class ReportServer:
     """`tms serve` on a free loopback port, signed in as the admin."""
 
     def __init__(self, url: str, log_path: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         var_dir = DATA_DIR / "var"
         with log_path.open("wb") as log:
@@ -451,7 +439,7 @@ class ReportServer:
             params["sections"] = sections
         size = 0
         first_byte = None
-        cpu_before = cpu_seconds(self.pid)
+        cpu_before = cpu_seconds([self.pid])
         with (
             httpx.Client(base_url=self.base_url, timeout=DOWNLOAD_TIMEOUT) as client,
             RssSampler(self.pid) as sampler,
@@ -474,17 +462,11 @@ class ReportServer:
             "bytes": size,
             "peak_rss_mb": sampler.peak,
             "samples": sampler.samples,
-            "cpu_s": cpu_seconds(self.pid) - cpu_before,
+            "cpu_s": cpu_seconds([self.pid]) - cpu_before,
         }
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def measure(

@@ -43,8 +43,6 @@ import math
 import multiprocessing
 import os
 import resource
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,6 +55,8 @@ from typing import Any
 
 import httpx
 
+from bench.servers import cpu_seconds, free_port, stop_process
+
 SCALES = (100, 1_000, 5_000)
 CONNECTIONS_PER_PROCESS = 1_250
 CONNECTING_AT_ONCE = 64
@@ -67,7 +67,6 @@ TARGET_P99_AT = 1_000
 TARGET_KB_PER_CONNECTION = 30.0
 TARGET_CONNECTIONS = 5_000
 MARKER = "Bench"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 TMS = str(Path(sys.executable).with_name("tms"))
 
 
@@ -79,12 +78,6 @@ def raise_open_files_limit() -> int:
 
 
 # The server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -104,17 +97,10 @@ class Server:
         return 0
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return cpu_seconds([self.process.pid])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def start_server(directory: Path, extra_env: dict[str, str]) -> Server:
