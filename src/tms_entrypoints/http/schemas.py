@@ -9,9 +9,11 @@ from typing import Annotated, Literal
 import msgspec
 
 from tms_domain.model import Attendance, TrainingSession, User
+from tms_entrypoints.http.timestamps import TimestampIn
 
 RoleName = Literal["admin", "trainer", "trainee"]
-Timestamp = Annotated[str, msgspec.Meta(extra_json_schema={"format": "date-time"})]
+Timestamp = Annotated[str, msgspec.Meta(extra_json_schema={"extra": {"format": "date-time"}})]
+"""A time in an answer, as ``iso`` writes it (Litestar reads the schema's format from "extra")."""
 ShortText = Annotated[str, msgspec.Meta(max_length=256)]
 Secret = Annotated[str, msgspec.Meta(max_length=1024)]
 LongText = Annotated[str, msgspec.Meta(max_length=10_000)]
@@ -225,7 +227,7 @@ class SessionSummaryOut(msgspec.Struct):
 class SessionCreateIn(msgspec.Struct):
     title: Title
     trainer_id: PositiveId
-    scheduled_date: datetime
+    scheduled_date: TimestampIn
     duration_minutes: int
     description: LongText | None = None
     trainees: TraineeIds = msgspec.field(default_factory=list)
@@ -239,7 +241,7 @@ class SessionUpdateIn(msgspec.Struct):
     description: LongText | None = None
     trainer_id: PositiveId | None = None
     trainees: TraineeIds | None = None
-    scheduled_date: datetime | None = None
+    scheduled_date: TimestampIn | None = None
     duration_minutes: int | None = None
     status: StatusName | None = None
     class_link: Link | None = None
@@ -281,7 +283,7 @@ class AttendanceIn(msgspec.Struct):
     session_id: PositiveId
     trainee_id: PositiveId
     present: bool
-    marked_at: datetime | None = None
+    marked_at: TimestampIn | None = None
 
 
 class AttendanceUpdateIn(msgspec.Struct):

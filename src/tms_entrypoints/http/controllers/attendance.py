@@ -23,6 +23,7 @@ from tms_entrypoints.http.schemas import (
     UserOut,
     iso,
 )
+from tms_entrypoints.http.timestamps import parse_optional_timestamp
 
 
 def _listing(details: AttendanceDetails) -> AttendanceListingOut:
@@ -72,7 +73,11 @@ class AttendanceController(Controller):
     ) -> AttendanceOut:
         """Mark an enrolled trainee; marking again updates. 400 if not enrolled."""
         record = await attendance.mark(
-            actor, data.session_id, data.trainee_id, data.present, data.marked_at
+            actor,
+            data.session_id,
+            data.trainee_id,
+            data.present,
+            parse_optional_timestamp(data.marked_at, "marked_at"),
         )
         return AttendanceOut.of(record)
 

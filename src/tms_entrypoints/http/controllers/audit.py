@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -15,6 +14,7 @@ from tms_domain.services.audit import AuditService
 from tms_domain.services.common import Page
 from tms_entrypoints.http.controllers.params import Limit, Skip
 from tms_entrypoints.http.schemas import MAX_ID, Timestamp, iso
+from tms_entrypoints.http.timestamps import parse_optional_timestamp, timestamp_query
 
 
 class AuditEntryOut(msgspec.Struct):
@@ -39,8 +39,8 @@ async def list_audit(
     action: Annotated[str | None, QueryParameter(max_length=40)] = None,
     target_type: Annotated[str | None, QueryParameter(max_length=20)] = None,
     target_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
-    at_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
-    at_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
+    at_from: Annotated[str | None, timestamp_query("from", "at >= from")] = None,
+    at_before: Annotated[str | None, timestamp_query("to", "at < to")] = None,
 ) -> list[AuditEntryOut]:
     """Admins: who changed what and when, newest first."""
     entries = await audit.entries(
@@ -50,8 +50,8 @@ async def list_audit(
             action=action,
             target_type=target_type,
             target_id=target_id,
-            at_from=at_from,
-            at_before=at_before,
+            at_from=parse_optional_timestamp(at_from, "from"),
+            at_before=parse_optional_timestamp(at_before, "to"),
         ),
         Page(skip, limit),
     )

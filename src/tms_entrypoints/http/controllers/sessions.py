@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
@@ -29,6 +28,11 @@ from tms_entrypoints.http.schemas import (
     StatusName,
     UserOut,
 )
+from tms_entrypoints.http.timestamps import (
+    parse_optional_timestamp,
+    parse_timestamp,
+    timestamp_query,
+)
 
 
 class SessionsController(Controller):
@@ -44,12 +48,8 @@ class SessionsController(Controller):
         limit: Limit = 100,
         status: Annotated[StatusName | None, QueryParameter()] = None,
         trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
-        starts_from: Annotated[
-            datetime | None, QueryParameter(name="from", description="start >= from")
-        ] = None,
-        starts_before: Annotated[
-            datetime | None, QueryParameter(name="to", description="start < to")
-        ] = None,
+        starts_from: Annotated[str | None, timestamp_query("from", "start >= from")] = None,
+        starts_before: Annotated[str | None, timestamp_query("to", "start < to")] = None,
     ) -> list[SessionOut]:
         """Sessions by start time: admins all, trainers their own, trainees those they are
         enrolled in."""
@@ -58,8 +58,8 @@ class SessionsController(Controller):
             SessionFilters(
                 status=SessionStatus(status) if status else None,
                 trainer_id=trainer_id,
-                starts_from=starts_from,
-                starts_before=starts_before,
+                starts_from=parse_optional_timestamp(starts_from, "from"),
+                starts_before=parse_optional_timestamp(starts_before, "to"),
             ),
             Page(skip, limit),
         )
@@ -91,7 +91,7 @@ class SessionsController(Controller):
             NewSession(
                 title=data.title,
                 trainer_id=data.trainer_id,
-                scheduled_date=data.scheduled_date,
+                scheduled_date=parse_timestamp(data.scheduled_date, "scheduled_date"),
                 duration_minutes=data.duration_minutes,
                 description=data.description,
                 trainee_ids=tuple(data.trainees),
@@ -120,7 +120,7 @@ class SessionsController(Controller):
                 description=data.description,
                 trainer_id=data.trainer_id,
                 trainee_ids=tuple(data.trainees) if data.trainees is not None else None,
-                scheduled_date=data.scheduled_date,
+                scheduled_date=parse_optional_timestamp(data.scheduled_date, "scheduled_date"),
                 duration_minutes=data.duration_minutes,
                 status=SessionStatus(data.status) if data.status else None,
                 class_link=data.class_link,
