@@ -130,6 +130,11 @@ class SignInRepository(Protocol):
         """Forget sign-ins that expired before ``before``."""
         ...
 
+    async def last_signed_in(self, user_ids: Sequence[int], until: datetime) -> dict[int, datetime]:
+        """When each of these users last signed in, up to ``until`` (those who never did, or
+        whose sign-ins are forgotten, are left out)."""
+        ...
+
 
 class SessionRepository(Protocol):
     async def add(self, session: TrainingSession) -> TrainingSession: ...
@@ -183,6 +188,14 @@ class SessionRepository(Protocol):
         self, trainee_ids: Sequence[int]
     ) -> dict[int, list[TrainingSession]]:
         """Each trainee's sessions, without their trainee lists filled in."""
+        ...
+
+    async def last_activity(
+        self, trainee_ids: Sequence[int], until: datetime
+    ) -> dict[int, datetime]:
+        """The latest moment up to ``until`` at which each trainee was enrolled in a session,
+        was marked present, or had a session of theirs (not cancelled) start. Trainees with
+        none are left out."""
         ...
 
 

@@ -586,16 +586,16 @@ async def test_progress_endpoints(api: Api, clock: FakeClock) -> None:
 
     trainees = await api.ok("trainer", "GET", f"/trainers/{trainer}/trainees")
     assert [o["trainee"]["id"] for o in trainees] == [trainee, api.id_of("other_trainee")]
-    active, inactive = trainees
-    assert set(active) == {"trainee", "sessions", "sessions_count", "last_active", "status"}
-    assert_user(active["trainee"], trainee)
-    assert [s["id"] for s in active["sessions"]] == [s["id"] for s in sessions]
-    assert all(set(s) == {"id", "title", "created_at"} for s in active["sessions"])
-    assert active["sessions_count"] == 3
-    assert active["last_active"] == sessions[2]["scheduled_date"]
-    assert active["status"] == "active"
-    assert [s["id"] for s in inactive["sessions"]] == [long_ago["id"]]
-    assert (inactive["last_active"], inactive["status"]) == (long_ago["scheduled_date"], "inactive")
+    first, second = trainees
+    assert set(first) == {"trainee", "sessions", "sessions_count", "last_active", "status"}
+    assert_user(first["trainee"], trainee)
+    assert [s["id"] for s in first["sessions"]] == [s["id"] for s in sessions]
+    assert all(set(s) == {"id", "title", "created_at"} for s in first["sessions"])
+    assert first["sessions_count"] == 3
+    # Both signed in and were enrolled just now (activity in detail: test_trainee_activity).
+    assert (first["last_active"], first["status"]) == (now.isoformat(), "active")
+    assert [s["id"] for s in second["sessions"]] == [long_ago["id"]]
+    assert (second["last_active"], second["status"]) == (now.isoformat(), "active")
     assert (await api.ok("admin", "GET", f"/trainers/{trainer}/trainees/")) == trainees
     assert (await api.call("admin", "GET", "/progress/trainee/999999")).status_code == 404
     assert (await api.call("admin", "GET", f"/progress/trainee/{trainer}")).status_code == 400

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from conftest import FakeClock
-from support import TRAINING_START, Cast, add_cast, add_session, add_user, at
+from support import PASSWORD, TRAINING_START, Cast, add_cast, add_session, add_user, at
 from tms_domain.errors import (
     BadRequest,
     Conflict,
@@ -1030,24 +1030,27 @@ async def test_a_trainers_progress_lists_assigned_and_enrolled_trainees(
         await progress.trainer_progress(cast.admin, 7777)
 
 
-async def test_trainers_trainees_are_active_for_30_days_after_a_session(
+async def test_trainers_trainees_are_active_for_30_days_after_any_activity(
     memory_container: Container, cast: Cast, clock: FakeClock
 ) -> None:
+    """Activity: a sign-in, an enrolment, a present mark or the start of a session of
+    theirs (not cancelled); whatever is latest up to now counts."""
     progress = memory_container.progress()
+    enrolled_at = clock.now()
     past = await add_session(
         memory_container, cast.trainer, start=at(-48), trainees=(cast.trainee.id,)
     )
     future = await add_session(
         memory_container,
         cast.trainer,
-        start=at(0),
+        start=at(24 * 20),
         trainees=(cast.trainee.id, cast.other_trainee.id),
     )
     await add_session(
         memory_container, cast.other_trainer, start=at(-24), trainees=(cast.third_trainee.id,)
     )
     await memory_container.assignments().assign(cast.admin, cast.third_trainee.id, cast.trainer.id)
-    clock.current = at(-24)  # the past session began a day ago, the other one is ahead
+    clock.current = at(0)
 
     def summary(overviews: list) -> list[tuple[int, list[int], datetime | None, bool]]:  # type: ignore[type-arg]
         return [
@@ -1055,28 +1058,39 @@ async def test_trainers_trainees_are_active_for_30_days_after_a_session(
         ]
 
     assert summary(await progress.trainer_trainees(cast.trainer, cast.trainer.id)) == [
-        (cast.trainee.id, [past.id, future.id], at(-48), True),
-        (cast.other_trainee.id, [future.id], None, False),
-        # Assigned but never in this trainer's sessions: the other trainer's do not count.
-        (cast.third_trainee.id, [], None, False),
+        (cast.trainee.id, [past.id, future.id], at(-24 * 2), True),
+        # Enrolled (three days ago) in a session still ahead: active since the enrolment.
+        (cast.other_trainee.id, [future.id], enrolled_at, True),
+        # Only in the other trainer's sessions: those count as activity, not as sessions here.
+        (cast.third_trainee.id, [], at(-24), True),
     ]
-    clock.current = at(-48) + timedelta(days=30)
-    overview = (await progress.trainer_trainees(cast.admin, cast.trainer.id))[0]
-    assert overview.active
-    clock.current = at(0) + timedelta(days=30)
-    overview = (await progress.trainer_trainees(cast.admin, cast.trainer.id))[0]
-    assert overview.active
-    assert overview.last_active == at(0)  # the later session has begun by now
-    clock.current = at(0) + timedelta(days=30, minutes=1)
+    await memory_container.attendance().mark(cast.trainer, past.id, cast.trainee.id, True)
+    await memory_container.auth().sign_in(cast.other_trainee.user.username, PASSWORD)
     overviews = await progress.trainer_trainees(cast.admin, cast.trainer.id)
+    assert [(o.last_active, o.active) for o in overviews[:2]] == [(at(0), True), (at(0), True)]
+
+    clock.current = at(-24) + timedelta(days=30)
+    assert all(o.active for o in await progress.trainer_trainees(cast.admin, cast.trainer.id))
+    clock.current = at(-24) + timedelta(days=30, minutes=1)
+    overviews = await progress.trainer_trainees(cast.admin, cast.trainer.id)
+    # The future session has begun by now; the other trainer's is a month old.
     assert [(o.last_active, o.active) for o in overviews] == [
-        (at(0), False),
-        (at(0), False),
-        (None, False),
+        (at(24 * 20), True),
+        (at(24 * 20), True),
+        (at(-24), False),
     ]
     for denied in (cast.other_trainer, cast.trainee):
         with pytest.raises(Forbidden):
             await progress.trainer_trainees(denied, cast.trainer.id)
+
+
+async def test_activity_after_now_does_not_count(
+    memory_container: Container, cast: Cast, clock: FakeClock
+) -> None:
+    await add_session(memory_container, cast.trainer, start=at(-24), trainees=(cast.trainee.id,))
+    clock.current = at(-80)  # before the enrolment, the sign-in and the session
+    (overview,) = await memory_container.progress().trainer_trainees(cast.admin, cast.trainer.id)
+    assert (overview.last_active, overview.active) == (None, False)
 
 
 # Analytics
@@ -1303,11 +1317,12 @@ async def test_a_refused_change_leaves_no_audit_entry(
 async def test_a_cancelled_session_is_no_activity(
     memory_container: Container, cast: Cast, clock: FakeClock
 ) -> None:
+    enrolled_at = clock.now()
     cancelled = await add_session(
-        memory_container, cast.trainer, start=at(-24), trainees=(cast.trainee.id,)
+        memory_container, cast.trainer, start=at(24 * 40), trainees=(cast.trainee.id,)
     )
     await set_status(memory_container, cast.trainer, cancelled.id, CANCELLED)
-    clock.current = at(0)  # it would have begun a day ago
+    clock.current = at(24 * 41)  # it would have begun a day ago; the enrolment is 44 days old
     (overview,) = await memory_container.progress().trainer_trainees(cast.trainer, cast.trainer.id)
     assert [s.id for s in overview.sessions] == [cancelled.id]
-    assert (overview.last_active, overview.active) == (None, False)
+    assert (overview.last_active, overview.active) == (enrolled_at, False)

@@ -24,6 +24,7 @@ from typing import Any
 from tms_domain.model import DomainEvent
 from tms_domain.ports import Clock, UnitOfWorkFactory
 from tms_domain.services.common import INTERNAL_EVENT_PREFIX, SIGN_INS_ENDED
+from tms_domain.services.progress import ACTIVE_WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -298,16 +299,21 @@ class EventHub:
             if listener.expires_at is not None and listener.expires_at <= now:
                 listener.close(CLOSE_SIGN_IN_ENDED, "Your sign-in has expired: sign in again")
 
+    async def prune(self) -> None:
+        """Forget the events older than the retention, and the sign-ins that ended longer
+        ago than activity counts (until then they tell when their user was last active)."""
+        before = self._clock.now() - self._retention
+        async with self._uow() as uow:
+            pruned = await uow.events.prune(before)
+            await uow.sign_ins.prune(self._clock.now() - ACTIVE_WINDOW)
+            await uow.commit()
+        if pruned:
+            log.info("pruned %d events older than %s", pruned, before.isoformat())
+
     async def _prune(self) -> None:
         while True:
             try:
-                before = self._clock.now() - self._retention
-                async with self._uow() as uow:
-                    pruned = await uow.events.prune(before)
-                    await uow.sign_ins.prune(self._clock.now())
-                    await uow.commit()
-                if pruned:
-                    log.info("pruned %d events older than %s", pruned, before.isoformat())
+                await self.prune()
             except Exception:
                 log.warning("could not prune old events", exc_info=True)
             await asyncio.sleep(max(60.0, self._retention.total_seconds() / 24))

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tms_domain.errors import BadRequest, NotFound
-from tms_domain.model import Actor, Role, SessionStatus, TrainingSession, User
+from tms_domain.model import Actor, Role, TrainingSession, User
 from tms_domain.policy.access import Permission, Target, authorize
 from tms_domain.ports import UnitOfWork
 from tms_domain.services.common import Core
 
 ACTIVE_WINDOW = timedelta(days=30)
+"""Activity within this long makes a trainee active; sign-ins are kept this long after they
+end, as the record of it."""
 
 
 @dataclass(frozen=True)
@@ -68,25 +70,26 @@ class ProgressService:
 
     async def trainer_trainees(self, actor: Actor, trainer_id: int) -> list[TraineeOverview]:
         """Admins and that trainer: each trainee with the trainer's sessions they are in and
-        when they were last active (the start of the latest of those sessions that has
-        begun and was not cancelled); active means within the last 30 days."""
+        when they were last active: the latest sign-in, enrolment in any session, present
+        mark, or start of a session of theirs that was not cancelled, up to now. Active
+        means within the last 30 days."""
         now = self._core.clock.now()
         async with self._core.uow(read_only=True) as uow:
             trainees = await self._trainees_of(uow, actor, trainer_id)
-            sessions = await uow.sessions.sessions_of_trainees([t.id for t in trainees])
+            ids = [t.id for t in trainees]
+            sessions = await uow.sessions.sessions_of_trainees(ids)
+            activity = await uow.sessions.last_activity(ids, now)
+            sign_ins = await uow.sign_ins.last_signed_in(ids, now)
         overviews = []
         for trainee in trainees:
-            theirs = [s for s in sessions.get(trainee.id, []) if s.trainer_id == trainer_id]
-            started = [
-                s.scheduled_date
-                for s in theirs
-                if s.scheduled_date <= now and s.status is not SessionStatus.CANCELLED
-            ]
-            last_active = max(started) if started else None
+            moments = [m for m in (activity.get(trainee.id), sign_ins.get(trainee.id)) if m]
+            last_active = max(moments) if moments else None
             overviews.append(
                 TraineeOverview(
                     trainee=trainee,
-                    sessions=theirs,
+                    sessions=[
+                        s for s in sessions.get(trainee.id, []) if s.trainer_id == trainer_id
+                    ],
                     last_active=last_active,
                     active=last_active is not None and now - last_active <= ACTIVE_WINDOW,
                 )

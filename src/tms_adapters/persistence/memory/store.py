@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import NamedTuple, Self
 
 from tms_adapters.persistence.memory.reports import MemoryReportQueries
 from tms_domain.errors import Conflict
@@ -34,13 +34,20 @@ from tms_domain.policy.profiles import login_key
 from tms_domain.ports import Clock, EventPublisher
 
 
+class Enrolment(NamedTuple):
+    """Ordered by id first: a session's trainees come in enrolment order."""
+
+    id: int
+    enrolled_at: datetime
+
+
 @dataclass
 class State:
     users: dict[int, User] = field(default_factory=dict)
     sign_ins: dict[str, SignIn] = field(default_factory=dict)
     sessions: dict[int, TrainingSession] = field(default_factory=dict)
-    enrolments: dict[tuple[int, int], int] = field(default_factory=dict)
-    """(session id, trainee id) -> enrolment id; the session objects keep no trainee list."""
+    enrolments: dict[tuple[int, int], Enrolment] = field(default_factory=dict)
+    """(session id, trainee id) -> enrolment; the session objects keep no trainee list."""
     assignments: dict[int, Assignment] = field(default_factory=dict)
     attendance: dict[int, Attendance] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
@@ -169,13 +176,24 @@ class MemorySignInRepository:
             del self._s.sign_ins[key]
         return len(old)
 
+    async def last_signed_in(self, user_ids: Sequence[int], until: datetime) -> dict[int, datetime]:
+        wanted = set(user_ids)
+        found: dict[int, datetime] = {}
+        for sign_in in self._s.sign_ins.values():
+            if sign_in.user_id not in wanted or sign_in.created_at > until:
+                continue
+            known = found.get(sign_in.user_id)
+            if known is None or sign_in.created_at > known:
+                found[sign_in.user_id] = sign_in.created_at
+        return found
+
 
 class MemorySessionRepository:
     def __init__(self, state: State) -> None:
         self._s = state
 
     def _trainees(self, session_id: int) -> list[int]:
-        pairs = [(eid, tid) for (sid, tid), eid in self._s.enrolments.items() if sid == session_id]
+        pairs = [(e.id, tid) for (sid, tid), e in self._s.enrolments.items() if sid == session_id]
         return [tid for _, tid in sorted(pairs)]
 
     def _out(self, session: TrainingSession, *, with_trainees: bool = True) -> TrainingSession:
@@ -188,13 +206,14 @@ class MemorySessionRepository:
         session.id = self._s.next_id("sessions")
         self._s.sessions[session.id] = replace(session, trainee_ids=[])
         for trainee_id in session.trainee_ids:
-            self._enrol(session.id, trainee_id)
+            self._enrol(session.id, trainee_id, session.created_at)
         return session
 
-    def _enrol(self, session_id: int, trainee_id: int) -> None:
+    def _enrol(self, session_id: int, trainee_id: int, at: datetime) -> None:
         if (session_id, trainee_id) in self._s.enrolments:
             raise Conflict("The trainee is already enrolled in this session")
-        self._s.enrolments[(session_id, trainee_id)] = self._s.next_id("enrolments")
+        enrolment = Enrolment(self._s.next_id("enrolments"), at)
+        self._s.enrolments[(session_id, trainee_id)] = enrolment
 
     async def get(self, session_id: int, *, for_update: bool = False) -> TrainingSession | None:
         session = self._s.sessions.get(session_id)
@@ -214,7 +233,7 @@ class MemorySessionRepository:
             del self._s.enrolments[(session.id, trainee_id)]
         for trainee_id in wanted:
             if trainee_id not in current:
-                self._enrol(session.id, trainee_id)
+                self._enrol(session.id, trainee_id, session.updated_at)
 
     async def delete(self, session_id: int) -> None:
         self._s.sessions.pop(session_id, None)
@@ -264,7 +283,7 @@ class MemorySessionRepository:
         return found[:10]
 
     async def add_trainee(self, session_id: int, trainee_id: int, at: datetime) -> None:
-        self._enrol(session_id, trainee_id)
+        self._enrol(session_id, trainee_id, at)
 
     async def remove_trainee(self, session_id: int, trainee_id: int) -> bool:
         return self._s.enrolments.pop((session_id, trainee_id), None) is not None
@@ -301,6 +320,24 @@ class MemorySessionRepository:
         for sessions in found.values():
             sessions.sort(key=lambda s: (s.scheduled_date, s.id))
         return found
+
+    async def last_activity(
+        self, trainee_ids: Sequence[int], until: datetime
+    ) -> dict[int, datetime]:
+        wanted = set(trainee_ids)
+        moments: dict[int, list[datetime]] = {}
+        for (session_id, trainee_id), enrolment in self._s.enrolments.items():
+            if trainee_id not in wanted:
+                continue
+            session = self._s.sessions[session_id]
+            moments.setdefault(trainee_id, []).append(enrolment.enrolled_at)
+            if session.status is not SessionStatus.CANCELLED:
+                moments[trainee_id].append(session.scheduled_date)
+        for mark in self._s.attendance.values():
+            if mark.trainee_id in wanted and mark.present:
+                moments.setdefault(mark.trainee_id, []).append(mark.marked_at)
+        latest = {i: max((m for m in ms if m <= until), default=None) for i, ms in moments.items()}
+        return {i: m for i, m in latest.items() if m is not None}
 
     async def trainer_stats(self) -> dict[int, tuple[int, int]]:
         stats: dict[int, tuple[int, int]] = {}

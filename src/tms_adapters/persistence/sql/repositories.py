@@ -7,7 +7,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Row, and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Column,
+    Row,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,9 +44,9 @@ CHUNK = 2000
 """Bound on the ids sent in one IN list (SQLite limits bound parameters)."""
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _conflict_for(error: IntegrityError, messages: dict[str, str], default: str) -> Conflict:
@@ -275,6 +288,18 @@ class SqlaSignInRepository:
             delete(t.sign_ins).where(t.sign_ins.c.expires_at < before)
         )
         return int(result.rowcount)
+
+    async def last_signed_in(self, user_ids: Sequence[int], until: datetime) -> dict[int, datetime]:
+        s = t.sign_ins
+        found: dict[int, datetime] = {}
+        for chunk in _chunks(sorted(set(user_ids))):
+            rows = await self._conn.execute(
+                select(s.c.user_id, func.max(s.c.created_at))
+                .where(s.c.user_id.in_(chunk), s.c.created_at <= until)
+                .group_by(s.c.user_id)
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
 
 
 _S = t.training_sessions
@@ -548,6 +573,35 @@ class SqlaSessionRepository:
             )
             for row in rows:
                 found[row.enrolled_trainee_id].append(_session(row, []))
+        return found
+
+    async def last_activity(
+        self, trainee_ids: Sequence[int], until: datetime
+    ) -> dict[int, datetime]:
+        s, e, a = t.training_sessions, t.enrolments, t.attendance
+        found: dict[int, datetime] = {}
+        # Each IN list appears three times: a third of the usual chunk keeps the statement's
+        # bound parameters within what SQLite allows.
+        for chunk in _chunks(sorted(set(trainee_ids)), CHUNK // 3):
+            moments = union_all(
+                select(e.c.trainee_id.label("trainee_id"), e.c.enrolled_at.label("at")).where(
+                    e.c.trainee_id.in_(chunk), e.c.enrolled_at <= until
+                ),
+                select(a.c.trainee_id, a.c.marked_at).where(
+                    a.c.trainee_id.in_(chunk), a.c.present.is_(True), a.c.marked_at <= until
+                ),
+                select(e.c.trainee_id, s.c.scheduled_date)
+                .join(s, s.c.id == e.c.session_id)
+                .where(
+                    e.c.trainee_id.in_(chunk),
+                    s.c.status != SessionStatus.CANCELLED.value,
+                    s.c.scheduled_date <= until,
+                ),
+            ).subquery()
+            rows = await self._conn.execute(
+                select(moments.c.trainee_id, func.max(moments.c.at)).group_by(moments.c.trainee_id)
+            )
+            found.update((row[0], row[1]) for row in rows)
         return found
 
     async def trainer_stats(self) -> dict[int, tuple[int, int]]:
