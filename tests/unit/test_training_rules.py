@@ -1267,11 +1267,11 @@ async def test_every_training_change_is_audited_with_actor_and_time(
     await sessions.update_session(cast.trainer, session.id, SessionChanges(title="New title"))
     tick("session.updated", cast.trainer, "session", session.id)
     await sessions.add_trainee(cast.admin, session.id, cast.trainee.id)
-    tick("enrolment.added", cast.admin, "session", session.id)
+    tick("enrolment.added", cast.admin, "enrolment", session.id)
     await sessions.join(cast.other_trainee, session.session_link)
-    tick("enrolment.added", cast.other_trainee, "session", session.id)
+    tick("enrolment.added", cast.other_trainee, "enrolment", session.id)
     await sessions.remove_trainee(cast.trainer, session.id, cast.other_trainee.id)
-    tick("enrolment.removed", cast.trainer, "session", session.id)
+    tick("enrolment.removed", cast.trainer, "enrolment", session.id)
     made = await assignments.assign(cast.admin, cast.trainee.id, cast.trainer.id)
     tick("assignment.created", cast.admin, "assignment", made.id)
     await assignments.unassign(cast.admin, cast.trainee.id, cast.trainer.id)
@@ -1291,7 +1291,10 @@ async def test_every_training_change_is_audited_with_actor_and_time(
     assert [(e.action, e.actor_id, e.at, e.target_type, e.target_id) for e in entries] == expected
     by_action = {e.action: e for e in entries}
     assert by_action["session.updated"].changes == {"title": ["Session", "New title"]}
-    assert by_action["enrolment.removed"].changes == {"trainee_id": [cast.other_trainee.id, None]}
+    assert by_action["enrolment.removed"].changes == {
+        "session_id": [session.id, None],
+        "trainee_id": [cast.other_trainee.id, None],
+    }
     assert by_action["attendance.deleted"].changes == {"present": [True, None]}
     assert by_action["session.created"].changes["title"] == [None, "Session"]
     assert by_action["session.deleted"].changes["title"] == ["New title", None]

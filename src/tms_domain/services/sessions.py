@@ -383,10 +383,10 @@ class SessionService:
                 uow,
                 actor,
                 "enrolment.added",
-                "session",
+                "enrolment",
                 session_id,
                 now,
-                {"trainee_id": [None, trainee_id]},
+                {"session_id": [None, session_id], "trainee_id": [None, trainee_id]},
             )
             uow.record(
                 DomainEvent(
@@ -420,10 +420,10 @@ class SessionService:
                 uow,
                 actor,
                 "enrolment.removed",
-                "session",
+                "enrolment",
                 session_id,
                 now,
-                {"trainee_id": [trainee_id, None]},
+                {"session_id": [session_id, None], "trainee_id": [trainee_id, None]},
             )
             uow.record(
                 DomainEvent(
@@ -469,10 +469,10 @@ class SessionService:
                 uow,
                 actor,
                 "enrolment.added",
-                "session",
+                "enrolment",
                 session.id,
                 now,
-                {"trainee_id": [None, actor.id]},
+                {"session_id": [None, session.id], "trainee_id": [None, actor.id]},
             )
             uow.record(
                 DomainEvent(
