@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from tms_domain.errors import Conflict
@@ -24,6 +25,67 @@ ALLOWED_MOVES: dict[SessionStatus, frozenset[SessionStatus]] = {
     SessionStatus.CANCELLED: frozenset({SessionStatus.SCHEDULED}),
     SessionStatus.COMPLETED: frozenset(),
 }
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A scheduled session that overlaps the one being booked, and who is in both: its
+    trainer (when that is the trainer being booked) and the trainees being booked."""
+
+    session_id: int
+    title: str
+    scheduled_date: datetime
+    duration_minutes: int
+    trainer: Person | None
+    trainees: tuple[Person, ...]
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.scheduled_date + timedelta(minutes=self.duration_minutes)
+
+    def describe(self) -> str:
+        """One sentence, the start in UTC with its offset (clients show local time from the
+        structured clashes)."""
+        where = (
+            f'session {self.session_id} "{self.title}" starting {self.scheduled_date.isoformat()}'
+        )
+        if self.trainer is not None:
+            busy = f"the trainer {self.trainer.name} is already booked for {where}"
+            if not self.trainees:
+                return busy
+            return f"{busy}, and {_names(self.trainees)} already enrolled in it"
+        return f"{_names(self.trainees)} already enrolled in {where}"
+
+
+def _names(trainees: tuple[Person, ...]) -> str:
+    named = [f"trainee {p.id} ({p.name})" for p in trainees]
+    verb = "is" if len(named) == 1 else "are"
+    if not named:
+        return "a trainee is"
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f"{listed} {verb}"
+
+
+class DoubleBooking(Conflict):
+    """The booking overlaps scheduled sessions of the same people; ``clashes`` lists each of
+    those sessions with who is in both."""
+
+    SHOWN = 3
+    """Clashes spelled out in the message; the rest are counted (all are in ``clashes``)."""
+
+    def __init__(self, clashes: list[Clash]) -> None:
+        sentences = [clash.describe() for clash in clashes[: self.SHOWN]]
+        more = len(clashes) - self.SHOWN
+        if more > 0:
+            sentences.append(f"{more} more overlapping session{'s' if more > 1 else ''}")
+        super().__init__("Double booking: " + "; ".join(sentences))
+        self.clashes = clashes
 
 
 def ensure_status_move(current: SessionStatus, new: SessionStatus) -> None:

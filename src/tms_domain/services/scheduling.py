@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tms_domain.errors import Conflict
 from tms_domain.model import SessionStatus, TrainingSession
+from tms_domain.policy.scheduling import Clash, DoubleBooking, Person
 from tms_domain.ports import UnitOfWork
 
 
@@ -18,7 +18,8 @@ async def ensure_no_double_booking(
 ) -> None:
     """A scheduled session must not overlap another scheduled session of its trainer or of
     any of the given trainees. The people's rows are locked first, so two requests racing
-    to book the same person are serialised and the second sees the first's booking."""
+    to book the same person are serialised and the second sees the first's booking.
+    DoubleBooking (a Conflict) names every overlapping session found and who is in both."""
     if session.status is not SessionStatus.SCHEDULED:
         return
     people = sorted({*([trainer_id] if trainer_id is not None else []), *trainee_ids})
@@ -34,14 +35,28 @@ async def ensure_no_double_booking(
     )
     if not clashes:
         return
-    clash = clashes[0]
-    when = clash.scheduled_date.isoformat()
-    if trainer_id is not None and clash.trainer_id == trainer_id:
-        raise Conflict(
-            f'The trainer is already booked for session {clash.id} "{clash.title}" at {when}'
-        )
-    busy = sorted(set(trainee_ids) & set(clash.trainee_ids))
-    who = f"trainee {busy[0]}" if busy else "a trainee"
-    raise Conflict(
-        f'Double booking: {who} is already enrolled in session {clash.id} "{clash.title}" at {when}'
+    booked = set(trainee_ids)
+    involved = {
+        i for c in clashes for i in (c.trainer_id, *c.trainee_ids) if i == trainer_id or i in booked
+    }
+    users = await uow.users.get_many(involved)
+
+    def person(user_id: int) -> Person:
+        user = users.get(user_id)
+        return Person(user_id, user.name if user else f"user {user_id}")
+
+    raise DoubleBooking(
+        [
+            Clash(
+                session_id=clash.id,
+                title=clash.title,
+                scheduled_date=clash.scheduled_date,
+                duration_minutes=clash.duration_minutes,
+                trainer=person(clash.trainer_id)
+                if trainer_id is not None and clash.trainer_id == trainer_id
+                else None,
+                trainees=tuple(person(i) for i in sorted(booked & set(clash.trainee_ids))),
+            )
+            for clash in clashes
+        ]
     )

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from tms_domain.model import Attendance, TrainingSession, User
+from tms_domain.policy.scheduling import Clash
 from tms_entrypoints.http.timestamps import TimestampIn
 
 RoleName = Literal["admin", "trainer", "trainee"]
@@ -246,6 +247,33 @@ class SessionUpdateIn(msgspec.Struct):
     status: StatusName | None = None
     class_link: Link | None = None
     session_link: ShortText | None = None
+
+
+class PersonOut(msgspec.Struct):
+    id: int
+    name: str
+
+
+class ConflictOut(msgspec.Struct):
+    """One session a booking clashes with, and who is in both (a 409's `conflicts`)."""
+
+    session_id: int
+    title: str
+    scheduled_date: Timestamp
+    ends_at: Timestamp
+    trainer: PersonOut | None
+    trainees: list[PersonOut]
+
+    @classmethod
+    def of(cls, clash: Clash) -> ConflictOut:
+        return cls(
+            session_id=clash.session_id,
+            title=clash.title,
+            scheduled_date=iso(clash.scheduled_date),
+            ends_at=iso(clash.ends_at),
+            trainer=PersonOut(clash.trainer.id, clash.trainer.name) if clash.trainer else None,
+            trainees=[PersonOut(p.id, p.name) for p in clash.trainees],
+        )
 
 
 class JoinedSessionOut(msgspec.Struct, omit_defaults=True):

@@ -1,3 +1,6 @@
+import { formatDateTime, formatTime } from '../lib/time';
+import type { BookingConflict } from './types';
+
 export interface FieldError {
   field: string;
   message: string;
@@ -9,12 +12,15 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly fieldErrors: FieldError[];
   readonly retryAfterSeconds: number | null;
+  /** A double booking's clashes, as data (the detail gives their times in UTC only). */
+  readonly conflicts: BookingConflict[];
 
   constructor(
     status: number,
     detail: string,
     fieldErrors: FieldError[] = [],
     retryAfterSeconds: number | null = null,
+    conflicts: BookingConflict[] = [],
   ) {
     super(detail);
     this.name = 'ApiError';
@@ -22,6 +28,7 @@ export class ApiError extends Error {
     this.detail = detail;
     this.fieldErrors = fieldErrors;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.conflicts = conflicts;
   }
 
   /** The messages about one field (`errors[].field` may be a plain name or a dotted path). */
@@ -121,10 +128,33 @@ function toFieldErrors(value: unknown): FieldError[] {
   });
 }
 
+function isPerson(value: unknown): value is { id: number; name: string } {
+  const record = value as Record<string, unknown> | null;
+  return Boolean(record) && typeof record === 'object' && typeof record!.id === 'number' && typeof record!.name === 'string';
+}
+
+function toConflicts(value: unknown): BookingConflict[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((item): item is BookingConflict => {
+    if (!item || typeof item !== 'object') return false;
+    const c = item as Record<string, unknown>;
+    return (
+      typeof c.session_id === 'number' &&
+      typeof c.title === 'string' &&
+      typeof c.scheduled_date === 'string' &&
+      typeof c.ends_at === 'string' &&
+      (c.trainer === null || isPerson(c.trainer)) &&
+      Array.isArray(c.trainees) &&
+      c.trainees.every(isPerson)
+    );
+  });
+}
+
 /** Builds an ApiError from a failed response; never exposes raw JSON to the user. */
 export async function errorFromResponse(response: Response): Promise<ApiError> {
   let detail: string | null = null;
   let fieldErrors: FieldError[] = [];
+  let conflicts: BookingConflict[] = [];
   const type = response.headers.get('content-type') ?? '';
   try {
     if (type.includes('json')) {
@@ -133,6 +163,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
         const record = body as Record<string, unknown>;
         fieldErrors = toFieldErrors(record.errors ?? (Array.isArray(record.detail) ? record.detail : null));
         detail = asText(record.detail) ?? asText(record.message);
+        conflicts = toConflicts(record.conflicts);
       }
     } else {
       const text = (await response.text()).trim();
@@ -142,13 +173,29 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
     detail = null;
   }
   const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-  return new ApiError(response.status, detail ?? fallbackDetail(response.status), fieldErrors, retryAfter);
+  return new ApiError(response.status, detail ?? fallbackDetail(response.status), fieldErrors, retryAfter, conflicts);
+}
+
+/** Who is busy in a clashing session: "Tom Trainer (trainer), Pia Doe". */
+export function conflictPeople(conflict: BookingConflict): string {
+  const people = [
+    ...(conflict.trainer ? [`${conflict.trainer.name} (trainer)`] : []),
+    ...conflict.trainees.map((t) => t.name),
+  ];
+  return people.join(', ');
+}
+
+/** One clash in the browser's time zone: who, which session, when. */
+export function describeConflict(conflict: BookingConflict): string {
+  const when = `${formatDateTime(conflict.scheduled_date)} – ${formatTime(conflict.ends_at)}`;
+  return `${conflictPeople(conflict)}: already in session #${conflict.session_id} “${conflict.title}”, ${when}`;
 }
 
 /** A sentence for any error thrown by the client. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === NETWORK_ERROR_STATUS) return error.detail;
+    if (error.conflicts.length) return `Double booking. ${error.conflicts.map(describeConflict).join('; ')}.`;
     if (error.status === 429) {
       const wait = error.retryAfterSeconds;
       return wait != null

@@ -1,4 +1,4 @@
-/** Resource shapes of the TMS HTTP/WebSocket contract (shared/API.md). */
+/** Resource shapes of the TMS HTTP/WebSocket contract (docs/api.md and docs/openapi.json). */
 
 export type Role = 'admin' | 'trainer' | 'trainee';
 export const ROLES: Role[] = ['admin', 'trainer', 'trainee'];
@@ -43,6 +43,18 @@ export interface SessionInput {
   duration_minutes: number;
   status?: SessionStatus;
   class_link?: string | null;
+}
+
+/** One session a booking clashes with (the `conflicts` of a 409 double booking). */
+export interface BookingConflict {
+  session_id: number;
+  title: string;
+  scheduled_date: string;
+  ends_at: string;
+  /** Set when the trainer being booked already trains that session. */
+  trainer: { id: number; name: string } | null;
+  /** The trainees being booked who are already enrolled in it. */
+  trainees: { id: number; name: string }[];
 }
 
 export interface LoginAnswer {

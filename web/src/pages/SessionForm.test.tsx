@@ -1,8 +1,12 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
 import { SessionForm } from './SessionForm';
+
+// A zone with a half-hour offset: a time shown in UTC by mistake cannot pass for local time.
+vi.hoisted(() => vi.stubEnv('TZ', 'Asia/Kolkata'));
+afterAll(() => vi.unstubAllEnvs());
 
 const admin = makeUser();
 const trainer = makeUser({ id: 2, username: 'tom', role: 'trainer', first_name: 'Tom', last_name: 'Trainer' });
@@ -43,7 +47,76 @@ describe('SessionForm', () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Create session' }));
     expect(screen.getByText('Give the session a title.')).toBeInTheDocument();
+    expect(screen.getByText('Choose the trainer who delivers it.')).toBeInTheDocument();
     expect(screen.getByText('Choose a date and time.')).toBeInTheDocument();
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+
+  it('does not offer the admin as the trainer of a new session', async () => {
+    signInAs(admin);
+    mockFetch([{ path: '/users/', body: [admin, trainer, trainee] }]);
+    renderPage(<SessionForm onSaved={() => undefined} onCancel={() => undefined} />);
+    const select = (await screen.findByLabelText('Trainer')) as HTMLSelectElement;
+    expect(select.value).toBe('');
+    expect(select.selectedOptions[0]).toHaveTextContent('Choose a trainer…');
+    // Trainers first; an admin who delivers a session can still be chosen, named as such.
+    expect([...select.options].filter((o) => !o.disabled).map((o) => o.textContent)).toEqual(['Tom Trainer', 'Ada Admin (admin)']);
+  });
+
+  it("a trainer's session is their own", async () => {
+    signInAs(trainer);
+    const { calls } = mockFetch([
+      { path: '/users/', body: [trainer, trainee] },
+      { method: 'POST', path: '/sessions/', status: 201, respond: ({ body }) => ({ status: 201, body: { id: 9, trainees: [], ...(body as object) } }) },
+    ]);
+    const onSaved = vi.fn();
+    renderPage(<SessionForm onSaved={onSaved} onCancel={() => undefined} />);
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Title'), 'Mine');
+    expect(screen.queryByLabelText('Trainer')).toBeNull();
+    await user.type(screen.getByLabelText('Starts at'), '2026-05-04T14:30');
+    await user.click(screen.getByRole('button', { name: 'Create session' }));
+    await vi.waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ trainer_id: trainer.id, scheduled_date: '2026-05-04T09:00:00.000Z' });
+  });
+
+  it('shows each clash of a double booking in local time, with who is busy', async () => {
+    signInAs(admin);
+    mockFetch([
+      { path: '/users/', body: [admin, trainer, trainee] },
+      {
+        method: 'POST',
+        path: '/sessions/',
+        status: 409,
+        body: {
+          detail: 'Double booking: the trainer Tom Trainer is already booked for session 4 "Forklift basics" starting 2026-05-04T09:00:00+00:00',
+          conflicts: [
+            {
+              session_id: 4,
+              title: 'Forklift basics',
+              scheduled_date: '2026-05-04T09:00:00+00:00',
+              ends_at: '2026-05-04T10:00:00+00:00',
+              trainer: { id: 2, name: 'Tom Trainer' },
+              trainees: [{ id: 3, name: 'Tia Trainee' }],
+            },
+          ],
+        },
+      },
+    ]);
+    renderPage(<SessionForm onSaved={() => undefined} onCancel={() => undefined} />);
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Title'), 'Safety 101');
+    await user.selectOptions(screen.getByLabelText('Trainer'), '2');
+    await user.type(screen.getByLabelText('Starts at'), '2026-05-04T14:45');
+    await user.click(screen.getByLabelText(/Tia Trainee/));
+    await user.click(screen.getByRole('button', { name: 'Create session' }));
+    const alert = await screen.findByRole('alert');
+    const clash = within(alert).getByRole('listitem');
+    expect(clash).toHaveTextContent('Tom Trainer (trainer), Tia Trainee');
+    expect(clash).toHaveTextContent('session #4 “Forklift basics”');
+    // 09:00 UTC is 14:30 in Kolkata; the end, 10:00 UTC, is 15:30.
+    expect(clash).toHaveTextContent(/(14:30|0?2:30\s?PM).*GMT\+5:30.*(15:30|0?3:30\s?PM)/);
+    expect(alert).not.toHaveTextContent('+00:00');
+    expect(alert).not.toHaveTextContent('09:00');
   });
 });

@@ -54,7 +54,8 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
   const users = useUsers();
   const [title, setTitle] = useState(session?.title ?? '');
   const [description, setDescription] = useState(session?.description ?? '');
-  const [trainerId, setTrainerId] = useState<string>(String(session?.trainer_id ?? me.id));
+  // An admin picks the trainer (no default: the admin is rarely the one who delivers it).
+  const [trainerId, setTrainerId] = useState<string>(String(session?.trainer_id ?? (me.role === 'admin' ? '' : me.id)));
   const [when, setWhen] = useState(session ? toLocalInput(session.scheduled_date) : '');
   const [duration, setDuration] = useState(String(session?.duration_minutes ?? 60));
   const [status, setStatus] = useState<SessionStatus>(session?.status ?? 'scheduled');
@@ -62,7 +63,14 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
   const [trainees, setTrainees] = useState<number[]>(session?.trainees.map((t) => t.id) ?? []);
   const [touched, setTouched] = useState(false);
 
-  const trainers = useMemo(() => (users.data ?? []).filter((u) => u.role === 'trainer' || u.role === 'admin'), [users.data]);
+  const trainers = useMemo(
+    () =>
+      (users.data ?? [])
+        .filter((u) => u.role === 'trainer' || u.role === 'admin')
+        // Trainers first: an admin delivers a session only now and then.
+        .sort((a, b) => Number(a.role === 'admin') - Number(b.role === 'admin') || (a.name || a.username).localeCompare(b.name || b.username)),
+    [users.data],
+  );
   const traineeUsers = useMemo(() => (users.data ?? []).filter((u) => u.role === 'trainee'), [users.data]);
 
   const save = useMutation({
@@ -88,13 +96,14 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
   const durationNumber = Number(duration);
   const local = {
     title: touched && !title.trim() ? ['Give the session a title.'] : [],
+    trainer: touched && !trainerId ? ['Choose the trainer who delivers it.'] : [],
     when: touched && !fromLocalInput(when) ? ['Choose a date and time.'] : [],
     duration: touched && (!Number.isInteger(durationNumber) || durationNumber < 1 || durationNumber > 1440) ? ['Between 1 and 1440 minutes.'] : [],
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (!title.trim() || !fromLocalInput(when) || !Number.isInteger(durationNumber) || durationNumber < 1 || durationNumber > 1440) return;
+    if (!title.trim() || !trainerId || !fromLocalInput(when) || !Number.isInteger(durationNumber) || durationNumber < 1 || durationNumber > 1440) return;
     save.mutate();
   };
   const error = save.error;
@@ -111,9 +120,14 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
         {(p) => <textarea {...p} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />}
       </Field>
       {me.role === 'admin' ? (
-        <Field label="Trainer" errors={fieldErrors(error, 'trainer_id')}>
+        <Field label="Trainer" errors={[...local.trainer, ...fieldErrors(error, 'trainer_id')]}>
           {(p) => (
-            <select {...p} value={trainerId} onChange={(e) => setTrainerId(e.target.value)}>
+            <select {...p} required value={trainerId} onChange={(e) => setTrainerId(e.target.value)}>
+              {trainerId ? null : (
+                <option value="" disabled>
+                  Choose a trainer…
+                </option>
+              )}
               {trainers.map((t) => (
                 <option key={t.id} value={t.id}>
                   {`${t.name || t.username}${t.role === 'admin' ? ' (admin)' : ''}`}

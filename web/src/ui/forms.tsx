@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from 'react';
-import { ApiError, describeError } from '../api/errors';
+import { ApiError, conflictPeople, describeError } from '../api/errors';
+import { formatDateTime, formatTime } from '../lib/time';
 
 export interface ControlProps {
   id: string;
@@ -49,6 +50,24 @@ export function Field({ label, errors = [], hint, children, className }: FieldPr
 export function FormError({ error, knownFields = [] }: { error: unknown; knownFields?: string[] }) {
   if (!error) return null;
   const others = error instanceof ApiError ? error.otherMessages(knownFields) : [];
+  const conflicts = error instanceof ApiError ? error.conflicts : [];
+  if (conflicts.length) {
+    // The server's detail gives UTC; the clashes are shown in the browser's zone instead.
+    return (
+      <div className="alert alert-error" role="alert">
+        <p>Double booking: the same people are already booked at that time.</p>
+        <ul className="conflicts">
+          {conflicts.map((c) => (
+            <li key={c.session_id}>
+              <strong>{conflictPeople(c)}</strong> — session #{c.session_id} “{c.title}”,{' '}
+              <time dateTime={c.scheduled_date}>{formatDateTime(c.scheduled_date)}</time> –{' '}
+              <time dateTime={c.ends_at}>{formatTime(c.ends_at)}</time>
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
   return (
     <div className="alert alert-error" role="alert">
       <p>{describeError(error)}</p>

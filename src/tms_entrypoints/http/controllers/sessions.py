@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post, put
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.types import ExceptionHandlersMap
 
 from tms_domain.model import Actor, SessionStatus
+from tms_domain.policy.scheduling import DoubleBooking
 from tms_domain.services.common import Page
 from tms_domain.services.sessions import (
     NewSession,
@@ -17,8 +20,10 @@ from tms_domain.services.sessions import (
     SessionService,
 )
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.errors import domain_error
 from tms_entrypoints.http.schemas import (
     MAX_ID,
+    ConflictOut,
     JoinedSessionOut,
     JoinOut,
     MessageOut,
@@ -35,9 +40,21 @@ from tms_entrypoints.http.timestamps import (
 )
 
 
+def double_booking_error(request: Request[Any, Any, Any], error: DoubleBooking) -> Response[Any]:
+    """The usual 409 (`detail`, in UTC), plus each clash as data a client can show in its
+    own time zone."""
+    response = domain_error(request, error)
+    response.content["conflicts"] = [msgspec.to_builtins(ConflictOut.of(c)) for c in error.clashes]
+    return response
+
+
+BOOKING_ERRORS: ExceptionHandlersMap = {DoubleBooking: double_booking_error}
+
+
 class SessionsController(Controller):
     path = "/sessions"
     tags = ["sessions"]
+    exception_handlers = BOOKING_ERRORS
 
     @get("/", operation_id="listSessions")
     async def list_sessions(
@@ -173,7 +190,12 @@ class SessionsController(Controller):
         return MessageOut("Trainee removed from the session")
 
 
-@get("/join/{session_link:str}", operation_id="joinSession", tags=["sessions"])
+@get(
+    "/join/{session_link:str}",
+    operation_id="joinSession",
+    tags=["sessions"],
+    exception_handlers=BOOKING_ERRORS,
+)
 async def join_session(
     session_link: Annotated[str, PathParameter(max_length=200)],
     actor: NamedDependency[Actor],
