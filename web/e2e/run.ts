@@ -143,8 +143,23 @@ async function assertNotReloaded(page: Page, who: string): Promise<void> {
 }
 
 async function noHorizontalScroll(page: Page, what: string): Promise<void> {
-  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  const { scroll, width, clipped } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+    // A container that scrolls or clips sideways hides part of its content on a phone.
+    clipped: Array.from(document.querySelectorAll<HTMLElement>('main .table-wrap, main .card, main section'))
+      .filter((el) => el.scrollWidth > el.clientWidth + 1)
+      .map((el) => `${el.className || el.tagName} (${el.scrollWidth}px in ${el.clientWidth}px)`),
+  }));
   check(scroll <= width + 1, `${what} scrolls sideways at ${width}px (content is ${scroll}px wide)`);
+  check(clipped.length === 0, `${what} clips content sideways at ${width}px: ${clipped.join(', ')}`);
+}
+
+/** Creates a user through the API with the signed-in admin's token (no dialog needed). */
+async function createUserByApi(page: Page, body: Record<string, string>): Promise<void> {
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('tms.auth') ?? '{}').token as string);
+  const response = await page.request.post('/users/', { headers: { Authorization: `Bearer ${token}` }, data: body });
+  check(response.status() === 201, `creating ${body.username} answered ${response.status()}`);
 }
 
 async function main(): Promise<number> {
@@ -320,6 +335,41 @@ async function main(): Promise<number> {
       await shot(trainee, 'trainee-past-sessions');
     });
 
+    await step("the trainer's sessions list what is coming first, then the past, latest first", async () => {
+      await nav(trainer, 'My sessions');
+      await heading(trainer, 'My sessions');
+      const upcoming = trainer.getByTestId('upcoming-sessions');
+      const past = trainer.getByTestId('past-sessions');
+      await upcoming.getByRole('link', { name: SESSION_TITLE }).waitFor();
+      await past.getByRole('link', { name: PAST_TITLE }).waitFor();
+      const order = await trainer.locator('main a').evaluateAll((links) => links.map((l) => l.textContent));
+      check(
+        order.indexOf(SESSION_TITLE) >= 0 && order.indexOf(SESSION_TITLE) < order.indexOf(PAST_TITLE),
+        `the upcoming session is not listed before the past one: ${order.join(' | ')}`,
+      );
+    }, { independent: true });
+
+    await step('a double booking names the clash in local time', async () => {
+      await nav(admin, 'Sessions');
+      await heading(admin, 'Sessions');
+      await admin.getByRole('button', { name: 'New session' }).click();
+      const dialog = admin.getByRole('dialog', { name: 'New session' });
+      await dialog.getByLabel('Title').fill('E2E Overlap');
+      await dialog.getByLabel('Trainer').selectOption({ label: `${TRAINER.first} ${TRAINER.last}` });
+      await dialog.getByLabel('Starts at').fill(tomorrowAt(10).replace(':00', ':30'));
+      await watch.expecting([/status of 409/], async () => {
+        await dialog.getByRole('button', { name: 'Create session' }).click();
+        const clash = dialog.getByRole('alert').getByRole('listitem').filter({ hasText: SESSION_TITLE });
+        await clash.waitFor({ timeout: 10_000 });
+        // The session was made for 10:00 to 11:30 Berlin time; the server's detail says UTC.
+        const text = await clash.innerText();
+        check(/10:00/.test(text) && /11:30/.test(text) && /CES?T/.test(text), `the clash is not shown in local time: ${text}`);
+        check(text.includes(`${TRAINER.first} ${TRAINER.last} (trainer)`), `the clash does not name the trainer: ${text}`);
+      });
+      await shot(admin, 'admin-double-booking');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+    }, { independent: true });
+
     await step("the trainer opens the assigned trainee's attendance on \"My trainees\"", async () => {
       await nav(trainer, 'My trainees');
       await heading(trainer, 'My trainees');
@@ -439,6 +489,14 @@ async function main(): Promise<number> {
       const adminPhone = await open('admin-phone', true);
       await signIn(adminPhone, 'admin', ADMIN_PASSWORD);
       await heading(adminPhone, 'Dashboard');
+      // Long names and addresses are what a narrow table clips.
+      await createUserByApi(adminPhone, {
+        username: 'maximilian.schwarzenberger',
+        email: 'maximilian.schwarzenberger-hohenlohe@training-department.example.test',
+        first_name: 'Maximilian-Alexander',
+        last_name: 'Schwarzenberger-Hohenlohe',
+        role: 'trainer',
+      });
       await noHorizontalScroll(adminPhone, 'the dashboard');
       await shot(adminPhone, 'admin-dashboard-360px');
       for (const [label, title, file] of [
@@ -447,6 +505,8 @@ async function main(): Promise<number> {
       ] as const) {
         await nav(adminPhone, label);
         await heading(adminPhone, title);
+        await adminPhone.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 });
+        if (label === 'Users') await adminPhone.getByTestId('user-row-maximilian.schwarzenberger').waitFor();
         await noHorizontalScroll(adminPhone, `the ${label} page`);
         await shot(adminPhone, file);
       }

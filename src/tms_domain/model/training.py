@@ -46,6 +46,8 @@ class SessionQuery:
     trainee_id: int | None = None
     starts_from: datetime | None = None
     starts_before: datetime | None = None
+    newest_first: bool = False
+    """By start, latest first (for a history), instead of earliest first."""
     skip: int = 0
     limit: int = 100
 

@@ -72,6 +72,7 @@ class SessionFilters:
     trainer_id: int | None = None
     starts_from: datetime | None = None
     starts_before: datetime | None = None
+    newest_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,9 @@ class SessionService:
     async def list_sessions(
         self, actor: Actor, filters: SessionFilters, page: Page
     ) -> list[SessionDetails]:
-        """Sessions by start time. Admins see all; a trainer their own; a trainee those they
-        are enrolled in. Filters apply before paging; ``starts_before`` is exclusive."""
+        """Sessions by start time (earliest first, or newest first). Admins see all; a trainer
+        their own; a trainee those they are enrolled in. Filters apply before paging;
+        ``starts_before`` is exclusive."""
         authorize(actor, Permission.LIST_SESSIONS)
         trainer_id, trainee_id = filters.trainer_id, None
         if actor.role is Role.TRAINER:
@@ -170,6 +172,7 @@ class SessionService:
             trainee_id=trainee_id,
             starts_from=as_utc(filters.starts_from, "from") if filters.starts_from else None,
             starts_before=as_utc(filters.starts_before, "to") if filters.starts_before else None,
+            newest_first=filters.newest_first,
             skip=page.skip,
             limit=page.limit,
         )

@@ -30,6 +30,9 @@ export function SessionsPage() {
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
   const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
+  const pastPage = Math.max(0, Number(params.get('past') ?? 0) || 0);
+  // One moment splits a trainer's sessions into upcoming and past while the page is open.
+  const [now] = useState(() => new Date().toISOString());
   const anchor = params.get('at') ? new Date(`${params.get('at')}T12:00:00`) : new Date();
 
   const update = (changes: Record<string, string | null>) => {
@@ -39,6 +42,7 @@ export function SessionsPage() {
       else next.delete(key);
     }
     if (!('page' in changes)) next.delete('page');
+    if (!('past' in changes)) next.delete('past');
     setParams(next, { replace: true });
   };
 
@@ -97,7 +101,31 @@ export function SessionsPage() {
           </>
         ) : null}
       </div>
-      {view === 'list' ? (
+      {view === 'list' && me.role !== 'admin' && !from && !to ? (
+        <>
+          <section aria-labelledby="upcoming-title" data-testid="upcoming-sessions">
+            <h2 id="upcoming-title">Upcoming</h2>
+            <SessionList
+              query={{ status, from: now, skip: page * PAGE, limit: PAGE }}
+              page={page}
+              onPage={(p) => update({ page: p ? String(p) : null })}
+              names={names}
+              empty="No upcoming sessions."
+            />
+          </section>
+          <section aria-labelledby="past-title" data-testid="past-sessions">
+            <h2 id="past-title">Past</h2>
+            <SessionList
+              query={{ status, to: now, order: 'desc', skip: pastPage * PAGE, limit: PAGE }}
+              page={pastPage}
+              onPage={(p) => update({ past: p ? String(p) : null })}
+              names={names}
+              empty="No past sessions."
+              keepOrder
+            />
+          </section>
+        </>
+      ) : view === 'list' ? (
         <SessionList
           query={{
             status,
@@ -142,15 +170,20 @@ function SessionList({
   page,
   onPage,
   names,
+  empty = 'No sessions match these filters.',
+  keepOrder = false,
 }: {
   query: Record<string, string | number | null>;
   page: number;
   onPage: (page: number) => void;
   names: (id: number) => string;
+  empty?: string;
+  /** Show the server's order (e.g. latest first) rather than earliest first. */
+  keepOrder?: boolean;
 }) {
   const sessions = useSessions(query);
   return (
-    <QueryView query={sessions} empty={page ? 'No more sessions.' : 'No sessions match these filters.'} loadingLabel="Loading sessions…">
+    <QueryView query={sessions} empty={page ? 'No more sessions.' : empty} loadingLabel="Loading sessions…">
       {(data) => (
         <>
           <div className="table-wrap">
@@ -167,7 +200,7 @@ function SessionList({
                 </tr>
               </thead>
               <tbody>
-                {sortByStart(data).map((s) => (
+                {(keepOrder ? data : sortByStart(data)).map((s) => (
                   <tr key={s.id}>
                     <td data-label="Title">
                       <Link to={`/sessions/${s.id}`}>{s.title}</Link>

@@ -258,7 +258,7 @@ class MemorySessionRepository:
             if query.starts_before is not None and session.scheduled_date >= query.starts_before:
                 continue
             found.append(session)
-        found.sort(key=lambda s: (s.scheduled_date, s.id))
+        found.sort(key=lambda s: (s.scheduled_date, s.id), reverse=query.newest_first)
         return [self._out(s) for s in found[query.skip : query.skip + query.limit]]
 
     async def find_overlapping(

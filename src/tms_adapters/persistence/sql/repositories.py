@@ -471,9 +471,12 @@ class SqlaSessionRepository:
             statement = statement.where(s.c.scheduled_date >= query.starts_from)
         if query.starts_before is not None:
             statement = statement.where(s.c.scheduled_date < query.starts_before)
-        statement = (
-            statement.order_by(s.c.scheduled_date, s.c.id).offset(query.skip).limit(query.limit)
+        order = (
+            (s.c.scheduled_date.desc(), s.c.id.desc())
+            if query.newest_first
+            else (s.c.scheduled_date, s.c.id)
         )
+        statement = statement.order_by(*order).offset(query.skip).limit(query.limit)
         rows = (await self._conn.execute(statement)).all()
         return await self._with_trainees(rows)
 

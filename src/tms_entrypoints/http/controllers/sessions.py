@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
@@ -67,6 +67,10 @@ class SessionsController(Controller):
         trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
         starts_from: Annotated[str | None, timestamp_query("from", "start >= from")] = None,
         starts_before: Annotated[str | None, timestamp_query("to", "start < to")] = None,
+        order: Annotated[
+            Literal["asc", "desc"],
+            QueryParameter(description="by start: asc (earliest first) or desc (latest first)"),
+        ] = "asc",
     ) -> list[SessionOut]:
         """Sessions by start time: admins all, trainers their own, trainees those they are
         enrolled in."""
@@ -77,6 +81,7 @@ class SessionsController(Controller):
                 trainer_id=trainer_id,
                 starts_from=parse_optional_timestamp(starts_from, "from"),
                 starts_before=parse_optional_timestamp(starts_before, "to"),
+                newest_first=order == "desc",
             ),
             Page(skip, limit),
         )
