@@ -2,7 +2,7 @@ import { useOverview } from '../api/queries';
 import { DonutChart, GroupedBarChart, SimpleBarChart } from '../ui/charts';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ProgressBar, QueryView } from '../ui/states';
-import { toData } from './DashboardPage';
+import { ATTENDANCE_COUNTS, PROGRESS_DIFFERS, SESSIONS_COUNT, toData } from './DashboardPage';
 
 export function AnalyticsPage() {
   const overview = useOverview();
@@ -15,11 +15,20 @@ export function AnalyticsPage() {
             <section className="card" aria-labelledby="attendance-title">
               <h2 id="attendance-title">Attendance</h2>
               <ProgressBar value={Number(o.attendance_rate ?? 0)} label="Attendance rate of completed sessions" />
-              <p className="muted small">Present marks divided by enrolments, over completed sessions.</p>
+              <p className="muted small">Present marks divided by enrolments, over completed sessions only.</p>
+              <p className="muted small" data-testid="figures-note">
+                {PROGRESS_DIFFERS}
+              </p>
             </section>
             <div className="charts">
-              <DonutChart title="Users by role" data={toData(o.users_by_role)} />
-              <SimpleBarChart title="Sessions by status" data={toData(o.sessions_by_status)} colourBy="status" />
+              <DonutChart title="Users by role" note="Every account." empty="No users yet." data={toData(o.users_by_role)} />
+              <SimpleBarChart
+                title="Sessions by status"
+                note={SESSIONS_COUNT}
+                empty="No sessions yet."
+                data={toData(o.sessions_by_status)}
+                colourBy="status"
+              />
             </div>
             <section aria-labelledby="trainers-title">
               <h2 id="trainers-title">Trainers</h2>
@@ -28,6 +37,8 @@ export function AnalyticsPage() {
                   <div className="charts">
                     <GroupedBarChart
                       title="Sessions and hours per trainer"
+                      note="Sessions: all but cancelled ones, past and future. Hours: completed sessions only."
+                      empty="No trainer has sessions yet."
                       data={o.trainers.map((t) => ({ name: t.name, sessions: t.sessions, hours: Number(t.hours) }))}
                       series={[
                         { key: 'sessions', label: 'Sessions' },
@@ -36,6 +47,8 @@ export function AnalyticsPage() {
                     />
                     <SimpleBarChart
                       title="Attendance rate per trainer (%)"
+                      note={`${ATTENDANCE_COUNTS[0].toUpperCase()}${ATTENDANCE_COUNTS.slice(1)}.`}
+                      empty="No completed session has a present mark yet."
                       unit="%"
                       data={o.trainers.map((t) => ({ name: t.name, value: Number(t.attendance_rate) }))}
                     />

@@ -7,6 +7,12 @@ import { PageHeader } from '../ui/PageHeader';
 import { Empty, QueryView } from '../ui/states';
 import { useUserNamesIfAllowed } from './sessionHelpers';
 
+export const ATTENDANCE_COUNTS = 'present marks ÷ enrolments, completed sessions only';
+export const SESSIONS_COUNT = 'Every session, past and future, by its status.';
+export const PROGRESS_DIFFERS =
+  "Attendance here counts completed sessions only. A trainee's progress (on their own page and on a trainer's " +
+  '“My trainees”) counts every session they are enrolled in, upcoming ones included, so the two figures differ.';
+
 export const toData = (record: Record<string, number> | undefined): Datum[] =>
   Object.entries(record ?? {}).map(([name, value]) => ({ name, value: Number(value) || 0 }));
 
@@ -34,19 +40,31 @@ export function DashboardPage() {
               <li className="stat">
                 <span className="stat-value">{o.sessions_by_status?.scheduled ?? 0}</span>
                 <span className="stat-label">scheduled sessions</span>
+                <span className="stat-note">not yet completed or cancelled, past or future</span>
               </li>
               <li className="stat">
                 <span className="stat-value">{Number(o.attendance_rate ?? 0).toFixed(1)}%</span>
-                <span className="stat-label">attendance (completed sessions)</span>
+                <span className="stat-label">attendance</span>
+                <span className="stat-note">{ATTENDANCE_COUNTS}</span>
               </li>
               <li className="stat">
                 <span className="stat-value">{o.trainees_without_sessions ?? 0}</span>
                 <span className="stat-label">trainees without sessions</span>
+                <span className="stat-note">enrolled in none, past or future</span>
               </li>
             </ul>
+            <p className="muted small" data-testid="figures-note">
+              {PROGRESS_DIFFERS}
+            </p>
             <div className="charts">
-              <DonutChart title="Users by role" data={toData(o.users_by_role)} />
-              <SimpleBarChart title="Sessions by status" data={toData(o.sessions_by_status)} colourBy="status" />
+              <DonutChart title="Users by role" note="Every account." empty="No users yet." data={toData(o.users_by_role)} />
+              <SimpleBarChart
+                title="Sessions by status"
+                note={SESSIONS_COUNT}
+                empty="No sessions yet."
+                data={toData(o.sessions_by_status)}
+                colourBy="status"
+              />
             </div>
             <section className="card" aria-labelledby="upcoming-title">
               <h2 id="upcoming-title">Next 7 days</h2>

@@ -40,6 +40,7 @@ export function TraineeHomePage() {
                 You attended <strong data-testid="attended-count">{p.attended_sessions}</strong> of{' '}
                 <strong data-testid="total-count">{p.total_sessions}</strong> sessions.
               </p>
+              <p className="muted small">Every session you are enrolled in counts, upcoming ones too; cancelled ones do not.</p>
             </div>
           )}
         </QueryView>

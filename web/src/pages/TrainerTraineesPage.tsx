@@ -70,7 +70,10 @@ export function TrainerTraineesPage() {
   return (
     <div>
       <PageHeader title="My trainees">
-        <p className="muted">Trainees assigned to you or enrolled in your sessions, with their attendance progress.</p>
+        <p className="muted">
+          Trainees assigned to you or enrolled in your sessions, with their attendance progress: sessions attended out of
+          every session they are enrolled in, upcoming ones included (cancelled ones left out).
+        </p>
       </PageHeader>
       {progress.error ? <ErrorNote error={progress.error} onRetry={() => void progress.refetch()} /> : null}
       <QueryView query={trainees} empty="You have no trainees yet.">

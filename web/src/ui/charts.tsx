@@ -9,6 +9,30 @@ export interface Datum {
   value: number;
 }
 
+/** What a chart counts, under its title, and what it says instead of empty axes. */
+export interface ChartText {
+  /** One sentence on what is counted (e.g. "completed sessions only"). */
+  note?: string;
+  /** Said instead of drawing axes when there is nothing to draw. */
+  empty?: string;
+}
+
+const NOTHING_YET = 'Nothing to show yet.';
+
+function Caption({ title, note }: { title: string; note?: string }) {
+  return (
+    <figcaption>
+      {title}
+      {note ? <span className="chart-note">{note}</span> : null}
+    </figcaption>
+  );
+}
+
+/** Nothing to draw: no rows, or every value zero (axes alone would look like a broken chart). */
+export function isEmptyChart(values: number[]): boolean {
+  return values.every((v) => !v);
+}
+
 /** Each chart comes with a data table for screen readers (the SVG is hidden from them). */
 function DataTable({ caption, data, unit }: { caption: string; data: Datum[]; unit?: string }) {
   return (
@@ -29,10 +53,18 @@ function DataTable({ caption, data, unit }: { caption: string; data: Datum[]; un
   );
 }
 
-export function SimpleBarChart({ title, data, unit, colourBy }: { title: string; data: Datum[]; unit?: string; colourBy?: 'status' }) {
+export function SimpleBarChart({
+  title,
+  data,
+  unit,
+  colourBy,
+  note,
+  empty = NOTHING_YET,
+}: { title: string; data: Datum[]; unit?: string; colourBy?: 'status' } & ChartText) {
+  if (isEmptyChart(data.map((d) => d.value))) return <EmptyChart title={title} note={note} empty={empty} />;
   return (
     <figure className="chart">
-      <figcaption>{title}</figcaption>
+      <Caption title={title} note={note} />
       <div className="chart-box" aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
@@ -58,29 +90,35 @@ export function SimpleBarChart({ title, data, unit, colourBy }: { title: string;
   );
 }
 
-export function DonutChart({ title, data }: { title: string; data: Datum[] }) {
-  const total = data.reduce((sum, d) => sum + d.value, 0);
+export function DonutChart({ title, data, note, empty = NOTHING_YET }: { title: string; data: Datum[] } & ChartText) {
+  if (isEmptyChart(data.map((d) => d.value))) return <EmptyChart title={title} note={note} empty={empty} />;
   return (
     <figure className="chart">
-      <figcaption>{title}</figcaption>
+      <Caption title={title} note={note} />
       <div className="chart-box" aria-hidden="true">
-        {total === 0 ? (
-          <p className="empty">Nothing to show yet.</p>
-        ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <PieChart>
-              <Pie data={data} dataKey="value" nameKey="name" innerRadius="50%" outerRadius="80%" isAnimationActive={false} label>
-                {data.map((d, i) => (
-                  <Cell key={d.name} fill={PALETTE[i % PALETTE.length]} />
-                ))}
-              </Pie>
-              <Tooltip />
-              <Legend />
-            </PieChart>
-          </ResponsiveContainer>
-        )}
+        <ResponsiveContainer width="100%" height="100%">
+          <PieChart>
+            <Pie data={data} dataKey="value" nameKey="name" innerRadius="50%" outerRadius="80%" isAnimationActive={false} label>
+              {data.map((d, i) => (
+                <Cell key={d.name} fill={PALETTE[i % PALETTE.length]} />
+              ))}
+            </Pie>
+            <Tooltip />
+            <Legend />
+          </PieChart>
+        </ResponsiveContainer>
       </div>
       <DataTable caption={title} data={data} />
+    </figure>
+  );
+}
+
+/** A chart with nothing to draw says so, to everyone (not inside the hidden SVG box). */
+function EmptyChart({ title, note, empty, wide = false }: { title: string; note?: string; empty: string; wide?: boolean }) {
+  return (
+    <figure className={`chart chart-empty${wide ? ' chart-wide' : ''}`} data-testid="empty-chart">
+      <Caption title={title} note={note} />
+      <p className="empty">{empty}</p>
     </figure>
   );
 }
@@ -89,14 +127,19 @@ export function GroupedBarChart({
   title,
   data,
   series,
+  note,
+  empty = NOTHING_YET,
 }: {
   title: string;
   data: Record<string, string | number>[];
   series: { key: string; label: string }[];
-}) {
+} & ChartText) {
+  if (isEmptyChart(data.flatMap((row) => series.map((s) => Number(row[s.key]) || 0)))) {
+    return <EmptyChart title={title} note={note} empty={empty} wide />;
+  }
   return (
     <figure className="chart chart-wide">
-      <figcaption>{title}</figcaption>
+      <Caption title={title} note={note} />
       <div className="chart-box" aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
