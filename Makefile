@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 
-.PHONY: help run test check lint format types imports install web demo bench bench-quick clean
+.PHONY: help run test check lint format types imports install web demo bench bench-quick openapi clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -62,6 +62,10 @@ bench: $(STAMP) ## Run the benchmark suite (several minutes)
 
 bench-quick: $(STAMP) ## Run a short benchmark (under a minute)
 	@$(BIN)/python -m bench.run --quick
+
+openapi: $(STAMP) ## Write docs/openapi.json from the app (commit it with any API change)
+	@$(BIN)/python -m tms_entrypoints.http.openapi_export > docs/openapi.json.tmp && mv docs/openapi.json.tmp docs/openapi.json || { rm -f docs/openapi.json.tmp; exit 1; }
+	@echo "docs/openapi.json written"
 
 clean: ## Remove caches (keeps the virtual environment and var/)
 	@rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist src/*.egg-info
