@@ -318,6 +318,22 @@ async def test_a_temporary_password_must_be_changed_before_anything_else(
     ] is False
 
 
+async def test_the_temporary_password_refusal_says_how_to_change_it_and_the_docs_say_so(
+    client: RecordingClient, sql_container: Container
+) -> None:
+    await add_user(sql_container, "newcomer", temporary=True)
+    headers = bearer(await login(client, "newcomer"))
+
+    refused = await client.get("/sessions/", headers=headers)
+    described = (await client.get("/schema/openapi.json")).json()["info"]["description"]
+
+    assert refused.status_code == 403
+    assert "POST /auth/change-password" in refused.json()["detail"]
+    assert "temporary password" in described
+    assert "403" in described
+    assert "POST /auth/change-password" in described
+
+
 async def test_change_password_names_the_fields_that_are_wrong(
     client: RecordingClient, sql_container: Container
 ) -> None:
