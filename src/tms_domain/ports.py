@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol, Self, TypeVar
@@ -50,6 +51,23 @@ class PasswordHasher(Protocol):
 
     async def burn(self, password: str) -> None:
         """Spend the time of one verification (for unknown users, so timing leaks nothing)."""
+        ...
+
+
+@dataclass(frozen=True)
+class GuessEstimate:
+    """How hard a password is to guess for an attacker who knows some words about its owner."""
+
+    guesses: float
+    """The guesses the cheapest attack needs."""
+    covered: Mapping[str, int]
+    """For each known word the cheapest attack builds on: how many of the password's
+    characters it accounts for (the word repeated, reversed, l33t-spelled or recased)."""
+
+
+class GuessEstimator(Protocol):
+    def estimate(self, password: str, hints: Collection[str]) -> GuessEstimate:
+        """Estimate for an attacker who knows ``hints`` (lower-case words)."""
         ...
 
 

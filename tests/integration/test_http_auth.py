@@ -361,6 +361,27 @@ async def test_change_password_names_the_fields_that_are_wrong(
     assert len(weak.json()["errors"]) >= 3
 
 
+async def test_the_username_repeated_is_no_new_password(
+    client: RecordingClient, sql_container: Container
+) -> None:
+    admin = await add_user(sql_container, "admin", Role.ADMIN, email="admin@tms.local")
+    headers = bearer(await login(client, "admin"))
+
+    repeated = await client.post(
+        "/auth/admin-change-password", json={"new_password": "admin-admin-admin"}, headers=headers
+    )
+    reset = await client.post(
+        f"/auth/reset-password/{admin.id}", json={"new_password": "Adm1n!Adm1n!"}, headers=headers
+    )
+
+    assert repeated.status_code == reset.status_code == 422
+    for refused in (repeated, reset):
+        assert "This password is too similar to the username." in [
+            e["message"] for e in refused.json()["errors"]
+        ]
+    assert await status_with(client, await login(client, "admin"), admin.id) == 200
+
+
 async def test_admin_change_password_is_for_admins(
     client: RecordingClient, sql_container: Container
 ) -> None:
