@@ -53,6 +53,11 @@ class PasswordHasher(Protocol):
         """Spend the time of one verification (for unknown users, so timing leaks nothing)."""
         ...
 
+    def hashes_as_typed(self, password_hash: str) -> bool:
+        """True for a hash made over the password as typed, not its normalised form (the
+        earlier system's hashes)."""
+        ...
+
 
 @dataclass(frozen=True)
 class GuessEstimate:
