@@ -106,7 +106,8 @@ class AttemptStore(Protocol):
 
 class UserRepository(Protocol):
     async def add(self, user: User) -> User:
-        """Insert; raise Conflict on a duplicate username or email. Returns it with its id."""
+        """Insert; raise Conflict on a duplicate username or email, or a username that looks
+        like another's, naming neither account. Returns it with an id never used before."""
         ...
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None: ...
@@ -118,11 +119,13 @@ class UserRepository(Protocol):
         ...
 
     async def find_by_login(self, login: str) -> User | None:
-        """By username or email, case-insensitively."""
+        """By username or email, case-insensitively, as typed or NFKC-normalised; a login
+        with @ means an email before a username (see ``login_preference``)."""
         ...
 
     async def update(self, user: User) -> None:
-        """Save; raise Conflict on a duplicate username or email."""
+        """Save; raise Conflict as ``add`` does. A username kept (case aside) keeps its
+        look-alike key, even none."""
         ...
 
     async def delete(self, user_id: int) -> None: ...

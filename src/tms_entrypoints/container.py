@@ -114,7 +114,7 @@ class Container(containers.DeclarativeContainer):
     auth = providers.Singleton(
         AuthService, core, hasher, tokens, password_policy, token_lifetime, attempts, lockout
     )
-    users = providers.Singleton(UserService, core, hasher, password_policy)
+    users = providers.Singleton(UserService, core, hasher, password_policy, attempts)
     sessions = providers.Singleton(SessionService, core)
     assignments = providers.Singleton(AssignmentService, core)
     attendance = providers.Singleton(AttendanceService, core)

@@ -511,6 +511,38 @@ async def test_duplicate_usernames_and_emails_conflict_in_any_case(
     assert len(await memory_container.users().list_users(admin, Page())) == 2
 
 
+@pytest.mark.parametrize("look_alike", ["\u0430lice", "ＡＬＩＣＥ", "a1ice", "Alice"])
+async def test_a_username_like_another_is_a_conflict_naming_nobody(
+    memory_container: Container, look_alike: str
+) -> None:
+    admin = await admin_actor(memory_container)
+    users = memory_container.users()
+    await users.create_user(admin, new_user("alice"))
+    bob = (await users.create_user(admin, new_user("bob"))).user
+
+    with pytest.raises(Conflict) as created:
+        await users.create_user(admin, new_user(look_alike, email="other@example.org"))
+    with pytest.raises(Conflict) as renamed:
+        await users.update_user(admin, bob.id, UserChanges(username=look_alike))
+
+    for refusal in (created.value.message, renamed.value.message):
+        assert "alice" not in refusal.lower()
+
+
+async def test_a_username_is_kept_nfkc_normalised_and_without_at(
+    memory_container: Container,
+) -> None:
+    admin = await admin_actor(memory_container)
+    users = memory_container.users()
+
+    created = await users.create_user(admin, new_user(" ｊｕｌｉａ ", email="julia@example.org"))
+    with pytest.raises(InvalidInput) as refused:
+        await users.create_user(admin, new_user("ju@lia", email="ju@example.org"))
+
+    assert created.user.username == "julia"
+    assert error_fields(refused.value) == ["username"]
+
+
 async def test_only_an_admin_creates_users(memory_container: Container) -> None:
     await add_user(memory_container, "teacher", Role.TRAINER)
     _token, trainer = await sign_in(memory_container, "teacher")

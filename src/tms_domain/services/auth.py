@@ -11,7 +11,7 @@ from typing import NoReturn
 from tms_domain.errors import AuthenticationFailed, InvalidInput, Throttled
 from tms_domain.model import Actor, Audience, DomainEvent, SignIn, User
 from tms_domain.policy.access import Permission, Target, authorize
-from tms_domain.policy.lockout import LockoutPolicy
+from tms_domain.policy.lockout import LockoutPolicy, account_attempts_key
 from tms_domain.policy.passwords import PasswordPolicy, normalize_password
 from tms_domain.policy.profiles import login_key
 from tms_domain.ports import AttemptStore, PasswordHasher, TokenService
@@ -67,7 +67,7 @@ class AuthService:
             raise Throttled("Too many failed sign-ins from your address: wait a minute", 60)
         async with self._core.uow(read_only=True) as uow:
             user = await uow.users.find_by_login(login)
-        account_key = f"user:{user.id}" if user else f"login:{login_key(login)}"
+        account_key = account_attempts_key(user.id) if user else f"login:{login_key(login)}"
         await self._refuse_while_locked(account_key)
         # One verification whatever the account and the password: the time a failure takes
         # tells nothing about either.
@@ -158,18 +158,18 @@ class AuthService:
         authorize(actor, Permission.UNLOCK_USER, Target(user_id=user_id))
         async with self._core.uow(read_only=True) as uow:
             await existing_user(uow, user_id)
-        failures, last = await self._attempts.failures(f"user:{user_id}")
+        failures, last = await self._attempts.failures(account_attempts_key(user_id))
         until = self._lockout.locked_until(failures, last)
         return failures, until if until and until > self._core.clock.now() else None
 
     async def unlock(self, actor: Actor, user_id: int) -> None:
         """Admins lift a sign-in lockout; the count of failures starts again."""
         authorize(actor, Permission.UNLOCK_USER, Target(user_id=user_id))
-        failures, last = await self._attempts.failures(f"user:{user_id}")
+        failures, last = await self._attempts.failures(account_attempts_key(user_id))
         now = self._core.clock.now()
         async with self._core.uow() as uow:
             await existing_user(uow, user_id)
-            await self._attempts.clear(f"user:{user_id}")
+            await self._attempts.clear(account_attempts_key(user_id))
             until = self._lockout.locked_until(failures, last)
             await audit(
                 uow,
