@@ -25,7 +25,10 @@ class PasswordChangeRequired(Forbidden):
     """The caller signed in with a temporary password and must change it first."""
 
     def __init__(self) -> None:
-        super().__init__("Your password is temporary: change it before doing anything else")
+        super().__init__(
+            "Your password is temporary: change it with POST /auth/change-password"
+            " before doing anything else"
+        )
 
 
 class Conflict(DomainError):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol, Self, TypeVar
@@ -52,6 +53,28 @@ class PasswordHasher(Protocol):
         """Spend the time of one verification (for unknown users, so timing leaks nothing)."""
         ...
 
+    def hashes_as_typed(self, password_hash: str) -> bool:
+        """True for a hash made over the password as typed, not its normalised form (the
+        earlier system's hashes)."""
+        ...
+
+
+@dataclass(frozen=True)
+class GuessEstimate:
+    """How hard a password is to guess for an attacker who knows some words about its owner."""
+
+    guesses: float
+    """The guesses the cheapest attack needs."""
+    covered: Mapping[str, int]
+    """For each known word the cheapest attack builds on: how many of the password's
+    characters it accounts for (the word repeated, reversed, l33t-spelled or recased)."""
+
+
+class GuessEstimator(Protocol):
+    def estimate(self, password: str, hints: Collection[str]) -> GuessEstimate:
+        """Estimate for an attacker who knows ``hints`` (lower-case words)."""
+        ...
+
 
 class TokenService(Protocol):
     def issue(self, *, user_id: int, sign_in_id: str, expires_at: datetime) -> str: ...
@@ -83,7 +106,8 @@ class AttemptStore(Protocol):
 
 class UserRepository(Protocol):
     async def add(self, user: User) -> User:
-        """Insert; raise Conflict on a duplicate username or email. Returns it with its id."""
+        """Insert; raise Conflict on a duplicate username or email, or a username that looks
+        like another's, naming neither account. Returns it with an id never used before."""
         ...
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None: ...
@@ -95,11 +119,13 @@ class UserRepository(Protocol):
         ...
 
     async def find_by_login(self, login: str) -> User | None:
-        """By username or email, case-insensitively."""
+        """By username or email, case-insensitively, as typed or NFKC-normalised; a login
+        with @ means an email before a username (see ``login_preference``)."""
         ...
 
     async def update(self, user: User) -> None:
-        """Save; raise Conflict on a duplicate username or email."""
+        """Save; raise Conflict as ``add`` does. A username kept (case aside) keeps its
+        look-alike key, even none."""
         ...
 
     async def delete(self, user_id: int) -> None: ...

@@ -16,6 +16,7 @@ from tms_adapters.realtime.hub import EventHub
 from tms_adapters.security import (
     Argon2PasswordHasher,
     JoseTokenService,
+    ZxcvbnGuessEstimator,
     load_common_passwords,
 )
 from tms_adapters.security.throttle import MemoryAttemptStore, RedisAttemptStore
@@ -89,6 +90,7 @@ class Container(containers.DeclarativeContainer):
         min_length=settings.provided.password_min_length,
         max_length=settings.provided.password_max_length,
         common_passwords=providers.Callable(load_common_passwords),
+        guess_estimator=providers.Singleton(ZxcvbnGuessEstimator),
     )
     token_lifetime = providers.Callable(
         lambda minutes: timedelta(minutes=minutes), settings.provided.token_lifetime_minutes
@@ -112,7 +114,7 @@ class Container(containers.DeclarativeContainer):
     auth = providers.Singleton(
         AuthService, core, hasher, tokens, password_policy, token_lifetime, attempts, lockout
     )
-    users = providers.Singleton(UserService, core, hasher, password_policy)
+    users = providers.Singleton(UserService, core, hasher, password_policy, attempts)
     sessions = providers.Singleton(SessionService, core)
     assignments = providers.Singleton(AssignmentService, core)
     attendance = providers.Singleton(AttendanceService, core)

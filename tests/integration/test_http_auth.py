@@ -318,6 +318,22 @@ async def test_a_temporary_password_must_be_changed_before_anything_else(
     ] is False
 
 
+async def test_the_temporary_password_refusal_says_how_to_change_it_and_the_docs_say_so(
+    client: RecordingClient, sql_container: Container
+) -> None:
+    await add_user(sql_container, "newcomer", temporary=True)
+    headers = bearer(await login(client, "newcomer"))
+
+    refused = await client.get("/sessions/", headers=headers)
+    described = (await client.get("/schema/openapi.json")).json()["info"]["description"]
+
+    assert refused.status_code == 403
+    assert "POST /auth/change-password" in refused.json()["detail"]
+    assert "temporary password" in described
+    assert "403" in described
+    assert "POST /auth/change-password" in described
+
+
 async def test_change_password_names_the_fields_that_are_wrong(
     client: RecordingClient, sql_container: Container
 ) -> None:
@@ -343,6 +359,27 @@ async def test_change_password_names_the_fields_that_are_wrong(
     assert [e["field"] for e in wrong.json()["errors"]] == ["current_password"]
     assert {e["field"] for e in weak.json()["errors"]} == {"new_password"}
     assert len(weak.json()["errors"]) >= 3
+
+
+async def test_the_username_repeated_is_no_new_password(
+    client: RecordingClient, sql_container: Container
+) -> None:
+    admin = await add_user(sql_container, "admin", Role.ADMIN, email="admin@tms.local")
+    headers = bearer(await login(client, "admin"))
+
+    repeated = await client.post(
+        "/auth/admin-change-password", json={"new_password": "admin-admin-admin"}, headers=headers
+    )
+    reset = await client.post(
+        f"/auth/reset-password/{admin.id}", json={"new_password": "Adm1n!Adm1n!"}, headers=headers
+    )
+
+    assert repeated.status_code == reset.status_code == 422
+    for refused in (repeated, reset):
+        assert "This password is too similar to the username." in [
+            e["message"] for e in refused.json()["errors"]
+        ]
+    assert await status_with(client, await login(client, "admin"), admin.id) == 200
 
 
 async def test_admin_change_password_is_for_admins(

@@ -265,6 +265,102 @@ async def test_two_concurrent_creates_of_one_username_make_one_user(
     assert [u["username"].lower() for u in listed.json()] == ["twin"]
 
 
+@both_databases
+@pytest.mark.parametrize(
+    "look_alike",
+    ["\u0430lice", "ａｌｉｃｅ", "a1ice", "AL\u0399CE"],
+    ids=["cyrillic-a", "full-width", "digit-one-for-l", "greek-iota"],
+)
+async def test_a_username_that_looks_like_another_is_409(
+    client: RecordingClient, people: People, look_alike: str
+) -> None:
+    created = await client.post(
+        "/users/",
+        json=new_user(look_alike, email="x@example.org"),
+        headers=people.headers["root"],
+    )
+
+    assert created.status_code == 409
+    assert "alice" not in created.text.lower()
+
+
+@both_databases
+async def test_two_concurrent_creates_of_look_alike_usernames_make_one_user(
+    client: RecordingClient, sql_container: Container
+) -> None:
+    await add_user(sql_container, "root", Role.ADMIN)
+    admin = bearer(await login(client, "root"))
+
+    responses = await asyncio.gather(
+        client.post("/users/", json=new_user("mallory"), headers=admin),
+        client.post("/users/", json=new_user("rnallory"), headers=admin),
+    )
+
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    assert len((await client.get("/users/?role=trainee", headers=admin)).json()) == 1
+
+
+async def test_a_username_is_stored_nfkc_normalised_and_signs_in_either_way(
+    client: RecordingClient, people: People
+) -> None:
+    created = await client.post(
+        "/users/",
+        json=new_user("ｊｕｌｉａ", email="julia@example.org", password=OTHER_PASSWORD),
+        headers=people.headers["root"],
+    )
+
+    assert created.status_code == 201
+    assert created.json()["user"]["username"] == "julia"
+    assert await login(client, "julia", OTHER_PASSWORD)
+    assert await login(client, "ｊｕｌｉａ", OTHER_PASSWORD)
+
+
+async def test_a_username_cannot_hold_an_at_sign_or_be_an_email_address(
+    client: RecordingClient, people: People
+) -> None:
+    admin = people.headers["root"]
+
+    as_email = await client.post(
+        "/users/", json=new_user("alice@example.org", email="x@example.org"), headers=admin
+    )
+    with_at = await client.post(
+        "/users/", json=new_user("x@y", email="x@example.org"), headers=admin
+    )
+    renamed = await client.put(
+        f"/users/{people.id('bob')}", json={"username": "bob@home"}, headers=admin
+    )
+
+    for refused in (as_email, with_at, renamed):
+        assert refused.status_code == 422
+        assert [e["field"] for e in refused.json()["errors"]] == ["username"]
+
+
+@both_databases
+async def test_an_old_username_with_at_keeps_working_and_its_address_stays_taken(
+    client: RecordingClient, sql_container: Container
+) -> None:
+    """Usernames may have held @ before: such a user keeps the name, and nobody can take it
+    as an e-mail address, which signing in by e-mail would then confuse."""
+    await add_user(sql_container, "root", Role.ADMIN)
+    veteran = await add_user(sql_container, "vet@old.example", email="vet@example.org")
+    admin = bearer(await login(client, "root"))
+    token = await login(client, "vet@old.example")
+
+    kept = await client.put(
+        f"/users/{veteran.id}",
+        json={"username": "vet@old.example", "first_name": "Vera"},
+        headers=bearer(token),
+    )
+    taken = await client.post(
+        "/users/", json=new_user("newbie", email="VET@old.example"), headers=admin
+    )
+
+    assert kept.status_code == 200
+    assert kept.json()["username"] == "vet@old.example"
+    assert taken.status_code == 409
+    assert "vet" not in taken.json()["detail"].lower()
+
+
 # Updating
 
 
@@ -288,6 +384,31 @@ async def test_anyone_updates_their_own_profile(client: RecordingClient, people:
     assert response.json()["name"] == "Alicia Smith"
     assert response.json()["username"] == "alicia"
     assert (await client.get(f"/users/{people.id('alice')}", headers=alice)).status_code == 200
+
+
+@both_databases
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"username": "ALICE"},
+        {"username": "\u0430lice"},
+        {"email": "Alice@Example.org"},
+        {"username": "alice", "email": "alice@example.org"},
+    ],
+    ids=["username", "look-alike", "email", "both"],
+)
+async def test_a_self_update_clash_is_409_without_naming_the_other_account(
+    client: RecordingClient, people: People, change: dict[str, str]
+) -> None:
+    response = await client.put(
+        f"/users/{people.id('bob')}", json=change, headers=people.headers["bob"]
+    )
+
+    assert response.status_code == 409
+    assert set(response.json()) == {"detail"}
+    alice = people.users["alice"]
+    for detail in (alice.username, alice.email, alice.name, alice.first_name, str(alice.id)):
+        assert detail.lower() not in response.text.lower()
 
 
 @pytest.mark.parametrize(

@@ -3,16 +3,23 @@ on SQLite and on MariaDB."""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from conftest import FakeClock, container_on
+from support import add_user, current_user
 from tms_adapters.persistence.sql import create_engine
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql.tables import metadata
+from tms_domain.model import Actor
+from tms_domain.services.sessions import NewSession
 
 SCHEMA_TABLES = set(metadata.tables)
 
@@ -69,3 +76,133 @@ async def test_upgrade_downgrade_and_upgrade_again(empty_database_url: str) -> N
 
 async def test_the_models_match_the_migrations(database_url: str) -> None:
     assert await differences_from_models(database_url) == []
+
+
+# 0003: ids never reused, look-alike usernames (on a database the old schema made)
+
+OLD_USERS = [
+    # id, username, email, role
+    (1, "root", "root@example.org", "admin"),
+    (2, "alice", "alice@example.org", "trainee"),
+    (3, "\u0430lice", "cyrillic.a@example.org", "trainee"),  # Cyrillic а: looks like alice
+    (4, "bob@example.org", "robert@example.org", "trainee"),  # another user's e-mail
+    (5, "bob", "bob@example.org", "trainer"),
+]
+WHEN = "2026-05-01 09:00:00"
+
+
+async def _fill_old_schema(url: str) -> None:
+    """Rows as the 0001 schema held them, and an audit log that remembers deleted user 9
+    and session 7: ids above any row left."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for user_id, username, email, role in OLD_USERS:
+                await conn.execute(
+                    text(
+                        "INSERT INTO users (id, username, username_key, email, email_key, role,"
+                        " first_name, last_name, password_hash, is_temporary_password,"
+                        " created_at, updated_at) VALUES (:id, :username, :username_key,"
+                        " :email, :email_key, :role, 'Old', 'Timer', 'x', 0, :at, :at)"
+                    ),
+                    {
+                        "id": user_id,
+                        "username": username,
+                        "username_key": username.casefold(),
+                        "email": email,
+                        "email_key": email.casefold(),
+                        "role": role,
+                        "at": WHEN,
+                    },
+                )
+            statements = [
+                "INSERT INTO training_sessions (id, title, trainer_id, scheduled_date, ends_at,"
+                " duration_minutes, status, session_link, created_at, updated_at)"
+                " VALUES (2, 'Old', 5, :at, :at, 60, 'completed', 'old-link', :at, :at)",
+                "INSERT INTO enrolments (session_id, trainee_id, enrolled_at) VALUES (2, 2, :at)",
+                "INSERT INTO attendance (session_id, trainee_id, present, marked_at)"
+                " VALUES (2, 2, 1, :at)",
+                "INSERT INTO assignments (student_id, teacher_id, assigned_date)"
+                " VALUES (2, 5, :at)",
+                "INSERT INTO sign_ins (id, user_id, created_at, expires_at)"
+                " VALUES ('old-sign-in', 2, :at, :at)",
+                "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, changes)"
+                " VALUES (:at, 1, 'user.deleted', 'user', 9, '{}')",
+                "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, changes)"
+                " VALUES (:at, 1, 'session.deleted', 'session', 7, '{}')",
+            ]
+            for statement in statements:
+                await conn.execute(text(statement), {"at": WHEN})
+    finally:
+        await engine.dispose()
+
+
+async def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return [tuple(row) for row in (await conn.execute(text(query))).all()]
+    finally:
+        await engine.dispose()
+
+
+async def test_0003_keeps_old_data_never_reuses_ids_and_names_look_alikes(
+    empty_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0001")
+    await _fill_old_schema(url)
+    counts = "SELECT (SELECT COUNT(*) FROM enrolments), (SELECT COUNT(*) FROM attendance),"
+    counts += " (SELECT COUNT(*) FROM assignments), (SELECT COUNT(*) FROM sign_ins)"
+
+    with caplog.at_level(logging.WARNING, logger="tms.migrations"):
+        await schema.upgrade(url)
+
+    users = await _rows(url, "SELECT id, username, email, role FROM users ORDER BY id")
+    assert users == OLD_USERS
+    assert await _rows(url, counts) == [(1, 1, 1, 1)]
+    keyed = await _rows(url, "SELECT id FROM users WHERE username_skeleton IS NOT NULL")
+    assert sorted(row[0] for row in keyed) == [1, 2, 4, 5]
+    warnings = [record.getMessage() for record in caplog.records]
+    assert any(m.startswith("user 3: username looks like user 2's") for m in warnings)
+    assert any(m.startswith("user 4: username is user 5's e-mail address") for m in warnings)
+
+    clock = FakeClock()
+    async with container_on(url, clock) as container:
+        newcomer = await add_user(container, "newcomer")
+        admin = Actor(user=(await current_user(container, 1)))  # type: ignore[arg-type]
+        async with container.uow()(read_only=True) as uow:
+            assert (await uow.users.find_by_login("bob@example.org")).id == 5  # type: ignore[union-attr]
+        session = await container.sessions().create_session(
+            admin,
+            NewSession(title="New", trainer_id=5, scheduled_date=clock.now(), duration_minutes=30),
+        )
+    assert newcomer.id == 10
+    assert session.session.id == 8
+
+    await schema.downgrade(url, "0001")
+    assert await _rows(url, "SELECT id, username, email, role FROM users ORDER BY id") == [
+        *OLD_USERS,
+        (10, "newcomer", "newcomer@example.org", "trainee"),
+    ]
+    await schema.upgrade(url)
+    assert await differences_from_models(url) == []
+
+
+async def test_0003_makes_sqlite_tables_autoincrement(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'tms.db'}"
+    await schema.upgrade(url, "0001")
+    plain = await _rows(url, "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'")
+
+    await schema.upgrade(url)
+    rebuilt = await _rows(url, "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'")
+
+    assert plain == []
+    assert {row[0] for row in rebuilt} == {
+        "users",
+        "training_sessions",
+        "enrolments",
+        "assignments",
+        "attendance",
+        "audit_log",
+    }

@@ -143,6 +143,23 @@ async def test_burning_costs_about_one_verification() -> None:
     assert verify_seconds / 2 < burn_seconds < verify_seconds * 2
 
 
+async def test_a_legacy_hash_costs_what_an_argon2_verification_costs() -> None:
+    hasher = Argon2PasswordHasher(max_workers=1)
+    try:
+        password_hash = await hasher.hash("correct horse battery staple")
+        legacy_hash = LEGACY_HASHES["short rounds"]
+        verify_seconds = min([await _timed(hasher.verify(password_hash, "wrong")) for _ in "abc"])
+        legacy_seconds = min([await _timed(hasher.verify(legacy_hash, "wrong")) for _ in "abc"])
+        matched = await hasher.verify(legacy_hash, "short rounds")
+    finally:
+        hasher.shutdown()
+
+    assert matched
+    assert hasher.hashes_as_typed(legacy_hash)
+    assert not hasher.hashes_as_typed(password_hash)
+    assert verify_seconds / 2 < legacy_seconds < verify_seconds * 2
+
+
 async def test_hashing_leaves_the_event_loop_free() -> None:
     hasher = Argon2PasswordHasher(time_cost=6, max_workers=2)
     try:

@@ -28,6 +28,8 @@ from support import PASSWORD, add_user, bearer
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.security.throttle import RedisAttemptStore
 from tms_domain.model import Role
+from tms_domain.policy.lockout import account_attempts_key
+from tms_domain.ports import AttemptStore
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.http.app import create_app
 
@@ -305,6 +307,49 @@ async def test_two_instances_share_the_counters_through_redis(
             await store.close()
             container.hasher().shutdown()
             await container.engine().dispose()
+
+
+# Deleting a user ends their counts
+
+
+async def lock_then_delete(container: Container, store: AttemptStore) -> int:
+    """Lock alice out, have the admin delete her; her id."""
+    await add_user(container, "root", Role.ADMIN)
+    alice = await add_user(container, "alice")
+    async with client_of(container) as client:
+        admin = bearer(await token_of(client, "root"))
+        assert statuses([await attempt(client, "alice", WRONG) for _ in range(6)])[-1] == 429
+        assert (await store.failures(account_attempts_key(alice.id)))[0] == 5
+        assert (await client.delete(f"/users/{alice.id}", headers=admin)).status_code == 200
+    return alice.id
+
+
+async def test_deleting_a_user_ends_their_failed_sign_in_count(container: Container) -> None:
+    store = container.attempts()
+
+    alice_id = await lock_then_delete(container, store)
+
+    assert await store.failures(account_attempts_key(alice_id)) == (0, None)
+
+
+async def test_deleting_a_user_ends_their_failed_sign_in_count_in_redis(
+    tmp_path: Path, clock: FakeClock, redis_prefix: str
+) -> None:
+    container = build_container(
+        make_settings(database_url=await sqlite_url(tmp_path), redis_url=REDIS_URL)
+    )
+    container.clock.override(clock)
+    store = RedisAttemptStore(REDIS_URL, redis_prefix)
+    container.attempts.override(providers.Object(store))
+    try:
+        alice_id = await lock_then_delete(container, store)
+
+        assert await store.failures(account_attempts_key(alice_id)) == (0, None)
+        assert [key async for key in store._redis.scan_iter(match=redis_prefix + "user:*")] == []
+    finally:
+        await store.close()
+        container.hasher().shutdown()
+        await container.engine().dispose()
 
 
 # Timing

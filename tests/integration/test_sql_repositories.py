@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import text
 
 from tms_domain.errors import Conflict
 from tms_domain.model import Audience, AuditEntry, AuditQuery, DomainEvent, Role, SignIn, User
@@ -155,6 +156,116 @@ async def test_two_transactions_adding_the_same_username_leave_one_user(
     assert sorted(outcomes) == ["added", "conflict"]
     async with sql_container.uow()(read_only=True) as uow:
         assert len(await uow.users.page(skip=0, limit=10)) == 1
+
+
+async def test_the_id_of_a_deleted_user_is_never_given_again(
+    sql_container: Container, database_url: str
+) -> None:
+    """SQLite gave the highest deleted id again at once; InnoDB keeps its counter in memory
+    and, since MariaDB 10.2.4, on disk across restarts: FLUSH TABLES reopens the table from
+    disk, the nearest a test on a shared server comes to a restart."""
+    alice, leaver = await add(sql_container, a_user("alice"), a_user("leaver"))
+    async with sql_container.uow()() as uow:
+        await uow.users.delete(leaver.id)
+        await uow.commit()
+    await sql_container.engine().dispose()
+    if not database_url.startswith("sqlite"):
+        async with sql_container.engine().connect() as conn:
+            await conn.exec_driver_sql("FLUSH TABLES users")
+
+    [newcomer] = await add(sql_container, a_user("newcomer"))
+
+    assert newcomer.id > leaver.id > alice.id
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    ["\u0430lice", "ａｌｉｃｅ", "a1ice", "ALICE"],
+    ids=["cyrillic-a", "full-width", "digit-one-for-l", "upper-case"],
+)
+async def test_a_username_that_looks_like_another_is_a_conflict(
+    sql_container: Container, look_alike: str
+) -> None:
+    _alice, bob = await add(sql_container, a_user("alice"), a_user("bob"))
+
+    with pytest.raises(Conflict) as added:
+        await add(sql_container, a_user(look_alike, email="new@example.org"))
+    with pytest.raises(Conflict) as renamed:
+        await save(sql_container, replace(bob, username=look_alike))
+
+    for refusal in (added.value.message, renamed.value.message):
+        assert "alice" not in refusal.lower()
+    assert await get(sql_container, bob.id) == bob
+
+
+async def test_two_transactions_adding_look_alike_usernames_leave_one_user(
+    sql_container: Container,
+) -> None:
+    async def attempt(username: str, email: str) -> str:
+        try:
+            await add(sql_container, a_user(username, email=email))
+        except Conflict:
+            return "conflict"
+        return "added"
+
+    outcomes = await asyncio.gather(
+        attempt("mallory", "one@example.org"), attempt("rnallory", "two@example.org")
+    )
+
+    assert sorted(outcomes) == ["added", "conflict"]
+    async with sql_container.uow()(read_only=True) as uow:
+        assert len(await uow.users.page(skip=0, limit=10)) == 1
+
+
+async def test_a_user_without_a_look_alike_key_keeps_working_until_renamed(
+    sql_container: Container,
+) -> None:
+    """Keys were given in id order when they came in: a later look-alike has none."""
+    _alice, twin = await add(sql_container, a_user("alice"), a_user("twin"))
+    async with sql_container.engine().begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE users SET username = 'a1ice', username_key = 'a1ice',"
+                " username_skeleton = NULL WHERE id = :id"
+            ),
+            {"id": twin.id},
+        )
+    still = replace(twin, first_name="Still", username="A1ICE")
+
+    await save(sql_container, still)
+    with pytest.raises(Conflict):
+        await save(sql_container, replace(still, username="\u0430lice"))
+    await save(sql_container, replace(still, username="unique.twin"))
+    with pytest.raises(Conflict):
+        await add(sql_container, a_user("unique.twin", email="other@example.org"))
+
+    stored = await get(sql_container, twin.id)
+    assert stored is not None
+    assert (stored.username, stored.first_name) == ("unique.twin", "Still")
+
+
+async def test_a_login_with_at_means_the_email_even_when_an_old_username_has_it(
+    sql_container: Container,
+) -> None:
+    holder, owner = await add(
+        sql_container,
+        a_user("bob@example.org", email="robert@example.org"),  # from before usernames lost @
+        a_user("bob"),
+    )
+
+    async with sql_container.uow()(read_only=True) as uow:
+        by_email = await uow.users.find_by_login("BOB@example.org")
+        by_own_email = await uow.users.find_by_login("robert@example.org")
+        by_name = await uow.users.find_by_login("bob")
+        by_full_width_name = await uow.users.find_by_login("ｂｏｂ")
+
+    found = [by_email, by_own_email, by_name, by_full_width_name]
+    assert [user.id if user else None for user in found] == [
+        owner.id,
+        holder.id,
+        owner.id,
+        owner.id,
+    ]
 
 
 async def test_cyrillic_and_cjk_text_round_trips(sql_container: Container) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import math
 from collections.abc import Awaitable, Callable
 
 import pytest
+from dependency_injector import providers
 
 from conftest import FakeClock
 from support import OTHER_PASSWORD, PASSWORD, add_user, current_user, sign_in
@@ -113,6 +116,84 @@ async def test_a_legacy_pbkdf2_hash_signs_in_and_is_replaced_by_argon2id(
     assert await memory_container.auth().sign_in("veteran", PASSWORD)
     with pytest.raises(AuthenticationFailed):
         await memory_container.auth().sign_in("veteran", "wrong " + PASSWORD)
+
+
+class CountingHasher:
+    """The container's hasher, counting the verifications (burns included) asked of it."""
+
+    def __init__(self, hasher: Argon2PasswordHasher) -> None:
+        self.hasher = hasher
+        self.verifications = 0
+
+    async def hash(self, password: str) -> str:
+        return await self.hasher.hash(password)
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        self.verifications += 1
+        return await self.hasher.verify(password_hash, password)
+
+    async def burn(self, password: str) -> None:
+        self.verifications += 1
+        await self.hasher.burn(password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.hasher.needs_rehash(password_hash)
+
+    def hashes_as_typed(self, password_hash: str) -> bool:
+        return self.hasher.hashes_as_typed(password_hash)
+
+    def shutdown(self) -> None:
+        self.hasher.shutdown()
+
+
+def legacy_hash(password: str) -> str:
+    """passlib's pbkdf2_sha256 form, as the earlier system hashed the password as typed."""
+    salt = b"sixteen bytes!!!"
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 1000)
+
+    def ab64(data: bytes) -> str:
+        return base64.b64encode(data).decode().rstrip("=").replace("+", ".")
+
+    return f"$pbkdf2-sha256$1000${ab64(salt)}${ab64(digest)}"
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        ("nobody", PASSWORD),
+        ("alice", "wrong " + PASSWORD),
+        ("alice", "ﬁne Ⅻ apples"),  # changes under NFKC
+        ("veteran", "ﬁne Ⅻ apples"),
+        ("veteran", "wrong"),
+    ],
+)
+async def test_every_failed_sign_in_costs_one_verification(
+    memory_container: Container, attempt: tuple[str, str]
+) -> None:
+    await add_user(memory_container, "alice")
+    await add_user(memory_container, "veteran", password_hash=LEGACY_HASH)
+    counting = CountingHasher(memory_container.hasher())
+    memory_container.hasher.override(providers.Object(counting))
+
+    with pytest.raises(AuthenticationFailed):
+        await memory_container.auth().sign_in(*attempt)
+
+    assert counting.verifications == 1
+
+
+async def test_a_legacy_hash_of_a_password_as_typed_signs_in_as_typed_then_normalised(
+    memory_container: Container,
+) -> None:
+    typed, normalised = "ﬁne Ⅻ apples and pears", "fine XII apples and pears"
+    await add_user(memory_container, "veteran", password_hash=legacy_hash(typed))
+
+    with pytest.raises(AuthenticationFailed):
+        await memory_container.auth().sign_in("veteran", normalised)
+    await memory_container.auth().sign_in("veteran", typed)
+
+    # Replaced by a hash of the normalised password: either form now signs in.
+    assert await memory_container.auth().sign_in("veteran", normalised)
+    assert await memory_container.auth().sign_in("veteran", typed)
 
 
 async def test_a_sign_in_expires_after_its_lifetime(
@@ -428,6 +509,38 @@ async def test_duplicate_usernames_and_emails_conflict_in_any_case(
         await memory_container.users().create_user(admin, new_user(username, email=email))
 
     assert len(await memory_container.users().list_users(admin, Page())) == 2
+
+
+@pytest.mark.parametrize("look_alike", ["\u0430lice", "ＡＬＩＣＥ", "a1ice", "Alice"])
+async def test_a_username_like_another_is_a_conflict_naming_nobody(
+    memory_container: Container, look_alike: str
+) -> None:
+    admin = await admin_actor(memory_container)
+    users = memory_container.users()
+    await users.create_user(admin, new_user("alice"))
+    bob = (await users.create_user(admin, new_user("bob"))).user
+
+    with pytest.raises(Conflict) as created:
+        await users.create_user(admin, new_user(look_alike, email="other@example.org"))
+    with pytest.raises(Conflict) as renamed:
+        await users.update_user(admin, bob.id, UserChanges(username=look_alike))
+
+    for refusal in (created.value.message, renamed.value.message):
+        assert "alice" not in refusal.lower()
+
+
+async def test_a_username_is_kept_nfkc_normalised_and_without_at(
+    memory_container: Container,
+) -> None:
+    admin = await admin_actor(memory_container)
+    users = memory_container.users()
+
+    created = await users.create_user(admin, new_user(" ｊｕｌｉａ ", email="julia@example.org"))
+    with pytest.raises(InvalidInput) as refused:
+        await users.create_user(admin, new_user("ju@lia", email="ju@example.org"))
+
+    assert created.user.username == "julia"
+    assert error_fields(refused.value) == ["username"]
 
 
 async def test_only_an_admin_creates_users(memory_container: Container) -> None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tms_adapters.security import ZxcvbnGuessEstimator, load_common_passwords
 from tms_domain.errors import FieldError, InvalidInput
 from tms_domain.policy.passwords import (
     UNAMBIGUOUS_ALPHABET,
@@ -86,6 +87,55 @@ def test_a_password_unlike_the_users_details_passes() -> None:
         )
         == []
     )
+
+
+# Built on the user's details: the estimator
+
+ESTIMATING = PasswordPolicy(
+    common_passwords=load_common_passwords(), guess_estimator=ZxcvbnGuessEstimator()
+)
+ADMIN = {"username": "admin", "email": "admin@tms.local"}
+
+
+@pytest.mark.parametrize(
+    ("password", "details", "labels"),
+    [
+        ("admin-admin-admin", ADMIN, ["username", "email address"]),
+        ("ADMINADMINADMIN", ADMIN, ["username", "email address"]),
+        ("4dm1n-4dm1n-4dm1n", ADMIN, ["username", "email address"]),
+        ("nimda.nimda.nimda", ADMIN, ["username", "email address"]),
+        ("admin_2026_admin", ADMIN, ["username", "email address"]),
+        ("tms.local.tms.local", ADMIN, ["email address"]),
+        ("pia2026!pia", {"username": "pia.k", "first_name": "Pia"}, ["username", "first name"]),
+        ("Montgomery-1987!", {"last_name": "Montgomery"}, ["last name"]),
+        ("admin-" * 20, ADMIN, ["username", "email address"]),
+    ],
+)
+def test_a_password_built_on_the_users_details_is_refused(
+    password: str, details: dict[str, str], labels: list[str]
+) -> None:
+    assert messages(ESTIMATING.violations(password, **details)) == [
+        f"This password is too similar to the {label}." for label in labels
+    ]
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "correct horse battery staple",
+        "bench admin passphrase 2026",
+        "alice-blue-kettle-sings",
+        "violet tractor sings",
+        "kR7#pQ2mWx9z",
+    ],
+)
+def test_a_strong_password_may_mention_a_detail(password: str) -> None:
+    assert ESTIMATING.violations(password, username="alice", **{"email": ADMIN["email"]}) == []
+
+
+def test_the_estimator_is_not_asked_without_details() -> None:
+    assert ESTIMATING.violations("admin-admin-admin") == []
+    assert generate_temporary_password(ESTIMATING)
 
 
 def test_every_violation_is_reported_together_on_the_named_field() -> None:

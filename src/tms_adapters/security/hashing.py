@@ -37,8 +37,12 @@ class Argon2PasswordHasher:
     - work runs in a pool of ``max_workers`` threads (default: one per CPU), so at most that
       many hashes hold their memory at once; argon2 and pbkdf2 release the GIL meanwhile;
     - ``verify`` never raises: a malformed or unknown hash simply does not match;
+    - every verification costs at least one argon2 verification with this hasher's
+      parameters: a pbkdf2 one spends that time too, so a sign-in takes as long whatever
+      the account (or none) and its hash;
     - ``needs_rehash`` is True for anything but argon2id with this hasher's parameters,
-      including the earlier system's pbkdf2-sha256 hashes, which still verify.
+      including the earlier system's pbkdf2-sha256 hashes, which still verify;
+    - ``hashes_as_typed``: the earlier system's hashes were made over the password as typed.
     """
 
     def __init__(
@@ -84,13 +88,19 @@ class Argon2PasswordHasher:
         """Spend the time of one verification (for unknown users, so timing leaks nothing)."""
         await self.verify(self._dummy_hash, password)
 
+    def hashes_as_typed(self, password_hash: str) -> bool:
+        return password_hash.startswith(_PBKDF2_SHA256_PREFIX)
+
     def shutdown(self) -> None:
         """Stop the thread pool once the hashes under way are done."""
         self._pool.shutdown(wait=True)
 
     def _verify_now(self, password_hash: str, password: str) -> bool:
         if password_hash.startswith(_PBKDF2_SHA256_PREFIX):
-            return _verify_pbkdf2_sha256(password_hash, password)
+            matches = _verify_pbkdf2_sha256(password_hash, password)
+            # Far cheaper than argon2: alone it would tell these accounts from the others.
+            self._verify_now(self._dummy_hash, password)
+            return matches
         try:
             return self._hasher.verify(password_hash, password)
         # InvalidHashError and UnicodeEncodeError (a lone surrogate) are ValueErrors.

@@ -28,3 +28,8 @@ class LockoutPolicy:
         if last_failure is None or failures < self.threshold:
             return None
         return last_failure + self.lock_duration(failures)
+
+
+def account_attempts_key(user_id: int) -> str:
+    """Where an account's failed sign-ins are counted (an AttemptStore key)."""
+    return f"user:{user_id}"

@@ -13,6 +13,7 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from tms_domain.errors import FieldError, InvalidInput
+from tms_domain.ports import GuessEstimator
 
 UNAMBIGUOUS_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 """Crockford's base32 in lower case: no i, l, o or u, so nothing reads as another symbol."""
@@ -22,6 +23,8 @@ TEMPORARY_PASSWORD_SYMBOLS = 20
 
 _GROUP_SIZE = 5
 _NON_WORD = re.compile(r"\W+")
+_MIN_HINT_LENGTH = 3
+"""Shorter parts of a user's details would be found in nearly every password."""
 
 
 def normalize_password(password: str) -> str:
@@ -39,7 +42,11 @@ class PasswordPolicy:
       ignoring surrounding spaces;
     - not similar (difflib ratio >= ``max_similarity``, case-insensitive) to the username,
       the email address or its local part, the first or last name, nor to any part of
-      them split on non-word characters.
+      them split on non-word characters;
+    - with a ``guess_estimator``: not built on those details, that is, they (repeated,
+      reversed, l33t-spelled or recased) make up at least half of the password, or an
+      attacker who knows them needs fewer than ``min_guesses`` guesses building on them
+      ("admin-admin-admin" for the user admin).
     """
 
     min_length: int = 8
@@ -47,6 +54,11 @@ class PasswordPolicy:
     # Thousands of entries: kept out of the repr, hence out of logs and tracebacks.
     common_passwords: frozenset[str] = dataclasses.field(default=frozenset(), repr=False)
     max_similarity: float = 0.7
+    guess_estimator: GuessEstimator | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
+    min_guesses: float = 1e8
+    """zxcvbn's line between "somewhat guessable" and "safely unguessable" (score 3)."""
 
     def __post_init__(self) -> None:
         if self.min_length < 1:
@@ -89,10 +101,22 @@ class PasswordPolicy:
             ("last name", _parts(last_name)),
         )
         lowered = normalized.lower()
+        built_on = self._details_built_on(normalized, {p for _, parts in attributes for p in parts})
         for label, parts in attributes:
-            if any(self._is_similar(lowered, part) for part in parts):
+            if any(self._is_similar(lowered, part) for part in parts) or built_on & parts:
                 messages.append(f"This password is too similar to the {label}.")
         return [FieldError(field, message) for message in messages]
+
+    def _details_built_on(self, password: str, details: set[str]) -> set[str]:
+        """The parts of the user's details the password is built on, by the estimator."""
+        hints = {part for part in details if len(part) >= _MIN_HINT_LENGTH}
+        if self.guess_estimator is None or not hints or not password:
+            return set()
+        estimate = self.guess_estimator.estimate(password, hints)
+        covered = sum(estimate.covered.values())
+        if covered * 2 >= len(password) or (covered and estimate.guesses < self.min_guesses):
+            return set(estimate.covered)
+        return set()
 
     def check(
         self,

@@ -11,7 +11,7 @@ from typing import NoReturn
 from tms_domain.errors import AuthenticationFailed, InvalidInput, Throttled
 from tms_domain.model import Actor, Audience, DomainEvent, SignIn, User
 from tms_domain.policy.access import Permission, Target, authorize
-from tms_domain.policy.lockout import LockoutPolicy
+from tms_domain.policy.lockout import LockoutPolicy, account_attempts_key
 from tms_domain.policy.passwords import PasswordPolicy, normalize_password
 from tms_domain.policy.profiles import login_key
 from tms_domain.ports import AttemptStore, PasswordHasher, TokenService
@@ -67,17 +67,18 @@ class AuthService:
             raise Throttled("Too many failed sign-ins from your address: wait a minute", 60)
         async with self._core.uow(read_only=True) as uow:
             user = await uow.users.find_by_login(login)
-        account_key = f"user:{user.id}" if user else f"login:{login_key(login)}"
+        account_key = account_attempts_key(user.id) if user else f"login:{login_key(login)}"
         await self._refuse_while_locked(account_key)
-        candidate = normalize_password(password)
+        # One verification whatever the account and the password: the time a failure takes
+        # tells nothing about either.
         if user is None:
-            await self._hasher.burn(candidate)
+            await self._hasher.burn(normalize_password(password))
             await self._failed(account_key, address_key, None)
-        elif not await self._verify(user.password_hash, candidate, password):
+        elif not await self._verify(user.password_hash, password):
             await self._failed(account_key, address_key, user)
         await self._attempts.clear(account_key)
         new_hash = (
-            await self._hasher.hash(candidate)
+            await self._hasher.hash(normalize_password(password))
             if self._hasher.needs_rehash(user.password_hash)
             else None
         )
@@ -104,11 +105,12 @@ class AuthService:
         )
         return SignedIn(access_token=token, user=user)
 
-    async def _verify(self, password_hash: str, candidate: str, as_typed: str) -> bool:
-        if await self._hasher.verify(password_hash, candidate):
-            return True
-        # Hashes taken over from the earlier system were made before passwords were normalised.
-        return candidate != as_typed and await self._hasher.verify(password_hash, as_typed)
+    async def _verify(self, password_hash: str, password: str) -> bool:
+        """Passwords are hashed normalised, but hashes taken over from the earlier system
+        were made over the password as typed."""
+        if self._hasher.hashes_as_typed(password_hash):
+            return await self._hasher.verify(password_hash, password)
+        return await self._hasher.verify(password_hash, normalize_password(password))
 
     async def _refuse_while_locked(self, account_key: str) -> None:
         failures, last = await self._attempts.failures(account_key)
@@ -156,18 +158,18 @@ class AuthService:
         authorize(actor, Permission.UNLOCK_USER, Target(user_id=user_id))
         async with self._core.uow(read_only=True) as uow:
             await existing_user(uow, user_id)
-        failures, last = await self._attempts.failures(f"user:{user_id}")
+        failures, last = await self._attempts.failures(account_attempts_key(user_id))
         until = self._lockout.locked_until(failures, last)
         return failures, until if until and until > self._core.clock.now() else None
 
     async def unlock(self, actor: Actor, user_id: int) -> None:
         """Admins lift a sign-in lockout; the count of failures starts again."""
         authorize(actor, Permission.UNLOCK_USER, Target(user_id=user_id))
-        failures, last = await self._attempts.failures(f"user:{user_id}")
+        failures, last = await self._attempts.failures(account_attempts_key(user_id))
         now = self._core.clock.now()
         async with self._core.uow() as uow:
             await existing_user(uow, user_id)
-            await self._attempts.clear(f"user:{user_id}")
+            await self._attempts.clear(account_attempts_key(user_id))
             until = self._lockout.locked_until(failures, last)
             await audit(
                 uow,
@@ -236,9 +238,7 @@ class AuthService:
         if not user.is_temporary_password:
             if not current_password:
                 raise InvalidInput.for_field("current_password", "Enter your current password")
-            if not await self._hasher.verify(
-                user.password_hash, normalize_password(current_password)
-            ):
+            if not await self._verify(user.password_hash, current_password):
                 raise InvalidInput.for_field(
                     "current_password", "Your current password is incorrect"
                 )

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from tms_domain.errors import BadRequest, Conflict, Forbidden, InvalidInput
 from tms_domain.model import Actor, Audience, DomainEvent, Role, SessionStatus, User
 from tms_domain.policy.access import Permission, Target, authorize
+from tms_domain.policy.lockout import account_attempts_key
 from tms_domain.policy.passwords import (
     PasswordPolicy,
     generate_temporary_password,
     normalize_password,
 )
-from tms_domain.policy.profiles import profile_violations
-from tms_domain.ports import PasswordHasher, UnitOfWork
+from tms_domain.policy.profiles import login_key, normalize_username, profile_violations
+from tms_domain.ports import AttemptStore, PasswordHasher, UnitOfWork
 from tms_domain.services.common import (
     Core,
     Page,
@@ -61,11 +63,21 @@ class CreatedUser:
 PROFILE_FIELDS = ("username", "email", "first_name", "last_name")
 
 
+EMAIL_HELD_AS_USERNAME = "That email address is already a sign-in name: choose another"
+
+
 class UserService:
-    def __init__(self, core: Core, hasher: PasswordHasher, policy: PasswordPolicy) -> None:
+    def __init__(
+        self,
+        core: Core,
+        hasher: PasswordHasher,
+        policy: PasswordPolicy,
+        attempts: AttemptStore,
+    ) -> None:
         self._core = core
         self._hasher = hasher
         self._policy = policy
+        self._attempts = attempts
 
     async def list_users(self, actor: Actor, page: Page, role: Role | None = None) -> list[User]:
         """Admins and trainers see every user, optionally of one role (filtered, then paged)."""
@@ -85,10 +97,14 @@ class UserService:
     async def create_user(self, actor: Actor, new: NewUser) -> CreatedUser:
         """Admins create accounts. Without a password the server generates a strong temporary
         one and returns it once; a given password passes the policy and is temporary unless
-        ``is_temporary_password`` is false. Username and email are unique, case-insensitively."""
+        ``is_temporary_password`` is false. The username is stored NFKC-normalised and holds
+        no @ (InvalidInput otherwise). Username and email are unique case-insensitively, the
+        email is nobody's username, and the username looks like no other (Unicode TR39
+        skeletons): a Conflict otherwise, naming no other account."""
         authorize(actor, Permission.CREATE_USER)
+        username = normalize_username(new.username)
         errors = profile_violations(
-            username=new.username,
+            username=username,
             email=new.email,
             first_name=new.first_name,
             last_name=new.last_name,
@@ -105,7 +121,7 @@ class UserService:
                 for e in self._policy.violations(
                     password,
                     field="password",
-                    username=new.username,
+                    username=username,
                     email=new.email,
                     first_name=new.first_name,
                     last_name=new.last_name,
@@ -116,10 +132,11 @@ class UserService:
         password_hash = await self._hasher.hash(normalize_password(password))
         now = self._core.clock.now()
         async with self._core.uow() as uow:
+            await _ensure_email_is_nobodys_username(uow, new.email, None)
             user = await uow.users.add(
                 User(
                     id=0,
-                    username=new.username.strip(),
+                    username=username,
                     email=new.email.strip(),
                     role=new.role,
                     first_name=new.first_name.strip(),
@@ -156,6 +173,7 @@ class UserService:
         the bootstrap admin is created; with a password given it is used (it must pass the
         policy) and is not temporary; without one, a temporary password is generated and
         returned once. A non-admin already holding the username is a conflict."""
+        username = normalize_username(username)
         async with self._core.uow(read_only=True) as uow:
             if await uow.users.page(skip=0, limit=1, role=Role.ADMIN):
                 return None
@@ -210,10 +228,14 @@ class UserService:
         """Admins change any field of other users. Everyone may change their own names,
         email and username; a change of role or temporary-password flag on oneself is
         refused (sending the unchanged value is accepted), and a password goes through
-        change-password. A role or password change by an admin ends the user's sign-ins."""
+        change-password. A role or password change by an admin ends the user's sign-ins.
+        A new username or email follows the rules of ``create_user``; one sent unchanged is
+        accepted as it is, even from before those rules. A clash answers Conflict without
+        naming the account it clashes with."""
         authorize(actor, Permission.UPDATE_USER, Target(user_id=user_id))
         async with self._core.uow() as uow:
             user = await existing_user(uow, user_id, for_update=True)
+            changes = _without_unchanged_login(changes, user)
             before = _profile(user)
             privileged = (changes.role is not None and changes.role != user.role) or (
                 changes.is_temporary_password is not None
@@ -252,6 +274,8 @@ class UserService:
                 raise InvalidInput.many("Invalid user", errors)
             if changes.role is not None and changes.role != user.role:
                 await _ensure_role_can_change(uow, user, changes.role)
+            if changes.email is not None:
+                await _ensure_email_is_nobodys_username(uow, changes.email, user.id)
             for name in PROFILE_FIELDS:
                 value = getattr(changes, name)
                 if value is not None:
@@ -360,6 +384,8 @@ class UserService:
             )
             uow.record(sign_ins_ended(user_id))
             await uow.commit()
+        # Sign-ins went with the user's row; the count of failed sign-ins goes now.
+        await self._attempts.clear(account_attempts_key(user_id))
 
     async def _reassign_sessions(
         self,
@@ -428,6 +454,27 @@ async def _ensure_role_can_change(uow: UnitOfWork, user: User, new_role: Role) -
         and (await uow.assignments.student_ids_of(user.id))
     ):
         raise Conflict(f"{user.name} has assigned trainees: remove the assignments first")
+
+
+def _without_unchanged_login(changes: UserChanges, user: User) -> UserChanges:
+    """The changes, normalised, without a username or email that is the user's already."""
+    username = None if changes.username is None else normalize_username(changes.username)
+    email = None if changes.email is None else changes.email.strip()
+    return dataclasses.replace(
+        changes,
+        username=None if username == user.username else username,
+        email=None if email == user.email else email,
+    )
+
+
+async def _ensure_email_is_nobodys_username(
+    uow: UnitOfWork, email: str, user_id: int | None
+) -> None:
+    """Usernames hold no @ now, but older ones may; signing in by this email must not find
+    that other user."""
+    holder = await uow.users.find_by_login(email)
+    if holder is not None and holder.id != user_id and login_key(holder.email) != login_key(email):
+        raise Conflict(EMAIL_HELD_AS_USERNAME)
 
 
 async def _user_audience(uow: UnitOfWork, user: User) -> Audience:

@@ -164,7 +164,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         openapi_config=OpenAPIConfig(
             title="Training Management System API",
             version="1.0.0",
-            description="Users, training sessions, attendance, progress, analytics and reports.",
+            description="Users, training sessions, attendance, progress, analytics and reports."
+            " A sign-in with a temporary password (`force_password_change`) gets 403 on"
+            " everything but its own user record and signing out until it changes the"
+            " password with POST /auth/change-password.",
             path="/schema",
             render_plugins=[
                 SwaggerRenderPlugin(path="/swagger"),

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import NamedTuple, Self
 
 from tms_adapters.persistence.memory.reports import MemoryReportQueries
+from tms_adapters.security.confusables import username_skeleton
 from tms_domain.errors import Conflict
 from tms_domain.model import (
     Assignment,
@@ -30,7 +31,7 @@ from tms_domain.model import (
     TrainingSession,
     User,
 )
-from tms_domain.policy.profiles import login_key
+from tms_domain.policy.profiles import login_key, login_keys, login_preference
 from tms_domain.ports import Clock, EventPublisher
 
 
@@ -44,6 +45,8 @@ class Enrolment(NamedTuple):
 @dataclass
 class State:
     users: dict[int, User] = field(default_factory=dict)
+    skeletons: dict[int, str] = field(default_factory=dict)
+    """user id -> the key of look-alike usernames (the SQL users.username_skeleton)."""
     sign_ins: dict[str, SignIn] = field(default_factory=dict)
     sessions: dict[int, TrainingSession] = field(default_factory=dict)
     enrolments: dict[tuple[int, int], Enrolment] = field(default_factory=dict)
@@ -70,20 +73,33 @@ class MemoryUserRepository:
     def __init__(self, state: State) -> None:
         self._s = state
 
-    def _ensure_unique(self, user: User) -> None:
+    def _ensure_unique(self, user: User) -> str | None:
+        """As the SQL tables' unique keys do. Returns the user's new skeleton: None when the
+        name keeps its key, and so its skeleton."""
+        before = self._s.users.get(user.id)
+        renamed = before is None or login_key(before.username) != login_key(user.username)
+        skeleton = username_skeleton(user.username) if renamed else None
         for other in self._s.users.values():
             if other.id == user.id:
                 continue
             if login_key(other.username) == login_key(user.username):
                 raise Conflict("A user with that username already exists")
+            if skeleton is not None and self._s.skeletons.get(other.id) == skeleton:
+                raise Conflict("That username looks too much like an existing one: choose another")
             if login_key(other.email) == login_key(user.email):
                 raise Conflict("A user with that email already exists")
+        return skeleton
+
+    def _save(self, user: User, skeleton: str | None) -> None:
+        self._s.users[user.id] = copy.deepcopy(user)
+        if skeleton is not None:
+            self._s.skeletons[user.id] = skeleton
 
     async def add(self, user: User) -> User:
         user.id = 0
-        self._ensure_unique(user)
+        skeleton = self._ensure_unique(user)
         user.id = self._s.next_id("users")
-        self._s.users[user.id] = copy.deepcopy(user)
+        self._save(user, skeleton)
         return user
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
@@ -98,18 +114,25 @@ class MemoryUserRepository:
         return await self.get_many(t for s, t in self._s.enrolments if s in wanted)
 
     async def find_by_login(self, login: str) -> User | None:
-        key = login_key(login)
-        by_username = [u for u in self._s.users.values() if login_key(u.username) == key]
-        by_email = [u for u in self._s.users.values() if login_key(u.email) == key]
-        found = by_username or by_email
-        return copy.deepcopy(found[0]) if found else None
+        keys = login_keys(login)
+        found = [
+            u
+            for u in self._s.users.values()
+            if login_key(u.username) in keys or login_key(u.email) in keys
+        ]
+        if not found:
+            return None
+        best = min(
+            found, key=lambda u: login_preference(login, login_key(u.username), login_key(u.email))
+        )
+        return copy.deepcopy(best)
 
     async def update(self, user: User) -> None:
-        self._ensure_unique(user)
-        self._s.users[user.id] = copy.deepcopy(user)
+        self._save(user, self._ensure_unique(user))
 
     async def delete(self, user_id: int) -> None:
         self._s.users.pop(user_id, None)
+        self._s.skeletons.pop(user_id, None)
         s = self._s
         s.sign_ins = {k: v for k, v in s.sign_ins.items() if v.user_id != user_id}
         s.enrolments = {k: v for k, v in s.enrolments.items() if k[1] != user_id}

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.security.confusables import username_skeleton
 from tms_domain.errors import Conflict
 from tms_domain.model import (
     Assignment,
@@ -38,7 +39,7 @@ from tms_domain.model import (
     TrainingSession,
     User,
 )
-from tms_domain.policy.profiles import login_key
+from tms_domain.policy.profiles import login_key, login_keys, login_preference
 
 CHUNK = 2000
 """Bound on the ids sent in one IN list (SQLite limits bound parameters)."""
@@ -106,8 +107,10 @@ def _user(row: Sequence[Any]) -> User:
 
 USER_DUPLICATES = {
     "username_key": "A user with that username already exists",
+    "username_skeleton": "That username looks too much like an existing one: choose another",
     "email_key": "A user with that email already exists",
 }
+"""Messages that name the clash, never the account clashed with."""
 
 
 class SqlaUserRepository:
@@ -118,6 +121,7 @@ class SqlaUserRepository:
         return {
             "username": user.username,
             "username_key": login_key(user.username),
+            "username_skeleton": username_skeleton(user.username),
             "email": user.email,
             "email_key": login_key(user.email),
             "role": user.role.value,
@@ -172,20 +176,35 @@ class SqlaUserRepository:
         return found
 
     async def find_by_login(self, login: str) -> User | None:
-        key = login_key(login)
-        query = select(*_USER_COLUMNS, t.users.c.username_key).where(
-            or_(t.users.c.username_key == key, t.users.c.email_key == key)
+        keys = login_keys(login)
+        query = select(*_USER_COLUMNS, t.users.c.username_key, t.users.c.email_key).where(
+            or_(t.users.c.username_key.in_(keys), t.users.c.email_key.in_(keys))
         )
-        # A username that equals another user's email: the username wins.
-        rows = sorted((await self._conn.execute(query)).all(), key=lambda r: r.username_key != key)
-        return _user(rows[0]) if rows else None
+        rows = (await self._conn.execute(query)).all()
+        if not rows:
+            return None
+        best = min(rows, key=lambda r: login_preference(login, r.username_key, r.email_key))
+        return _user(best)
 
     async def update(self, user: User) -> None:
         values = self._values(user)
         del values["created_at"]
+        skeleton = values.pop("username_skeleton")
+        users = t.users.c
+        # A name that keeps its key keeps its skeleton, even none (one that looked like
+        # another before keys existed); SET runs left to right on MySQL, so this goes first.
+        keep_or_new = case(
+            (users.username_key == values["username_key"], users.username_skeleton),
+            else_=skeleton,
+        )
         try:
             await self._conn.execute(
-                update(t.users).where(t.users.c.id == user.id).values(**values)
+                update(t.users)
+                .where(users.id == user.id)
+                .ordered_values(
+                    (users.username_skeleton, keep_or_new),
+                    *((users[name], value) for name, value in values.items()),
+                )
             )
         except IntegrityError as error:
             raise _conflict_for(error, USER_DUPLICATES, "That user already exists") from error

@@ -100,6 +100,10 @@ MYSQL_OPTIONS: dict[str, Any] = {
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_unicode_ci",
 }
+NEVER_REUSED_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+"""SQLite otherwise gives a new row the id of the highest deleted one: a new user would
+inherit the deleted user's events and counters. (InnoDB keeps its counter, across restarts
+too, since MariaDB 10.2.4 and MySQL 8.0.)"""
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -109,6 +113,9 @@ users = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("username", String(50), nullable=False),
     Column("username_key", _key(), nullable=False, unique=True),
+    # Null only for users whose name already looked like an earlier user's when keys were
+    # introduced (migration 0003 names them); any new name gets one.
+    Column("username_skeleton", _key(), nullable=True, unique=True),
     Column("email", String(254), nullable=False),
     Column("email_key", _key(), nullable=False, unique=True),
     Column("role", String(16), nullable=False, index=True),
@@ -119,6 +126,7 @@ users = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
 )
 
 sign_ins = Table(
@@ -150,6 +158,7 @@ training_sessions = Table(
     Index("ix_training_sessions_trainer_start", "trainer_id", "scheduled_date"),
     Index("ix_training_sessions_status_start", "status", "scheduled_date"),
     **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
 )
 
 enrolments = Table(
@@ -167,6 +176,7 @@ enrolments = Table(
     UniqueConstraint("session_id", "trainee_id"),
     Index("ix_enrolments_trainee_session", "trainee_id", "session_id"),
     **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
 )
 
 assignments = Table(
@@ -179,6 +189,7 @@ assignments = Table(
     UniqueConstraint("student_id", "teacher_id"),
     Index("ix_assignments_teacher_student", "teacher_id", "student_id"),
     **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
 )
 
 attendance = Table(
@@ -197,6 +208,7 @@ attendance = Table(
     UniqueConstraint("session_id", "trainee_id"),
     Index("ix_attendance_trainee", "trainee_id"),
     **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
 )
 
 audit_log = Table(
@@ -213,6 +225,7 @@ audit_log = Table(
     Column("changes", JSON, nullable=False),
     Index("ix_audit_log_target", "target_type", "target_id"),
     **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
 )
 
 events = Table(

@@ -14,6 +14,14 @@ config = context.config
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch mode rebuilds a table by dropping it, and with foreign keys on SQLite would
+        # delete (or refuse to drop) the rows of other tables that refer to it. The pragma
+        # only changes outside a transaction, so it goes straight to the driver before the
+        # migrations begin theirs; a migration that rebuilds checks the keys before it ends.
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
     context.configure(
         connection=connection,
         target_metadata=metadata,
