@@ -60,9 +60,16 @@ class Settings:
     password_max_length: int = 128
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    """Database connections each process keeps; as many more are opened under load."""
+    db_pool_timeout_seconds: int = 10
+    """The longest a request waits for a free database connection; past it: 503."""
     db_timeout_seconds: int = 30
     """The longest wait for MySQL/MariaDB to connect or to answer one statement; past it
     the request answers 503 rather than hanging."""
+    reports_max_concurrent: int = 4
+    """Reports made or downloaded at once by one process; more are answered 429."""
+    reports_max_per_user: int = 2
+    """Of those, how many one user may have at once."""
     log_level: str = "INFO"
     var_dir: str = "var"
     web_dist: str = ""
@@ -105,6 +112,14 @@ class Settings:
             raise SettingsError("TMS_PORT must be between 1 and 65535")
         if self.db_timeout_seconds < 1:
             raise SettingsError("TMS_DB_TIMEOUT_SECONDS must be at least 1")
+        for name in (
+            "db_pool_size",
+            "db_pool_timeout_seconds",
+            "reports_max_concurrent",
+            "reports_max_per_user",
+        ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
         if self.token_lifetime_minutes < 1:
             raise SettingsError("TMS_TOKEN_LIFETIME_MINUTES must be at least 1")
 

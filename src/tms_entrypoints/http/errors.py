@@ -34,6 +34,7 @@ from litestar.status_codes import (
 )
 from litestar.types import ExceptionHandlersMap
 
+from tms_adapters.persistence.sql import STORAGE_DOWN, PoolTimeout
 from tms_domain.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -130,6 +131,13 @@ def http_error(_request: Request[Any, Any, Any], error: HTTPException) -> Respon
     return _json(error.status_code, detail, headers=headers or None)
 
 
+def pool_timeout(request: Request[Any, Any, Any], _error: PoolTimeout) -> Response[Any]:
+    """No database connection came free in time, wherever it was asked for: the store is
+    busy, not broken, and the client should come back (never a 500)."""
+    log.warning("no database connection free on %s %s", request.method, request.url.path)
+    return domain_error(request, StorageUnavailable(STORAGE_DOWN))
+
+
 def unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
@@ -139,6 +147,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    PoolTimeout: pool_timeout,
     Exception: unexpected_error,
 }
 

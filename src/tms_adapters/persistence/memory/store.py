@@ -15,7 +15,6 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from tms_adapters.persistence.memory.reports import MemoryReportQueries
 from tms_domain.errors import Conflict
 from tms_domain.model import (
     Assignment,
@@ -516,7 +515,6 @@ class MemoryUnitOfWork:
         self.attendance = MemoryAttendanceRepository(state)
         self.audit = MemoryAuditLog(state)
         self.events = MemoryEventStore(state, self._clock)
-        self.reports = MemoryReportQueries(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

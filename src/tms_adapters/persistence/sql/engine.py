@@ -22,14 +22,21 @@ def safe_url(url: str | URL) -> str:
 
 
 def create_engine(
-    url: str, *, echo: bool = False, pool_size: int = 10, timeout: float | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    pool_timeout: float = 10,
+    timeout: float | None = None,
 ) -> AsyncEngine:
-    """``timeout`` (MySQL/MariaDB): the longest wait, in seconds, to connect or to read one
+    """``pool_size`` connections are kept and as many more opened under load; a request that
+    finds none free for ``pool_timeout`` seconds fails (503) rather than queueing without
+    end. ``timeout`` (MySQL/MariaDB): the longest wait, in seconds, to connect or to read one
     answer; a database that stops answering then fails the request (503) instead of hanging
     it. None (migrations, the CLI): no limit."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, echo=echo)
+        return _sqlite_engine(parsed, echo=echo, pool_size=pool_size, pool_timeout=pool_timeout)
     if parsed.get_backend_name() in ("mysql", "mariadb"):
         if "charset" not in parsed.query:
             parsed = parsed.update_query_dict({"charset": "utf8mb4"})
@@ -40,7 +47,7 @@ def create_engine(
             max_overflow=pool_size,
             pool_pre_ping=True,
             pool_recycle=1800,
-            pool_timeout=10,
+            pool_timeout=pool_timeout,
             # Each statement sees what others have committed, so a rule checked after
             # taking a row lock sees the booking that the lock's previous holder made.
             isolation_level="READ COMMITTED",
@@ -49,11 +56,13 @@ def create_engine(
     raise ValueError(f"Unsupported database URL: {safe_url(parsed)}")
 
 
-def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
+def _sqlite_engine(url: URL, *, echo: bool, pool_size: int, pool_timeout: float) -> AsyncEngine:
     database = url.database or ""
+    pooled: dict[str, Any] = {}
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        pooled = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pooled)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
