@@ -21,7 +21,7 @@ from tms_domain.model.reports import (
 from tms_domain.policy.access import Permission, authorize
 from tms_domain.ports import BlockingRunner, ReportQueries, ReportRenderer, RowBatches
 from tms_domain.services.common import Core
-from tms_domain.services.sessions import as_utc
+from tms_domain.services.sessions import utc_period
 
 REPORT_TITLE = "Training report"
 BATCH_SIZE = 1000
@@ -183,6 +183,24 @@ def parse_sections(text: str | None) -> tuple[str, ...]:
     return tuple(s for s in SECTION_ORDER if s in wanted) or SECTION_ORDER
 
 
+def plan_report(request: ReportRequest) -> ReportPlan:
+    """The checks every report passes: the status must be one there is, and ``from`` cannot
+    come after ``to``. For the operator of the installation (the `tms report` command) they
+    are all: who runs it holds the database itself, so no account is needed, and an admin
+    whose password is still temporary does not stop it."""
+    where = request.where
+    if where.status is not None and where.status not in {s.value for s in SessionStatus}:
+        raise InvalidInput.for_field("status", "Status must be scheduled, completed or cancelled")
+    starts_from, starts_before = utc_period(where.starts_from, where.starts_before)
+    where = ReportFilter(
+        starts_from=starts_from,
+        starts_before=starts_before,
+        trainer_id=where.trainer_id,
+        status=where.status,
+    )
+    return ReportPlan(sections=request.sections, where=where)
+
+
 class ReportService:
     def __init__(
         self,
@@ -204,29 +222,7 @@ class ReportService:
         """Admins only. Checked before anything is sent, so a refusal is a clean 4xx: the
         status must be one there is, and ``from`` cannot come after ``to``."""
         authorize(actor, Permission.GENERATE_REPORTS)
-        return self.plan_for_operator(request)
-
-    def plan_for_operator(self, request: ReportRequest) -> ReportPlan:
-        """The same checks for the operator of the installation (the `tms report` command):
-        who runs it holds the database itself, so no account is needed, and an admin whose
-        password is still temporary does not stop it."""
-        where = request.where
-        if where.status is not None and where.status not in {s.value for s in SessionStatus}:
-            raise InvalidInput.for_field(
-                "status", "Status must be scheduled, completed or cancelled"
-            )
-        where = ReportFilter(
-            starts_from=as_utc(where.starts_from, "from") if where.starts_from else None,
-            starts_before=as_utc(where.starts_before, "to") if where.starts_before else None,
-            trainer_id=where.trainer_id,
-            status=where.status,
-        )
-        if where.starts_from and where.starts_before and where.starts_from > where.starts_before:
-            raise InvalidInput.many(
-                "The period is empty: `from` comes after `to`",
-                [("from", "must not come after `to`"), ("to", "must not come before `from`")],
-            )
-        return ReportPlan(sections=request.sections, where=where)
+        return plan_report(request)
 
     def reserve(self, actor: Actor) -> ReportSlot:
         """A place among the reports in progress, held until the download ends (release it

@@ -7,7 +7,6 @@ import contextlib
 import tempfile
 import weakref
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
 from typing import Annotated, BinaryIO
 
 from litestar import get
@@ -36,6 +35,7 @@ from tms_domain.services.reports import (
     ReportSlot,
     parse_sections,
 )
+from tms_entrypoints.http.controllers.params import From, To, moment
 from tms_entrypoints.http.schemas import MAX_ID, StatusName
 
 CHUNK = 64 * 1024
@@ -124,8 +124,8 @@ async def generate_report(
         str | None,
         QueryParameter(max_length=200, description="summary,users,sessions,attendance,progress"),
     ] = None,
-    starts_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
-    starts_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
+    starts_from: From = None,
+    starts_before: To = None,
     trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
     status: Annotated[StatusName | None, QueryParameter()] = None,
     bom: Annotated[bool, QueryParameter(description="CSV: start with a UTF-8 BOM")] = False,
@@ -139,8 +139,8 @@ async def generate_report(
         ReportRequest(
             sections=parse_sections(sections),
             where=ReportFilter(
-                starts_from=starts_from,
-                starts_before=starts_before,
+                starts_from=moment(starts_from, "from"),
+                starts_before=moment(starts_before, "to"),
                 trainer_id=trainer_id,
                 status=status,
             ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, delete, get, post, put
@@ -17,7 +16,7 @@ from tms_domain.services.sessions import (
     SessionFilters,
     SessionService,
 )
-from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.controllers.params import From, Id, Limit, Skip, To, moment
 from tms_entrypoints.http.schemas import (
     MAX_ID,
     JoinedSessionOut,
@@ -44,22 +43,18 @@ class SessionsController(Controller):
         limit: Limit = 100,
         status: Annotated[StatusName | None, QueryParameter()] = None,
         trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
-        starts_from: Annotated[
-            datetime | None, QueryParameter(name="from", description="start >= from")
-        ] = None,
-        starts_before: Annotated[
-            datetime | None, QueryParameter(name="to", description="start < to")
-        ] = None,
+        starts_from: From = None,
+        starts_before: To = None,
     ) -> list[SessionOut]:
         """Sessions by start time: admins all, trainers their own, trainees those they are
-        enrolled in."""
+        enrolled in; `from` and `to` bound the start (`from` after `to`: 422)."""
         found = await sessions.list_sessions(
             actor,
             SessionFilters(
                 status=SessionStatus(status) if status else None,
                 trainer_id=trainer_id,
-                starts_from=starts_from,
-                starts_before=starts_before,
+                starts_from=moment(starts_from, "from"),
+                starts_before=moment(starts_before, "to"),
             ),
             Page(skip, limit),
         )
