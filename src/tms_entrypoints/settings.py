@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from dotenv import dotenv_values
 
+from tms_adapters.persistence.sql import url_problem
+
 PREFIX = "TMS_"
 
 
@@ -99,6 +101,11 @@ class Settings:
             raise SettingsError("TMS_ENV must be development, production or test")
         if self.storage not in ("sql", "memory"):
             raise SettingsError("TMS_STORAGE must be sql or memory")
+        if self.storage == "sql" and (problem := url_problem(self.database_url)):
+            raise SettingsError(
+                f"TMS_DATABASE_URL {problem}: use sqlite+aiosqlite:///path/to/tms.db or"
+                " mysql+asyncmy://user:password@host:3306/name"
+            )
         if self.env == "production" and len(self.secret_key) < 32:
             raise SettingsError(
                 "TMS_SECRET_KEY must be set to at least 32 characters in production"

@@ -2,7 +2,13 @@
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from tms_adapters.persistence.sql.engine import create_engine, is_sqlite, safe_url
+from tms_adapters.persistence.sql.engine import (
+    create_engine,
+    is_sqlite,
+    safe_url,
+    sqlite_file,
+    url_problem,
+)
 from tms_adapters.persistence.sql.reports import SqlaReportQueries
 from tms_adapters.persistence.sql.unit_of_work import (
     STORAGE_DOWN,
@@ -19,4 +25,6 @@ __all__ = [
     "create_engine",
     "is_sqlite",
     "safe_url",
+    "sqlite_file",
+    "url_problem",
 ]

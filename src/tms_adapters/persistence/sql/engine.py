@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 WRITE_OPTION = "tms_write"
+DRIVERS = {"sqlite": "aiosqlite", "mysql": "asyncmy", "mariadb": "asyncmy"}
+"""The database kinds served, each with the asyncio driver installed for it."""
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -19,6 +22,35 @@ def is_sqlite(url: str | URL) -> bool:
 def safe_url(url: str | URL) -> str:
     """The URL as it may be shown: never with its password."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def url_problem(url: str) -> str | None:
+    """What makes ``url`` unusable as a database URL here, said without its password; None
+    when it will do."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "is not a database URL"
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    wanted = DRIVERS.get(backend)
+    if wanted is None:
+        return f"names a database this system does not use ({backend})"
+    if driver != wanted:
+        return f"needs the {wanted} driver for {backend} ({backend}+{wanted}://...), not {driver}"
+    if backend == "sqlite" and not parsed.database:
+        return "names no SQLite file"
+    return None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another database or an in-memory one."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 def create_engine(
