@@ -229,10 +229,6 @@ class ReportService:
         then); Throttled when the caller, or everyone together, has as many as allowed."""
         return self._slots.take(actor.id)
 
-    @property
-    def in_progress(self) -> int:
-        return self._slots.in_progress
-
     async def count_rows(self, plan: ReportPlan) -> int:
         """How many table rows the report will have (for progress bars)."""
         counts = await self._queries.count(plan.where)
