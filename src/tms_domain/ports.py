@@ -302,11 +302,14 @@ class EventStore(Protocol):
 
 RowBatches = AsyncGenerator[list[list[Cell]], None]
 """A report section's rows in batches; closed (``aclose``) by a reader that stops early, so
-that a batch read ahead ends before the reader's unit of work does."""
+that a batch read ahead ends with the reader."""
 
 
 class ReportQueries(Protocol):
-    """What reports read, in batches of rows ready to render (memory stays flat)."""
+    """What reports read, in batches of rows ready to render (memory stays flat). Outside any
+    unit of work: each batch is read on its own and holds no connection once it is handed
+    over, so a report waiting for a slow client holds none; a store that cannot be reached
+    raises StorageUnavailable."""
 
     def users(self, batch: int) -> RowBatches:
         """id, username, email, role, first name, last name, created."""
@@ -341,7 +344,6 @@ class UnitOfWork(Protocol):
     attendance: AttendanceRepository
     audit: AuditLog
     events: EventStore
-    reports: ReportQueries
 
     async def __aenter__(self) -> Self: ...
 

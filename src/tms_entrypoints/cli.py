@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
+import re
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NoReturn
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO, NoReturn
 
 from tms_adapters.persistence.sql import migrations as schema
-from tms_adapters.persistence.sql import safe_url
+from tms_adapters.persistence.sql import safe_url, sqlite_file
 from tms_domain.errors import Conflict, InvalidInput, StorageUnavailable
-from tms_domain.model import Actor, Role
+from tms_domain.model import Role
+from tms_domain.policy.profiles import profile_violations
 from tms_entrypoints import demo
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.logs import uvicorn_log_config
@@ -44,6 +51,11 @@ def _container(settings: Settings) -> Container:
         _fail(str(error), 2)
 
 
+def _tool_container(settings: Settings) -> Container:
+    """The container for a command that signs no token: no secret key is made for it."""
+    return Container(settings=settings)
+
+
 def _describe(error: BaseException) -> str:
     reason = getattr(error, "orig", None) or error.__cause__ or error
     return str(reason).splitlines()[0][:300]
@@ -65,7 +77,30 @@ async def migrate_database(settings: Settings) -> list[str]:
     return todo
 
 
-async def ensure_admin(container: Container, password: str | None) -> None:
+async def require_migrated(settings: Settings) -> None:
+    """For the commands that read: the database must exist and be migrated. Finding out
+    creates nothing (no SQLite file, no folder for it)."""
+    if settings.storage != "sql":
+        return
+    where = safe_url(settings.database_url)
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.is_file():
+        raise CliError(f"there is no database at {path} yet: run `tms migrate` first")
+    try:
+        todo = await schema.pending(settings.database_url)
+    except Exception as error:
+        raise CliError(f"cannot reach the database at {where}: {_describe(error)}") from error
+    if todo:
+        raise CliError(
+            f"the database at {where} is not migrated ({len(todo)} migration(s) pending):"
+            " run `tms migrate` first"
+        )
+
+
+async def ensure_admin(
+    container: Container, password: str | None, *, given_by: str = "TMS_ADMIN_PASSWORD"
+) -> bool:
+    """Create the bootstrap admin when no admin exists; True when it was created."""
     settings = container.settings()
     try:
         created = await container.users().ensure_admin(
@@ -79,7 +114,7 @@ async def ensure_admin(container: Container, password: str | None) -> None:
     except StorageUnavailable as error:
         raise CliError(f"cannot reach the database at {safe_url(settings.database_url)}") from error
     if created is None:
-        return
+        return False
     if created.temporary_password:
         print(
             f"Created the admin account '{created.user.username}' with the temporary password:\n"
@@ -88,7 +123,10 @@ async def ensure_admin(container: Container, password: str | None) -> None:
             flush=True,
         )
     else:
-        print(f"Created the admin account '{created.user.username}' (TMS_ADMIN_PASSWORD).")
+        print(
+            f"Created the admin account '{created.user.username}' with the password of {given_by}."
+        )
+    return True
 
 
 def _run(coroutine_factory: Callable[[], Awaitable[Any]]) -> Any:
@@ -117,23 +155,67 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
     )
 
 
+def _check_admin_password(container: Container, password: str | None) -> None:
+    """The bootstrap admin's details and a given password, checked before anything is made."""
+    settings = container.settings()
+    errors = profile_violations(username=settings.admin_username, email=settings.admin_email)
+    if password is not None:
+        errors += [
+            (violation.field, violation.message)
+            for violation in container.password_policy().violations(
+                password,
+                field="password",
+                username=settings.admin_username,
+                email=settings.admin_email,
+            )
+        ]
+    if errors:
+        _fail("the admin account cannot be created: " + "; ".join(m for _, m in errors), 2)
+
+
 def cmd_create_admin(args: argparse.Namespace) -> None:
     settings = _settings()
-    container = _container(settings)
+    container = _tool_container(settings)
+    _check_admin_password(container, args.password or settings.admin_password or None)
 
     async def run() -> None:
-        await migrate_database(settings)
+        applied = await migrate_database(settings)
+        if applied:
+            print(f"Applied {len(applied)} migration(s) to {safe_url(settings.database_url)}.")
         try:
-            await ensure_admin(container, args.password or settings.admin_password or None)
+            created = await ensure_admin(
+                container,
+                args.password or settings.admin_password or None,
+                given_by="--password" if args.password else "TMS_ADMIN_PASSWORD",
+            )
         finally:
             await _dispose(container)
+        if not created:
+            print("An admin account already exists: nothing to do.")
 
     _run(run)
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (terminal escape sequences start with one) and the bidirectional
+overrides that reorder what a terminal shows."""
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: what could move the cursor, recolour, retitle
+    the window or reorder the line is shown as an escape instead (``\\x1b``)."""
+    return _UNPRINTABLE.sub(
+        lambda found: (
+            f"\\x{ord(found[0]):02x}" if ord(found[0]) < 0x100 else f"\\u{ord(found[0]):04x}"
+        ),
+        text,
+    )
+
+
 def cmd_users(args: argparse.Namespace) -> None:
     settings = _settings()
-    container = _container(settings)
+    _run(lambda: require_migrated(settings))
+    container = _tool_container(settings)
 
     async def run() -> None:
         try:
@@ -150,8 +232,8 @@ def cmd_users(args: argparse.Namespace) -> None:
         print(f"{'id':>6}  {'username':<24} {'role':<8} {'temporary':<9} email")
         for user in users:
             print(
-                f"{user.id:>6}  {user.username:<24} {user.role.value:<8} "
-                f"{'yes' if user.is_temporary_password else 'no':<9} {user.email}"
+                f"{user.id:>6}  {printable(user.username):<24} {user.role.value:<8} "
+                f"{'yes' if user.is_temporary_password else 'no':<9} {printable(user.email)}"
             )
 
     _run(run)
@@ -159,7 +241,17 @@ def cmd_users(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     settings = _settings()
-    container = _container(settings)
+    container = _tool_container(settings)
+    # Checked before the database is made or changed.
+    problems = demo.size_from(args).problems()
+    if problems:
+        _fail("; ".join(problems), 2)
+    try:
+        container.password_policy().check(args.password, field="password")
+    except InvalidInput as error:
+        details = "; ".join(e.message for e in error.errors)
+        _fail(f"the demo password cannot be used: {details}", 2)
+    _check_admin_password(container, settings.admin_password or None)
 
     async def run() -> None:
         await migrate_database(settings)
@@ -232,48 +324,46 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from datetime import datetime
-
     from tms_adapters.reports import RENDERERS, CsvReportRenderer
     from tms_domain.model.reports import ReportFilter
-    from tms_domain.services.reports import ReportRequest, parse_sections
+    from tms_domain.services.reports import ReportRequest, parse_sections, plan_report
 
     settings = _settings()
     kind = RENDERERS.get(args.format.lower())
     if kind is None:
         _fail(f"unknown format {args.format!r}: choose pdf, csv, excel or xlsx", 2)
     try:
-        sections = parse_sections(args.sections)
-        where = ReportFilter(
-            starts_from=datetime.fromisoformat(args.starts_from) if args.starts_from else None,
-            starts_before=datetime.fromisoformat(args.starts_before)
-            if args.starts_before
-            else None,
-            trainer_id=args.trainer_id,
-            status=args.status,
+        # Checked before the database is touched, by the rules the API's reports follow.
+        plan = plan_report(
+            ReportRequest(
+                parse_sections(args.sections),
+                ReportFilter(
+                    starts_from=_moment(args.starts_from, "--from"),
+                    starts_before=_moment(args.starts_before, "--to"),
+                    trainer_id=args.trainer_id,
+                    status=args.status,
+                ),
+            )
         )
     except InvalidInput as error:
-        _fail(error.message, 2)
-    except ValueError as error:
-        _fail(f"dates must be ISO 8601 (2026-05-01 or 2026-05-01T09:00:00+00:00): {error}", 2)
-    container = _container(settings)
+        _fail(error.message.replace("`from`", "--from").replace("`to`", "--to"), 2)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        _check_writable(out)
+    _run(lambda: require_migrated(settings))
+    container = _tool_container(settings)
     renderer = CsvReportRenderer(bom=args.bom) if kind is CsvReportRenderer else kind()
 
-    async def run() -> str:
+    async def run() -> Path:
         reports = container.reports()
         try:
-            async with container.uow()(read_only=True) as uow:
-                admins = await uow.users.page(skip=0, limit=1, role=Role.ADMIN)
-            if not admins:
-                raise CliError("no admin account exists: run `tms create-admin` first")
-            plan = reports.plan(Actor.system(admins[0]), ReportRequest(sections, where))
             total = await reports.count_rows(plan)
-            out = args.out or reports.filename(renderer.extension)
-            bar = ProgressBar(total, f"Writing {out}")
-            with open(out, "wb") as sink:  # noqa: ASYNC230 - the renderer writes from a worker thread
+            target = out or Path(reports.filename(renderer.extension))
+            bar = ProgressBar(total, f"Writing {target}")
+            with _written_whole(target) as sink:
                 await reports.render(plan, renderer, sink, progress=bar.advance)
             bar.done()
-            return out
+            return target
         except StorageUnavailable as error:
             raise CliError(
                 f"cannot reach the database at {safe_url(settings.database_url)}"
@@ -283,6 +373,49 @@ def cmd_report(args: argparse.Namespace) -> None:
             container.report_runner().shutdown()
 
     print(f"Report written to {_run(run)}")
+
+
+def _moment(text: str | None, option: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        _fail(
+            f"{option} must be an ISO 8601 date or date and time"
+            f" (2026-05-01 or 2026-05-01T09:00:00+00:00), not {text!r}",
+            2,
+        )
+
+
+def _check_writable(out: Path) -> None:
+    if out.is_dir():
+        _fail(f"--out {out} is a folder: name the file to write", 2)
+    if not out.parent.is_dir():
+        _fail(f"--out {out}: the folder {out.parent} does not exist", 2)
+    if not os.access(out.parent, os.W_OK):
+        _fail(f"--out {out}: the folder {out.parent} is not writable", 2)
+
+
+@contextlib.contextmanager
+def _written_whole(target: Path) -> Iterator[BinaryIO]:
+    """A file that appears at ``target`` only once it is complete: a report that fails or is
+    interrupted leaves nothing behind (and an earlier file of that name as it was). It holds
+    people's names and addresses: only its owner may read it."""
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+        )
+    except OSError as error:
+        raise CliError(f"cannot write {target}: {error.strerror}") from error
+    try:
+        with handle:
+            yield handle  # type: ignore[misc]
+        os.replace(handle.name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
 
 
 class ProgressBar:
@@ -384,7 +517,11 @@ def _port(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    args.handler(args)
+    try:
+        args.handler(args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        _fail("interrupted", 130)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,12 @@ from dependency_injector import containers, providers
 
 from tms_adapters.clock import SystemClock
 from tms_adapters.concurrency import ThreadRunner
-from tms_adapters.persistence.memory import MemoryStore, MemoryUnitOfWorkFactory
-from tms_adapters.persistence.sql import SqlaUnitOfWorkFactory, create_engine
+from tms_adapters.persistence.memory import (
+    MemoryReportQueries,
+    MemoryStore,
+    MemoryUnitOfWorkFactory,
+)
+from tms_adapters.persistence.sql import SqlaReportQueries, SqlaUnitOfWorkFactory, create_engine
 from tms_adapters.realtime.channels import ChannelsEventPublisher, build_channels
 from tms_adapters.realtime.hub import EventHub
 from tms_adapters.security import (
@@ -29,7 +33,7 @@ from tms_domain.services.audit import AuditService
 from tms_domain.services.auth import AuthService
 from tms_domain.services.common import Core
 from tms_domain.services.progress import ProgressService
-from tms_domain.services.reports import ReportService
+from tms_domain.services.reports import ReportLimits, ReportService
 from tms_domain.services.sessions import SessionService
 from tms_domain.services.users import UserService
 from tms_entrypoints.settings import Settings
@@ -63,6 +67,7 @@ class Container(containers.DeclarativeContainer):
         create_engine,
         url=settings.provided.database_url,
         pool_size=settings.provided.db_pool_size,
+        pool_timeout=settings.provided.db_pool_timeout_seconds,
         timeout=settings.provided.db_timeout_seconds,
     )
     memory_store = providers.Singleton(MemoryStore)
@@ -122,7 +127,21 @@ class Container(containers.DeclarativeContainer):
     analytics = providers.Singleton(AnalyticsService, core)
     audit = providers.Singleton(AuditService, core)
     report_runner = providers.Singleton(ThreadRunner, max_workers=2, name="tms-report")
-    reports = providers.Singleton(ReportService, core, report_runner)
+    report_limits = providers.Singleton(
+        ReportLimits,
+        total=settings.provided.reports_max_concurrent,
+        per_user=settings.provided.reports_max_per_user,
+    )
+    # Reports read outside any unit of work, a connection per batch, at most one per report
+    # in progress.
+    report_queries = providers.Selector(
+        settings.provided.storage,
+        sql=providers.Singleton(
+            SqlaReportQueries, engine, connections=settings.provided.reports_max_concurrent
+        ),
+        memory=providers.Singleton(MemoryReportQueries, memory_store),
+    )
+    reports = providers.Singleton(ReportService, core, report_runner, report_queries, report_limits)
 
 
 def build_container(settings: Settings) -> Container:

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from dotenv import dotenv_values
 
+from tms_adapters.persistence.sql import url_problem
+
 PREFIX = "TMS_"
 
 
@@ -60,9 +62,16 @@ class Settings:
     password_max_length: int = 128
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    """Database connections each process keeps; as many more are opened under load."""
+    db_pool_timeout_seconds: int = 10
+    """The longest a request waits for a free database connection; past it: 503."""
     db_timeout_seconds: int = 30
     """The longest wait for MySQL/MariaDB to connect or to answer one statement; past it
     the request answers 503 rather than hanging."""
+    reports_max_concurrent: int = 4
+    """Reports made or downloaded at once by one process; more are answered 429."""
+    reports_max_per_user: int = 2
+    """Of those, how many one user may have at once."""
     log_level: str = "INFO"
     var_dir: str = "var"
     web_dist: str = ""
@@ -92,6 +101,11 @@ class Settings:
             raise SettingsError("TMS_ENV must be development, production or test")
         if self.storage not in ("sql", "memory"):
             raise SettingsError("TMS_STORAGE must be sql or memory")
+        if self.storage == "sql" and (problem := url_problem(self.database_url)):
+            raise SettingsError(
+                f"TMS_DATABASE_URL {problem}: use sqlite+aiosqlite:///path/to/tms.db or"
+                " mysql+asyncmy://user:password@host:3306/name"
+            )
         if self.env == "production" and len(self.secret_key) < 32:
             raise SettingsError(
                 "TMS_SECRET_KEY must be set to at least 32 characters in production"
@@ -105,6 +119,14 @@ class Settings:
             raise SettingsError("TMS_PORT must be between 1 and 65535")
         if self.db_timeout_seconds < 1:
             raise SettingsError("TMS_DB_TIMEOUT_SECONDS must be at least 1")
+        for name in (
+            "db_pool_size",
+            "db_pool_timeout_seconds",
+            "reports_max_concurrent",
+            "reports_max_per_user",
+        ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
         if self.token_lifetime_minutes < 1:
             raise SettingsError("TMS_TOKEN_LIFETIME_MINUTES must be at least 1")
 

@@ -35,7 +35,10 @@ from tms_domain.ports import ReportRenderer
 
 GENERATED = datetime(2026, 5, 2, 8, 30, tzinfo=UTC)
 FIRST_START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
-FILTERS = [("From", "2026-05-01"), ("Status", "completed")]
+FILTERS: list[tuple[str, str | datetime]] = [
+    ("Sessions from", datetime(2026, 5, 1, tzinfo=UTC)),
+    ("Status", "completed"),
+]
 
 CYRILLIC = "Борис Иванов"
 GREEK = "Γιώργος Παπαδόπουλος"
@@ -229,8 +232,8 @@ def test_pdf_title_page_gives_title_filters_and_generation_time(small_pdf: PdfRe
     title_page = page_texts(small_pdf)[0]
 
     assert "Training report" in title_page
-    assert "Generated 2026-05-02T08:30:00+00:00" in title_page
-    assert "From: 2026-05-01" in title_page
+    assert "Generated 2026-05-02 08:30 UTC" in title_page
+    assert "Sessions from: 2026-05-01 00:00 UTC" in title_page
     assert "Status: completed" in title_page
 
 
@@ -253,11 +256,15 @@ def test_pdf_keeps_cyrillic_greek_and_cjk_names_intact(small_pdf: PdfReader) -> 
     assert embedded_fonts(small_pdf) == {"DejaVuSansBook", "DejaVuSansBold", "DroidSansFallback"}
 
 
-def test_pdf_writes_times_as_iso_8601_with_offset(small_pdf: PdfReader) -> None:
+def test_pdf_writes_times_readably_in_utc_as_its_headers_say(small_pdf: PdfReader) -> None:
     text = " ".join(page_texts(small_pdf))
 
-    assert "2026-05-01T09:00+00:00" in text
-    assert "2026-05-01T10:00+00:00" in text
+    assert "Start (UTC)" in text
+    assert "Created (UTC)" in text
+    assert "2026-05-01 09:00" in text
+    assert "2026-05-01 10:00" in text
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text), "no raw ISO 8601 left"
+    assert "+00:00" not in text
 
 
 def test_pdf_numbers_every_page_as_page_x_of_y(small_pdf: PdfReader) -> None:
@@ -275,7 +282,7 @@ def test_pdf_repeats_the_header_row_on_every_page_of_a_table(small_pdf: PdfReade
     assert len(session_pages) >= 2
     assert "Sessions (continued)" in session_pages[-1]
     for text in session_pages:
-        assert "ID Title Trainer Trainees Start Duration (minutes) Status" in text
+        assert "ID Title Trainer Trainees Start (UTC) Duration (minutes) Status" in text
 
 
 def test_pdf_puts_wide_sections_on_landscape_pages(small_pdf: PdfReader) -> None:
@@ -415,7 +422,8 @@ def test_xlsx_stores_times_numbers_and_booleans_as_typed_cells(
     assert sessions["A2"].value == 1
     assert sessions["F2"].value == 90
     assert sessions["D2"].value == session_rows(1)[0][3]
-    assert [attendance["D2"].value, attendance["D3"].value] == ["Yes", "No"]
+    assert [attendance["D2"].value, attendance["D3"].value] == [True, False]
+    assert attendance["D2"].data_type == "b"
     assert progress["E2"].value == pytest.approx(66.67)
     assert progress["B2"].value == CJK
 
@@ -436,6 +444,7 @@ def test_xlsx_summary_sheet_has_figures_and_native_charts(workbook: openpyxl.Wor
 
     assert rows[0][0] == "Training report"
     assert rows[1][:2] == ("Generated (UTC)", naive_utc(GENERATED))
+    assert rows[2][:2] == ("Sessions from", naive_utc(datetime(2026, 5, 1, tzinfo=UTC)))
     assert rows[3][:2] == ("Status", "completed")
     assert ("completed", 25) in [row[:2] for row in rows]
     assert (CJK, 5, 7.5, 60) in [row[:4] for row in rows]
@@ -461,6 +470,19 @@ def test_xlsx_keeps_formula_like_text_as_text() -> None:
 
     assert cell.data_type == "s"
     assert cell.value == rows[0][4]
+
+
+def test_xlsx_marks_a_text_cut_to_fit_a_cell() -> None:
+    rows = session_rows(2)
+    rows[0][3] = "Trainee name, " * 3000  # 42,000 characters
+    data = render(XlsxReportRenderer(), {"sessions": rows}, with_summary=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Sessions"]
+
+    cut = sheet["D2"].value
+    assert len(cut) == 32_767
+    assert cut.startswith("Trainee name, Trainee name, ")
+    assert cut.endswith(" … [cut: 42,000 characters in all]")
+    assert sheet["D3"].value == rows[1][3], "a text that fits is whole"
 
 
 def test_xlsx_continues_a_section_on_another_sheet_past_the_row_limit(
@@ -573,6 +595,21 @@ def test_csv_ends_records_with_crlf_and_writes_times_with_offset() -> None:
     assert data.endswith(b",2026-05-01T09:00:00+00:00\r\n")
 
 
+def test_csv_writes_times_to_the_second() -> None:
+    rows = user_rows(1)
+    rows[0][6] = datetime(2026, 5, 1, 9, 0, 5, 123456, tzinfo=UTC)
+    table = csv_records(render(CsvReportRenderer(), {"users": rows}, with_summary=False))
+    summary = {
+        record[0]: record[1]
+        for record in csv_records(render(CsvReportRenderer(), {}, with_summary=True))
+        if len(record) == 2
+    }
+
+    assert table[1][6] == "2026-05-01T09:00:05+00:00"
+    assert summary["generated at"] == "2026-05-02T08:30:00+00:00"
+    assert summary["filter: Sessions from"] == "2026-05-01T00:00:00+00:00"
+
+
 def test_csv_writes_booleans_and_numbers_plainly() -> None:
     data = render(
         CsvReportRenderer(),
@@ -586,14 +623,26 @@ def test_csv_writes_booleans_and_numbers_plainly() -> None:
 
 
 def test_csv_neutralises_text_a_spreadsheet_would_run_as_a_formula() -> None:
-    rows = user_rows(2)
-    rows[0][4] = '=HYPERLINK("http://example.com")'
-    rows[1][4] = "@SUM(A1)"
+    risky = [
+        '=HYPERLINK("http://example.com")',
+        "@SUM(A1)",
+        "+1+cmd",
+        "-2+3",
+        " =1+1",
+        "  \u00a0@SUM(A1)",
+        "\n=HYPERLINK(1)",
+        "\tleading tab",
+        "\rleading return",
+    ]
+    harmless = ["Anne-Marie", "a = b", "O'Neil", " plain", ""]
+    rows = user_rows(len(risky) + len(harmless))
+    for row, text in zip(rows, risky + harmless, strict=True):
+        row[4] = text
     data = render(CsvReportRenderer(), {"users": rows}, with_summary=False)
 
     assert [record[4] for record in csv_records(data)[1:]] == [
-        '\'=HYPERLINK("http://example.com")',
-        "'@SUM(A1)",
+        *("'" + text for text in risky),
+        *harmless,
     ]
 
 

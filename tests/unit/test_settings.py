@@ -42,6 +42,10 @@ def test_the_example_gives_the_defaults() -> None:
         ("TMS_CORS_ORIGINS", "*", "TMS_CORS_ORIGINS cannot be '*'"),
         ("TMS_STORAGE", "disk", "TMS_STORAGE must be sql or memory"),
         ("TMS_DB_TIMEOUT_SECONDS", "0", "TMS_DB_TIMEOUT_SECONDS must be at least 1"),
+        ("TMS_DB_POOL_SIZE", "0", "TMS_DB_POOL_SIZE must be at least 1"),
+        ("TMS_DB_POOL_TIMEOUT_SECONDS", "0", "TMS_DB_POOL_TIMEOUT_SECONDS must be at least 1"),
+        ("TMS_REPORTS_MAX_CONCURRENT", "0", "TMS_REPORTS_MAX_CONCURRENT must be at least 1"),
+        ("TMS_REPORTS_MAX_PER_USER", "-1", "TMS_REPORTS_MAX_PER_USER must be at least 1"),
     ],
 )
 def test_a_bad_value_is_refused_by_name(name: str, value: str, message: str) -> None:

@@ -11,7 +11,8 @@ from typing import BinaryIO
 from tms_domain.model.reports import Cell, ReportHeader, ReportSummary, SectionSpec
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_TRIGGERS = ("=", "+", "-", "@")
+_CONTROL_TRIGGERS = ("\t", "\r")
 
 
 class CsvReportRenderer:
@@ -24,11 +25,12 @@ class CsvReportRenderer:
     - The summary section is a two-column table ``metric,value``, written after the tables
       (``summary_last``): the file starts with Users then Sessions, as the API contract
       describes it to existing readers.
-    - Datetimes are ISO 8601 in UTC with their offset (``2026-05-01T09:00:00+00:00``),
-      booleans ``true``/``false``, empty cells empty.
-    - A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
-      ``@``, tab or carriage return) is prefixed with an apostrophe, so that opening a report
-      in a spreadsheet never runs a formula a user typed into a name.
+    - Datetimes are ISO 8601 in UTC to the second, with their offset
+      (``2026-05-01T09:00:00+00:00``), booleans ``true``/``false``, empty cells empty.
+    - A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``
+      or ``@``, also after leading whitespace, or starting with a tab or carriage return) is
+      prefixed with an apostrophe, so that opening a report in a spreadsheet never runs a
+      formula a user typed into a name.
     - A UTF-8 byte order mark starts the file only when ``bom`` is true (some spreadsheet
       programs need it to read UTF-8).
     - Each batch of rows is written to the sink as soon as it arrives; the sink only needs
@@ -59,7 +61,7 @@ class CsvReportRenderer:
     def summary(self, summary: ReportSummary) -> None:
         header = self._opened_header()
         self._start_section("Summary", ("metric", "value"))
-        rows: list[tuple[str, str | int | float]] = [
+        rows: list[tuple[str, Cell]] = [
             ("report", header.title),
             ("generated at", _iso(header.generated_at)),
         ]
@@ -116,7 +118,7 @@ def _text(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, str):
-        return "'" + cell if cell.startswith(_FORMULA_TRIGGERS) else cell
+        return "'" + cell if _runs_as_formula(cell) else cell
     if isinstance(cell, bool):
         return "true" if cell else "false"
     if isinstance(cell, datetime):
@@ -124,5 +126,10 @@ def _text(cell: Cell) -> str:
     return str(cell)
 
 
+def _runs_as_formula(text: str) -> bool:
+    # Spreadsheets skip leading spaces (and line breaks) before a formula's sign.
+    return text.startswith(_CONTROL_TRIGGERS) or text.lstrip().startswith(_FORMULA_TRIGGERS)
+
+
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -48,7 +48,7 @@ _FOOTER_GREY = 90
 _BAR_COLOURS = ((68, 114, 196), (237, 125, 49), (112, 173, 71), (165, 165, 165), (255, 192, 0))
 _CONTROL_CHARACTERS = str.maketrans({"\t": " ", "\r": "\n", "\v": "\n", "\f": "\n"})
 _WIDEST_VALUE = {
-    ColumnKind.DATETIME: "0000-00-00T00:00+00:00",
+    ColumnKind.DATETIME: "0000-00-00 00:00",
     ColumnKind.INTEGER: "0000000",
     ColumnKind.MINUTES: "00000",
     ColumnKind.NUMBER: "000.00",
@@ -73,7 +73,8 @@ class FpdfReportRenderer:
     - Text is set in DejaVu Sans (Latin, Greek, Cyrillic and more); each character it lacks
       comes from Droid Sans Fallback (Chinese, Japanese, Korean), loaded only when needed.
       Both are embedded (as subsets). Right-to-left scripts are not reordered.
-    - Times are ISO 8601 in UTC with their offset; booleans "yes"/"no".
+    - Times read as dates do, in UTC: "2026-05-01 09:00" in a table whose column header
+      says "(UTC)", "2026-05-01 09:00 UTC" elsewhere; booleans "yes"/"no".
     - Pages leave memory as they are finished (see ``pdf_streaming``), so memory stays flat
       with the number of rows. ``sink`` only needs ``write(bytes)``; the file is written on
       ``close``.
@@ -207,14 +208,14 @@ class _PdfReport:
             typesetter.draw(_MARGIN_X, self._y + 22 * _MM_PER_PT, line, size=22, bold=True)
             self._y += 22 * 1.3 * _MM_PER_PT
         self._y += 8
-        generated = header.generated_at.astimezone(UTC).isoformat(timespec="seconds")
-        self._paragraph(f"Generated {generated}", size=11)
+        self._paragraph(f"Generated {_readable(header.generated_at)} UTC", size=11)
         self._y += 6
         self._paragraph("Filters", size=12, bold=True)
         if not header.filters:
             self._paragraph("None: every record is included.", size=11)
         for label, value in header.filters:
-            self._paragraph(f"{label}: {value}", size=11)
+            shown = f"{_readable(value)} UTC" if isinstance(value, datetime) else value
+            self._paragraph(f"{label}: {shown}", size=11)
 
     def _start_page(self, orientation: str, heading: str) -> None:
         """Opens a page whose content starts with ``heading``."""
@@ -428,15 +429,19 @@ class _Table:
             right_aligned=[column.kind in _NUMERIC_KINDS for column in columns],
             formatters=[_FORMATTERS[column.kind] for column in columns],
             heading_lines=[
-                typesetter.wrap(column.title, text_width, bold=True)
+                typesetter.wrap(_heading(column), text_width, bold=True)
                 for column, text_width in zip(columns, text_widths, strict=True)
             ],
         )
 
 
+def _heading(column: Column) -> str:
+    return f"{column.title} (UTC)" if column.kind is ColumnKind.DATETIME else column.title
+
+
 def _minimum_width(column: Column, typesetter: _Typesetter) -> float:
     widest_word = max(
-        (typesetter.width(word, bold=True) for word in column.title.split()), default=0.0
+        (typesetter.width(word, bold=True) for word in _heading(column).split()), default=0.0
     )
     widest_value = typesetter.width(_WIDEST_VALUE.get(column.kind, ""))
     return max(widest_word, widest_value) + 2 * _CELL_PAD_X + 0.1
@@ -635,8 +640,12 @@ def _text_cell(cell: Cell) -> str:
     if isinstance(cell, bool):
         return "yes" if cell else "no"
     if isinstance(cell, datetime):
-        return cell.astimezone(UTC).isoformat(timespec="minutes")
+        return _readable(cell)
     return str(cell)
+
+
+def _readable(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}"
 
 
 def _number_cell(cell: Cell) -> str:

@@ -11,6 +11,7 @@ import xlsxwriter
 from tms_domain.model.reports import Cell, ColumnKind, ReportHeader, ReportSummary, SectionSpec
 
 _EXCEL_MAX_ROWS = 1_048_576
+_EXCEL_MAX_CELL_TEXT = 32_767
 _SHEET_NAME_MAX = 31
 _SHEET_NAME_FORBIDDEN = str.maketrans({char: " " for char in "[]:*?/\\"})
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -34,7 +35,8 @@ class XlsxReportRenderer:
       "<title> (2)", "<title> (3)"... with the header repeated.
     - Datetimes are real Excel date cells holding UTC wall time (Excel has no time zones);
       their column header says "(UTC)". Integers, minutes and numbers are numeric cells,
-      booleans "Yes"/"No", text is always stored as text (never run as a formula).
+      booleans real TRUE/FALSE cells, text is always stored as text (never run as a formula).
+      A text longer than a cell holds (32,767 characters) is cut and ends saying so.
     - Rows are written in order in xlsxwriter's ``constant_memory`` mode, so memory stays
       flat whatever the number of rows; the summary worksheet is therefore written first
       and completely. The zip container is written into ``sink`` on ``close``; the sink
@@ -92,7 +94,10 @@ class XlsxReportRenderer:
         row = 2
         for label, value in header.filters:
             sheet.write_string(row, 0, label, formats["bold"])
-            sheet.write_string(row, 1, value)
+            if isinstance(value, datetime):
+                sheet.write_datetime(row, 1, _utc_wall_time(value), formats["datetime"])
+            else:
+                sheet.write_string(row, 1, value)
             row += 1
         sheet.write_string(row, 0, "Attendance rate (%)", formats["bold"])
         sheet.write_number(row, 1, summary.attendance_rate, formats["number"])
@@ -240,9 +245,9 @@ def _write_cell(
     if cell is None:
         return
     if isinstance(cell, str):
-        sheet.write_string(row, column, cell)
+        sheet.write_string(row, column, _fitted(cell))
     elif isinstance(cell, bool):
-        sheet.write_string(row, column, "Yes" if cell else "No")
+        sheet.write_boolean(row, column, cell)
     elif isinstance(cell, datetime):
         sheet.write_datetime(row, column, _utc_wall_time(cell), formats["datetime"])
     elif isinstance(cell, int):
@@ -250,6 +255,15 @@ def _write_cell(
     else:
         number_format = formats["integer" if kind is ColumnKind.INTEGER else "number"]
         sheet.write_number(row, column, cell, number_format)
+
+
+def _fitted(text: str) -> str:
+    """The text whole, or as much as a cell holds with a note that it was cut (Excel, and
+    xlsxwriter with it, would otherwise drop the rest without a word)."""
+    if len(text) <= _EXCEL_MAX_CELL_TEXT:
+        return text
+    note = f" … [cut: {len(text):,} characters in all]"
+    return text[: _EXCEL_MAX_CELL_TEXT - len(note)] + note
 
 
 def _utc_wall_time(moment: datetime) -> datetime:
@@ -277,4 +291,9 @@ def _unique_sheet_name(title: str, taken_casefolded: set[str]) -> str:
 
 
 def _filters_text(header: ReportHeader) -> str:
-    return "; ".join(f"{label}: {value}" for label, value in header.filters)
+    return "; ".join(
+        f"{label}: {_utc_wall_time(value):%Y-%m-%d %H:%M} UTC"
+        if isinstance(value, datetime)
+        else f"{label}: {value}"
+        for label, value in header.filters
+    )

@@ -58,8 +58,9 @@ class ReportSummary:
 class ReportHeader:
     title: str
     generated_at: datetime
-    filters: list[tuple[str, str]]
-    """(label, value) pairs describing the filters applied, for the title page."""
+    filters: list[tuple[str, str | datetime]]
+    """(label, value) pairs describing the filters applied, for the title page; each format
+    writes a time its own way."""
     sections: tuple[str, ...]
     """The keys of the sections that follow, in order ("summary" included when wanted)."""
 
@@ -73,13 +74,10 @@ class ReportFilter:
     trainer_id: int | None = None
     status: str | None = None
 
-    def describe(self) -> list[tuple[str, str]]:
-        described = [
-            ("Sessions from", self.starts_from.isoformat() if self.starts_from else "the start"),
-            (
-                "Sessions before",
-                self.starts_before.isoformat() if self.starts_before else "the end",
-            ),
+    def describe(self) -> list[tuple[str, str | datetime]]:
+        described: list[tuple[str, str | datetime]] = [
+            ("Sessions from", self.starts_from or "the start"),
+            ("Sessions before", self.starts_before or "the end"),
         ]
         if self.trainer_id is not None:
             described.append(("Trainer id", str(self.trainer_id)))

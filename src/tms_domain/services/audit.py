@@ -7,7 +7,7 @@ from dataclasses import replace
 from tms_domain.model import Actor, AuditEntry, AuditQuery
 from tms_domain.policy.access import Permission, authorize
 from tms_domain.services.common import Core, Page
-from tms_domain.services.sessions import as_utc
+from tms_domain.services.sessions import utc_period
 
 
 class AuditService:
@@ -15,12 +15,14 @@ class AuditService:
         self._core = core
 
     async def entries(self, actor: Actor, query: AuditQuery, page: Page) -> list[AuditEntry]:
-        """Admins: newest first, filtered, then paged; ``at_before`` is exclusive."""
+        """Admins: newest first, filtered, then paged; ``at_before`` is exclusive and cannot
+        come before ``at_from``."""
         authorize(actor, Permission.READ_AUDIT)
+        at_from, at_before = utc_period(query.at_from, query.at_before)
         query = replace(
             query,
-            at_from=as_utc(query.at_from) if query.at_from else None,
-            at_before=as_utc(query.at_before) if query.at_before else None,
+            at_from=at_from,
+            at_before=at_before,
             skip=page.skip,
             limit=page.limit,
         )

@@ -90,6 +90,21 @@ def as_utc(moment: datetime, field: str = "time") -> datetime:
         raise InvalidInput.for_field(field, f"{field} is out of range") from None
 
 
+def utc_period(
+    starts_from: datetime | None, starts_before: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """A filter's ``from`` and ``to`` in UTC. ``from`` after ``to`` asks for nothing that can
+    exist: refused naming both, rather than answered with an empty list."""
+    start = as_utc(starts_from, "from") if starts_from else None
+    end = as_utc(starts_before, "to") if starts_before else None
+    if start and end and start > end:
+        raise InvalidInput.many(
+            "`from` comes after `to`: no time is in that period",
+            [("from", "must not come after `to`"), ("to", "must not come before `from`")],
+        )
+    return start, end
+
+
 def session_target(session: TrainingSession) -> Target:
     return Target(trainer_id=session.trainer_id, trainee_ids=frozenset(session.trainee_ids))
 
@@ -157,7 +172,7 @@ class SessionService:
     ) -> list[SessionDetails]:
         """Sessions by start time (earliest first, or newest first). Admins see all; a trainer
         their own; a trainee those they are enrolled in. Filters apply before paging;
-        ``starts_before`` is exclusive."""
+        ``starts_before`` is exclusive and cannot come before ``starts_from``."""
         authorize(actor, Permission.LIST_SESSIONS)
         trainer_id, trainee_id = filters.trainer_id, None
         if actor.role is Role.TRAINER:
@@ -166,12 +181,13 @@ class SessionService:
             trainer_id = actor.id
         elif actor.role is Role.TRAINEE:
             trainee_id = actor.id
+        starts_from, starts_before = utc_period(filters.starts_from, filters.starts_before)
         query = SessionQuery(
             status=filters.status,
             trainer_id=trainer_id,
             trainee_id=trainee_id,
-            starts_from=as_utc(filters.starts_from, "from") if filters.starts_from else None,
-            starts_before=as_utc(filters.starts_before, "to") if filters.starts_before else None,
+            starts_from=starts_from,
+            starts_before=starts_before,
             newest_first=filters.newest_first,
             skip=page.skip,
             limit=page.limit,

@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -34,6 +35,7 @@ from litestar.status_codes import (
 )
 from litestar.types import ExceptionHandlersMap
 
+from tms_adapters.persistence.sql import STORAGE_DOWN, PoolTimeout
 from tms_domain.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -45,6 +47,8 @@ from tms_domain.errors import (
     StorageUnavailable,
     Throttled,
 )
+from tms_domain.policy.scheduling import DoubleBooking
+from tms_entrypoints.http.schemas import ConflictOut
 
 log = logging.getLogger("tms.http")
 
@@ -130,15 +134,32 @@ def http_error(_request: Request[Any, Any, Any], error: HTTPException) -> Respon
     return _json(error.status_code, detail, headers=headers or None)
 
 
+def pool_timeout(request: Request[Any, Any, Any], _error: PoolTimeout) -> Response[Any]:
+    """No database connection came free in time, wherever it was asked for: the store is
+    busy, not broken, and the client should come back (never a 500)."""
+    log.warning("no database connection free on %s %s", request.method, request.url.path)
+    return domain_error(request, StorageUnavailable(STORAGE_DOWN))
+
+
 def unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
 
 
+def double_booking_error(request: Request[Any, Any, Any], error: DoubleBooking) -> Response[Any]:
+    """The usual 409 (`detail`, in UTC), plus each clash as data a client can show in its
+    own time zone."""
+    response = domain_error(request, error)
+    response.content["conflicts"] = [msgspec.to_builtins(ConflictOut.of(c)) for c in error.clashes]
+    return response
+
+
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DoubleBooking: double_booking_error,
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    PoolTimeout: pool_timeout,
     Exception: unexpected_error,
 }
 

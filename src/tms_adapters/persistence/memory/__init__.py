@@ -1,9 +1,10 @@
 """In-memory storage with the same behaviour as the SQL adapters: for tests and embedding."""
 
+from tms_adapters.persistence.memory.reports import MemoryReportQueries
 from tms_adapters.persistence.memory.store import (
     MemoryStore,
     MemoryUnitOfWork,
     MemoryUnitOfWorkFactory,
 )
 
-__all__ = ["MemoryStore", "MemoryUnitOfWork", "MemoryUnitOfWorkFactory"]
+__all__ = ["MemoryReportQueries", "MemoryStore", "MemoryUnitOfWork", "MemoryUnitOfWorkFactory"]

@@ -10,7 +10,7 @@ from tms_domain.model.reports import Cell, ReportFilter, ReportSummary, TrainerS
 from tms_domain.ports import RowBatches
 
 if TYPE_CHECKING:
-    from tms_adapters.persistence.memory.store import State
+    from tms_adapters.persistence.memory.store import MemoryStore, State
 
 
 def _rate(part: int, whole: int) -> float:
@@ -32,8 +32,15 @@ def _batches(rows: list[list[Cell]], batch: int) -> Iterator[list[list[Cell]]]:
 
 
 class MemoryReportQueries:
-    def __init__(self, state: State) -> None:
-        self._s = state
+    """Reads the state as last committed, at each call (outside any unit of work, like the
+    SQL report queries)."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    @property
+    def _s(self) -> State:
+        return self._store.state
 
     def _name(self, user_id: int) -> str:
         user = self._s.users.get(user_id)

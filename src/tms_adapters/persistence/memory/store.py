@@ -15,7 +15,6 @@ from datetime import datetime
 from types import TracebackType
 from typing import NamedTuple, Self
 
-from tms_adapters.persistence.memory.reports import MemoryReportQueries
 from tms_adapters.security.confusables import username_skeleton
 from tms_domain.errors import Conflict
 from tms_domain.model import (
@@ -576,7 +575,6 @@ class MemoryUnitOfWork:
         self.attendance = MemoryAttendanceRepository(state)
         self.audit = MemoryAuditLog(state)
         self.events = MemoryEventStore(state, self._clock)
-        self.reports = MemoryReportQueries(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

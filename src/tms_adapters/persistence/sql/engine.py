@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 WRITE_OPTION = "tms_write"
+DRIVERS = {"sqlite": "aiosqlite", "mysql": "asyncmy", "mariadb": "asyncmy"}
+"""The database kinds served, each with the asyncio driver installed for it."""
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -21,15 +24,51 @@ def safe_url(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def url_problem(url: str) -> str | None:
+    """What makes ``url`` unusable as a database URL here, said without its password; None
+    when it will do."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "is not a database URL"
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    wanted = DRIVERS.get(backend)
+    if wanted is None:
+        return f"names a database this system does not use ({backend})"
+    if driver != wanted:
+        return f"needs the {wanted} driver for {backend} ({backend}+{wanted}://...), not {driver}"
+    if backend == "sqlite" and not parsed.database:
+        return "names no SQLite file"
+    return None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another database or an in-memory one."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 def create_engine(
-    url: str, *, echo: bool = False, pool_size: int = 10, timeout: float | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    pool_timeout: float = 10,
+    timeout: float | None = None,
 ) -> AsyncEngine:
-    """``timeout`` (MySQL/MariaDB): the longest wait, in seconds, to connect or to read one
+    """``pool_size`` connections are kept and as many more opened under load; a request that
+    finds none free for ``pool_timeout`` seconds fails (503) rather than queueing without
+    end. ``timeout`` (MySQL/MariaDB): the longest wait, in seconds, to connect or to read one
     answer; a database that stops answering then fails the request (503) instead of hanging
     it. None (migrations, the CLI): no limit."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, echo=echo)
+        return _sqlite_engine(parsed, echo=echo, pool_size=pool_size, pool_timeout=pool_timeout)
     if parsed.get_backend_name() in ("mysql", "mariadb"):
         if "charset" not in parsed.query:
             parsed = parsed.update_query_dict({"charset": "utf8mb4"})
@@ -40,7 +79,7 @@ def create_engine(
             max_overflow=pool_size,
             pool_pre_ping=True,
             pool_recycle=1800,
-            pool_timeout=10,
+            pool_timeout=pool_timeout,
             # Each statement sees what others have committed, so a rule checked after
             # taking a row lock sees the booking that the lock's previous holder made.
             isolation_level="READ COMMITTED",
@@ -49,11 +88,13 @@ def create_engine(
     raise ValueError(f"Unsupported database URL: {safe_url(parsed)}")
 
 
-def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
+def _sqlite_engine(url: URL, *, echo: bool, pool_size: int, pool_timeout: float) -> AsyncEngine:
     database = url.database or ""
+    pooled: dict[str, Any] = {}
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        pooled = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pooled)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

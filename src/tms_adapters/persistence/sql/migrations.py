@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
+import sqlalchemy
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from tms_adapters.persistence.sql.engine import create_engine
+from tms_adapters.persistence.sql.engine import create_engine, sqlite_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -33,16 +36,35 @@ async def downgrade(url: str, revision: str) -> None:
 
 
 async def pending(url: str) -> list[str]:
-    """Revisions not yet applied, oldest first."""
+    """Revisions not yet applied, oldest first. Asking changes nothing: a SQLite file is read
+    without being created, or set up as the app sets up its connections."""
     script = ScriptDirectory.from_config(alembic_config(url))
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            current = await connection.run_sync(_current_heads)
-    finally:
-        await engine.dispose()
+    path = sqlite_file(url)
+    if path is not None:
+        current = await asyncio.to_thread(_sqlite_heads, path)
+    else:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                current = await connection.run_sync(_current_heads)
+        finally:
+            await engine.dispose()
     upgrades = script.iterate_revisions("heads", current or "base")
     return [revision.revision for revision in reversed(list(upgrades))]
+
+
+def _sqlite_heads(path: Path) -> tuple[str, ...]:
+    if not path.exists():
+        return ()
+    engine = sqlalchemy.create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True),
+    )
+    try:
+        with engine.connect() as connection:
+            return _current_heads(connection)
+    finally:
+        engine.dispose()
 
 
 def _current_heads(connection: Connection) -> tuple[str, ...]:

@@ -1,21 +1,27 @@
-"""Report queries: rows read in keyset-paginated batches, so memory stays flat."""
+"""Report queries: rows read in keyset-paginated batches, so memory stays flat, each batch on
+a connection of its own that goes back to the pool before the batch is handed on."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from collections.abc import AsyncIterator
 from itertools import chain
 from typing import Any
 
 from sqlalchemy import ScalarSelect, Select, aggregate_order_by, and_, case, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.unit_of_work import STORAGE_DOWN, storage_error
+from tms_domain.errors import StorageUnavailable
 from tms_domain.model import Role, SessionStatus
 from tms_domain.model.reports import Cell, ReportFilter, ReportSummary, TrainerSummary
 from tms_domain.ports import RowBatches
 
 s, e, a, u = t.training_sessions, t.enrolments, t.attendance, t.users
+log = logging.getLogger(__name__)
 
 
 def _name(first: str, last: str) -> str:
@@ -53,7 +59,7 @@ async def _read_ahead(batches: RowBatches) -> RowBatches:
             next_batch = asyncio.ensure_future(anext(batches, None))
             yield rows
     finally:
-        # Left early: the read in flight ends before the caller's connection does.
+        # Left early: the read in flight ends (and gives its connection back) with the reader.
         next_batch.cancel()
         with contextlib.suppress(BaseException):
             await next_batch
@@ -62,8 +68,28 @@ async def _read_ahead(batches: RowBatches) -> RowBatches:
 
 
 class SqlaReportQueries:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+    """Reads for reports, on a budget of their own: at most ``connections`` of the engine's
+    connections at once, each held for one batch's statements only. A report whose client
+    reads slowly, or not at all, waits between batches holding no connection, and however
+    many reports run, the rest of the app keeps the other connections. A batch is one
+    short read transaction: a report made while others write sees each batch as it is
+    then (the keyset seek neither repeats nor skips a row that stays in place)."""
+
+    def __init__(self, engine: AsyncEngine, connections: int) -> None:
+        self._engine = engine
+        self._budget = asyncio.Semaphore(connections)
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        async with self._budget:
+            try:
+                async with self._engine.connect() as conn:
+                    yield conn
+            except Exception as error:
+                if storage_error(error):
+                    log.warning("database unavailable for a report: %s", error)
+                    raise StorageUnavailable(STORAGE_DOWN) from error
+                raise
 
     def users(self, batch: int) -> RowBatches:
         return _read_ahead(self._users(batch))
@@ -80,11 +106,10 @@ class SqlaReportQueries:
     async def _users(self, batch: int) -> RowBatches:
         last = 0
         while True:
-            rows = (
-                await self._conn.execute(
-                    select(u).where(u.c.id > last).order_by(u.c.id).limit(batch)
-                )
-            ).all()
+            async with self._connection() as conn:
+                rows = (
+                    await conn.execute(select(u).where(u.c.id > last).order_by(u.c.id).limit(batch))
+                ).all()
             if not rows:
                 return
             last = rows[-1].id
@@ -107,14 +132,8 @@ class SqlaReportQueries:
             ).join(trainer, trainer.c.id == s.c.trainer_id),
             where,
         ).order_by(s.c.scheduled_date, s.c.id)
-        if self._conn.dialect.name in ("mysql", "mariadb"):
-            # Room for 500 trainees' names (MySQL's default is 1,024 bytes, MariaDB's 1 MB).
-            await self._conn.exec_driver_sql(
-                "SET SESSION group_concat_max_len = "
-                "GREATEST(@@SESSION.group_concat_max_len, 1048576)"
-            )
         after: tuple[Any, int] | None = None
-        names = _TraineeNames(self._conn)
+        names = _TraineeNames()
         while True:
             page = query
             if after is not None:
@@ -127,18 +146,27 @@ class SqlaReportQueries:
             # The trainees are listed for the batch's sessions only, the page being limited
             # first.
             batch_page = page.limit(batch).subquery("page")
-            rows = (
-                await self._conn.execute(
-                    select(
-                        batch_page, self._trainee_ids(batch_page.c.id).label("trainees")
-                    ).order_by(batch_page.c.scheduled_date, batch_page.c.id)
-                )
-            ).all()
+            async with self._connection() as conn:
+                if conn.dialect.name in ("mysql", "mariadb"):
+                    # Room for 500 trainees' names (MySQL's default is 1,024 bytes, MariaDB's
+                    # 1 MB).
+                    await conn.exec_driver_sql(
+                        "SET SESSION group_concat_max_len = "
+                        "GREATEST(@@SESSION.group_concat_max_len, 1048576)"
+                    )
+                rows = (
+                    await conn.execute(
+                        select(
+                            batch_page,
+                            _trainee_ids(conn.dialect.name, batch_page.c.id).label("trainees"),
+                        ).order_by(batch_page.c.scheduled_date, batch_page.c.id)
+                    )
+                ).all()
+                trainees = [r.trainees.split(",") if r.trainees else [] for r in rows]
+                await names.load(conn, trainees)
             if not rows:
                 return
             after = (rows[-1].scheduled_date, rows[-1].id)
-            trainees = [r.trainees.split(",") if r.trainees else [] for r in rows]
-            await names.load(trainees)
             # Unpacked by position (the select's order): a hundred thousand rows read eight
             # attributes each by name cost more than the rest of the loop.
             yield [
@@ -147,27 +175,6 @@ class SqlaReportQueries:
                     rows, trainees, strict=True
                 )
             ]
-
-    def _trainee_ids(self, session_id: Any) -> ScalarSelect[Any]:
-        """The ids of a session's trainees in enrolment order, joined by "," in the database:
-        one row per session reaches Python rather than one per enrolment. The names are
-        looked up in Python (_TraineeNames): joining users for every enrolment in the
-        database cost two thirds of the sessions section's time at 100,000 sessions."""
-        if self._conn.dialect.name == "sqlite":
-            # SQLite before 3.44 has no ORDER BY inside an aggregate; as a window function,
-            # group_concat takes the rows in the window's order.
-            ids = (
-                select(
-                    func.group_concat(e.c.trainee_id, ",").over(order_by=e.c.id, rows=(None, None))
-                )
-                .where(e.c.session_id == session_id)
-                .limit(1)
-            )
-        else:
-            ids = select(
-                aggregate_order_by(func.aggregate_strings(e.c.trainee_id, ","), e.c.id)
-            ).where(e.c.session_id == session_id)
-        return ids.scalar_subquery()
 
     async def _attendance(self, where: ReportFilter, batch: int) -> RowBatches:
         query = _filtered(
@@ -184,14 +191,15 @@ class SqlaReportQueries:
             .join(u, u.c.id == a.c.trainee_id),
             where,
         ).order_by(a.c.id)
-        if self._conn.dialect.name in ("mysql", "mariadb"):
+        if self._engine.dialect.name in ("mysql", "mariadb"):
             # Read attendance in id order and stop at the batch's end. Left to itself MariaDB
             # starts from users and sorts the whole join for every batch (0.7 s a batch at
             # 150,000 marks, quadratic in all).
             query = query.prefix_with("STRAIGHT_JOIN")
         last = 0
         while True:
-            rows = (await self._conn.execute(query.where(a.c.id > last).limit(batch))).all()
+            async with self._connection() as conn:
+                rows = (await conn.execute(query.where(a.c.id > last).limit(batch))).all()
             if not rows:
                 return
             last = rows[-1].id
@@ -210,32 +218,11 @@ class SqlaReportQueries:
         last = 0
         present = func.sum(case((a.c.present.is_(True), 1), else_=0))
         while True:
-            trainees = (
-                await self._conn.execute(
-                    select(u.c.id, u.c.first_name, u.c.last_name)
-                    .where(u.c.role == Role.TRAINEE.value, u.c.id > last)
-                    .order_by(u.c.id)
-                    .limit(batch)
-                )
-            ).all()
+            async with self._connection() as conn:
+                trainees, counts = await self._progress_batch(conn, where, last, batch, present)
             if not trainees:
                 return
             last = trainees[-1].id
-            counts_query = _filtered(
-                select(e.c.trainee_id, func.count(), present)
-                .join(s, s.c.id == e.c.session_id)
-                .outerjoin(
-                    a, and_(a.c.session_id == e.c.session_id, a.c.trainee_id == e.c.trainee_id)
-                )
-                .where(
-                    e.c.trainee_id.in_([r.id for r in trainees]),
-                    s.c.status != SessionStatus.CANCELLED.value,
-                ),
-                where,
-            ).group_by(e.c.trainee_id)
-            counts = {
-                r[0]: (int(r[1]), int(r[2] or 0)) for r in await self._conn.execute(counts_query)
-            }
             rows: list[list[Cell]] = []
             for r in trainees:
                 total, attended = counts.get(r.id, (0, 0))
@@ -250,79 +237,134 @@ class SqlaReportQueries:
                 )
             yield rows
 
-    async def summary(self, where: ReportFilter) -> ReportSummary:
-        by_role = {role.value: 0 for role in Role}
-        for role, count in await self._conn.execute(
-            select(u.c.role, func.count()).group_by(u.c.role)
-        ):
-            by_role[role] = int(count)
-        by_status = {status.value: 0 for status in SessionStatus}
-        status_rows = await self._conn.execute(
-            _filtered(select(s.c.status, func.count()), where).group_by(s.c.status)
-        )
-        for status, count in status_rows:
-            by_status[status] = int(count)
-        minutes = func.sum(
-            case((s.c.status == SessionStatus.COMPLETED.value, s.c.duration_minutes), else_=0)
-        )
-        delivered = await self._conn.execute(
-            _filtered(
-                select(s.c.trainer_id, u.c.first_name, u.c.last_name, func.count(), minutes)
-                .join(u, u.c.id == s.c.trainer_id)
-                .where(s.c.status != SessionStatus.CANCELLED.value),
-                where,
-            ).group_by(s.c.trainer_id, u.c.first_name, u.c.last_name)
-        )
-        present = func.sum(case((a.c.present.is_(True), 1), else_=0))
-        rates = {
-            r[0]: (int(r[1]), int(r[2] or 0))
-            for r in await self._conn.execute(
-                _filtered(
-                    select(s.c.trainer_id, func.count(), present)
-                    .join(e, e.c.session_id == s.c.id)
-                    .outerjoin(a, and_(a.c.session_id == s.c.id, a.c.trainee_id == e.c.trainee_id))
-                    .where(s.c.status == SessionStatus.COMPLETED.value),
-                    where,
-                ).group_by(s.c.trainer_id)
-            )
-        }
-        trainers = []
-        for trainer_id, first, last, count, total_minutes in delivered:
-            enrolled, attended = rates.get(trainer_id, (0, 0))
-            trainers.append(
-                TrainerSummary(
-                    trainer_id=trainer_id,
-                    name=_name(first, last),
-                    sessions=int(count),
-                    hours=round(int(total_minutes or 0) / 60, 2),
-                    attendance_rate=_rate(attended, enrolled),
+    @staticmethod
+    async def _progress_batch(
+        conn: AsyncConnection, where: ReportFilter, last: int, batch: int, present: Any
+    ) -> tuple[list[Any], dict[int, tuple[int, int]]]:
+        trainees = list(
+            (
+                await conn.execute(
+                    select(u.c.id, u.c.first_name, u.c.last_name)
+                    .where(u.c.role == Role.TRAINEE.value, u.c.id > last)
+                    .order_by(u.c.id)
+                    .limit(batch)
                 )
-            )
-        enrolled = sum(total for total, _ in rates.values())
-        attended = sum(count for _, count in rates.values())
-        return ReportSummary(
-            users_by_role=by_role,
-            sessions_by_status=by_status,
-            attendance_rate=_rate(attended, enrolled),
-            trainers=sorted(trainers, key=lambda trainer: trainer.name),
+            ).all()
         )
+        if not trainees:
+            return trainees, {}
+        counts_query = _filtered(
+            select(e.c.trainee_id, func.count(), present)
+            .join(s, s.c.id == e.c.session_id)
+            .outerjoin(a, and_(a.c.session_id == e.c.session_id, a.c.trainee_id == e.c.trainee_id))
+            .where(
+                e.c.trainee_id.in_([r.id for r in trainees]),
+                s.c.status != SessionStatus.CANCELLED.value,
+            ),
+            where,
+        ).group_by(e.c.trainee_id)
+        counts = {r[0]: (int(r[1]), int(r[2] or 0)) for r in await conn.execute(counts_query)}
+        return trainees, counts
+
+    async def summary(self, where: ReportFilter) -> ReportSummary:
+        async with self._connection() as conn:
+            return await _summary(conn, where)
 
     async def count(self, where: ReportFilter) -> dict[str, int]:
-        async def scalar(query: Select[Any]) -> int:
-            return int((await self._conn.execute(query)).scalar_one())
+        async with self._connection() as conn:
 
-        return {
-            "users": await scalar(select(func.count()).select_from(u)),
-            "sessions": await scalar(_filtered(select(func.count()).select_from(s), where)),
-            "attendance": await scalar(
-                _filtered(
-                    select(func.count()).select_from(a).join(s, s.c.id == a.c.session_id), where
-                )
-            ),
-            "progress": await scalar(
-                select(func.count()).select_from(u).where(u.c.role == Role.TRAINEE.value)
-            ),
-        }
+            async def scalar(query: Select[Any]) -> int:
+                return int((await conn.execute(query)).scalar_one())
+
+            return {
+                "users": await scalar(select(func.count()).select_from(u)),
+                "sessions": await scalar(_filtered(select(func.count()).select_from(s), where)),
+                "attendance": await scalar(
+                    _filtered(
+                        select(func.count()).select_from(a).join(s, s.c.id == a.c.session_id),
+                        where,
+                    )
+                ),
+                "progress": await scalar(
+                    select(func.count()).select_from(u).where(u.c.role == Role.TRAINEE.value)
+                ),
+            }
+
+
+def _trainee_ids(dialect: str, session_id: Any) -> ScalarSelect[Any]:
+    """The ids of a session's trainees in enrolment order, joined by "," in the database: one
+    row per session reaches Python rather than one per enrolment. The names are looked up in
+    Python (_TraineeNames): joining users for every enrolment in the database cost two
+    thirds of the sessions section's time at 100,000 sessions."""
+    if dialect == "sqlite":
+        # SQLite before 3.44 has no ORDER BY inside an aggregate; as a window function,
+        # group_concat takes the rows in the window's order.
+        ids = (
+            select(func.group_concat(e.c.trainee_id, ",").over(order_by=e.c.id, rows=(None, None)))
+            .where(e.c.session_id == session_id)
+            .limit(1)
+        )
+    else:
+        ids = select(aggregate_order_by(func.aggregate_strings(e.c.trainee_id, ","), e.c.id)).where(
+            e.c.session_id == session_id
+        )
+    return ids.scalar_subquery()
+
+
+async def _summary(conn: AsyncConnection, where: ReportFilter) -> ReportSummary:
+    by_role = {role.value: 0 for role in Role}
+    for role, count in await conn.execute(select(u.c.role, func.count()).group_by(u.c.role)):
+        by_role[role] = int(count)
+    by_status = {status.value: 0 for status in SessionStatus}
+    status_rows = await conn.execute(
+        _filtered(select(s.c.status, func.count()), where).group_by(s.c.status)
+    )
+    for status, count in status_rows:
+        by_status[status] = int(count)
+    minutes = func.sum(
+        case((s.c.status == SessionStatus.COMPLETED.value, s.c.duration_minutes), else_=0)
+    )
+    delivered = await conn.execute(
+        _filtered(
+            select(s.c.trainer_id, u.c.first_name, u.c.last_name, func.count(), minutes)
+            .join(u, u.c.id == s.c.trainer_id)
+            .where(s.c.status != SessionStatus.CANCELLED.value),
+            where,
+        ).group_by(s.c.trainer_id, u.c.first_name, u.c.last_name)
+    )
+    present = func.sum(case((a.c.present.is_(True), 1), else_=0))
+    rates = {
+        r[0]: (int(r[1]), int(r[2] or 0))
+        for r in await conn.execute(
+            _filtered(
+                select(s.c.trainer_id, func.count(), present)
+                .join(e, e.c.session_id == s.c.id)
+                .outerjoin(a, and_(a.c.session_id == s.c.id, a.c.trainee_id == e.c.trainee_id))
+                .where(s.c.status == SessionStatus.COMPLETED.value),
+                where,
+            ).group_by(s.c.trainer_id)
+        )
+    }
+    trainers = []
+    for trainer_id, first, last, count, total_minutes in delivered:
+        enrolled, attended = rates.get(trainer_id, (0, 0))
+        trainers.append(
+            TrainerSummary(
+                trainer_id=trainer_id,
+                name=_name(first, last),
+                sessions=int(count),
+                hours=round(int(total_minutes or 0) / 60, 2),
+                attendance_rate=_rate(attended, enrolled),
+            )
+        )
+    enrolled = sum(total for total, _ in rates.values())
+    attended = sum(count for _, count in rates.values())
+    return ReportSummary(
+        users_by_role=by_role,
+        sessions_by_status=by_status,
+        attendance_rate=_rate(attended, enrolled),
+        trainers=sorted(trainers, key=lambda trainer: trainer.name),
+    )
 
 
 class _TraineeNames:
@@ -330,11 +372,10 @@ class _TraineeNames:
     bulk for the ids a batch needs and kept for later batches, up to a bound so that memory
     stays flat however many users there are."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+    def __init__(self) -> None:
         self._names: dict[str, str] = {}
 
-    async def load(self, id_lists: list[list[str]]) -> None:
+    async def load(self, conn: AsyncConnection, id_lists: list[list[str]]) -> None:
         wanted = set(chain.from_iterable(id_lists))
         missing = wanted.difference(self._names)
         if not missing:
@@ -344,7 +385,7 @@ class _TraineeNames:
         ordered = sorted(int(trainee_id) for trainee_id in missing)
         for start in range(0, len(ordered), _NAME_LOOKUP_CHUNK):
             chunk = ordered[start : start + _NAME_LOOKUP_CHUNK]
-            found = await self._conn.execute(
+            found = await conn.execute(
                 select(u.c.id, u.c.first_name, u.c.last_name).where(u.c.id.in_(chunk))
             )
             for user_id, first, last in found:

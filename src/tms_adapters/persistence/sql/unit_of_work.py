@@ -7,11 +7,11 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
-from tms_adapters.persistence.sql.reports import SqlaReportQueries
 from tms_adapters.persistence.sql.repositories import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -30,11 +30,14 @@ STORAGE_DOWN = "The database is unavailable right now: try again shortly"
 
 
 def storage_error(error: BaseException) -> bool:
-    """Faults of the store itself (unreachable, restarting, timed out), not of the request:
-    a bad statement or value is a bug to see as such, not a 503."""
+    """Faults of the store itself (unreachable, restarting, timed out, no connection free in
+    the pool), not of the request: a bad statement or value is a bug to see as such, not a
+    503."""
     if isinstance(error, DBAPIError):
         return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
-    return isinstance(error, DisconnectionError | TimeoutError | OSError | ConnectionError)
+    return isinstance(
+        error, PoolTimeout | DisconnectionError | TimeoutError | OSError | ConnectionError
+    )
 
 
 class SqlaUnitOfWork:
@@ -45,7 +48,6 @@ class SqlaUnitOfWork:
     attendance: SqlaAttendanceRepository
     audit: SqlaAuditLog
     events: SqlaEventStore
-    reports: SqlaReportQueries
 
     def __init__(
         self,
@@ -81,7 +83,6 @@ class SqlaUnitOfWork:
         self.attendance = SqlaAttendanceRepository(conn)
         self.audit = SqlaAuditLog(conn)
         self.events = SqlaEventStore(conn, self._clock)
-        self.reports = SqlaReportQueries(conn)
         return self
 
     async def __aexit__(

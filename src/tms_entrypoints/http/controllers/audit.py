@@ -12,9 +12,8 @@ from litestar.params import QueryParameter
 from tms_domain.model import Actor, AuditQuery
 from tms_domain.services.audit import AuditService
 from tms_domain.services.common import Page
-from tms_entrypoints.http.controllers.params import Limit, Skip
+from tms_entrypoints.http.controllers.params import From, Limit, Skip, To, moment
 from tms_entrypoints.http.schemas import MAX_ID, Timestamp, iso
-from tms_entrypoints.http.timestamps import parse_optional_timestamp, timestamp_query
 
 
 class AuditEntryOut(msgspec.Struct):
@@ -39,10 +38,10 @@ async def list_audit(
     action: Annotated[str | None, QueryParameter(max_length=40)] = None,
     target_type: Annotated[str | None, QueryParameter(max_length=20)] = None,
     target_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
-    at_from: Annotated[str | None, timestamp_query("from", "at >= from")] = None,
-    at_before: Annotated[str | None, timestamp_query("to", "at < to")] = None,
+    at_from: From = None,
+    at_before: To = None,
 ) -> list[AuditEntryOut]:
-    """Admins: who changed what and when, newest first."""
+    """Admins: who changed what and when, newest first (`from` after `to`: 422)."""
     entries = await audit.entries(
         actor,
         AuditQuery(
@@ -50,8 +49,8 @@ async def list_audit(
             action=action,
             target_type=target_type,
             target_id=target_id,
-            at_from=parse_optional_timestamp(at_from, "from"),
-            at_before=parse_optional_timestamp(at_before, "to"),
+            at_from=moment(at_from, "from"),
+            at_before=moment(at_before, "to"),
         ),
         Page(skip, limit),
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import AsyncIterator
-from datetime import datetime
+import weakref
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, BinaryIO
 
 from litestar import get
@@ -28,7 +28,14 @@ from tms_domain.errors import BadRequest
 from tms_domain.model import Actor
 from tms_domain.model.reports import ReportFilter
 from tms_domain.ports import ReportRenderer
-from tms_domain.services.reports import ReportPlan, ReportRequest, ReportService, parse_sections
+from tms_domain.services.reports import (
+    ReportPlan,
+    ReportRequest,
+    ReportService,
+    ReportSlot,
+    parse_sections,
+)
+from tms_entrypoints.http.controllers.params import From, To, moment
 from tms_entrypoints.http.schemas import MAX_ID, StatusName
 
 CHUNK = 64 * 1024
@@ -37,30 +44,29 @@ QUEUE_CHUNKS = 16
 
 
 class QueueSink:
-    """A file-like sink the renderer writes to from a worker thread; the bytes flow to the
-    response as they come, and a slow client slows the renderer (bounded queue)."""
+    """A file-like sink the renderer writes to from a worker thread. Its bytes go to the
+    response through a bounded queue, moved there by ``pass_on`` on the event loop between
+    the renderer's steps: a client that reads slowly, or not at all, holds the report up
+    there, with no worker thread and no database connection held, and at most one step's
+    output (a batch of rows) besides the queue's QUEUE_CHUNKS * CHUNK bytes."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
+    def __init__(self) -> None:
         self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_CHUNKS)
         self._buffer = bytearray()
 
     def write(self, data: bytes) -> int:
         self._buffer += data
-        # Whole chunks only, however much one write brings (a renderer writes a batch of
-        # rows at once): the queue then holds at most QUEUE_CHUNKS * CHUNK bytes.
-        while len(self._buffer) >= CHUNK:
-            self._put(bytes(self._buffer[:CHUNK]))
-            del self._buffer[:CHUNK]
         return len(data)
 
     def flush(self) -> None:
-        if self._buffer:
-            chunk, self._buffer = bytes(self._buffer), bytearray()
-            self._put(chunk)
+        """Bytes leave in ``pass_on``."""
 
-    def _put(self, chunk: bytes) -> None:
-        asyncio.run_coroutine_threadsafe(self.queue.put(chunk), self._loop).result()
+    async def pass_on(self, *, everything: bool = False) -> None:
+        """Whole chunks to the queue, waiting for room (the rest too when ``everything``)."""
+        while len(self._buffer) >= CHUNK or (everything and self._buffer):
+            chunk = bytes(self._buffer[:CHUNK])
+            del self._buffer[:CHUNK]
+            await self.queue.put(chunk)
 
 
 def _renderer(fmt: str, bom: bool) -> ReportRenderer:
@@ -73,32 +79,33 @@ def _renderer(fmt: str, bom: bool) -> ReportRenderer:
 
 
 async def _stream_through_queue(
-    reports: ReportService, plan: ReportPlan, renderer: ReportRenderer
+    reports: ReportService, plan: ReportPlan, renderer: ReportRenderer, slot: ReportSlot
 ) -> AsyncIterator[bytes]:
-    sink = QueueSink(asyncio.get_running_loop())
+    sink = QueueSink()
 
     async def produce() -> None:
         try:
-            await reports.render(plan, renderer, sink)  # type: ignore[arg-type]
-            await asyncio.to_thread(sink.flush)
+            await reports.render(plan, renderer, sink, written=sink.pass_on)  # type: ignore[arg-type]
+            await sink.pass_on(everything=True)
         finally:
             await sink.queue.put(None)
 
-    task = asyncio.create_task(produce())
-    try:
-        while (chunk := await sink.queue.get()) is not None:
-            yield chunk
-        await task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
+    with slot:
+        task = asyncio.create_task(produce())
+        try:
+            while (chunk := await sink.queue.get()) is not None:
+                yield chunk
             await task
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
 async def _stream_through_spool(
-    reports: ReportService, plan: ReportPlan, renderer: ReportRenderer
+    reports: ReportService, plan: ReportPlan, renderer: ReportRenderer, slot: ReportSlot
 ) -> AsyncIterator[bytes]:
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+    with slot, tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
         file: BinaryIO = spool  # type: ignore[assignment]
         await reports.render(plan, renderer, file)
         await asyncio.to_thread(file.seek, 0)
@@ -117,31 +124,39 @@ async def generate_report(
         str | None,
         QueryParameter(max_length=200, description="summary,users,sessions,attendance,progress"),
     ] = None,
-    starts_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
-    starts_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
+    starts_from: From = None,
+    starts_before: To = None,
     trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
     status: Annotated[StatusName | None, QueryParameter()] = None,
     bom: Annotated[bool, QueryParameter(description="CSV: start with a UTF-8 BOM")] = False,
 ) -> Stream:
     """Admins: users, sessions, attendance, progress and a summary, as a file download
-    (`training-report-YYYYMMDD.<ext>`). Unknown format: 400."""
+    (`training-report-YYYYMMDD.<ext>`). Unknown format: 400; `from` after `to`: 422. A few
+    reports at a time, overall and per admin: beyond that 429 with `Retry-After`."""
     renderer = _renderer(format, bom)
     plan = reports.plan(
         actor,
         ReportRequest(
             sections=parse_sections(sections),
             where=ReportFilter(
-                starts_from=starts_from,
-                starts_before=starts_before,
+                starts_from=moment(starts_from, "from"),
+                starts_before=moment(starts_before, "to"),
                 trainer_id=trainer_id,
                 status=status,
             ),
         ),
     )
-    streamer = _stream_through_queue if renderer.format == "csv" else _stream_through_spool
+    streamer: Callable[..., AsyncIterator[bytes]] = (
+        _stream_through_queue if renderer.format == "csv" else _stream_through_spool
+    )
     filename = reports.filename(renderer.extension)
+    slot = reports.reserve(actor)
+    body = streamer(reports, plan, renderer, slot)
+    # The body gives the slot back when it ends; one never started (the client left before
+    # the first byte) gives it back when it is dropped.
+    weakref.finalize(body, slot.release)
     return Stream(
-        streamer(reports, plan, renderer),
+        body,
         # Litestar adds the charset to text types itself.
         media_type=renderer.media_type.split(";")[0],
         headers={

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import msgspec
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
-from litestar.types import ExceptionHandlersMap
 
 from tms_domain.model import Actor, SessionStatus
-from tms_domain.policy.scheduling import DoubleBooking
 from tms_domain.services.common import Page
 from tms_domain.services.sessions import (
     NewSession,
@@ -19,11 +16,9 @@ from tms_domain.services.sessions import (
     SessionFilters,
     SessionService,
 )
-from tms_entrypoints.http.controllers.params import Id, Limit, Skip
-from tms_entrypoints.http.errors import domain_error
+from tms_entrypoints.http.controllers.params import From, Id, Limit, Skip, To, moment
 from tms_entrypoints.http.schemas import (
     MAX_ID,
-    ConflictOut,
     JoinedSessionOut,
     JoinOut,
     MessageOut,
@@ -36,25 +31,12 @@ from tms_entrypoints.http.schemas import (
 from tms_entrypoints.http.timestamps import (
     parse_optional_timestamp,
     parse_timestamp,
-    timestamp_query,
 )
-
-
-def double_booking_error(request: Request[Any, Any, Any], error: DoubleBooking) -> Response[Any]:
-    """The usual 409 (`detail`, in UTC), plus each clash as data a client can show in its
-    own time zone."""
-    response = domain_error(request, error)
-    response.content["conflicts"] = [msgspec.to_builtins(ConflictOut.of(c)) for c in error.clashes]
-    return response
-
-
-BOOKING_ERRORS: ExceptionHandlersMap = {DoubleBooking: double_booking_error}
 
 
 class SessionsController(Controller):
     path = "/sessions"
     tags = ["sessions"]
-    exception_handlers = BOOKING_ERRORS
 
     @get("/", operation_id="listSessions")
     async def list_sessions(
@@ -65,22 +47,22 @@ class SessionsController(Controller):
         limit: Limit = 100,
         status: Annotated[StatusName | None, QueryParameter()] = None,
         trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
-        starts_from: Annotated[str | None, timestamp_query("from", "start >= from")] = None,
-        starts_before: Annotated[str | None, timestamp_query("to", "start < to")] = None,
+        starts_from: From = None,
+        starts_before: To = None,
         order: Annotated[
             Literal["asc", "desc"],
             QueryParameter(description="by start: asc (earliest first) or desc (latest first)"),
         ] = "asc",
     ) -> list[SessionOut]:
         """Sessions by start time: admins all, trainers their own, trainees those they are
-        enrolled in."""
+        enrolled in; `from` and `to` bound the start (`from` after `to`: 422)."""
         found = await sessions.list_sessions(
             actor,
             SessionFilters(
                 status=SessionStatus(status) if status else None,
                 trainer_id=trainer_id,
-                starts_from=parse_optional_timestamp(starts_from, "from"),
-                starts_before=parse_optional_timestamp(starts_before, "to"),
+                starts_from=moment(starts_from, "from"),
+                starts_before=moment(starts_before, "to"),
                 newest_first=order == "desc",
             ),
             Page(skip, limit),
@@ -199,7 +181,6 @@ class SessionsController(Controller):
     "/join/{session_link:str}",
     operation_id="joinSession",
     tags=["sessions"],
-    exception_handlers=BOOKING_ERRORS,
 )
 async def join_session(
     session_link: Annotated[str, PathParameter(max_length=200)],
