@@ -56,13 +56,22 @@ EVENT_KEYS: dict[str, set[str]] = {
         "trainer",
         "trainees",
         "startTime",
+        "scheduled_date",
         "duration_minutes",
         "status",
         "class_link",
         "created_at",
         "updated_at",
     },
-    "session_updated": {"session_id", "status", "updated_at", "trainees", "trainer", "startTime"},
+    "session_updated": {
+        "session_id",
+        "status",
+        "updated_at",
+        "trainees",
+        "trainer",
+        "startTime",
+        "scheduled_date",
+    },
     "session_deleted": {"session_id"},
     "trainee_added_to_session": {"session_id", "trainee_id", "updated_at"},
     "trainee_removed_from_session": {"session_id", "trainee_id", "updated_at"},
@@ -411,6 +420,12 @@ async def test_every_event_type_reaches_its_audience_and_nobody_else(server: Tms
             assert EVENT_KEYS[kind] <= event["data"].keys(), f"{kind} lacks keys: {event}"
             if "user" in event["data"]:
                 assert event["data"]["user"].keys() == USER_KEYS
+            if "startTime" in event["data"]:
+                # The earlier client shows sessions by scheduled_date ("Invalid date" without).
+                assert event["data"]["scheduled_date"] == event["data"]["startTime"]
+            if kind == "notification":
+                # The earlier client's bell rings for this type.
+                assert event["data"]["type"] == "session_assigned"
         for name, client in cast.items():
             assert client.ids == sorted(set(client.ids)), f"{name} got events out of order"
             tokens = [api.admin_token, tom.token, tina.token, pia.token, paul.token]
@@ -604,6 +619,36 @@ async def test_deleting_a_user_closes_their_connection(server: TmsServer) -> Non
         await api.call("DELETE", f"/users/{trainee.id}")
         assert await client.wait_closed(1) == 4401
         assert [f["type"] for f in client.frames] == ["user_deleted"]
+
+
+async def test_deleting_a_trainer_hands_on_their_sessions_and_closes_all_their_connections(
+    server: TmsServer,
+) -> None:
+    async with api_of(server) as api:
+        tom = await api.add_user("trainer", "tom")
+        tina = await api.add_user("trainer", "tina")
+        session = await api.call(
+            "POST",
+            "/sessions/",
+            json={
+                "title": "Handover",
+                "trainer_id": tom.id,
+                "scheduled_date": "2031-06-02T09:00:00+00:00",
+                "duration_minutes": 60,
+            },
+        )
+        on_laptop = await LiveClient.open(server, tom.token, "tom on a laptop")
+        on_phone = await LiveClient.open(server, await api.login(tom.username), "tom on a phone")
+        successor = await LiveClient.open(server, tina.token, "tina")
+        async with all_closed_after(successor):
+            await api.call("DELETE", f"/users/{tom.id}?reassign_to={tina.id}")
+            assert await on_laptop.wait_closed(1) == 4401
+            assert await on_phone.wait_closed(1) == 4401
+            handed_on = await successor.wait_for(lambda f: f["type"] == "session_updated")
+            assert handed_on["data"]["session_id"] == session["id"]
+            assert handed_on["data"]["trainer"] == tina.id
+            assert handed_on["data"]["scheduled_date"] == handed_on["data"]["startTime"]
+            assert handed_on["data"]["startTime"].startswith("2031-06-02T09:00:00")
 
 
 async def test_a_sign_in_that_expires_while_connected_closes_the_connection(
