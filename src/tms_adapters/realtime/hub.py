@@ -15,7 +15,7 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import FrameType
@@ -96,7 +96,30 @@ class Listener:
 class Replay:
     events: list[DomainEvent]
     complete: bool
-    """False when some of the events asked for are no longer kept."""
+    """False when the events asked for cannot all be given (then ``events`` is empty): the
+    client reloads instead."""
+
+
+@dataclass(slots=True)
+class Quota:
+    """At most ``limit`` held at once by one key (0: no limit), in this process."""
+
+    limit: int
+    held: dict[Hashable, int] = field(default_factory=dict)
+
+    def take(self, key: Hashable) -> bool:
+        count = self.held.get(key, 0)
+        if self.limit and count >= self.limit:
+            return False
+        self.held[key] = count + 1
+        return True
+
+    def give_back(self, key: Hashable) -> None:
+        count = self.held.get(key, 0) - 1
+        if count > 0:
+            self.held[key] = count
+        else:
+            self.held.pop(key, None)
 
 
 class EventHub:
@@ -108,12 +131,21 @@ class EventHub:
         poll_interval: float = 1.0,
         retention: timedelta = timedelta(hours=24),
         queue_size: int = 1000,
+        replay_limit: int = 1000,
+        sockets_per_user: int = 0,
+        sockets_per_address: int = 0,
+        messages_per_second: int = 0,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._poll_interval = poll_interval
         self._retention = retention
         self._queue_size = queue_size
+        self._replay_limit = replay_limit
+        self.sockets_per_user = Quota(sockets_per_user)
+        self.sockets_per_address = Quota(sockets_per_address)
+        self.messages_per_second = messages_per_second
+        """What one connection may send (0: no limit)."""
         self._listeners: set[Listener] = set()
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
@@ -259,27 +291,24 @@ class EventHub:
             listener.close(CLOSE_SIGN_IN_ENDED, "Your sign-in has ended: sign in again")
 
     async def replay(self, listener: Listener, since: int, until: int) -> Replay:
-        """The listener's events with ids in (since, until], in order, and whether that is
-        all of them: ids have no gaps, so a first id above ``since + 1`` means the events
-        in between were pruned, and a ``since`` above ``until`` is an id this store never
-        gave (the database was replaced)."""
-        found: list[DomainEvent] = []
-        complete = since <= until
-        cursor = since
-        while cursor < until:
-            async with self._uow(read_only=True) as uow:
-                events = await uow.events.since(cursor, limit=READ_BATCH)
-            if not events:
-                break
-            if cursor == since and events[0].id is not None and events[0].id > since + 1:
-                complete = False
-            for event in events:
-                if event.id is not None and event.id <= until and listener.wants(event):
-                    found.append(event)
-            cursor = events[-1].id or until
-            if len(events) < READ_BATCH:
-                break
-        return Replay(found, complete)
+        """The listener's events with ids in (since, until], in order, when they can all
+        be given: at most the replay limit of them, all kept and within the retention. A
+        ``since`` above ``until`` is an id this store never gave (the database was
+        replaced). The listener's own events are read through the audience index; those
+        of someone who hears everything, by id."""
+        if since > until:
+            return Replay([], complete=False)
+        async with self._uow(read_only=True) as uow:
+            events = await uow.events.replay(
+                None if listener.sees_everything else listener.user_id,
+                since,
+                until,
+                limit=self._replay_limit,
+                not_before=self._clock.now() - self._retention,
+            )
+        if events is None:
+            return Replay([], complete=False)
+        return Replay([event for event in events if listener.wants(event)], complete=True)
 
     async def _poll(self) -> None:
         while True:
