@@ -139,8 +139,9 @@ class Connection:
 
     async def replay(self, since: int) -> None:
         """Send, in order, every event for the caller after ``since`` that the hub has
-        seen; live events waiting up to there are then skipped. The send lock keeps live
-        events from slipping in between."""
+        seen, or ``resync`` when they cannot all be sent (too many, or too old); live
+        events waiting up to there are then skipped. The send lock keeps live events from
+        slipping in between."""
         if since < 0:
             await self.error("since must be a whole number of 0 or more")
             return
