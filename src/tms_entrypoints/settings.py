@@ -52,6 +52,9 @@ class Settings:
     """Events waiting for one slow connection before it is told to resume."""
     ws_replay_limit: int = 1000
     """The most events a resume replays; past it the client is told to reload (resync)."""
+    ws_replays_per_minute: int = 60
+    """Resumes one user gets a minute in one app process (5 at once); more wait their turn
+    (0: no limit)."""
     ws_max_sockets_per_user: int = 10
     """Live connections one user may hold open in one app process (0: no cap)."""
     ws_max_sockets_per_address: int = 100
@@ -118,6 +121,7 @@ class Settings:
             raise SettingsError("TMS_TOKEN_LIFETIME_MINUTES must be at least 1")
         for name in (
             "ws_replay_limit",
+            "ws_replays_per_minute",
             "ws_max_sockets_per_user",
             "ws_max_sockets_per_address",
             "ws_messages_per_second",

@@ -783,13 +783,14 @@ async def test_client_messages_are_not_echoed_to_anyone(server: TmsServer) -> No
 
 @pytest.fixture(scope="module")
 def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TmsServer]:
-    """A server with small limits: resumes of 5 events, 2 connections a user, 4 an address,
-    5 messages a second."""
+    """A server with small limits: resumes of 5 events, 60 resumes a minute a user, 2
+    connections a user, 4 an address, 5 messages a second."""
     directory = tmp_path_factory.mktemp("realtime-limits")
     env = server_env(
         f"sqlite+aiosqlite:///{directory / 'tms.db'}",
         directory,
         TMS_WS_REPLAY_LIMIT="5",
+        TMS_WS_REPLAYS_PER_MINUTE="60",
         TMS_WS_MAX_SOCKETS_PER_USER="2",
         TMS_WS_MAX_SOCKETS_PER_ADDRESS="4",
         TMS_WS_MESSAGES_PER_SECOND="5",
@@ -875,6 +876,33 @@ async def test_a_resume_from_before_the_retention_gets_resync(limited_server: Tm
             async with all_closed_after(recent):
                 await recent.wait_for_id(second)
                 assert [f["type"] for f in recent.frames] == ["user_created"]
+
+
+async def test_a_users_resumes_past_five_at_once_wait_their_turn(
+    limited_server: TmsServer,
+) -> None:
+    """60 a minute, 5 at once: a client reconnecting in a loop gets its first five replays
+    at once, then one a second; another user's replay does not wait."""
+    async with api_of(limited_server) as api:
+        trainee = await api.add_user("trainee")
+        started = time.monotonic()
+        ended: list[float] = []
+        for _ in range(7):
+            client = await LiveClient.open(limited_server, trainee.token, "looping", since=0)
+            # The pong comes once the replay has been sent.
+            await client.send(json.dumps({"type": "ping"}))
+            await client.wait_for(lambda f: f["type"] == "pong", timeout=5)
+            ended.append(time.monotonic() - started)
+            await client.close()
+        assert ended[4] < 1
+        assert ended[6] > 1.9
+
+        asked = time.monotonic()
+        admin = await LiveClient.open(limited_server, api.admin_token, "admin", since=0)
+        async with all_closed_after(admin):
+            await admin.send(json.dumps({"type": "ping"}))
+            await admin.wait_for(lambda f: f["type"] == "pong")
+            assert time.monotonic() - asked < 0.9
 
 
 async def test_a_connection_over_the_users_cap_is_closed_with_1013(

@@ -43,6 +43,7 @@ def test_the_example_gives_the_defaults() -> None:
         ("TMS_STORAGE", "disk", "TMS_STORAGE must be sql or memory"),
         ("TMS_DB_TIMEOUT_SECONDS", "0", "TMS_DB_TIMEOUT_SECONDS must be at least 1"),
         ("TMS_WS_REPLAY_LIMIT", "-1", "TMS_WS_REPLAY_LIMIT must be 0 or more"),
+        ("TMS_WS_REPLAYS_PER_MINUTE", "-1", "TMS_WS_REPLAYS_PER_MINUTE must be 0 or more"),
         ("TMS_WS_MAX_SOCKETS_PER_USER", "-2", "TMS_WS_MAX_SOCKETS_PER_USER must be 0 or more"),
     ],
 )

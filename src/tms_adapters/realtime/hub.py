@@ -28,6 +28,8 @@ from tms_domain.services.common import INTERNAL_EVENT_PREFIX, SIGN_INS_ENDED
 log = logging.getLogger(__name__)
 
 READ_BATCH = 500
+REPLAY_BURST = 5
+"""Replays one user may have at once before the pace applies (tabs reconnecting together)."""
 
 CLOSE_GOING_AWAY = 1001
 GOING_AWAY_SECONDS = 2.0
@@ -122,6 +124,32 @@ class Quota:
             self.held.pop(key, None)
 
 
+class Pace:
+    """Lets each key through ``per_minute`` times a minute on average and ``burst`` times at
+    once; a caller over that waits its turn (it is not refused). 0: no limit. Turns are
+    reserved in call order (the generic cell rate algorithm: one theoretical arrival time
+    per key), in this process."""
+
+    def __init__(self, per_minute: int, burst: int) -> None:
+        self._interval = 60.0 / per_minute if per_minute else 0.0
+        self._tolerance = self._interval * (burst - 1)
+        self._due: dict[Hashable, float] = {}
+        self._kept = 0
+
+    async def turn(self, key: Hashable) -> None:
+        if not self._interval:
+            return
+        now = asyncio.get_running_loop().time()
+        due = max(self._due.get(key, now), now)
+        self._due[key] = due + self._interval
+        if len(self._due) > 2 * self._kept + 100:
+            self._due = {k: v for k, v in self._due.items() if v > now}
+            self._kept = len(self._due)
+        wait = due - self._tolerance - now
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
 class EventHub:
     def __init__(
         self,
@@ -132,6 +160,7 @@ class EventHub:
         retention: timedelta = timedelta(hours=24),
         queue_size: int = 1000,
         replay_limit: int = 1000,
+        replays_per_minute: int = 0,
         sockets_per_user: int = 0,
         sockets_per_address: int = 0,
         messages_per_second: int = 0,
@@ -142,6 +171,8 @@ class EventHub:
         self._retention = retention
         self._queue_size = queue_size
         self._replay_limit = replay_limit
+        self._replay_pace = Pace(replays_per_minute, REPLAY_BURST)
+        """Per user: a client that reconnects in a loop cannot take the whole process."""
         self.sockets_per_user = Quota(sockets_per_user)
         self.sockets_per_address = Quota(sockets_per_address)
         self.messages_per_second = messages_per_second
@@ -295,9 +326,10 @@ class EventHub:
         be given: at most the replay limit of them, all kept and within the retention. A
         ``since`` above ``until`` is an id this store never gave (the database was
         replaced). The listener's own events are read through the audience index; those
-        of someone who hears everything, by id."""
+        of someone who hears everything, by id. A user's replays are paced."""
         if since > until:
             return Replay([], complete=False)
+        await self._replay_pace.turn(listener.user_id)
         async with self._uow(read_only=True) as uow:
             events = await uow.events.replay(
                 None if listener.sees_everything else listener.user_id,

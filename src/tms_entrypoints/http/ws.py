@@ -37,6 +37,8 @@ CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_TOO_MANY_MESSAGES = 4429
+REPLAY_FRAMES_AT_ONCE = 50
+"""A long replay lets the other work of the process run between this many frames."""
 
 
 class ClientMessage(msgspec.Struct, forbid_unknown_fields=False):
@@ -159,8 +161,10 @@ class Connection:
                         },
                     )
                 )
-            for event in replay.events:
+            for count, event in enumerate(replay.events, start=1):
                 await self.socket.send_text(event_frame(event))
+                if count % REPLAY_FRAMES_AT_ONCE == 0:
+                    await asyncio.sleep(0)
             self.sent_id = max(self.sent_id, until)
 
     async def write(self) -> None:

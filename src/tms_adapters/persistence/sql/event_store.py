@@ -13,6 +13,9 @@ from tms_adapters.persistence.sql import tables as t
 from tms_domain.model import Audience, DomainEvent
 from tms_domain.ports import Clock
 
+REPLAY_BATCH = 100
+"""Replayed rows made into events at a time."""
+
 
 def audience_json(audience: Audience) -> dict[str, Any]:
     return {"users": sorted(audience.user_ids)}
@@ -108,8 +111,10 @@ class SqlaEventStore:
         missed = select(func.count()).select_from(ids.limit(limit + 1).subquery())
         if int((await self._conn.execute(missed)).scalar_one()) > limit:
             return None
-        rows = await self._conn.execute(query.where(key > after, key <= until).order_by(key))
-        return [_event(row) for row in rows]
+        result = await self._conn.stream(query.where(key > after, key <= until).order_by(key))
+        # Rows are turned into events a batch at a time, letting the process's other work
+        # run in between.
+        return [_event(row) async for batch in result.partitions(REPLAY_BATCH) for row in batch]
 
     async def last_id(self) -> int:
         seq = t.event_sequence
