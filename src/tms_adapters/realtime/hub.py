@@ -327,8 +327,8 @@ class EventHub:
         ``since`` above ``until`` is an id this store never gave (the database was
         replaced). The listener's own events are read through the audience index; those
         of someone who hears everything, by id. A user's replays are paced."""
-        if since > until:
-            return Replay([], complete=False)
+        if since >= until:
+            return Replay([], complete=since == until)
         await self._replay_pace.turn(listener.user_id)
         async with self._uow(read_only=True) as uow:
             events = await uow.events.replay(
