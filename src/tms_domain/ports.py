@@ -295,6 +295,15 @@ class EventStore(Protocol):
 
     async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]: ...
 
+    async def replay(
+        self, user_id: int | None, after: int, until: int, *, limit: int, not_before: datetime
+    ) -> list[DomainEvent] | None:
+        """The events with ids in (``after``, ``until``] whose audience lists ``user_id``
+        (every event when None), in order; or None when they cannot all be given: the event
+        right after ``after`` is no longer kept or happened before ``not_before``, or there
+        are more than ``limit`` of them. Ids have no gaps, so that first event tells."""
+        ...
+
     async def last_id(self) -> int: ...
 
     async def prune(self, before: datetime) -> int: ...

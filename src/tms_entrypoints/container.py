@@ -110,6 +110,11 @@ class Container(containers.DeclarativeContainer):
             lambda hours: timedelta(hours=hours), settings.provided.event_retention_hours
         ),
         queue_size=settings.provided.ws_queue_size,
+        replay_limit=settings.provided.ws_replay_limit,
+        replays_per_minute=settings.provided.ws_replays_per_minute,
+        sockets_per_user=settings.provided.ws_max_sockets_per_user,
+        sockets_per_address=settings.provided.ws_max_sockets_per_address,
+        messages_per_second=settings.provided.ws_messages_per_second,
     )
 
     attempts = providers.Singleton(_attempt_store, settings.provided.redis_url)

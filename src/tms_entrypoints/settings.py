@@ -52,6 +52,18 @@ class Settings:
     ws_ping_seconds: int = 20
     ws_queue_size: int = 1000
     """Events waiting for one slow connection before it is told to resume."""
+    ws_replay_limit: int = 1000
+    """The most events a resume replays; past it the client is told to reload (resync)."""
+    ws_replays_per_minute: int = 60
+    """Resumes one user gets a minute in one app process (5 at once); more wait their turn
+    (0: no limit)."""
+    ws_max_sockets_per_user: int = 10
+    """Live connections one user may hold open in one app process (0: no cap)."""
+    ws_max_sockets_per_address: int = 100
+    """Live connections one client address may hold open in one app process (0: no cap)."""
+    ws_messages_per_second: int = 10
+    """Messages one live connection may send a second (as many at once); past it the
+    connection is closed (0: no limit)."""
     jwt_algorithm: str = "HS256"
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -129,6 +141,15 @@ class Settings:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
         if self.token_lifetime_minutes < 1:
             raise SettingsError("TMS_TOKEN_LIFETIME_MINUTES must be at least 1")
+        for name in (
+            "ws_replay_limit",
+            "ws_replays_per_minute",
+            "ws_max_sockets_per_user",
+            "ws_max_sockets_per_address",
+            "ws_messages_per_second",
+        ):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or more")
 
     def with_secret_key(self) -> Settings:
         """A secret key is needed to sign tokens. Outside production, when none is set, one is

@@ -4,13 +4,14 @@ on SQLite and on MariaDB."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import JSON, Integer, column, insert, inspect, table, text, update
 from sqlalchemy.engine import Connection
 
 from conftest import FakeClock, container_on
@@ -205,4 +206,57 @@ async def test_0003_makes_sqlite_tables_autoincrement(tmp_path: Path) -> None:
         "assignments",
         "attendance",
         "audit_log",
+    }
+
+
+async def test_the_audience_index_is_filled_for_the_events_already_stored(
+    empty_database_url: str,
+) -> None:
+    """Events stored before revision 0002 are replayed to their audience after it."""
+    url = empty_database_url
+    await schema.upgrade(url, "0001")
+    at = datetime(2026, 5, 1, 8, 0, tzinfo=UTC).replace(tzinfo=None)
+    events = table(
+        "events",
+        column("id", Integer),
+        column("type"),
+        column("data", JSON),
+        column("audience", JSON),
+        column("at"),
+    )
+    stored = [
+        ("user_created", []),
+        ("session_updated", [1, 2]),
+        ("notification", [2]),
+        ("attendance_marked", [1, 3]),
+    ]
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(events),
+                [
+                    {"id": n, "type": kind, "data": {}, "audience": {"users": users}, "at": at}
+                    for n, (kind, users) in enumerate(stored, start=1)
+                ],
+            )
+            sequence = table("event_sequence", column("id", Integer), column("last_id", Integer))
+            await connection.execute(update(sequence).values(last_id=len(stored)))
+    finally:
+        await engine.dispose()
+
+    await schema.upgrade(url)
+
+    clock = FakeClock()
+    not_before = clock.now() - timedelta(days=1)
+    async with container_on(url, clock) as container, container.uow()(read_only=True) as uow:
+        heard = {
+            user: await uow.events.replay(user, 0, 4, limit=10, not_before=not_before)
+            for user in (1, 2, 3, None)
+        }
+    assert {user: [e.type for e in events or []] for user, events in heard.items()} == {
+        1: ["session_updated", "attendance_marked"],
+        2: ["session_updated", "notification"],
+        3: ["attendance_marked"],
+        None: [kind for kind, _ in stored],
     }

@@ -56,13 +56,22 @@ EVENT_KEYS: dict[str, set[str]] = {
         "trainer",
         "trainees",
         "startTime",
+        "scheduled_date",
         "duration_minutes",
         "status",
         "class_link",
         "created_at",
         "updated_at",
     },
-    "session_updated": {"session_id", "status", "updated_at", "trainees", "trainer", "startTime"},
+    "session_updated": {
+        "session_id",
+        "status",
+        "updated_at",
+        "trainees",
+        "trainer",
+        "startTime",
+        "scheduled_date",
+    },
     "session_deleted": {"session_id"},
     "trainee_added_to_session": {"session_id", "trainee_id", "updated_at"},
     "trainee_removed_from_session": {"session_id", "trainee_id", "updated_at"},
@@ -411,6 +420,12 @@ async def test_every_event_type_reaches_its_audience_and_nobody_else(server: Tms
             assert EVENT_KEYS[kind] <= event["data"].keys(), f"{kind} lacks keys: {event}"
             if "user" in event["data"]:
                 assert event["data"]["user"].keys() == USER_KEYS
+            if "startTime" in event["data"]:
+                # The earlier client shows sessions by scheduled_date ("Invalid date" without).
+                assert event["data"]["scheduled_date"] == event["data"]["startTime"]
+            if kind == "notification":
+                # The earlier client's bell rings for this type.
+                assert event["data"]["type"] == "session_assigned"
         for name, client in cast.items():
             assert client.ids == sorted(set(client.ids)), f"{name} got events out of order"
             tokens = [api.admin_token, tom.token, tina.token, pia.token, paul.token]
@@ -505,9 +520,9 @@ async def test_a_client_with_an_unknown_since_gets_an_error_and_live_events(
             await client.wait_for(lambda f: f["type"] == "user_created")
 
 
-async def test_a_resume_past_what_is_kept_says_so_before_the_rest(server: TmsServer) -> None:
+async def test_a_resume_past_what_is_kept_gets_resync_instead(server: TmsServer) -> None:
     """Events older than the retention are pruned; a client resuming from before them is told
-    to reload (``resync``) rather than silently missing them, then gets what is kept."""
+    to reload (``resync``) rather than silently missing them, and then gets live events."""
     database = server.env["TMS_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///")
     async with api_of(server) as api:
         reference = await LiveClient.open(server, api.admin_token, "reference")
@@ -520,10 +535,12 @@ async def test_a_resume_past_what_is_kept_says_so_before_the_rest(server: TmsSer
 
             client = await LiveClient.open(server, api.admin_token, "client", since=first - 1)
             async with all_closed_after(client):
-                await client.wait_for_id(third)
-                assert client.frames[0]["type"] == "resync"
-                assert client.frames[0]["data"]["last_id"] >= third
-                assert client.ids == [third]
+                resync = await client.wait_for(lambda f: f["type"] == "resync")
+                assert resync["data"]["last_id"] >= third
+                await api.touch()
+                live = await client.wait_for(lambda f: "id" in f)
+                assert client.frames == [resync, live]
+                assert live["id"] > third
 
             unknown = await LiveClient.open(server, api.admin_token, "unknown", since=third + 1000)
             async with all_closed_after(unknown):
@@ -532,9 +549,10 @@ async def test_a_resume_past_what_is_kept_says_so_before_the_rest(server: TmsSer
 
             whole = await LiveClient.open(server, api.admin_token, "whole", since=second)
             async with all_closed_after(whole):
-                await whole.wait_for_id(third)
+                await whole.wait_for_id(live["id"])
                 await asyncio.sleep(SETTLE_SECONDS)
-                assert [f["type"] for f in whole.frames] == ["user_created"]
+                assert whole.ids == [third, live["id"]]
+                assert [f["type"] for f in whole.frames] == ["user_created"] * 2
 
 
 async def test_a_change_nobody_published_arrives_through_the_poll(server: TmsServer) -> None:
@@ -604,6 +622,36 @@ async def test_deleting_a_user_closes_their_connection(server: TmsServer) -> Non
         await api.call("DELETE", f"/users/{trainee.id}")
         assert await client.wait_closed(1) == 4401
         assert [f["type"] for f in client.frames] == ["user_deleted"]
+
+
+async def test_deleting_a_trainer_hands_on_their_sessions_and_closes_all_their_connections(
+    server: TmsServer,
+) -> None:
+    async with api_of(server) as api:
+        tom = await api.add_user("trainer", "tom")
+        tina = await api.add_user("trainer", "tina")
+        session = await api.call(
+            "POST",
+            "/sessions/",
+            json={
+                "title": "Handover",
+                "trainer_id": tom.id,
+                "scheduled_date": "2031-06-02T09:00:00+00:00",
+                "duration_minutes": 60,
+            },
+        )
+        on_laptop = await LiveClient.open(server, tom.token, "tom on a laptop")
+        on_phone = await LiveClient.open(server, await api.login(tom.username), "tom on a phone")
+        successor = await LiveClient.open(server, tina.token, "tina")
+        async with all_closed_after(successor):
+            await api.call("DELETE", f"/users/{tom.id}?reassign_to={tina.id}")
+            assert await on_laptop.wait_closed(1) == 4401
+            assert await on_phone.wait_closed(1) == 4401
+            handed_on = await successor.wait_for(lambda f: f["type"] == "session_updated")
+            assert handed_on["data"]["session_id"] == session["id"]
+            assert handed_on["data"]["trainer"] == tina.id
+            assert handed_on["data"]["scheduled_date"] == handed_on["data"]["startTime"]
+            assert handed_on["data"]["startTime"].startswith("2031-06-02T09:00:00")
 
 
 async def test_a_sign_in_that_expires_while_connected_closes_the_connection(
@@ -728,6 +776,187 @@ async def test_client_messages_are_not_echoed_to_anyone(server: TmsServer) -> No
             assert admin.frames == []
             assert other.frames == []
             assert all(f["type"] in ("error", "pong") for f in sender.frames)
+
+
+# Limits
+
+
+@pytest.fixture(scope="module")
+def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TmsServer]:
+    """A server with small limits: resumes of 5 events, 60 resumes a minute a user, 2
+    connections a user, 4 an address, 5 messages a second."""
+    directory = tmp_path_factory.mktemp("realtime-limits")
+    env = server_env(
+        f"sqlite+aiosqlite:///{directory / 'tms.db'}",
+        directory,
+        TMS_WS_REPLAY_LIMIT="5",
+        TMS_WS_REPLAYS_PER_MINUTE="60",
+        TMS_WS_MAX_SOCKETS_PER_USER="2",
+        TMS_WS_MAX_SOCKETS_PER_ADDRESS="4",
+        TMS_WS_MESSAGES_PER_SECOND="5",
+    )
+    with running(TmsServer(env, directory)) as started:
+        yield started
+
+
+async def refused_with(server: TmsServer, token: str, **options: Any) -> int | None:
+    """Open a connection that the server must close before ``ready``: its close code."""
+    socket = await websockets.connect(f"{server.ws_url}?token={token}", open_timeout=5, **options)
+    try:
+        frame = await asyncio.wait_for(socket.recv(), 3)
+    except websockets.ConnectionClosed:
+        return socket.close_code
+    pytest.fail(f"the connection was not refused: it got {frame}")
+
+
+async def test_a_resume_replays_the_callers_own_events_up_to_the_limit(
+    limited_server: TmsServer,
+) -> None:
+    """Nine events are missed: the trainee hears three of them and gets them; the admin
+    hears all nine, more than the limit of five, and is told to reload instead."""
+    server = limited_server
+    async with api_of(server) as api:
+        pia = await api.add_user("trainee", "pia")
+        reference = await LiveClient.open(server, api.admin_token, "reference")
+        async with all_closed_after(reference):
+            since = reference.last_id
+            await api.touch(3)
+            for name in ("Pia-Anne", "Pia-Marie", "Pia Maria"):
+                await api.call("PUT", f"/users/{pia.id}", json={"first_name": name})
+                await api.touch()
+            await reference.wait_for(lambda _: len(reference.events) == 9)
+
+            trainee = await LiveClient.open(server, pia.token, "trainee", since=since)
+            async with all_closed_after(trainee):
+                await trainee.wait_for(lambda _: len(trainee.events) == 3)
+                assert [f["type"] for f in trainee.frames] == ["user_updated"] * 3
+                assert trainee.ids == [
+                    e["id"] for e in reference.events if e["type"] == "user_updated"
+                ]
+
+            admin = await LiveClient.open(server, api.admin_token, "admin", since=since)
+            async with all_closed_after(admin):
+                resync = await admin.wait_for(lambda f: f["type"] == "resync")
+                assert resync["data"]["last_id"] == reference.last_id
+                await api.touch()
+                live = await admin.wait_for(lambda f: "id" in f)
+                assert admin.frames == [resync, live]
+                await reference.wait_for_id(live["id"])
+
+            stream = reference.ids
+            recent = await LiveClient.open(server, api.admin_token, "recent", since=stream[-6])
+            async with all_closed_after(recent):
+                await recent.wait_for_id(stream[-1])
+                await asyncio.sleep(SETTLE_SECONDS)
+                assert recent.ids == stream[-5:]
+                assert all(f["type"] != "resync" for f in recent.frames)
+
+
+async def test_a_resume_from_before_the_retention_gets_resync(limited_server: TmsServer) -> None:
+    """Events older than the window are not replayed even while they are still stored."""
+    database = limited_server.env["TMS_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///")
+    async with api_of(limited_server) as api:
+        reference = await LiveClient.open(limited_server, api.admin_token, "reference")
+        async with all_closed_after(reference):
+            await api.touch(2)
+            await reference.wait_for(lambda _: len(reference.events) == 2)
+            first, second = reference.ids
+            with contextlib.closing(sqlite3.connect(database)) as db, db:
+                db.execute(
+                    "UPDATE events SET at = datetime(at, '-25 hours') WHERE id = ?", (first,)
+                )
+
+            old = await LiveClient.open(limited_server, api.admin_token, "old", since=first - 1)
+            async with all_closed_after(old):
+                await old.wait_for(lambda f: f["type"] == "resync")
+                await asyncio.sleep(SETTLE_SECONDS)
+                assert [f["type"] for f in old.frames] == ["resync"]
+
+            recent = await LiveClient.open(limited_server, api.admin_token, "recent", since=first)
+            async with all_closed_after(recent):
+                await recent.wait_for_id(second)
+                assert [f["type"] for f in recent.frames] == ["user_created"]
+
+
+async def test_a_users_resumes_past_five_at_once_wait_their_turn(
+    limited_server: TmsServer,
+) -> None:
+    """60 a minute, 5 at once: a client reconnecting in a loop gets its first five replays
+    at once, then one a second; another user's replay does not wait."""
+    async with api_of(limited_server) as api:
+        trainee = await api.add_user("trainee")
+        started = time.monotonic()
+        ended: list[float] = []
+        for _ in range(7):
+            client = await LiveClient.open(limited_server, trainee.token, "looping", since=0)
+            # The pong comes once the replay has been sent.
+            await client.send(json.dumps({"type": "ping"}))
+            await client.wait_for(lambda f: f["type"] == "pong", timeout=5)
+            ended.append(time.monotonic() - started)
+            await client.close()
+        assert ended[4] < 1
+        assert ended[6] > 1.9
+
+        asked = time.monotonic()
+        admin = await LiveClient.open(limited_server, api.admin_token, "admin", since=0)
+        async with all_closed_after(admin):
+            await admin.send(json.dumps({"type": "ping"}))
+            await admin.wait_for(lambda f: f["type"] == "pong")
+            assert time.monotonic() - asked < 0.9
+
+
+async def test_a_connection_over_the_users_cap_is_closed_with_1013(
+    limited_server: TmsServer,
+) -> None:
+    async with api_of(limited_server) as api:
+        trainee = await api.add_user("trainee")
+        first = await LiveClient.open(limited_server, trainee.token, "first")
+        second = await LiveClient.open(limited_server, await api.login(trainee.username), "2nd")
+        async with all_closed_after(second):
+            assert await refused_with(limited_server, trainee.token) == 1013
+            await first.close()
+            await asyncio.sleep(SETTLE_SECONDS)
+            again = await LiveClient.open(limited_server, trainee.token, "again")
+            await again.close()
+
+
+async def test_a_connection_over_the_addresss_cap_is_closed_with_1013(
+    limited_server: TmsServer,
+) -> None:
+    """Four users on one address (one the other tests do not use) fill its cap."""
+    address = {"local_addr": ("127.0.0.2", 0)}
+    async with api_of(limited_server) as api:
+        users = [await api.add_user("trainee") for _ in range(5)]
+        held = [
+            await LiveClient.open(limited_server, user.token, user.username, **address)
+            for user in users[:4]
+        ]
+        async with all_closed_after(*held[1:]):
+            assert await refused_with(limited_server, users[4].token, **address) == 1013
+            other = await LiveClient.open(limited_server, users[4].token, "elsewhere")
+            await other.close()
+            await held[0].close()
+            await asyncio.sleep(SETTLE_SECONDS)
+            now_in = await LiveClient.open(limited_server, users[4].token, "now in", **address)
+            await now_in.close()
+
+
+async def test_a_connection_that_sends_too_fast_is_closed_with_4429(
+    limited_server: TmsServer,
+) -> None:
+    async with api_of(limited_server) as api:
+        flooder = await LiveClient.open(limited_server, api.admin_token, "flooder")
+        for _ in range(12):
+            await flooder.send(json.dumps({"type": "ping"}))
+        assert await flooder.wait_closed(3) == 4429
+        assert "messages a second" in (flooder.socket.close_reason or "")
+        assert 5 <= len([f for f in flooder.frames if f["type"] == "pong"]) <= 6
+
+        steady = await LiveClient.open(limited_server, api.admin_token, "steady")
+        async with all_closed_after(steady):
+            for _ in range(8):
+                assert (await steady.ask(json.dumps({"type": "ping"})))["type"] == "pong"
+                await asyncio.sleep(0.25)
 
 
 # Several instances

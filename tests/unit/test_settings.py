@@ -46,6 +46,9 @@ def test_the_example_gives_the_defaults() -> None:
         ("TMS_DB_POOL_TIMEOUT_SECONDS", "0", "TMS_DB_POOL_TIMEOUT_SECONDS must be at least 1"),
         ("TMS_REPORTS_MAX_CONCURRENT", "0", "TMS_REPORTS_MAX_CONCURRENT must be at least 1"),
         ("TMS_REPORTS_MAX_PER_USER", "-1", "TMS_REPORTS_MAX_PER_USER must be at least 1"),
+        ("TMS_WS_REPLAY_LIMIT", "-1", "TMS_WS_REPLAY_LIMIT must be 0 or more"),
+        ("TMS_WS_REPLAYS_PER_MINUTE", "-1", "TMS_WS_REPLAYS_PER_MINUTE must be 0 or more"),
+        ("TMS_WS_MAX_SOCKETS_PER_USER", "-2", "TMS_WS_MAX_SOCKETS_PER_USER must be 0 or more"),
     ],
 )
 def test_a_bad_value_is_refused_by_name(name: str, value: str, message: str) -> None:

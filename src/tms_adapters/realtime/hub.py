@@ -15,7 +15,7 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import FrameType
@@ -29,6 +29,8 @@ from tms_domain.services.progress import ACTIVE_WINDOW
 log = logging.getLogger(__name__)
 
 READ_BATCH = 500
+REPLAY_BURST = 5
+"""Replays one user may have at once before the pace applies (tabs reconnecting together)."""
 
 CLOSE_GOING_AWAY = 1001
 GOING_AWAY_SECONDS = 2.0
@@ -97,7 +99,56 @@ class Listener:
 class Replay:
     events: list[DomainEvent]
     complete: bool
-    """False when some of the events asked for are no longer kept."""
+    """False when the events asked for cannot all be given (then ``events`` is empty): the
+    client reloads instead."""
+
+
+@dataclass(slots=True)
+class Quota:
+    """At most ``limit`` held at once by one key (0: no limit), in this process."""
+
+    limit: int
+    held: dict[Hashable, int] = field(default_factory=dict)
+
+    def take(self, key: Hashable) -> bool:
+        count = self.held.get(key, 0)
+        if self.limit and count >= self.limit:
+            return False
+        self.held[key] = count + 1
+        return True
+
+    def give_back(self, key: Hashable) -> None:
+        count = self.held.get(key, 0) - 1
+        if count > 0:
+            self.held[key] = count
+        else:
+            self.held.pop(key, None)
+
+
+class Pace:
+    """Lets each key through ``per_minute`` times a minute on average and ``burst`` times at
+    once; a caller over that waits its turn (it is not refused). 0: no limit. Turns are
+    reserved in call order (the generic cell rate algorithm: one theoretical arrival time
+    per key), in this process."""
+
+    def __init__(self, per_minute: int, burst: int) -> None:
+        self._interval = 60.0 / per_minute if per_minute else 0.0
+        self._tolerance = self._interval * (burst - 1)
+        self._due: dict[Hashable, float] = {}
+        self._kept = 0
+
+    async def turn(self, key: Hashable) -> None:
+        if not self._interval:
+            return
+        now = asyncio.get_running_loop().time()
+        due = max(self._due.get(key, now), now)
+        self._due[key] = due + self._interval
+        if len(self._due) > 2 * self._kept + 100:
+            self._due = {k: v for k, v in self._due.items() if v > now}
+            self._kept = len(self._due)
+        wait = due - self._tolerance - now
+        if wait > 0:
+            await asyncio.sleep(wait)
 
 
 class EventHub:
@@ -109,12 +160,24 @@ class EventHub:
         poll_interval: float = 1.0,
         retention: timedelta = timedelta(hours=24),
         queue_size: int = 1000,
+        replay_limit: int = 1000,
+        replays_per_minute: int = 0,
+        sockets_per_user: int = 0,
+        sockets_per_address: int = 0,
+        messages_per_second: int = 0,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._poll_interval = poll_interval
         self._retention = retention
         self._queue_size = queue_size
+        self._replay_limit = replay_limit
+        self._replay_pace = Pace(replays_per_minute, REPLAY_BURST)
+        """Per user: a client that reconnects in a loop cannot take the whole process."""
+        self.sockets_per_user = Quota(sockets_per_user)
+        self.sockets_per_address = Quota(sockets_per_address)
+        self.messages_per_second = messages_per_second
+        """What one connection may send (0: no limit)."""
         self._listeners: set[Listener] = set()
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
@@ -260,27 +323,25 @@ class EventHub:
             listener.close(CLOSE_SIGN_IN_ENDED, "Your sign-in has ended: sign in again")
 
     async def replay(self, listener: Listener, since: int, until: int) -> Replay:
-        """The listener's events with ids in (since, until], in order, and whether that is
-        all of them: ids have no gaps, so a first id above ``since + 1`` means the events
-        in between were pruned, and a ``since`` above ``until`` is an id this store never
-        gave (the database was replaced)."""
-        found: list[DomainEvent] = []
-        complete = since <= until
-        cursor = since
-        while cursor < until:
-            async with self._uow(read_only=True) as uow:
-                events = await uow.events.since(cursor, limit=READ_BATCH)
-            if not events:
-                break
-            if cursor == since and events[0].id is not None and events[0].id > since + 1:
-                complete = False
-            for event in events:
-                if event.id is not None and event.id <= until and listener.wants(event):
-                    found.append(event)
-            cursor = events[-1].id or until
-            if len(events) < READ_BATCH:
-                break
-        return Replay(found, complete)
+        """The listener's events with ids in (since, until], in order, when they can all
+        be given: at most the replay limit of them, all kept and within the retention. A
+        ``since`` above ``until`` is an id this store never gave (the database was
+        replaced). The listener's own events are read through the audience index; those
+        of someone who hears everything, by id. A user's replays are paced."""
+        if since >= until:
+            return Replay([], complete=since == until)
+        await self._replay_pace.turn(listener.user_id)
+        async with self._uow(read_only=True) as uow:
+            events = await uow.events.replay(
+                None if listener.sees_everything else listener.user_id,
+                since,
+                until,
+                limit=self._replay_limit,
+                not_before=self._clock.now() - self._retention,
+            )
+        if events is None:
+            return Replay([], complete=False)
+        return Replay([event for event in events if listener.wants(event)], complete=True)
 
     async def _poll(self) -> None:
         while True:

@@ -134,6 +134,7 @@ def _session_created_data(session: TrainingSession) -> dict[str, Any]:
         "trainer": session.trainer_id,
         "trainees": list(session.trainee_ids),
         "startTime": session.scheduled_date.isoformat(),
+        "scheduled_date": session.scheduled_date.isoformat(),
         "duration_minutes": session.duration_minutes,
         "status": session.status.value,
         "class_link": session.class_link,
@@ -150,6 +151,7 @@ def _session_updated_data(session: TrainingSession) -> dict[str, Any]:
         "trainees": list(session.trainee_ids),
         "trainer": session.trainer_id,
         "startTime": session.scheduled_date.isoformat(),
+        "scheduled_date": session.scheduled_date.isoformat(),
     }
 
 
@@ -534,10 +536,11 @@ async def _check_people(
 
 
 def _notification(session: TrainingSession, user_id: int, now: datetime, title: str) -> DomainEvent:
+    """Tells a trainee they were enrolled; the earlier client's bell knows it by its type."""
     return DomainEvent(
         "notification",
         {
-            "type": "session",
+            "type": "session_assigned",
             "title": title,
             "message": f"{session.title} on {session.scheduled_date.isoformat()}",
             "user_id": user_id,

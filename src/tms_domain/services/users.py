@@ -432,6 +432,7 @@ class UserService:
                         "trainees": list(session.trainee_ids),
                         "trainer": successor.id,
                         "startTime": session.scheduled_date.isoformat(),
+                        "scheduled_date": session.scheduled_date.isoformat(),
                     },
                     Audience(frozenset({before_trainer, successor.id, *session.trainee_ids})),
                 )

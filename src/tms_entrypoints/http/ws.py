@@ -4,7 +4,9 @@ Authentication: `?token=`, the `Sec-WebSocket-Protocol` header (`bearer, <token>
 token alone), or a first message `{"type": "auth", "token": ...}`. Then the server sends
 `ready`, replays missed events when asked (`?since=` or `{"type": "resume", "since": n}`),
 and streams live ones. A bad token, or a sign-in that ends, closes with 4401; a client too
-far behind is closed with 4002 and should resume.
+far behind is closed with 4002 and should resume. A socket over the caps of its user or its
+client address is closed with 1013 (try again later); one that sends too many messages a
+second, with 4429.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ MAX_MESSAGE_BYTES = 4096
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_TOO_MANY_MESSAGES = 4429
+REPLAY_FRAMES_AT_ONCE = 50
+"""A long replay lets the other work of the process run between this many frames."""
 
 
 class ClientMessage(msgspec.Struct, forbid_unknown_fields=False):
@@ -135,8 +141,9 @@ class Connection:
 
     async def replay(self, since: int) -> None:
         """Send, in order, every event for the caller after ``since`` that the hub has
-        seen; live events waiting up to there are then skipped. The send lock keeps live
-        events from slipping in between."""
+        seen, or ``resync`` when they cannot all be sent (too many, or too old); live
+        events waiting up to there are then skipped. The send lock keeps live events from
+        slipping in between."""
         if since < 0:
             await self.error("since must be a whole number of 0 or more")
             return
@@ -144,19 +151,20 @@ class Connection:
             until = self.hub.last_id
             replay = await self.hub.replay(self.listener, since, until)
             if not replay.complete:
-                # Sent first, so that a client reloads before applying what follows.
                 await self.socket.send_text(
                     frame(
                         "resync",
                         {
-                            "message": "Some events since then are no longer kept: "
-                            "reload what you show",
+                            "message": "Too many events since then, or some no longer "
+                            "kept: reload what you show",
                             "last_id": until,
                         },
                     )
                 )
-            for event in replay.events:
+            for count, event in enumerate(replay.events, start=1):
                 await self.socket.send_text(event_frame(event))
+                if count % REPLAY_FRAMES_AT_ONCE == 0:
+                    await asyncio.sleep(0)
             self.sent_id = max(self.sent_id, until)
 
     async def write(self) -> None:
@@ -181,8 +189,24 @@ class Connection:
             self.writer = None
 
     async def read(self) -> None:
+        """Answer the client's messages until it leaves or sends faster than allowed (a
+        token bucket: ``rate`` a second, as many at once)."""
+        rate = self.hub.messages_per_second
+        clock = asyncio.get_running_loop().time
+        allowance, last = float(rate), clock()
         while True:
             text = await self.socket.receive_text()
+            if rate:
+                now = clock()
+                allowance = min(float(rate), allowance + (now - last) * rate)
+                last = now
+                if allowance < 1:
+                    await self.close(
+                        CLOSE_TOO_MANY_MESSAGES,
+                        f"More than {rate} messages a second: reconnect with since",
+                    )
+                    return
+                allowance -= 1
             if len(text.encode()) > MAX_MESSAGE_BYTES:
                 await self.error(f"Messages are limited to {MAX_MESSAGE_BYTES} bytes")
                 continue
@@ -233,9 +257,28 @@ async def events_socket(
     auth: NamedDependency[AuthService],
     hub: NamedDependency[EventHub],
 ) -> None:
-    listener = await _sign_in(socket, auth, hub)
-    if listener is None:
+    token, subprotocol = _offered_token(socket)
+    await socket.accept(subprotocols=subprotocol)
+    address = socket.client.host if socket.client else ""
+    if not hub.sockets_per_address.take(address):
+        await _close(socket, CLOSE_TRY_AGAIN_LATER, "Too many connections from your address")
         return
+    try:
+        listener = await _sign_in(socket, auth, hub, token)
+        if listener is None:
+            return
+        if not hub.sockets_per_user.take(listener.user_id):
+            await _close(socket, CLOSE_TRY_AGAIN_LATER, "Too many connections for this user")
+            return
+        try:
+            await _serve(socket, hub, listener)
+        finally:
+            hub.sockets_per_user.give_back(listener.user_id)
+    finally:
+        hub.sockets_per_address.give_back(address)
+
+
+async def _serve(socket: WebSocket[Any, Any, Any], hub: EventHub, listener: Listener) -> None:
     connection = Connection(socket, hub, listener)
     hub.add(listener)
     try:
@@ -249,13 +292,16 @@ async def events_socket(
         await connection.stop()
 
 
+async def _close(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        await socket.close(code=code, reason=f"{reason}: close one or try again later")
+
+
 async def _sign_in(
-    socket: WebSocket[Any, Any, Any], auth: AuthService, hub: EventHub
+    socket: WebSocket[Any, Any, Any], auth: AuthService, hub: EventHub, token: str | None
 ) -> Listener | None:
-    """Accept and authenticate the socket: its listener, or None once it is closed. (The
-    signed-in user and the token are not kept for the life of the connection.)"""
-    token, subprotocol = _offered_token(socket)
-    await socket.accept(subprotocols=subprotocol)
+    """Authenticate the socket: its listener, or None once it is closed. (The signed-in
+    user and the token are not kept for the life of the connection.)"""
     actor = await _authenticate(socket, auth, token)
     if actor is None:
         return None

@@ -8,6 +8,7 @@ without a commit changes nothing.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -54,6 +55,9 @@ class State:
     attendance: dict[int, Attendance] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
+    """In id order."""
+    events_for: dict[int, list[DomainEvent]] = field(default_factory=dict)
+    """user id -> the events whose audience lists the user, in id order (the same objects)."""
     last_event_id: int = 0
     counters: dict[str, int] = field(default_factory=dict)
 
@@ -527,6 +531,10 @@ class MemoryAuditLog:
         return found[query.skip : query.skip + query.limit]
 
 
+def _event_id(event: DomainEvent) -> int:
+    return event.id or 0
+
+
 class MemoryEventStore:
     def __init__(self, state: State, clock: Clock) -> None:
         self._s = state
@@ -538,20 +546,48 @@ class MemoryEventStore:
             self._s.last_event_id += 1
             event.id = self._s.last_event_id
             event.at = now
-            self._s.events.append(copy.deepcopy(event))
+            stored = copy.deepcopy(event)
+            self._s.events.append(stored)
+            for user_id in event.audience.user_ids:
+                self._s.events_for.setdefault(user_id, []).append(stored)
 
     async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]:
-        return copy.deepcopy(
-            [e for e in self._s.events if e.id is not None and e.id > last_id][:limit]
-        )
+        events = self._s.events
+        start = bisect.bisect_right(events, last_id, key=_event_id)
+        return copy.deepcopy(events[start : start + limit])
+
+    async def replay(
+        self, user_id: int | None, after: int, until: int, *, limit: int, not_before: datetime
+    ) -> list[DomainEvent] | None:
+        if after >= until:
+            return []
+        events = self._s.events
+        found = bisect.bisect_right(events, after, key=_event_id)
+        first = events[found] if found < len(events) else None
+        if first is None or first.id != after + 1 or first.at is None or first.at < not_before:
+            return None
+        listed = events if user_id is None else self._s.events_for.get(user_id, [])
+        start = bisect.bisect_right(listed, after, key=_event_id)
+        end = bisect.bisect_right(listed, until, key=_event_id)
+        if end - start > limit:
+            return None
+        return copy.deepcopy(listed[start:end])
 
     async def last_id(self) -> int:
         return self._s.last_event_id
 
     async def prune(self, before: datetime) -> int:
-        kept = [e for e in self._s.events if e.at is not None and e.at >= before]
-        pruned = len(self._s.events) - len(kept)
-        self._s.events = kept
+        def kept(events: list[DomainEvent]) -> list[DomainEvent]:
+            return [e for e in events if e.at is not None and e.at >= before]
+
+        pruned = len(self._s.events)
+        self._s.events = kept(self._s.events)
+        pruned -= len(self._s.events)
+        self._s.events_for = {
+            user_id: left
+            for user_id, events in self._s.events_for.items()
+            if (left := kept(events))
+        }
         return pruned
 
 

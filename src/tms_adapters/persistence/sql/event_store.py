@@ -13,6 +13,9 @@ from tms_adapters.persistence.sql import tables as t
 from tms_domain.model import Audience, DomainEvent
 from tms_domain.ports import Clock
 
+REPLAY_BATCH = 100
+"""Replayed rows made into events at a time."""
+
 
 def audience_json(audience: Audience) -> dict[str, Any]:
     return {"users": sorted(audience.user_ids)}
@@ -20,6 +23,16 @@ def audience_json(audience: Audience) -> dict[str, Any]:
 
 def audience_from_json(value: dict[str, Any]) -> Audience:
     return Audience(frozenset(int(user_id) for user_id in value.get("users", [])))
+
+
+def _event(row: Any) -> DomainEvent:
+    return DomainEvent(
+        type=row.type,
+        data=row.data,
+        audience=audience_from_json(row.audience),
+        id=row.id,
+        at=row.at,
+    )
 
 
 class SqlaEventStore:
@@ -59,22 +72,49 @@ class SqlaEventStore:
                 for event in events
             ],
         )
+        listed = [
+            {"event_id": event.id, "user_id": user_id}
+            for event in events
+            for user_id in event.audience.user_ids
+        ]
+        if listed:
+            await self._conn.execute(insert(t.event_audience), listed)
 
     async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]:
         e = t.events
         rows = await self._conn.execute(
             select(e).where(e.c.id > last_id).order_by(e.c.id).limit(limit)
         )
-        return [
-            DomainEvent(
-                type=row.type,
-                data=row.data,
-                audience=audience_from_json(row.audience),
-                id=row.id,
-                at=row.at,
-            )
-            for row in rows
-        ]
+        return [_event(row) for row in rows]
+
+    async def replay(
+        self, user_id: int | None, after: int, until: int, *, limit: int, not_before: datetime
+    ) -> list[DomainEvent] | None:
+        """Counts at most ``limit + 1`` entries of one index range (the user's in
+        event_audience, or the events' own ids) before it reads any event, so a resume
+        from far back costs what one from near does."""
+        if after >= until:
+            return []
+        e, a = t.events, t.event_audience
+        first = await self._conn.execute(select(e.c.at).where(e.c.id == after + 1))
+        first_at = first.scalar()
+        if first_at is None or first_at < not_before:
+            return None
+        if user_id is None:
+            key = e.c.id
+            ids = select(key).where(key > after, key <= until)
+            query = select(e)
+        else:
+            key = a.c.event_id
+            ids = select(key).where(a.c.user_id == user_id, key > after, key <= until)
+            query = select(e).join(a, key == e.c.id).where(a.c.user_id == user_id)
+        missed = select(func.count()).select_from(ids.limit(limit + 1).subquery())
+        if int((await self._conn.execute(missed)).scalar_one()) > limit:
+            return None
+        result = await self._conn.stream(query.where(key > after, key <= until).order_by(key))
+        # Rows are turned into events a batch at a time, letting the process's other work
+        # run in between.
+        return [_event(row) async for batch in result.partitions(REPLAY_BATCH) for row in batch]
 
     async def last_id(self) -> int:
         seq = t.event_sequence

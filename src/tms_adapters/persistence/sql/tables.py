@@ -239,6 +239,24 @@ events = Table(
     **MYSQL_OPTIONS,
 )
 
+event_audience = Table(
+    "event_audience",
+    metadata,
+    Column(
+        "event_id",
+        Id,
+        ForeignKey("events.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("user_id", Id, primary_key=True, autoincrement=False),
+    # A resume reads one user's events after an id: a range of this index. No foreign key
+    # to users: the events of a deleted user stay until they are pruned.
+    Index("ix_event_audience_user_event", "user_id", "event_id"),
+    **MYSQL_OPTIONS,
+)
+"""Who an event is for (admins hear every event and are not listed), one row per user."""
+
 event_sequence = Table(
     "event_sequence",
     metadata,

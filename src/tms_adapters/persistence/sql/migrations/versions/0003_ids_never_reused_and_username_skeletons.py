@@ -1,7 +1,7 @@
 """ids are never reused; usernames that look alike are told apart
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-06 03:10:00
 
 - SQLite: every table with generated ids is rebuilt with AUTOINCREMENT (rows kept), so a
@@ -24,7 +24,7 @@ from sqlalchemy.dialects import mysql
 from tms_adapters.security.confusables import username_skeleton
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
