@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn
@@ -189,6 +191,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         )
     host = args.host or settings.host
     port = args.port or settings.port
+    _check_address_free(host, port)
     container = _container(settings)
 
     async def prepare() -> None:
@@ -216,6 +219,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=port,
         workers=args.workers,
         reload=args.reload,
+        # uvicorn's httptools protocol with limits on request heads, slow clients and
+        # connections per address (see its module).
+        http="tms_entrypoints.http.protocol:LimitedHttpToolsProtocol",
+        timeout_keep_alive=settings.keep_alive_seconds,
         log_level=settings.log_level.lower(),
         proxy_headers=False,
         # Its access log prints query strings, and a WebSocket's carries the token.
@@ -229,6 +236,24 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # (about 35 KiB) for every open socket and CPU for every event sent.
         ws_per_message_deflate=False,
     )
+
+
+def _check_address_free(host: str, port: int) -> None:
+    """Fail in one line, before migrating or printing anything, when the address cannot be
+    listened on (uvicorn would say so only after the banner, in a log line)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                _fail(
+                    f"cannot listen on {host}:{port}: the port is already in use"
+                    " (another server? choose one with --port or TMS_PORT)"
+                )
+            _fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
