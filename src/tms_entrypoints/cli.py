@@ -17,7 +17,7 @@ from tms_domain.errors import Conflict, InvalidInput, StorageUnavailable
 from tms_domain.model import Actor, Role
 from tms_entrypoints import demo
 from tms_entrypoints.container import Container, build_container
-from tms_entrypoints.logs import uvicorn_log_config
+from tms_entrypoints.logs import log_config
 from tms_entrypoints.settings import Settings, SettingsError
 
 log = logging.getLogger("tms")
@@ -225,9 +225,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         timeout_keep_alive=settings.keep_alive_seconds,
         log_level=settings.log_level.lower(),
         proxy_headers=False,
-        # Its access log prints query strings, and a WebSocket's carries the token.
+        # The app logs each request itself (tms.access), with secrets masked.
         access_log=False,
-        log_config=uvicorn_log_config(settings.log_level),
+        log_config=log_config(settings.log_level, settings.log_format),
         timeout_graceful_shutdown=10,
         ws_ping_interval=settings.ws_ping_seconds,
         ws_ping_timeout=settings.ws_ping_seconds,

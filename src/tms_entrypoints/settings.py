@@ -76,6 +76,7 @@ class Settings:
     """The longest wait for MySQL/MariaDB to connect or to answer one statement; past it
     the request answers 503 rather than hanging."""
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     var_dir: str = "var"
     web_dist: str = ""
     """The built web client; empty: web/dist beside the project, when present."""
@@ -119,6 +120,8 @@ class Settings:
             raise SettingsError("TMS_DB_TIMEOUT_SECONDS must be at least 1")
         if self.token_lifetime_minutes < 1:
             raise SettingsError("TMS_TOKEN_LIFETIME_MINUTES must be at least 1")
+        if self.log_format not in ("text", "json"):
+            raise SettingsError("TMS_LOG_FORMAT must be text or json")
         for name in (
             "max_header_line_bytes",
             "header_timeout_seconds",

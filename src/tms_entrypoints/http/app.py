@@ -23,6 +23,7 @@ from litestar.types import Message
 from tms_adapters.persistence.sql.probe import StorageProbe
 from tms_adapters.realtime.channels import ChannelsRelay
 from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.http.access import REQUEST_ID_HEADER, RequestEdge
 from tms_entrypoints.http.controllers.analytics import AnalyticsController
 from tms_entrypoints.http.controllers.assignments import AssignmentsController
 from tms_entrypoints.http.controllers.attendance import AttendanceController
@@ -158,8 +159,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             allow_origins=list(settings.cors_origins),
             allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["Content-Disposition", "Retry-After"],
+            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=["Content-Disposition", "Retry-After", REQUEST_ID_HEADER],
         ),
         openapi_config=OpenAPIConfig(
             title="Training Management System API",
@@ -180,5 +181,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     document_errors(app.openapi_schema)
     document_downloads(app.openapi_schema)
+    app.asgi_handler = RequestEdge(app.asgi_handler)
     app.state.container = container
     return app

@@ -45,6 +45,8 @@ from tms_domain.errors import (
     StorageUnavailable,
     Throttled,
 )
+from tms_entrypoints.http.access import loggable_target
+from tms_entrypoints.logs import REQUEST_ID
 
 log = logging.getLogger("tms.http")
 
@@ -131,7 +133,13 @@ def http_error(_request: Request[Any, Any, Any], error: HTTPException) -> Respon
 
 
 def unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    log.exception(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        loggable_target(request.scope),
+        REQUEST_ID.get(),
+        exc_info=error,
+    )
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
 
 
