@@ -1,7 +1,7 @@
 """The edge of a real `tms serve` on loopback: one access-log line per request (text, or
 JSON with TMS_LOG_FORMAT=json) with secrets masked however their key is spelt, an
 X-Request-ID on every answer, control characters in a path answered 400 and escaped in the
-log.
+log, and JSON bodies that cannot be read answered 400 saying why and where.
 """
 
 from __future__ import annotations
@@ -157,3 +157,37 @@ async def test_control_characters_in_a_path_answer_400_and_forge_no_log_line(
     assert not [line for line in log.splitlines() if line.startswith("FORGED")], log
     assert "GET /x\\nFORGED line 400 " in log
     assert "Traceback" not in log
+
+
+async def test_a_body_that_is_not_json_answers_400_saying_where(server: TmsServer) -> None:
+    async with admin_client(server) as client:
+        as_json = {"Content-Type": "application/json"}
+        cases = {
+            b'{"username": "al': "it ends too early at line 1, column 17",
+            b'{"username": "x" "password"}': "expected ',' or '}' at line 1, column 18",
+            # Columns count characters (the é is two bytes), lines start at 1.
+            b'{"title": "Caf\xc3\xa9" "x"}': "expected ',' or '}' at line 1, column 18",
+            b'{\n  "title": "Caf\xc3\xa9",\n  "x": @\n}': "invalid character at line 3, column 8",
+        }
+        for body, where in cases.items():
+            for method, path in (
+                ("POST", "/auth/login"),
+                ("POST", "/users/"),
+                ("PUT", "/attendance/1"),
+            ):
+                answer = await client.request(method, path, content=body, headers=as_json)
+                assert answer.status_code == 400, (path, answer.text)
+                assert answer.json() == {"detail": f"The body is not valid JSON: {where}"}
+
+
+async def test_json_nested_a_thousand_deep_answers_400(server: TmsServer) -> None:
+    async with admin_client(server) as client:
+        for body in (b"[" * 1000 + b"]" * 1000, b'{"a":' * 1000 + b"1" + b"}" * 1000):
+            for method, path in (("POST", "/auth/login"), ("POST", "/sessions/")):
+                answer = await client.request(
+                    method, path, content=body, headers={"Content-Type": "application/json"}
+                )
+                assert answer.status_code == 400, (path, answer.text)
+                assert answer.json() == {"detail": "The body is nested too deeply to be read"}
+    server.stop()
+    assert "RecursionError" not in server.log()

@@ -39,7 +39,7 @@ from tms_entrypoints.http.controllers.reports import document_downloads, generat
 from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
-from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, document_errors
+from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest, document_errors
 from tms_entrypoints.http.web import web_client_routes
 from tms_entrypoints.http.ws import events_socket
 from tms_entrypoints.settings import Settings
@@ -173,6 +173,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             ],
         ),
         request_max_body_size=settings.max_body_bytes,
+        request_class=ApiRequest,
         middleware=rate_limit,
         stores=stores,
         before_send=[security_headers],
