@@ -14,7 +14,6 @@ from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
@@ -39,6 +38,12 @@ from tms_entrypoints.http.controllers.reports import document_downloads, generat
 from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
+from tms_entrypoints.http.docs import (
+    DOCS_CSP,
+    LocalRedocRenderPlugin,
+    LocalSwaggerRenderPlugin,
+    docs_assets,
+)
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest, document_errors
 from tms_entrypoints.http.web import web_client_routes
 from tms_entrypoints.http.ws import events_socket
@@ -51,12 +56,6 @@ WEB_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
-)
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https://cdn.jsdelivr.net; font-src 'self' https://fonts.gstatic.com; "
-    "worker-src blob:; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc", "/schema")
 
@@ -152,7 +151,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         ],
     )
     app = Litestar(
-        route_handlers=[api, *web_client_routes(settings.web_dist_path)],
+        route_handlers=[api, docs_assets(), *web_client_routes(settings.web_dist_path)],
         dependencies=deps,
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
@@ -168,8 +167,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             description="Users, training sessions, attendance, progress, analytics and reports.",
             path="/schema",
             render_plugins=[
-                SwaggerRenderPlugin(path="/swagger"),
-                RedocRenderPlugin(path="/redoc"),
+                LocalSwaggerRenderPlugin(path="/swagger"),
+                LocalRedocRenderPlugin(path="/redoc"),
             ],
         ),
         request_max_body_size=settings.max_body_bytes,
