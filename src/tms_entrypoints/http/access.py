@@ -92,9 +92,13 @@ class RequestEdge:
                 await refuse_control_characters(scope, send_with_id)
             else:
                 await self.app(scope, receive, send_with_id)
+        except BaseException:
+            status = status or 500  # what the server answers for it
+            raise
         finally:
             elapsed_ms = round((time.perf_counter() - began) * 1000, 1)
-            self.log(scope, path, status or 500, elapsed_ms, request_id)
+            # 499: the client went away before any answer (as nginx logs it).
+            self.log(scope, path, status or 499, elapsed_ms, request_id)
             REQUEST_ID.reset(marker)
 
     @staticmethod
