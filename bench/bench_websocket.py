@@ -115,6 +115,8 @@ def start_server(directory: Path, extra_env: dict[str, str]) -> Server:
         TMS_ARGON2_MEMORY_KIB="8192",
         TMS_ARGON2_PARALLELISM="1",
         TMS_LOG_LEVEL="WARNING",
+        # Thousands of clients connect from this one address.
+        TMS_MAX_CONNECTIONS_PER_ADDRESS="0",
     )
     env.update(extra_env)
     log_path = directory / "server.log"
