@@ -6,6 +6,7 @@ log, and JSON bodies that cannot be read answered 400 saying why and where.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -213,3 +214,22 @@ async def test_ids_beyond_64_bits_in_any_path_answer_4xx(server: TmsServer) -> N
                 assert answer.status_code < 500, (method, template, answer.text)
                 tried += 1
     assert tried > 15
+
+
+async def test_a_client_that_leaves_before_the_answer_is_logged_499(server: TmsServer) -> None:
+    body = b'{"username": "admin", "password": "x"}'
+    _reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(
+        b"POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"X-Request-ID: leaves-early\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body[:10])
+    )
+    await writer.drain()
+    await asyncio.sleep(0.3)
+    writer.close()
+    await writer.wait_closed()
+    await asyncio.sleep(0.5)
+    server.stop()
+    lines = [line for line in server.log().splitlines() if line.endswith(" leaves-early")]
+    assert len(lines) == 1, server.log()
+    assert " POST /auth/login 499 " in lines[0]
+    assert "unhandled error" not in server.log()

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from tms_entrypoints.logs import MASK, REQUEST_ID, names_a_secret, redact_query
 
@@ -71,13 +71,24 @@ class RequestEdge:
         marker = REQUEST_ID.set(request_id)
         header = (b"x-request-id", request_id.encode())
         status = 0
+        answered = False
+        client_left = False
         began = time.perf_counter()
 
+        async def receive_watching() -> ReceiveMessage:
+            nonlocal client_left
+            message = await receive()
+            if message["type"] == "http.disconnect" and not answered:
+                client_left = True
+            return message
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             event = cast("dict[str, Any]", message)
             kind = event["type"]
-            if kind in ("http.response.start", "websocket.http.response.start"):
+            if kind == "http.response.body" and not event.get("more_body", False):
+                answered = True
+            elif kind in ("http.response.start", "websocket.http.response.start"):
                 status = event["status"]
                 MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
             elif kind == "websocket.accept":
@@ -91,14 +102,15 @@ class RequestEdge:
             if _CONTROL.search(path):
                 await refuse_control_characters(scope, send_with_id)
             else:
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, receive_watching, send_with_id)
         except BaseException:
             status = status or 500  # what the server answers for it
             raise
         finally:
             elapsed_ms = round((time.perf_counter() - began) * 1000, 1)
-            # 499: the client went away before any answer (as nginx logs it).
-            self.log(scope, path, status or 499, elapsed_ms, request_id)
+            # 499, as nginx logs it: the client went away before the answer (whatever the
+            # app then tried to send it).
+            self.log(scope, path, 499 if client_left else status or 499, elapsed_ms, request_id)
             REQUEST_ID.reset(marker)
 
     @staticmethod
