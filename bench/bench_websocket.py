@@ -115,7 +115,8 @@ def start_server(directory: Path, extra_env: dict[str, str]) -> Server:
         TMS_ARGON2_MEMORY_KIB="8192",
         TMS_ARGON2_PARALLELISM="1",
         TMS_LOG_LEVEL="WARNING",
-        # Thousands of connections from one address, sharing a few sign-ins.
+        # Thousands of clients connect from this one address, sharing a few sign-ins.
+        TMS_MAX_CONNECTIONS_PER_ADDRESS="0",
         TMS_WS_MAX_SOCKETS_PER_USER="0",
         TMS_WS_MAX_SOCKETS_PER_ADDRESS="0",
     )

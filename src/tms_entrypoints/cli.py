@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import re
+import socket
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -22,7 +24,7 @@ from tms_domain.model import Role
 from tms_domain.policy.profiles import profile_violations
 from tms_entrypoints import demo
 from tms_entrypoints.container import Container, build_container
-from tms_entrypoints.logs import uvicorn_log_config
+from tms_entrypoints.logs import log_config
 from tms_entrypoints.settings import Settings, SettingsError
 
 log = logging.getLogger("tms")
@@ -281,6 +283,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         )
     host = args.host or settings.host
     port = args.port or settings.port
+    _check_address_free(host, port)
     container = _container(settings)
 
     async def prepare() -> None:
@@ -308,11 +311,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=port,
         workers=args.workers,
         reload=args.reload,
+        # uvicorn's httptools protocol with limits on request heads, slow clients and
+        # connections per address (see its module).
+        http="tms_entrypoints.http.protocol:LimitedHttpToolsProtocol",
+        timeout_keep_alive=settings.keep_alive_seconds,
         log_level=settings.log_level.lower(),
         proxy_headers=False,
-        # Its access log prints query strings, and a WebSocket's carries the token.
+        # The app logs each request itself (tms.access), with secrets masked.
         access_log=False,
-        log_config=uvicorn_log_config(settings.log_level),
+        log_config=log_config(settings.log_level, settings.log_format),
         timeout_graceful_shutdown=10,
         ws_ping_interval=settings.ws_ping_seconds,
         ws_ping_timeout=settings.ws_ping_seconds,
@@ -321,6 +328,24 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # (about 35 KiB) for every open socket and CPU for every event sent.
         ws_per_message_deflate=False,
     )
+
+
+def _check_address_free(host: str, port: int) -> None:
+    """Fail in one line, before migrating or printing anything, when the address cannot be
+    listened on (uvicorn would say so only after the banner, in a log line)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                _fail(
+                    f"cannot listen on {host}:{port}: the port is already in use"
+                    " (another server? choose one with --port or TMS_PORT)"
+                )
+            _fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
 
 
 def cmd_report(args: argparse.Namespace) -> None:

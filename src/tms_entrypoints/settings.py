@@ -73,6 +73,18 @@ class Settings:
     password_min_length: int = 8
     password_max_length: int = 128
     max_body_bytes: int = 1024 * 1024
+    max_header_line_bytes: int = 8 * 1024
+    """The longest request line or header line; past it the request answers 414 or 431."""
+    max_header_bytes: int = 32 * 1024
+    """The largest request head (request line and every header); past it 431."""
+    header_timeout_seconds: int = 10
+    """The longest a client may take to send a request head (a new connection included)."""
+    body_timeout_seconds: int = 20
+    """The longest a client may take to send a request body once its head has arrived."""
+    keep_alive_seconds: int = 5
+    """How long an idle connection is kept open for a client's next request."""
+    max_connections_per_address: int = 100
+    """Open HTTP connections one client address may hold, per server process (0: no cap)."""
     db_pool_size: int = 10
     """Database connections each process keeps; as many more are opened under load."""
     db_pool_timeout_seconds: int = 10
@@ -85,6 +97,7 @@ class Settings:
     reports_max_per_user: int = 2
     """Of those, how many one user may have at once."""
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     var_dir: str = "var"
     web_dist: str = ""
     """The built web client; empty: web/dist beside the project, when present."""
@@ -150,6 +163,20 @@ class Settings:
         ):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or more")
+        if self.log_format not in ("text", "json"):
+            raise SettingsError("TMS_LOG_FORMAT must be text or json")
+        for name in (
+            "max_header_line_bytes",
+            "header_timeout_seconds",
+            "body_timeout_seconds",
+            "keep_alive_seconds",
+        ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
+        if self.max_header_bytes < self.max_header_line_bytes:
+            raise SettingsError("TMS_MAX_HEADER_BYTES must be at least TMS_MAX_HEADER_LINE_BYTES")
+        if self.max_connections_per_address < 0:
+            raise SettingsError("TMS_MAX_CONNECTIONS_PER_ADDRESS must be 0 (no cap) or more")
 
     def with_secret_key(self) -> Settings:
         """A secret key is needed to sign tokens. Outside production, when none is set, one is

@@ -14,7 +14,6 @@ from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
@@ -23,6 +22,7 @@ from litestar.types import Message
 from tms_adapters.persistence.sql.probe import StorageProbe
 from tms_adapters.realtime.channels import ChannelsRelay
 from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.http.access import REQUEST_ID_HEADER, RequestEdge
 from tms_entrypoints.http.controllers.analytics import AnalyticsController
 from tms_entrypoints.http.controllers.assignments import AssignmentsController
 from tms_entrypoints.http.controllers.attendance import AttendanceController
@@ -38,7 +38,13 @@ from tms_entrypoints.http.controllers.reports import document_downloads, generat
 from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
-from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, document_errors
+from tms_entrypoints.http.docs import (
+    DOCS_CSP,
+    LocalRedocRenderPlugin,
+    LocalSwaggerRenderPlugin,
+    docs_assets,
+)
+from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest, document_errors
 from tms_entrypoints.http.web import web_client_routes
 from tms_entrypoints.http.ws import events_socket
 from tms_entrypoints.settings import Settings
@@ -50,12 +56,6 @@ WEB_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
-)
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https://cdn.jsdelivr.net; font-src 'self' https://fonts.gstatic.com; "
-    "worker-src blob:; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc", "/schema")
 
@@ -151,15 +151,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         ],
     )
     app = Litestar(
-        route_handlers=[api, *web_client_routes(settings.web_dist_path)],
+        route_handlers=[api, docs_assets(), *web_client_routes(settings.web_dist_path)],
         dependencies=deps,
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["Content-Disposition", "Retry-After"],
+            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=["Content-Disposition", "Retry-After", REQUEST_ID_HEADER],
         ),
         openapi_config=OpenAPIConfig(
             title="Training Management System API",
@@ -170,11 +170,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             " password with POST /auth/change-password.",
             path="/schema",
             render_plugins=[
-                SwaggerRenderPlugin(path="/swagger"),
-                RedocRenderPlugin(path="/redoc"),
+                LocalSwaggerRenderPlugin(path="/swagger"),
+                LocalRedocRenderPlugin(path="/redoc"),
             ],
         ),
         request_max_body_size=settings.max_body_bytes,
+        request_class=ApiRequest,
         middleware=rate_limit,
         stores=stores,
         before_send=[security_headers],
@@ -183,5 +184,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     document_errors(app.openapi_schema)
     document_downloads(app.openapi_schema)
+    app.asgi_handler = RequestEdge(app.asgi_handler)
     app.state.container = container
     return app

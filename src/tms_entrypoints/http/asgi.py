@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import logging.config
 
 from litestar import Litestar
 
 from tms_entrypoints.http.app import create_app
+from tms_entrypoints.logs import log_config
 from tms_entrypoints.settings import Settings
 
 YOUNG_GENERATION_THRESHOLD = 7000
@@ -17,9 +19,10 @@ A listing allocates tens of thousands of short-lived objects."""
 
 def create() -> Litestar:
     settings = Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    if not logging.getLogger().handlers:
+        # Served by another server than `tms serve` (which configured logging already): the
+        # same lines, cleaned the same way.
+        logging.config.dictConfig(log_config(settings.log_level, settings.log_format))
     # fpdf2's font subsetting (fontTools) logs a dozen INFO lines for every PDF: noise to
     # an operator. Its warnings still come through.
     logging.getLogger("fontTools").setLevel(logging.WARNING)

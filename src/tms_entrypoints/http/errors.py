@@ -9,8 +9,10 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     NotAuthorizedException,
+    SerializationException,
     ValidationException,
 )
 from litestar.openapi.spec import (
@@ -48,7 +50,9 @@ from tms_domain.errors import (
     Throttled,
 )
 from tms_domain.policy.scheduling import DoubleBooking
+from tms_entrypoints.http.access import loggable_target
 from tms_entrypoints.http.schemas import ConflictOut
+from tms_entrypoints.logs import REQUEST_ID
 
 log = logging.getLogger("tms.http")
 
@@ -65,6 +69,37 @@ STATUS_OF: list[tuple[type[DomainError], int]] = [
 
 STORAGE_RETRY_AFTER_SECONDS = 5
 _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+_MALFORMED_AT = re.compile(r"JSON is malformed: (?P<reason>.+) \(byte (?P<offset>\d+)\)")
+
+
+class ApiRequest(Request[Any, Any, Any]):
+    """A request whose JSON body, when it cannot be read, says why in a way a client can
+    act on: where the body stops being JSON, or that it nests too deeply to be read (the
+    decoder recurses once per level, and a RecursionError would otherwise be a 500)."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except SerializationException as error:
+            raise ClientException(not_json(await self.body(), str(error))) from error
+        except RecursionError:
+            raise ClientException("The body is nested too deeply to be read") from None
+
+
+def not_json(body: bytes, decoder_message: str) -> str:
+    """`The body is not valid JSON: <reason> at line L, column C` (both from 1, the column
+    in characters) from the decoder's message, which names a byte offset."""
+    malformed = _MALFORMED_AT.fullmatch(decoder_message)
+    if malformed:
+        reason, offset = malformed["reason"], int(malformed["offset"])
+    elif "truncated" in decoder_message:
+        reason, offset = "it ends too early", len(body)
+    else:
+        return f"The body is not valid JSON: {decoder_message}"
+    before = body[:offset]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+    return f"The body is not valid JSON: {reason} at line {line}, column {column}"
 
 
 def _json(
@@ -142,7 +177,13 @@ def pool_timeout(request: Request[Any, Any, Any], _error: PoolTimeout) -> Respon
 
 
 def unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    log.exception(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        loggable_target(request.scope),
+        REQUEST_ID.get(),
+        exc_info=error,
+    )
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
 
 

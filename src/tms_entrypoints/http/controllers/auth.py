@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody
 
 from tms_domain.model import Actor
 from tms_domain.services.auth import AuthService
+from tms_entrypoints.http.controllers.params import Id
 from tms_entrypoints.http.deps import client_address
 from tms_entrypoints.http.schemas import (
     ChangePasswordIn,
@@ -67,7 +68,7 @@ class AuthController(Controller):
     @post("/reset-password/{user_id:int}", operation_id="resetPassword", status_code=200)
     async def reset_password(
         self,
-        user_id: Annotated[int, PathParameter(gt=0)],
+        user_id: Id,
         data: JSONBody[NewPasswordIn],
         actor: NamedDependency[Actor],
         auth: NamedDependency[AuthService],
