@@ -5,6 +5,7 @@ leaves nothing behind that was not there before. What succeeds says what it did.
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -112,7 +113,7 @@ def test_the_readme_report_example_works_while_the_admin_password_is_temporary(
 ) -> None:
     created = run_tms(tmp_path, "create-admin")
     assert created.returncode == 0, created.stderr
-    assert "Applied 1 migration(s)" in created.stdout
+    assert re.search(r"Applied \d+ migration\(s\)", created.stdout)
     assert "Created the admin account 'admin' with the temporary password" in created.stdout
 
     result = run_tms(
@@ -154,7 +155,7 @@ def test_create_admin_says_what_it_did_and_refuses_a_weak_password_first(tmp_pat
 
     created = run_tms(tmp_path, "create-admin", "--password", ADMIN_PASSWORD)
     assert created.returncode == 0, created.stderr
-    assert "Applied 1 migration(s) to sqlite+aiosqlite:///" in created.stdout
+    assert re.search(r"Applied \d+ migration\(s\) to sqlite\+aiosqlite:///", created.stdout)
     assert "Created the admin account 'admin' with the password of --password." in created.stdout
     assert ADMIN_PASSWORD not in created.stdout + created.stderr
 
