@@ -37,7 +37,8 @@ $(UV_STAMP):
 $(STAMP): pyproject.toml uv.lock $(UV_STAMP)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
 	@echo "Installing the project into $(VENV) as uv.lock pins it ..."
-	@$(UV) sync --locked --extra dev --python $(PYTHON) --quiet
+	@$(UV) sync --locked --extra dev --python $(PYTHON) --quiet \
+		|| { echo "(When pyproject.toml's dependencies changed, 'make lock' updates uv.lock.)"; exit 1; }
 	@$(BIN)/python -c 'import tms_entrypoints' && touch $(STAMP)
 
 install: $(STAMP) ## Create the virtual environment and install the project as uv.lock pins it
