@@ -78,7 +78,8 @@ def make_settings(**overrides: object) -> Settings:
     base = Settings(
         env="test",
         secret_key=TEST_SECRET,
-        var_dir=str(Path(tempfile.gettempdir()) / "tms-test-var"),
+        # One per process: parallel test workers never share what a test leaves there.
+        var_dir=str(Path(tempfile.gettempdir()) / f"tms-test-var-{os.getpid()}"),
         **FAST_HASHING,  # type: ignore[arg-type]
     )
     return replace(base, **overrides)  # type: ignore[arg-type]

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(1200)]
+# One worker runs both (under xdist): they share web/node_modules, which each may install.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(1200), pytest.mark.xdist_group("web")]
 
 REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"

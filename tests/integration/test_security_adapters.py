@@ -131,6 +131,7 @@ async def test_a_legacy_pbkdf2_hash_verifies_and_needs_rehashing(
     assert hasher.needs_rehash(legacy_hash)
 
 
+@pytest.mark.serial  # compares CPU-bound timings: other tests would skew them
 async def test_burning_costs_about_one_verification() -> None:
     hasher = Argon2PasswordHasher(max_workers=1)
     try:
@@ -143,6 +144,7 @@ async def test_burning_costs_about_one_verification() -> None:
     assert verify_seconds / 2 < burn_seconds < verify_seconds * 2
 
 
+@pytest.mark.serial  # compares CPU-bound timings: other tests would skew them
 async def test_a_legacy_hash_costs_what_an_argon2_verification_costs() -> None:
     hasher = Argon2PasswordHasher(max_workers=1)
     try:
@@ -160,6 +162,7 @@ async def test_a_legacy_hash_costs_what_an_argon2_verification_costs() -> None:
     assert verify_seconds / 2 < legacy_seconds < verify_seconds * 2
 
 
+@pytest.mark.serial  # compares CPU-bound timings: other tests would skew them
 async def test_hashing_leaves_the_event_loop_free() -> None:
     hasher = Argon2PasswordHasher(time_cost=6, max_workers=2)
     try:
