@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auth } from '../auth/session';
 import { makeUser, mockFetch, signInAs } from '../test/utils';
-import { SIGNED_OUT_EXPIRED, api, buildUrl, filenameFromDisposition } from './client';
+import { api, buildUrl, filenameFromDisposition, SIGNED_OUT_EXPIRED } from './client';
 import { ApiError } from './errors';
 
 describe('api client', () => {
@@ -27,7 +27,9 @@ describe('api client', () => {
   it('does not sign out when a credentials check answers 401', async () => {
     signInAs(makeUser());
     mockFetch([{ method: 'POST', path: '/auth/change-password', status: 401, body: { detail: 'Wrong password' } }]);
-    await expect(api.post('/auth/change-password', {}, { credentialsCheck: true })).rejects.toMatchObject({ status: 401 });
+    await expect(api.post('/auth/change-password', {}, { credentialsCheck: true })).rejects.toMatchObject({
+      status: 401,
+    });
     expect(auth.get().token).toBe('token-1');
   });
 
@@ -40,11 +42,16 @@ describe('api client', () => {
 
   it('turns a refused connection into words', async () => {
     mockFetch([{ path: '/health', networkError: true }]);
-    await expect(api.get('/health')).rejects.toMatchObject({ status: 0, detail: expect.stringContaining('Cannot reach the server') });
+    await expect(api.get('/health')).rejects.toMatchObject({
+      status: 0,
+      detail: expect.stringContaining('Cannot reach the server'),
+    });
   });
 
   it('reads file names from Content-Disposition', () => {
-    expect(filenameFromDisposition('attachment; filename=training-report-20260501.pdf', 'x')).toBe('training-report-20260501.pdf');
+    expect(filenameFromDisposition('attachment; filename=training-report-20260501.pdf', 'x')).toBe(
+      'training-report-20260501.pdf',
+    );
     expect(filenameFromDisposition('attachment; filename="a b.csv"', 'x')).toBe('a b.csv');
     expect(filenameFromDisposition("attachment; filename*=UTF-8''r%C3%A9port.xlsx", 'x')).toBe('réport.xlsx');
     expect(filenameFromDisposition(null, 'fallback.pdf')).toBe('fallback.pdf');

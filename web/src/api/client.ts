@@ -1,5 +1,5 @@
 import { auth } from '../auth/session';
-import { ApiError, NETWORK_ERROR_STATUS, errorFromResponse, isPasswordChangeRequired } from './errors';
+import { ApiError, errorFromResponse, isPasswordChangeRequired, NETWORK_ERROR_STATUS } from './errors';
 
 export type QueryValue = string | number | boolean | null | undefined;
 export type Query = Record<string, QueryValue>;

@@ -1,4 +1,4 @@
-import { useQuery, type QueryKey, type UseQueryOptions } from '@tanstack/react-query';
+import { type QueryKey, type UseQueryOptions, useQuery } from '@tanstack/react-query';
 import { api, type Query } from './client';
 import type {
   Assignment,
@@ -50,7 +50,12 @@ export const useAttendance = (sessionId: number, options?: Options<AttendanceLis
 
 /** A trainee's marks, ordered by marked_at: admins, the trainee's assigned trainers and the trainee themself. */
 export const useTraineeAttendance = (traineeId: number, options?: Options<AttendanceListing[]>) =>
-  useGet<AttendanceListing[]>(keys.traineeAttendance(traineeId), `/attendance/trainee/${traineeId}`, undefined, options);
+  useGet<AttendanceListing[]>(
+    keys.traineeAttendance(traineeId),
+    `/attendance/trainee/${traineeId}`,
+    undefined,
+    options,
+  );
 
 export const useTraineeProgress = (id: number) =>
   useGet<TraineeProgress>(keys.traineeProgress(id), `/progress/trainee/${id}`);
@@ -61,8 +66,7 @@ export const useTrainerProgress = (id: number) =>
 export const useTrainerTrainees = (id: number) =>
   useGet<TrainerTrainee[]>(keys.trainerTrainees(id), `/trainers/${id}/trainees`);
 
-export const useAssignments = () =>
-  useGet<Assignment[]>(keys.assignments(), '/assignments/', { limit: 1000 });
+export const useAssignments = () => useGet<Assignment[]>(keys.assignments(), '/assignments/', { limit: 1000 });
 
 export const useOverview = () => useGet<Overview>(keys.overview(), '/analytics/overview');
 

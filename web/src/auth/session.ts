@@ -21,7 +21,12 @@ function read(): AuthState {
     if (raw) {
       const parsed = JSON.parse(raw) as Partial<AuthState>;
       if (parsed.token && parsed.user) {
-        return { token: parsed.token, user: parsed.user, mustChangePassword: Boolean(parsed.mustChangePassword), notice: null };
+        return {
+          token: parsed.token,
+          user: parsed.user,
+          mustChangePassword: Boolean(parsed.mustChangePassword),
+          notice: null,
+        };
       }
     }
   } catch {

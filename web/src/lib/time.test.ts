@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { visibleRange } from './calendar';
-import { dayAfterLocalDate, describeTimeZone, formatDateTime, formatDuration, fromLocalInput, parseInstant, toLocalInput } from './time';
+import {
+  dayAfterLocalDate,
+  describeTimeZone,
+  formatDateTime,
+  formatDuration,
+  fromLocalInput,
+  parseInstant,
+  toLocalInput,
+} from './time';
 
 describe('time', () => {
   it('round-trips a local input value through UTC', () => {

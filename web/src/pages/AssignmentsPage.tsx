@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
 import { api } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAssignments, useUsers } from '../api/queries';
@@ -33,7 +33,8 @@ export function AssignmentsPage() {
       void queryClient.invalidateQueries({ queryKey: ['assignments'] });
       showToast({ title: 'Assignment removed', tone: 'success' });
     },
-    onError: (error) => showToast({ title: 'Could not remove the assignment', body: describeError(error), tone: 'error' }),
+    onError: (error) =>
+      showToast({ title: 'Could not remove the assignment', body: describeError(error), tone: 'error' }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -97,7 +98,12 @@ export function AssignmentsPage() {
                     <td data-label="Trainer">{a.teacher.name || a.teacher.username}</td>
                     <td data-label="Since">{formatDate(a.assigned_date)}</td>
                     <td data-label="Actions" className="actions-cell">
-                      <button type="button" className="button button-small" disabled={remove.isPending} onClick={() => remove.mutate(a)}>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={remove.isPending}
+                        onClick={() => remove.mutate(a)}
+                      >
                         Remove <span className="visually-hidden">assignment of {a.student.username}</span>
                       </button>
                     </td>

@@ -104,12 +104,29 @@ export function AuditPage() {
           )}
         </Field>
         <Field label="Target id">
-          {(p) => <input {...p} inputMode="numeric" pattern="[0-9]*" size={6} value={targetId} onChange={(e) => filter(setTargetId)(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              pattern="[0-9]*"
+              size={6}
+              value={targetId}
+              onChange={(e) => filter(setTargetId)(e.target.value)}
+            />
+          )}
         </Field>
-        <Field label="From">{(p) => <input {...p} type="date" value={from} onChange={(e) => filter(setFrom)(e.target.value)} />}</Field>
-        <Field label="To (inclusive)">{(p) => <input {...p} type="date" value={to} onChange={(e) => filter(setTo)(e.target.value)} />}</Field>
+        <Field label="From">
+          {(p) => <input {...p} type="date" value={from} onChange={(e) => filter(setFrom)(e.target.value)} />}
+        </Field>
+        <Field label="To (inclusive)">
+          {(p) => <input {...p} type="date" value={to} onChange={(e) => filter(setTo)(e.target.value)} />}
+        </Field>
       </div>
-      <QueryView query={audit} empty={page ? 'No more entries.' : 'No entry matches these filters.'} loadingLabel="Loading the audit log…">
+      <QueryView
+        query={audit}
+        empty={page ? 'No more entries.' : 'No entry matches these filters.'}
+        loadingLabel="Loading the audit log…"
+      >
         {(entries) => (
           <>
             <div className="table-wrap">

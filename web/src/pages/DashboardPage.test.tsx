@@ -44,7 +44,9 @@ describe('DashboardPage and AnalyticsPage', () => {
     const stats = within(await screen.findByRole('list', { name: 'Key figures' }));
     expect(stats.getByText('present marks ÷ enrolments, completed sessions only')).toBeInTheDocument();
     expect(stats.getByText('not yet completed or cancelled, past or future')).toBeInTheDocument();
-    expect(screen.getByTestId('figures-note')).toHaveTextContent('counts every session they are enrolled in, upcoming ones included');
+    expect(screen.getByTestId('figures-note')).toHaveTextContent(
+      'counts every session they are enrolled in, upcoming ones included',
+    );
     expect(figure('Sessions by status')).toHaveTextContent('Every session, past and future, by its status.');
     expect(figure('Users by role')).toHaveTextContent('Every account.');
   });

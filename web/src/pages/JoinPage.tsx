@@ -1,6 +1,6 @@
-import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryView } from '../ui/states';

@@ -13,8 +13,24 @@ describe('reportQuery', () => {
       status: null,
       sections: null,
     });
-    const q = reportQuery({ from: '2026-05-01', to: '2026-05-31', trainer: '4', status: 'completed', sections: ['users', 'sessions'], bom: true }, 'csv');
-    expect(q).toMatchObject({ format: 'csv', bom: true, trainer_id: '4', status: 'completed', sections: 'users,sessions' });
+    const q = reportQuery(
+      {
+        from: '2026-05-01',
+        to: '2026-05-31',
+        trainer: '4',
+        status: 'completed',
+        sections: ['users', 'sessions'],
+        bom: true,
+      },
+      'csv',
+    );
+    expect(q).toMatchObject({
+      format: 'csv',
+      bom: true,
+      trainer_id: '4',
+      status: 'completed',
+      sections: 'users,sessions',
+    });
     expect(new Date(String(q.to)).getDate()).toBe(1);
     expect(new Date(String(q.to)).getMonth()).toBe(5);
   });

@@ -54,7 +54,11 @@ export function ReportsPage() {
     setDone(null);
     try {
       const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-      const name = await downloadFile('/reports/generate', reportQuery({ from, to, trainer, status, sections, bom }, format), `training-report-${today}.${ext}`);
+      const name = await downloadFile(
+        '/reports/generate',
+        reportQuery({ from, to, trainer, status, sections, bom }, format),
+        `training-report-${today}.${ext}`,
+      );
       setDone(name);
     } catch (caught) {
       setError(caught);
@@ -71,8 +75,12 @@ export function ReportsPage() {
       <section className="card stack" aria-labelledby="report-filters">
         <h2 id="report-filters">Filters</h2>
         <div className="grid-4">
-          <Field label="Sessions from">{(p) => <input {...p} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />}</Field>
-          <Field label="Sessions to (inclusive)">{(p) => <input {...p} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
+          <Field label="Sessions from">
+            {(p) => <input {...p} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />}
+          </Field>
+          <Field label="Sessions to (inclusive)">
+            {(p) => <input {...p} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}
+          </Field>
           <Field label="Trainer">
             {(p) => (
               <select {...p} value={trainer} onChange={(e) => setTrainer(e.target.value)}>
@@ -105,15 +113,17 @@ export function ReportsPage() {
               <input
                 type="checkbox"
                 checked={sections.includes(s.key)}
-                onChange={(e) => setSections((cur) => (e.target.checked ? [...cur, s.key] : cur.filter((k) => k !== s.key)))}
+                onChange={(e) =>
+                  setSections((cur) => (e.target.checked ? [...cur, s.key] : cur.filter((k) => k !== s.key)))
+                }
               />{' '}
               {s.label}
             </label>
           ))}
         </fieldset>
         <label className="checkbox-line">
-          <input type="checkbox" checked={bom} onChange={(e) => setBom(e.target.checked)} /> CSV for Microsoft Excel (starts with a
-          UTF-8 byte order mark, so accents show correctly)
+          <input type="checkbox" checked={bom} onChange={(e) => setBom(e.target.checked)} /> CSV for Microsoft Excel
+          (starts with a UTF-8 byte order mark, so accents show correctly)
         </label>
       </section>
       <section className="card" aria-labelledby="report-download">

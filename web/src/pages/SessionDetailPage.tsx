@@ -1,10 +1,10 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { describeError } from '../api/errors';
 import { useSession, useUsers } from '../api/queries';
-import { SESSION_STATUSES, type Message, type SessionStatus, type TrainingSession } from '../api/types';
+import { type Message, SESSION_STATUSES, type SessionStatus, type TrainingSession } from '../api/types';
 import { useMe } from '../auth/session';
 import { formatDateTime, formatDuration } from '../lib/time';
 import { markOwnSessionChange } from '../realtime/LiveProvider';
@@ -142,7 +142,12 @@ function SessionDetail({ session }: { session: TrainingSession }) {
           {session.description ? <p className="description">{session.description}</p> : null}
           <Field label="Change status">
             {(p) => (
-              <select {...p} value={session.status} disabled={setStatus.isPending} onChange={(e) => setStatus.mutate(e.target.value as SessionStatus)}>
+              <select
+                {...p}
+                value={session.status}
+                disabled={setStatus.isPending}
+                onChange={(e) => setStatus.mutate(e.target.value as SessionStatus)}
+              >
                 {SESSION_STATUSES.map((s) => (
                   <option key={s} value={s}>
                     {s}
@@ -163,7 +168,12 @@ function SessionDetail({ session }: { session: TrainingSession }) {
                 <span>
                   {t.name || t.username} <span className="muted">({t.email})</span>
                 </span>
-                <button type="button" className="button button-small" disabled={unenrol.isPending} onClick={() => unenrol.mutate(t.id)}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  disabled={unenrol.isPending}
+                  onClick={() => unenrol.mutate(t.id)}
+                >
                   Remove <span className="visually-hidden">{t.name || t.username}</span>
                 </button>
               </li>
@@ -213,11 +223,17 @@ function SessionDetail({ session }: { session: TrainingSession }) {
       <Modal open={deleting} onClose={() => setDeleting(false)} title="Delete this session?">
         <div className="stack">
           <p>
-            “{session.title}” and its attendance records will be deleted. Its {session.trainees.length} trainee(s) will be told.
+            “{session.title}” and its attendance records will be deleted. Its {session.trainees.length} trainee(s) will
+            be told.
           </p>
           {remove.error ? <FormError error={remove.error} /> : null}
           <div className="button-row">
-            <button type="button" className="button button-danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate()}
+            >
               Delete session
             </button>
             <button type="button" className="button" onClick={() => setDeleting(false)}>

@@ -35,7 +35,13 @@ describe('SessionForm', () => {
     expect(await screen.findByText('This session cannot be booked at that time:')).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('session #4 “Forklift basics”');
     const body = calls.find((c) => c.method === 'POST')?.body as Record<string, unknown>;
-    expect(body).toMatchObject({ title: 'Safety 101', trainer_id: 2, trainees: [3], duration_minutes: 60, status: 'scheduled' });
+    expect(body).toMatchObject({
+      title: 'Safety 101',
+      trainer_id: 2,
+      trainees: [3],
+      duration_minutes: 60,
+      status: 'scheduled',
+    });
     expect(body.scheduled_date).toBe(new Date(2026, 4, 1, 11, 0).toISOString());
     expect(onSaved).not.toHaveBeenCalled();
   });
@@ -60,14 +66,22 @@ describe('SessionForm', () => {
     expect(select.value).toBe('');
     expect(select.selectedOptions[0]).toHaveTextContent('Choose a trainer…');
     // Trainers first; an admin who delivers a session can still be chosen, named as such.
-    expect([...select.options].filter((o) => !o.disabled).map((o) => o.textContent)).toEqual(['Tom Trainer', 'Ada Admin (admin)']);
+    expect([...select.options].filter((o) => !o.disabled).map((o) => o.textContent)).toEqual([
+      'Tom Trainer',
+      'Ada Admin (admin)',
+    ]);
   });
 
   it("a trainer's session is their own", async () => {
     signInAs(trainer);
     const { calls } = mockFetch([
       { path: '/users/', body: [trainer, trainee] },
-      { method: 'POST', path: '/sessions/', status: 201, respond: ({ body }) => ({ status: 201, body: { id: 9, trainees: [], ...(body as object) } }) },
+      {
+        method: 'POST',
+        path: '/sessions/',
+        status: 201,
+        respond: ({ body }) => ({ status: 201, body: { id: 9, trainees: [], ...(body as object) } }),
+      },
     ]);
     const onSaved = vi.fn();
     renderPage(<SessionForm onSaved={onSaved} onCancel={() => undefined} />);
@@ -77,7 +91,10 @@ describe('SessionForm', () => {
     await user.type(screen.getByLabelText('Starts at'), '2026-05-04T14:30');
     await user.click(screen.getByRole('button', { name: 'Create session' }));
     await vi.waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ trainer_id: trainer.id, scheduled_date: '2026-05-04T09:00:00.000Z' });
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
+      trainer_id: trainer.id,
+      scheduled_date: '2026-05-04T09:00:00.000Z',
+    });
   });
 
   it('shows each clash of a double booking in local time, with who is busy', async () => {
@@ -89,7 +106,8 @@ describe('SessionForm', () => {
         path: '/sessions/',
         status: 409,
         body: {
-          detail: 'Double booking: the trainer Tom Trainer is already booked for session 4 "Forklift basics" starting 2026-05-04T09:00:00+00:00',
+          detail:
+            'Double booking: the trainer Tom Trainer is already booked for session 4 "Forklift basics" starting 2026-05-04T09:00:00+00:00',
           conflicts: [
             {
               session_id: 4,

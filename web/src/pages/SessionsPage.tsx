@@ -1,12 +1,19 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { isSameMonth, isToday } from 'date-fns';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { isSameMonth, isToday } from 'date-fns';
-import { useQueryClient } from '@tanstack/react-query';
 import { useSessions, useUsers } from '../api/queries';
 import { SESSION_STATUSES } from '../api/types';
 import { useMe } from '../auth/session';
-import { onDay, shiftAnchor, visibleRange, type CalendarView } from '../lib/calendar';
-import { dayAfterLocalDate, formatDateTime, formatDuration, formatTime, fromLocalInput, toLocalDateInput } from '../lib/time';
+import { type CalendarView, onDay, shiftAnchor, visibleRange } from '../lib/calendar';
+import {
+  dayAfterLocalDate,
+  formatDateTime,
+  formatDuration,
+  formatTime,
+  fromLocalInput,
+  toLocalDateInput,
+} from '../lib/time';
 import { Modal } from '../ui/Dialog';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
@@ -63,7 +70,13 @@ export function SessionsPage() {
       <div className="toolbar">
         <div className="segmented" role="group" aria-label="View">
           {(['list', 'week', 'month'] as View[]).map((v) => (
-            <button key={v} type="button" className="button" aria-pressed={view === v} onClick={() => update({ view: v === 'list' ? null : v })}>
+            <button
+              key={v}
+              type="button"
+              className="button"
+              aria-pressed={view === v}
+              onClick={() => update({ view: v === 'list' ? null : v })}
+            >
               {v === 'list' ? 'List' : v === 'week' ? 'Week' : 'Month'}
             </button>
           ))}
@@ -96,8 +109,12 @@ export function SessionsPage() {
         ) : null}
         {view === 'list' ? (
           <>
-            <Field label="From">{(p) => <input {...p} type="date" value={from} onChange={(e) => update({ from: e.target.value })} />}</Field>
-            <Field label="To (inclusive)">{(p) => <input {...p} type="date" value={to} onChange={(e) => update({ to: e.target.value })} />}</Field>
+            <Field label="From">
+              {(p) => <input {...p} type="date" value={from} onChange={(e) => update({ from: e.target.value })} />}
+            </Field>
+            <Field label="To (inclusive)">
+              {(p) => <input {...p} type="date" value={to} onChange={(e) => update({ to: e.target.value })} />}
+            </Field>
           </>
         ) : null}
       </div>

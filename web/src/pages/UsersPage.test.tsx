@@ -5,8 +5,22 @@ import { makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
 import { UsersPage } from './UsersPage';
 
 const admin = makeUser();
-const trainer = makeUser({ id: 2, username: 'tom', role: 'trainer', first_name: 'Tom', last_name: 'Trainer', email: 'tom@x.test' });
-const trainee = makeUser({ id: 3, username: 'tia', role: 'trainee', first_name: 'Tia', last_name: 'Trainee', email: 'tia@x.test' });
+const trainer = makeUser({
+  id: 2,
+  username: 'tom',
+  role: 'trainer',
+  first_name: 'Tom',
+  last_name: 'Trainer',
+  email: 'tom@x.test',
+});
+const trainee = makeUser({
+  id: 3,
+  username: 'tia',
+  role: 'trainee',
+  first_name: 'Tia',
+  last_name: 'Trainee',
+  email: 'tia@x.test',
+});
 
 describe('UsersPage', () => {
   it('filters by role and search text', async () => {
@@ -29,7 +43,12 @@ describe('UsersPage', () => {
     const created = makeUser({ id: 4, username: 'neo', role: 'trainee', is_temporary_password: true });
     const { calls } = mockFetch([
       { path: '/users/', body: [admin] },
-      { method: 'POST', path: '/users/', status: 201, body: { user: created, temporary_password: 'Tmp#Pass-123456', message: 'created' } },
+      {
+        method: 'POST',
+        path: '/users/',
+        status: 201,
+        body: { user: created, temporary_password: 'Tmp#Pass-123456', message: 'created' },
+      },
     ]);
     renderPage(<UsersPage />);
     const user = userEvent.setup();

@@ -125,7 +125,9 @@ export class LiveConnection {
     this.attempt += 1;
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
     const delay = backoffDelay(this.attempt, this.options.random);
-    this.options.onState(offline ? { kind: 'offline' } : { kind: 'reconnecting', retryInMs: delay, attempt: this.attempt });
+    this.options.onState(
+      offline ? { kind: 'offline' } : { kind: 'reconnecting', retryInMs: delay, attempt: this.attempt },
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.open();

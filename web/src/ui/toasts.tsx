@@ -36,7 +36,11 @@ function subscribe(listener: () => void) {
 }
 
 export function Toasts() {
-  const toasts = useSyncExternalStore(subscribe, () => items, () => items);
+  const toasts = useSyncExternalStore(
+    subscribe,
+    () => items,
+    () => items,
+  );
   return (
     <section className="toasts" aria-label="Notifications">
       <div role="status" aria-live="polite" aria-relevant="additions">
@@ -46,7 +50,12 @@ export function Toasts() {
               <strong>{toast.title}</strong>
               {toast.body ? <span>{toast.body}</span> : null}
             </div>
-            <button type="button" className="icon-button" onClick={() => dismissToast(toast.id)} aria-label={`Dismiss: ${toast.title}`}>
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => dismissToast(toast.id)}
+              aria-label={`Dismiss: ${toast.title}`}
+            >
               ×
             </button>
           </div>
