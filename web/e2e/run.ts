@@ -182,9 +182,11 @@ async function main(): Promise<number> {
   try {
     server = await startServer();
     console.log(`server: ${server.baseUrl}`);
-    browser = await launchBrowser();
+    const { baseUrl } = server;
+    const launched = await launchBrowser();
+    browser = launched;
     const open = async (who: string, mobile = false) => {
-      const context = await newUserContext(browser!, server!.baseUrl, { mobile });
+      const context = await newUserContext(launched, baseUrl, { mobile });
       contexts.push(context);
       context.setDefaultTimeout(15_000);
       const page = await context.newPage();
@@ -388,6 +390,7 @@ async function main(): Promise<number> {
           const clash = dialog.getByRole('alert').getByRole('listitem').filter({ hasText: SESSION_TITLE });
           await clash.waitFor({ timeout: 10_000 });
           // The session was made for 10:00 to 11:30 Berlin time; the server's detail says UTC.
+          // biome-ignore lint/performance/useDomNodeTextContent: the check is about the text a person sees, as laid out
           const text = await clash.innerText();
           check(
             /10:00/.test(text) && /11:30/.test(text) && /CES?T/.test(text),
@@ -446,7 +449,7 @@ async function main(): Promise<number> {
             .waitFor({ timeout: 30_000 })
             .then(async () => {
               throw new Error(
-                `the ${format.ext} report was refused: ${await admin.locator('.alert-error').innerText()}`,
+                `the ${format.ext} report was refused: ${await admin.locator('.alert-error').textContent()}`,
               );
             });
           refused.catch(() => undefined);

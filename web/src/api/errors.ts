@@ -126,10 +126,9 @@ function toFieldErrors(value: unknown): FieldError[] {
 }
 
 function isPerson(value: unknown): value is { id: number; name: string } {
-  const record = value as Record<string, unknown> | null;
-  return (
-    Boolean(record) && typeof record === 'object' && typeof record!.id === 'number' && typeof record!.name === 'string'
-  );
+  if (!value || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  return typeof record.id === 'number' && typeof record.name === 'string';
 }
 
 function toConflicts(value: unknown): BookingConflict[] {

@@ -49,7 +49,7 @@ function set(next: AuthState): void {
   } else {
     sessionStorage.removeItem(KEY);
   }
-  listeners.forEach((listener) => listener());
+  for (const listener of listeners) listener();
 }
 
 export const auth = {
@@ -79,7 +79,7 @@ export const auth = {
       return;
     }
     set({ token: null, user: null, mustChangePassword: false, notice });
-    signOutHooks.forEach((hook) => hook());
+    for (const hook of signOutHooks) hook();
   },
   updateUser(user: User): void {
     if (!state.user || state.user.id !== user.id) return;

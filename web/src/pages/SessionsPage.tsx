@@ -68,6 +68,7 @@ export function SessionsPage() {
         }
       />
       <div className="toolbar">
+        {/* biome-ignore lint/a11y/useSemanticElements: a set of toggle buttons, not a form section: a fieldset would bring a legend and its own layout */}
         <div className="segmented" role="group" aria-label="View">
           {(['list', 'week', 'month'] as View[]).map((v) => (
             <button

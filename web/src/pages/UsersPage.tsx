@@ -79,6 +79,7 @@ export function UsersPage() {
           </button>
         }
       />
+      {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for some browsers and screen readers still in use */}
       <div className="toolbar" role="search">
         <Field label="Search">
           {(p) => (

@@ -147,7 +147,7 @@ export class LiveConnection {
       const resumed = this.everReady;
       this.everReady = true;
       this.attempt = 0;
-      const lastId = Number((frame.data ?? {}).last_id);
+      const lastId = Number(frame.data?.last_id);
       if (this.lastId == null && Number.isFinite(lastId)) this.lastId = lastId;
       this.options.onState({ kind: 'live' });
       this.startPing();

@@ -10,7 +10,9 @@ export interface ToastItem {
 let items: ToastItem[] = [];
 let nextId = 1;
 const listeners = new Set<() => void>();
-const emit = () => listeners.forEach((l) => l());
+const emit = () => {
+  for (const listener of listeners) listener();
+};
 
 export function dismissToast(id: number): void {
   items = items.filter((t) => t.id !== id);
