@@ -25,7 +25,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
 
 export async function signOut(): Promise<void> {
   try {
-    await api.post('/auth/logout', undefined, { credentialsCheck: true });
+    await api.POST('/auth/logout');
   } catch {
     /* the sign-in ends locally whatever the server says */
   }

@@ -45,7 +45,7 @@ describe('AttendancePage', () => {
       },
       {
         method: 'POST',
-        path: '/attendance/',
+        path: '/attendance',
         respond: ({ body }) => {
           const { trainee_id, present } = body as { trainee_id: number; present: boolean };
           marks.set(trainee_id, present);

@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import { api } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAttendance, useSession } from '../api/queries';
-import type { AttendanceRecord, TrainingSession, User } from '../api/types';
+import type { TrainingSession, User } from '../api/types';
 import { formatDateTime } from '../lib/time';
 import { markOwnSessionChange } from '../realtime/LiveProvider';
 import { PageHeader } from '../ui/PageHeader';
@@ -29,7 +29,7 @@ function AttendanceSheet({ session }: { session: TrainingSession }) {
     setPending((p) => ({ ...p, [trainee.id]: present }));
     markOwnSessionChange(session.id);
     try {
-      await api.post<AttendanceRecord>('/attendance/', { session_id: session.id, trainee_id: trainee.id, present });
+      await api.POST('/attendance', { body: { session_id: session.id, trainee_id: trainee.id, present } });
     } finally {
       await queryClient.invalidateQueries({ queryKey: ['attendance', session.id] });
       setPending((p) => {

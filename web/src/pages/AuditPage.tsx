@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useAudit, useUsers } from '../api/queries';
+import { type AuditQuery, useAudit, useUsers } from '../api/queries';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES, type AuditEntry } from '../api/types';
 import { dayAfterLocalDate, formatDateTime, fromLocalInput } from '../lib/time';
 import { Field } from '../ui/forms';
@@ -45,11 +45,11 @@ export function AuditPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [page, setPage] = useState(0);
-  const query = {
-    actor_id: actor || null,
+  const query: AuditQuery = {
+    actor_id: actor ? Number(actor) : null,
     action: action || null,
     target_type: targetType || null,
-    target_id: /^\d+$/.test(targetId) ? targetId : null,
+    target_id: /^\d+$/.test(targetId) ? Number(targetId) : null,
     from: from ? fromLocalInput(from) : null,
     to: to ? dayAfterLocalDate(to) : null,
     skip: page * PAGE,

@@ -38,7 +38,7 @@ describe('DashboardPage and AnalyticsPage', () => {
     signInAs(admin);
     mockFetch([
       { path: '/analytics/overview', body: busy },
-      { path: '/users/', body: [admin] },
+      { path: '/users', body: [admin] },
     ]);
     renderPage(<DashboardPage />);
     const stats = within(await screen.findByRole('list', { name: 'Key figures' }));
@@ -55,7 +55,7 @@ describe('DashboardPage and AnalyticsPage', () => {
     signInAs(admin);
     mockFetch([
       { path: '/analytics/overview', body: empty },
-      { path: '/users/', body: [admin] },
+      { path: '/users', body: [admin] },
     ]);
     const { container } = renderPage(<DashboardPage />);
     expect(await screen.findByText('No sessions yet.')).toBeVisible();

@@ -1,8 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { ApiError, describeError, NETWORK_ERROR_STATUS } from '../api/errors';
-import type { LoginAnswer } from '../api/types';
 import { homeFor } from '../app/guards';
 import { auth, useAuth } from '../auth/session';
 import { Field, fieldErrors } from '../ui/forms';
@@ -39,11 +38,7 @@ export function LoginPage() {
     setError(null);
     setBusy(true);
     try {
-      const answer = await api.post<LoginAnswer>(
-        '/auth/login',
-        { username: username.trim(), password },
-        { credentialsCheck: true },
-      );
+      const answer = await unwrap(api.POST('/auth/login', { body: { username: username.trim(), password } }));
       // Rendering again with the new sign-in redirects to the right page.
       auth.signIn(answer);
     } catch (caught) {

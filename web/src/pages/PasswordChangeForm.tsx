@@ -24,13 +24,9 @@ export function PasswordChangeForm({ requireCurrent, onDone }: { requireCurrent:
     setBusy(true);
     setError(null);
     try {
-      await api.post(
-        '/auth/change-password',
-        requireCurrent ? { current_password: current, new_password: next } : { new_password: next },
-        {
-          credentialsCheck: true,
-        },
-      );
+      await api.POST('/auth/change-password', {
+        body: requireCurrent ? { current_password: current, new_password: next } : { new_password: next },
+      });
       setCurrent('');
       setNext('');
       setConfirm('');

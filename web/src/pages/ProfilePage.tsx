@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { keys } from '../api/queries';
 import type { User } from '../api/types';
 import { auth, useMe } from '../auth/session';
@@ -18,11 +18,12 @@ function ProfileForm({ user }: { user: User }) {
   const [email, setEmail] = useState(user.email);
   const save = useMutation({
     mutationFn: () =>
-      api.put<User>(`/users/${user.id}`, {
-        first_name: firstName.trim(),
-        last_name: lastName.trim(),
-        email: email.trim(),
-      }),
+      unwrap(
+        api.PUT('/users/{user_id}', {
+          params: { path: { user_id: user.id } },
+          body: { first_name: firstName.trim(), last_name: lastName.trim(), email: email.trim() },
+        }),
+      ),
     onSuccess: (saved) => {
       auth.updateUser(saved);
       queryClient.setQueryData(keys.user(saved.id), saved);
@@ -68,7 +69,7 @@ export function ProfilePage() {
   const me = useMe();
   const query = useQuery({
     queryKey: keys.user(me.id),
-    queryFn: ({ signal }) => api.get<User>(`/users/${me.id}`, undefined, signal),
+    queryFn: ({ signal }) => unwrap(api.GET('/users/{user_id}', { params: { path: { user_id: me.id } }, signal })),
   });
   return (
     <div className="narrow">

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { describeError } from '../api/errors';
 import { useSession, useUsers } from '../api/queries';
-import { type Message, SESSION_STATUSES, type SessionStatus, type TrainingSession } from '../api/types';
+import { SESSION_STATUSES, type SessionStatus, type TrainingSession } from '../api/types';
 import { useMe } from '../auth/session';
 import { formatDateTime, formatDuration } from '../lib/time';
 import { markOwnSessionChange } from '../realtime/LiveProvider';
@@ -41,7 +41,9 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const setStatus = useMutation({
     mutationFn: (status: SessionStatus) => {
       markOwnSessionChange(session.id);
-      return api.put<TrainingSession>(`/sessions/${session.id}`, { status });
+      return unwrap(
+        api.PUT('/sessions/{session_id}', { params: { path: { session_id: session.id } }, body: { status } }),
+      );
     },
     onSuccess: (saved) => {
       queryClient.setQueryData(['session', session.id], saved);
@@ -52,7 +54,11 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const enrol = useMutation({
     mutationFn: (traineeId: number) => {
       markOwnSessionChange(session.id);
-      return api.post<Message>(`/sessions/${session.id}/trainees/${traineeId}`);
+      return unwrap(
+        api.POST('/sessions/{session_id}/trainees/{trainee_id}', {
+          params: { path: { session_id: session.id, trainee_id: traineeId } },
+        }),
+      );
     },
     onSuccess: () => {
       setAddId('');
@@ -63,7 +69,11 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const unenrol = useMutation({
     mutationFn: (traineeId: number) => {
       markOwnSessionChange(session.id);
-      return api.delete<Message>(`/sessions/${session.id}/trainees/${traineeId}`);
+      return unwrap(
+        api.DELETE('/sessions/{session_id}/trainees/{trainee_id}', {
+          params: { path: { session_id: session.id, trainee_id: traineeId } },
+        }),
+      );
     },
     onSuccess: () => {
       refresh();
@@ -74,7 +84,7 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const remove = useMutation({
     mutationFn: () => {
       markOwnSessionChange(session.id);
-      return api.delete<Message>(`/sessions/${session.id}`);
+      return unwrap(api.DELETE('/sessions/{session_id}', { params: { path: { session_id: session.id } } }));
     },
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['sessions'] });

@@ -16,10 +16,10 @@ describe('SessionForm', () => {
   it('sends the chosen trainer, trainees and UTC time, and explains a double booking', async () => {
     signInAs(admin);
     const { calls } = mockFetch([
-      { path: '/users/', body: [admin, trainer, trainee] },
+      { path: '/users', body: [admin, trainer, trainee] },
       {
         method: 'POST',
-        path: '/sessions/',
+        path: '/sessions',
         status: 409,
         body: { detail: 'Tom Trainer is already booked from 09:00 to 10:00 UTC in session #4 “Forklift basics”.' },
       },
@@ -48,7 +48,7 @@ describe('SessionForm', () => {
 
   it('checks required values before sending', async () => {
     signInAs(admin);
-    const { calls } = mockFetch([{ path: '/users/', body: [admin] }]);
+    const { calls } = mockFetch([{ path: '/users', body: [admin] }]);
     renderPage(<SessionForm onSaved={() => undefined} onCancel={() => undefined} />);
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Create session' }));
@@ -60,7 +60,7 @@ describe('SessionForm', () => {
 
   it('does not offer the admin as the trainer of a new session', async () => {
     signInAs(admin);
-    mockFetch([{ path: '/users/', body: [admin, trainer, trainee] }]);
+    mockFetch([{ path: '/users', body: [admin, trainer, trainee] }]);
     renderPage(<SessionForm onSaved={() => undefined} onCancel={() => undefined} />);
     const select = (await screen.findByLabelText('Trainer')) as HTMLSelectElement;
     expect(select.value).toBe('');
@@ -75,10 +75,10 @@ describe('SessionForm', () => {
   it("a trainer's session is their own", async () => {
     signInAs(trainer);
     const { calls } = mockFetch([
-      { path: '/users/', body: [trainer, trainee] },
+      { path: '/users', body: [trainer, trainee] },
       {
         method: 'POST',
-        path: '/sessions/',
+        path: '/sessions',
         status: 201,
         respond: ({ body }) => ({ status: 201, body: { id: 9, trainees: [], ...(body as object) } }),
       },
@@ -100,10 +100,10 @@ describe('SessionForm', () => {
   it('shows each clash of a double booking in local time, with who is busy', async () => {
     signInAs(admin);
     mockFetch([
-      { path: '/users/', body: [admin, trainer, trainee] },
+      { path: '/users', body: [admin, trainer, trainee] },
       {
         method: 'POST',
-        path: '/sessions/',
+        path: '/sessions',
         status: 409,
         body: {
           detail:

@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import { useUsers } from '../api/queries';
 import { SESSION_STATUSES, type SessionInput, type SessionStatus, type TrainingSession, type User } from '../api/types';
@@ -120,9 +120,11 @@ export function SessionForm({
         status,
         class_link: classLink.trim() || null,
       };
-      return session
-        ? api.put<TrainingSession>(`/sessions/${session.id}`, body)
-        : api.post<TrainingSession>('/sessions/', body);
+      return unwrap(
+        session
+          ? api.PUT('/sessions/{session_id}', { params: { path: { session_id: session.id } }, body })
+          : api.POST('/sessions', { body }),
+      );
     },
     onSuccess: (saved) => {
       markOwnSessionChange(saved.id);

@@ -36,9 +36,9 @@ describe('SessionsPage for a trainer', () => {
       session(1, 'Long ago', '2019-01-01T09:00:00+00:00'),
     ];
     const { calls } = mockFetch([
-      { path: '/users/', body: [trainer] },
+      { path: '/users', body: [trainer] },
       {
-        path: '/sessions/',
+        path: '/sessions',
         respond: ({ url }) => ({ body: url.searchParams.get('order') === 'desc' ? past : upcoming }),
       },
     ]);
@@ -53,7 +53,7 @@ describe('SessionsPage for a trainer', () => {
     expect(screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual(['Upcoming', 'Past']);
 
     const asked = calls
-      .filter((c) => c.url.pathname === '/sessions/')
+      .filter((c) => c.url.pathname === '/sessions')
       .map((c) => Object.fromEntries(c.url.searchParams));
     const soonQuery = asked.find((q) => q.from);
     const pastQuery = asked.find((q) => q.order === 'desc');

@@ -2,8 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { isSameMonth, isToday } from 'date-fns';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { useSessions, useUsers } from '../api/queries';
-import { SESSION_STATUSES } from '../api/types';
+import { type SessionQuery, useSessions, useUsers } from '../api/queries';
+import { SESSION_STATUSES, statusFilter } from '../api/types';
 import { useMe } from '../auth/session';
 import { type CalendarView, onDay, shiftAnchor, visibleRange } from '../lib/calendar';
 import {
@@ -32,8 +32,9 @@ export function SessionsPage() {
   const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
   const view = (['list', 'week', 'month'].includes(params.get('view') ?? '') ? params.get('view') : 'list') as View;
-  const status = params.get('status') ?? '';
+  const status = statusFilter(params.get('status'));
   const trainer = params.get('trainer') ?? '';
+  const filters: SessionQuery = { status: status || null, trainer_id: trainer ? Number(trainer) : null };
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
   const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
@@ -124,7 +125,7 @@ export function SessionsPage() {
           <section aria-labelledby="upcoming-title" data-testid="upcoming-sessions">
             <h2 id="upcoming-title">Upcoming</h2>
             <SessionList
-              query={{ status, from: now, skip: page * PAGE, limit: PAGE }}
+              query={{ status: filters.status, from: now, skip: page * PAGE, limit: PAGE }}
               page={page}
               onPage={(p) => update({ page: p ? String(p) : null })}
               names={names}
@@ -134,7 +135,7 @@ export function SessionsPage() {
           <section aria-labelledby="past-title" data-testid="past-sessions">
             <h2 id="past-title">Past</h2>
             <SessionList
-              query={{ status, to: now, order: 'desc', skip: pastPage * PAGE, limit: PAGE }}
+              query={{ status: filters.status, to: now, order: 'desc', skip: pastPage * PAGE, limit: PAGE }}
               page={pastPage}
               onPage={(p) => update({ past: p ? String(p) : null })}
               names={names}
@@ -146,8 +147,7 @@ export function SessionsPage() {
       ) : view === 'list' ? (
         <SessionList
           query={{
-            status,
-            trainer_id: trainer,
+            ...filters,
             from: from ? fromLocalInput(from) : null,
             to: to ? dayAfterLocalDate(to) : null,
             skip: page * PAGE,
@@ -161,7 +161,7 @@ export function SessionsPage() {
         <CalendarGrid
           view={view}
           anchor={anchor}
-          filters={{ status, trainer_id: trainer }}
+          filters={filters}
           onAnchor={(date) => update({ at: date ? toLocalDateInput(date) : null })}
           names={names}
         />
@@ -191,7 +191,7 @@ function SessionList({
   empty = 'No sessions match these filters.',
   keepOrder = false,
 }: {
-  query: Record<string, string | number | null>;
+  query: SessionQuery;
   page: number;
   onPage: (page: number) => void;
   names: (id: number) => string;
@@ -269,7 +269,7 @@ function CalendarGrid({
 }: {
   view: CalendarView;
   anchor: Date;
-  filters: Record<string, string>;
+  filters: SessionQuery;
   onAnchor: (date: Date | null) => void;
   names: (id: number) => string;
 }) {

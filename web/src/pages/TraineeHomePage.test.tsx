@@ -89,7 +89,7 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
   it('shows present, absent and not marked for each past session, from GET /attendance/trainee/{me}', async () => {
     signInAs(trainee);
     const { calls } = mockFetch([
-      { path: '/sessions/', body: [firstAid, fireDrill, ladders, future] },
+      { path: '/sessions', body: [firstAid, fireDrill, ladders, future] },
       {
         path: '/progress/trainee/7',
         body: { trainee_id: 7, trainee, total_sessions: 4, attended_sessions: 1, progress_percentage: 25 },
@@ -109,7 +109,7 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
     signInAs(trainee);
     let marks: AttendanceListing[] = [];
     const { calls } = mockFetch([
-      { path: '/sessions/', body: [firstAid, ladders] },
+      { path: '/sessions', body: [firstAid, ladders] },
       {
         path: '/progress/trainee/7',
         body: { trainee_id: 7, trainee, total_sessions: 2, attended_sessions: 0, progress_percentage: 0 },
@@ -151,7 +151,7 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
   it('still lists past sessions when the marks cannot be loaded, and says so', async () => {
     signInAs(trainee);
     mockFetch([
-      { path: '/sessions/', body: [firstAid] },
+      { path: '/sessions', body: [firstAid] },
       {
         path: '/progress/trainee/7',
         body: { trainee_id: 7, trainee, total_sessions: 1, attended_sessions: 0, progress_percentage: 0 },
@@ -168,7 +168,7 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
     signInAs(trainee);
     const running = session(5, 'Running now', new Date(Date.now() - 10 * 60_000).toISOString());
     mockFetch([
-      { path: '/sessions/', body: [running] },
+      { path: '/sessions', body: [running] },
       {
         path: '/progress/trainee/7',
         body: { trainee_id: 7, trainee, total_sessions: 1, attended_sessions: 1, progress_percentage: 100 },

@@ -53,7 +53,7 @@ describe('TrainerTraineesPage: a trainee’s attendance', () => {
     const { calls } = mockFetch(
       routes([
         {
-          path: '/assignments/',
+          path: '/assignments',
           body: [{ id: 1, student: ann, teacher: trainer, assigned_date: '2020-01-01T09:00:00+00:00' }],
         },
         { path: '/attendance/trainee/5', body: [mark(1, 'Knots', true), mark(2, 'Ropes', false)] },
@@ -91,7 +91,7 @@ describe('TrainerTraineesPage: a trainee’s attendance', () => {
     mockFetch(
       routes([
         // The assignment list could not be read: the page lets the server decide.
-        { path: '/assignments/', status: 500, body: { detail: 'boom' } },
+        { path: '/assignments', status: 500, body: { detail: 'boom' } },
         { path: '/attendance/trainee/6', status: 403, body: { detail: 'You are not allowed to do this' } },
       ]),
     );
@@ -109,7 +109,7 @@ describe('TrainerTraineesPage: a trainee’s attendance', () => {
     mockFetch(
       routes([
         {
-          path: '/assignments/',
+          path: '/assignments',
           body: [
             { id: 1, student: ann, teacher: trainer, assigned_date: '2020-01-01T09:00:00+00:00' },
             { id: 2, student: bob, teacher: trainer, assigned_date: '2020-01-01T09:00:00+00:00' },

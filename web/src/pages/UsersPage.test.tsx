@@ -25,7 +25,7 @@ const trainee = makeUser({
 describe('UsersPage', () => {
   it('filters by role and search text', async () => {
     signInAs(admin);
-    mockFetch([{ path: '/users/', body: [admin, trainer, trainee] }]);
+    mockFetch([{ path: '/users', body: [admin, trainer, trainee] }]);
     renderPage(<UsersPage />);
     expect(await screen.findByTestId('user-row-tom')).toBeInTheDocument();
     const user = userEvent.setup();
@@ -42,10 +42,10 @@ describe('UsersPage', () => {
     signInAs(admin);
     const created = makeUser({ id: 4, username: 'neo', role: 'trainee', is_temporary_password: true });
     const { calls } = mockFetch([
-      { path: '/users/', body: [admin] },
+      { path: '/users', body: [admin] },
       {
         method: 'POST',
-        path: '/users/',
+        path: '/users',
         status: 201,
         body: { user: created, temporary_password: 'Tmp#Pass-123456', message: 'created' },
       },
@@ -68,7 +68,7 @@ describe('UsersPage', () => {
   it('explains why a trainer cannot be deleted, and offers reassigning', async () => {
     signInAs(admin);
     const { calls } = mockFetch([
-      { path: '/users/', body: [admin, trainer] },
+      { path: '/users', body: [admin, trainer] },
       {
         method: 'DELETE',
         path: '/users/2',

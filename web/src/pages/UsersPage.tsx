@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { describeError } from '../api/errors';
 import { useUsers } from '../api/queries';
-import { type CreateUserAnswer, type Message, ROLES, type Role, type User } from '../api/types';
+import { type CreateUserAnswer, ROLES, type Role, type User } from '../api/types';
 import { useMe } from '../auth/session';
 import { generatePassword } from '../lib/password';
 import { formatDate } from '../lib/time';
@@ -57,7 +57,7 @@ export function UsersPage() {
   const close = () => setDialog(null);
 
   const unlock = useMutation({
-    mutationFn: (user: User) => api.post<Message>(`/users/${user.id}/unlock`),
+    mutationFn: (user: User) => unwrap(api.POST('/users/{user_id}/unlock', { params: { path: { user_id: user.id } } })),
     onSuccess: (answer, user) =>
       showToast({ title: `${user.username} unlocked`, body: answer?.message, tone: 'success' }),
     onError: (error, user) =>
@@ -271,8 +271,9 @@ function UserForm({
         last_name: lastName.trim(),
         role,
       };
-      if (user) return { saved: await api.put<User>(`/users/${user.id}`, body) };
-      return { created: await api.post<CreateUserAnswer>('/users/', body) };
+      if (user)
+        return { saved: await unwrap(api.PUT('/users/{user_id}', { params: { path: { user_id: user.id } }, body })) };
+      return { created: await unwrap(api.POST('/users', { body })) };
     },
     onSuccess: (result) => {
       if (result.created) onCreated(result.created);
@@ -342,7 +343,13 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
   const [password, setPassword] = useState(() => generatePassword());
   const [done, setDone] = useState(false);
   const reset = useMutation({
-    mutationFn: () => api.post<Message>(`/auth/reset-password/${user.id}`, { new_password: password }),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/auth/reset-password/{user_id}', {
+          params: { path: { user_id: user.id } },
+          body: { new_password: password },
+        }),
+      ),
     onSuccess: () => setDone(true),
   });
   if (done) {
@@ -418,9 +425,14 @@ function DeleteUserForm({
   const [reassignTo, setReassignTo] = useState<string>('');
   const remove = useMutation({
     mutationFn: () =>
-      api.delete<Message>(
-        `/users/${user.id}`,
-        mode === 'reassign' ? { reassign_to: reassignTo } : mode === 'cascade' ? { cascade: true } : undefined,
+      unwrap(
+        api.DELETE('/users/{user_id}', {
+          params: {
+            path: { user_id: user.id },
+            query:
+              mode === 'reassign' ? { reassign_to: Number(reassignTo) } : mode === 'cascade' ? { cascade: true } : {},
+          },
+        }),
       ),
     onSuccess: () => {
       showToast({ title: `${user.username} deleted`, tone: 'success' });

@@ -59,10 +59,12 @@ export interface RecordedCall {
 export function mockFetch(routes: MockRoute[]) {
   const calls: RecordedCall[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input), 'http://localhost');
-    const method = (init?.method ?? 'GET').toUpperCase();
-    const headers = new Headers(init?.headers);
-    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    const request = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);
+    const url = new URL(request.url);
+    const method = request.method.toUpperCase();
+    const headers = request.headers;
+    const text = await request.text();
+    const body: unknown = text ? JSON.parse(text) : undefined;
     calls.push({ method, url, body, headers });
     const route = routes.find(
       (r) =>
