@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+
 import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
 
 // The API lives on the same origin as the client in production; in `npm run dev`
 // these paths go to a backend on port 8002.

@@ -1,11 +1,11 @@
 /** Starts a real TMS server on a temporary SQLite file and a headless Chromium. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type ConsoleMessage, chromium, type Page } from 'playwright-core';
 
 export const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = resolve(webDir, '..');
@@ -41,7 +41,8 @@ async function waitForHealth(baseUrl: string, server: ChildProcess, timeoutMs: n
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited with code ${server.exitCode} before it was healthy`);
+    if (server.exitCode !== null)
+      throw new Error(`the server exited with code ${server.exitCode} before it was healthy`);
     try {
       const response = await fetch(`${baseUrl}/health`);
       if (response.status === 200) return;
@@ -59,7 +60,9 @@ async function checkClientIsServed(baseUrl: string): Promise<void> {
   const index = await fetch(`${baseUrl}/app/`);
   const type = index.headers.get('content-type') ?? '(none)';
   if (index.status !== 200 || !type.startsWith('text/html')) {
-    throw new Error(`GET /app/ answered HTTP ${index.status} with Content-Type ${type}; the server must serve web/dist/index.html as text/html`);
+    throw new Error(
+      `GET /app/ answered HTTP ${index.status} with Content-Type ${type}; the server must serve web/dist/index.html as text/html`,
+    );
   }
   const html = await index.text();
   const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
@@ -67,7 +70,9 @@ async function checkClientIsServed(baseUrl: string): Promise<void> {
     const asset = await fetch(`${baseUrl}${script}`);
     const assetType = asset.headers.get('content-type') ?? '(none)';
     if (asset.status !== 200 || !/javascript/.test(assetType)) {
-      throw new Error(`GET ${script} answered HTTP ${asset.status} with Content-Type ${assetType}; module scripts need a JavaScript type`);
+      throw new Error(
+        `GET ${script} answered HTTP ${asset.status} with Content-Type ${assetType}; module scripts need a JavaScript type`,
+      );
     }
   }
 }
@@ -102,10 +107,7 @@ export async function startServer(): Promise<Server> {
   const stop = async () => {
     if (server.exitCode === null) {
       server.kill('SIGTERM');
-      await Promise.race([
-        new Promise((r) => server.once('exit', r)),
-        new Promise((r) => setTimeout(r, 5000)),
-      ]);
+      await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
       if (server.exitCode === null) server.kill('SIGKILL');
     }
     log.end();
@@ -153,7 +155,11 @@ export class ConsoleWatch {
   }
 }
 
-export async function newUserContext(browser: Browser, baseUrl: string, options: { mobile?: boolean } = {}): Promise<BrowserContext> {
+export async function newUserContext(
+  browser: Browser,
+  baseUrl: string,
+  options: { mobile?: boolean } = {},
+): Promise<BrowserContext> {
   return browser.newContext({
     baseURL: baseUrl,
     acceptDownloads: true,

@@ -5,7 +5,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, ConsoleWatch, artifactsDir, launchBrowser, newUserContext, startServer, type Server } from './harness.ts';
+import {
+  ADMIN_PASSWORD,
+  artifactsDir,
+  ConsoleWatch,
+  launchBrowser,
+  newUserContext,
+  type Server,
+  startServer,
+} from './harness.ts';
 
 const LIVE_TIMEOUT = 5_000;
 const SESSION_TITLE = 'E2E Safety Induction';
@@ -57,7 +65,11 @@ async function shot(page: Page, name: string): Promise<void> {
 async function dismissToasts(page: Page): Promise<void> {
   const buttons = page.getByRole('button', { name: /^Dismiss:/ });
   // A toast may time out on its own meanwhile.
-  while ((await buttons.count()) > 0) await buttons.first().click({ timeout: 1_000 }).catch(() => undefined);
+  while ((await buttons.count()) > 0)
+    await buttons
+      .first()
+      .click({ timeout: 1_000 })
+      .catch(() => undefined);
 }
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {
@@ -170,9 +182,11 @@ async function main(): Promise<number> {
   try {
     server = await startServer();
     console.log(`server: ${server.baseUrl}`);
-    browser = await launchBrowser();
+    const { baseUrl } = server;
+    const launched = await launchBrowser();
+    browser = launched;
     const open = async (who: string, mobile = false) => {
-      const context = await newUserContext(browser!, server!.baseUrl, { mobile });
+      const context = await newUserContext(launched, baseUrl, { mobile });
       contexts.push(context);
       context.setDefaultTimeout(15_000);
       const page = await context.newPage();
@@ -259,7 +273,10 @@ async function main(): Promise<number> {
       await heading(trainer, `Attendance: ${SESSION_TITLE}`);
       await trainer.getByTestId('attendance-summary').filter({ hasText: '0 of 1 present' }).waitFor();
       await trainer.getByRole('button', { name: 'Mark all present' }).click();
-      await trainer.getByTestId('attendance-summary').filter({ hasText: '1 of 1 present' }).waitFor({ timeout: 10_000 });
+      await trainer
+        .getByTestId('attendance-summary')
+        .filter({ hasText: '1 of 1 present' })
+        .waitFor({ timeout: 10_000 });
       await trainer.getByTestId(`attendance-row-${TRAINEE.username}`).getByText('Present', { exact: true }).waitFor();
       await shot(trainer, 'trainer-attendance');
     });
@@ -272,7 +289,10 @@ async function main(): Promise<number> {
 
     await step('the trainer adjusts a mark (absent), and it shows up live for the trainee', async () => {
       await trainer.getByLabel(`${TRAINEE.first} ${TRAINEE.last} present`).uncheck();
-      await trainer.getByTestId('attendance-summary').filter({ hasText: '0 of 1 present' }).waitFor({ timeout: 10_000 });
+      await trainer
+        .getByTestId('attendance-summary')
+        .filter({ hasText: '0 of 1 present' })
+        .waitFor({ timeout: 10_000 });
       await trainee.getByTestId('attended-count').filter({ hasText: /^0$/ }).waitFor({ timeout: LIVE_TIMEOUT });
       await trainer.getByLabel(`${TRAINEE.first} ${TRAINEE.last} present`).check();
       await trainee.getByTestId('attended-count').filter({ hasText: /^1$/ }).waitFor({ timeout: LIVE_TIMEOUT });
@@ -320,7 +340,9 @@ async function main(): Promise<number> {
       let started = Date.now();
       await box.check();
       await row.getByText('Present', { exact: true }).waitFor({ timeout: LIVE_TIMEOUT });
-      console.log(`  "Present" appeared in the trainee's past-session row ${Date.now() - started} ms after the trainer's click`);
+      console.log(
+        `  "Present" appeared in the trainee's past-session row ${Date.now() - started} ms after the trainer's click`,
+      );
       // attendance_updated carries only the record's id: the list is fetched again.
       started = Date.now();
       await box.uncheck();
@@ -335,213 +357,286 @@ async function main(): Promise<number> {
       await shot(trainee, 'trainee-past-sessions');
     });
 
-    await step("the trainer's sessions list what is coming first, then the past, latest first", async () => {
-      await nav(trainer, 'My sessions');
-      await heading(trainer, 'My sessions');
-      const upcoming = trainer.getByTestId('upcoming-sessions');
-      const past = trainer.getByTestId('past-sessions');
-      await upcoming.getByRole('link', { name: SESSION_TITLE }).waitFor();
-      await past.getByRole('link', { name: PAST_TITLE }).waitFor();
-      const order = await trainer.locator('main a').evaluateAll((links) => links.map((l) => l.textContent));
-      check(
-        order.indexOf(SESSION_TITLE) >= 0 && order.indexOf(SESSION_TITLE) < order.indexOf(PAST_TITLE),
-        `the upcoming session is not listed before the past one: ${order.join(' | ')}`,
-      );
-    }, { independent: true });
+    await step(
+      "the trainer's sessions list what is coming first, then the past, latest first",
+      async () => {
+        await nav(trainer, 'My sessions');
+        await heading(trainer, 'My sessions');
+        const upcoming = trainer.getByTestId('upcoming-sessions');
+        const past = trainer.getByTestId('past-sessions');
+        await upcoming.getByRole('link', { name: SESSION_TITLE }).waitFor();
+        await past.getByRole('link', { name: PAST_TITLE }).waitFor();
+        const order = await trainer.locator('main a').evaluateAll((links) => links.map((l) => l.textContent));
+        check(
+          order.indexOf(SESSION_TITLE) >= 0 && order.indexOf(SESSION_TITLE) < order.indexOf(PAST_TITLE),
+          `the upcoming session is not listed before the past one: ${order.join(' | ')}`,
+        );
+      },
+      { independent: true },
+    );
 
-    await step('a double booking names the clash in local time', async () => {
-      await nav(admin, 'Sessions');
-      await heading(admin, 'Sessions');
-      await admin.getByRole('button', { name: 'New session' }).click();
-      const dialog = admin.getByRole('dialog', { name: 'New session' });
-      await dialog.getByLabel('Title').fill('E2E Overlap');
-      await dialog.getByLabel('Trainer').selectOption({ label: `${TRAINER.first} ${TRAINER.last}` });
-      await dialog.getByLabel('Starts at').fill(tomorrowAt(10).replace(':00', ':30'));
-      await watch.expecting([/status of 409/], async () => {
-        await dialog.getByRole('button', { name: 'Create session' }).click();
-        const clash = dialog.getByRole('alert').getByRole('listitem').filter({ hasText: SESSION_TITLE });
-        await clash.waitFor({ timeout: 10_000 });
-        // The session was made for 10:00 to 11:30 Berlin time; the server's detail says UTC.
-        const text = await clash.innerText();
-        check(/10:00/.test(text) && /11:30/.test(text) && /CES?T/.test(text), `the clash is not shown in local time: ${text}`);
-        check(text.includes(`${TRAINER.first} ${TRAINER.last} (trainer)`), `the clash does not name the trainer: ${text}`);
-      });
-      await shot(admin, 'admin-double-booking');
-      await dialog.getByRole('button', { name: 'Cancel' }).click();
-    }, { independent: true });
+    await step(
+      'a double booking names the clash in local time',
+      async () => {
+        await nav(admin, 'Sessions');
+        await heading(admin, 'Sessions');
+        await admin.getByRole('button', { name: 'New session' }).click();
+        const dialog = admin.getByRole('dialog', { name: 'New session' });
+        await dialog.getByLabel('Title').fill('E2E Overlap');
+        await dialog.getByLabel('Trainer').selectOption({ label: `${TRAINER.first} ${TRAINER.last}` });
+        await dialog.getByLabel('Starts at').fill(tomorrowAt(10).replace(':00', ':30'));
+        await watch.expecting([/status of 409/], async () => {
+          await dialog.getByRole('button', { name: 'Create session' }).click();
+          const clash = dialog.getByRole('alert').getByRole('listitem').filter({ hasText: SESSION_TITLE });
+          await clash.waitFor({ timeout: 10_000 });
+          // The session was made for 10:00 to 11:30 Berlin time; the server's detail says UTC.
+          // biome-ignore lint/performance/useDomNodeTextContent: the check is about the text a person sees, as laid out
+          const text = await clash.innerText();
+          check(
+            /10:00/.test(text) && /11:30/.test(text) && /CES?T/.test(text),
+            `the clash is not shown in local time: ${text}`,
+          );
+          check(
+            text.includes(`${TRAINER.first} ${TRAINER.last} (trainer)`),
+            `the clash does not name the trainer: ${text}`,
+          );
+        });
+        await shot(admin, 'admin-double-booking');
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+      },
+      { independent: true },
+    );
 
-    await step("the trainer opens the assigned trainee's attendance on \"My trainees\"", async () => {
+    await step('the trainer opens the assigned trainee\'s attendance on "My trainees"', async () => {
       await nav(trainer, 'My trainees');
       await heading(trainer, 'My trainees');
       const name = `${TRAINEE.first} ${TRAINEE.last}`;
       await trainer.getByRole('button', { name: `Show attendance of ${name}` }).click();
       const list = trainer.getByRole('list', { name: `Attendance of ${name}` });
-      await list.getByRole('listitem').filter({ hasText: PAST_TITLE }).getByText('Present', { exact: true }).waitFor({ timeout: 10_000 });
-      await list.getByRole('listitem').filter({ hasText: SESSION_TITLE }).getByText('Present', { exact: true }).waitFor();
+      await list
+        .getByRole('listitem')
+        .filter({ hasText: PAST_TITLE })
+        .getByText('Present', { exact: true })
+        .waitFor({ timeout: 10_000 });
+      await list
+        .getByRole('listitem')
+        .filter({ hasText: SESSION_TITLE })
+        .getByText('Present', { exact: true })
+        .waitFor();
       await trainer.getByText('Present at 2 of 2 marked sessions.').waitFor();
       await dismissToasts(trainer);
       await shot(trainer, 'trainer-trainee-attendance');
     });
 
-    await step('the admin downloads the report in each format', async () => {
-      await nav(admin, 'Reports');
-      await heading(admin, 'Reports');
-      const formats = [
-        { label: 'Download PDF', ext: 'pdf', magic: (b: Buffer) => b.subarray(0, 5).toString() === '%PDF-' },
-        { label: 'Download CSV', ext: 'csv', magic: (b: Buffer) => /user/i.test(b.toString('utf8')) && /session/i.test(b.toString('utf8')) },
-        { label: 'Download Excel', ext: 'xlsx', magic: (b: Buffer) => b.subarray(0, 2).toString() === 'PK' },
-      ];
-      for (const format of formats) {
-        const downloading = admin.waitForEvent('download', { timeout: 30_000 });
-        const refused = admin
-          .locator('.alert-error')
-          .waitFor({ timeout: 30_000 })
-          .then(async () => {
-            throw new Error(`the ${format.ext} report was refused: ${await admin.locator('.alert-error').innerText()}`);
-          });
-        refused.catch(() => undefined);
-        downloading.catch(() => undefined);
-        await admin.getByRole('button', { name: format.label }).click();
-        const download = await Promise.race([downloading, refused]);
-        const name = download.suggestedFilename();
-        check(new RegExp(`^training-report-\\d{8}\\.${format.ext}$`).test(name), `the ${format.ext} download is named "${name}"`);
-        const target = join(artifactsDir, name);
-        await download.saveAs(target);
-        check(statSync(target).size > 0, `${name} is empty`);
-        check(format.magic(readFileSync(target)), `${name} does not look like a ${format.ext} file`);
-        await admin.getByRole('status').filter({ hasText: `Downloaded ${name}` }).waitFor();
-      }
-    }, { independent: true });
+    await step(
+      'the admin downloads the report in each format',
+      async () => {
+        await nav(admin, 'Reports');
+        await heading(admin, 'Reports');
+        const formats = [
+          { label: 'Download PDF', ext: 'pdf', magic: (b: Buffer) => b.subarray(0, 5).toString() === '%PDF-' },
+          {
+            label: 'Download CSV',
+            ext: 'csv',
+            magic: (b: Buffer) => /user/i.test(b.toString('utf8')) && /session/i.test(b.toString('utf8')),
+          },
+          { label: 'Download Excel', ext: 'xlsx', magic: (b: Buffer) => b.subarray(0, 2).toString() === 'PK' },
+        ];
+        for (const format of formats) {
+          const downloading = admin.waitForEvent('download', { timeout: 30_000 });
+          const refused = admin
+            .locator('.alert-error')
+            .waitFor({ timeout: 30_000 })
+            .then(async () => {
+              throw new Error(
+                `the ${format.ext} report was refused: ${await admin.locator('.alert-error').textContent()}`,
+              );
+            });
+          refused.catch(() => undefined);
+          downloading.catch(() => undefined);
+          await admin.getByRole('button', { name: format.label }).click();
+          const download = await Promise.race([downloading, refused]);
+          const name = download.suggestedFilename();
+          check(
+            new RegExp(`^training-report-\\d{8}\\.${format.ext}$`).test(name),
+            `the ${format.ext} download is named "${name}"`,
+          );
+          const target = join(artifactsDir, name);
+          await download.saveAs(target);
+          check(statSync(target).size > 0, `${name} is empty`);
+          check(format.magic(readFileSync(target)), `${name} does not look like a ${format.ext} file`);
+          await admin
+            .getByRole('status')
+            .filter({ hasText: `Downloaded ${name}` })
+            .waitFor();
+        }
+      },
+      { independent: true },
+    );
 
-    await step("screenshots of each role's main pages", async () => {
-      await nav(admin, 'Dashboard');
-      await heading(admin, 'Dashboard');
-      await admin.locator('.recharts-surface').first().waitFor();
-      await shot(admin, 'admin-dashboard');
-      for (const [label, title, file] of [
-        ['Users', 'Users', 'admin-users'],
-        ['Sessions', 'Sessions', 'admin-sessions'],
-        ['Assignments', 'Assignments', 'admin-assignments'],
-        ['Analytics', 'Analytics', 'admin-analytics'],
-        ['Reports', 'Reports', 'admin-reports'],
-        ['Audit log', 'Audit log', 'admin-audit'],
-      ] as const) {
-        await nav(admin, label);
-        await heading(admin, title);
-        await shot(admin, file);
-      }
-      await nav(admin, 'Sessions');
-      await admin.getByRole('button', { name: 'Week' }).click();
-      await admin.getByRole('heading', { level: 2, name: /^Week of/ }).waitFor();
-      await admin.getByRole('button', { name: 'Next week' }).click();
-      await admin.locator('.calendar-item').filter({ hasText: SESSION_TITLE }).or(admin.getByRole('button', { name: 'Today' })).first().waitFor();
-      await admin.getByRole('button', { name: 'Today' }).click();
-      await shot(admin, 'admin-calendar-week');
-      await admin.getByRole('button', { name: 'Month' }).click();
-      await shot(admin, 'admin-calendar-month');
-      await nav(trainer, 'My sessions');
-      await heading(trainer, 'My sessions');
-      await shot(trainer, 'trainer-sessions');
-      await nav(trainer, 'My trainees');
-      await heading(trainer, 'My trainees');
-      await trainer.getByTestId('trainer-trainees').getByText(`${TRAINEE.first} ${TRAINEE.last}`).waitFor();
-      await shot(trainer, 'trainer-trainees');
-      await nav(trainer, 'My sessions');
-      await trainer.getByRole('link', { name: SESSION_TITLE }).click();
-      await heading(trainer, SESSION_TITLE);
-      await shot(trainer, 'trainer-session-detail');
-      await admin.getByRole('link', { name: /Profile/ }).click();
-      await heading(admin, 'Your profile');
-      await shot(admin, 'admin-profile');
-    }, { independent: true });
+    await step(
+      "screenshots of each role's main pages",
+      async () => {
+        await nav(admin, 'Dashboard');
+        await heading(admin, 'Dashboard');
+        await admin.locator('.recharts-surface').first().waitFor();
+        await shot(admin, 'admin-dashboard');
+        for (const [label, title, file] of [
+          ['Users', 'Users', 'admin-users'],
+          ['Sessions', 'Sessions', 'admin-sessions'],
+          ['Assignments', 'Assignments', 'admin-assignments'],
+          ['Analytics', 'Analytics', 'admin-analytics'],
+          ['Reports', 'Reports', 'admin-reports'],
+          ['Audit log', 'Audit log', 'admin-audit'],
+        ] as const) {
+          await nav(admin, label);
+          await heading(admin, title);
+          await shot(admin, file);
+        }
+        await nav(admin, 'Sessions');
+        await admin.getByRole('button', { name: 'Week' }).click();
+        await admin.getByRole('heading', { level: 2, name: /^Week of/ }).waitFor();
+        await admin.getByRole('button', { name: 'Next week' }).click();
+        await admin
+          .locator('.calendar-item')
+          .filter({ hasText: SESSION_TITLE })
+          .or(admin.getByRole('button', { name: 'Today' }))
+          .first()
+          .waitFor();
+        await admin.getByRole('button', { name: 'Today' }).click();
+        await shot(admin, 'admin-calendar-week');
+        await admin.getByRole('button', { name: 'Month' }).click();
+        await shot(admin, 'admin-calendar-month');
+        await nav(trainer, 'My sessions');
+        await heading(trainer, 'My sessions');
+        await shot(trainer, 'trainer-sessions');
+        await nav(trainer, 'My trainees');
+        await heading(trainer, 'My trainees');
+        await trainer.getByTestId('trainer-trainees').getByText(`${TRAINEE.first} ${TRAINEE.last}`).waitFor();
+        await shot(trainer, 'trainer-trainees');
+        await nav(trainer, 'My sessions');
+        await trainer.getByRole('link', { name: SESSION_TITLE }).click();
+        await heading(trainer, SESSION_TITLE);
+        await shot(trainer, 'trainer-session-detail');
+        await admin.getByRole('link', { name: /Profile/ }).click();
+        await heading(admin, 'Your profile');
+        await shot(admin, 'admin-profile');
+      },
+      { independent: true },
+    );
 
-    await step('dialogs work from the keyboard', async () => {
-      await nav(admin, 'Users');
-      await heading(admin, 'Users');
-      const opener = admin.getByRole('button', { name: 'New user' });
-      await opener.focus();
-      await admin.keyboard.press('Enter');
-      const dialog = admin.getByRole('dialog', { name: 'New user' });
-      await dialog.waitFor();
-      const focusedInside = await dialog.evaluate((node) => node.contains(document.activeElement));
-      check(focusedInside, 'focus did not move into the dialog');
-      await admin.keyboard.press('Escape');
-      await dialog.waitFor({ state: 'detached' });
-      const back = await opener.evaluate((node) => node === document.activeElement);
-      check(back, 'focus did not return to the button that opened the dialog');
-    }, { independent: true });
+    await step(
+      'dialogs work from the keyboard',
+      async () => {
+        await nav(admin, 'Users');
+        await heading(admin, 'Users');
+        const opener = admin.getByRole('button', { name: 'New user' });
+        await opener.focus();
+        await admin.keyboard.press('Enter');
+        const dialog = admin.getByRole('dialog', { name: 'New user' });
+        await dialog.waitFor();
+        const focusedInside = await dialog.evaluate((node) => node.contains(document.activeElement));
+        check(focusedInside, 'focus did not move into the dialog');
+        await admin.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached' });
+        const back = await opener.evaluate((node) => node === document.activeElement);
+        check(back, 'focus did not return to the button that opened the dialog');
+      },
+      { independent: true },
+    );
 
-    await step('the pages work at 360 px wide', async () => {
-      const phone = await open('trainee-phone', true);
-      await signIn(phone, TRAINEE.username, TRAINEE_PASSWORD);
-      await heading(phone, 'My training');
-      await noHorizontalScroll(phone, "the trainee's page");
-      await shot(phone, 'trainee-home-360px');
-      const trainerPhone = await open('trainer-phone', true);
-      await signIn(trainerPhone, TRAINER.username, TRAINER_PASSWORD);
-      await heading(trainerPhone, 'My sessions');
-      await nav(trainerPhone, 'My trainees');
-      await heading(trainerPhone, 'My trainees');
-      await trainerPhone.getByRole('button', { name: `Show attendance of ${TRAINEE.first} ${TRAINEE.last}` }).click();
-      await trainerPhone.getByRole('list', { name: `Attendance of ${TRAINEE.first} ${TRAINEE.last}` }).waitFor();
-      await noHorizontalScroll(trainerPhone, "the trainer's trainees page");
-      await shot(trainerPhone, 'trainer-trainee-attendance-360px');
-      const adminPhone = await open('admin-phone', true);
-      await signIn(adminPhone, 'admin', ADMIN_PASSWORD);
-      await heading(adminPhone, 'Dashboard');
-      // Long names and addresses are what a narrow table clips.
-      await createUserByApi(adminPhone, {
-        username: 'maximilian.schwarzenberger',
-        email: 'maximilian.schwarzenberger-hohenlohe@training-department.example.test',
-        first_name: 'Maximilian-Alexander',
-        last_name: 'Schwarzenberger-Hohenlohe',
-        role: 'trainer',
-      });
-      await noHorizontalScroll(adminPhone, 'the dashboard');
-      await shot(adminPhone, 'admin-dashboard-360px');
-      for (const [label, title, file] of [
-        ['Users', 'Users', 'admin-users-360px'],
-        ['Sessions', 'Sessions', 'admin-sessions-360px'],
-      ] as const) {
-        await nav(adminPhone, label);
-        await heading(adminPhone, title);
-        await adminPhone.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 });
-        if (label === 'Users') await adminPhone.getByTestId('user-row-maximilian.schwarzenberger').waitFor();
-        await noHorizontalScroll(adminPhone, `the ${label} page`);
-        await shot(adminPhone, file);
-      }
-      await adminPhone.getByRole('button', { name: 'Menu' }).click();
-      await shot(adminPhone, 'admin-menu-360px');
-    }, { independent: true });
+    await step(
+      'the pages work at 360 px wide',
+      async () => {
+        const phone = await open('trainee-phone', true);
+        await signIn(phone, TRAINEE.username, TRAINEE_PASSWORD);
+        await heading(phone, 'My training');
+        await noHorizontalScroll(phone, "the trainee's page");
+        await shot(phone, 'trainee-home-360px');
+        const trainerPhone = await open('trainer-phone', true);
+        await signIn(trainerPhone, TRAINER.username, TRAINER_PASSWORD);
+        await heading(trainerPhone, 'My sessions');
+        await nav(trainerPhone, 'My trainees');
+        await heading(trainerPhone, 'My trainees');
+        await trainerPhone.getByRole('button', { name: `Show attendance of ${TRAINEE.first} ${TRAINEE.last}` }).click();
+        await trainerPhone.getByRole('list', { name: `Attendance of ${TRAINEE.first} ${TRAINEE.last}` }).waitFor();
+        await noHorizontalScroll(trainerPhone, "the trainer's trainees page");
+        await shot(trainerPhone, 'trainer-trainee-attendance-360px');
+        const adminPhone = await open('admin-phone', true);
+        await signIn(adminPhone, 'admin', ADMIN_PASSWORD);
+        await heading(adminPhone, 'Dashboard');
+        // Long names and addresses are what a narrow table clips.
+        await createUserByApi(adminPhone, {
+          username: 'maximilian.schwarzenberger',
+          email: 'maximilian.schwarzenberger-hohenlohe@training-department.example.test',
+          first_name: 'Maximilian-Alexander',
+          last_name: 'Schwarzenberger-Hohenlohe',
+          role: 'trainer',
+        });
+        await noHorizontalScroll(adminPhone, 'the dashboard');
+        await shot(adminPhone, 'admin-dashboard-360px');
+        for (const [label, title, file] of [
+          ['Users', 'Users', 'admin-users-360px'],
+          ['Sessions', 'Sessions', 'admin-sessions-360px'],
+        ] as const) {
+          await nav(adminPhone, label);
+          await heading(adminPhone, title);
+          await adminPhone.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 });
+          if (label === 'Users') await adminPhone.getByTestId('user-row-maximilian.schwarzenberger').waitFor();
+          await noHorizontalScroll(adminPhone, `the ${label} page`);
+          await shot(adminPhone, file);
+        }
+        await adminPhone.getByRole('button', { name: 'Menu' }).click();
+        await shot(adminPhone, 'admin-menu-360px');
+      },
+      { independent: true },
+    );
 
     await step('signing out ends the sign-in and says so', async () => {
       await trainee.getByRole('button', { name: 'Sign out' }).click();
       await trainee.waitForURL('**/app/login');
       await trainee.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
-      const stored = await trainee.evaluate(() => ({ session: sessionStorage.getItem('tms.auth'), local: localStorage.length }));
+      const stored = await trainee.evaluate(() => ({
+        session: sessionStorage.getItem('tms.auth'),
+        local: localStorage.length,
+      }));
       check(stored.session === null && stored.local === 0, 'the token is still stored after signing out');
     });
 
-    await step("an admin's password reset ends the trainee's sign-in, with a message", async () => {
-      const phone = pages['trainee-phone'];
-      check(phone, 'the phone page is not open');
-      await markSameDocument(phone);
-      await nav(admin, 'Users');
-      await admin.getByTestId(`user-row-${TRAINEE.username}`).getByRole('button', { name: /Reset password/ }).click();
-      const dialog = admin.getByRole('dialog', { name: `Reset the password of ${TRAINEE.username}` });
-      await dialog.getByRole('button', { name: 'Reset password' }).click();
-      await dialog.getByTestId('reset-password').waitFor();
-      await dialog.getByRole('button', { name: 'Done' }).click();
-      await watch.expecting([/status of 401/], async () => {
-        await phone.waitForURL('**/app/login', { timeout: LIVE_TIMEOUT });
-        await phone.getByRole('status').filter({ hasText: /no longer valid|has ended/ }).waitFor();
-      });
-      await shot(phone, 'signed-out-by-reset-360px');
-    }, { independent: true });
+    await step(
+      "an admin's password reset ends the trainee's sign-in, with a message",
+      async () => {
+        const phone = pages['trainee-phone'];
+        check(phone, 'the phone page is not open');
+        await markSameDocument(phone);
+        await nav(admin, 'Users');
+        await admin
+          .getByTestId(`user-row-${TRAINEE.username}`)
+          .getByRole('button', { name: /Reset password/ })
+          .click();
+        const dialog = admin.getByRole('dialog', { name: `Reset the password of ${TRAINEE.username}` });
+        await dialog.getByRole('button', { name: 'Reset password' }).click();
+        await dialog.getByTestId('reset-password').waitFor();
+        await dialog.getByRole('button', { name: 'Done' }).click();
+        await watch.expecting([/status of 401/], async () => {
+          await phone.waitForURL('**/app/login', { timeout: LIVE_TIMEOUT });
+          await phone
+            .getByRole('status')
+            .filter({ hasText: /no longer valid|has ended/ })
+            .waitFor();
+        });
+        await shot(phone, 'signed-out-by-reset-360px');
+      },
+      { independent: true },
+    );
 
-    await step('no console errors, CSP violations or uncaught exceptions', async () => {
-      check(watch.problems.length === 0, watch.problems.join('\n'));
-    }, { independent: true });
+    await step(
+      'no console errors, CSP violations or uncaught exceptions',
+      async () => {
+        check(watch.problems.length === 0, watch.problems.join('\n'));
+      },
+      { independent: true },
+    );
   } catch (error) {
     failed = true;
     console.log(`FAILED: harness: ${error instanceof Error ? error.message : String(error)}`);

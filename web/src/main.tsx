@@ -6,8 +6,10 @@ import { createAppRouter } from './app/router';
 import './styles.css';
 
 const router = createAppRouter();
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
 
-createRoot(document.getElementById('root')!).render(
+createRoot(root).render(
   <StrictMode>
     <App>
       <RouterProvider router={router} />

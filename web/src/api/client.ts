@@ -1,75 +1,70 @@
+import createClient, { type Middleware } from 'openapi-fetch';
 import { auth } from '../auth/session';
-import { ApiError, NETWORK_ERROR_STATUS, errorFromResponse, isPasswordChangeRequired } from './errors';
+import { ApiError, errorFromResponse, isPasswordChangeRequired, NETWORK_ERROR_STATUS } from './errors';
+import type { paths } from './schema';
 
 export type QueryValue = string | number | boolean | null | undefined;
 export type Query = Record<string, QueryValue>;
 
-export interface RequestOptions {
-  query?: Query;
-  body?: unknown;
-  signal?: AbortSignal;
-  /** A 401 here means "wrong credentials", not "your sign-in ended" (login, change password). */
-  credentialsCheck?: boolean;
-}
-
 export const SIGNED_OUT_EXPIRED = 'Your sign-in has ended. Please sign in again.';
 
-export function buildUrl(path: string, query?: Query): string {
+/** Where a 401 means "wrong credentials", not "your sign-in ended". */
+const CREDENTIALS_CHECKS: ReadonlySet<string> = new Set(['/auth/login', '/auth/change-password', '/auth/logout']);
+
+/** A query string without the filters that are not set (undefined, null or ''). */
+export function serializeQuery(query: Record<string, unknown>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
+  for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null || value === '') continue;
     params.set(key, String(value));
   }
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
+  return params.toString();
 }
 
-async function send(method: string, path: string, options: RequestOptions, accept: string): Promise<Response> {
-  const headers: Record<string, string> = { Accept: accept };
-  const { token } = auth.get();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let body: BodyInit | undefined;
-  if (options.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
-  let response: Response;
-  try {
-    response = await fetch(buildUrl(path, options.query), { method, headers, body, signal: options.signal });
-  } catch (cause) {
-    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
-    throw new ApiError(
-      NETWORK_ERROR_STATUS,
-      'Cannot reach the server. Check your connection; the server may be down. Please try again.',
-    );
-  }
-  if (!response.ok) {
+const bearerAndErrors: Middleware = {
+  onRequest({ request }) {
+    const { token } = auth.get();
+    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    if (!request.headers.has('Accept')) request.headers.set('Accept', 'application/json');
+    return request;
+  },
+  async onResponse({ request, response, schemaPath }) {
+    if (response.ok) return response;
     const error = await errorFromResponse(response);
-    if (error.status === 401 && !options.credentialsCheck && token) {
+    if (error.status === 401 && !CREDENTIALS_CHECKS.has(schemaPath) && request.headers.has('Authorization')) {
       auth.signOut(SIGNED_OUT_EXPIRED);
     } else if (isPasswordChangeRequired(error)) {
       auth.requirePasswordChange(true);
     }
     throw error;
-  }
-  return response;
-}
-
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const response = await send(method, path, options, 'application/json');
-  if (response.status === 204) return undefined as T;
-  const type = response.headers.get('content-type') ?? '';
-  if (!type.includes('json')) return undefined as T;
-  return (await response.json()) as T;
-}
-
-export const api = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
-  post: <T>(path: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}) =>
-    request<T>('POST', path, { ...options, body }),
-  put: <T>(path: string, body?: unknown, query?: Query) => request<T>('PUT', path, { body, query }),
-  delete: <T>(path: string, query?: Query) => request<T>('DELETE', path, { query }),
+  },
+  onError({ error }) {
+    if (error instanceof DOMException && error.name === 'AbortError') return error;
+    return new ApiError(
+      NETWORK_ERROR_STATUS,
+      'Cannot reach the server. Check your connection; the server may be down. Please try again.',
+    );
+  },
 };
+
+/**
+ * The HTTP API, typed end to end by the OpenAPI document (paths, path and query parameters,
+ * bodies, answers). Every call carries the bearer token, and a failure rejects with an
+ * ApiError (in words) instead of resolving, so `unwrap` only ever sees successes.
+ */
+export const api = createClient<paths>({
+  // The API is on the client's own origin; Request needs an absolute URL outside a browser.
+  baseUrl: globalThis.location?.origin ?? '',
+  querySerializer: serializeQuery,
+  // Looked up on each call rather than captured once, so whatever fetch is in place is used.
+  fetch: (request) => globalThis.fetch(request),
+});
+api.use(bearerAndErrors);
+
+/** The answer's data (the middleware has already turned every failure into an ApiError). */
+export async function unwrap<T>(call: Promise<{ data?: T }>): Promise<T> {
+  return (await call).data as T;
+}
 
 /** Picks the file name out of a Content-Disposition header (RFC 6266, incl. filename*). */
 export function filenameFromDisposition(header: string | null, fallback: string): string {
@@ -89,12 +84,14 @@ export function filenameFromDisposition(header: string | null, fallback: string)
   return fallback;
 }
 
-/** Fetches a file with the bearer header and hands it to the browser as a download. */
-export async function downloadFile(path: string, query: Query, fallbackName: string): Promise<string> {
-  const response = await send('GET', path, { query }, '*/*');
-  const blob = await response.blob();
+/** Hands a file the API answered (asked for with `parseAs: 'blob'`) to the browser as a download. */
+export async function downloadFile(
+  call: Promise<{ data?: Blob; response: Response }>,
+  fallbackName: string,
+): Promise<string> {
+  const { data, response } = await call;
   const filename = filenameFromDisposition(response.headers.get('content-disposition'), fallbackName);
-  const url = URL.createObjectURL(blob);
+  const url = URL.createObjectURL(data ?? new Blob());
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;

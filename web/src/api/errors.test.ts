@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, describeError, errorFromResponse, formatWait, isPasswordChangeRequired, parseRetryAfter } from './errors';
+import {
+  ApiError,
+  describeError,
+  errorFromResponse,
+  formatWait,
+  isPasswordChangeRequired,
+  parseRetryAfter,
+} from './errors';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -28,7 +35,9 @@ describe('errorFromResponse', () => {
   });
 
   it('reads Retry-After in seconds and as a date', async () => {
-    const error = await errorFromResponse(json(429, { detail: 'Too many sign-in attempts.' }, { 'Retry-After': '120' }));
+    const error = await errorFromResponse(
+      json(429, { detail: 'Too many sign-in attempts.' }, { 'Retry-After': '120' }),
+    );
     expect(error.retryAfterSeconds).toBe(120);
     expect(describeError(error)).toBe('Too many attempts. Please wait 2 minutes and try again.');
     const now = Date.parse('2026-05-01T09:00:00Z');

@@ -106,8 +106,7 @@ function asText(value: unknown): string | null {
     return parts.length ? parts.join(' ') : null;
   }
   if (value && typeof value === 'object' && 'msg' in value) return asText((value as { msg: unknown }).msg);
-  if (value && typeof value === 'object' && 'message' in value)
-    return asText((value as { message: unknown }).message);
+  if (value && typeof value === 'object' && 'message' in value) return asText((value as { message: unknown }).message);
   return null;
 }
 
@@ -120,17 +119,16 @@ function toFieldErrors(value: unknown): FieldError[] {
     }
     const record = item as Record<string, unknown>;
     const rawField = record.field ?? record.key ?? record.loc ?? '';
-    const field = Array.isArray(rawField)
-      ? rawField.filter((p) => p !== 'body').join('.')
-      : String(rawField ?? '');
+    const field = Array.isArray(rawField) ? rawField.filter((p) => p !== 'body').join('.') : String(rawField ?? '');
     const message = asText(record.message) ?? asText(record.msg) ?? 'is not valid';
     return [{ field, message }];
   });
 }
 
 function isPerson(value: unknown): value is { id: number; name: string } {
-  const record = value as Record<string, unknown> | null;
-  return Boolean(record) && typeof record === 'object' && typeof record!.id === 'number' && typeof record!.name === 'string';
+  if (!value || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  return typeof record.id === 'number' && typeof record.name === 'string';
 }
 
 function toConflicts(value: unknown): BookingConflict[] {

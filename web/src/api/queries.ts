@@ -1,15 +1,7 @@
-import { useQuery, type QueryKey, type UseQueryOptions } from '@tanstack/react-query';
-import { api, type Query } from './client';
-import type {
-  Assignment,
-  AttendanceListing,
-  AuditEntry,
-  Overview,
-  TraineeProgress,
-  TrainerTrainee,
-  TrainingSession,
-  User,
-} from './types';
+import { type QueryKey, type UseQueryOptions, useQuery } from '@tanstack/react-query';
+import { api, type Query, unwrap } from './client';
+import type { paths } from './schema';
+import type { AttendanceListing, TrainingSession, User } from './types';
 
 /** Query keys: the first element names the resource family that live events invalidate. */
 export const keys = {
@@ -28,42 +20,68 @@ export const keys = {
 };
 
 type Options<T> = Omit<UseQueryOptions<T, Error, T, QueryKey>, 'queryKey' | 'queryFn'>;
+type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
+  ? NonNullable<Q>
+  : never;
 
-function useGet<T>(key: QueryKey, path: string, query?: Query, options?: Options<T>) {
-  return useQuery<T, Error, T, QueryKey>({
-    queryKey: key,
-    queryFn: ({ signal }) => api.get<T>(path, query, signal),
-    ...options,
-  });
+export type SessionQuery = QueryOf<'/sessions'>;
+export type AuditQuery = QueryOf<'/audit'>;
+export type ReportQuery = QueryOf<'/reports/generate'>;
+
+function useGet<T>(key: QueryKey, fetch: (signal: AbortSignal) => Promise<T>, options?: Options<T>) {
+  return useQuery<T, Error, T, QueryKey>({ queryKey: key, queryFn: ({ signal }) => fetch(signal), ...options });
 }
 
+const ALL = { limit: 1000 } as const;
+
 export const useUsers = (options?: Options<User[]>) =>
-  useGet<User[]>(keys.users({ limit: 1000 }), '/users/', { limit: 1000 }, options);
+  useGet(keys.users(ALL), (signal) => unwrap(api.GET('/users', { params: { query: ALL }, signal })), options);
 
-export const useSessions = (query: Query, options?: Options<TrainingSession[]>) =>
-  useGet<TrainingSession[]>(keys.sessions(query), '/sessions/', query, options);
+export const useSessions = (query: SessionQuery, options?: Options<TrainingSession[]>) =>
+  useGet(keys.sessions(query), (signal) => unwrap(api.GET('/sessions', { params: { query }, signal })), options);
 
-export const useSession = (id: number) => useGet<TrainingSession>(keys.session(id), `/sessions/${id}`);
+export const useSession = (id: number) =>
+  useGet(keys.session(id), (signal) =>
+    unwrap(api.GET('/sessions/{session_id}', { params: { path: { session_id: id } }, signal })),
+  );
 
 export const useAttendance = (sessionId: number, options?: Options<AttendanceListing[]>) =>
-  useGet<AttendanceListing[]>(keys.attendance(sessionId), `/attendance/session/${sessionId}`, undefined, options);
+  useGet(
+    keys.attendance(sessionId),
+    (signal) =>
+      unwrap(api.GET('/attendance/session/{session_id}', { params: { path: { session_id: sessionId } }, signal })),
+    options,
+  );
 
 /** A trainee's marks, ordered by marked_at: admins, the trainee's assigned trainers and the trainee themself. */
 export const useTraineeAttendance = (traineeId: number, options?: Options<AttendanceListing[]>) =>
-  useGet<AttendanceListing[]>(keys.traineeAttendance(traineeId), `/attendance/trainee/${traineeId}`, undefined, options);
+  useGet(
+    keys.traineeAttendance(traineeId),
+    (signal) =>
+      unwrap(api.GET('/attendance/trainee/{trainee_id}', { params: { path: { trainee_id: traineeId } }, signal })),
+    options,
+  );
 
 export const useTraineeProgress = (id: number) =>
-  useGet<TraineeProgress>(keys.traineeProgress(id), `/progress/trainee/${id}`);
+  useGet(keys.traineeProgress(id), (signal) =>
+    unwrap(api.GET('/progress/trainee/{trainee_id}', { params: { path: { trainee_id: id } }, signal })),
+  );
 
 export const useTrainerProgress = (id: number) =>
-  useGet<TraineeProgress[]>(keys.trainerProgress(id), `/progress/trainer/${id}`);
+  useGet(keys.trainerProgress(id), (signal) =>
+    unwrap(api.GET('/progress/trainer/{trainer_id}', { params: { path: { trainer_id: id } }, signal })),
+  );
 
 export const useTrainerTrainees = (id: number) =>
-  useGet<TrainerTrainee[]>(keys.trainerTrainees(id), `/trainers/${id}/trainees`);
+  useGet(keys.trainerTrainees(id), (signal) =>
+    unwrap(api.GET('/trainers/{trainer_id}/trainees', { params: { path: { trainer_id: id } }, signal })),
+  );
 
 export const useAssignments = () =>
-  useGet<Assignment[]>(keys.assignments(), '/assignments/', { limit: 1000 });
+  useGet(keys.assignments(), (signal) => unwrap(api.GET('/assignments', { params: { query: ALL }, signal })));
 
-export const useOverview = () => useGet<Overview>(keys.overview(), '/analytics/overview');
+export const useOverview = () =>
+  useGet(keys.overview(), (signal) => unwrap(api.GET('/analytics/overview', { signal })));
 
-export const useAudit = (query: Query) => useGet<AuditEntry[]>(keys.audit(query), '/audit/', query);
+export const useAudit = (query: AuditQuery) =>
+  useGet(keys.audit(query), (signal) => unwrap(api.GET('/audit', { params: { query }, signal })));

@@ -1,51 +1,47 @@
-/** Resource shapes of the TMS HTTP/WebSocket contract (docs/api.md and docs/openapi.json). */
+/**
+ * Resource shapes of the TMS HTTP API, taken from the types generated from the OpenAPI
+ * document (schema.d.ts, `npm run api:types`) under the names the pages use. Only what the
+ * document does not describe is written here: the 409 answer's clashes and WebSocket frames.
+ */
+import type { components } from './schema';
 
-export type Role = 'admin' | 'trainer' | 'trainee';
-export const ROLES: Role[] = ['admin', 'trainer', 'trainee'];
+type Schemas = components['schemas'];
 
-export interface User {
-  id: number;
-  username: string;
-  email: string;
-  role: Role;
-  first_name: string;
-  last_name: string;
-  name: string;
-  is_temporary_password: boolean;
-  created_at: string;
-  updated_at: string;
+/**
+ * Lists every member of a union once, as a value: the type check fails when the API gains
+ * a member the list lacks (a new role or status must be offered in the pickers).
+ */
+function everyMember<T extends string>() {
+  return <const L extends readonly T[]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : never)) => list;
 }
 
-export type SessionStatus = 'scheduled' | 'completed' | 'cancelled';
-export const SESSION_STATUSES: SessionStatus[] = ['scheduled', 'completed', 'cancelled'];
+export type User = Schemas['UserOut'];
+export type Role = User['role'];
+export const ROLES = everyMember<Role>()(['admin', 'trainer', 'trainee']);
 
-export interface TrainingSession {
-  id: number;
-  title: string;
-  description: string | null;
-  trainer_id: number;
-  trainees: User[];
-  scheduled_date: string;
-  duration_minutes: number;
-  status: SessionStatus;
-  class_link: string | null;
-  session_link: string;
-  created_at: string;
-  updated_at: string;
+export type TrainingSession = Schemas['SessionOut'];
+export type SessionStatus = TrainingSession['status'];
+export const SESSION_STATUSES = everyMember<SessionStatus>()(['scheduled', 'completed', 'cancelled']);
+
+/** The status a filter's text names, or '' (any status) for anything else. */
+export function statusFilter(value: string | null): SessionStatus | '' {
+  return SESSION_STATUSES.find((status) => status === value) ?? '';
 }
 
-export interface SessionInput {
-  title: string;
-  description?: string | null;
-  trainer_id: number;
-  trainees?: number[];
-  scheduled_date: string;
-  duration_minutes: number;
-  status?: SessionStatus;
-  class_link?: string | null;
-}
+export type SessionInput = Schemas['SessionCreateIn'];
+export type LoginAnswer = Schemas['LoginOut'];
+export type CreateUserAnswer = Schemas['UserCreateOut'];
+export type Assignment = Schemas['AssignmentOut'];
+export type AttendanceListing = Schemas['AttendanceListingOut'];
+export type TraineeProgress = Schemas['TraineeProgressOut'];
+export type TrainerTrainee = Schemas['TrainerTraineeOut'];
+export type Overview = Schemas['OverviewOut'];
+export type AuditEntry = Schemas['AuditEntryOut'];
 
-/** One session a booking clashes with (the `conflicts` of a 409 double booking). */
+/**
+ * One session a booking clashes with: the `conflicts` of a 409 double booking (docs/api.md;
+ * the OpenAPI document gives 409 answers the plain error shape).
+ */
 export interface BookingConflict {
   session_id: number;
   title: string;
@@ -55,87 +51,6 @@ export interface BookingConflict {
   trainer: { id: number; name: string } | null;
   /** The trainees being booked who are already enrolled in it. */
   trainees: { id: number; name: string }[];
-}
-
-export interface LoginAnswer {
-  access_token: string;
-  token_type: 'bearer';
-  user: User;
-  force_password_change: boolean;
-}
-
-export interface CreateUserAnswer {
-  user: User;
-  temporary_password?: string | null;
-  message: string;
-}
-
-export interface Assignment {
-  id: number;
-  student: User;
-  teacher: User;
-  assigned_date: string;
-}
-
-export interface AttendanceRecord {
-  id: number;
-  session_id: number;
-  trainee_id: number;
-  present: boolean;
-  marked_at: string;
-}
-
-export interface AttendanceListing {
-  id: number;
-  session: Omit<TrainingSession, 'trainees'>;
-  trainee: User;
-  present: boolean;
-  marked_at: string;
-}
-
-export interface TraineeProgress {
-  trainee_id: number;
-  trainee: User;
-  total_sessions: number;
-  attended_sessions: number;
-  progress_percentage: number;
-}
-
-export interface TrainerTrainee {
-  trainee: User;
-  sessions: { id: number; title: string; created_at: string }[];
-  sessions_count: number;
-  last_active: string | null;
-  status: 'active' | 'inactive';
-}
-
-export interface TrainerSummary {
-  trainer_id: number;
-  name: string;
-  sessions: number;
-  hours: number;
-  attendance_rate: number;
-}
-
-export interface Overview {
-  users_by_role: Record<Role, number>;
-  sessions_by_status: Record<SessionStatus, number>;
-  attendance_rate: number;
-  trainers: TrainerSummary[];
-  upcoming: { id: number; title: string; scheduled_date: string; trainer_id: number; trainees: unknown }[];
-  trainees_without_sessions: number;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor_id: number | null;
-  actor: string | null;
-  action: string;
-  target_type: string;
-  target_id: number | null;
-  client_address: string | null;
-  changes: Record<string, [unknown, unknown]> | null;
 }
 
 export const AUDIT_ACTIONS = [
@@ -160,11 +75,7 @@ export const AUDIT_ACTIONS = [
 
 export const AUDIT_TARGET_TYPES = ['user', 'session', 'enrolment', 'assignment', 'attendance'] as const;
 
-export interface Message {
-  message: string;
-}
-
-/** A WebSocket frame. */
+/** A WebSocket frame (docs/api.md; WebSocket frames are not part of the OpenAPI document). */
 export interface LiveEvent {
   type: string;
   data: Record<string, unknown>;

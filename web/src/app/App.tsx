@@ -1,9 +1,9 @@
-import { useEffect, useState, type ReactNode } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useState } from 'react';
 import { ApiError, NETWORK_ERROR_STATUS } from '../api/errors';
 import { auth } from '../auth/session';
 import { LiveProvider } from '../realtime/LiveProvider';
-import { Toasts, clearToasts } from '../ui/toasts';
+import { clearToasts, Toasts } from '../ui/toasts';
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({

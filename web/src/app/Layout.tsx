@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { api } from '../api/client';
 import type { Role } from '../api/types';
@@ -25,7 +25,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
 
 export async function signOut(): Promise<void> {
   try {
-    await api.post('/auth/logout', undefined, { credentialsCheck: true });
+    await api.POST('/auth/logout');
   } catch {
     /* the sign-in ends locally whatever the server says */
   }
@@ -35,8 +35,9 @@ export async function signOut(): Promise<void> {
 export function Layout() {
   const me = useMe();
   const location = useLocation();
-  const [menuOpen, setMenuOpen] = useState(false);
-  useEffect(() => setMenuOpen(false), [location.pathname]);
+  // The menu is open on the page where it was opened: following a link closes it.
+  const [menuOpenAt, setMenuOpenAt] = useState<string | null>(null);
+  const menuOpen = menuOpenAt === location.pathname;
 
   return (
     <div className="shell">
@@ -54,7 +55,7 @@ export function Layout() {
             className="menu-button"
             aria-expanded={menuOpen}
             aria-controls="main-nav"
-            onClick={() => setMenuOpen((open) => !open)}
+            onClick={() => setMenuOpenAt(menuOpen ? null : location.pathname)}
           >
             Menu
           </button>

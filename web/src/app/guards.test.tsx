@@ -6,9 +6,32 @@ import { RequireAuth, RequireRole } from './guards';
 
 const routes = [
   { path: '/login', element: <p>sign-in page</p> },
-  { path: '/change-password', element: <RequireAuth><p>change password page</p></RequireAuth> },
-  { path: '/users', element: <RequireAuth><RequireRole roles={['admin']}><p>users page</p></RequireRole></RequireAuth> },
-  { path: '/my', element: <RequireAuth><p>trainee page</p></RequireAuth> },
+  {
+    path: '/change-password',
+    element: (
+      <RequireAuth>
+        <p>change password page</p>
+      </RequireAuth>
+    ),
+  },
+  {
+    path: '/users',
+    element: (
+      <RequireAuth>
+        <RequireRole roles={['admin']}>
+          <p>users page</p>
+        </RequireRole>
+      </RequireAuth>
+    ),
+  },
+  {
+    path: '/my',
+    element: (
+      <RequireAuth>
+        <p>trainee page</p>
+      </RequireAuth>
+    ),
+  },
 ];
 
 describe('guards', () => {

@@ -21,7 +21,12 @@ function read(): AuthState {
     if (raw) {
       const parsed = JSON.parse(raw) as Partial<AuthState>;
       if (parsed.token && parsed.user) {
-        return { token: parsed.token, user: parsed.user, mustChangePassword: Boolean(parsed.mustChangePassword), notice: null };
+        return {
+          token: parsed.token,
+          user: parsed.user,
+          mustChangePassword: Boolean(parsed.mustChangePassword),
+          notice: null,
+        };
       }
     }
   } catch {
@@ -44,7 +49,7 @@ function set(next: AuthState): void {
   } else {
     sessionStorage.removeItem(KEY);
   }
-  listeners.forEach((listener) => listener());
+  for (const listener of listeners) listener();
 }
 
 export const auth = {
@@ -74,7 +79,7 @@ export const auth = {
       return;
     }
     set({ token: null, user: null, mustChangePassword: false, notice });
-    signOutHooks.forEach((hook) => hook());
+    for (const hook of signOutHooks) hook();
   },
   updateUser(user: User): void {
     if (!state.user || state.user.id !== user.id) return;

@@ -1,4 +1,14 @@
-import { addDays, addMonths, addWeeks, endOfMonth, endOfWeek, isSameDay, startOfDay, startOfMonth, startOfWeek } from 'date-fns';
+import {
+  addDays,
+  addMonths,
+  addWeeks,
+  endOfMonth,
+  endOfWeek,
+  isSameDay,
+  startOfDay,
+  startOfMonth,
+  startOfWeek,
+} from 'date-fns';
 import { parseInstant } from './time';
 
 export type CalendarView = 'week' | 'month';

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { visibleRange } from './calendar';
-import { dayAfterLocalDate, describeTimeZone, formatDateTime, formatDuration, fromLocalInput, parseInstant, toLocalInput } from './time';
+import {
+  dayAfterLocalDate,
+  describeTimeZone,
+  formatDateTime,
+  formatDuration,
+  fromLocalInput,
+  parseInstant,
+  toLocalInput,
+} from './time';
 
 describe('time', () => {
   it('round-trips a local input value through UTC', () => {
-    const iso = fromLocalInput('2026-05-01T09:30');
+    const iso = fromLocalInput('2026-05-01T09:30') ?? 'not parsed';
     expect(iso).toMatch(/Z$/);
-    expect(toLocalInput(iso!)).toBe('2026-05-01T09:30');
+    expect(toLocalInput(iso)).toBe('2026-05-01T09:30');
     expect(fromLocalInput('nonsense')).toBeNull();
   });
 
@@ -16,7 +24,7 @@ describe('time', () => {
   });
 
   it('makes "to" dates exclusive at the next local midnight', () => {
-    const to = new Date(dayAfterLocalDate('2026-05-01')!);
+    const to = new Date(dayAfterLocalDate('2026-05-01') ?? Number.NaN);
     expect(to.getDate()).toBe(2);
     expect(to.getHours()).toBe(0);
   });

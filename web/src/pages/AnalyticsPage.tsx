@@ -21,7 +21,12 @@ export function AnalyticsPage() {
               </p>
             </section>
             <div className="charts">
-              <DonutChart title="Users by role" note="Every account." empty="No users yet." data={toData(o.users_by_role)} />
+              <DonutChart
+                title="Users by role"
+                note="Every account."
+                empty="No users yet."
+                data={toData(o.users_by_role)}
+              />
               <SimpleBarChart
                 title="Sessions by status"
                 note={SESSIONS_COUNT}

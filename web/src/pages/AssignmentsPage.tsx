@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { type FormEvent, useState } from 'react';
+import { api, unwrap } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAssignments, useUsers } from '../api/queries';
-import type { Assignment, Message } from '../api/types';
+import type { Assignment } from '../api/types';
 import { formatDate } from '../lib/time';
 import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
@@ -20,7 +20,8 @@ export function AssignmentsPage() {
   const trainers = (users.data ?? []).filter((u) => u.role === 'trainer');
 
   const create = useMutation({
-    mutationFn: () => api.post('/assignments/', { student_id: Number(student), teacher_id: Number(teacher) }),
+    mutationFn: () =>
+      unwrap(api.POST('/assignments', { body: { student_id: Number(student), teacher_id: Number(teacher) } })),
     onSuccess: () => {
       setStudent('');
       void queryClient.invalidateQueries({ queryKey: ['assignments'] });
@@ -28,12 +29,18 @@ export function AssignmentsPage() {
     },
   });
   const remove = useMutation({
-    mutationFn: (a: Assignment) => api.delete<Message>(`/assignments/${a.student.id}/${a.teacher.id}`),
+    mutationFn: (a: Assignment) =>
+      unwrap(
+        api.DELETE('/assignments/{student_id}/{teacher_id}', {
+          params: { path: { student_id: a.student.id, teacher_id: a.teacher.id } },
+        }),
+      ),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['assignments'] });
       showToast({ title: 'Assignment removed', tone: 'success' });
     },
-    onError: (error) => showToast({ title: 'Could not remove the assignment', body: describeError(error), tone: 'error' }),
+    onError: (error) =>
+      showToast({ title: 'Could not remove the assignment', body: describeError(error), tone: 'error' }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -97,7 +104,12 @@ export function AssignmentsPage() {
                     <td data-label="Trainer">{a.teacher.name || a.teacher.username}</td>
                     <td data-label="Since">{formatDate(a.assigned_date)}</td>
                     <td data-label="Actions" className="actions-cell">
-                      <button type="button" className="button button-small" disabled={remove.isPending} onClick={() => remove.mutate(a)}>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={remove.isPending}
+                        onClick={() => remove.mutate(a)}
+                      >
                         Remove <span className="visually-hidden">assignment of {a.student.username}</span>
                       </button>
                     </td>

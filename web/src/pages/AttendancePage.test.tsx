@@ -45,11 +45,14 @@ describe('AttendancePage', () => {
       },
       {
         method: 'POST',
-        path: '/attendance/',
+        path: '/attendance',
         respond: ({ body }) => {
           const { trainee_id, present } = body as { trainee_id: number; present: boolean };
           marks.set(trainee_id, present);
-          return { status: 201, body: { id: trainee_id, session_id: 9, trainee_id, present, marked_at: '2026-05-01T09:05:00+00:00' } };
+          return {
+            status: 201,
+            body: { id: trainee_id, session_id: 9, trainee_id, present, marked_at: '2026-05-01T09:05:00+00:00' },
+          };
         },
       },
     ]);

@@ -1,10 +1,10 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAttendance, useSession } from '../api/queries';
-import type { AttendanceRecord, TrainingSession, User } from '../api/types';
+import type { TrainingSession, User } from '../api/types';
 import { formatDateTime } from '../lib/time';
 import { markOwnSessionChange } from '../realtime/LiveProvider';
 import { PageHeader } from '../ui/PageHeader';
@@ -29,7 +29,7 @@ function AttendanceSheet({ session }: { session: TrainingSession }) {
     setPending((p) => ({ ...p, [trainee.id]: present }));
     markOwnSessionChange(session.id);
     try {
-      await api.post<AttendanceRecord>('/attendance/', { session_id: session.id, trainee_id: trainee.id, present });
+      await api.POST('/attendance', { body: { session_id: session.id, trainee_id: trainee.id, present } });
     } finally {
       await queryClient.invalidateQueries({ queryKey: ['attendance', session.id] });
       setPending((p) => {
@@ -45,7 +45,11 @@ function AttendanceSheet({ session }: { session: TrainingSession }) {
       await mark(trainee, present);
     } catch (caught) {
       setError(caught);
-      showToast({ title: `Could not mark ${trainee.name || trainee.username}`, body: describeError(caught), tone: 'error' });
+      showToast({
+        title: `Could not mark ${trainee.name || trainee.username}`,
+        body: describeError(caught),
+        tone: 'error',
+      });
     }
   };
   const markAll = async () => {
@@ -68,7 +72,12 @@ function AttendanceSheet({ session }: { session: TrainingSession }) {
       <PageHeader
         title={`Attendance: ${session.title}`}
         actions={
-          <button type="button" className="button button-primary" disabled={busyAll || !session.trainees.length} onClick={() => void markAll()}>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={busyAll || !session.trainees.length}
+            onClick={() => void markAll()}
+          >
             {busyAll ? 'Marking…' : 'Mark all present'}
           </button>
         }

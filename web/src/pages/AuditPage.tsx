@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useAudit, useUsers } from '../api/queries';
+import { type AuditQuery, useAudit, useUsers } from '../api/queries';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES, type AuditEntry } from '../api/types';
 import { dayAfterLocalDate, formatDateTime, fromLocalInput } from '../lib/time';
 import { Field } from '../ui/forms';
@@ -45,11 +45,11 @@ export function AuditPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [page, setPage] = useState(0);
-  const query = {
-    actor_id: actor || null,
+  const query: AuditQuery = {
+    actor_id: actor ? Number(actor) : null,
     action: action || null,
     target_type: targetType || null,
-    target_id: /^\d+$/.test(targetId) ? targetId : null,
+    target_id: /^\d+$/.test(targetId) ? Number(targetId) : null,
     from: from ? fromLocalInput(from) : null,
     to: to ? dayAfterLocalDate(to) : null,
     skip: page * PAGE,
@@ -104,12 +104,29 @@ export function AuditPage() {
           )}
         </Field>
         <Field label="Target id">
-          {(p) => <input {...p} inputMode="numeric" pattern="[0-9]*" size={6} value={targetId} onChange={(e) => filter(setTargetId)(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              pattern="[0-9]*"
+              size={6}
+              value={targetId}
+              onChange={(e) => filter(setTargetId)(e.target.value)}
+            />
+          )}
         </Field>
-        <Field label="From">{(p) => <input {...p} type="date" value={from} onChange={(e) => filter(setFrom)(e.target.value)} />}</Field>
-        <Field label="To (inclusive)">{(p) => <input {...p} type="date" value={to} onChange={(e) => filter(setTo)(e.target.value)} />}</Field>
+        <Field label="From">
+          {(p) => <input {...p} type="date" value={from} onChange={(e) => filter(setFrom)(e.target.value)} />}
+        </Field>
+        <Field label="To (inclusive)">
+          {(p) => <input {...p} type="date" value={to} onChange={(e) => filter(setTo)(e.target.value)} />}
+        </Field>
       </div>
-      <QueryView query={audit} empty={page ? 'No more entries.' : 'No entry matches these filters.'} loadingLabel="Loading the audit log…">
+      <QueryView
+        query={audit}
+        empty={page ? 'No more entries.' : 'No entry matches these filters.'}
+        loadingLabel="Loading the audit log…"
+      >
         {(entries) => (
           <>
             <div className="table-wrap">

@@ -1,6 +1,6 @@
 import { useNavigate } from 'react-router';
-import { auth, useAuth } from '../auth/session';
 import { homeFor } from '../app/guards';
+import { auth, useAuth } from '../auth/session';
 import { PageHeader } from '../ui/PageHeader';
 import { showToast } from '../ui/toasts';
 import { PasswordChangeForm } from './PasswordChangeForm';

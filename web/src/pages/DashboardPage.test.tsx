@@ -38,13 +38,15 @@ describe('DashboardPage and AnalyticsPage', () => {
     signInAs(admin);
     mockFetch([
       { path: '/analytics/overview', body: busy },
-      { path: '/users/', body: [admin] },
+      { path: '/users', body: [admin] },
     ]);
     renderPage(<DashboardPage />);
     const stats = within(await screen.findByRole('list', { name: 'Key figures' }));
     expect(stats.getByText('present marks ÷ enrolments, completed sessions only')).toBeInTheDocument();
     expect(stats.getByText('not yet completed or cancelled, past or future')).toBeInTheDocument();
-    expect(screen.getByTestId('figures-note')).toHaveTextContent('counts every session they are enrolled in, upcoming ones included');
+    expect(screen.getByTestId('figures-note')).toHaveTextContent(
+      'counts every session they are enrolled in, upcoming ones included',
+    );
     expect(figure('Sessions by status')).toHaveTextContent('Every session, past and future, by its status.');
     expect(figure('Users by role')).toHaveTextContent('Every account.');
   });
@@ -53,7 +55,7 @@ describe('DashboardPage and AnalyticsPage', () => {
     signInAs(admin);
     mockFetch([
       { path: '/analytics/overview', body: empty },
-      { path: '/users/', body: [admin] },
+      { path: '/users', body: [admin] },
     ]);
     const { container } = renderPage(<DashboardPage />);
     expect(await screen.findByText('No sessions yet.')).toBeVisible();

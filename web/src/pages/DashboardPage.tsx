@@ -2,7 +2,7 @@ import { Link } from 'react-router';
 import { useOverview } from '../api/queries';
 import type { Overview } from '../api/types';
 import { formatDateTime } from '../lib/time';
-import { DonutChart, SimpleBarChart, type Datum } from '../ui/charts';
+import { type Datum, DonutChart, SimpleBarChart } from '../ui/charts';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, QueryView } from '../ui/states';
 import { useUserNamesIfAllowed } from './sessionHelpers';
@@ -16,7 +16,8 @@ export const PROGRESS_DIFFERS =
 export const toData = (record: Record<string, number> | undefined): Datum[] =>
   Object.entries(record ?? {}).map(([name, value]) => ({ name, value: Number(value) || 0 }));
 
-const sum = (record: Record<string, number> | undefined) => Object.values(record ?? {}).reduce((a, b) => a + (Number(b) || 0), 0);
+const sum = (record: Record<string, number> | undefined) =>
+  Object.values(record ?? {}).reduce((a, b) => a + (Number(b) || 0), 0);
 
 function upcomingCount(trainees: unknown): number {
   if (Array.isArray(trainees)) return trainees.length;
@@ -57,7 +58,12 @@ export function DashboardPage() {
               {PROGRESS_DIFFERS}
             </p>
             <div className="charts">
-              <DonutChart title="Users by role" note="Every account." empty="No users yet." data={toData(o.users_by_role)} />
+              <DonutChart
+                title="Users by role"
+                note="Every account."
+                empty="No users yet."
+                data={toData(o.users_by_role)}
+              />
               <SimpleBarChart
                 title="Sessions by status"
                 note={SESSIONS_COUNT}
@@ -75,7 +81,8 @@ export function DashboardPage() {
                       <Link to={`/sessions/${u.id}`}>{u.title}</Link>
                       <span className="muted">
                         {' '}
-                        · {formatDateTime(u.scheduled_date)} · {names(u.trainer_id)} · {upcomingCount(u.trainees)} trainee(s)
+                        · {formatDateTime(u.scheduled_date)} · {names(u.trainer_id)} · {upcomingCount(u.trainees)}{' '}
+                        trainee(s)
                       </span>
                     </li>
                   ))}

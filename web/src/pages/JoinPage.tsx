@@ -1,22 +1,16 @@
-import { Link, useParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { api } from '../api/client';
+import { Link, useParams } from 'react-router';
+import { api, unwrap } from '../api/client';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryView } from '../ui/states';
-
-interface JoinAnswer {
-  message: string;
-  session: { id: number; title: string; class_link?: string | null };
-  redirect_to?: string | null;
-}
 
 export function JoinPage() {
   const link = useParams().link ?? '';
   const queryClient = useQueryClient();
   const join = useQuery({
     queryKey: ['join', link],
-    queryFn: () => api.get<JoinAnswer>(`/join/${encodeURIComponent(link)}`),
+    queryFn: () => unwrap(api.GET('/join/{session_link}', { params: { path: { session_link: link } } })),
     staleTime: Infinity,
     gcTime: Infinity,
     retry: false,

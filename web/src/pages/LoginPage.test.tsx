@@ -34,7 +34,15 @@ describe('LoginPage', () => {
   });
 
   it('says how long to wait when throttled', async () => {
-    mockFetch([{ method: 'POST', path: '/auth/login', status: 429, body: { detail: 'Too many attempts' }, headers: { 'Retry-After': '90' } }]);
+    mockFetch([
+      {
+        method: 'POST',
+        path: '/auth/login',
+        status: 429,
+        body: { detail: 'Too many attempts' },
+        headers: { 'Retry-After': '90' },
+      },
+    ]);
     renderLogin();
     await signIn();
     expect(await screen.findByRole('alert')).toHaveTextContent('Please wait 2 minutes and try again.');

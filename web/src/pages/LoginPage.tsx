@@ -1,16 +1,16 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { api } from '../api/client';
-import { ApiError, NETWORK_ERROR_STATUS, describeError } from '../api/errors';
-import type { LoginAnswer } from '../api/types';
-import { auth, useAuth } from '../auth/session';
+import { api, unwrap } from '../api/client';
+import { ApiError, describeError, NETWORK_ERROR_STATUS } from '../api/errors';
 import { homeFor } from '../app/guards';
+import { auth, useAuth } from '../auth/session';
 import { Field, fieldErrors } from '../ui/forms';
 
 export function loginErrorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 401) return 'Wrong username or password.';
-    if (error.status === NETWORK_ERROR_STATUS) return 'Cannot reach the server. It may be down, or your connection is offline. Please try again.';
+    if (error.status === NETWORK_ERROR_STATUS)
+      return 'Cannot reach the server. It may be down, or your connection is offline. Please try again.';
     if (error.status >= 500) return 'The server is not available right now. Please try again in a moment.';
   }
   return describeError(error);
@@ -30,7 +30,7 @@ export function LoginPage() {
 
   if (token && user) {
     const from = (location.state as { from?: string } | null)?.from;
-    return <Navigate to={mustChangePassword ? '/change-password' : from ?? homeFor(user.role)} replace />;
+    return <Navigate to={mustChangePassword ? '/change-password' : (from ?? homeFor(user.role))} replace />;
   }
 
   const submit = async (event: FormEvent) => {
@@ -38,7 +38,7 @@ export function LoginPage() {
     setError(null);
     setBusy(true);
     try {
-      const answer = await api.post<LoginAnswer>('/auth/login', { username: username.trim(), password }, { credentialsCheck: true });
+      const answer = await unwrap(api.POST('/auth/login', { body: { username: username.trim(), password } }));
       // Rendering again with the new sign-in redirects to the right page.
       auth.signIn(answer);
     } catch (caught) {
@@ -88,7 +88,11 @@ export function LoginPage() {
               {loginErrorMessage(error)}
             </div>
           ) : null}
-          <button type="submit" className="button button-primary button-block" disabled={busy || !username || !password}>
+          <button
+            type="submit"
+            className="button button-primary button-block"
+            disabled={busy || !username || !password}
+          >
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../api/client';
 import { ApiError } from '../api/errors';
 import { Field, FormError, fieldErrors } from '../ui/forms';
@@ -24,8 +24,8 @@ export function PasswordChangeForm({ requireCurrent, onDone }: { requireCurrent:
     setBusy(true);
     setError(null);
     try {
-      await api.post('/auth/change-password', requireCurrent ? { current_password: current, new_password: next } : { new_password: next }, {
-        credentialsCheck: true,
+      await api.POST('/auth/change-password', {
+        body: requireCurrent ? { current_password: current, new_password: next } : { new_password: next },
       });
       setCurrent('');
       setNext('');
@@ -51,7 +51,13 @@ export function PasswordChangeForm({ requireCurrent, onDone }: { requireCurrent:
       {requireCurrent ? (
         <Field label="Current password" errors={currentErrors}>
           {(props) => (
-            <input {...props} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+            <input
+              {...props}
+              type="password"
+              autoComplete="current-password"
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
           )}
         </Field>
       ) : null}
@@ -67,14 +73,29 @@ export function PasswordChangeForm({ requireCurrent, onDone }: { requireCurrent:
         }
       >
         {(props) => (
-          <input {...props} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} minLength={MIN_PASSWORD_LENGTH} />
+          <input
+            {...props}
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            minLength={MIN_PASSWORD_LENGTH}
+          />
         )}
       </Field>
       <Field
         label="Repeat the new password"
         errors={mismatch || (touched && confirm !== next) ? ['The two passwords are not the same.'] : []}
       >
-        {(props) => <input {...props} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />}
+        {(props) => (
+          <input
+            {...props}
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+        )}
       </Field>
       {error && !(error instanceof ApiError && error.status === 401) ? (
         <FormError error={error} knownFields={['current_password', 'new_password']} />

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { type FormEvent, useState } from 'react';
+import { api, unwrap } from '../api/client';
 import { keys } from '../api/queries';
 import type { User } from '../api/types';
 import { auth, useMe } from '../auth/session';
@@ -17,7 +17,13 @@ function ProfileForm({ user }: { user: User }) {
   const [lastName, setLastName] = useState(user.last_name);
   const [email, setEmail] = useState(user.email);
   const save = useMutation({
-    mutationFn: () => api.put<User>(`/users/${user.id}`, { first_name: firstName.trim(), last_name: lastName.trim(), email: email.trim() }),
+    mutationFn: () =>
+      unwrap(
+        api.PUT('/users/{user_id}', {
+          params: { path: { user_id: user.id } },
+          body: { first_name: firstName.trim(), last_name: lastName.trim(), email: email.trim() },
+        }),
+      ),
     onSuccess: (saved) => {
       auth.updateUser(saved);
       queryClient.setQueryData(keys.user(saved.id), saved);
@@ -34,14 +40,20 @@ function ProfileForm({ user }: { user: User }) {
     <form onSubmit={submit} className="stack" noValidate>
       <div className="grid-2">
         <Field label="First name" errors={fieldErrors(error, 'first_name')}>
-          {(p) => <input {...p} autoComplete="given-name" value={firstName} onChange={(e) => setFirstName(e.target.value)} />}
+          {(p) => (
+            <input {...p} autoComplete="given-name" value={firstName} onChange={(e) => setFirstName(e.target.value)} />
+          )}
         </Field>
         <Field label="Last name" errors={fieldErrors(error, 'last_name')}>
-          {(p) => <input {...p} autoComplete="family-name" value={lastName} onChange={(e) => setLastName(e.target.value)} />}
+          {(p) => (
+            <input {...p} autoComplete="family-name" value={lastName} onChange={(e) => setLastName(e.target.value)} />
+          )}
         </Field>
       </div>
       <Field label="Email" errors={fieldErrors(error, 'email')}>
-        {(p) => <input {...p} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
+        {(p) => (
+          <input {...p} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+        )}
       </Field>
       {error ? <FormError error={error} knownFields={['first_name', 'last_name', 'email']} /> : null}
       <div>
@@ -55,7 +67,10 @@ function ProfileForm({ user }: { user: User }) {
 
 export function ProfilePage() {
   const me = useMe();
-  const query = useQuery({ queryKey: keys.user(me.id), queryFn: ({ signal }) => api.get<User>(`/users/${me.id}`, undefined, signal) });
+  const query = useQuery({
+    queryKey: keys.user(me.id),
+    queryFn: ({ signal }) => unwrap(api.GET('/users/{user_id}', { params: { path: { user_id: me.id } }, signal })),
+  });
   return (
     <div className="narrow">
       <PageHeader title="Your profile" />
@@ -83,7 +98,9 @@ export function ProfilePage() {
               <h2 id="profile-password">Password</h2>
               <PasswordChangeForm
                 requireCurrent={!user.is_temporary_password}
-                onDone={() => showToast({ title: 'Password changed', body: 'Your other sign-ins have ended.', tone: 'success' })}
+                onDone={() =>
+                  showToast({ title: 'Password changed', body: 'Your other sign-ins have ended.', tone: 'success' })
+                }
               />
             </section>
           </>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { downloadFile, type Query } from '../api/client';
-import { useUsers } from '../api/queries';
-import { SESSION_STATUSES } from '../api/types';
+import { api, downloadFile } from '../api/client';
+import { type ReportQuery, useUsers } from '../api/queries';
+import { SESSION_STATUSES, type SessionStatus, statusFilter } from '../api/types';
 import { dayAfterLocalDate, fromLocalInput } from '../lib/time';
 import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
@@ -21,15 +21,15 @@ const SECTIONS = [
 ] as const;
 
 export function reportQuery(
-  filters: { from: string; to: string; trainer: string; status: string; sections: string[]; bom?: boolean },
+  filters: { from: string; to: string; trainer: string; status: SessionStatus | ''; sections: string[]; bom?: boolean },
   format: string,
-): Query {
+): ReportQuery {
   return {
-    bom: format === 'csv' && filters.bom ? true : null,
+    bom: format === 'csv' && filters.bom ? true : undefined,
     format,
     from: filters.from ? fromLocalInput(filters.from) : null,
     to: filters.to ? dayAfterLocalDate(filters.to) : null,
-    trainer_id: filters.trainer || null,
+    trainer_id: filters.trainer ? Number(filters.trainer) : null,
     status: filters.status || null,
     sections: filters.sections.length && filters.sections.length < SECTIONS.length ? filters.sections.join(',') : null,
   };
@@ -41,7 +41,7 @@ export function ReportsPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [trainer, setTrainer] = useState('');
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<SessionStatus | ''>('');
   const [sections, setSections] = useState<string[]>(SECTIONS.map((s) => s.key));
   const [bom, setBom] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
@@ -54,7 +54,11 @@ export function ReportsPage() {
     setDone(null);
     try {
       const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-      const name = await downloadFile('/reports/generate', reportQuery({ from, to, trainer, status, sections, bom }, format), `training-report-${today}.${ext}`);
+      const query = reportQuery({ from, to, trainer, status, sections, bom }, format);
+      const name = await downloadFile(
+        api.GET('/reports/generate', { params: { query }, parseAs: 'blob', headers: { Accept: '*/*' } }),
+        `training-report-${today}.${ext}`,
+      );
       setDone(name);
     } catch (caught) {
       setError(caught);
@@ -71,8 +75,12 @@ export function ReportsPage() {
       <section className="card stack" aria-labelledby="report-filters">
         <h2 id="report-filters">Filters</h2>
         <div className="grid-4">
-          <Field label="Sessions from">{(p) => <input {...p} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />}</Field>
-          <Field label="Sessions to (inclusive)">{(p) => <input {...p} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}</Field>
+          <Field label="Sessions from">
+            {(p) => <input {...p} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />}
+          </Field>
+          <Field label="Sessions to (inclusive)">
+            {(p) => <input {...p} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}
+          </Field>
           <Field label="Trainer">
             {(p) => (
               <select {...p} value={trainer} onChange={(e) => setTrainer(e.target.value)}>
@@ -87,7 +95,7 @@ export function ReportsPage() {
           </Field>
           <Field label="Status">
             {(p) => (
-              <select {...p} value={status} onChange={(e) => setStatus(e.target.value)}>
+              <select {...p} value={status} onChange={(e) => setStatus(statusFilter(e.target.value))}>
                 <option value="">Any status</option>
                 {SESSION_STATUSES.map((s) => (
                   <option key={s} value={s}>
@@ -105,15 +113,17 @@ export function ReportsPage() {
               <input
                 type="checkbox"
                 checked={sections.includes(s.key)}
-                onChange={(e) => setSections((cur) => (e.target.checked ? [...cur, s.key] : cur.filter((k) => k !== s.key)))}
+                onChange={(e) =>
+                  setSections((cur) => (e.target.checked ? [...cur, s.key] : cur.filter((k) => k !== s.key)))
+                }
               />{' '}
               {s.label}
             </label>
           ))}
         </fieldset>
         <label className="checkbox-line">
-          <input type="checkbox" checked={bom} onChange={(e) => setBom(e.target.checked)} /> CSV for Microsoft Excel (starts with a
-          UTF-8 byte order mark, so accents show correctly)
+          <input type="checkbox" checked={bom} onChange={(e) => setBom(e.target.checked)} /> CSV for Microsoft Excel
+          (starts with a UTF-8 byte order mark, so accents show correctly)
         </label>
       </section>
       <section className="card" aria-labelledby="report-download">

@@ -1,10 +1,10 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { describeError } from '../api/errors';
 import { useSession, useUsers } from '../api/queries';
-import { SESSION_STATUSES, type Message, type SessionStatus, type TrainingSession } from '../api/types';
+import { SESSION_STATUSES, type SessionStatus, type TrainingSession } from '../api/types';
 import { useMe } from '../auth/session';
 import { formatDateTime, formatDuration } from '../lib/time';
 import { markOwnSessionChange } from '../realtime/LiveProvider';
@@ -41,7 +41,9 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const setStatus = useMutation({
     mutationFn: (status: SessionStatus) => {
       markOwnSessionChange(session.id);
-      return api.put<TrainingSession>(`/sessions/${session.id}`, { status });
+      return unwrap(
+        api.PUT('/sessions/{session_id}', { params: { path: { session_id: session.id } }, body: { status } }),
+      );
     },
     onSuccess: (saved) => {
       queryClient.setQueryData(['session', session.id], saved);
@@ -52,7 +54,11 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const enrol = useMutation({
     mutationFn: (traineeId: number) => {
       markOwnSessionChange(session.id);
-      return api.post<Message>(`/sessions/${session.id}/trainees/${traineeId}`);
+      return unwrap(
+        api.POST('/sessions/{session_id}/trainees/{trainee_id}', {
+          params: { path: { session_id: session.id, trainee_id: traineeId } },
+        }),
+      );
     },
     onSuccess: () => {
       setAddId('');
@@ -63,7 +69,11 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const unenrol = useMutation({
     mutationFn: (traineeId: number) => {
       markOwnSessionChange(session.id);
-      return api.delete<Message>(`/sessions/${session.id}/trainees/${traineeId}`);
+      return unwrap(
+        api.DELETE('/sessions/{session_id}/trainees/{trainee_id}', {
+          params: { path: { session_id: session.id, trainee_id: traineeId } },
+        }),
+      );
     },
     onSuccess: () => {
       refresh();
@@ -74,7 +84,7 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const remove = useMutation({
     mutationFn: () => {
       markOwnSessionChange(session.id);
-      return api.delete<Message>(`/sessions/${session.id}`);
+      return unwrap(api.DELETE('/sessions/{session_id}', { params: { path: { session_id: session.id } } }));
     },
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['sessions'] });
@@ -142,7 +152,12 @@ function SessionDetail({ session }: { session: TrainingSession }) {
           {session.description ? <p className="description">{session.description}</p> : null}
           <Field label="Change status">
             {(p) => (
-              <select {...p} value={session.status} disabled={setStatus.isPending} onChange={(e) => setStatus.mutate(e.target.value as SessionStatus)}>
+              <select
+                {...p}
+                value={session.status}
+                disabled={setStatus.isPending}
+                onChange={(e) => setStatus.mutate(e.target.value as SessionStatus)}
+              >
                 {SESSION_STATUSES.map((s) => (
                   <option key={s} value={s}>
                     {s}
@@ -163,7 +178,12 @@ function SessionDetail({ session }: { session: TrainingSession }) {
                 <span>
                   {t.name || t.username} <span className="muted">({t.email})</span>
                 </span>
-                <button type="button" className="button button-small" disabled={unenrol.isPending} onClick={() => unenrol.mutate(t.id)}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  disabled={unenrol.isPending}
+                  onClick={() => unenrol.mutate(t.id)}
+                >
                   Remove <span className="visually-hidden">{t.name || t.username}</span>
                 </button>
               </li>
@@ -213,11 +233,17 @@ function SessionDetail({ session }: { session: TrainingSession }) {
       <Modal open={deleting} onClose={() => setDeleting(false)} title="Delete this session?">
         <div className="stack">
           <p>
-            “{session.title}” and its attendance records will be deleted. Its {session.trainees.length} trainee(s) will be told.
+            “{session.title}” and its attendance records will be deleted. Its {session.trainees.length} trainee(s) will
+            be told.
           </p>
           {remove.error ? <FormError error={remove.error} /> : null}
           <div className="button-row">
-            <button type="button" className="button button-danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate()}
+            >
               Delete session
             </button>
             <button type="button" className="button" onClick={() => setDeleting(false)}>

@@ -16,10 +16,10 @@ describe('SessionForm', () => {
   it('sends the chosen trainer, trainees and UTC time, and explains a double booking', async () => {
     signInAs(admin);
     const { calls } = mockFetch([
-      { path: '/users/', body: [admin, trainer, trainee] },
+      { path: '/users', body: [admin, trainer, trainee] },
       {
         method: 'POST',
-        path: '/sessions/',
+        path: '/sessions',
         status: 409,
         body: { detail: 'Tom Trainer is already booked from 09:00 to 10:00 UTC in session #4 “Forklift basics”.' },
       },
@@ -35,14 +35,20 @@ describe('SessionForm', () => {
     expect(await screen.findByText('This session cannot be booked at that time:')).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent('session #4 “Forklift basics”');
     const body = calls.find((c) => c.method === 'POST')?.body as Record<string, unknown>;
-    expect(body).toMatchObject({ title: 'Safety 101', trainer_id: 2, trainees: [3], duration_minutes: 60, status: 'scheduled' });
+    expect(body).toMatchObject({
+      title: 'Safety 101',
+      trainer_id: 2,
+      trainees: [3],
+      duration_minutes: 60,
+      status: 'scheduled',
+    });
     expect(body.scheduled_date).toBe(new Date(2026, 4, 1, 11, 0).toISOString());
     expect(onSaved).not.toHaveBeenCalled();
   });
 
   it('checks required values before sending', async () => {
     signInAs(admin);
-    const { calls } = mockFetch([{ path: '/users/', body: [admin] }]);
+    const { calls } = mockFetch([{ path: '/users', body: [admin] }]);
     renderPage(<SessionForm onSaved={() => undefined} onCancel={() => undefined} />);
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Create session' }));
@@ -54,20 +60,28 @@ describe('SessionForm', () => {
 
   it('does not offer the admin as the trainer of a new session', async () => {
     signInAs(admin);
-    mockFetch([{ path: '/users/', body: [admin, trainer, trainee] }]);
+    mockFetch([{ path: '/users', body: [admin, trainer, trainee] }]);
     renderPage(<SessionForm onSaved={() => undefined} onCancel={() => undefined} />);
     const select = (await screen.findByLabelText('Trainer')) as HTMLSelectElement;
     expect(select.value).toBe('');
     expect(select.selectedOptions[0]).toHaveTextContent('Choose a trainer…');
     // Trainers first; an admin who delivers a session can still be chosen, named as such.
-    expect([...select.options].filter((o) => !o.disabled).map((o) => o.textContent)).toEqual(['Tom Trainer', 'Ada Admin (admin)']);
+    expect([...select.options].filter((o) => !o.disabled).map((o) => o.textContent)).toEqual([
+      'Tom Trainer',
+      'Ada Admin (admin)',
+    ]);
   });
 
   it("a trainer's session is their own", async () => {
     signInAs(trainer);
     const { calls } = mockFetch([
-      { path: '/users/', body: [trainer, trainee] },
-      { method: 'POST', path: '/sessions/', status: 201, respond: ({ body }) => ({ status: 201, body: { id: 9, trainees: [], ...(body as object) } }) },
+      { path: '/users', body: [trainer, trainee] },
+      {
+        method: 'POST',
+        path: '/sessions',
+        status: 201,
+        respond: ({ body }) => ({ status: 201, body: { id: 9, trainees: [], ...(body as object) } }),
+      },
     ]);
     const onSaved = vi.fn();
     renderPage(<SessionForm onSaved={onSaved} onCancel={() => undefined} />);
@@ -77,19 +91,23 @@ describe('SessionForm', () => {
     await user.type(screen.getByLabelText('Starts at'), '2026-05-04T14:30');
     await user.click(screen.getByRole('button', { name: 'Create session' }));
     await vi.waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ trainer_id: trainer.id, scheduled_date: '2026-05-04T09:00:00.000Z' });
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
+      trainer_id: trainer.id,
+      scheduled_date: '2026-05-04T09:00:00.000Z',
+    });
   });
 
   it('shows each clash of a double booking in local time, with who is busy', async () => {
     signInAs(admin);
     mockFetch([
-      { path: '/users/', body: [admin, trainer, trainee] },
+      { path: '/users', body: [admin, trainer, trainee] },
       {
         method: 'POST',
-        path: '/sessions/',
+        path: '/sessions',
         status: 409,
         body: {
-          detail: 'Double booking: the trainer Tom Trainer is already booked for session 4 "Forklift basics" starting 2026-05-04T09:00:00+00:00',
+          detail:
+            'Double booking: the trainer Tom Trainer is already booked for session 4 "Forklift basics" starting 2026-05-04T09:00:00+00:00',
           conflicts: [
             {
               session_id: 4,

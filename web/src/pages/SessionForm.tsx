@@ -1,6 +1,6 @@
-import { useMemo, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { type FormEvent, useMemo, useState } from 'react';
+import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import { useUsers } from '../api/queries';
 import { SESSION_STATUSES, type SessionInput, type SessionStatus, type TrainingSession, type User } from '../api/types';
@@ -10,9 +10,28 @@ import { markOwnSessionChange } from '../realtime/LiveProvider';
 import { Field, FormError, fieldErrors } from '../ui/forms';
 import { Loading } from '../ui/states';
 
-const FIELDS = ['title', 'description', 'trainer_id', 'trainees', 'scheduled_date', 'duration_minutes', 'status', 'class_link'];
+const FIELDS = [
+  'title',
+  'description',
+  'trainer_id',
+  'trainees',
+  'scheduled_date',
+  'duration_minutes',
+  'status',
+  'class_link',
+];
 
-export function TraineePicker({ trainees, selected, onChange, errors }: { trainees: User[]; selected: number[]; onChange: (ids: number[]) => void; errors?: string[] }) {
+export function TraineePicker({
+  trainees,
+  selected,
+  onChange,
+  errors,
+}: {
+  trainees: User[];
+  selected: number[];
+  onChange: (ids: number[]) => void;
+  errors?: string[];
+}) {
   const [filter, setFilter] = useState('');
   const needle = filter.trim().toLowerCase();
   const shown = trainees.filter((t) => !needle || `${t.name} ${t.username} ${t.email}`.toLowerCase().includes(needle));
@@ -32,7 +51,11 @@ export function TraineePicker({ trainees, selected, onChange, errors }: { traine
         {shown.map((t) => (
           <li key={t.id}>
             <label>
-              <input type="checkbox" checked={selected.includes(t.id)} onChange={(e) => toggle(t.id, e.target.checked)} />{' '}
+              <input
+                type="checkbox"
+                checked={selected.includes(t.id)}
+                onChange={(e) => toggle(t.id, e.target.checked)}
+              />{' '}
               {t.name || t.username} <span className="muted">({t.username})</span>
             </label>
           </li>
@@ -49,7 +72,15 @@ export function TraineePicker({ trainees, selected, onChange, errors }: { traine
   );
 }
 
-export function SessionForm({ session, onSaved, onCancel }: { session?: TrainingSession; onSaved: (s: TrainingSession) => void; onCancel: () => void }) {
+export function SessionForm({
+  session,
+  onSaved,
+  onCancel,
+}: {
+  session?: TrainingSession;
+  onSaved: (s: TrainingSession) => void;
+  onCancel: () => void;
+}) {
   const me = useMe();
   const users = useUsers();
   const [title, setTitle] = useState(session?.title ?? '');
@@ -68,7 +99,11 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
       (users.data ?? [])
         .filter((u) => u.role === 'trainer' || u.role === 'admin')
         // Trainers first: an admin delivers a session only now and then.
-        .sort((a, b) => Number(a.role === 'admin') - Number(b.role === 'admin') || (a.name || a.username).localeCompare(b.name || b.username)),
+        .sort(
+          (a, b) =>
+            Number(a.role === 'admin') - Number(b.role === 'admin') ||
+            (a.name || a.username).localeCompare(b.name || b.username),
+        ),
     [users.data],
   );
   const traineeUsers = useMemo(() => (users.data ?? []).filter((u) => u.role === 'trainee'), [users.data]);
@@ -85,7 +120,11 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
         status,
         class_link: classLink.trim() || null,
       };
-      return session ? api.put<TrainingSession>(`/sessions/${session.id}`, body) : api.post<TrainingSession>('/sessions/', body);
+      return unwrap(
+        session
+          ? api.PUT('/sessions/{session_id}', { params: { path: { session_id: session.id } }, body })
+          : api.POST('/sessions', { body }),
+      );
     },
     onSuccess: (saved) => {
       markOwnSessionChange(saved.id);
@@ -98,12 +137,23 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
     title: touched && !title.trim() ? ['Give the session a title.'] : [],
     trainer: touched && !trainerId ? ['Choose the trainer who delivers it.'] : [],
     when: touched && !fromLocalInput(when) ? ['Choose a date and time.'] : [],
-    duration: touched && (!Number.isInteger(durationNumber) || durationNumber < 1 || durationNumber > 1440) ? ['Between 1 and 1440 minutes.'] : [],
+    duration:
+      touched && (!Number.isInteger(durationNumber) || durationNumber < 1 || durationNumber > 1440)
+        ? ['Between 1 and 1440 minutes.']
+        : [],
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (!title.trim() || !trainerId || !fromLocalInput(when) || !Number.isInteger(durationNumber) || durationNumber < 1 || durationNumber > 1440) return;
+    if (
+      !title.trim() ||
+      !trainerId ||
+      !fromLocalInput(when) ||
+      !Number.isInteger(durationNumber) ||
+      durationNumber < 1 ||
+      durationNumber > 1440
+    )
+      return;
     save.mutate();
   };
   const error = save.error;
@@ -138,11 +188,28 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
         </Field>
       ) : null}
       <div className="grid-2">
-        <Field label="Starts at" hint={`Your time zone: ${describeTimeZone()}`} errors={[...local.when, ...fieldErrors(error, 'scheduled_date')]}>
-          {(p) => <input {...p} type="datetime-local" required value={when} onChange={(e) => setWhen(e.target.value)} />}
+        <Field
+          label="Starts at"
+          hint={`Your time zone: ${describeTimeZone()}`}
+          errors={[...local.when, ...fieldErrors(error, 'scheduled_date')]}
+        >
+          {(p) => (
+            <input {...p} type="datetime-local" required value={when} onChange={(e) => setWhen(e.target.value)} />
+          )}
         </Field>
         <Field label="Duration (minutes)" errors={[...local.duration, ...fieldErrors(error, 'duration_minutes')]}>
-          {(p) => <input {...p} type="number" min={1} max={1440} step={5} required value={duration} onChange={(e) => setDuration(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              min={1}
+              max={1440}
+              step={5}
+              required
+              value={duration}
+              onChange={(e) => setDuration(e.target.value)}
+            />
+          )}
         </Field>
       </div>
       <div className="grid-2">
@@ -157,16 +224,35 @@ export function SessionForm({ session, onSaved, onCancel }: { session?: Training
             </select>
           )}
         </Field>
-        <Field label="Class link" hint="Where trainees join, e.g. a video call." errors={fieldErrors(error, 'class_link')}>
-          {(p) => <input {...p} type="url" placeholder="https://…" value={classLink} onChange={(e) => setClassLink(e.target.value)} />}
+        <Field
+          label="Class link"
+          hint="Where trainees join, e.g. a video call."
+          errors={fieldErrors(error, 'class_link')}
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="url"
+              placeholder="https://…"
+              value={classLink}
+              onChange={(e) => setClassLink(e.target.value)}
+            />
+          )}
         </Field>
       </div>
-      <TraineePicker trainees={traineeUsers} selected={trainees} onChange={setTrainees} errors={fieldErrors(error, 'trainees')} />
+      <TraineePicker
+        trainees={traineeUsers}
+        selected={trainees}
+        onChange={setTrainees}
+        errors={fieldErrors(error, 'trainees')}
+      />
       {error ? (
         <div>
           {conflict ? <p className="conflict-title">This session cannot be booked at that time:</p> : null}
           <FormError error={error} knownFields={FIELDS} />
-          {conflict ? <p className="hint">Choose another time, another trainer, or change the other session first.</p> : null}
+          {conflict ? (
+            <p className="hint">Choose another time, another trainer, or change the other session first.</p>
+          ) : null}
         </div>
       ) : null}
       <div className="button-row">

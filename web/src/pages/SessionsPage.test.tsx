@@ -26,13 +26,19 @@ function session(id: number, title: string, start: string): TrainingSession {
 describe('SessionsPage for a trainer', () => {
   it('lists upcoming sessions first, soonest first, then past ones, latest first', async () => {
     signInAs(trainer);
-    const upcoming = [session(3, 'Next week', '2099-05-11T09:00:00+00:00'), session(4, 'Next month', '2099-06-01T09:00:00+00:00')];
+    const upcoming = [
+      session(3, 'Next week', '2099-05-11T09:00:00+00:00'),
+      session(4, 'Next month', '2099-06-01T09:00:00+00:00'),
+    ];
     // The server answers the past with order=desc: latest first.
-    const past = [session(2, 'Last week', '2020-05-01T09:00:00+00:00'), session(1, 'Long ago', '2019-01-01T09:00:00+00:00')];
+    const past = [
+      session(2, 'Last week', '2020-05-01T09:00:00+00:00'),
+      session(1, 'Long ago', '2019-01-01T09:00:00+00:00'),
+    ];
     const { calls } = mockFetch([
-      { path: '/users/', body: [trainer] },
+      { path: '/users', body: [trainer] },
       {
-        path: '/sessions/',
+        path: '/sessions',
         respond: ({ url }) => ({ body: url.searchParams.get('order') === 'desc' ? past : upcoming }),
       },
     ]);
@@ -46,7 +52,9 @@ describe('SessionsPage for a trainer', () => {
     expect(titles.filter((t) => t !== 'New session')).toEqual(['Next week', 'Next month', 'Last week', 'Long ago']);
     expect(screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual(['Upcoming', 'Past']);
 
-    const asked = calls.filter((c) => c.url.pathname === '/sessions/').map((c) => Object.fromEntries(c.url.searchParams));
+    const asked = calls
+      .filter((c) => c.url.pathname === '/sessions')
+      .map((c) => Object.fromEntries(c.url.searchParams));
     const soonQuery = asked.find((q) => q.from);
     const pastQuery = asked.find((q) => q.order === 'desc');
     expect(soonQuery?.to).toBeUndefined();

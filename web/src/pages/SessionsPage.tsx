@@ -1,12 +1,19 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { isSameMonth, isToday } from 'date-fns';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { isSameMonth, isToday } from 'date-fns';
-import { useQueryClient } from '@tanstack/react-query';
-import { useSessions, useUsers } from '../api/queries';
-import { SESSION_STATUSES } from '../api/types';
+import { type SessionQuery, useSessions, useUsers } from '../api/queries';
+import { SESSION_STATUSES, statusFilter } from '../api/types';
 import { useMe } from '../auth/session';
-import { onDay, shiftAnchor, visibleRange, type CalendarView } from '../lib/calendar';
-import { dayAfterLocalDate, formatDateTime, formatDuration, formatTime, fromLocalInput, toLocalDateInput } from '../lib/time';
+import { type CalendarView, onDay, shiftAnchor, visibleRange } from '../lib/calendar';
+import {
+  dayAfterLocalDate,
+  formatDateTime,
+  formatDuration,
+  formatTime,
+  fromLocalInput,
+  toLocalDateInput,
+} from '../lib/time';
 import { Modal } from '../ui/Dialog';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
@@ -25,8 +32,9 @@ export function SessionsPage() {
   const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
   const view = (['list', 'week', 'month'].includes(params.get('view') ?? '') ? params.get('view') : 'list') as View;
-  const status = params.get('status') ?? '';
+  const status = statusFilter(params.get('status'));
   const trainer = params.get('trainer') ?? '';
+  const filters: SessionQuery = { status: status || null, trainer_id: trainer ? Number(trainer) : null };
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
   const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
@@ -61,9 +69,16 @@ export function SessionsPage() {
         }
       />
       <div className="toolbar">
+        {/* biome-ignore lint/a11y/useSemanticElements: a set of toggle buttons, not a form section: a fieldset would bring a legend and its own layout */}
         <div className="segmented" role="group" aria-label="View">
           {(['list', 'week', 'month'] as View[]).map((v) => (
-            <button key={v} type="button" className="button" aria-pressed={view === v} onClick={() => update({ view: v === 'list' ? null : v })}>
+            <button
+              key={v}
+              type="button"
+              className="button"
+              aria-pressed={view === v}
+              onClick={() => update({ view: v === 'list' ? null : v })}
+            >
               {v === 'list' ? 'List' : v === 'week' ? 'Week' : 'Month'}
             </button>
           ))}
@@ -96,8 +111,12 @@ export function SessionsPage() {
         ) : null}
         {view === 'list' ? (
           <>
-            <Field label="From">{(p) => <input {...p} type="date" value={from} onChange={(e) => update({ from: e.target.value })} />}</Field>
-            <Field label="To (inclusive)">{(p) => <input {...p} type="date" value={to} onChange={(e) => update({ to: e.target.value })} />}</Field>
+            <Field label="From">
+              {(p) => <input {...p} type="date" value={from} onChange={(e) => update({ from: e.target.value })} />}
+            </Field>
+            <Field label="To (inclusive)">
+              {(p) => <input {...p} type="date" value={to} onChange={(e) => update({ to: e.target.value })} />}
+            </Field>
           </>
         ) : null}
       </div>
@@ -106,7 +125,7 @@ export function SessionsPage() {
           <section aria-labelledby="upcoming-title" data-testid="upcoming-sessions">
             <h2 id="upcoming-title">Upcoming</h2>
             <SessionList
-              query={{ status, from: now, skip: page * PAGE, limit: PAGE }}
+              query={{ status: filters.status, from: now, skip: page * PAGE, limit: PAGE }}
               page={page}
               onPage={(p) => update({ page: p ? String(p) : null })}
               names={names}
@@ -116,7 +135,7 @@ export function SessionsPage() {
           <section aria-labelledby="past-title" data-testid="past-sessions">
             <h2 id="past-title">Past</h2>
             <SessionList
-              query={{ status, to: now, order: 'desc', skip: pastPage * PAGE, limit: PAGE }}
+              query={{ status: filters.status, to: now, order: 'desc', skip: pastPage * PAGE, limit: PAGE }}
               page={pastPage}
               onPage={(p) => update({ past: p ? String(p) : null })}
               names={names}
@@ -128,8 +147,7 @@ export function SessionsPage() {
       ) : view === 'list' ? (
         <SessionList
           query={{
-            status,
-            trainer_id: trainer,
+            ...filters,
             from: from ? fromLocalInput(from) : null,
             to: to ? dayAfterLocalDate(to) : null,
             skip: page * PAGE,
@@ -143,7 +161,7 @@ export function SessionsPage() {
         <CalendarGrid
           view={view}
           anchor={anchor}
-          filters={{ status, trainer_id: trainer }}
+          filters={filters}
           onAnchor={(date) => update({ at: date ? toLocalDateInput(date) : null })}
           names={names}
         />
@@ -173,7 +191,7 @@ function SessionList({
   empty = 'No sessions match these filters.',
   keepOrder = false,
 }: {
-  query: Record<string, string | number | null>;
+  query: SessionQuery;
   page: number;
   onPage: (page: number) => void;
   names: (id: number) => string;
@@ -251,7 +269,7 @@ function CalendarGrid({
 }: {
   view: CalendarView;
   anchor: Date;
-  filters: Record<string, string>;
+  filters: SessionQuery;
   onAnchor: (date: Date | null) => void;
   names: (id: number) => string;
 }) {

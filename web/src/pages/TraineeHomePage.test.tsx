@@ -1,6 +1,6 @@
-import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { QueryClient } from '@tanstack/react-query';
-import { RouterProvider, createMemoryRouter } from 'react-router';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { createMemoryRouter, RouterProvider } from 'react-router';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AttendanceListing, TrainingSession, User } from '../api/types';
 import { App } from '../app/App';
@@ -9,7 +9,12 @@ import { TraineeHomePage } from './TraineeHomePage';
 
 const trainee = makeUser({ id: 7, username: 'tia', role: 'trainee', first_name: 'Tia', last_name: 'Trainee' });
 
-function session(id: number, title: string, scheduled_date: string, status: TrainingSession['status'] = 'scheduled'): TrainingSession {
+function session(
+  id: number,
+  title: string,
+  scheduled_date: string,
+  status: TrainingSession['status'] = 'scheduled',
+): TrainingSession {
   return {
     id,
     title,
@@ -84,8 +89,11 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
   it('shows present, absent and not marked for each past session, from GET /attendance/trainee/{me}', async () => {
     signInAs(trainee);
     const { calls } = mockFetch([
-      { path: '/sessions/', body: [firstAid, fireDrill, ladders, future] },
-      { path: '/progress/trainee/7', body: { trainee_id: 7, trainee, total_sessions: 4, attended_sessions: 1, progress_percentage: 25 } },
+      { path: '/sessions', body: [firstAid, fireDrill, ladders, future] },
+      {
+        path: '/progress/trainee/7',
+        body: { trainee_id: 7, trainee, total_sessions: 4, attended_sessions: 1, progress_percentage: 25 },
+      },
       { path: '/attendance/trainee/7', body: [mark(10, firstAid, true), mark(11, fireDrill, false)] },
     ]);
     renderTraineeHome();
@@ -101,8 +109,11 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
     signInAs(trainee);
     let marks: AttendanceListing[] = [];
     const { calls } = mockFetch([
-      { path: '/sessions/', body: [firstAid, ladders] },
-      { path: '/progress/trainee/7', body: { trainee_id: 7, trainee, total_sessions: 2, attended_sessions: 0, progress_percentage: 0 } },
+      { path: '/sessions', body: [firstAid, ladders] },
+      {
+        path: '/progress/trainee/7',
+        body: { trainee_id: 7, trainee, total_sessions: 2, attended_sessions: 0, progress_percentage: 0 },
+      },
       { path: '/attendance/trainee/7', respond: () => ({ body: marks }) },
     ]);
     renderTraineeHome();
@@ -113,13 +124,21 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
     const asked = () => calls.filter((c) => c.url.pathname === '/attendance/trainee/7').length;
 
     marks = [mark(20, ladders, true)];
-    socket.serverSends({ type: 'attendance_marked', id: 1, data: { session_id: 3, trainee_id: 7, present: true, marked_at: '2020-03-05T10:00:00+00:00' } });
+    socket.serverSends({
+      type: 'attendance_marked',
+      id: 1,
+      data: { session_id: 3, trainee_id: 7, present: true, marked_at: '2020-03-05T10:00:00+00:00' },
+    });
     await waitFor(() => expect(within(pastRow('Ladders')).getByText('Present')).toBeInTheDocument());
 
     // attendance_updated names only the record: the whole list is asked for again.
     marks = [mark(20, ladders, false)];
     const before = asked();
-    socket.serverSends({ type: 'attendance_updated', id: 2, data: { attendance_id: 20, present: false, marked_at: '2020-03-05T10:05:00+00:00' } });
+    socket.serverSends({
+      type: 'attendance_updated',
+      id: 2,
+      data: { attendance_id: 20, present: false, marked_at: '2020-03-05T10:05:00+00:00' },
+    });
     await waitFor(() => expect(within(pastRow('Ladders')).getByText('Absent')).toBeInTheDocument());
     expect(asked()).toBeGreaterThan(before);
 
@@ -132,8 +151,11 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
   it('still lists past sessions when the marks cannot be loaded, and says so', async () => {
     signInAs(trainee);
     mockFetch([
-      { path: '/sessions/', body: [firstAid] },
-      { path: '/progress/trainee/7', body: { trainee_id: 7, trainee, total_sessions: 1, attended_sessions: 0, progress_percentage: 0 } },
+      { path: '/sessions', body: [firstAid] },
+      {
+        path: '/progress/trainee/7',
+        body: { trainee_id: 7, trainee, total_sessions: 1, attended_sessions: 0, progress_percentage: 0 },
+      },
       { path: '/attendance/trainee/7', status: 503, body: { detail: 'Service unavailable' } },
     ]);
     renderTraineeHome();
@@ -146,8 +168,11 @@ describe('TraineeHomePage: past sessions with my attendance', () => {
     signInAs(trainee);
     const running = session(5, 'Running now', new Date(Date.now() - 10 * 60_000).toISOString());
     mockFetch([
-      { path: '/sessions/', body: [running] },
-      { path: '/progress/trainee/7', body: { trainee_id: 7, trainee, total_sessions: 1, attended_sessions: 1, progress_percentage: 100 } },
+      { path: '/sessions', body: [running] },
+      {
+        path: '/progress/trainee/7',
+        body: { trainee_id: 7, trainee, total_sessions: 1, attended_sessions: 1, progress_percentage: 100 },
+      },
       { path: '/attendance/trainee/7', body: [mark(30, running, true)] },
     ]);
     renderTraineeHome();

@@ -40,7 +40,9 @@ export function TraineeHomePage() {
                 You attended <strong data-testid="attended-count">{p.attended_sessions}</strong> of{' '}
                 <strong data-testid="total-count">{p.total_sessions}</strong> sessions.
               </p>
-              <p className="muted small">Every session you are enrolled in counts, upcoming ones too; cancelled ones do not.</p>
+              <p className="muted small">
+                Every session you are enrolled in counts, upcoming ones too; cancelled ones do not.
+              </p>
             </div>
           )}
         </QueryView>
@@ -67,7 +69,12 @@ export function TraineeHomePage() {
                       </p>
                     ) : null}
                     {s.class_link ? (
-                      <a className="button button-primary" href={s.class_link} target="_blank" rel="noopener noreferrer">
+                      <a
+                        className="button button-primary"
+                        href={s.class_link}
+                        target="_blank"
+                        rel="noopener noreferrer"
+                      >
                         Join class <span className="visually-hidden">{s.title}</span> (opens a new tab)
                       </a>
                     ) : (

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { AttendanceListing, TrainerTrainee, User } from '../api/types';
-import { makeUser, mockFetch, renderPage, signInAs, type MockRoute } from '../test/utils';
+import { type MockRoute, makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
 import { TrainerTraineesPage } from './TrainerTraineesPage';
 
 const trainer = makeUser({ id: 2, username: 'tom', role: 'trainer', first_name: 'Tom', last_name: 'Trainer' });
@@ -52,7 +52,10 @@ describe('TrainerTraineesPage: a trainee’s attendance', () => {
     signInAs(trainer);
     const { calls } = mockFetch(
       routes([
-        { path: '/assignments/', body: [{ id: 1, student: ann, teacher: trainer, assigned_date: '2020-01-01T09:00:00+00:00' }] },
+        {
+          path: '/assignments',
+          body: [{ id: 1, student: ann, teacher: trainer, assigned_date: '2020-01-01T09:00:00+00:00' }],
+        },
         { path: '/attendance/trainee/5', body: [mark(1, 'Knots', true), mark(2, 'Ropes', false)] },
       ]),
     );
@@ -75,7 +78,9 @@ describe('TrainerTraineesPage: a trainee’s attendance', () => {
     expect(items[1]).toHaveTextContent('Present');
     expect(screen.getByText(/marked sessions/)).toHaveTextContent('Present at 1 of 2 marked sessions.');
     expect(screen.getByRole('button', { name: 'Hide attendance of Ann A' })).toHaveAttribute('aria-expanded', 'true');
-    expect(calls.filter((c) => c.url.pathname.startsWith('/attendance/trainee/')).map((c) => c.url.pathname)).toEqual(['/attendance/trainee/5']);
+    expect(calls.filter((c) => c.url.pathname.startsWith('/attendance/trainee/')).map((c) => c.url.pathname)).toEqual([
+      '/attendance/trainee/5',
+    ]);
 
     await user.click(screen.getByRole('button', { name: 'Hide attendance of Ann A' }));
     expect(screen.queryByRole('list', { name: 'Attendance of Ann A' })).not.toBeInTheDocument();
@@ -86,14 +91,16 @@ describe('TrainerTraineesPage: a trainee’s attendance', () => {
     mockFetch(
       routes([
         // The assignment list could not be read: the page lets the server decide.
-        { path: '/assignments/', status: 500, body: { detail: 'boom' } },
+        { path: '/assignments', status: 500, body: { detail: 'boom' } },
         { path: '/attendance/trainee/6', status: 403, body: { detail: 'You are not allowed to do this' } },
       ]),
     );
     renderPage(<TrainerTraineesPage />);
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Show attendance of Bob B' }));
-    expect(await screen.findByText('Not available: attendance is shown only for trainees assigned to you.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Not available: attendance is shown only for trainees assigned to you.'),
+    ).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
@@ -102,7 +109,7 @@ describe('TrainerTraineesPage: a trainee’s attendance', () => {
     mockFetch(
       routes([
         {
-          path: '/assignments/',
+          path: '/assignments',
           body: [
             { id: 1, student: ann, teacher: trainer, assigned_date: '2020-01-01T09:00:00+00:00' },
             { id: 2, student: bob, teacher: trainer, assigned_date: '2020-01-01T09:00:00+00:00' },

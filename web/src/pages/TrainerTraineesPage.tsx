@@ -56,7 +56,10 @@ export function TrainerTraineesPage() {
   // A trainer reads the attendance of the trainees assigned to them; the others are known
   // not to be available up front, so the page does not ask and collect 403s.
   const assigned = useMemo(
-    () => (assignments.data ? new Set(assignments.data.filter((a) => a.teacher.id === me.id).map((a) => a.student.id)) : null),
+    () =>
+      assignments.data
+        ? new Set(assignments.data.filter((a) => a.teacher.id === me.id).map((a) => a.student.id))
+        : null,
     [assignments.data, me.id],
   );
   const toggle = (id: number) =>
@@ -71,8 +74,8 @@ export function TrainerTraineesPage() {
     <div>
       <PageHeader title="My trainees">
         <p className="muted">
-          Trainees assigned to you or enrolled in your sessions, with their attendance progress: sessions attended out of
-          every session they are enrolled in, upcoming ones included (cancelled ones left out).
+          Trainees assigned to you or enrolled in your sessions, with their attendance progress: sessions attended out
+          of every session they are enrolled in, upcoming ones included (cancelled ones left out).
         </p>
       </PageHeader>
       {progress.error ? <ErrorNote error={progress.error} onRetry={() => void progress.refetch()} /> : null}

@@ -5,13 +5,27 @@ import { makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
 import { UsersPage } from './UsersPage';
 
 const admin = makeUser();
-const trainer = makeUser({ id: 2, username: 'tom', role: 'trainer', first_name: 'Tom', last_name: 'Trainer', email: 'tom@x.test' });
-const trainee = makeUser({ id: 3, username: 'tia', role: 'trainee', first_name: 'Tia', last_name: 'Trainee', email: 'tia@x.test' });
+const trainer = makeUser({
+  id: 2,
+  username: 'tom',
+  role: 'trainer',
+  first_name: 'Tom',
+  last_name: 'Trainer',
+  email: 'tom@x.test',
+});
+const trainee = makeUser({
+  id: 3,
+  username: 'tia',
+  role: 'trainee',
+  first_name: 'Tia',
+  last_name: 'Trainee',
+  email: 'tia@x.test',
+});
 
 describe('UsersPage', () => {
   it('filters by role and search text', async () => {
     signInAs(admin);
-    mockFetch([{ path: '/users/', body: [admin, trainer, trainee] }]);
+    mockFetch([{ path: '/users', body: [admin, trainer, trainee] }]);
     renderPage(<UsersPage />);
     expect(await screen.findByTestId('user-row-tom')).toBeInTheDocument();
     const user = userEvent.setup();
@@ -28,8 +42,13 @@ describe('UsersPage', () => {
     signInAs(admin);
     const created = makeUser({ id: 4, username: 'neo', role: 'trainee', is_temporary_password: true });
     const { calls } = mockFetch([
-      { path: '/users/', body: [admin] },
-      { method: 'POST', path: '/users/', status: 201, body: { user: created, temporary_password: 'Tmp#Pass-123456', message: 'created' } },
+      { path: '/users', body: [admin] },
+      {
+        method: 'POST',
+        path: '/users',
+        status: 201,
+        body: { user: created, temporary_password: 'Tmp#Pass-123456', message: 'created' },
+      },
     ]);
     renderPage(<UsersPage />);
     const user = userEvent.setup();
@@ -49,7 +68,7 @@ describe('UsersPage', () => {
   it('explains why a trainer cannot be deleted, and offers reassigning', async () => {
     signInAs(admin);
     const { calls } = mockFetch([
-      { path: '/users/', body: [admin, trainer] },
+      { path: '/users', body: [admin, trainer] },
       {
         method: 'DELETE',
         path: '/users/2',

@@ -1,12 +1,12 @@
-import { useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { type FormEvent, useMemo, useState } from 'react';
+import { api, unwrap } from '../api/client';
 import { describeError } from '../api/errors';
 import { useUsers } from '../api/queries';
-import { ROLES, type CreateUserAnswer, type Message, type Role, type User } from '../api/types';
+import { type CreateUserAnswer, ROLES, type Role, type User } from '../api/types';
 import { useMe } from '../auth/session';
-import { formatDate } from '../lib/time';
 import { generatePassword } from '../lib/password';
+import { formatDate } from '../lib/time';
 import { CopyField } from '../ui/CopyField';
 import { Modal } from '../ui/Dialog';
 import { Field, FormError, fieldErrors } from '../ui/forms';
@@ -42,7 +42,9 @@ function dialogTitle(dialog: Dialog): string {
 export function matchesSearch(user: User, search: string): boolean {
   const needle = search.trim().toLowerCase();
   if (!needle) return true;
-  return [user.username, user.email, user.name, user.first_name, user.last_name].some((v) => v?.toLowerCase().includes(needle));
+  return [user.username, user.email, user.name, user.first_name, user.last_name].some((v) =>
+    v?.toLowerCase().includes(needle),
+  );
 }
 
 export function UsersPage() {
@@ -55,9 +57,11 @@ export function UsersPage() {
   const close = () => setDialog(null);
 
   const unlock = useMutation({
-    mutationFn: (user: User) => api.post<Message>(`/users/${user.id}/unlock`),
-    onSuccess: (answer, user) => showToast({ title: `${user.username} unlocked`, body: answer?.message, tone: 'success' }),
-    onError: (error, user) => showToast({ title: `Could not unlock ${user.username}`, body: describeError(error), tone: 'error' }),
+    mutationFn: (user: User) => unwrap(api.POST('/users/{user_id}/unlock', { params: { path: { user_id: user.id } } })),
+    onSuccess: (answer, user) =>
+      showToast({ title: `${user.username} unlocked`, body: answer?.message, tone: 'success' }),
+    onError: (error, user) =>
+      showToast({ title: `Could not unlock ${user.username}`, body: describeError(error), tone: 'error' }),
   });
 
   const visible = useMemo(
@@ -75,9 +79,18 @@ export function UsersPage() {
           </button>
         }
       />
+      {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for some browsers and screen readers still in use */}
       <div className="toolbar" role="search">
         <Field label="Search">
-          {(p) => <input {...p} type="search" placeholder="Name, username or email" value={search} onChange={(e) => setSearch(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="search"
+              placeholder="Name, username or email"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="Role">
           {(p) => (
@@ -117,7 +130,9 @@ export function UsersPage() {
                     <tr key={user.id} data-testid={`user-row-${user.username}`}>
                       <td data-label="Name">
                         {user.name || '—'}
-                        {user.is_temporary_password ? <span className="badge badge-warn">temporary password</span> : null}
+                        {user.is_temporary_password ? (
+                          <span className="badge badge-warn">temporary password</span>
+                        ) : null}
                       </td>
                       <td data-label="Username">{user.username}</td>
                       <td data-label="Email">{user.email}</td>
@@ -127,20 +142,37 @@ export function UsersPage() {
                       <td data-label="Created">{formatDate(user.created_at)}</td>
                       <td data-label="Actions" className="actions-cell">
                         <div className="actions">
-                        <button type="button" className="button button-small" onClick={() => setDialog({ kind: 'edit', user })}>
-                          Edit <span className="visually-hidden">{user.username}</span>
-                        </button>
-                        <button type="button" className="button button-small" onClick={() => setDialog({ kind: 'reset', user })}>
-                          Reset password <span className="visually-hidden">of {user.username}</span>
-                        </button>
-                        <button type="button" className="button button-small" onClick={() => unlock.mutate(user)} disabled={unlock.isPending}>
-                          Unlock <span className="visually-hidden">{user.username}</span>
-                        </button>
-                        {user.id !== me.id ? (
-                          <button type="button" className="button button-small button-danger" onClick={() => setDialog({ kind: 'delete', user })}>
-                            Delete <span className="visually-hidden">{user.username}</span>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            onClick={() => setDialog({ kind: 'edit', user })}
+                          >
+                            Edit <span className="visually-hidden">{user.username}</span>
                           </button>
-                        ) : null}
+                          <button
+                            type="button"
+                            className="button button-small"
+                            onClick={() => setDialog({ kind: 'reset', user })}
+                          >
+                            Reset password <span className="visually-hidden">of {user.username}</span>
+                          </button>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            onClick={() => unlock.mutate(user)}
+                            disabled={unlock.isPending}
+                          >
+                            Unlock <span className="visually-hidden">{user.username}</span>
+                          </button>
+                          {user.id !== me.id ? (
+                            <button
+                              type="button"
+                              className="button button-small button-danger"
+                              onClick={() => setDialog({ kind: 'delete', user })}
+                            >
+                              Delete <span className="visually-hidden">{user.username}</span>
+                            </button>
+                          ) : null}
                         </div>
                       </td>
                     </tr>
@@ -177,10 +209,14 @@ export function UsersPage() {
         {dialog?.kind === 'created' ? (
           <div className="stack">
             <p>
-              <strong>{dialog.answer.user.username}</strong> can now sign in with this temporary password. It is shown only once:
-              copy it and give it to them safely. They will be asked to choose their own password.
+              <strong>{dialog.answer.user.username}</strong> can now sign in with this temporary password. It is shown
+              only once: copy it and give it to them safely. They will be asked to choose their own password.
             </p>
-            <CopyField label="Temporary password" value={dialog.answer.temporary_password ?? ''} testId="temporary-password" />
+            <CopyField
+              label="Temporary password"
+              value={dialog.answer.temporary_password ?? ''}
+              testId="temporary-password"
+            />
             <div>
               <button type="button" className="button button-primary" onClick={close}>
                 Done
@@ -192,7 +228,9 @@ export function UsersPage() {
         {dialog?.kind === 'delete' ? (
           <DeleteUserForm
             user={dialog.user}
-            candidates={(users.data ?? []).filter((u) => u.id !== dialog.user.id && (u.role === 'trainer' || u.role === 'admin'))}
+            candidates={(users.data ?? []).filter(
+              (u) => u.id !== dialog.user.id && (u.role === 'trainer' || u.role === 'admin'),
+            )}
             onDone={() => {
               void queryClient.invalidateQueries({ queryKey: ['users'] });
               void queryClient.invalidateQueries({ queryKey: ['sessions'] });
@@ -226,9 +264,16 @@ function UserForm({
   const [role, setRole] = useState<Role>(user?.role ?? 'trainee');
   const save = useMutation({
     mutationFn: async () => {
-      const body = { username: username.trim(), email: email.trim(), first_name: firstName.trim(), last_name: lastName.trim(), role };
-      if (user) return { saved: await api.put<User>(`/users/${user.id}`, body) };
-      return { created: await api.post<CreateUserAnswer>('/users/', body) };
+      const body = {
+        username: username.trim(),
+        email: email.trim(),
+        first_name: firstName.trim(),
+        last_name: lastName.trim(),
+        role,
+      };
+      if (user)
+        return { saved: await unwrap(api.PUT('/users/{user_id}', { params: { path: { user_id: user.id } }, body })) };
+      return { created: await unwrap(api.POST('/users', { body })) };
     },
     onSuccess: (result) => {
       if (result.created) onCreated(result.created);
@@ -243,10 +288,21 @@ function UserForm({
   return (
     <form onSubmit={submit} className="stack" noValidate>
       <Field label="Username" errors={fieldErrors(error, 'username')}>
-        {(p) => <input {...p} required autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />}
+        {(p) => (
+          <input {...p} required autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
+        )}
       </Field>
       <Field label="Email" errors={fieldErrors(error, 'email')}>
-        {(p) => <input {...p} type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />}
+        {(p) => (
+          <input
+            {...p}
+            type="email"
+            required
+            autoComplete="off"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        )}
       </Field>
       <div className="grid-2">
         <Field label="First name" errors={fieldErrors(error, 'first_name')}>
@@ -267,7 +323,9 @@ function UserForm({
           </select>
         )}
       </Field>
-      {!user ? <p className="hint">The server generates a strong temporary password; you will see it once, after saving.</p> : null}
+      {!user ? (
+        <p className="hint">The server generates a strong temporary password; you will see it once, after saving.</p>
+      ) : null}
       {error ? <FormError error={error} knownFields={USER_FIELDS} /> : null}
       <div className="button-row">
         <button type="submit" className="button button-primary" disabled={save.isPending}>
@@ -285,15 +343,21 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
   const [password, setPassword] = useState(() => generatePassword());
   const [done, setDone] = useState(false);
   const reset = useMutation({
-    mutationFn: () => api.post<Message>(`/auth/reset-password/${user.id}`, { new_password: password }),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/auth/reset-password/{user_id}', {
+          params: { path: { user_id: user.id } },
+          body: { new_password: password },
+        }),
+      ),
     onSuccess: () => setDone(true),
   });
   if (done) {
     return (
       <div className="stack">
         <p>
-          The password of <strong>{user.username}</strong> was reset; their current sign-ins have ended and they must choose a new
-          password at their next sign-in. This is the only time the password is shown:
+          The password of <strong>{user.username}</strong> was reset; their current sign-ins have ended and they must
+          choose a new password at their next sign-in. This is the only time the password is shown:
         </p>
         <CopyField label="Temporary password" value={password} testId="reset-password" />
         <div>
@@ -312,12 +376,21 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
     <form onSubmit={submit} className="stack" noValidate>
       <Field
         label="New temporary password"
-        errors={[...(password.length < 8 ? ['Use at least 8 characters.'] : []), ...fieldErrors(reset.error, 'new_password')]}
+        errors={[
+          ...(password.length < 8 ? ['Use at least 8 characters.'] : []),
+          ...fieldErrors(reset.error, 'new_password'),
+        ]}
         hint="A strong password was generated for you; you may type another."
       >
         {(p) => (
           <div className="copy-row">
-            <input {...p} className="mono" autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input
+              {...p}
+              className="mono"
+              autoComplete="off"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
             <button type="button" className="button" onClick={() => setPassword(generatePassword())}>
               Generate
             </button>
@@ -337,14 +410,29 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
   );
 }
 
-function DeleteUserForm({ user, candidates, onDone, onCancel }: { user: User; candidates: User[]; onDone: () => void; onCancel: () => void }) {
+function DeleteUserForm({
+  user,
+  candidates,
+  onDone,
+  onCancel,
+}: {
+  user: User;
+  candidates: User[];
+  onDone: () => void;
+  onCancel: () => void;
+}) {
   const [mode, setMode] = useState<'plain' | 'reassign' | 'cascade'>('plain');
   const [reassignTo, setReassignTo] = useState<string>('');
   const remove = useMutation({
     mutationFn: () =>
-      api.delete<Message>(
-        `/users/${user.id}`,
-        mode === 'reassign' ? { reassign_to: reassignTo } : mode === 'cascade' ? { cascade: true } : undefined,
+      unwrap(
+        api.DELETE('/users/{user_id}', {
+          params: {
+            path: { user_id: user.id },
+            query:
+              mode === 'reassign' ? { reassign_to: Number(reassignTo) } : mode === 'cascade' ? { cascade: true } : {},
+          },
+        }),
       ),
     onSuccess: () => {
       showToast({ title: `${user.username} deleted`, tone: 'success' });
@@ -365,11 +453,12 @@ function DeleteUserForm({ user, candidates, onDone, onCancel }: { user: User; ca
         <fieldset className="radio-group">
           <legend>Sessions this user trains</legend>
           <label>
-            <input type="radio" name="mode" checked={mode === 'plain'} onChange={() => setMode('plain')} /> They train no sessions
+            <input type="radio" name="mode" checked={mode === 'plain'} onChange={() => setMode('plain')} /> They train
+            no sessions
           </label>
           <label>
-            <input type="radio" name="mode" checked={mode === 'reassign'} onChange={() => setMode('reassign')} /> Give their sessions to
-            another trainer
+            <input type="radio" name="mode" checked={mode === 'reassign'} onChange={() => setMode('reassign')} /> Give
+            their sessions to another trainer
           </label>
           {mode === 'reassign' ? (
             <Field label="New trainer">
@@ -386,13 +475,18 @@ function DeleteUserForm({ user, candidates, onDone, onCancel }: { user: User; ca
             </Field>
           ) : null}
           <label>
-            <input type="radio" name="mode" checked={mode === 'cascade'} onChange={() => setMode('cascade')} /> Delete their sessions too
+            <input type="radio" name="mode" checked={mode === 'cascade'} onChange={() => setMode('cascade')} /> Delete
+            their sessions too
           </label>
         </fieldset>
       ) : null}
       {remove.error ? <FormError error={remove.error} /> : null}
       <div className="button-row">
-        <button type="submit" className="button button-danger" disabled={remove.isPending || (mode === 'reassign' && !reassignTo)}>
+        <button
+          type="submit"
+          className="button button-danger"
+          disabled={remove.isPending || (mode === 'reassign' && !reassignTo)}
+        >
           {remove.isPending ? 'Deleting…' : 'Delete user'}
         </button>
         <button type="button" className="button" onClick={onCancel}>

@@ -5,7 +5,9 @@ import { useAuth } from '../auth/session';
 import { parseInstant } from '../lib/time';
 
 export function sortByStart(sessions: TrainingSession[]): TrainingSession[] {
-  return [...sessions].sort((a, b) => parseInstant(a.scheduled_date).getTime() - parseInstant(b.scheduled_date).getTime());
+  return [...sessions].sort(
+    (a, b) => parseInstant(a.scheduled_date).getTime() - parseInstant(b.scheduled_date).getTime(),
+  );
 }
 
 /** Names of users by id, where the caller may list users (admins and trainers); '' otherwise. */
@@ -14,5 +16,5 @@ export function useUserNamesIfAllowed(): (id: number) => string {
   const allowed = user?.role === 'admin' || user?.role === 'trainer';
   const users = useUsers({ enabled: allowed });
   const byId = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.name || u.username])), [users.data]);
-  return (id: number) => (allowed ? byId.get(id) ?? `#${id}` : '');
+  return (id: number) => (allowed ? (byId.get(id) ?? `#${id}`) : '');
 }

@@ -1,9 +1,9 @@
-import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import type { TrainingSession, User } from '../api/types';
 import { auth, useAuth } from '../auth/session';
 import { showToast } from '../ui/toasts';
-import { LiveConnection, liveUrl, type LiveState } from './connection';
+import { LiveConnection, type LiveState, liveUrl } from './connection';
 import { sessionIdOf, staleFamilies, toastFor } from './events';
 
 const LiveContext = createContext<LiveState>({ kind: 'stopped' });
@@ -111,7 +111,14 @@ export function LiveIndicator() {
       ? 'Live updates are on: changes by others appear by themselves.'
       : 'Live updates are paused; the page will catch up when the connection is back.';
   return (
-    <span className={`live live-${tone}`} role="status" aria-live="polite" title={title} data-testid="live-indicator" data-state={state.kind}>
+    <span
+      className={`live live-${tone}`}
+      role="status"
+      aria-live="polite"
+      title={title}
+      data-testid="live-indicator"
+      data-state={state.kind}
+    >
       <span className="live-dot" aria-hidden="true" />
       <span className="live-label">{label}</span>
     </span>

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LiveEvent } from '../api/types';
-import { LiveConnection, backoffDelay, liveUrl, type LiveState } from './connection';
+import { backoffDelay, LiveConnection, type LiveState, liveUrl } from './connection';
 
 class FakeSocket {
   static all: FakeSocket[] = [];

@@ -125,7 +125,9 @@ export class LiveConnection {
     this.attempt += 1;
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
     const delay = backoffDelay(this.attempt, this.options.random);
-    this.options.onState(offline ? { kind: 'offline' } : { kind: 'reconnecting', retryInMs: delay, attempt: this.attempt });
+    this.options.onState(
+      offline ? { kind: 'offline' } : { kind: 'reconnecting', retryInMs: delay, attempt: this.attempt },
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.open();
@@ -145,7 +147,7 @@ export class LiveConnection {
       const resumed = this.everReady;
       this.everReady = true;
       this.attempt = 0;
-      const lastId = Number((frame.data ?? {}).last_id);
+      const lastId = Number(frame.data?.last_id);
       if (this.lastId == null && Number.isFinite(lastId)) this.lastId = lastId;
       this.options.onState({ kind: 'live' });
       this.startPing();

@@ -4,8 +4,28 @@ import type { LiveEvent, User } from '../api/types';
 const SESSION_FAMILIES = ['sessions', 'session', 'attendance', 'progress', 'trainer-trainees', 'analytics'];
 const FAMILIES: Record<string, string[]> = {
   user_created: ['users', 'user', 'analytics', 'assignments', 'trainer-trainees', 'progress'],
-  user_updated: ['users', 'user', 'sessions', 'session', 'assignments', 'trainer-trainees', 'progress', 'attendance', 'analytics'],
-  user_deleted: ['users', 'user', 'sessions', 'session', 'assignments', 'trainer-trainees', 'progress', 'attendance', 'analytics'],
+  user_updated: [
+    'users',
+    'user',
+    'sessions',
+    'session',
+    'assignments',
+    'trainer-trainees',
+    'progress',
+    'attendance',
+    'analytics',
+  ],
+  user_deleted: [
+    'users',
+    'user',
+    'sessions',
+    'session',
+    'assignments',
+    'trainer-trainees',
+    'progress',
+    'attendance',
+    'analytics',
+  ],
   password_changed: ['users', 'user'],
   password_reset: ['users', 'user'],
   session_created: SESSION_FAMILIES,
@@ -29,11 +49,15 @@ export function staleFamilies(event: LiveEvent): string[] {
   return [...families, 'audit'];
 }
 
-const num = (value: unknown): number | null => (typeof value === 'number' ? value : value == null ? null : Number(value));
+const num = (value: unknown): number | null =>
+  typeof value === 'number' ? value : value == null ? null : Number(value);
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
 
 function includesId(list: unknown, id: number): boolean {
-  return Array.isArray(list) && list.some((item) => num(typeof item === 'object' && item ? (item as { id?: unknown }).id : item) === id);
+  return (
+    Array.isArray(list) &&
+    list.some((item) => num(typeof item === 'object' && item ? (item as { id?: unknown }).id : item) === id)
+  );
 }
 
 export interface Toast {
@@ -56,20 +80,31 @@ export function toastFor(event: LiveEvent, me: User, sessionTitle: (id: number) 
     }
     case 'trainee_joined_via_link':
       if (me.role === 'trainee') return null;
-      return { title: 'A trainee joined', body: str(d.message) ?? `A trainee joined ${named} through its link.`, tone: 'info' };
+      return {
+        title: 'A trainee joined',
+        body: str(d.message) ?? `A trainee joined ${named} through its link.`,
+        tone: 'info',
+      };
     case 'password_reset':
       return null;
   }
   if (me.role === 'trainee') {
     switch (event.type) {
       case 'session_created':
-        return includesId(d.trainees, me.id) ? { title: 'New session', body: `You are enrolled in ${named}.`, tone: 'info' } : null;
+        return includesId(d.trainees, me.id)
+          ? { title: 'New session', body: `You are enrolled in ${named}.`, tone: 'info' }
+          : null;
       case 'trainee_added_to_session':
-        return num(d.trainee_id) === me.id ? { title: 'Enrolled', body: `You were added to ${named}.`, tone: 'info' } : null;
+        return num(d.trainee_id) === me.id
+          ? { title: 'Enrolled', body: `You were added to ${named}.`, tone: 'info' }
+          : null;
       case 'trainee_removed_from_session':
-        return num(d.trainee_id) === me.id ? { title: 'Removed from a session', body: `You were removed from ${named}.`, tone: 'warning' } : null;
+        return num(d.trainee_id) === me.id
+          ? { title: 'Removed from a session', body: `You were removed from ${named}.`, tone: 'warning' }
+          : null;
       case 'session_updated':
-        if (d.status === 'cancelled') return { title: 'Session cancelled', body: `${capitalize(named)} was cancelled.`, tone: 'warning' };
+        if (d.status === 'cancelled')
+          return { title: 'Session cancelled', body: `${capitalize(named)} was cancelled.`, tone: 'warning' };
         return { title: 'Session updated', body: `${capitalize(named)} was changed.`, tone: 'info' };
       case 'session_deleted':
         return { title: 'Session removed', body: `${capitalize(named)} was removed.`, tone: 'warning' };
@@ -81,7 +116,9 @@ export function toastFor(event: LiveEvent, me: User, sessionTitle: (id: number) 
           tone: d.present ? 'success' : 'info',
         };
       case 'student_assigned':
-        return num(d.student_id) === me.id ? { title: 'Trainer assigned', body: 'You were assigned to a trainer.', tone: 'info' } : null;
+        return num(d.student_id) === me.id
+          ? { title: 'Trainer assigned', body: 'You were assigned to a trainer.', tone: 'info' }
+          : null;
       default:
         return null;
     }
@@ -89,11 +126,17 @@ export function toastFor(event: LiveEvent, me: User, sessionTitle: (id: number) 
   if (me.role === 'trainer') {
     switch (event.type) {
       case 'student_assigned':
-        return num(d.teacher_id) === me.id ? { title: 'New trainee', body: 'A trainee was assigned to you.', tone: 'info' } : null;
+        return num(d.teacher_id) === me.id
+          ? { title: 'New trainee', body: 'A trainee was assigned to you.', tone: 'info' }
+          : null;
       case 'student_unassigned':
-        return num(d.teacher_id) === me.id ? { title: 'Trainee unassigned', body: 'A trainee is no longer assigned to you.', tone: 'info' } : null;
+        return num(d.teacher_id) === me.id
+          ? { title: 'Trainee unassigned', body: 'A trainee is no longer assigned to you.', tone: 'info' }
+          : null;
       case 'session_created':
-        return num(d.trainer) === me.id ? { title: 'Session scheduled', body: `${capitalize(named)} is on your calendar.`, tone: 'info' } : null;
+        return num(d.trainer) === me.id
+          ? { title: 'Session scheduled', body: `${capitalize(named)} is on your calendar.`, tone: 'info' }
+          : null;
       case 'session_deleted':
         return { title: 'Session removed', body: `${capitalize(named)} was removed.`, tone: 'warning' };
       default:

@@ -1,6 +1,6 @@
 import '@testing-library/jest-dom/vitest';
-import { afterEach, vi } from 'vitest';
 import { cleanup } from '@testing-library/react';
+import { afterEach, vi } from 'vitest';
 import { auth } from '../auth/session';
 
 // jsdom has no CSS.supports, which the dialog primitives ask.

@@ -1,7 +1,7 @@
-import type { ReactElement } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
-import { RouterProvider, createMemoryRouter, type RouteObject } from 'react-router';
+import type { ReactElement } from 'react';
+import { createMemoryRouter, type RouteObject, RouterProvider } from 'react-router';
 import { vi } from 'vitest';
 import type { User } from '../api/types';
 import { auth } from '../auth/session';
@@ -25,7 +25,12 @@ export function makeUser(overrides: Partial<User> = {}): User {
 }
 
 export function signInAs(user: User, mustChangePassword = false): void {
-  auth.signIn({ access_token: `token-${user.id}`, token_type: 'bearer', user, force_password_change: mustChangePassword });
+  auth.signIn({
+    access_token: `token-${user.id}`,
+    token_type: 'bearer',
+    user,
+    force_password_change: mustChangePassword,
+  });
 }
 
 export interface MockRoute {
@@ -36,7 +41,11 @@ export interface MockRoute {
   headers?: Record<string, string>;
   /** Throw a TypeError like a refused connection. */
   networkError?: boolean;
-  respond?: (request: { url: URL; method: string; body: unknown; headers: Headers }) => { status?: number; body?: unknown; headers?: Record<string, string> };
+  respond?: (request: { url: URL; method: string; body: unknown; headers: Headers }) => {
+    status?: number;
+    body?: unknown;
+    headers?: Record<string, string>;
+  };
 }
 
 export interface RecordedCall {
@@ -50,17 +59,27 @@ export interface RecordedCall {
 export function mockFetch(routes: MockRoute[]) {
   const calls: RecordedCall[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input), 'http://localhost');
-    const method = (init?.method ?? 'GET').toUpperCase();
-    const headers = new Headers(init?.headers);
-    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    const request = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);
+    const url = new URL(request.url);
+    const method = request.method.toUpperCase();
+    const headers = request.headers;
+    const text = await request.text();
+    const body: unknown = text ? JSON.parse(text) : undefined;
     calls.push({ method, url, body, headers });
     const route = routes.find(
-      (r) => (r.method ?? 'GET').toUpperCase() === method && (typeof r.path === 'string' ? url.pathname === r.path : r.path.test(url.pathname)),
+      (r) =>
+        (r.method ?? 'GET').toUpperCase() === method &&
+        (typeof r.path === 'string' ? url.pathname === r.path : r.path.test(url.pathname)),
     );
-    if (!route) return new Response(JSON.stringify({ detail: `No mock for ${method} ${url.pathname}` }), { status: 404, headers: { 'content-type': 'application/json' } });
+    if (!route)
+      return new Response(JSON.stringify({ detail: `No mock for ${method} ${url.pathname}` }), {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+      });
     if (route.networkError) throw new TypeError('Failed to fetch');
-    const answer = route.respond ? route.respond({ url, method, body, headers }) : { status: route.status, body: route.body, headers: route.headers };
+    const answer = route.respond
+      ? route.respond({ url, method, body, headers })
+      : { status: route.status, body: route.body, headers: route.headers };
     const status = answer.status ?? 200;
     const payload = answer.body === undefined ? null : JSON.stringify(answer.body);
     return new Response(status === 204 ? null : payload, {

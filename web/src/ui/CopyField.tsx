@@ -18,13 +18,25 @@ export function CopyField({ label, value, testId }: { label: string; value: stri
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <div className="copy-row">
-        <input id={id} ref={input} readOnly value={value} className="mono" data-testid={testId} onFocus={(e) => e.target.select()} />
+        <input
+          id={id}
+          ref={input}
+          readOnly
+          value={value}
+          className="mono"
+          data-testid={testId}
+          onFocus={(e) => e.target.select()}
+        />
         <button type="button" className="button" onClick={() => void copy()}>
           Copy
         </button>
       </div>
       <span role="status" className="hint">
-        {copied === 'done' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Copy failed: select the text and copy it by hand.' : ''}
+        {copied === 'done'
+          ? 'Copied to the clipboard.'
+          : copied === 'failed'
+            ? 'Copy failed: select the text and copy it by hand.'
+            : ''}
       </span>
     </div>
   );

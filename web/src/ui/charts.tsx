@@ -1,4 +1,16 @@
-import { Bar, BarChart, CartesianGrid, Cell, Legend, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  Legend,
+  Pie,
+  PieChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 
 /** Colours with at least 3:1 contrast against white, distinguishable with common colour blindness. */
 export const PALETTE = ['#1f5fbf', '#b34d00', '#1c7c54', '#8a3ffc', '#a2191f', '#005d5d'];
@@ -79,7 +91,14 @@ export function SimpleBarChart({
             <Tooltip formatter={(v) => `${String(v)}${unit ?? ''}`} />
             <Bar dataKey="value" name={title} isAnimationActive={false}>
               {data.map((d, i) => (
-                <Cell key={d.name} fill={colourBy === 'status' ? STATUS_COLOURS[d.name] ?? PALETTE[i % PALETTE.length] : PALETTE[i % PALETTE.length]} />
+                <Cell
+                  key={d.name}
+                  fill={
+                    colourBy === 'status'
+                      ? (STATUS_COLOURS[d.name] ?? PALETTE[i % PALETTE.length])
+                      : PALETTE[i % PALETTE.length]
+                  }
+                />
               ))}
             </Bar>
           </BarChart>
@@ -98,7 +117,15 @@ export function DonutChart({ title, data, note, empty = NOTHING_YET }: { title: 
       <div className="chart-box" aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
           <PieChart>
-            <Pie data={data} dataKey="value" nameKey="name" innerRadius="50%" outerRadius="80%" isAnimationActive={false} label>
+            <Pie
+              data={data}
+              dataKey="value"
+              nameKey="name"
+              innerRadius="50%"
+              outerRadius="80%"
+              isAnimationActive={false}
+              label
+            >
               {data.map((d, i) => (
                 <Cell key={d.name} fill={PALETTE[i % PALETTE.length]} />
               ))}
@@ -114,7 +141,17 @@ export function DonutChart({ title, data, note, empty = NOTHING_YET }: { title: 
 }
 
 /** A chart with nothing to draw says so, to everyone (not inside the hidden SVG box). */
-function EmptyChart({ title, note, empty, wide = false }: { title: string; note?: string; empty: string; wide?: boolean }) {
+function EmptyChart({
+  title,
+  note,
+  empty,
+  wide = false,
+}: {
+  title: string;
+  note?: string;
+  empty: string;
+  wide?: boolean;
+}) {
   return (
     <figure className={`chart chart-empty${wide ? ' chart-wide' : ''}`} data-testid="empty-chart">
       <Caption title={title} note={note} />
@@ -149,7 +186,13 @@ export function GroupedBarChart({
             <Tooltip />
             <Legend />
             {series.map((s, i) => (
-              <Bar key={s.key} dataKey={s.key} name={s.label} fill={PALETTE[i % PALETTE.length]} isAnimationActive={false} />
+              <Bar
+                key={s.key}
+                dataKey={s.key}
+                name={s.label}
+                fill={PALETTE[i % PALETTE.length]}
+                isAnimationActive={false}
+              />
             ))}
           </BarChart>
         </ResponsiveContainer>

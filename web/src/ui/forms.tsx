@@ -1,4 +1,4 @@
-import { useId, type ReactNode } from 'react';
+import { type ReactNode, useId } from 'react';
 import { ApiError, conflictPeople, describeError } from '../api/errors';
 import { formatDateTime, formatTime } from '../lib/time';
 

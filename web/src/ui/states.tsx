@@ -48,7 +48,8 @@ export function QueryView<T>({
   loadingLabel?: string;
 }) {
   if (query.isPending) return <Loading label={loadingLabel} />;
-  if (query.error || query.data === undefined) return <ErrorNote error={query.error} onRetry={() => void query.refetch()} />;
+  if (query.error || query.data === undefined)
+    return <ErrorNote error={query.error} onRetry={() => void query.refetch()} />;
   const blank = isEmpty ? isEmpty(query.data) : Array.isArray(query.data) && query.data.length === 0;
   if (blank && empty) return <Empty>{empty}</Empty>;
   return <>{children(query.data)}</>;

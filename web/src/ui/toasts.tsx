@@ -10,7 +10,9 @@ export interface ToastItem {
 let items: ToastItem[] = [];
 let nextId = 1;
 const listeners = new Set<() => void>();
-const emit = () => listeners.forEach((l) => l());
+const emit = () => {
+  for (const listener of listeners) listener();
+};
 
 export function dismissToast(id: number): void {
   items = items.filter((t) => t.id !== id);
@@ -36,7 +38,11 @@ function subscribe(listener: () => void) {
 }
 
 export function Toasts() {
-  const toasts = useSyncExternalStore(subscribe, () => items, () => items);
+  const toasts = useSyncExternalStore(
+    subscribe,
+    () => items,
+    () => items,
+  );
   return (
     <section className="toasts" aria-label="Notifications">
       <div role="status" aria-live="polite" aria-relevant="additions">
@@ -46,7 +52,12 @@ export function Toasts() {
               <strong>{toast.title}</strong>
               {toast.body ? <span>{toast.body}</span> : null}
             </div>
-            <button type="button" className="icon-button" onClick={() => dismissToast(toast.id)} aria-label={`Dismiss: ${toast.title}`}>
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => dismissToast(toast.id)}
+              aria-label={`Dismiss: ${toast.title}`}
+            >
               ×
             </button>
           </div>
