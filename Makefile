@@ -86,14 +86,14 @@ audit: $(STAMP) ## Known vulnerabilities in the locked Python packages (pip-audi
 	@$(UV) export --locked --extra dev --no-emit-project --format requirements-txt --quiet -o $(VENV)/audit-requirements.txt
 	@$(BIN)/python tools/audit.py $(VENV)/audit-requirements.txt
 
-web-check: ## Type-check the web client (npm run typecheck)
+web-check: ## The web client's static checks: generated API types current, Biome lint, types
 	@if [ -z "$(NPM)" ]; then \
 		echo "Node.js/npm not found: the web client's checks are skipped (install Node.js 20+)."; \
 	else \
-		$(WEB_DEPS) && cd web && npm run --silent typecheck; \
+		$(WEB_DEPS) && cd web && npm run --silent check:static; \
 	fi
 
-check: lint types imports audit web-check coverage ## Everything CI runs: lint, types, layers, audit, web client types, every test with coverage
+check: lint types imports audit web-check coverage ## Everything CI runs: lint, types, layers, audit, web client lint and types, every test with coverage
 
 demo: $(STAMP) ## Fill the database with demo data (20 trainers, 1,000 trainees, 2,000 sessions)
 	@$(BIN)/tms demo
