@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tms_adapters.reports import RENDERERS
-from tms_domain.model.reports import (
+from tms_domain.reporting import (
     Cell,
     Column,
     ColumnKind,

@@ -159,7 +159,7 @@ def day_of_events(cast: Cast, count: int) -> Iterator[tuple[str, dict[str, Any],
 
 async def store_events(env: dict[str, str], cast: Cast, count: int) -> None:
     """Through the unit of work of the installed `tms`, EVENT_BATCH to a transaction."""
-    from tms_domain.model import Audience, DomainEvent
+    from tms_domain.kernel import Audience, DomainEvent
     from tms_entrypoints.container import build_container
     from tms_entrypoints.settings import Settings
 

@@ -14,10 +14,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from tms_adapters.persistence.sql import migrations
-from tms_domain.model import Actor, Role
-from tms_domain.services.common import Page
-from tms_domain.services.sessions import NewSession, SessionFilters
-from tms_domain.services.users import NewUser
+from tms_domain.accounts import Actor
+from tms_domain.accounts.use_cases.users import NewUser
+from tms_domain.kernel import Page, Role
+from tms_domain.training.use_cases.sessions import NewSession, SessionFilters
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.settings import Settings
 

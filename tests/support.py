@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from tms_domain.model import Actor, Role, User
+from tms_domain.accounts import Actor, User
+from tms_domain.kernel import Role
 from tms_entrypoints.container import Container
 from tms_entrypoints.http.app import create_app
 
@@ -79,8 +80,8 @@ def bearer(token: str) -> dict[str, str]:
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
-from tms_domain.model import TrainingSession  # noqa: E402
-from tms_domain.services.sessions import NewSession  # noqa: E402
+from tms_domain.training import TrainingSession  # noqa: E402
+from tms_domain.training.use_cases.sessions import NewSession  # noqa: E402
 
 TRAINING_START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 """A Monday three days after the test clock's start: sessions are placed around it."""

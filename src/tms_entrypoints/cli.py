@@ -19,9 +19,8 @@ from typing import Any, BinaryIO, NoReturn
 
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import safe_url, sqlite_file
-from tms_domain.errors import Conflict, InvalidInput, StorageUnavailable
-from tms_domain.model import Role
-from tms_domain.policy.profiles import profile_violations
+from tms_domain.accounts import profile_violations
+from tms_domain.kernel import Conflict, InvalidInput, Role, StorageUnavailable
 from tms_entrypoints import demo
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.logs import log_config
@@ -350,8 +349,8 @@ def _check_address_free(host: str, port: int) -> None:
 
 def cmd_report(args: argparse.Namespace) -> None:
     from tms_adapters.reports import RENDERERS, CsvReportRenderer
-    from tms_domain.model.reports import ReportFilter
-    from tms_domain.services.reports import ReportRequest, parse_sections, plan_report
+    from tms_domain.reporting import ReportFilter
+    from tms_domain.reporting.use_cases.reports import ReportRequest, parse_sections, plan_report
 
     settings = _settings()
     kind = RENDERERS.get(args.format.lower())

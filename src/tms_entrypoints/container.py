@@ -24,18 +24,17 @@ from tms_adapters.security import (
     load_common_passwords,
 )
 from tms_adapters.security.throttle import MemoryAttemptStore, RedisAttemptStore
-from tms_domain.policy.lockout import LockoutPolicy
-from tms_domain.policy.passwords import PasswordPolicy
-from tms_domain.services.analytics import AnalyticsService
-from tms_domain.services.assignments import AssignmentService
-from tms_domain.services.attendance import AttendanceService
-from tms_domain.services.audit import AuditService
-from tms_domain.services.auth import AuthService
-from tms_domain.services.common import Core
-from tms_domain.services.progress import ProgressService
-from tms_domain.services.reports import ReportLimits, ReportService
-from tms_domain.services.sessions import SessionService
-from tms_domain.services.users import UserService
+from tms_domain.accounts import LockoutPolicy, PasswordPolicy
+from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.accounts.use_cases.users import UserService
+from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.reporting.use_cases.analytics import AnalyticsService
+from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
+from tms_domain.training.use_cases.assignments import AssignmentService
+from tms_domain.training.use_cases.attendance import AttendanceService
+from tms_domain.training.use_cases.progress import ProgressService
+from tms_domain.training.use_cases.sessions import SessionService
+from tms_domain.unit_of_work import Core
 from tms_entrypoints.settings import Settings
 
 

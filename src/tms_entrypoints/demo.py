@@ -34,11 +34,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TextIO, TypeVar
 
-from tms_domain.errors import InvalidInput
-from tms_domain.model import Assignment, Attendance, Role, SessionStatus, TrainingSession, User
-from tms_domain.policy.passwords import normalize_password
-from tms_domain.policy.scheduling import MAX_TRAINEES_PER_SESSION
-from tms_domain.ports import UnitOfWorkFactory
+from tms_domain.accounts import User, normalize_password
+from tms_domain.kernel import InvalidInput, Role
+from tms_domain.training import (
+    MAX_TRAINEES_PER_SESSION,
+    Assignment,
+    Attendance,
+    SessionStatus,
+    TrainingSession,
+)
+from tms_domain.unit_of_work import UnitOfWorkFactory
 from tms_entrypoints.container import Container
 
 DEMO_PASSWORD = "demo-lantern-2026"  # noqa: S105 - documented, for demo data only

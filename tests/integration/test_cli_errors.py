@@ -17,7 +17,7 @@ from test_cli_and_run import run_tms
 from conftest import FakeClock, container_on
 from support import add_user
 from tms_adapters.persistence.sql import migrations as schema
-from tms_domain.model import Role
+from tms_domain.kernel import Role
 
 ADMIN_PASSWORD = "a long enough admin passphrase"
 BAD_URLS = [

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conftest import FakeClock
 from support import add_admin
-from tms_domain.model import Role, SessionQuery
+from tms_domain.kernel import Role
+from tms_domain.training import SessionQuery
 from tms_entrypoints.container import Container
 from tms_entrypoints.demo import (
     DEMO_PASSWORD,

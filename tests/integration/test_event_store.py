@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from conftest import FakeClock
 from tms_adapters.persistence.sql import tables as t
-from tms_domain.model import Audience, DomainEvent
+from tms_domain.kernel import Audience, DomainEvent
 from tms_entrypoints.container import Container
 
 FAR_BACK = timedelta(days=365)

@@ -40,7 +40,7 @@ from test_security_server import ADMIN_PASSWORD, SECRET_KEY, USER_PASSWORD, serv
 from conftest import make_settings
 from servers import TmsServer
 from support import add_user
-from tms_domain.model import Role
+from tms_domain.kernel import Role
 from tms_entrypoints.container import Container, build_container
 
 SCALE = float(os.environ.get("TMS_FUZZ_EXAMPLES", "1"))

@@ -21,7 +21,7 @@ from support import (
     bearer,
     login,
 )
-from tms_domain.model import Role
+from tms_domain.kernel import Role
 from tms_entrypoints.container import Container
 
 

@@ -19,8 +19,8 @@ from support import (
     bearer,
     login,
 )
-from tms_domain.model import Role, User
-from tms_domain.policy.passwords import UNAMBIGUOUS_ALPHABET
+from tms_domain.accounts import UNAMBIGUOUS_ALPHABET, User
+from tms_domain.kernel import Role
 from tms_entrypoints.container import Container
 
 

@@ -19,8 +19,8 @@ from support import add_user, current_user
 from tms_adapters.persistence.sql import create_engine
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql.tables import metadata
-from tms_domain.model import Actor
-from tms_domain.services.sessions import NewSession
+from tms_domain.accounts import Actor
+from tms_domain.training.use_cases.sessions import NewSession
 
 SCHEMA_TABLES = set(metadata.tables)
 

@@ -38,7 +38,7 @@ from conftest import (
 )
 from support import PASSWORD, TRAINING_START, add_user, bearer
 from tms_adapters.persistence.sql import migrations as schema
-from tms_domain.model import Role
+from tms_domain.kernel import Role
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.http.app import create_app
 

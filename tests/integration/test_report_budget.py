@@ -30,7 +30,7 @@ from conftest import FakeClock, container_on
 from servers import TmsServer, server_env
 from support import PASSWORD, add_user, bearer
 from tms_adapters.persistence.sql import PoolTimeout, create_engine
-from tms_domain.model import Role
+from tms_domain.kernel import Role
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS
 
 SECRET_KEY = "report-budget-tests-secret-" + "k" * 32

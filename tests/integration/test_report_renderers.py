@@ -22,16 +22,16 @@ from tms_adapters.reports import (
     XlsxReportRenderer,
     xlsx_renderer,
 )
-from tms_domain.model.reports import (
+from tms_domain.reporting import (
     Cell,
     Column,
     ColumnKind,
     ReportHeader,
+    ReportRenderer,
     ReportSummary,
     SectionSpec,
     TrainerSummary,
 )
-from tms_domain.ports import ReportRenderer
 
 GENERATED = datetime(2026, 5, 2, 8, 30, tzinfo=UTC)
 FIRST_START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)

@@ -31,9 +31,11 @@ from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import reports as report_queries
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.reports import CsvReportRenderer
-from tms_domain.model import Actor, Role, SessionStatus, User
-from tms_domain.model.reports import Cell
-from tms_domain.services import reports as report_service
+from tms_domain.accounts import Actor, User
+from tms_domain.kernel import Role
+from tms_domain.reporting import Cell
+from tms_domain.reporting.use_cases import reports as report_service
+from tms_domain.training import SessionStatus
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.http.app import create_app
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from jose import jws
 
 from tms_adapters.security import Argon2PasswordHasher, JoseTokenService, load_common_passwords
-from tms_domain.errors import AuthenticationFailed
-from tms_domain.policy.passwords import PasswordPolicy
+from tms_domain.accounts import PasswordPolicy
+from tms_domain.kernel import AuthenticationFailed
 
 # Made with passlib 1.7.4: passlib.hash.pbkdf2_sha256.hash(password), the last one
 # with .using(rounds=1000); the earlier system stored hashes in this form.

@@ -27,9 +27,8 @@ from conftest import REDIS_URL, FakeClock, make_settings, require_redis
 from support import PASSWORD, add_user, bearer
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.security.throttle import RedisAttemptStore
-from tms_domain.model import Role
-from tms_domain.policy.lockout import account_attempts_key
-from tms_domain.ports import AttemptStore
+from tms_domain.accounts import AttemptStore, account_attempts_key
+from tms_domain.kernel import Role
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.http.app import create_app
 

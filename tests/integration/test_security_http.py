@@ -25,7 +25,7 @@ import pytest
 
 from conftest import REDIS_URL, FakeClock, make_settings, require_redis
 from support import OTHER_PASSWORD, PASSWORD, add_user, bearer
-from tms_domain.model import Role
+from tms_domain.kernel import Role
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.http.app import create_app
 from tms_entrypoints.settings import Settings, SettingsError

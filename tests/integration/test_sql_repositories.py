@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from tms_domain.errors import Conflict
-from tms_domain.model import Audience, AuditEntry, AuditQuery, DomainEvent, Role, SignIn, User
+from tms_domain.accounts import SignIn, User
+from tms_domain.audit import AuditEntry, AuditQuery
+from tms_domain.kernel import Audience, Conflict, DomainEvent, Role
 from tms_entrypoints.container import Container
 
 NOW = datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=UTC)

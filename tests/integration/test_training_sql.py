@@ -27,16 +27,9 @@ from support import (
     sign_in,
 )
 from tms_adapters.persistence.sql import tables as t
-from tms_domain.errors import Conflict
-from tms_domain.model import (
-    Assignment,
-    Attendance,
-    Role,
-    SessionQuery,
-    SessionStatus,
-    TrainingSession,
-)
-from tms_domain.services.sessions import NewSession
+from tms_domain.kernel import Conflict, Role
+from tms_domain.training import Assignment, Attendance, SessionQuery, SessionStatus, TrainingSession
+from tms_domain.training.use_cases.sessions import NewSession
 from tms_entrypoints.container import Container
 from tms_entrypoints.http.app import create_app
 

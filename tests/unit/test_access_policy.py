@@ -11,17 +11,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_settings
-from tms_domain.errors import Forbidden, NotFound, PasswordChangeRequired
-from tms_domain.model import Actor, Role, User
-from tms_domain.policy.access import (
+from tms_domain.accounts import Actor, User
+from tms_domain.accounts.use_cases.users import UserChanges
+from tms_domain.kernel import (
     ALLOWED_WITH_TEMPORARY_PASSWORD,
     MATRIX,
+    Forbidden,
+    NotFound,
+    PasswordChangeRequired,
     Permission,
+    Role,
     Target,
     authorize,
     is_allowed,
 )
-from tms_domain.services.users import UserChanges
 from tms_entrypoints.container import build_container
 
 PRIVILEGED = (

@@ -14,19 +14,21 @@ from dependency_injector import providers
 from conftest import FakeClock
 from support import OTHER_PASSWORD, PASSWORD, add_user, current_user, sign_in
 from tms_adapters.security import Argon2PasswordHasher
-from tms_domain.errors import (
+from tms_domain.accounts import UNAMBIGUOUS_ALPHABET, Actor, User
+from tms_domain.accounts.use_cases.auth import BAD_CREDENTIALS
+from tms_domain.accounts.use_cases.users import NewUser, UserChanges
+from tms_domain.audit import AuditEntry, AuditQuery
+from tms_domain.kernel import (
     AuthenticationFailed,
     Conflict,
+    DomainEvent,
     Forbidden,
     InvalidInput,
     NotFound,
+    Page,
     PasswordChangeRequired,
+    Role,
 )
-from tms_domain.model import Actor, AuditEntry, AuditQuery, DomainEvent, Role, User
-from tms_domain.policy.passwords import UNAMBIGUOUS_ALPHABET
-from tms_domain.services.auth import BAD_CREDENTIALS
-from tms_domain.services.common import Page
-from tms_domain.services.users import NewUser, UserChanges
 from tms_entrypoints.container import Container
 
 # passlib's pbkdf2_sha256 hash of PASSWORD, as the earlier system stored it

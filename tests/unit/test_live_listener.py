@@ -5,7 +5,7 @@ instead of memory that grows without end or a stall for everyone else."""
 from __future__ import annotations
 
 from tms_adapters.realtime.hub import CLOSE_SIGN_IN_ENDED, CLOSE_TOO_SLOW, Close, Listener
-from tms_domain.model import Audience, DomainEvent
+from tms_domain.kernel import Audience, DomainEvent
 
 
 def event(event_id: int, *, to: frozenset[int] = frozenset({7})) -> DomainEvent:

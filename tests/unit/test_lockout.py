@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tms_domain.policy.lockout import LockoutPolicy
+from tms_domain.accounts import LockoutPolicy
 
 DEFAULT = LockoutPolicy()
 LAST_FAILURE = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)

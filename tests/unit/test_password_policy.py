@@ -10,13 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tms_adapters.security import ZxcvbnGuessEstimator, load_common_passwords
-from tms_domain.errors import FieldError, InvalidInput
-from tms_domain.policy.passwords import (
+from tms_domain.accounts import (
     UNAMBIGUOUS_ALPHABET,
     PasswordPolicy,
     generate_temporary_password,
     normalize_password,
 )
+from tms_domain.kernel import FieldError, InvalidInput
 
 TOO_SHORT = "This password is too short: it must contain at least 8 characters."
 TOO_LONG = "This password is too long: it must contain at most 128 characters."

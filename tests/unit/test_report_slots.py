@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tms_domain.errors import Throttled
-from tms_domain.services.reports import ReportLimits, ReportSlots
+from tms_domain.kernel import Throttled
+from tms_domain.reporting.use_cases.reports import ReportLimits, ReportSlots
 
 
 def test_places_are_capped_per_user_and_overall_and_come_back() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tms_domain.errors import InvalidInput
+from tms_domain.kernel import InvalidInput
 from tms_entrypoints.http.timestamps import parse_optional_timestamp, parse_timestamp
 
 offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(

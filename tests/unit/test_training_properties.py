@@ -30,9 +30,10 @@ from hypothesis.stateful import (
 
 from conftest import FakeClock, make_settings
 from support import TRAINING_START, add_user
-from tms_domain.errors import BadRequest, Conflict, NotFound
-from tms_domain.model import Actor, Role, SessionStatus
-from tms_domain.services.sessions import NewSession, SessionChanges
+from tms_domain.accounts import Actor
+from tms_domain.kernel import BadRequest, Conflict, NotFound, Role
+from tms_domain.training import SessionStatus
+from tms_domain.training.use_cases.sessions import NewSession, SessionChanges
 from tms_entrypoints.container import Container, build_container
 
 T = TypeVar("T")

@@ -10,17 +10,20 @@ import pytest
 
 from conftest import FakeClock
 from support import PASSWORD, TRAINING_START, Cast, add_cast, add_session, add_user, at
-from tms_domain.errors import (
+from tms_domain.accounts import Actor
+from tms_domain.audit import AuditEntry, AuditQuery
+from tms_domain.kernel import (
     BadRequest,
     Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
+    Page,
     PasswordChangeRequired,
+    Role,
 )
-from tms_domain.model import Actor, AuditEntry, AuditQuery, Role, SessionStatus, TrainingSession
-from tms_domain.services.common import Page
-from tms_domain.services.sessions import NewSession, SessionChanges, SessionFilters
+from tms_domain.training import SessionStatus, TrainingSession
+from tms_domain.training.use_cases.sessions import NewSession, SessionChanges, SessionFilters
 from tms_entrypoints.container import Container
 
 SCHEDULED, COMPLETED, CANCELLED = (

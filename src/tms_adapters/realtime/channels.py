@@ -18,7 +18,7 @@ from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 
 from tms_adapters.persistence.sql.event_store import audience_from_json, audience_json
 from tms_adapters.realtime.hub import EventHub
-from tms_domain.model import DomainEvent
+from tms_domain.kernel import DomainEvent
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from tms_domain.model import DomainEvent
-from tms_domain.ports import Clock, UnitOfWorkFactory
-from tms_domain.services.common import INTERNAL_EVENT_PREFIX, SIGN_INS_ENDED
-from tms_domain.services.progress import ACTIVE_WINDOW
+from tms_domain.accounts import SIGN_INS_ENDED
+from tms_domain.kernel import INTERNAL_EVENT_PREFIX, Clock, DomainEvent
+from tms_domain.training.use_cases.progress import ACTIVE_WINDOW
+from tms_domain.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 

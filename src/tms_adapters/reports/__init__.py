@@ -10,7 +10,7 @@ from __future__ import annotations
 from tms_adapters.reports.csv_renderer import CsvReportRenderer
 from tms_adapters.reports.pdf_renderer import FpdfReportRenderer
 from tms_adapters.reports.xlsx_renderer import XlsxReportRenderer
-from tms_domain.ports import ReportRenderer
+from tms_domain.reporting import ReportRenderer
 
 _RENDERER_CLASSES: tuple[type[ReportRenderer], ...] = (
     CsvReportRenderer,

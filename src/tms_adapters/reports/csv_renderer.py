@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from tms_domain.model.reports import Cell, ReportHeader, ReportSummary, SectionSpec
+from tms_domain.reporting import Cell, ReportHeader, ReportSummary, SectionSpec
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _FORMULA_TRIGGERS = ("=", "+", "-", "@")

@@ -13,14 +13,7 @@ from typing import BinaryIO
 from fpdf.fonts import TTFFont
 
 from tms_adapters.reports.pdf_streaming import StreamingPdf, TextPiece
-from tms_domain.model.reports import (
-    Cell,
-    Column,
-    ColumnKind,
-    ReportHeader,
-    ReportSummary,
-    SectionSpec,
-)
+from tms_domain.reporting import Cell, Column, ColumnKind, ReportHeader, ReportSummary, SectionSpec
 
 _FONT_DIR = Path(__file__).parent / "fonts"
 _PRIMARY_FAMILY = "dejavusans"

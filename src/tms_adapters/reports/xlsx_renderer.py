@@ -8,7 +8,7 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from tms_domain.model.reports import Cell, ColumnKind, ReportHeader, ReportSummary, SectionSpec
+from tms_domain.reporting import Cell, ColumnKind, ReportHeader, ReportSummary, SectionSpec
 
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_CELL_TEXT = 32_767

@@ -8,7 +8,7 @@ from typing import Any
 
 from zxcvbn import zxcvbn
 
-from tms_domain.ports import GuessEstimate
+from tms_domain.accounts import GuessEstimate
 
 MAX_ESTIMATED_LENGTH = 72
 """zxcvbn's own bound: its time grows fast with the length (a second at 128 repeated

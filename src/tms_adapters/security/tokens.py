@@ -15,7 +15,7 @@ from typing import Any
 from jose import jwk, jws
 from jose.exceptions import JOSEError
 
-from tms_domain.errors import AuthenticationFailed
+from tms_domain.kernel import AuthenticationFailed
 
 ALLOWED_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
 MAX_TOKEN_LENGTH = 4096

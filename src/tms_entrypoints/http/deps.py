@@ -7,9 +7,9 @@ from typing import Any
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 
-from tms_domain.errors import AuthenticationFailed
-from tms_domain.model import Actor
-from tms_domain.services.auth import AuthService
+from tms_domain.accounts import Actor
+from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.kernel import AuthenticationFailed
 from tms_entrypoints.container import Container
 
 NOT_AUTHENTICATED = "Not authenticated"

@@ -38,7 +38,7 @@ from litestar.status_codes import (
 from litestar.types import ExceptionHandlersMap
 
 from tms_adapters.persistence.sql import STORAGE_DOWN, PoolTimeout
-from tms_domain.errors import (
+from tms_domain.kernel import (
     AuthenticationFailed,
     BadRequest,
     Conflict,
@@ -49,7 +49,7 @@ from tms_domain.errors import (
     StorageUnavailable,
     Throttled,
 )
-from tms_domain.policy.scheduling import DoubleBooking
+from tms_domain.training import DoubleBooking
 from tms_entrypoints.http.access import loggable_target
 from tms_entrypoints.http.schemas import ConflictOut
 from tms_entrypoints.logs import REQUEST_ID

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from tms_domain.model import Attendance, TrainingSession, User
-from tms_domain.policy.scheduling import Clash
+from tms_domain.accounts import User
+from tms_domain.training import Attendance, Clash, TrainingSession
 from tms_entrypoints.http.timestamps import TimestampIn
 
 RoleName = Literal["admin", "trainer", "trainee"]

@@ -13,7 +13,7 @@ from typing import Annotated
 import msgspec
 from litestar.params import QueryParameter
 
-from tms_domain.errors import InvalidInput
+from tms_domain.kernel import InvalidInput
 
 MAX_TIMESTAMP_LENGTH = 64
 ACCEPTED_FORMS = (

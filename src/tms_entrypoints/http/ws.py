@@ -23,10 +23,9 @@ from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
 from tms_adapters.realtime.hub import CLOSE_SIGN_IN_ENDED, Close, EventHub, Listener
-from tms_domain.errors import AuthenticationFailed, DomainError
-from tms_domain.model import Actor, DomainEvent
-from tms_domain.policy.access import Permission, authorize
-from tms_domain.services.auth import AuthService
+from tms_domain.accounts import Actor
+from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.kernel import AuthenticationFailed, DomainError, DomainEvent, Permission, authorize
 
 log = logging.getLogger(__name__)
 

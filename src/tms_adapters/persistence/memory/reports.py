@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tms_domain.model import Role, SessionStatus, TrainingSession
-from tms_domain.model.reports import Cell, ReportFilter, ReportSummary, TrainerSummary
-from tms_domain.ports import RowBatches
+from tms_domain.kernel import Role
+from tms_domain.reporting import Cell, ReportFilter, ReportSummary, RowBatches, TrainerSummary
+from tms_domain.training import SessionStatus, TrainingSession
 
 if TYPE_CHECKING:
     from tms_adapters.persistence.memory.store import MemoryStore, State

@@ -17,22 +17,10 @@ from types import TracebackType
 from typing import NamedTuple, Self
 
 from tms_adapters.security.confusables import username_skeleton
-from tms_domain.errors import Conflict
-from tms_domain.model import (
-    Assignment,
-    Attendance,
-    AuditEntry,
-    AuditQuery,
-    DomainEvent,
-    Role,
-    SessionQuery,
-    SessionStatus,
-    SignIn,
-    TrainingSession,
-    User,
-)
-from tms_domain.policy.profiles import login_key, login_keys, login_preference
-from tms_domain.ports import Clock, EventPublisher
+from tms_domain.accounts import SignIn, User, login_key, login_keys, login_preference
+from tms_domain.audit import AuditEntry, AuditQuery
+from tms_domain.kernel import Clock, Conflict, DomainEvent, EventPublisher, Role
+from tms_domain.training import Assignment, Attendance, SessionQuery, SessionStatus, TrainingSession
 
 
 class Enrolment(NamedTuple):

@@ -10,8 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
-from tms_domain.model import Audience, DomainEvent
-from tms_domain.ports import Clock
+from tms_domain.kernel import Audience, Clock, DomainEvent
 
 REPLAY_BATCH = 100
 """Replayed rows made into events at a time."""

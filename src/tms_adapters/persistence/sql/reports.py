@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.persistence.sql.unit_of_work import STORAGE_DOWN, storage_error
-from tms_domain.errors import StorageUnavailable
-from tms_domain.model import Role, SessionStatus
-from tms_domain.model.reports import Cell, ReportFilter, ReportSummary, TrainerSummary
-from tms_domain.ports import RowBatches
+from tms_domain.kernel import Role, StorageUnavailable
+from tms_domain.reporting import Cell, ReportFilter, ReportSummary, RowBatches, TrainerSummary
+from tms_domain.training import SessionStatus
 
 s, e, a, u = t.training_sessions, t.enrolments, t.attendance, t.users
 log = logging.getLogger(__name__)

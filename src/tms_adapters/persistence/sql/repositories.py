@@ -26,20 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.security.confusables import username_skeleton
-from tms_domain.errors import Conflict
-from tms_domain.model import (
-    Assignment,
-    Attendance,
-    AuditEntry,
-    AuditQuery,
-    Role,
-    SessionQuery,
-    SessionStatus,
-    SignIn,
-    TrainingSession,
-    User,
-)
-from tms_domain.policy.profiles import login_key, login_keys, login_preference
+from tms_domain.accounts import SignIn, User, login_key, login_keys, login_preference
+from tms_domain.audit import AuditEntry, AuditQuery
+from tms_domain.kernel import Conflict, Role
+from tms_domain.training import Assignment, Attendance, SessionQuery, SessionStatus, TrainingSession
 
 CHUNK = 2000
 """Bound on the ids sent in one IN list (SQLite limits bound parameters)."""

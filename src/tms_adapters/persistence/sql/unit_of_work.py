@@ -20,9 +20,7 @@ from tms_adapters.persistence.sql.repositories import (
     SqlaSignInRepository,
     SqlaUserRepository,
 )
-from tms_domain.errors import StorageUnavailable
-from tms_domain.model import DomainEvent
-from tms_domain.ports import Clock, EventPublisher
+from tms_domain.kernel import Clock, DomainEvent, EventPublisher, StorageUnavailable
 
 log = logging.getLogger(__name__)
 

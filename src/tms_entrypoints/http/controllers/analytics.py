@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
-from tms_domain.model import Actor
-from tms_domain.services.analytics import AnalyticsService
+from tms_domain.accounts import Actor
+from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_entrypoints.http.schemas import OverviewOut, TrainerFiguresOut, UpcomingOut, iso
 
 

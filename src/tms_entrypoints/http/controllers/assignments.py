@@ -6,9 +6,9 @@ from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from tms_domain.model import Actor
-from tms_domain.services.assignments import AssignmentService
-from tms_domain.services.common import Page
+from tms_domain.accounts import Actor
+from tms_domain.kernel import Page
+from tms_domain.training.use_cases.assignments import AssignmentService
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (
     AssignmentCreatedOut,

@@ -8,10 +8,9 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from tms_domain.errors import InvalidInput
-from tms_domain.model import Actor
-from tms_domain.services.attendance import AttendanceDetails, AttendanceService
-from tms_domain.services.common import Page
+from tms_domain.accounts import Actor
+from tms_domain.kernel import InvalidInput, Page
+from tms_domain.training.use_cases.attendance import AttendanceDetails, AttendanceService
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (
     AttendanceIn,

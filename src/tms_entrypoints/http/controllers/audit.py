@@ -9,9 +9,10 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from tms_domain.model import Actor, AuditQuery
-from tms_domain.services.audit import AuditService
-from tms_domain.services.common import Page
+from tms_domain.accounts import Actor
+from tms_domain.audit import AuditQuery
+from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.kernel import Page
 from tms_entrypoints.http.controllers.params import From, Limit, Skip, To, moment
 from tms_entrypoints.http.schemas import MAX_ID, Timestamp, iso
 

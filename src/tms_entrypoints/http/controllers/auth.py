@@ -8,8 +8,8 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from tms_domain.model import Actor
-from tms_domain.services.auth import AuthService
+from tms_domain.accounts import Actor
+from tms_domain.accounts.use_cases.auth import AuthService
 from tms_entrypoints.http.controllers.params import Id
 from tms_entrypoints.http.deps import client_address
 from tms_entrypoints.http.schemas import (

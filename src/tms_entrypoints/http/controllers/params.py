@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar.params import PathParameter, QueryParameter
 
-from tms_domain.services.common import MAX_PAGE_SIZE
+from tms_domain.kernel import MAX_PAGE_SIZE
 from tms_entrypoints.http.schemas import MAX_ID
 from tms_entrypoints.http.timestamps import parse_timestamp, timestamp_query
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import get
 from litestar.di import NamedDependency
 
-from tms_domain.model import Actor
-from tms_domain.services.progress import Progress, ProgressService
+from tms_domain.accounts import Actor
+from tms_domain.training.use_cases.progress import Progress, ProgressService
 from tms_entrypoints.http.controllers.params import Id
 from tms_entrypoints.http.schemas import (
     SessionBriefOut,

@@ -24,11 +24,10 @@ from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from tms_adapters.reports import RENDERERS, CsvReportRenderer
-from tms_domain.errors import BadRequest
-from tms_domain.model import Actor
-from tms_domain.model.reports import ReportFilter
-from tms_domain.ports import ReportRenderer
-from tms_domain.services.reports import (
+from tms_domain.accounts import Actor
+from tms_domain.kernel import BadRequest
+from tms_domain.reporting import ReportFilter, ReportRenderer
+from tms_domain.reporting.use_cases.reports import (
     ReportPlan,
     ReportRequest,
     ReportService,

@@ -8,9 +8,10 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from tms_domain.model import Actor, SessionStatus
-from tms_domain.services.common import Page
-from tms_domain.services.sessions import (
+from tms_domain.accounts import Actor
+from tms_domain.kernel import Page
+from tms_domain.training import SessionStatus
+from tms_domain.training.use_cases.sessions import (
     NewSession,
     SessionChanges,
     SessionFilters,

@@ -8,10 +8,10 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from tms_domain.model import Actor, Role
-from tms_domain.services.auth import AuthService
-from tms_domain.services.common import Page
-from tms_domain.services.users import NewUser, UserChanges, UserService
+from tms_domain.accounts import Actor
+from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.accounts.use_cases.users import NewUser, UserChanges, UserService
+from tms_domain.kernel import Page, Role
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (
     MAX_ID,

@@ -1,0 +1,75 @@
+"""Accounts: users, roles, passwords, sign-ins and lockout.
+
+Other areas import this module only; its use cases live in ``use_cases``."""
+
+from tms_domain.accounts.lockout import LockoutPolicy, account_attempts_key
+from tms_domain.accounts.lookups import HasUsers, existing_user
+from tms_domain.accounts.model import (
+    SIGN_INS_ENDED,
+    Actor,
+    SignIn,
+    User,
+    sign_ins_ended,
+    user_payload,
+)
+from tms_domain.accounts.passwords import (
+    TEMPORARY_PASSWORD_SYMBOLS,
+    UNAMBIGUOUS_ALPHABET,
+    PasswordPolicy,
+    generate_temporary_password,
+    normalize_password,
+)
+from tms_domain.accounts.ports import (
+    AttemptStore,
+    GuessEstimate,
+    GuessEstimator,
+    PasswordHasher,
+    SignInRepository,
+    TokenService,
+    UserRepository,
+)
+from tms_domain.accounts.profiles import (
+    EMAIL_PATTERN,
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    USERNAME_PATTERN,
+    login_key,
+    login_keys,
+    login_preference,
+    normalize_username,
+    profile_violations,
+)
+
+__all__ = [
+    "EMAIL_PATTERN",
+    "MAX_EMAIL_LENGTH",
+    "MAX_NAME_LENGTH",
+    "SIGN_INS_ENDED",
+    "TEMPORARY_PASSWORD_SYMBOLS",
+    "UNAMBIGUOUS_ALPHABET",
+    "USERNAME_PATTERN",
+    "Actor",
+    "AttemptStore",
+    "GuessEstimate",
+    "GuessEstimator",
+    "HasUsers",
+    "LockoutPolicy",
+    "PasswordHasher",
+    "PasswordPolicy",
+    "SignIn",
+    "SignInRepository",
+    "TokenService",
+    "User",
+    "UserRepository",
+    "account_attempts_key",
+    "existing_user",
+    "generate_temporary_password",
+    "login_key",
+    "login_keys",
+    "login_preference",
+    "normalize_password",
+    "normalize_username",
+    "profile_violations",
+    "sign_ins_ended",
+    "user_payload",
+]

@@ -1,0 +1,1 @@
+"""Use cases: one operation each, taking the acting principal."""

@@ -1,0 +1,70 @@
+"""The shared kernel: errors, the access vocabulary, events, time and paging, which every
+area uses."""
+
+from tms_domain.kernel.access import (
+    ALLOWED_WITH_TEMPORARY_PASSWORD,
+    HIDDEN_WHEN_DENIED,
+    MATRIX,
+    Permission,
+    Principal,
+    Role,
+    Target,
+    authorize,
+    is_allowed,
+)
+from tms_domain.kernel.clock import Clock
+from tms_domain.kernel.errors import (
+    AuthenticationFailed,
+    BadRequest,
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PasswordChangeRequired,
+    StorageUnavailable,
+    Throttled,
+)
+from tms_domain.kernel.events import (
+    INTERNAL_EVENT_PREFIX,
+    Audience,
+    DomainEvent,
+    EventPublisher,
+    EventStore,
+)
+from tms_domain.kernel.paging import MAX_PAGE_SIZE, Page
+from tms_domain.kernel.time import as_utc, utc_period
+
+__all__ = [
+    "ALLOWED_WITH_TEMPORARY_PASSWORD",
+    "HIDDEN_WHEN_DENIED",
+    "INTERNAL_EVENT_PREFIX",
+    "MATRIX",
+    "MAX_PAGE_SIZE",
+    "Audience",
+    "AuthenticationFailed",
+    "BadRequest",
+    "Clock",
+    "Conflict",
+    "DomainError",
+    "DomainEvent",
+    "EventPublisher",
+    "EventStore",
+    "FieldError",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "Page",
+    "PasswordChangeRequired",
+    "Permission",
+    "Principal",
+    "Role",
+    "StorageUnavailable",
+    "Target",
+    "Throttled",
+    "as_utc",
+    "authorize",
+    "is_allowed",
+    "utc_period",
+]

@@ -1,0 +1,191 @@
+"""Who may do what: the one access matrix of the system.
+
+Every use case asks :func:`authorize` before it acts, so a partner calling the services
+directly gets the same protection as a browser. A rule sees the actor and a :class:`Target`
+describing what is acted upon; the use case fills in the facts the rule needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from tms_domain.kernel.errors import Forbidden, NotFound, PasswordChangeRequired
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    TRAINER = "trainer"
+    TRAINEE = "trainee"
+
+
+class Principal(Protocol):
+    """Who is asking, as the rules see them (an account's ``Actor`` is one)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def client_address(self) -> str | None: ...
+
+    @property
+    def must_change_password(self) -> bool: ...
+
+
+class Permission(StrEnum):
+    READ_OWN_USER = "user.read_own"
+    CHANGE_OWN_PASSWORD = "auth.change_own_password"
+    HOLD_LIVE_CONNECTION = "realtime.connect"
+    LIST_USERS = "user.list"
+    READ_USER = "user.read"
+    CREATE_USER = "user.create"
+    UPDATE_USER = "user.update"
+    UPDATE_USER_PRIVILEGES = "user.update_privileges"
+    DELETE_USER = "user.delete"
+    RESET_PASSWORD = "user.reset_password"
+    UNLOCK_USER = "user.unlock"
+    LIST_SESSIONS = "session.list"
+    READ_SESSION = "session.read"
+    CREATE_SESSION = "session.create"
+    UPDATE_SESSION = "session.update"
+    DELETE_SESSION = "session.delete"
+    MANAGE_ENROLMENT = "session.enrol"
+    JOIN_SESSION = "session.join"
+    LIST_ASSIGNMENTS = "assignment.list"
+    MANAGE_ASSIGNMENTS = "assignment.manage"
+    READ_ATTENDANCE = "attendance.read"
+    MARK_ATTENDANCE = "attendance.mark"
+    DELETE_ATTENDANCE = "attendance.delete"
+    READ_TRAINEE_PROGRESS = "progress.trainee"
+    READ_TRAINER_OVERVIEW = "progress.trainer"
+    READ_ANALYTICS = "analytics.read"
+    GENERATE_REPORTS = "report.generate"
+    READ_AUDIT = "audit.read"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The facts about the acted-upon thing that the rules need."""
+
+    user_id: int | None = None
+    """The user acted upon (or whose data is read)."""
+    trainer_id: int | None = None
+    """The session's trainer, or the trainer a request names."""
+    trainee_ids: frozenset[int] = frozenset()
+    """The trainees enrolled in the session."""
+    assigned_trainer_ids: frozenset[int] = frozenset()
+    """The trainers assigned to ``user_id``."""
+
+
+Rule = Callable[[Principal, Target], bool]
+
+
+def _anyone(_actor: Principal, _target: Target) -> bool:
+    return True
+
+
+def _self(actor: Principal, target: Target) -> bool:
+    return actor.id == target.user_id
+
+
+def _session_trainer(actor: Principal, target: Target) -> bool:
+    return actor.id == target.trainer_id
+
+
+def _enrolled(actor: Principal, target: Target) -> bool:
+    return actor.id in target.trainee_ids
+
+
+def _assigned_trainer(actor: Principal, target: Target) -> bool:
+    return actor.id in target.assigned_trainer_ids
+
+
+def _trainer_or_enrolled(actor: Principal, target: Target) -> bool:
+    return _session_trainer(actor, target) or _enrolled(actor, target)
+
+
+def _self_or_assigned_trainer(actor: Principal, target: Target) -> bool:
+    return _self(actor, target) or _assigned_trainer(actor, target)
+
+
+def _not_self(actor: Principal, target: Target) -> bool:
+    return actor.id != target.user_id
+
+
+ADMIN, TRAINER, TRAINEE = Role.ADMIN, Role.TRAINER, Role.TRAINEE
+
+MATRIX: dict[Permission, dict[Role, Rule]] = {
+    Permission.READ_OWN_USER: {ADMIN: _self, TRAINER: _self, TRAINEE: _self},
+    Permission.CHANGE_OWN_PASSWORD: {ADMIN: _self, TRAINER: _self, TRAINEE: _self},
+    Permission.HOLD_LIVE_CONNECTION: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.LIST_USERS: {ADMIN: _anyone, TRAINER: _anyone},
+    Permission.READ_USER: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _self},
+    Permission.CREATE_USER: {ADMIN: _anyone},
+    Permission.UPDATE_USER: {ADMIN: _anyone, TRAINER: _self, TRAINEE: _self},
+    # Role and temporary-password flag: only an admin, and never on their own account,
+    # so nobody can raise (or by accident drop) their own privileges.
+    Permission.UPDATE_USER_PRIVILEGES: {ADMIN: _not_self},
+    Permission.DELETE_USER: {ADMIN: _not_self},
+    Permission.RESET_PASSWORD: {ADMIN: _anyone},
+    Permission.UNLOCK_USER: {ADMIN: _anyone},
+    Permission.LIST_SESSIONS: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.READ_SESSION: {ADMIN: _anyone, TRAINER: _trainer_or_enrolled, TRAINEE: _enrolled},
+    Permission.CREATE_SESSION: {ADMIN: _anyone, TRAINER: _session_trainer},
+    Permission.UPDATE_SESSION: {ADMIN: _anyone, TRAINER: _session_trainer},
+    Permission.DELETE_SESSION: {ADMIN: _anyone},
+    Permission.MANAGE_ENROLMENT: {ADMIN: _anyone, TRAINER: _session_trainer},
+    Permission.JOIN_SESSION: {TRAINEE: _anyone},
+    Permission.LIST_ASSIGNMENTS: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.MANAGE_ASSIGNMENTS: {ADMIN: _anyone},
+    Permission.READ_ATTENDANCE: {ADMIN: _anyone, TRAINER: _session_trainer},
+    Permission.MARK_ATTENDANCE: {ADMIN: _anyone, TRAINER: _session_trainer},
+    Permission.DELETE_ATTENDANCE: {ADMIN: _anyone},
+    Permission.READ_TRAINEE_PROGRESS: {
+        ADMIN: _anyone,
+        TRAINER: _assigned_trainer,
+        TRAINEE: _self_or_assigned_trainer,
+    },
+    Permission.READ_TRAINER_OVERVIEW: {ADMIN: _anyone, TRAINER: _session_trainer},
+    Permission.READ_ANALYTICS: {ADMIN: _anyone},
+    Permission.GENERATE_REPORTS: {ADMIN: _anyone},
+    Permission.READ_AUDIT: {ADMIN: _anyone},
+}
+
+ALLOWED_WITH_TEMPORARY_PASSWORD = frozenset(
+    {Permission.READ_OWN_USER, Permission.CHANGE_OWN_PASSWORD, Permission.HOLD_LIVE_CONNECTION}
+)
+
+HIDDEN_WHEN_DENIED = frozenset({Permission.READ_SESSION})
+"""Denials that answer "not found", so probing does not reveal what exists."""
+
+
+def is_allowed(actor: Principal, permission: Permission, target: Target | None = None) -> bool:
+    if actor.must_change_password and permission not in ALLOWED_WITH_TEMPORARY_PASSWORD:
+        return False
+    rule = MATRIX[permission].get(actor.role)
+    return rule is not None and rule(actor, target or Target())
+
+
+def authorize(
+    actor: Principal,
+    permission: Permission,
+    target: Target | None = None,
+    *,
+    denial: str = "You are not allowed to do this",
+) -> None:
+    """Raise unless the actor may act; a temporary password allows only changing it."""
+    if actor.must_change_password and permission not in ALLOWED_WITH_TEMPORARY_PASSWORD:
+        raise PasswordChangeRequired
+    if is_allowed(actor, permission, target):
+        return
+    if permission in HIDDEN_WHEN_DENIED:
+        raise NotFound("Session not found")
+    raise Forbidden(denial)

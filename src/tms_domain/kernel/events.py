@@ -1,0 +1,59 @@
+"""Domain events: what happened, and who may hear of it (decided when it happens)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+INTERNAL_EVENT_PREFIX = "internal."
+"""Events for the system itself (never sent to a client)."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Admins always hear; beyond them, the listed users."""
+
+    user_ids: frozenset[int] = frozenset()
+
+    def includes(self, user_id: int, *, is_admin: bool) -> bool:
+        return is_admin or user_id in self.user_ids
+
+
+@dataclass
+class DomainEvent:
+    type: str
+    data: dict[str, Any]
+    audience: Audience = field(default_factory=Audience)
+    id: int | None = None
+    at: datetime | None = None
+
+
+class EventStore(Protocol):
+    """The outbox: events written in the same transaction as the change that caused them."""
+
+    async def append(self, events: Sequence[DomainEvent]) -> None:
+        """Give each event its stream id and time, and store it."""
+        ...
+
+    async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]: ...
+
+    async def replay(
+        self, user_id: int | None, after: int, until: int, *, limit: int, not_before: datetime
+    ) -> list[DomainEvent] | None:
+        """The events with ids in (``after``, ``until``] whose audience lists ``user_id``
+        (every event when None), in order; or None when they cannot all be given: the event
+        right after ``after`` is no longer kept or happened before ``not_before``, or there
+        are more than ``limit`` of them. Ids have no gaps, so that first event tells."""
+        ...
+
+    async def last_id(self) -> int: ...
+
+    async def prune(self, before: datetime) -> int: ...
+
+
+class EventPublisher(Protocol):
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
+        """Hand committed events to live listeners; best effort, never raises."""
+        ...

@@ -1,0 +1,28 @@
+"""Reporting: analytics figures and report files."""
+
+from tms_domain.reporting.model import (
+    Cell,
+    Column,
+    ColumnKind,
+    ReportFilter,
+    ReportHeader,
+    ReportSummary,
+    SectionSpec,
+    TrainerSummary,
+)
+from tms_domain.reporting.ports import BlockingRunner, ReportQueries, ReportRenderer, RowBatches
+
+__all__ = [
+    "BlockingRunner",
+    "Cell",
+    "Column",
+    "ColumnKind",
+    "ReportFilter",
+    "ReportHeader",
+    "ReportQueries",
+    "ReportRenderer",
+    "ReportSummary",
+    "RowBatches",
+    "SectionSpec",
+    "TrainerSummary",
+]

@@ -1,0 +1,134 @@
+"""What the training area needs from outside: storage of sessions, assignments and
+attendance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from tms_domain.training.model import (
+    Assignment,
+    Attendance,
+    SessionQuery,
+    SessionStatus,
+    TrainingSession,
+)
+
+
+class SessionRepository(Protocol):
+    async def add(self, session: TrainingSession) -> TrainingSession: ...
+
+    async def get(self, session_id: int, *, for_update: bool = False) -> TrainingSession | None: ...
+
+    async def get_by_link(self, session_link: str) -> TrainingSession | None: ...
+
+    async def update(self, session: TrainingSession) -> None:
+        """Save the fields and the trainee list; raise Conflict on a duplicate enrolment."""
+        ...
+
+    async def delete(self, session_id: int) -> None: ...
+
+    async def page(self, query: SessionQuery) -> list[TrainingSession]: ...
+
+    async def find_overlapping(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        trainer_id: int | None = None,
+        trainee_ids: Sequence[int] = (),
+        exclude_session_id: int | None = None,
+    ) -> list[TrainingSession]:
+        """Scheduled sessions overlapping [start, end) trained by the trainer or attended
+        by any of the trainees."""
+        ...
+
+    async def add_trainee(self, session_id: int, trainee_id: int, at: datetime) -> None:
+        """Enrol; raise Conflict when already enrolled."""
+        ...
+
+    async def remove_trainee(self, session_id: int, trainee_id: int) -> bool: ...
+
+    async def count_by_status(self) -> dict[SessionStatus, int]: ...
+
+    async def count_trained_by(self, trainer_id: int) -> int: ...
+
+    async def trainer_stats(self) -> dict[int, tuple[int, int]]:
+        """Per trainer: (sessions not cancelled, minutes of completed sessions)."""
+        ...
+
+    async def ids_trained_by(self, trainer_id: int) -> list[int]: ...
+
+    async def trainee_ids_trained_by(self, trainer_id: int) -> list[int]:
+        """Every trainee enrolled in any of the trainer's sessions."""
+        ...
+
+    async def sessions_of_trainees(
+        self, trainee_ids: Sequence[int]
+    ) -> dict[int, list[TrainingSession]]:
+        """Each trainee's sessions, without their trainee lists filled in."""
+        ...
+
+    async def last_activity(
+        self, trainee_ids: Sequence[int], until: datetime
+    ) -> dict[int, datetime]:
+        """The latest moment up to ``until`` at which each trainee was enrolled in a session,
+        was marked present, or had a session of theirs (not cancelled) start. Trainees with
+        none are left out."""
+        ...
+
+
+class AssignmentRepository(Protocol):
+    async def add(self, assignment: Assignment) -> Assignment:
+        """Insert; raise Conflict when the pair exists."""
+        ...
+
+    async def get(self, student_id: int, teacher_id: int) -> Assignment | None: ...
+
+    async def delete(self, student_id: int, teacher_id: int) -> bool: ...
+
+    async def page(
+        self,
+        *,
+        skip: int,
+        limit: int,
+        student_id: int | None = None,
+        teacher_id: int | None = None,
+    ) -> list[Assignment]: ...
+
+    async def is_assigned(self, student_id: int, teacher_id: int) -> bool: ...
+
+    async def student_ids_of(self, teacher_id: int) -> list[int]: ...
+
+    async def teacher_ids_of(self, student_id: int) -> list[int]: ...
+
+
+class AttendanceRepository(Protocol):
+    async def get(self, attendance_id: int) -> Attendance | None: ...
+
+    async def find(self, session_id: int, trainee_id: int) -> Attendance | None: ...
+
+    async def add(self, attendance: Attendance) -> Attendance:
+        """Insert; raise Conflict when the trainee already has a record for the session."""
+        ...
+
+    async def update(self, attendance: Attendance) -> None: ...
+
+    async def delete(self, attendance_id: int) -> None: ...
+
+    async def list_for_session(self, session_id: int) -> list[Attendance]: ...
+
+    async def list_for_trainee(
+        self, trainee_id: int, *, skip: int, limit: int
+    ) -> list[Attendance]: ...
+
+    async def count_for_trainee(self, trainee_id: int) -> int: ...
+
+    async def progress(self, trainee_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """For each trainee: (enrolled non-cancelled sessions, of those marked present)."""
+        ...
+
+    async def rates(self) -> tuple[int, int, dict[int, tuple[int, int]]]:
+        """Completed sessions: (enrolments, present marks) overall and per trainer."""
+        ...

@@ -1,0 +1,146 @@
+"""Pure rules for training sessions: field bounds, status moves, overlaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from tms_domain.kernel import Conflict
+from tms_domain.training.model import SessionStatus
+
+MAX_TITLE_LENGTH = 100
+MAX_DESCRIPTION_LENGTH = 2000
+MIN_DURATION_MINUTES = 1
+MAX_DURATION_MINUTES = 1440
+MAX_LINK_LENGTH = 2000
+MAX_TRAINEES_PER_SESSION = 500
+EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(9999, 1, 1, tzinfo=UTC)
+"""Starts outside [EARLIEST_START, LATEST_START) are refused: no calendar arithmetic on
+them (the end time, a time zone shift) can overflow."""
+
+ALLOWED_MOVES: dict[SessionStatus, frozenset[SessionStatus]] = {
+    SessionStatus.SCHEDULED: frozenset({SessionStatus.COMPLETED, SessionStatus.CANCELLED}),
+    SessionStatus.CANCELLED: frozenset({SessionStatus.SCHEDULED}),
+    SessionStatus.COMPLETED: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A scheduled session that overlaps the one being booked, and who is in both: its
+    trainer (when that is the trainer being booked) and the trainees being booked."""
+
+    session_id: int
+    title: str
+    scheduled_date: datetime
+    duration_minutes: int
+    trainer: Person | None
+    trainees: tuple[Person, ...]
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.scheduled_date + timedelta(minutes=self.duration_minutes)
+
+    def describe(self) -> str:
+        """One sentence, the start in UTC with its offset (clients show local time from the
+        structured clashes)."""
+        where = (
+            f'session {self.session_id} "{self.title}" starting {self.scheduled_date.isoformat()}'
+        )
+        if self.trainer is not None:
+            busy = f"the trainer {self.trainer.name} is already booked for {where}"
+            if not self.trainees:
+                return busy
+            return f"{busy}, and {_names(self.trainees)} already enrolled in it"
+        return f"{_names(self.trainees)} already enrolled in {where}"
+
+
+def _names(trainees: tuple[Person, ...]) -> str:
+    named = [f"trainee {p.id} ({p.name})" for p in trainees]
+    verb = "is" if len(named) == 1 else "are"
+    if not named:
+        return "a trainee is"
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f"{listed} {verb}"
+
+
+class DoubleBooking(Conflict):
+    """The booking overlaps scheduled sessions of the same people; ``clashes`` lists each of
+    those sessions with who is in both."""
+
+    SHOWN = 3
+    """Clashes spelled out in the message; the rest are counted (all are in ``clashes``)."""
+
+    def __init__(self, clashes: list[Clash]) -> None:
+        sentences = [clash.describe() for clash in clashes[: self.SHOWN]]
+        more = len(clashes) - self.SHOWN
+        if more > 0:
+            sentences.append(f"{more} more overlapping session{'s' if more > 1 else ''}")
+        super().__init__("Double booking: " + "; ".join(sentences))
+        self.clashes = clashes
+
+
+def ensure_status_move(current: SessionStatus, new: SessionStatus) -> None:
+    """scheduled -> completed | cancelled; cancelled -> scheduled; completed is final."""
+    if new != current and new not in ALLOWED_MOVES[current]:
+        raise Conflict(f"A {current.value} session cannot become {new.value}")
+
+
+def session_violations(
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    duration_minutes: int | None = None,
+    class_link: str | None = None,
+    scheduled_date: datetime | None = None,
+    trainee_count: int | None = None,
+) -> list[tuple[str, str]]:
+    """Check the given fields (None: not being set) and list every violation."""
+    errors: list[tuple[str, str]] = []
+    if title is not None and not 1 <= len(title.strip()) <= MAX_TITLE_LENGTH:
+        errors.append(("title", f"Title must be 1 to {MAX_TITLE_LENGTH} characters"))
+    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        errors.append(
+            ("description", f"Description must be at most {MAX_DESCRIPTION_LENGTH} characters")
+        )
+    if duration_minutes is not None and not (
+        MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES
+    ):
+        errors.append(
+            (
+                "duration_minutes",
+                f"Duration must be {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes",
+            )
+        )
+    if class_link and not is_web_link(class_link):
+        errors.append(("class_link", "Class link must be an http or https URL"))
+    if scheduled_date is not None and scheduled_date.tzinfo is None:
+        errors.append(("scheduled_date", "Scheduled date must carry a time zone"))
+    elif scheduled_date is not None and not EARLIEST_START <= scheduled_date < LATEST_START:
+        errors.append(
+            (
+                "scheduled_date",
+                f"Scheduled date must be in the years {EARLIEST_START.year} to "
+                f"{LATEST_START.year - 1}",
+            )
+        )
+    if trainee_count is not None and trainee_count > MAX_TRAINEES_PER_SESSION:
+        errors.append(
+            ("trainees", f"A session can have at most {MAX_TRAINEES_PER_SESSION} trainees")
+        )
+    return errors
+
+
+def is_web_link(link: str) -> bool:
+    if len(link) > MAX_LINK_LENGTH or any(c.isspace() for c in link):
+        return False
+    parts = urlsplit(link)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

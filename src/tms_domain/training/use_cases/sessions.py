@@ -1,0 +1,555 @@
+"""Use cases for training sessions, enrolment and join links."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from tms_domain.accounts import Actor, User
+from tms_domain.audit import diff, record_audit
+from tms_domain.kernel import (
+    Audience,
+    BadRequest,
+    Conflict,
+    DomainEvent,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Page,
+    Permission,
+    Role,
+    Target,
+    as_utc,
+    authorize,
+    is_allowed,
+    utc_period,
+)
+from tms_domain.training.booking import ensure_no_double_booking
+from tms_domain.training.model import (
+    SessionQuery,
+    SessionStatus,
+    TrainingSession,
+)
+from tms_domain.training.rules import ensure_status_move, session_violations
+from tms_domain.unit_of_work import Core, UnitOfWork
+
+LINK_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SESSION_NOT_FOUND = "Session not found"
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    """A session with its trainees loaded."""
+
+    session: TrainingSession
+    trainees: list[User]
+
+
+@dataclass(frozen=True)
+class NewSession:
+    title: str
+    trainer_id: int
+    scheduled_date: datetime
+    duration_minutes: int
+    description: str | None = None
+    trainee_ids: tuple[int, ...] = ()
+    status: SessionStatus = SessionStatus.SCHEDULED
+    class_link: str | None = None
+    session_link: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionChanges:
+    """Fields to change; None leaves a field as it is. ``trainee_ids`` replaces the list."""
+
+    title: str | None = None
+    description: str | None = None
+    trainer_id: int | None = None
+    trainee_ids: tuple[int, ...] | None = None
+    scheduled_date: datetime | None = None
+    duration_minutes: int | None = None
+    status: SessionStatus | None = None
+    class_link: str | None = None
+    session_link: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionFilters:
+    status: SessionStatus | None = None
+    trainer_id: int | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    newest_first: bool = False
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    session: TrainingSession
+    already_enrolled: bool
+
+
+def session_target(session: TrainingSession) -> Target:
+    return Target(trainer_id=session.trainer_id, trainee_ids=frozenset(session.trainee_ids))
+
+
+def session_audience(session: TrainingSession, *extra: int) -> Audience:
+    return Audience(frozenset({session.trainer_id, *session.trainee_ids, *extra}))
+
+
+async def visible_session(
+    uow: UnitOfWork, actor: Actor, session_id: int, *, for_update: bool = False
+) -> TrainingSession:
+    """The session, if the actor may know of it; otherwise "not found", whether or not it
+    exists, so probing reveals nothing."""
+    session = await uow.sessions.get(session_id, for_update=for_update)
+    if session is None or not is_allowed(actor, Permission.READ_SESSION, session_target(session)):
+        if actor.user.is_temporary_password:
+            authorize(actor, Permission.READ_SESSION)
+        raise NotFound(SESSION_NOT_FOUND)
+    return session
+
+
+def _session_created_data(session: TrainingSession) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "title": session.title,
+        "description": session.description,
+        "trainer": session.trainer_id,
+        "trainees": list(session.trainee_ids),
+        "startTime": session.scheduled_date.isoformat(),
+        "scheduled_date": session.scheduled_date.isoformat(),
+        "duration_minutes": session.duration_minutes,
+        "status": session.status.value,
+        "class_link": session.class_link,
+        "created_at": session.created_at.isoformat(),
+        "updated_at": session.updated_at.isoformat(),
+    }
+
+
+def _session_updated_data(session: TrainingSession) -> dict[str, Any]:
+    return {
+        "session_id": session.id,
+        "status": session.status.value,
+        "updated_at": session.updated_at.isoformat(),
+        "trainees": list(session.trainee_ids),
+        "trainer": session.trainer_id,
+        "startTime": session.scheduled_date.isoformat(),
+        "scheduled_date": session.scheduled_date.isoformat(),
+    }
+
+
+def _with_trainees(sessions: list[TrainingSession], users: dict[int, User]) -> list[SessionDetails]:
+    return [SessionDetails(s, [users[i] for i in s.trainee_ids if i in users]) for s in sessions]
+
+
+class SessionService:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    async def _details(
+        self, uow: UnitOfWork, sessions: list[TrainingSession]
+    ) -> list[SessionDetails]:
+        users = await uow.users.get_many({i for s in sessions for i in s.trainee_ids})
+        return _with_trainees(sessions, users)
+
+    async def list_sessions(
+        self, actor: Actor, filters: SessionFilters, page: Page
+    ) -> list[SessionDetails]:
+        """Sessions by start time (earliest first, or newest first). Admins see all; a trainer
+        their own; a trainee those they are enrolled in. Filters apply before paging;
+        ``starts_before`` is exclusive and cannot come before ``starts_from``."""
+        authorize(actor, Permission.LIST_SESSIONS)
+        trainer_id, trainee_id = filters.trainer_id, None
+        if actor.role is Role.TRAINER:
+            if trainer_id not in (None, actor.id):
+                raise Forbidden("Trainers can list only their own sessions")
+            trainer_id = actor.id
+        elif actor.role is Role.TRAINEE:
+            trainee_id = actor.id
+        starts_from, starts_before = utc_period(filters.starts_from, filters.starts_before)
+        query = SessionQuery(
+            status=filters.status,
+            trainer_id=trainer_id,
+            trainee_id=trainee_id,
+            starts_from=starts_from,
+            starts_before=starts_before,
+            newest_first=filters.newest_first,
+            skip=page.skip,
+            limit=page.limit,
+        )
+        async with self._core.uow(read_only=True) as uow:
+            found = await uow.sessions.page(query)
+            # A page's trainees are chosen by its sessions, not by hundreds of ids sent back.
+            users = await uow.users.enrolled_in([s.id for s in found]) if found else {}
+            return _with_trainees(found, users)
+
+    async def get_session(self, actor: Actor, session_id: int) -> SessionDetails:
+        """Admins, the session's trainer and its enrolled trainees; others get 404."""
+        async with self._core.uow(read_only=True) as uow:
+            session = await visible_session(uow, actor, session_id)
+            return (await self._details(uow, [session]))[0]
+
+    async def create_session(self, actor: Actor, new: NewSession) -> SessionDetails:
+        """Admins schedule for any trainer (or themselves); a trainer only for themself.
+        The trainer must be a trainer or an admin, the trainees trainees. Neither the
+        trainer nor any trainee may be booked in an overlapping scheduled session. The join
+        link is generated (192 bits) unless given."""
+        authorize(
+            actor,
+            Permission.CREATE_SESSION,
+            Target(trainer_id=new.trainer_id),
+            denial="Trainers can create sessions only for themselves",
+        )
+        trainee_ids = tuple(dict.fromkeys(new.trainee_ids))
+        errors = session_violations(
+            title=new.title,
+            description=new.description,
+            duration_minutes=new.duration_minutes,
+            class_link=new.class_link,
+            scheduled_date=as_utc(new.scheduled_date, "scheduled_date"),
+            trainee_count=len(trainee_ids),
+        )
+        if new.session_link is not None and not LINK_PATTERN.fullmatch(new.session_link):
+            errors.append(("session_link", "Join link must be 16-64 letters, digits, - or _"))
+        if errors:
+            raise InvalidInput.many("Invalid session", errors)
+        now = self._core.clock.now()
+        session = TrainingSession(
+            id=0,
+            title=new.title.strip(),
+            description=new.description,
+            trainer_id=new.trainer_id,
+            trainee_ids=list(trainee_ids),
+            scheduled_date=as_utc(new.scheduled_date),
+            duration_minutes=new.duration_minutes,
+            status=new.status,
+            class_link=new.class_link or None,
+            session_link=new.session_link or secrets.token_urlsafe(24),
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._core.uow() as uow:
+            await _check_people(uow, session.trainer_id, trainee_ids)
+            await ensure_no_double_booking(
+                uow, session, trainer_id=session.trainer_id, trainee_ids=trainee_ids
+            )
+            session = await uow.sessions.add(session)
+            await record_audit(
+                uow,
+                actor,
+                "session.created",
+                "session",
+                session.id,
+                now,
+                {k: [None, v] for k, v in session_fields(session).items()},
+            )
+            uow.record(
+                DomainEvent(
+                    "session_created", _session_created_data(session), session_audience(session)
+                )
+            )
+            await uow.commit()
+            return (await self._details(uow, [session]))[0]
+
+    async def update_session(
+        self, actor: Actor, session_id: int, changes: SessionChanges
+    ) -> SessionDetails:
+        """Admins and the session's trainer. A trainer cannot hand the session to someone
+        else. Status moves: scheduled -> completed | cancelled, cancelled -> scheduled;
+        completed is final. The double-booking rule holds for the result."""
+        async with self._core.uow() as uow:
+            session = await visible_session(uow, actor, session_id, for_update=True)
+            authorize(actor, Permission.UPDATE_SESSION, session_target(session))
+            if (
+                changes.trainer_id is not None
+                and changes.trainer_id != session.trainer_id
+                and not actor.user.is_admin
+            ):
+                raise Forbidden("Only an admin can give a session to another trainer")
+            trainee_ids = (
+                tuple(dict.fromkeys(changes.trainee_ids))
+                if changes.trainee_ids is not None
+                else None
+            )
+            errors = session_violations(
+                title=changes.title,
+                description=changes.description,
+                duration_minutes=changes.duration_minutes,
+                class_link=changes.class_link,
+                scheduled_date=(
+                    as_utc(changes.scheduled_date, "scheduled_date")
+                    if changes.scheduled_date is not None
+                    else None
+                ),
+                trainee_count=len(trainee_ids) if trainee_ids is not None else None,
+            )
+            if changes.session_link is not None and not LINK_PATTERN.fullmatch(
+                changes.session_link
+            ):
+                errors.append(("session_link", "Join link must be 16-64 letters, digits, - or _"))
+            if errors:
+                raise InvalidInput.many("Invalid session", errors)
+            if changes.status is not None:
+                ensure_status_move(session.status, changes.status)
+            before = replace(session, trainee_ids=list(session.trainee_ids))
+            if changes.title is not None:
+                session.title = changes.title.strip()
+            if changes.description is not None:
+                session.description = changes.description
+            if changes.trainer_id is not None:
+                session.trainer_id = changes.trainer_id
+            if trainee_ids is not None:
+                session.trainee_ids = list(trainee_ids)
+            if changes.scheduled_date is not None:
+                session.scheduled_date = as_utc(changes.scheduled_date)
+            if changes.duration_minutes is not None:
+                session.duration_minutes = changes.duration_minutes
+            if changes.status is not None:
+                session.status = changes.status
+            if changes.class_link is not None:
+                session.class_link = changes.class_link or None
+            if changes.session_link is not None:
+                session.session_link = changes.session_link
+            changed = session_changes(before, session)
+            if changes.session_link is not None and changes.session_link != before.session_link:
+                changed["session_link"] = ["***", "***"]
+            if not changed:
+                return (await self._details(uow, [session]))[0]
+            new_trainees = [i for i in session.trainee_ids if i not in before.trainee_ids]
+            await _check_people(
+                uow,
+                session.trainer_id if session.trainer_id != before.trainer_id else None,
+                new_trainees,
+            )
+            await ensure_no_double_booking(
+                uow, session, trainer_id=session.trainer_id, trainee_ids=session.trainee_ids
+            )
+            session.updated_at = self._core.clock.now()
+            await uow.sessions.update(session)
+            await record_audit(
+                uow, actor, "session.updated", "session", session.id, session.updated_at, changed
+            )
+            uow.record(
+                DomainEvent(
+                    "session_updated",
+                    _session_updated_data(session),
+                    session_audience(session, before.trainer_id, *before.trainee_ids),
+                )
+            )
+            await uow.commit()
+            # Answer with the trainees in enrolment order, as every read does.
+            stored = await uow.sessions.get(session.id)
+            return (await self._details(uow, [stored or session]))[0]
+
+    async def delete_session(self, actor: Actor, session_id: int) -> None:
+        """Admins only; its enrolments and attendance go with it."""
+        async with self._core.uow() as uow:
+            session = await visible_session(uow, actor, session_id, for_update=True)
+            authorize(actor, Permission.DELETE_SESSION, session_target(session))
+            await uow.sessions.delete(session_id)
+            now = self._core.clock.now()
+            await record_audit(
+                uow,
+                actor,
+                "session.deleted",
+                "session",
+                session_id,
+                now,
+                {k: [v, None] for k, v in session_fields(session).items()},
+            )
+            uow.record(
+                DomainEvent(
+                    "session_deleted", {"session_id": session_id}, session_audience(session)
+                )
+            )
+            await uow.commit()
+
+    async def add_trainee(self, actor: Actor, session_id: int, trainee_id: int) -> TrainingSession:
+        """Admins and the session's trainer enrol a trainee (a user whose role is trainee),
+        once; the trainee must be free at that time if the session is scheduled."""
+        async with self._core.uow() as uow:
+            session = await visible_session(uow, actor, session_id, for_update=True)
+            authorize(actor, Permission.MANAGE_ENROLMENT, session_target(session))
+            trainee = await uow.users.get(trainee_id)
+            if trainee is None:
+                raise NotFound("User not found")
+            if trainee.role is not Role.TRAINEE:
+                raise BadRequest(f"{trainee.name} is not a trainee")
+            if trainee_id in session.trainee_ids:
+                raise Conflict(f"{trainee.name} is already enrolled in this session")
+            await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[trainee_id])
+            now = self._core.clock.now()
+            await uow.sessions.add_trainee(session_id, trainee_id, now)
+            session.trainee_ids.append(trainee_id)
+            session.updated_at = now
+            await uow.sessions.update(session)
+            await record_audit(
+                uow,
+                actor,
+                "enrolment.added",
+                "enrolment",
+                session_id,
+                now,
+                {"session_id": [None, session_id], "trainee_id": [None, trainee_id]},
+            )
+            uow.record(
+                DomainEvent(
+                    "trainee_added_to_session",
+                    {
+                        "session_id": session_id,
+                        "trainee_id": trainee_id,
+                        "updated_at": now.isoformat(),
+                    },
+                    session_audience(session),
+                )
+            )
+            uow.record(_notification(session, trainee_id, now, "You were enrolled in a session"))
+            await uow.commit()
+            return session
+
+    async def remove_trainee(self, actor: Actor, session_id: int, trainee_id: int) -> None:
+        """Admins and the session's trainer; 404 when the trainee is not enrolled. The
+        removed trainee still hears of the removal."""
+        async with self._core.uow() as uow:
+            session = await visible_session(uow, actor, session_id, for_update=True)
+            authorize(actor, Permission.MANAGE_ENROLMENT, session_target(session))
+            if not await uow.sessions.remove_trainee(session_id, trainee_id):
+                raise NotFound("The trainee is not enrolled in this session")
+            now = self._core.clock.now()
+            audience = session_audience(session)
+            session.trainee_ids.remove(trainee_id)
+            session.updated_at = now
+            await uow.sessions.update(session)
+            await record_audit(
+                uow,
+                actor,
+                "enrolment.removed",
+                "enrolment",
+                session_id,
+                now,
+                {"session_id": [session_id, None], "trainee_id": [trainee_id, None]},
+            )
+            uow.record(
+                DomainEvent(
+                    "trainee_removed_from_session",
+                    {
+                        "session_id": session_id,
+                        "trainee_id": trainee_id,
+                        "updated_at": now.isoformat(),
+                    },
+                    audience,
+                )
+            )
+            await uow.commit()
+
+    async def join(self, actor: Actor, session_link: str) -> JoinResult:
+        """A trainee enrols through a session's join link, while the session is scheduled
+        and they are free at that time. Joining again changes nothing."""
+        authorize(actor, Permission.JOIN_SESSION, denial="Only trainees join sessions by link")
+        async with self._core.uow() as uow:
+            found = (
+                await uow.sessions.get_by_link(session_link)
+                if LINK_PATTERN.fullmatch(session_link)
+                else None
+            )
+            if found is None:
+                raise NotFound("No session has that join link")
+            session = await uow.sessions.get(found.id, for_update=True)
+            if session is None:
+                raise NotFound("No session has that join link")
+            if actor.id in session.trainee_ids:
+                return JoinResult(session, already_enrolled=True)
+            if session.status is not SessionStatus.SCHEDULED:
+                raise Conflict(
+                    f"This session is {session.status.value}: it can no longer be joined"
+                )
+            await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[actor.id])
+            now = self._core.clock.now()
+            await uow.sessions.add_trainee(session.id, actor.id, now)
+            session.trainee_ids.append(actor.id)
+            session.updated_at = now
+            await uow.sessions.update(session)
+            await record_audit(
+                uow,
+                actor,
+                "enrolment.added",
+                "enrolment",
+                session.id,
+                now,
+                {"session_id": [None, session.id], "trainee_id": [None, actor.id]},
+            )
+            uow.record(
+                DomainEvent(
+                    "trainee_joined_via_link",
+                    {
+                        "session_id": session.id,
+                        "trainee_id": actor.id,
+                        "message": f"{actor.user.name} joined {session.title}",
+                    },
+                    session_audience(session),
+                )
+            )
+            await uow.commit()
+            return JoinResult(session, already_enrolled=False)
+
+
+async def _check_people(
+    uow: UnitOfWork, trainer_id: int | None, trainee_ids: Sequence[int]
+) -> None:
+    """The trainer is a trainer or an admin; every trainee is a trainee."""
+    wanted = {*trainee_ids, *([trainer_id] if trainer_id is not None else [])}
+    users = await uow.users.get_many(wanted)
+    errors = []
+    if trainer_id is not None:
+        trainer = users.get(trainer_id)
+        if trainer is None:
+            errors.append(("trainer_id", f"No user has id {trainer_id}"))
+        elif trainer.role not in (Role.TRAINER, Role.ADMIN):
+            raise BadRequest(f"{trainer.name} is not a trainer")
+    missing = sorted(i for i in trainee_ids if i not in users)
+    if missing:
+        errors.append(("trainees", f"No users have the ids {missing}"))
+    if errors:
+        raise InvalidInput.many("Unknown users", errors)
+    not_trainees = [users[i].name for i in trainee_ids if users[i].role is not Role.TRAINEE]
+    if not_trainees:
+        raise BadRequest(
+            f"Only trainees can be enrolled: {', '.join(not_trainees)} is not a trainee"
+        )
+
+
+def _notification(session: TrainingSession, user_id: int, now: datetime, title: str) -> DomainEvent:
+    """Tells a trainee they were enrolled; the earlier client's bell knows it by its type."""
+    return DomainEvent(
+        "notification",
+        {
+            "type": "session_assigned",
+            "title": title,
+            "message": f"{session.title} on {session.scheduled_date.isoformat()}",
+            "user_id": user_id,
+            "session_id": session.id,
+            "timestamp": now.isoformat(),
+        },
+        Audience(frozenset({user_id})),
+    )
+
+
+def session_changes(before: TrainingSession, after: TrainingSession) -> dict[str, list[Any]]:
+    return diff(session_fields(before), session_fields(after))
+
+
+def session_fields(session: TrainingSession) -> dict[str, Any]:
+    return {
+        "title": session.title,
+        "description": session.description,
+        "trainer_id": session.trainer_id,
+        "trainees": sorted(session.trainee_ids),
+        "scheduled_date": session.scheduled_date.isoformat(),
+        "duration_minutes": session.duration_minutes,
+        "status": session.status.value,
+        "class_link": session.class_link,
+    }
