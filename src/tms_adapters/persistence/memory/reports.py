@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tms_domain.kernel import Role
+from tms_domain.kernel import Role, hours, percentage
 from tms_domain.reporting import Cell, ReportFilter, ReportSummary, RowBatches, TrainerSummary
 from tms_domain.training import SessionStatus, TrainingSession
 
 if TYPE_CHECKING:
     from tms_adapters.persistence.memory.store import MemoryStore, State
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(100 * part / whole, 2) if whole else 0.0
 
 
 def _matches(session: TrainingSession, where: ReportFilter) -> bool:
@@ -115,7 +111,7 @@ class MemoryReportQueries:
             ]
             attended = sum(self._present(sid, user.id) for sid in sessions)
             rows.append(
-                [user.id, user.name, len(sessions), attended, _rate(attended, len(sessions))]
+                [user.id, user.name, len(sessions), attended, percentage(attended, len(sessions))]
             )
         for chunk in _batches(rows, batch):
             yield chunk
@@ -144,8 +140,8 @@ class MemoryReportQueries:
                 trainer_id=trainer_id,
                 name=self._name(trainer_id),
                 sessions=count,
-                hours=round(minutes / 60, 2),
-                attendance_rate=_rate(present, enrolled),
+                hours=hours(minutes),
+                attendance_rate=percentage(present, enrolled),
             )
             for trainer_id, (count, minutes, enrolled, present) in per_trainer.items()
         ]
@@ -154,7 +150,7 @@ class MemoryReportQueries:
         return ReportSummary(
             users_by_role=by_role,
             sessions_by_status=by_status,
-            attendance_rate=_rate(present, enrolled),
+            attendance_rate=percentage(present, enrolled),
             trainers=sorted(trainers, key=lambda trainer: trainer.name),
         )
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.persistence.sql.unit_of_work import STORAGE_DOWN, storage_error
-from tms_domain.kernel import Role, StorageUnavailable
+from tms_domain.kernel import Role, StorageUnavailable, hours, percentage
 from tms_domain.reporting import Cell, ReportFilter, ReportSummary, RowBatches, TrainerSummary
 from tms_domain.training import SessionStatus
 
@@ -25,10 +25,6 @@ log = logging.getLogger(__name__)
 
 def _name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(100 * part / whole, 2) if whole else 0.0
 
 
 def _filtered(query: Select[Any], where: ReportFilter) -> Select[Any]:
@@ -231,7 +227,7 @@ class SqlaReportQueries:
                         _name(r.first_name, r.last_name),
                         total,
                         attended,
-                        _rate(attended, total),
+                        percentage(attended, total),
                     ]
                 )
             yield rows
@@ -352,8 +348,8 @@ async def _summary(conn: AsyncConnection, where: ReportFilter) -> ReportSummary:
                 trainer_id=trainer_id,
                 name=_name(first, last),
                 sessions=int(count),
-                hours=round(int(total_minutes or 0) / 60, 2),
-                attendance_rate=_rate(attended, enrolled),
+                hours=hours(int(total_minutes or 0)),
+                attendance_rate=percentage(attended, enrolled),
             )
         )
     enrolled = sum(total for total, _ in rates.values())
@@ -361,7 +357,7 @@ async def _summary(conn: AsyncConnection, where: ReportFilter) -> ReportSummary:
     return ReportSummary(
         users_by_role=by_role,
         sessions_by_status=by_status,
-        attendance_rate=_rate(attended, enrolled),
+        attendance_rate=percentage(attended, enrolled),
         trainers=sorted(trainers, key=lambda trainer: trainer.name),
     )
 

@@ -6,17 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tms_domain.accounts import Actor
-from tms_domain.kernel import Permission, Role, authorize
+from tms_domain.kernel import Permission, Role, authorize, hours, percentage
 from tms_domain.training import SessionQuery, SessionStatus, TrainingSession
 from tms_domain.unit_of_work import Core
 
 UPCOMING_WINDOW = timedelta(days=7)
 UPCOMING_LIMIT = 100
-
-
-def rate(part: int, whole: int) -> float:
-    """A percentage with two decimals; 0 when there is nothing to divide."""
-    return round(100 * part / whole, 2) if whole else 0.0
 
 
 @dataclass(frozen=True)
@@ -88,14 +83,14 @@ class AnalyticsService:
                     trainer_id=trainer_id,
                     name=user.name,
                     sessions=sessions,
-                    hours=round(minutes / 60, 2),
-                    attendance_rate=rate(present, total),
+                    hours=hours(minutes),
+                    attendance_rate=percentage(present, total),
                 )
             )
         return Overview(
             users_by_role=users_by_role,
             sessions_by_status=sessions_by_status,
-            attendance_rate=rate(attended, enrolled),
+            attendance_rate=percentage(attended, enrolled),
             trainers=trainers,
             upcoming=upcoming,
             trainees_without_sessions=without,

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tms_domain.accounts import Actor, User
-from tms_domain.kernel import BadRequest, NotFound, Permission, Role, Target, authorize
+from tms_domain.kernel import (
+    BadRequest,
+    NotFound,
+    Permission,
+    Role,
+    Target,
+    authorize,
+    percentage,
+)
 from tms_domain.training.model import TrainingSession
 from tms_domain.unit_of_work import Core, UnitOfWork
 
@@ -25,9 +33,7 @@ class Progress:
 
     @property
     def percentage(self) -> float:
-        if self.total_sessions == 0:
-            return 0.0
-        return round(100 * self.attended_sessions / self.total_sessions, 2)
+        return percentage(self.attended_sessions, self.total_sessions)
 
 
 @dataclass(frozen=True)
