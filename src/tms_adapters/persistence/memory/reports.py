@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_domain.kernel import Role, hours, percentage
 from tms_domain.reporting import Cell, ReportFilter, ReportSummary, RowBatches, TrainerSummary
 from tms_domain.training import SessionStatus, TrainingSession
-
-if TYPE_CHECKING:
-    from tms_adapters.persistence.memory.store import MemoryStore, State
 
 
 def _matches(session: TrainingSession, where: ReportFilter) -> bool:

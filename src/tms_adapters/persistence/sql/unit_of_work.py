@@ -10,15 +10,14 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from tms_adapters.persistence.sql.accounts import SqlaSignInRepository, SqlaUserRepository
+from tms_adapters.persistence.sql.audit import SqlaAuditLog
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
-from tms_adapters.persistence.sql.repositories import (
+from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
-    SqlaAuditLog,
     SqlaSessionRepository,
-    SqlaSignInRepository,
-    SqlaUserRepository,
 )
 from tms_domain.kernel import Clock, DomainEvent, EventPublisher, StorageUnavailable
 
