@@ -96,10 +96,10 @@ async def test_users_are_listed_by_id_filtered_by_role_before_paging(
     ids = {user.username: user.id for user in added}
 
     async with sql_container.uow()(read_only=True) as uow:
-        everyone = await uow.users.page(skip=0, limit=100)
-        trainees = await uow.users.page(skip=1, limit=1, role=Role.TRAINEE)
-        last_two = await uow.users.page(skip=3, limit=10)
-        counts = await uow.users.count_by_role()
+        everyone = await uow.user_directory.page(skip=0, limit=100)
+        trainees = await uow.user_directory.page(skip=1, limit=1, role=Role.TRAINEE)
+        last_two = await uow.user_directory.page(skip=3, limit=10)
+        counts = await uow.analytics.count_by_role()
         many = await uow.users.get_many([ids["t1"], ids["coach"], 999])
 
     assert [u.username for u in everyone] == ["t1", "boss", "t2", "coach", "t3"]
@@ -127,7 +127,7 @@ async def test_a_duplicate_username_or_email_is_a_conflict(
         await add(sql_container, duplicate)
 
     async with sql_container.uow()(read_only=True) as uow:
-        assert [u.username for u in await uow.users.page(skip=0, limit=10)] == ["alice"]
+        assert [u.username for u in await uow.user_directory.page(skip=0, limit=10)] == ["alice"]
 
 
 async def test_an_update_onto_a_taken_username_or_email_is_a_conflict(
@@ -156,7 +156,7 @@ async def test_two_transactions_adding_the_same_username_leave_one_user(
 
     assert sorted(outcomes) == ["added", "conflict"]
     async with sql_container.uow()(read_only=True) as uow:
-        assert len(await uow.users.page(skip=0, limit=10)) == 1
+        assert len(await uow.user_directory.page(skip=0, limit=10)) == 1
 
 
 async def test_the_id_of_a_deleted_user_is_never_given_again(
@@ -215,7 +215,7 @@ async def test_two_transactions_adding_look_alike_usernames_leave_one_user(
 
     assert sorted(outcomes) == ["added", "conflict"]
     async with sql_container.uow()(read_only=True) as uow:
-        assert len(await uow.users.page(skip=0, limit=10)) == 1
+        assert len(await uow.user_directory.page(skip=0, limit=10)) == 1
 
 
 async def test_a_user_without_a_look_alike_key_keeps_working_until_renamed(
@@ -394,7 +394,7 @@ async def test_leaving_a_unit_of_work_without_commit_rolls_back(
         await delete_then_fail(sql_container, alice.id)
 
     async with sql_container.uow()(read_only=True) as uow:
-        assert [u.username for u in await uow.users.page(skip=0, limit=10)] == ["alice"]
+        assert [u.username for u in await uow.user_directory.page(skip=0, limit=10)] == ["alice"]
         assert (await uow.users.get(alice.id)).first_name == "Test"  # type: ignore[union-attr]
         assert await uow.events.last_id() == 0
         assert await uow.events.since(0, limit=10) == []
@@ -451,8 +451,8 @@ async def test_the_audit_trail_keeps_its_entries(sql_container: Container) -> No
         await uow.commit()
 
     async with sql_container.uow()(read_only=True) as uow:
-        entries = await uow.audit.page(AuditQuery(target_id=7))
-        resets = await uow.audit.page(AuditQuery(action="user.password_reset"))
+        entries = await uow.audit_history.page(AuditQuery(target_id=7))
+        resets = await uow.audit_history.page(AuditQuery(action="user.password_reset"))
 
     assert [e.action for e in entries] == ["user.password_reset", "user.created"]
     assert entries[0].changes == {"first_name": [None, "Ёлка"]}

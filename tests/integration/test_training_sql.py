@@ -79,7 +79,7 @@ async def store(container: Container, *sessions: TrainingSession) -> list[Traini
 
 async def page_ids(container: Container, **query: Any) -> list[int]:
     async with container.uow()(read_only=True) as uow:
-        return [s.id for s in await uow.sessions.page(SessionQuery(**query))]
+        return [s.id for s in await uow.session_listing.page(SessionQuery(**query))]
 
 
 async def rows(container: Container, table: Any, **where: Any) -> int:
@@ -203,8 +203,8 @@ async def test_the_users_enrolled_in_sessions_are_read_by_id(
         a_session(cast.trainer.id, at(4), trainees=(cast.third_trainee.id,)),
     )
     async with sql_container.uow()(read_only=True) as uow:
-        both = await uow.users.enrolled_in([first.id, second.id])
-        none = await uow.users.enrolled_in([third.id + 1000])
+        both = await uow.user_directory.enrolled_in([first.id, second.id])
+        none = await uow.user_directory.enrolled_in([third.id + 1000])
         expected = await uow.users.get_many([cast.trainee.id, cast.other_trainee.id])
 
     assert both == expected
@@ -298,7 +298,7 @@ async def test_duplicates_are_conflicts_and_never_a_second_row(
     async with sql_container.uow()(read_only=True) as uow:
         assert await uow.attendance.find(session.id, cast.other_trainee.id) == record
         assert await uow.attendance.get(record.id) == record
-        assert await uow.attendance.list_for_session(session.id) == [record]
+        assert await uow.attendance_listing.list_for_session(session.id) == [record]
         assert await uow.attendance.count_for_trainee(cast.other_trainee.id) == 1
         assert await uow.attendance.find(session.id, cast.trainee.id) is None
     assert await rows(sql_container, t.attendance) == 1
@@ -322,9 +322,9 @@ async def test_duplicates_are_conflicts_and_never_a_second_row(
             cast.trainer.id,
             cast.other_trainer.id,
         ]
-        paged = await uow.assignments.page(skip=0, limit=10, teacher_id=cast.trainer.id)
+        paged = await uow.assignment_listing.page(skip=0, limit=10, teacher_id=cast.trainer.id)
         assert [a.student_id for a in paged] == [cast.trainee.id, cast.other_trainee.id]
-        paged = await uow.assignments.page(skip=1, limit=1, student_id=cast.trainee.id)
+        paged = await uow.assignment_listing.page(skip=1, limit=1, student_id=cast.trainee.id)
         assert [a.teacher_id for a in paged] == [cast.other_trainer.id]
     assert await rows(sql_container, t.assignments) == 3
 
@@ -334,11 +334,11 @@ async def test_duplicates_are_conflicts_and_never_a_second_row(
 
 async def test_progress_rates_and_trainer_figures(sql_container: Container, cast: Cast) -> None:
     async with sql_container.uow()(read_only=True) as uow:
-        assert await uow.attendance.progress([1, 2]) == {}
-        assert await uow.attendance.rates() == (0, 0, {})
-        assert await uow.sessions.trainer_stats() == {}
-        assert await uow.sessions.count_by_status() == dict.fromkeys(SessionStatus, 0)
-        assert await uow.sessions.sessions_of_trainees([]) == {}
+        assert await uow.progress.progress([1, 2]) == {}
+        assert await uow.analytics.attendance_rates() == (0, 0, {})
+        assert await uow.analytics.trainer_stats() == {}
+        assert await uow.analytics.count_by_status() == dict.fromkeys(SessionStatus, 0)
+        assert await uow.session_listing.sessions_of_trainees([]) == {}
     t1, t2 = cast.trainee.id, cast.other_trainee.id
     done, done_too, ahead, cancelled = await store(
         sql_container,
@@ -358,32 +358,32 @@ async def test_progress_rates_and_trainer_figures(sql_container: Container, cast
         await uow.commit()
     async with sql_container.uow()(read_only=True) as uow:
         # t1: done, done_too, ahead count (cancelled left out), two present
-        assert await uow.attendance.progress([t1, t2, cast.third_trainee.id]) == {
+        assert await uow.progress.progress([t1, t2, cast.third_trainee.id]) == {
             t1: (3, 2),
             t2: (1, 0),
         }
-        enrolled, present, per_trainer = await uow.attendance.rates()
+        enrolled, present, per_trainer = await uow.analytics.attendance_rates()
         assert (enrolled, present) == (3, 2)
         assert per_trainer == {cast.trainer.id: (2, 1), cast.other_trainer.id: (1, 1)}
-        assert await uow.sessions.trainer_stats() == {
+        assert await uow.analytics.trainer_stats() == {
             cast.trainer.id: (2, 90),
             cast.other_trainer.id: (1, 30),
         }
-        assert await uow.sessions.count_by_status() == {
+        assert await uow.analytics.count_by_status() == {
             SCHEDULED: 1,
             COMPLETED: 2,
             CANCELLED: 1,
         }
-        assert await uow.sessions.count_trained_by(cast.trainer.id) == 3
+        assert len(await uow.sessions.ids_trained_by(cast.trainer.id)) == 3
         assert await uow.sessions.ids_trained_by(cast.trainer.id) == [
             done.id,
             ahead.id,
             cancelled.id,
         ]
-        assert await uow.sessions.trainee_ids_trained_by(cast.trainer.id) == [t1, t2]
-        assert await uow.sessions.trainee_ids_trained_by(cast.other_trainer.id) == [t1]
-        assert await uow.users.count_trainees_without_sessions() == 1
-        theirs = await uow.sessions.sessions_of_trainees([t1, t2, cast.third_trainee.id])
+        assert await uow.progress.trainee_ids_trained_by(cast.trainer.id) == [t1, t2]
+        assert await uow.progress.trainee_ids_trained_by(cast.other_trainer.id) == [t1]
+        assert await uow.analytics.count_trainees_without_sessions() == 1
+        theirs = await uow.session_listing.sessions_of_trainees([t1, t2, cast.third_trainee.id])
     assert {k: [s.id for s in v] for k, v in theirs.items()} == {
         t1: [done.id, done_too.id, ahead.id, cancelled.id],
         t2: [done.id, cancelled.id],

@@ -24,8 +24,10 @@ from tms_domain.accounts.ports import (
     GuessEstimate,
     GuessEstimator,
     PasswordHasher,
+    SignInHistory,
     SignInRepository,
     TokenService,
+    UserDirectory,
     UserRepository,
 )
 from tms_domain.accounts.profiles import (
@@ -57,9 +59,11 @@ __all__ = [
     "PasswordHasher",
     "PasswordPolicy",
     "SignIn",
+    "SignInHistory",
     "SignInRepository",
     "TokenService",
     "User",
+    "UserDirectory",
     "UserRepository",
     "account_attempts_key",
     "existing_user",

@@ -10,9 +10,16 @@ from tms_domain.reporting.model import (
     SectionSpec,
     TrainerSummary,
 )
-from tms_domain.reporting.ports import BlockingRunner, ReportQueries, ReportRenderer, RowBatches
+from tms_domain.reporting.ports import (
+    AnalyticsQueries,
+    BlockingRunner,
+    ReportQueries,
+    ReportRenderer,
+    RowBatches,
+)
 
 __all__ = [
+    "AnalyticsQueries",
     "BlockingRunner",
     "Cell",
     "Column",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Any, BinaryIO, Protocol, TypeVar
 
+from tms_domain.kernel import Role
 from tms_domain.reporting.model import (
     Cell,
     ReportFilter,
@@ -13,6 +14,7 @@ from tms_domain.reporting.model import (
     ReportSummary,
     SectionSpec,
 )
+from tms_domain.training import SessionStatus
 
 T = TypeVar("T")
 
@@ -20,6 +22,24 @@ T = TypeVar("T")
 RowBatches = AsyncGenerator[list[list[Cell]], None]
 """A report section's rows in batches; closed (``aclose``) by a reader that stops early, so
 that a batch read ahead ends with the reader."""
+
+
+class AnalyticsQueries(Protocol):
+    """The counts the admins' figures are made of."""
+
+    async def count_by_role(self) -> dict[Role, int]: ...
+
+    async def count_by_status(self) -> dict[SessionStatus, int]: ...
+
+    async def trainer_stats(self) -> dict[int, tuple[int, int]]:
+        """Per trainer: (sessions not cancelled, minutes of completed sessions)."""
+        ...
+
+    async def attendance_rates(self) -> tuple[int, int, dict[int, tuple[int, int]]]:
+        """Completed sessions: (enrolments, present marks) overall and per trainer."""
+        ...
+
+    async def count_trainees_without_sessions(self) -> int: ...
 
 
 class ReportQueries(Protocol):

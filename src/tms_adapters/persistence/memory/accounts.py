@@ -53,10 +53,6 @@ class MemoryUserRepository:
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
         return {i: copy.deepcopy(self._s.users[i]) for i in set(user_ids) if i in self._s.users}
 
-    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
-        wanted = set(session_ids)
-        return await self.get_many(t for s, t in self._s.enrolments if s in wanted)
-
     async def find_by_login(self, login: str) -> User | None:
         keys = login_keys(login)
         found = [
@@ -84,24 +80,6 @@ class MemoryUserRepository:
             k: v for k, v in s.assignments.items() if user_id not in (v.student_id, v.teacher_id)
         }
         s.attendance = {k: v for k, v in s.attendance.items() if v.trainee_id != user_id}
-
-    async def page(self, *, skip: int, limit: int, role: Role | None = None) -> list[User]:
-        users = sorted(self._s.users.values(), key=lambda u: u.id)
-        if role is not None:
-            users = [u for u in users if u.role is role]
-        return copy.deepcopy(users[skip : skip + limit])
-
-    async def count_by_role(self) -> dict[Role, int]:
-        counts = dict.fromkeys(Role, 0)
-        for user in self._s.users.values():
-            counts[user.role] += 1
-        return counts
-
-    async def count_trainees_without_sessions(self) -> int:
-        enrolled = {trainee for _, trainee in self._s.enrolments}
-        return sum(
-            1 for u in self._s.users.values() if u.role is Role.TRAINEE and u.id not in enrolled
-        )
 
     async def lock_many(self, user_ids: Iterable[int]) -> None:
         """The store's lock already serialises writers."""
@@ -142,6 +120,27 @@ class MemorySignInRepository:
         for key in old:
             del self._s.sign_ins[key]
         return len(old)
+
+
+class MemoryUserDirectory:
+    def __init__(self, state: State) -> None:
+        self._s = state
+
+    async def page(self, *, skip: int, limit: int, role: Role | None = None) -> list[User]:
+        users = sorted(self._s.users.values(), key=lambda u: u.id)
+        if role is not None:
+            users = [u for u in users if u.role is role]
+        return copy.deepcopy(users[skip : skip + limit])
+
+    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
+        wanted = set(session_ids)
+        ids = {t for s, t in self._s.enrolments if s in wanted}
+        return {i: copy.deepcopy(self._s.users[i]) for i in ids if i in self._s.users}
+
+
+class MemorySignInHistory:
+    def __init__(self, state: State) -> None:
+        self._s = state
 
     async def last_signed_in(self, user_ids: Sequence[int], until: datetime) -> dict[int, datetime]:
         wanted = set(user_ids)

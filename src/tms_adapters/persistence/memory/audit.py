@@ -15,6 +15,11 @@ class MemoryAuditLog:
     async def record(self, entry: AuditEntry) -> None:
         self._s.audit.append(replace(entry, id=self._s.next_id("audit")))
 
+
+class MemoryAuditHistory:
+    def __init__(self, state: State) -> None:
+        self._s = state
+
     async def page(self, query: AuditQuery) -> list[AuditEntry]:
         found = [
             replace(e)

@@ -11,8 +11,14 @@ import copy
 from types import TracebackType
 from typing import Self
 
-from tms_adapters.persistence.memory.accounts import MemorySignInRepository, MemoryUserRepository
-from tms_adapters.persistence.memory.audit import MemoryAuditLog
+from tms_adapters.persistence.memory.accounts import (
+    MemorySignInHistory,
+    MemorySignInRepository,
+    MemoryUserDirectory,
+    MemoryUserRepository,
+)
+from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
+from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
 from tms_adapters.persistence.memory.events import MemoryEventStore
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_adapters.persistence.memory.training import (
@@ -20,10 +26,51 @@ from tms_adapters.persistence.memory.training import (
     MemoryAttendanceRepository,
     MemorySessionRepository,
 )
-from tms_domain.kernel import Clock, DomainEvent, EventPublisher
+from tms_adapters.persistence.memory.training_queries import (
+    MemoryAssignmentListing,
+    MemoryAttendanceListing,
+    MemorySessionListing,
+    MemoryTraineeActivity,
+    MemoryTrainingProgress,
+)
+from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.audit import AuditHistory, AuditLog
+from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore
+from tms_domain.reporting import AnalyticsQueries
+from tms_domain.training import (
+    AssignmentListing,
+    AssignmentRepository,
+    AttendanceListing,
+    AttendanceRepository,
+    SessionListing,
+    SessionRepository,
+    TraineeActivity,
+    TrainingProgress,
+)
+from tms_domain.unit_of_work import UnitOfWorkFactory
 
 
 class MemoryUnitOfWork:
+    """Its repositories and queries are typed as their ports, which the type checker then
+    holds each adapter to."""
+
+    users: UserRepository
+    sign_ins: SignInRepository
+    sessions: SessionRepository
+    assignments: AssignmentRepository
+    attendance: AttendanceRepository
+    audit: AuditLog
+    events: EventStore
+    user_directory: UserDirectory
+    sign_in_history: SignInHistory
+    session_listing: SessionListing
+    assignment_listing: AssignmentListing
+    attendance_listing: AttendanceListing
+    progress: TrainingProgress
+    trainee_activity: TraineeActivity
+    analytics: AnalyticsQueries
+    audit_history: AuditHistory
+
     def __init__(
         self, store: MemoryStore, clock: Clock, publisher: EventPublisher, *, read_only: bool
     ) -> None:
@@ -43,6 +90,15 @@ class MemoryUnitOfWork:
         self.attendance = MemoryAttendanceRepository(state)
         self.audit = MemoryAuditLog(state)
         self.events = MemoryEventStore(state, self._clock)
+        self.user_directory = MemoryUserDirectory(state)
+        self.sign_in_history = MemorySignInHistory(state)
+        self.session_listing = MemorySessionListing(state)
+        self.assignment_listing = MemoryAssignmentListing(state)
+        self.attendance_listing = MemoryAttendanceListing(state)
+        self.progress = MemoryTrainingProgress(state)
+        self.trainee_activity = MemoryTraineeActivity(state)
+        self.analytics = MemoryAnalyticsQueries(state)
+        self.audit_history = MemoryAuditHistory(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:
@@ -81,7 +137,10 @@ class MemoryUnitOfWork:
         self._bind(copy.deepcopy(self._store.state))
 
 
-class MemoryUnitOfWorkFactory:
+class MemoryUnitOfWorkFactory(UnitOfWorkFactory):
+    """Declared a UnitOfWorkFactory so that the type checker holds every repository and query
+    of the unit of work it makes to its port."""
+
     def __init__(self, store: MemoryStore, clock: Clock, publisher: EventPublisher) -> None:
         self._store = store
         self._clock = clock

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Column,
     case,
     delete,
-    exists,
     func,
     insert,
     or_,
@@ -127,23 +126,6 @@ class SqlaUserRepository:
                 found[user.id] = user
         return found
 
-    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
-        # The database picks the users: a listing's trainees are hundreds of ids, and an IN
-        # list of them costs more to render and send than the rows cost to read. (Joining
-        # users to the enrolments instead would read a user once per session: ten times
-        # over on a page of 1,000 sessions.)
-        e = t.enrolments
-        found: dict[int, User] = {}
-        for chunk in chunks(sorted(set(session_ids))):
-            enrolled = select(e.c.trainee_id).where(e.c.session_id.in_(chunk))
-            rows = await self._conn.execute(
-                select(*_USER_COLUMNS).where(t.users.c.id.in_(enrolled))
-            )
-            for row in rows.all():
-                user = _user(row)
-                found[user.id] = user
-        return found
-
     async def find_by_login(self, login: str) -> User | None:
         keys = login_keys(login)
         query = select(*_USER_COLUMNS, t.users.c.username_key, t.users.c.email_key).where(
@@ -180,26 +162,6 @@ class SqlaUserRepository:
 
     async def delete(self, user_id: int) -> None:
         await self._conn.execute(delete(t.users).where(t.users.c.id == user_id))
-
-    async def page(self, *, skip: int, limit: int, role: Role | None = None) -> list[User]:
-        query = select(*_USER_COLUMNS).order_by(t.users.c.id).offset(skip).limit(limit)
-        if role is not None:
-            query = query.where(t.users.c.role == role.value)
-        return [_user(row) for row in (await self._conn.execute(query)).all()]
-
-    async def count_by_role(self) -> dict[Role, int]:
-        rows = await self._conn.execute(
-            select(t.users.c.role, func.count()).group_by(t.users.c.role)
-        )
-        counts = dict.fromkeys(Role, 0)
-        for role, count in rows:
-            counts[Role(role)] = int(count)
-        return counts
-
-    async def count_trainees_without_sessions(self) -> int:
-        enrolled = exists().where(t.enrolments.c.trainee_id == t.users.c.id)
-        query = select(func.count()).where(t.users.c.role == Role.TRAINEE.value, ~enrolled)
-        return int((await self._conn.execute(query)).scalar_one())
 
     async def lock_many(self, user_ids: Iterable[int]) -> None:
         ids = sorted(set(user_ids))
@@ -276,6 +238,39 @@ class SqlaSignInRepository:
             delete(t.sign_ins).where(t.sign_ins.c.expires_at < before)
         )
         return int(result.rowcount)
+
+
+class SqlaUserDirectory:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def page(self, *, skip: int, limit: int, role: Role | None = None) -> list[User]:
+        query = select(*_USER_COLUMNS).order_by(t.users.c.id).offset(skip).limit(limit)
+        if role is not None:
+            query = query.where(t.users.c.role == role.value)
+        return [_user(row) for row in (await self._conn.execute(query)).all()]
+
+    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
+        # The database picks the users: a listing's trainees are hundreds of ids, and an IN
+        # list of them costs more to render and send than the rows cost to read. (Joining
+        # users to the enrolments instead would read a user once per session: ten times
+        # over on a page of 1,000 sessions.)
+        e = t.enrolments
+        found: dict[int, User] = {}
+        for chunk in chunks(sorted(set(session_ids))):
+            enrolled = select(e.c.trainee_id).where(e.c.session_id.in_(chunk))
+            rows = await self._conn.execute(
+                select(*_USER_COLUMNS).where(t.users.c.id.in_(enrolled))
+            )
+            for row in rows.all():
+                user = _user(row)
+                found[user.id] = user
+        return found
+
+
+class SqlaSignInHistory:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
 
     async def last_signed_in(self, user_ids: Sequence[int], until: datetime) -> dict[int, datetime]:
         s = t.sign_ins

@@ -47,6 +47,11 @@ class SqlaAuditLog:
             )
         )
 
+
+class SqlaAuditHistory:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
     async def page(self, query: AuditQuery) -> list[AuditEntry]:
         log = t.audit_log
         statement = select(log)
