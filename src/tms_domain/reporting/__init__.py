@@ -12,18 +12,28 @@ from tms_domain.reporting.model import (
 )
 from tms_domain.reporting.ports import (
     AnalyticsQueries,
+    AttendanceFacts,
     BlockingRunner,
+    FactBatches,
+    ProgressFacts,
     ReportQueries,
     ReportRenderer,
     RowBatches,
+    SessionFacts,
+    SummaryFacts,
+    TrainerFacts,
+    UserFacts,
 )
 
 __all__ = [
     "AnalyticsQueries",
+    "AttendanceFacts",
     "BlockingRunner",
     "Cell",
     "Column",
     "ColumnKind",
+    "FactBatches",
+    "ProgressFacts",
     "ReportFilter",
     "ReportHeader",
     "ReportQueries",
@@ -31,5 +41,9 @@ __all__ = [
     "ReportSummary",
     "RowBatches",
     "SectionSpec",
+    "SessionFacts",
+    "SummaryFacts",
+    "TrainerFacts",
     "TrainerSummary",
+    "UserFacts",
 ]
