@@ -128,7 +128,7 @@ def database_kind(request: pytest.FixtureRequest) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _fresh_mariadb_database() -> AsyncIterator[str]:
+async def fresh_mariadb_database() -> AsyncIterator[str]:
     url = await _create_mariadb_database()
     try:
         yield url
@@ -142,7 +142,7 @@ async def empty_database_url(database_kind: str, tmp_path: Path) -> AsyncIterato
     if database_kind == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'tms.db'}"
         return
-    async with _fresh_mariadb_database() as url:
+    async with fresh_mariadb_database() as url:
         yield url
 
 
@@ -150,7 +150,7 @@ async def empty_database_url(database_kind: str, tmp_path: Path) -> AsyncIterato
 async def mariadb_url() -> AsyncIterator[str]:
     """An empty MariaDB database of the test's own (skipped, or failed in CI, without one)."""
     require_mariadb()
-    async with _fresh_mariadb_database() as url:
+    async with fresh_mariadb_database() as url:
         yield url
 
 
@@ -200,3 +200,31 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(params=["memory", "sqlite", "mariadb"])
+async def storage(
+    request: pytest.FixtureRequest, clock: FakeClock, tmp_path: Path
+) -> AsyncIterator[Container]:
+    """Every use case and port over one storage adapter (in memory, SQLite, MariaDB), with a
+    clock the test controls: the contract suite (tests/contract) runs each test over all
+    three, so an adapter that passes behaves as the others do."""
+    if request.param == "memory":
+        container = build_container(make_settings(storage="memory"))
+        container.clock.override(clock)
+        try:
+            yield container
+        finally:
+            container.hasher().shutdown()
+        return
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'tms.db'}"
+        await schema.upgrade(url)
+        async with container_on(url, clock) as container:
+            yield container
+        return
+    require_mariadb()
+    async with fresh_mariadb_database() as url:
+        await schema.upgrade(url)
+        async with container_on(url, clock) as container:
+            yield container

@@ -1,5 +1,5 @@
-"""The unit of work: one transaction over every area's repositories, and what every use
-case is given to open one."""
+"""The unit of work: one transaction over every area's write repositories and the read-side
+queries the use cases need, and what every use case is given to open one."""
 
 from __future__ import annotations
 
@@ -7,14 +7,27 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
-from tms_domain.accounts import SignInRepository, UserRepository
-from tms_domain.audit import AuditLog
+from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventStore
-from tms_domain.training import AssignmentRepository, AttendanceRepository, SessionRepository
+from tms_domain.reporting import AnalyticsQueries
+from tms_domain.training import (
+    AssignmentListing,
+    AssignmentRepository,
+    AttendanceListing,
+    AttendanceRepository,
+    SessionListing,
+    SessionRepository,
+    TraineeActivity,
+    TrainingProgress,
+)
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Leaving it without ``commit()`` rolls back."""
+    """One transaction. Leaving it without ``commit()`` rolls back.
+
+    The write side is one repository per aggregate (named for it, in the plural); the read
+    side, one query port per question asked (listings, progress, activity, figures)."""
 
     users: UserRepository
     sign_ins: SignInRepository
@@ -23,6 +36,16 @@ class UnitOfWork(Protocol):
     attendance: AttendanceRepository
     audit: AuditLog
     events: EventStore
+
+    user_directory: UserDirectory
+    sign_in_history: SignInHistory
+    session_listing: SessionListing
+    assignment_listing: AssignmentListing
+    attendance_listing: AttendanceListing
+    progress: TrainingProgress
+    trainee_activity: TraineeActivity
+    analytics: AnalyticsQueries
+    audit_history: AuditHistory
 
     async def __aenter__(self) -> Self: ...
 

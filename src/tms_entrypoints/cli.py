@@ -221,7 +221,7 @@ def cmd_users(args: argparse.Namespace) -> None:
     async def run() -> None:
         try:
             async with container.uow()(read_only=True) as uow:
-                users = await uow.users.page(
+                users = await uow.user_directory.page(
                     skip=0, limit=args.limit, role=Role(args.role) if args.role else None
                 )
         except StorageUnavailable as error:

@@ -566,7 +566,7 @@ async def users_besides_admin(container: Container) -> int:
     admin = container.settings().admin_username
     unit_of_work: UnitOfWorkFactory = container.uow()
     async with unit_of_work(read_only=True) as uow:
-        total: int = sum((await uow.users.count_by_role()).values())
+        total: int = sum((await uow.analytics.count_by_role()).values())
         has_admin = await uow.users.find_by_login(admin) is not None
     return total - (1 if has_admin else 0)
 

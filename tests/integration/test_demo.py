@@ -79,10 +79,10 @@ async def test_small_demo_data_is_consistent(sql_container: Container, clock: Fa
     now = naive_utc(clock.now())
 
     async with sql_container.uow()(read_only=True) as uow:
-        by_role = await uow.users.count_by_role()
-        by_status = await uow.sessions.count_by_status()
-        trainees = await uow.users.page(skip=0, limit=1000, role=Role.TRAINEE)
-        trainers = await uow.users.page(skip=0, limit=1000, role=Role.TRAINER)
+        by_role = await uow.analytics.count_by_role()
+        by_status = await uow.analytics.count_by_status()
+        trainees = await uow.user_directory.page(skip=0, limit=1000, role=Role.TRAINEE)
+        trainers = await uow.user_directory.page(skip=0, limit=1000, role=Role.TRAINER)
     assert by_role[Role.TRAINER] == SMALL.trainers
     assert by_role[Role.TRAINEE] == SMALL.trainees
     assert sum(by_status.values()) == SMALL.sessions
@@ -128,7 +128,7 @@ async def test_small_demo_data_is_consistent(sql_container: Container, clock: Fa
 async def test_demo_sessions_fall_in_working_hours(sql_container: Container) -> None:
     await fill_demo(sql_container, SMALL, seed=11)
     async with sql_container.uow()(read_only=True) as uow:
-        sessions = await uow.sessions.page(SessionQuery(limit=1000))
+        sessions = await uow.session_listing.page(SessionQuery(limit=1000))
     assert len(sessions) == SMALL.sessions
     for session in sessions:
         start, end = session.scheduled_date, session.ends_at
@@ -146,7 +146,7 @@ async def test_if_empty_leaves_a_filled_database_alone(sql_container: Container)
     with pytest.raises(DemoError, match="already holds"):
         await fill_demo(sql_container, SMALL, seed=1)
     async with sql_container.uow()(read_only=True) as uow:
-        assert (await uow.users.count_by_role())[Role.TRAINEE] == SMALL.trainees
+        assert (await uow.analytics.count_by_role())[Role.TRAINEE] == SMALL.trainees
 
 
 async def test_a_password_the_policy_refuses_is_refused(sql_container: Container) -> None:

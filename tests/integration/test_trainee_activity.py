@@ -128,14 +128,14 @@ async def test_each_kind_of_activity_counts_up_to_now(
     async with any_container.uow()(read_only=True) as uow:
         ids = [cast.trainee.id, cast.other_trainee.id, cast.third_trainee.id]
         # Nothing after ``until`` counts; the enrolments at the start are the only activity.
-        assert await uow.sessions.last_activity(ids, start + timedelta(days=5)) == dict.fromkeys(
-            ids, start
-        )
-        assert await uow.sessions.last_activity(ids, start - timedelta(seconds=1)) == {}
-        assert await uow.sign_ins.last_signed_in(ids, start + timedelta(days=20)) == {
+        assert await uow.trainee_activity.last_activity(
+            ids, start + timedelta(days=5)
+        ) == dict.fromkeys(ids, start)
+        assert await uow.trainee_activity.last_activity(ids, start - timedelta(seconds=1)) == {}
+        assert await uow.sign_in_history.last_signed_in(ids, start + timedelta(days=20)) == {
             cast.other_trainee.id: start + timedelta(days=16)
         }
-        assert await uow.sign_ins.last_signed_in(ids, start + timedelta(days=15)) == {}
+        assert await uow.sign_in_history.last_signed_in(ids, start + timedelta(days=15)) == {}
     clock.current = start + timedelta(days=46, seconds=1)
     assert await last_active() == {
         cast.trainee.id: (start + timedelta(days=15), False),
@@ -156,10 +156,10 @@ async def test_ended_sign_ins_are_kept_as_the_record_of_activity(
     clock.current = signed_in_at + timedelta(days=2)
     await hub.prune()
     async with sql_container.uow()(read_only=True) as uow:
-        assert await uow.sign_ins.last_signed_in([cast.trainee.id], clock.now()) == {
+        assert await uow.sign_in_history.last_signed_in([cast.trainee.id], clock.now()) == {
             cast.trainee.id: signed_in_at
         }
     clock.current = signed_in_at + timedelta(days=32)
     await hub.prune()
     async with sql_container.uow()(read_only=True) as uow:
-        assert await uow.sign_ins.last_signed_in([cast.trainee.id], clock.now()) == {}
+        assert await uow.sign_in_history.last_signed_in([cast.trainee.id], clock.now()) == {}

@@ -1,6 +1,6 @@
-"""The training repositories on SQLite and MariaDB: sessions, enrolments, attendance and the
-figures computed from them; the number of statements a session listing costs; and races
-between requests that book the same people at the same time."""
+"""The training adapters in SQL, on SQLite and MariaDB: what the rows hold, the number of
+statements a session listing costs, and races between requests that book the same people
+at the same time. The contract every training adapter keeps is in tests/contract."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from support import (
 )
 from tms_adapters.persistence.sql import tables as t
 from tms_domain.kernel import Conflict, Role
-from tms_domain.training import Assignment, Attendance, SessionQuery, SessionStatus, TrainingSession
+from tms_domain.training import Assignment, Attendance, SessionStatus, TrainingSession
 from tms_domain.training.use_cases.sessions import NewSession
 from tms_entrypoints.container import Container
 from tms_entrypoints.http.app import create_app
@@ -75,11 +75,6 @@ async def store(container: Container, *sessions: TrainingSession) -> list[Traini
         added = [await uow.sessions.add(s) for s in sessions]
         await uow.commit()
     return added
-
-
-async def page_ids(container: Container, **query: Any) -> list[int]:
-    async with container.uow()(read_only=True) as uow:
-        return [s.id for s in await uow.sessions.page(SessionQuery(**query))]
 
 
 async def rows(container: Container, table: Any, **where: Any) -> int:
@@ -145,44 +140,6 @@ async def test_a_session_is_stored_read_back_and_updated(
     assert await rows(sql_container, t.enrolments, session_id=session.id) == 2
 
 
-async def test_listing_filters_orders_and_pages(sql_container: Container, cast: Cast) -> None:
-    tom, tina = cast.trainer.id, cast.other_trainer.id
-    late, early, tie_a, tie_b, gone = await store(
-        sql_container,
-        a_session(tom, at(5), trainees=(cast.trainee.id,)),
-        a_session(tom, at(1)),
-        a_session(tina, at(3), trainees=(cast.trainee.id, cast.other_trainee.id)),
-        a_session(tom, at(3)),
-        a_session(tina, at(7), status=CANCELLED, trainees=(cast.other_trainee.id,)),
-    )
-    assert await page_ids(sql_container) == [early.id, tie_a.id, tie_b.id, late.id, gone.id]
-    assert await page_ids(sql_container, status=CANCELLED) == [gone.id]
-    assert await page_ids(sql_container, status=COMPLETED) == []
-    assert await page_ids(sql_container, trainer_id=tom) == [early.id, tie_b.id, late.id]
-    assert await page_ids(sql_container, trainee_id=cast.trainee.id) == [tie_a.id, late.id]
-    assert await page_ids(sql_container, trainee_id=cast.other_trainee.id, status=SCHEDULED) == [
-        tie_a.id
-    ]
-    assert await page_ids(sql_container, starts_from=at(3)) == [
-        tie_a.id,
-        tie_b.id,
-        late.id,
-        gone.id,
-    ]
-    assert await page_ids(sql_container, starts_before=at(3)) == [early.id]
-    assert await page_ids(sql_container, starts_from=at(3), starts_before=at(5)) == [
-        tie_a.id,
-        tie_b.id,
-    ]
-    assert await page_ids(
-        sql_container, starts_from=at(3, minutes=-1), starts_before=at(5, minutes=1)
-    ) == [tie_a.id, tie_b.id, late.id]
-    assert await page_ids(sql_container, skip=1, limit=2) == [tie_a.id, tie_b.id]
-    assert await page_ids(sql_container, trainer_id=tom, skip=2, limit=5) == [late.id]
-    assert await page_ids(sql_container, skip=5) == []
-    assert await page_ids(sql_container, trainer_id=tom, trainee_id=cast.trainee.id) == [late.id]
-
-
 HALF_OPEN_CASES = [
     (at(1), 30, False),  # starts when the booked one ends
     (at(-1), 60, False),  # ends when the booked one starts
@@ -191,71 +148,6 @@ HALF_OPEN_CASES = [
     (at(minutes=10), 10, True),
     (at(-2), 300, True),
 ]
-
-
-async def test_the_users_enrolled_in_sessions_are_read_by_id(
-    sql_container: Container, cast: Cast
-) -> None:
-    first, second, third = await store(
-        sql_container,
-        a_session(cast.trainer.id, at(0), trainees=(cast.other_trainee.id, cast.trainee.id)),
-        a_session(cast.trainer.id, at(2), trainees=(cast.trainee.id,)),
-        a_session(cast.trainer.id, at(4), trainees=(cast.third_trainee.id,)),
-    )
-    async with sql_container.uow()(read_only=True) as uow:
-        both = await uow.users.enrolled_in([first.id, second.id])
-        none = await uow.users.enrolled_in([third.id + 1000])
-        expected = await uow.users.get_many([cast.trainee.id, cast.other_trainee.id])
-
-    assert both == expected
-    assert set(both) == {cast.trainee.id, cast.other_trainee.id}
-    assert both[cast.trainee.id].created_at.utcoffset() == timedelta(0)
-    assert none == {}
-
-
-async def test_find_overlapping_looks_at_scheduled_sessions_of_the_given_people(
-    sql_container: Container, cast: Cast
-) -> None:
-    mine, theirs, _cancelled, _completed = await store(
-        sql_container,
-        a_session(cast.trainer.id, trainees=(cast.trainee.id,)),
-        a_session(cast.other_trainer.id, at(minutes=30), trainees=(cast.other_trainee.id,)),
-        a_session(cast.trainer.id, at(minutes=15), status=CANCELLED, trainees=(cast.trainee.id,)),
-        a_session(cast.trainer.id, at(minutes=20), status=COMPLETED, trainees=(cast.trainee.id,)),
-    )
-    start, end = at(minutes=-30), at(2)
-    async with sql_container.uow()(read_only=True) as uow:
-        overlapping = uow.sessions.find_overlapping
-
-        assert [s.id for s in await overlapping(start, end, trainer_id=cast.trainer.id)] == [
-            mine.id
-        ]
-        found = await overlapping(
-            start,
-            end,
-            trainer_id=cast.third_trainee.id,
-            trainee_ids=[cast.trainee.id, cast.other_trainee.id],
-        )
-        assert [s.id for s in found] == [mine.id, theirs.id]
-        assert found[1].trainee_ids == [cast.other_trainee.id]
-        assert (
-            await overlapping(start, end, trainer_id=cast.trainer.id, exclude_session_id=mine.id)
-            == []
-        )
-        assert await overlapping(start, end, trainee_ids=[cast.third_trainee.id]) == []
-        assert await overlapping(start, end) == []
-
-        # Half-open ranges: [start, end) meets [end, ...) without overlapping.
-        for start, minutes, overlaps in HALF_OPEN_CASES:
-            end = start + timedelta(minutes=minutes)
-            expected = [mine.id] if overlaps else []
-            found = await overlapping(start, end, trainer_id=cast.trainer.id)
-            assert [s.id for s in found] == expected, (start, minutes)
-            found = await overlapping(start, end, trainee_ids=[cast.trainee.id])
-            assert [s.id for s in found] == expected, (start, minutes)
-
-
-# Uniqueness surfaced as Conflict, never a duplicate row
 
 
 async def test_duplicates_are_conflicts_and_never_a_second_row(
@@ -298,7 +190,7 @@ async def test_duplicates_are_conflicts_and_never_a_second_row(
     async with sql_container.uow()(read_only=True) as uow:
         assert await uow.attendance.find(session.id, cast.other_trainee.id) == record
         assert await uow.attendance.get(record.id) == record
-        assert await uow.attendance.list_for_session(session.id) == [record]
+        assert await uow.attendance_listing.list_for_session(session.id) == [record]
         assert await uow.attendance.count_for_trainee(cast.other_trainee.id) == 1
         assert await uow.attendance.find(session.id, cast.trainee.id) is None
     assert await rows(sql_container, t.attendance) == 1
@@ -322,77 +214,14 @@ async def test_duplicates_are_conflicts_and_never_a_second_row(
             cast.trainer.id,
             cast.other_trainer.id,
         ]
-        paged = await uow.assignments.page(skip=0, limit=10, teacher_id=cast.trainer.id)
+        paged = await uow.assignment_listing.page(skip=0, limit=10, teacher_id=cast.trainer.id)
         assert [a.student_id for a in paged] == [cast.trainee.id, cast.other_trainee.id]
-        paged = await uow.assignments.page(skip=1, limit=1, student_id=cast.trainee.id)
+        paged = await uow.assignment_listing.page(skip=1, limit=1, student_id=cast.trainee.id)
         assert [a.teacher_id for a in paged] == [cast.other_trainer.id]
     assert await rows(sql_container, t.assignments) == 3
 
 
 # Figures
-
-
-async def test_progress_rates_and_trainer_figures(sql_container: Container, cast: Cast) -> None:
-    async with sql_container.uow()(read_only=True) as uow:
-        assert await uow.attendance.progress([1, 2]) == {}
-        assert await uow.attendance.rates() == (0, 0, {})
-        assert await uow.sessions.trainer_stats() == {}
-        assert await uow.sessions.count_by_status() == dict.fromkeys(SessionStatus, 0)
-        assert await uow.sessions.sessions_of_trainees([]) == {}
-    t1, t2 = cast.trainee.id, cast.other_trainee.id
-    done, done_too, ahead, cancelled = await store(
-        sql_container,
-        a_session(cast.trainer.id, at(-50), 90, trainees=(t1, t2), status=COMPLETED),
-        a_session(cast.other_trainer.id, at(-50), 30, trainees=(t1,), status=COMPLETED),
-        a_session(cast.trainer.id, at(2), 60, trainees=(t1,)),
-        a_session(cast.trainer.id, at(4), 45, trainees=(t1, t2), status=CANCELLED),
-    )
-    async with sql_container.uow()() as uow:
-        for session_id, trainee_id, present in [
-            (done.id, t1, True),
-            (done.id, t2, False),
-            (done_too.id, t1, True),
-            (cancelled.id, t1, True),
-        ]:
-            await uow.attendance.add(Attendance(0, session_id, trainee_id, present, at(0)))
-        await uow.commit()
-    async with sql_container.uow()(read_only=True) as uow:
-        # t1: done, done_too, ahead count (cancelled left out), two present
-        assert await uow.attendance.progress([t1, t2, cast.third_trainee.id]) == {
-            t1: (3, 2),
-            t2: (1, 0),
-        }
-        enrolled, present, per_trainer = await uow.attendance.rates()
-        assert (enrolled, present) == (3, 2)
-        assert per_trainer == {cast.trainer.id: (2, 1), cast.other_trainer.id: (1, 1)}
-        assert await uow.sessions.trainer_stats() == {
-            cast.trainer.id: (2, 90),
-            cast.other_trainer.id: (1, 30),
-        }
-        assert await uow.sessions.count_by_status() == {
-            SCHEDULED: 1,
-            COMPLETED: 2,
-            CANCELLED: 1,
-        }
-        assert await uow.sessions.count_trained_by(cast.trainer.id) == 3
-        assert await uow.sessions.ids_trained_by(cast.trainer.id) == [
-            done.id,
-            ahead.id,
-            cancelled.id,
-        ]
-        assert await uow.sessions.trainee_ids_trained_by(cast.trainer.id) == [t1, t2]
-        assert await uow.sessions.trainee_ids_trained_by(cast.other_trainer.id) == [t1]
-        assert await uow.users.count_trainees_without_sessions() == 1
-        theirs = await uow.sessions.sessions_of_trainees([t1, t2, cast.third_trainee.id])
-    assert {k: [s.id for s in v] for k, v in theirs.items()} == {
-        t1: [done.id, done_too.id, ahead.id, cancelled.id],
-        t2: [done.id, cancelled.id],
-    }
-    assert all(s.trainee_ids == [] for v in theirs.values() for s in v)
-    assert theirs[t2][0].title == "Session"
-
-
-# Deleting
 
 
 async def test_deleting_a_session_or_a_trainee_deletes_what_hangs_on_them(

@@ -47,7 +47,7 @@ async def admin_actor(container: Container, username: str = "root") -> Actor:
 
 async def audit_entries(container: Container, **query: object) -> list[AuditEntry]:
     async with container.uow()(read_only=True) as uow:
-        return await uow.audit.page(AuditQuery(**query))  # type: ignore[arg-type]
+        return await uow.audit_history.page(AuditQuery(**query))  # type: ignore[arg-type]
 
 
 async def stored_events(container: Container) -> list[DomainEvent]:

@@ -40,7 +40,7 @@ async def cast(memory_container: Container) -> Cast:
 
 async def audit_entries(container: Container, **query: object) -> list[AuditEntry]:
     async with container.uow()(read_only=True) as uow:
-        return await uow.audit.page(AuditQuery(**query))  # type: ignore[arg-type]
+        return await uow.audit_history.page(AuditQuery(**query))  # type: ignore[arg-type]
 
 
 async def stored_session(container: Container, session_id: int) -> TrainingSession | None:
@@ -221,7 +221,7 @@ async def test_field_bounds_are_enforced(
         )
     assert bad_fields(error) == {bad}
     async with memory_container.uow()(read_only=True) as uow:
-        assert await uow.sessions.count_trained_by(cast.trainer.id) == 0
+        assert await uow.sessions.ids_trained_by(cast.trainer.id) == []
 
 
 @pytest.mark.parametrize(
@@ -862,7 +862,7 @@ async def test_attendance_only_for_enrolled_trainees(
     with pytest.raises(NotFound):
         await memory_container.attendance().mark(cast.admin, 31337, cast.trainee.id, True)
     async with memory_container.uow()(read_only=True) as uow:
-        assert await uow.attendance.list_for_session(session.id) == []
+        assert await uow.attendance_listing.list_for_session(session.id) == []
 
 
 async def test_marking_again_updates_the_one_record(

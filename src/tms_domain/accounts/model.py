@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tms_domain.accounts.profiles import display_name
 from tms_domain.kernel.access import Role
 from tms_domain.kernel.events import INTERNAL_EVENT_PREFIX, Audience, DomainEvent
 
@@ -27,7 +28,7 @@ class User:
 
     @property
     def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return display_name(self.first_name, self.last_name)
 
     @property
     def is_admin(self) -> bool:

@@ -79,6 +79,9 @@ class AttemptStore(Protocol):
 
 
 class UserRepository(Protocol):
+    """Users as the writes need them: one by id (locked for update where a rule depends on
+    it), by login, several at once, and the row locks the booking rules take."""
+
     async def add(self, user: User) -> User:
         """Insert; raise Conflict on a duplicate username or email, or a username that looks
         like another's, naming neither account. Returns it with an id never used before."""
@@ -87,10 +90,6 @@ class UserRepository(Protocol):
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None: ...
 
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]: ...
-
-    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
-        """The users enrolled in any of these sessions, by id."""
-        ...
 
     async def find_by_login(self, login: str) -> User | None:
         """By username or email, case-insensitively, as typed or NFKC-normalised; a login
@@ -104,14 +103,20 @@ class UserRepository(Protocol):
 
     async def delete(self, user_id: int) -> None: ...
 
-    async def page(self, *, skip: int, limit: int, role: Role | None = None) -> list[User]: ...
-
-    async def count_by_role(self) -> dict[Role, int]: ...
-
-    async def count_trainees_without_sessions(self) -> int: ...
-
     async def lock_many(self, user_ids: Iterable[int]) -> None:
         """Take row locks on these users until the unit of work ends (for booking rules)."""
+        ...
+
+
+class UserDirectory(Protocol):
+    """Listings of users."""
+
+    async def page(self, *, skip: int, limit: int, role: Role | None = None) -> list[User]:
+        """By id, filtered by role before paging."""
+        ...
+
+    async def enrolled_in(self, session_ids: Sequence[int]) -> dict[int, User]:
+        """The users enrolled in any of these sessions, by id."""
         ...
 
 
@@ -130,6 +135,8 @@ class SignInRepository(Protocol):
         """Forget sign-ins that expired before ``before``."""
         ...
 
+
+class SignInHistory(Protocol):
     async def last_signed_in(self, user_ids: Sequence[int], until: datetime) -> dict[int, datetime]:
         """When each of these users last signed in, up to ``until`` (those who never did, or
         whose sign-ins are forgotten, are left out)."""

@@ -64,3 +64,8 @@ def login_preference(login: str, username_key: str, email_key: str) -> int:
     candidates = [(field, key) for field in fields for key in login_keys(login)]
     matches = (rank for rank, (field, key) in enumerate(candidates) if field == key)
     return min(matches, default=len(candidates))
+
+
+def display_name(first_name: str, last_name: str) -> str:
+    """How a person is named wherever a name is shown: first and last name, no stray spaces."""
+    return f"{first_name} {last_name}".strip()

@@ -1,7 +1,15 @@
 """The audit trail: append-only entries of who did what."""
 
 from tms_domain.audit.model import AuditEntry, AuditQuery, diff
-from tms_domain.audit.ports import AuditLog
+from tms_domain.audit.ports import AuditHistory, AuditLog
 from tms_domain.audit.trail import HasAuditLog, record_audit
 
-__all__ = ["AuditEntry", "AuditLog", "AuditQuery", "HasAuditLog", "diff", "record_audit"]
+__all__ = [
+    "AuditEntry",
+    "AuditHistory",
+    "AuditLog",
+    "AuditQuery",
+    "HasAuditLog",
+    "diff",
+    "record_audit",
+]

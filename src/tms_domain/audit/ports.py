@@ -1,4 +1,4 @@
-"""Where audit entries are kept."""
+"""Where audit entries are kept, and how they are read back."""
 
 from __future__ import annotations
 
@@ -10,4 +10,8 @@ from tms_domain.audit.model import AuditEntry, AuditQuery
 class AuditLog(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
 
-    async def page(self, query: AuditQuery) -> list[AuditEntry]: ...
+
+class AuditHistory(Protocol):
+    async def page(self, query: AuditQuery) -> list[AuditEntry]:
+        """Newest first, filtered before paging."""
+        ...

@@ -33,6 +33,7 @@ from tms_domain.kernel.events import (
     EventPublisher,
     EventStore,
 )
+from tms_domain.kernel.figures import hours, percentage
 from tms_domain.kernel.paging import MAX_PAGE_SIZE, Page
 from tms_domain.kernel.time import as_utc, utc_period
 
@@ -65,6 +66,8 @@ __all__ = [
     "Throttled",
     "as_utc",
     "authorize",
+    "hours",
     "is_allowed",
+    "percentage",
     "utc_period",
 ]

@@ -10,13 +10,30 @@ from tms_domain.reporting.model import (
     SectionSpec,
     TrainerSummary,
 )
-from tms_domain.reporting.ports import BlockingRunner, ReportQueries, ReportRenderer, RowBatches
+from tms_domain.reporting.ports import (
+    AnalyticsQueries,
+    AttendanceFacts,
+    BlockingRunner,
+    FactBatches,
+    ProgressFacts,
+    ReportQueries,
+    ReportRenderer,
+    RowBatches,
+    SessionFacts,
+    SummaryFacts,
+    TrainerFacts,
+    UserFacts,
+)
 
 __all__ = [
+    "AnalyticsQueries",
+    "AttendanceFacts",
     "BlockingRunner",
     "Cell",
     "Column",
     "ColumnKind",
+    "FactBatches",
+    "ProgressFacts",
     "ReportFilter",
     "ReportHeader",
     "ReportQueries",
@@ -24,5 +41,9 @@ __all__ = [
     "ReportSummary",
     "RowBatches",
     "SectionSpec",
+    "SessionFacts",
+    "SummaryFacts",
+    "TrainerFacts",
     "TrainerSummary",
+    "UserFacts",
 ]

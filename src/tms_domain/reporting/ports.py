@@ -1,11 +1,14 @@
-"""What reports need from outside: rows in batches, renderers, and a place to run
-blocking work."""
+"""What reports need from outside: the facts they are made of, in batches; the admins' figures;
+renderers, and a place to run blocking work."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Sequence
-from typing import Any, BinaryIO, Protocol, TypeVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
+from tms_domain.kernel import Role
 from tms_domain.reporting.model import (
     Cell,
     ReportFilter,
@@ -13,38 +16,122 @@ from tms_domain.reporting.model import (
     ReportSummary,
     SectionSpec,
 )
+from tms_domain.training import SessionStatus
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 
 RowBatches = AsyncGenerator[list[list[Cell]], None]
 """A report section's rows in batches; closed (``aclose``) by a reader that stops early, so
 that a batch read ahead ends with the reader."""
 
+FactBatches = AsyncGenerator[list[F], None]
+"""The facts a report section is made of, in batches, closed as ``RowBatches`` are."""
+
+
+class UserFacts(NamedTuple):
+    id: int
+    username: str
+    email: str
+    role: str
+    first_name: str
+    last_name: str
+    created_at: datetime
+
+
+class SessionFacts(NamedTuple):
+    id: int
+    title: str
+    trainer_name: str
+    trainee_names: list[str]
+    """In enrolment order (a trainee deleted meanwhile is left out)."""
+    start: datetime
+    duration_minutes: int
+    status: str
+
+
+class AttendanceFacts(NamedTuple):
+    session_id: int
+    session_title: str
+    trainee_name: str
+    present: bool
+    marked_at: datetime
+
+
+class ProgressFacts(NamedTuple):
+    trainee_id: int
+    trainee_name: str
+    enrolled: int
+    """Sessions enrolled in, cancelled ones left out."""
+    attended: int
+    """Of those, the ones marked present."""
+
+
+@dataclass(frozen=True)
+class TrainerFacts:
+    trainer_id: int
+    name: str
+    sessions: int
+    """Sessions not cancelled."""
+    minutes: int
+    """Minutes of completed sessions."""
+    enrolled: int
+    """Enrolments in completed sessions."""
+    present: int
+    """Of those, the ones marked present."""
+
+
+@dataclass(frozen=True)
+class SummaryFacts:
+    users_by_role: dict[str, int]
+    sessions_by_status: dict[str, int]
+    trainers: list[TrainerFacts]
+    """Every trainer with a session not cancelled among the report's."""
+
+
+class AnalyticsQueries(Protocol):
+    """The counts the admins' figures are made of."""
+
+    async def count_by_role(self) -> dict[Role, int]: ...
+
+    async def count_by_status(self) -> dict[SessionStatus, int]: ...
+
+    async def trainer_stats(self) -> dict[int, tuple[int, int]]:
+        """Per trainer: (sessions not cancelled, minutes of completed sessions)."""
+        ...
+
+    async def attendance_rates(self) -> tuple[int, int, dict[int, tuple[int, int]]]:
+        """Completed sessions: (enrolments, present marks) overall and per trainer."""
+        ...
+
+    async def count_trainees_without_sessions(self) -> int: ...
+
 
 class ReportQueries(Protocol):
-    """What reports read, in batches of rows ready to render (memory stays flat). Outside any
-    unit of work: each batch is read on its own and holds no connection once it is handed
-    over, so a report waiting for a slow client holds none; a store that cannot be reached
-    raises StorageUnavailable."""
+    """The facts reports are made of, in batches (memory stays flat); the report's rules
+    (``tms_domain.reporting.rows``) make rows of them. Outside any unit of work: each batch is
+    read on its own and holds no connection once it is handed over, so a report waiting for
+    a slow client holds none; a store that cannot be reached raises StorageUnavailable.
+    Names are made by ``tms_domain.accounts.display_name``."""
 
-    def users(self, batch: int) -> RowBatches:
-        """id, username, email, role, first name, last name, created."""
+    def users(self, batch: int) -> FactBatches[UserFacts]:
+        """Every user, by id."""
         ...
 
-    def sessions(self, where: ReportFilter, batch: int) -> RowBatches:
-        """id, title, trainer name, trainee names, start, duration, status; by start."""
+    def sessions(self, where: ReportFilter, batch: int) -> FactBatches[SessionFacts]:
+        """The sessions chosen, by start then id."""
         ...
 
-    def attendance(self, where: ReportFilter, batch: int) -> RowBatches:
-        """session id, session title, trainee name, present, marked at."""
+    def attendance(self, where: ReportFilter, batch: int) -> FactBatches[AttendanceFacts]:
+        """The marks of the sessions chosen, by mark id."""
         ...
 
-    def progress(self, where: ReportFilter, batch: int) -> RowBatches:
-        """trainee id, trainee name, enrolled (not cancelled), attended, percentage."""
+    def progress(self, where: ReportFilter, batch: int) -> FactBatches[ProgressFacts]:
+        """Every trainee, by id, counted over the sessions chosen."""
         ...
 
-    async def summary(self, where: ReportFilter) -> ReportSummary: ...
+    async def summary(self, where: ReportFilter) -> SummaryFacts: ...
 
     async def count(self, where: ReportFilter) -> dict[str, int]:
         """Rows each table section will have."""

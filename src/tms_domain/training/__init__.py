@@ -10,7 +10,16 @@ from tms_domain.training.model import (
     SessionStatus,
     TrainingSession,
 )
-from tms_domain.training.ports import AssignmentRepository, AttendanceRepository, SessionRepository
+from tms_domain.training.ports import (
+    AssignmentListing,
+    AssignmentRepository,
+    AttendanceListing,
+    AttendanceRepository,
+    SessionListing,
+    SessionRepository,
+    TraineeActivity,
+    TrainingProgress,
+)
 from tms_domain.training.rules import (
     ALLOWED_MOVES,
     EARLIEST_START,
@@ -40,15 +49,20 @@ __all__ = [
     "MAX_TRAINEES_PER_SESSION",
     "MIN_DURATION_MINUTES",
     "Assignment",
+    "AssignmentListing",
     "AssignmentRepository",
     "Attendance",
+    "AttendanceListing",
     "AttendanceRepository",
     "Clash",
     "DoubleBooking",
     "Person",
+    "SessionListing",
     "SessionQuery",
     "SessionRepository",
     "SessionStatus",
+    "TraineeActivity",
+    "TrainingProgress",
     "TrainingSession",
     "ensure_no_double_booking",
     "ensure_status_move",

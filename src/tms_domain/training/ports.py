@@ -1,5 +1,6 @@
-"""What the training area needs from outside: storage of sessions, assignments and
-attendance."""
+"""What the training area needs from outside: a write-side repository per aggregate
+(sessions with their enrolments, assignments, attendance) and read-side queries named by
+what they answer (listings, progress, activity)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from tms_domain.training.model import (
     Assignment,
     Attendance,
     SessionQuery,
-    SessionStatus,
     TrainingSession,
 )
 
 
 class SessionRepository(Protocol):
+    """Sessions as the writes need them, with the lookups their rules make."""
+
     async def add(self, session: TrainingSession) -> TrainingSession: ...
 
     async def get(self, session_id: int, *, for_update: bool = False) -> TrainingSession | None: ...
@@ -29,7 +31,11 @@ class SessionRepository(Protocol):
 
     async def delete(self, session_id: int) -> None: ...
 
-    async def page(self, query: SessionQuery) -> list[TrainingSession]: ...
+    async def add_trainee(self, session_id: int, trainee_id: int, at: datetime) -> None:
+        """Enrol; raise Conflict when already enrolled."""
+        ...
+
+    async def remove_trainee(self, session_id: int, trainee_id: int) -> bool: ...
 
     async def find_overlapping(
         self,
@@ -44,38 +50,16 @@ class SessionRepository(Protocol):
         by any of the trainees."""
         ...
 
-    async def add_trainee(self, session_id: int, trainee_id: int, at: datetime) -> None:
-        """Enrol; raise Conflict when already enrolled."""
-        ...
-
-    async def remove_trainee(self, session_id: int, trainee_id: int) -> bool: ...
-
-    async def count_by_status(self) -> dict[SessionStatus, int]: ...
-
-    async def count_trained_by(self, trainer_id: int) -> int: ...
-
-    async def trainer_stats(self) -> dict[int, tuple[int, int]]:
-        """Per trainer: (sessions not cancelled, minutes of completed sessions)."""
-        ...
-
     async def ids_trained_by(self, trainer_id: int) -> list[int]: ...
 
-    async def trainee_ids_trained_by(self, trainer_id: int) -> list[int]:
-        """Every trainee enrolled in any of the trainer's sessions."""
-        ...
+
+class SessionListing(Protocol):
+    async def page(self, query: SessionQuery) -> list[TrainingSession]: ...
 
     async def sessions_of_trainees(
         self, trainee_ids: Sequence[int]
     ) -> dict[int, list[TrainingSession]]:
-        """Each trainee's sessions, without their trainee lists filled in."""
-        ...
-
-    async def last_activity(
-        self, trainee_ids: Sequence[int], until: datetime
-    ) -> dict[int, datetime]:
-        """The latest moment up to ``until`` at which each trainee was enrolled in a session,
-        was marked present, or had a session of theirs (not cancelled) start. Trainees with
-        none are left out."""
+        """Each trainee's sessions by start, without their trainee lists filled in."""
         ...
 
 
@@ -88,6 +72,12 @@ class AssignmentRepository(Protocol):
 
     async def delete(self, student_id: int, teacher_id: int) -> bool: ...
 
+    async def student_ids_of(self, teacher_id: int) -> list[int]: ...
+
+    async def teacher_ids_of(self, student_id: int) -> list[int]: ...
+
+
+class AssignmentListing(Protocol):
     async def page(
         self,
         *,
@@ -96,12 +86,6 @@ class AssignmentRepository(Protocol):
         student_id: int | None = None,
         teacher_id: int | None = None,
     ) -> list[Assignment]: ...
-
-    async def is_assigned(self, student_id: int, teacher_id: int) -> bool: ...
-
-    async def student_ids_of(self, teacher_id: int) -> list[int]: ...
-
-    async def teacher_ids_of(self, student_id: int) -> list[int]: ...
 
 
 class AttendanceRepository(Protocol):
@@ -117,18 +101,32 @@ class AttendanceRepository(Protocol):
 
     async def delete(self, attendance_id: int) -> None: ...
 
+    async def count_for_trainee(self, trainee_id: int) -> int: ...
+
+
+class AttendanceListing(Protocol):
     async def list_for_session(self, session_id: int) -> list[Attendance]: ...
 
     async def list_for_trainee(
         self, trainee_id: int, *, skip: int, limit: int
     ) -> list[Attendance]: ...
 
-    async def count_for_trainee(self, trainee_id: int) -> int: ...
 
+class TrainingProgress(Protocol):
     async def progress(self, trainee_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """For each trainee: (enrolled non-cancelled sessions, of those marked present)."""
         ...
 
-    async def rates(self) -> tuple[int, int, dict[int, tuple[int, int]]]:
-        """Completed sessions: (enrolments, present marks) overall and per trainer."""
+    async def trainee_ids_trained_by(self, trainer_id: int) -> list[int]:
+        """Every trainee enrolled in any of the trainer's sessions."""
+        ...
+
+
+class TraineeActivity(Protocol):
+    async def last_activity(
+        self, trainee_ids: Sequence[int], until: datetime
+    ) -> dict[int, datetime]:
+        """The latest moment up to ``until`` at which each trainee was enrolled in a session,
+        was marked present, or had a session of theirs (not cancelled) start. Trainees with
+        none are left out."""
         ...

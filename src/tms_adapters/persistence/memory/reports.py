@@ -1,20 +1,23 @@
-"""Report queries over the in-memory state, with the same rows as the SQL ones."""
+"""Report queries over the in-memory state: the same facts as the SQL ones."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
+from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_domain.kernel import Role
-from tms_domain.reporting import Cell, ReportFilter, ReportSummary, RowBatches, TrainerSummary
+from tms_domain.reporting import (
+    AttendanceFacts,
+    FactBatches,
+    ProgressFacts,
+    ReportFilter,
+    SessionFacts,
+    SummaryFacts,
+    TrainerFacts,
+    UserFacts,
+)
 from tms_domain.training import SessionStatus, TrainingSession
-
-if TYPE_CHECKING:
-    from tms_adapters.persistence.memory.store import MemoryStore, State
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(100 * part / whole, 2) if whole else 0.0
 
 
 def _matches(session: TrainingSession, where: ReportFilter) -> bool:
@@ -26,7 +29,10 @@ def _matches(session: TrainingSession, where: ReportFilter) -> bool:
     )
 
 
-def _batches(rows: list[list[Cell]], batch: int) -> Iterator[list[list[Cell]]]:
+F = TypeVar("F")
+
+
+def _batches(rows: list[F], batch: int) -> Iterator[list[F]]:
     for start in range(0, len(rows), batch):
         yield rows[start : start + batch]
 
@@ -56,44 +62,46 @@ class MemoryReportQueries:
         )
         return [tid for _, tid in pairs]
 
-    async def users(self, batch: int) -> RowBatches:
-        rows: list[list[Cell]] = [
-            [x.id, x.username, x.email, x.role.value, x.first_name, x.last_name, x.created_at]
+    async def users(self, batch: int) -> FactBatches[UserFacts]:
+        rows = [
+            UserFacts(
+                x.id, x.username, x.email, x.role.value, x.first_name, x.last_name, x.created_at
+            )
             for x in sorted(self._s.users.values(), key=lambda x: x.id)
         ]
         for chunk in _batches(rows, batch):
             yield chunk
 
-    async def sessions(self, where: ReportFilter, batch: int) -> RowBatches:
-        rows: list[list[Cell]] = [
-            [
+    async def sessions(self, where: ReportFilter, batch: int) -> FactBatches[SessionFacts]:
+        rows = [
+            SessionFacts(
                 x.id,
                 x.title,
                 self._name(x.trainer_id),
-                ", ".join(self._name(t) for t in self._trainees(x.id)),
+                [self._name(t) for t in self._trainees(x.id) if t in self._s.users],
                 x.scheduled_date,
                 x.duration_minutes,
                 x.status.value,
-            ]
+            )
             for x in self._sessions(where)
         ]
         for chunk in _batches(rows, batch):
             yield chunk
 
-    async def attendance(self, where: ReportFilter, batch: int) -> RowBatches:
-        rows: list[list[Cell]] = []
+    async def attendance(self, where: ReportFilter, batch: int) -> FactBatches[AttendanceFacts]:
+        rows: list[AttendanceFacts] = []
         for record in sorted(self._s.attendance.values(), key=lambda r: r.id):
             session = self._s.sessions.get(record.session_id)
             if session is None or not _matches(session, where):
                 continue
             rows.append(
-                [
+                AttendanceFacts(
                     session.id,
                     session.title,
                     self._name(record.trainee_id),
                     record.present,
                     record.marked_at,
-                ]
+                )
             )
         for chunk in _batches(rows, batch):
             yield chunk
@@ -104,9 +112,9 @@ class MemoryReportQueries:
             for r in self._s.attendance.values()
         )
 
-    async def progress(self, where: ReportFilter, batch: int) -> RowBatches:
+    async def progress(self, where: ReportFilter, batch: int) -> FactBatches[ProgressFacts]:
         counted = {x.id for x in self._sessions(where) if x.status is not SessionStatus.CANCELLED}
-        rows: list[list[Cell]] = []
+        rows: list[ProgressFacts] = []
         for user in sorted(self._s.users.values(), key=lambda x: x.id):
             if user.role is not Role.TRAINEE:
                 continue
@@ -114,13 +122,11 @@ class MemoryReportQueries:
                 sid for (sid, tid) in self._s.enrolments if tid == user.id and sid in counted
             ]
             attended = sum(self._present(sid, user.id) for sid in sessions)
-            rows.append(
-                [user.id, user.name, len(sessions), attended, _rate(attended, len(sessions))]
-            )
+            rows.append(ProgressFacts(user.id, user.name, len(sessions), attended))
         for chunk in _batches(rows, batch):
             yield chunk
 
-    async def summary(self, where: ReportFilter) -> ReportSummary:
+    async def summary(self, where: ReportFilter) -> SummaryFacts:
         by_role = {role.value: 0 for role in Role}
         for user in self._s.users.values():
             by_role[user.role.value] += 1
@@ -140,23 +146,17 @@ class MemoryReportQueries:
                 figures[2] += len(trainees)
                 figures[3] += sum(self._present(x.id, t) for t in trainees)
         trainers = [
-            TrainerSummary(
+            TrainerFacts(
                 trainer_id=trainer_id,
                 name=self._name(trainer_id),
                 sessions=count,
-                hours=round(minutes / 60, 2),
-                attendance_rate=_rate(present, enrolled),
+                minutes=minutes,
+                enrolled=enrolled,
+                present=present,
             )
             for trainer_id, (count, minutes, enrolled, present) in per_trainer.items()
         ]
-        enrolled = sum(f[2] for f in per_trainer.values())
-        present = sum(f[3] for f in per_trainer.values())
-        return ReportSummary(
-            users_by_role=by_role,
-            sessions_by_status=by_status,
-            attendance_rate=_rate(present, enrolled),
-            trainers=sorted(trainers, key=lambda trainer: trainer.name),
-        )
+        return SummaryFacts(users_by_role=by_role, sessions_by_status=by_status, trainers=trainers)
 
     async def count(self, where: ReportFilter) -> dict[str, int]:
         sessions = self._sessions(where)

@@ -1,5 +1,6 @@
-"""Report queries: rows read in keyset-paginated batches, so memory stays flat, each batch on
-a connection of its own that goes back to the pool before the batch is handed on."""
+"""Report queries: the facts of each section read in keyset-paginated batches, so memory
+stays flat, each batch on a connection of its own that goes back to the pool before the
+batch is handed on. What a row holds is the domain's to decide (tms_domain.reporting.rows)."""
 
 from __future__ import annotations
 
@@ -8,27 +9,30 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ScalarSelect, Select, aggregate_order_by, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.persistence.sql.unit_of_work import STORAGE_DOWN, storage_error
+from tms_domain.accounts import display_name
 from tms_domain.kernel import Role, StorageUnavailable
-from tms_domain.reporting import Cell, ReportFilter, ReportSummary, RowBatches, TrainerSummary
+from tms_domain.reporting import (
+    AttendanceFacts,
+    FactBatches,
+    ProgressFacts,
+    ReportFilter,
+    SessionFacts,
+    SummaryFacts,
+    TrainerFacts,
+    UserFacts,
+)
 from tms_domain.training import SessionStatus
 
 s, e, a, u = t.training_sessions, t.enrolments, t.attendance, t.users
 log = logging.getLogger(__name__)
-
-
-def _name(first: str, last: str) -> str:
-    return f"{first} {last}".strip()
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(100 * part / whole, 2) if whole else 0.0
+F = TypeVar("F")
 
 
 def _filtered(query: Select[Any], where: ReportFilter) -> Select[Any]:
@@ -48,7 +52,7 @@ _NAME_CACHE_SIZE = 50_000
 _NAME_LOOKUP_CHUNK = 1000
 
 
-async def _read_ahead(batches: RowBatches) -> RowBatches:
+async def _read_ahead(batches: FactBatches[F]) -> FactBatches[F]:
     """The batches of ``batches``, the next one being read while the caller works on the one
     it was given (the report's renderer runs in a worker thread meanwhile): the database's
     time and the renderer's overlap. One read in flight, at most two batches held."""
@@ -90,19 +94,19 @@ class SqlaReportQueries:
                     raise StorageUnavailable(STORAGE_DOWN) from error
                 raise
 
-    def users(self, batch: int) -> RowBatches:
+    def users(self, batch: int) -> FactBatches[UserFacts]:
         return _read_ahead(self._users(batch))
 
-    def sessions(self, where: ReportFilter, batch: int) -> RowBatches:
+    def sessions(self, where: ReportFilter, batch: int) -> FactBatches[SessionFacts]:
         return _read_ahead(self._sessions(where, batch))
 
-    def attendance(self, where: ReportFilter, batch: int) -> RowBatches:
+    def attendance(self, where: ReportFilter, batch: int) -> FactBatches[AttendanceFacts]:
         return _read_ahead(self._attendance(where, batch))
 
-    def progress(self, where: ReportFilter, batch: int) -> RowBatches:
+    def progress(self, where: ReportFilter, batch: int) -> FactBatches[ProgressFacts]:
         return _read_ahead(self._progress(where, batch))
 
-    async def _users(self, batch: int) -> RowBatches:
+    async def _users(self, batch: int) -> FactBatches[UserFacts]:
         last = 0
         while True:
             async with self._connection() as conn:
@@ -113,11 +117,13 @@ class SqlaReportQueries:
                 return
             last = rows[-1].id
             yield [
-                [r.id, r.username, r.email, r.role, r.first_name, r.last_name, r.created_at]
+                UserFacts(
+                    r.id, r.username, r.email, r.role, r.first_name, r.last_name, r.created_at
+                )
                 for r in rows
             ]
 
-    async def _sessions(self, where: ReportFilter, batch: int) -> RowBatches:
+    async def _sessions(self, where: ReportFilter, batch: int) -> FactBatches[SessionFacts]:
         trainer = u.alias("trainer")
         query = _filtered(
             select(
@@ -169,13 +175,21 @@ class SqlaReportQueries:
             # Unpacked by position (the select's order): a hundred thousand rows read eight
             # attributes each by name cost more than the rest of the loop.
             yield [
-                [session_id, title, _name(first, last), names.join(ids), start, minutes, status]
+                SessionFacts(
+                    session_id,
+                    title,
+                    display_name(first, last),
+                    names.of(ids),
+                    start,
+                    minutes,
+                    status,
+                )
                 for (session_id, title, start, minutes, status, first, last, _), ids in zip(
                     rows, trainees, strict=True
                 )
             ]
 
-    async def _attendance(self, where: ReportFilter, batch: int) -> RowBatches:
+    async def _attendance(self, where: ReportFilter, batch: int) -> FactBatches[AttendanceFacts]:
         query = _filtered(
             select(
                 a.c.id,
@@ -203,17 +217,17 @@ class SqlaReportQueries:
                 return
             last = rows[-1].id
             yield [
-                [
+                AttendanceFacts(
                     r.session_id,
                     r.title,
-                    _name(r.first_name, r.last_name),
+                    display_name(r.first_name, r.last_name),
                     bool(r.present),
                     r.marked_at,
-                ]
+                )
                 for r in rows
             ]
 
-    async def _progress(self, where: ReportFilter, batch: int) -> RowBatches:
+    async def _progress(self, where: ReportFilter, batch: int) -> FactBatches[ProgressFacts]:
         last = 0
         present = func.sum(case((a.c.present.is_(True), 1), else_=0))
         while True:
@@ -222,19 +236,12 @@ class SqlaReportQueries:
             if not trainees:
                 return
             last = trainees[-1].id
-            rows: list[list[Cell]] = []
-            for r in trainees:
-                total, attended = counts.get(r.id, (0, 0))
-                rows.append(
-                    [
-                        r.id,
-                        _name(r.first_name, r.last_name),
-                        total,
-                        attended,
-                        _rate(attended, total),
-                    ]
+            yield [
+                ProgressFacts(
+                    r.id, display_name(r.first_name, r.last_name), *counts.get(r.id, (0, 0))
                 )
-            yield rows
+                for r in trainees
+            ]
 
     @staticmethod
     async def _progress_batch(
@@ -265,7 +272,7 @@ class SqlaReportQueries:
         counts = {r[0]: (int(r[1]), int(r[2] or 0)) for r in await conn.execute(counts_query)}
         return trainees, counts
 
-    async def summary(self, where: ReportFilter) -> ReportSummary:
+    async def summary(self, where: ReportFilter) -> SummaryFacts:
         async with self._connection() as conn:
             return await _summary(conn, where)
 
@@ -310,7 +317,7 @@ def _trainee_ids(dialect: str, session_id: Any) -> ScalarSelect[Any]:
     return ids.scalar_subquery()
 
 
-async def _summary(conn: AsyncConnection, where: ReportFilter) -> ReportSummary:
+async def _summary(conn: AsyncConnection, where: ReportFilter) -> SummaryFacts:
     by_role = {role.value: 0 for role in Role}
     for role, count in await conn.execute(select(u.c.role, func.count()).group_by(u.c.role)):
         by_role[role] = int(count)
@@ -348,22 +355,16 @@ async def _summary(conn: AsyncConnection, where: ReportFilter) -> ReportSummary:
     for trainer_id, first, last, count, total_minutes in delivered:
         enrolled, attended = rates.get(trainer_id, (0, 0))
         trainers.append(
-            TrainerSummary(
+            TrainerFacts(
                 trainer_id=trainer_id,
-                name=_name(first, last),
+                name=display_name(first, last),
                 sessions=int(count),
-                hours=round(int(total_minutes or 0) / 60, 2),
-                attendance_rate=_rate(attended, enrolled),
+                minutes=int(total_minutes or 0),
+                enrolled=enrolled,
+                present=attended,
             )
         )
-    enrolled = sum(total for total, _ in rates.values())
-    attended = sum(count for _, count in rates.values())
-    return ReportSummary(
-        users_by_role=by_role,
-        sessions_by_status=by_status,
-        attendance_rate=_rate(attended, enrolled),
-        trainers=sorted(trainers, key=lambda trainer: trainer.name),
-    )
+    return SummaryFacts(users_by_role=by_role, sessions_by_status=by_status, trainers=trainers)
 
 
 class _TraineeNames:
@@ -388,14 +389,12 @@ class _TraineeNames:
                 select(u.c.id, u.c.first_name, u.c.last_name).where(u.c.id.in_(chunk))
             )
             for user_id, first, last in found:
-                # As the database's TRIM would: spaces only.
-                self._names[str(user_id)] = f"{first} {last}".strip(" ")
+                self._names[str(user_id)] = display_name(first, last)
 
-    def join(self, ids: list[str]) -> str:
-        """The names of ``ids``, in order, joined by ", " (a trainee deleted meanwhile is
-        left out)."""
+    def of(self, ids: list[str]) -> list[str]:
+        """The names of ``ids``, in order (a trainee deleted meanwhile is left out)."""
         names = self._names
         try:
-            return ", ".join(map(names.__getitem__, ids))
+            return list(map(names.__getitem__, ids))
         except KeyError:
-            return ", ".join([names[i] for i in ids if i in names])
+            return [names[i] for i in ids if i in names]

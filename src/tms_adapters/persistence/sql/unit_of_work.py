@@ -10,17 +10,43 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tms_adapters.persistence.sql.engine import WRITE_OPTION
-from tms_adapters.persistence.sql.event_store import SqlaEventStore
-from tms_adapters.persistence.sql.repositories import (
-    SqlaAssignmentRepository,
-    SqlaAttendanceRepository,
-    SqlaAuditLog,
-    SqlaSessionRepository,
+from tms_adapters.persistence.sql.accounts import (
+    SqlaSignInHistory,
     SqlaSignInRepository,
+    SqlaUserDirectory,
     SqlaUserRepository,
 )
-from tms_domain.kernel import Clock, DomainEvent, EventPublisher, StorageUnavailable
+from tms_adapters.persistence.sql.analytics import SqlaAnalyticsQueries
+from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
+from tms_adapters.persistence.sql.engine import WRITE_OPTION
+from tms_adapters.persistence.sql.event_store import SqlaEventStore
+from tms_adapters.persistence.sql.training import (
+    SqlaAssignmentRepository,
+    SqlaAttendanceRepository,
+    SqlaSessionRepository,
+)
+from tms_adapters.persistence.sql.training_queries import (
+    SqlaAssignmentListing,
+    SqlaAttendanceListing,
+    SqlaSessionListing,
+    SqlaTraineeActivity,
+    SqlaTrainingProgress,
+)
+from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.audit import AuditHistory, AuditLog
+from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StorageUnavailable
+from tms_domain.reporting import AnalyticsQueries
+from tms_domain.training import (
+    AssignmentListing,
+    AssignmentRepository,
+    AttendanceListing,
+    AttendanceRepository,
+    SessionListing,
+    SessionRepository,
+    TraineeActivity,
+    TrainingProgress,
+)
+from tms_domain.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +65,25 @@ def storage_error(error: BaseException) -> bool:
 
 
 class SqlaUnitOfWork:
-    users: SqlaUserRepository
-    sign_ins: SqlaSignInRepository
-    sessions: SqlaSessionRepository
-    assignments: SqlaAssignmentRepository
-    attendance: SqlaAttendanceRepository
-    audit: SqlaAuditLog
-    events: SqlaEventStore
+    """Its repositories and queries are typed as their ports, which the type checker then
+    holds each adapter to."""
+
+    users: UserRepository
+    sign_ins: SignInRepository
+    sessions: SessionRepository
+    assignments: AssignmentRepository
+    attendance: AttendanceRepository
+    audit: AuditLog
+    events: EventStore
+    user_directory: UserDirectory
+    sign_in_history: SignInHistory
+    session_listing: SessionListing
+    assignment_listing: AssignmentListing
+    attendance_listing: AttendanceListing
+    progress: TrainingProgress
+    trainee_activity: TraineeActivity
+    analytics: AnalyticsQueries
+    audit_history: AuditHistory
 
     def __init__(
         self,
@@ -81,6 +119,15 @@ class SqlaUnitOfWork:
         self.attendance = SqlaAttendanceRepository(conn)
         self.audit = SqlaAuditLog(conn)
         self.events = SqlaEventStore(conn, self._clock)
+        self.user_directory = SqlaUserDirectory(conn)
+        self.sign_in_history = SqlaSignInHistory(conn)
+        self.session_listing = SqlaSessionListing(conn)
+        self.assignment_listing = SqlaAssignmentListing(conn)
+        self.attendance_listing = SqlaAttendanceListing(conn)
+        self.progress = SqlaTrainingProgress(conn)
+        self.trainee_activity = SqlaTraineeActivity(conn)
+        self.analytics = SqlaAnalyticsQueries(conn)
+        self.audit_history = SqlaAuditHistory(conn)
         return self
 
     async def __aexit__(
@@ -118,7 +165,10 @@ class SqlaUnitOfWork:
         self._pending.clear()
 
 
-class SqlaUnitOfWorkFactory:
+class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
+    """Declared a UnitOfWorkFactory so that the type checker holds every repository and query
+    of the unit of work it makes to its port."""
+
     def __init__(self, engine: AsyncEngine, clock: Clock, publisher: EventPublisher) -> None:
         self._engine = engine
         self._clock = clock

@@ -88,7 +88,7 @@ class UserService:
         """Admins and trainers see every user, optionally of one role (filtered, then paged)."""
         authorize(actor, Permission.LIST_USERS)
         async with self._core.uow(read_only=True) as uow:
-            return await uow.users.page(skip=page.skip, limit=page.limit, role=role)
+            return await uow.user_directory.page(skip=page.skip, limit=page.limit, role=role)
 
     async def get_user(self, actor: Actor, user_id: int) -> User:
         """Admins and trainers read anyone; a trainee reads only themself."""
@@ -180,7 +180,7 @@ class UserService:
         returned once. A non-admin already holding the username is a conflict."""
         username = normalize_username(username)
         async with self._core.uow(read_only=True) as uow:
-            if await uow.users.page(skip=0, limit=1, role=Role.ADMIN):
+            if await uow.user_directory.page(skip=0, limit=1, role=Role.ADMIN):
                 return None
             holder = await uow.users.find_by_login(username)
         if holder is not None:
@@ -446,11 +446,11 @@ class UserService:
 
 async def _ensure_role_can_change(uow: UnitOfWork, user: User, new_role: Role) -> None:
     """A role change must not leave sessions without a trainer or a trainer enrolled."""
-    if new_role is Role.TRAINEE and await uow.sessions.count_trained_by(user.id):
+    if new_role is Role.TRAINEE and await uow.sessions.ids_trained_by(user.id):
         raise Conflict(f"{user.name} trains sessions: reassign them before changing the role")
-    if user.role is Role.TRAINEE and (await uow.sessions.sessions_of_trainees([user.id])).get(
-        user.id
-    ):
+    if user.role is Role.TRAINEE and (
+        await uow.session_listing.sessions_of_trainees([user.id])
+    ).get(user.id):
         raise Conflict(f"{user.name} is enrolled in sessions: remove the enrolments first")
     if user.role is Role.TRAINEE and await uow.assignments.teacher_ids_of(user.id):
         raise Conflict(f"{user.name} is assigned to trainers: remove the assignments first")

@@ -27,4 +27,4 @@ class AuditService:
             limit=page.limit,
         )
         async with self._core.uow(read_only=True) as uow:
-            return await uow.audit.page(query)
+            return await uow.audit_history.page(query)

@@ -6,17 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tms_domain.accounts import Actor
-from tms_domain.kernel import Permission, Role, authorize
+from tms_domain.kernel import Permission, Role, authorize, hours, percentage
 from tms_domain.training import SessionQuery, SessionStatus, TrainingSession
 from tms_domain.unit_of_work import Core
 
 UPCOMING_WINDOW = timedelta(days=7)
 UPCOMING_LIMIT = 100
-
-
-def rate(part: int, whole: int) -> float:
-    """A percentage with two decimals; 0 when there is nothing to divide."""
-    return round(100 * part / whole, 2) if whole else 0.0
 
 
 @dataclass(frozen=True)
@@ -47,12 +42,12 @@ class AnalyticsService:
     async def users_by_role(self, actor: Actor) -> dict[Role, int]:
         authorize(actor, Permission.READ_ANALYTICS)
         async with self._core.uow(read_only=True) as uow:
-            return await uow.users.count_by_role()
+            return await uow.analytics.count_by_role()
 
     async def sessions_by_status(self, actor: Actor) -> dict[SessionStatus, int]:
         authorize(actor, Permission.READ_ANALYTICS)
         async with self._core.uow(read_only=True) as uow:
-            return await uow.sessions.count_by_status()
+            return await uow.analytics.count_by_status()
 
     async def overview(self, actor: Actor) -> Overview:
         """Attendance rate: present marks over enrolments of completed sessions. Upcoming:
@@ -61,11 +56,11 @@ class AnalyticsService:
         authorize(actor, Permission.READ_ANALYTICS)
         now = self._core.clock.now()
         async with self._core.uow(read_only=True) as uow:
-            users_by_role = await uow.users.count_by_role()
-            sessions_by_status = await uow.sessions.count_by_status()
-            enrolled, attended, per_trainer = await uow.attendance.rates()
-            stats = await uow.sessions.trainer_stats()
-            upcoming = await uow.sessions.page(
+            users_by_role = await uow.analytics.count_by_role()
+            sessions_by_status = await uow.analytics.count_by_status()
+            enrolled, attended, per_trainer = await uow.analytics.attendance_rates()
+            stats = await uow.analytics.trainer_stats()
+            upcoming = await uow.session_listing.page(
                 SessionQuery(
                     status=SessionStatus.SCHEDULED,
                     starts_from=now,
@@ -73,10 +68,11 @@ class AnalyticsService:
                     limit=UPCOMING_LIMIT,
                 )
             )
-            without = await uow.users.count_trainees_without_sessions()
+            without = await uow.analytics.count_trainees_without_sessions()
             trainer_users = await uow.users.get_many(set(stats) | set(per_trainer))
             trainer_users.update(
-                (u.id, u) for u in await uow.users.page(skip=0, limit=1000, role=Role.TRAINER)
+                (u.id, u)
+                for u in await uow.user_directory.page(skip=0, limit=1000, role=Role.TRAINER)
             )
         trainers = []
         for trainer_id in sorted(trainer_users):
@@ -88,14 +84,14 @@ class AnalyticsService:
                     trainer_id=trainer_id,
                     name=user.name,
                     sessions=sessions,
-                    hours=round(minutes / 60, 2),
-                    attendance_rate=rate(present, total),
+                    hours=hours(minutes),
+                    attendance_rate=percentage(present, total),
                 )
             )
         return Overview(
             users_by_role=users_by_role,
             sessions_by_status=sessions_by_status,
-            attendance_rate=rate(attended, enrolled),
+            attendance_rate=percentage(attended, enrolled),
             trainers=trainers,
             upcoming=upcoming,
             trainees_without_sessions=without,

@@ -12,7 +12,8 @@ from typing import BinaryIO, Self
 from tms_domain.accounts import Actor
 from tms_domain.kernel import InvalidInput, Permission, Throttled, authorize, utc_period
 from tms_domain.reporting.model import Column, ColumnKind, ReportFilter, ReportHeader, SectionSpec
-from tms_domain.reporting.ports import BlockingRunner, ReportQueries, ReportRenderer, RowBatches
+from tms_domain.reporting.ports import BlockingRunner, ReportQueries, ReportRenderer
+from tms_domain.reporting.rows import section_rows, summarise
 from tms_domain.training import SessionStatus
 from tms_domain.unit_of_work import Core
 
@@ -254,28 +255,20 @@ class ReportService:
         await step(renderer.open, sink, header)
         wants_summary = "summary" in plan.sections
         if wants_summary and not renderer.summary_last:
-            await step(renderer.summary, await self._queries.summary(plan.where))
+            await step(renderer.summary, summarise(await self._queries.summary(plan.where)))
         for key in plan.sections:
             if key == "summary":
                 continue
             await step(renderer.begin_section, SECTIONS[key])
             # Closed here if the client goes away: a read ahead ends with the report.
-            async with contextlib.aclosing(_rows(self._queries, key, plan.where)) as batches:
+            async with contextlib.aclosing(
+                section_rows(self._queries, key, plan.where, BATCH_SIZE)
+            ) as batches:
                 async for rows in batches:
                     await step(renderer.write_rows, rows)
                     if progress is not None:
                         progress(len(rows))
             await step(renderer.end_section)
         if wants_summary and renderer.summary_last:
-            await step(renderer.summary, await self._queries.summary(plan.where))
+            await step(renderer.summary, summarise(await self._queries.summary(plan.where)))
         await step(renderer.close)
-
-
-def _rows(reports: ReportQueries, key: str, where: ReportFilter) -> RowBatches:
-    if key == "users":
-        return reports.users(BATCH_SIZE)
-    if key == "sessions":
-        return reports.sessions(where, BATCH_SIZE)
-    if key == "attendance":
-        return reports.attendance(where, BATCH_SIZE)
-    return reports.progress(where, BATCH_SIZE)

@@ -37,7 +37,7 @@ class AssignmentService:
         student_id = actor.id if actor.role is Role.TRAINEE else None
         teacher_id = actor.id if actor.role is Role.TRAINER else None
         async with self._core.uow(read_only=True) as uow:
-            found = await uow.assignments.page(
+            found = await uow.assignment_listing.page(
                 skip=page.skip, limit=page.limit, student_id=student_id, teacher_id=teacher_id
             )
             users = await uow.users.get_many(

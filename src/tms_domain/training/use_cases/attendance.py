@@ -49,7 +49,7 @@ class AttendanceService:
         async with self._core.uow(read_only=True) as uow:
             session = await visible_session(uow, actor, session_id)
             authorize(actor, Permission.READ_ATTENDANCE, session_target(session))
-            records = await uow.attendance.list_for_session(session_id)
+            records = await uow.attendance_listing.list_for_session(session_id)
             users = await uow.users.get_many({r.trainee_id for r in records})
         return [
             AttendanceDetails(r, session, users[r.trainee_id])
@@ -72,10 +72,10 @@ class AttendanceService:
             trainee = await uow.users.get(trainee_id)
             if trainee is None:
                 raise NotFound("User not found")
-            records = await uow.attendance.list_for_trainee(
+            records = await uow.attendance_listing.list_for_trainee(
                 trainee_id, skip=page.skip, limit=page.limit
             )
-            enrolled = await uow.sessions.sessions_of_trainees([trainee_id])
+            enrolled = await uow.session_listing.sessions_of_trainees([trainee_id])
             sessions = {s.id: s for s in enrolled.get(trainee_id, [])}
         return [
             AttendanceDetails(r, sessions[r.session_id], trainee)

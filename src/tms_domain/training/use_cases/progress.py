@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tms_domain.accounts import Actor, User
-from tms_domain.kernel import BadRequest, NotFound, Permission, Role, Target, authorize
+from tms_domain.kernel import (
+    BadRequest,
+    NotFound,
+    Permission,
+    Role,
+    Target,
+    authorize,
+    percentage,
+)
 from tms_domain.training.model import TrainingSession
 from tms_domain.unit_of_work import Core, UnitOfWork
 
@@ -25,9 +33,7 @@ class Progress:
 
     @property
     def percentage(self) -> float:
-        if self.total_sessions == 0:
-            return 0.0
-        return round(100 * self.attended_sessions / self.total_sessions, 2)
+        return percentage(self.attended_sessions, self.total_sessions)
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ class ProgressService:
                 raise NotFound("User not found")
             if trainee.role is not Role.TRAINEE:
                 raise BadRequest(f"{trainee.name} is not a trainee")
-            total, attended = (await uow.attendance.progress([trainee_id])).get(trainee_id, (0, 0))
+            total, attended = (await uow.progress.progress([trainee_id])).get(trainee_id, (0, 0))
         return Progress(trainee, total, attended)
 
     async def trainer_progress(self, actor: Actor, trainer_id: int) -> list[Progress]:
@@ -64,7 +70,7 @@ class ProgressService:
         to them or enrolled in their sessions), by trainee id."""
         async with self._core.uow(read_only=True) as uow:
             trainees = await self._trainees_of(uow, actor, trainer_id)
-            counts = await uow.attendance.progress([t.id for t in trainees])
+            counts = await uow.progress.progress([t.id for t in trainees])
         return [Progress(t, *counts.get(t.id, (0, 0))) for t in trainees]
 
     async def trainer_trainees(self, actor: Actor, trainer_id: int) -> list[TraineeOverview]:
@@ -76,9 +82,9 @@ class ProgressService:
         async with self._core.uow(read_only=True) as uow:
             trainees = await self._trainees_of(uow, actor, trainer_id)
             ids = [t.id for t in trainees]
-            sessions = await uow.sessions.sessions_of_trainees(ids)
-            activity = await uow.sessions.last_activity(ids, now)
-            sign_ins = await uow.sign_ins.last_signed_in(ids, now)
+            sessions = await uow.session_listing.sessions_of_trainees(ids)
+            activity = await uow.trainee_activity.last_activity(ids, now)
+            sign_ins = await uow.sign_in_history.last_signed_in(ids, now)
         overviews = []
         for trainee in trainees:
             moments = [m for m in (activity.get(trainee.id), sign_ins.get(trainee.id)) if m]
@@ -101,6 +107,6 @@ class ProgressService:
         if trainer is None:
             raise NotFound("User not found")
         assigned = await uow.assignments.student_ids_of(trainer_id)
-        enrolled = await uow.sessions.trainee_ids_trained_by(trainer_id)
+        enrolled = await uow.progress.trainee_ids_trained_by(trainer_id)
         users = await uow.users.get_many({*assigned, *enrolled})
         return [users[i] for i in sorted(users) if users[i].role is Role.TRAINEE]

@@ -182,9 +182,9 @@ class SessionService:
             limit=page.limit,
         )
         async with self._core.uow(read_only=True) as uow:
-            found = await uow.sessions.page(query)
+            found = await uow.session_listing.page(query)
             # A page's trainees are chosen by its sessions, not by hundreds of ids sent back.
-            users = await uow.users.enrolled_in([s.id for s in found]) if found else {}
+            users = await uow.user_directory.enrolled_in([s.id for s in found]) if found else {}
             return _with_trainees(found, users)
 
     async def get_session(self, actor: Actor, session_id: int) -> SessionDetails:

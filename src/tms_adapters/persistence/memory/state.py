@@ -1,0 +1,50 @@
+"""The in-memory store: one state that every in-memory adapter reads and writes."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from tms_domain.accounts import SignIn, User
+from tms_domain.audit import AuditEntry
+from tms_domain.kernel import DomainEvent
+from tms_domain.training import Assignment, Attendance, TrainingSession
+
+
+class Enrolment(NamedTuple):
+    """Ordered by id first: a session's trainees come in enrolment order."""
+
+    id: int
+    enrolled_at: datetime
+
+
+@dataclass
+class State:
+    users: dict[int, User] = field(default_factory=dict)
+    skeletons: dict[int, str] = field(default_factory=dict)
+    """user id -> the key of look-alike usernames (the SQL users.username_skeleton)."""
+    sign_ins: dict[str, SignIn] = field(default_factory=dict)
+    sessions: dict[int, TrainingSession] = field(default_factory=dict)
+    enrolments: dict[tuple[int, int], Enrolment] = field(default_factory=dict)
+    """(session id, trainee id) -> enrolment; the session objects keep no trainee list."""
+    assignments: dict[int, Assignment] = field(default_factory=dict)
+    attendance: dict[int, Attendance] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
+    """In id order."""
+    events_for: dict[int, list[DomainEvent]] = field(default_factory=dict)
+    """user id -> the events whose audience lists the user, in id order (the same objects)."""
+    last_event_id: int = 0
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, kind: str) -> int:
+        self.counters[kind] = self.counters.get(kind, 0) + 1
+        return self.counters[kind]
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.state = State()
+        self.lock = asyncio.Lock()
