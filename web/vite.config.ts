@@ -42,5 +42,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Page tests render whole pages in jsdom: on a busy 2-core machine one can take several
+    // seconds, which is load, not a failure.
+    testTimeout: 20000,
   },
 });
