@@ -14,9 +14,9 @@ from dependency_injector import providers
 from conftest import FakeClock
 from support import OTHER_PASSWORD, PASSWORD, add_user, current_user, sign_in
 from tms_adapters.security import Argon2PasswordHasher
-from tms_domain.accounts import UNAMBIGUOUS_ALPHABET, Actor, User
+from tms_domain.accounts import UNAMBIGUOUS_ALPHABET, Actor, User, UserChanges
 from tms_domain.accounts.use_cases.auth import BAD_CREDENTIALS
-from tms_domain.accounts.use_cases.users import NewUser, UserChanges
+from tms_domain.accounts.use_cases.users import NewUser
 from tms_domain.audit import AuditEntry, AuditQuery
 from tms_domain.kernel import (
     AuthenticationFailed,

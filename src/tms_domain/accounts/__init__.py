@@ -9,6 +9,7 @@ from tms_domain.accounts.model import (
     Actor,
     SignIn,
     User,
+    UserChanges,
     sign_ins_ended,
     user_payload,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "SignInRepository",
     "TokenService",
     "User",
+    "UserChanges",
     "UserRepository",
     "account_attempts_key",
     "existing_user",

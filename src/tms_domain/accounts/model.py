@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from tms_domain.accounts.profiles import normalize_username
+from tms_domain.audit import diff
 from tms_domain.kernel.access import Role
 from tms_domain.kernel.events import INTERNAL_EVENT_PREFIX, Audience, DomainEvent
+
+PROFILE_FIELDS = ("username", "email", "first_name", "last_name")
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """Fields to change; None leaves a field as it is."""
+
+    username: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    role: Role | None = None
+    password: str | None = None
+    is_temporary_password: bool | None = None
 
 
 @dataclass
 class User:
-    """A person who signs in. ``password_hash`` never leaves the adapters' side of a port."""
+    """A person who signs in, the aggregate of their profile, role and password state.
+    ``password_hash`` never leaves the adapters' side of a port."""
 
     id: int
     username: str
@@ -32,6 +50,70 @@ class User:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    def audit_fields(self) -> dict[str, Any]:
+        """The user as the audit trail records them (never the password hash)."""
+        return {
+            "username": self.username,
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "role": self.role.value,
+            "is_temporary_password": self.is_temporary_password,
+        }
+
+    def without_unchanged_login(self, changes: UserChanges) -> UserChanges:
+        """The changes, normalised, without a username or email that is this user's
+        already (one from before today's rules is accepted unchanged)."""
+        username = None if changes.username is None else normalize_username(changes.username)
+        email = None if changes.email is None else changes.email.strip()
+        return replace(
+            changes,
+            username=None if username == self.username else username,
+            email=None if email == self.email else email,
+        )
+
+    def changes_role(self, changes: UserChanges) -> bool:
+        return changes.role is not None and changes.role != self.role
+
+    def changes_privileges(self, changes: UserChanges) -> bool:
+        """A new role or temporary-password flag (the unchanged values are no change)."""
+        return self.changes_role(changes) or (
+            changes.is_temporary_password is not None
+            and changes.is_temporary_password != self.is_temporary_password
+        )
+
+    def apply(
+        self, changes: UserChanges, password_hash: str | None, now: datetime
+    ) -> tuple[dict[str, list[Any]], bool]:
+        """Make the (checked) changes, ``password_hash`` standing for a new password.
+        Answer what changed, as [before, after] per field (a password masked), and whether
+        the user's sign-ins end: a new role or password does that. A new password is
+        temporary unless the changes say otherwise."""
+        before = self.audit_fields()
+        for name in PROFILE_FIELDS:
+            value = getattr(changes, name)
+            if value is not None:
+                setattr(self, name, value.strip())
+        ends_sign_ins = self.changes_role(changes)
+        if changes.role is not None:
+            self.role = changes.role
+        if password_hash is not None:
+            self.set_password(password_hash, temporary=changes.is_temporary_password is not False)
+            ends_sign_ins = True
+        elif changes.is_temporary_password is not None:
+            self.is_temporary_password = changes.is_temporary_password
+        changed = diff(before, self.audit_fields())
+        if password_hash is not None:
+            changed["password"] = ["***", "***"]
+        if changed:
+            self.updated_at = now
+        return changed, ends_sign_ins
+
+    def set_password(self, password_hash: str, *, temporary: bool) -> None:
+        """A temporary password must be changed at the next sign-in."""
+        self.password_hash = password_hash
+        self.is_temporary_password = temporary
 
 
 @dataclass

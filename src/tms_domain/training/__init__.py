@@ -4,15 +4,16 @@ Other areas import this module only; its use cases live in ``use_cases``."""
 
 from tms_domain.training.booking import ensure_no_double_booking
 from tms_domain.training.model import (
+    ALLOWED_MOVES,
     Assignment,
     Attendance,
+    SessionChanges,
     SessionQuery,
     SessionStatus,
     TrainingSession,
 )
 from tms_domain.training.ports import AssignmentRepository, AttendanceRepository, SessionRepository
 from tms_domain.training.rules import (
-    ALLOWED_MOVES,
     EARLIEST_START,
     LATEST_START,
     MAX_DESCRIPTION_LENGTH,
@@ -24,7 +25,6 @@ from tms_domain.training.rules import (
     Clash,
     DoubleBooking,
     Person,
-    ensure_status_move,
     is_web_link,
     session_violations,
 )
@@ -46,12 +46,12 @@ __all__ = [
     "Clash",
     "DoubleBooking",
     "Person",
+    "SessionChanges",
     "SessionQuery",
     "SessionRepository",
     "SessionStatus",
     "TrainingSession",
     "ensure_no_double_booking",
-    "ensure_status_move",
     "is_web_link",
     "session_violations",
 ]

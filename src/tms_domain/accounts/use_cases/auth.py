@@ -282,8 +282,7 @@ class AuthService:
         now = self._core.clock.now()
         async with self._core.uow() as uow:
             user = await existing_user(uow, user_id, for_update=True)
-            user.password_hash = password_hash
-            user.is_temporary_password = temporary
+            user.set_password(password_hash, temporary=temporary)
             user.updated_at = now
             await uow.users.update(user)
             keep = None if reset else actor.sign_in_id
