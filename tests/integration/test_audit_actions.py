@@ -31,7 +31,7 @@ DOMAIN = Path(tms_domain.__file__).parent
 
 
 def audit_calls() -> list[tuple[str, str, str]]:
-    """(where, action, target type) of every ``audit(uow, actor, action, target_type, ...)``
+    """(where, action, target type) of every ``record_audit(uow, actor, action, target_type, ...)``
     call in the domain, as written in the source."""
     found = []
     for path in sorted(DOMAIN.rglob("*.py")):
@@ -39,7 +39,7 @@ def audit_calls() -> list[tuple[str, str, str]]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id == "audit"
+                and node.func.id == "record_audit"
             ):
                 action, target_type = node.args[2], node.args[3]
                 assert isinstance(action, ast.Constant), f"{path.name}:{node.lineno}"

@@ -21,13 +21,13 @@ from tms_domain.audit import AuditEntry, AuditQuery
 from tms_domain.kernel import (
     AuthenticationFailed,
     Conflict,
-    DomainEvent,
     Forbidden,
     InvalidInput,
     NotFound,
     Page,
     PasswordChangeRequired,
     Role,
+    StoredEvent,
 )
 from tms_entrypoints.container import Container
 
@@ -50,7 +50,7 @@ async def audit_entries(container: Container, **query: object) -> list[AuditEntr
         return await uow.audit.page(AuditQuery(**query))  # type: ignore[arg-type]
 
 
-async def stored_events(container: Container) -> list[DomainEvent]:
+async def stored_events(container: Container) -> list[StoredEvent]:
     async with container.uow()(read_only=True) as uow:
         return await uow.events.since(0, limit=1000)
 

@@ -2,17 +2,19 @@
 
 Other areas import this module only; its use cases live in ``use_cases``."""
 
+from tms_domain.accounts.events import (
+    PasswordChanged,
+    PasswordReset,
+    SignInsEnded,
+    UserChanged,
+    UserCreated,
+    UserDeleted,
+    UserLocked,
+    UserUnlocked,
+)
 from tms_domain.accounts.lockout import LockoutPolicy, account_attempts_key
 from tms_domain.accounts.lookups import HasUsers, existing_user
-from tms_domain.accounts.model import (
-    SIGN_INS_ENDED,
-    Actor,
-    SignIn,
-    User,
-    UserChanges,
-    sign_ins_ended,
-    user_payload,
-)
+from tms_domain.accounts.model import Actor, SignIn, User, UserChanges
 from tms_domain.accounts.passwords import (
     TEMPORARY_PASSWORD_SYMBOLS,
     UNAMBIGUOUS_ALPHABET,
@@ -45,7 +47,6 @@ __all__ = [
     "EMAIL_PATTERN",
     "MAX_EMAIL_LENGTH",
     "MAX_NAME_LENGTH",
-    "SIGN_INS_ENDED",
     "TEMPORARY_PASSWORD_SYMBOLS",
     "UNAMBIGUOUS_ALPHABET",
     "USERNAME_PATTERN",
@@ -55,14 +56,22 @@ __all__ = [
     "GuessEstimator",
     "HasUsers",
     "LockoutPolicy",
+    "PasswordChanged",
     "PasswordHasher",
     "PasswordPolicy",
+    "PasswordReset",
     "SignIn",
     "SignInRepository",
+    "SignInsEnded",
     "TokenService",
     "User",
+    "UserChanged",
     "UserChanges",
+    "UserCreated",
+    "UserDeleted",
+    "UserLocked",
     "UserRepository",
+    "UserUnlocked",
     "account_attempts_key",
     "existing_user",
     "generate_temporary_password",
@@ -72,6 +81,4 @@ __all__ = [
     "normalize_password",
     "normalize_username",
     "profile_violations",
-    "sign_ins_ended",
-    "user_payload",
 ]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from tms_domain.accounts.events import PasswordChanged, PasswordReset
 from tms_domain.accounts.profiles import normalize_username
 from tms_domain.audit import diff
 from tms_domain.kernel.access import Role
-from tms_domain.kernel.events import INTERNAL_EVENT_PREFIX, Audience, DomainEvent
+from tms_domain.kernel.events import DomainEvent
 
 PROFILE_FIELDS = ("username", "email", "first_name", "last_name")
 
@@ -42,6 +43,8 @@ class User:
     is_temporary_password: bool
     created_at: datetime
     updated_at: datetime
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+    """What the user's changes raised, until the use case takes them (``pull_events``)."""
 
     @property
     def name(self) -> str:
@@ -50,6 +53,15 @@ class User:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    def snapshot(self) -> User:
+        """A copy that later changes to this user leave alone (events hold these)."""
+        return replace(self, events=[])
+
+    def pull_events(self) -> list[DomainEvent]:
+        """The events raised so far, handed over once (take them before saving)."""
+        events, self.events = self.events, []
+        return events
 
     def audit_fields(self) -> dict[str, Any]:
         """The user as the audit trail records them (never the password hash)."""
@@ -115,6 +127,18 @@ class User:
         self.password_hash = password_hash
         self.is_temporary_password = temporary
 
+    def change_password(self, password_hash: str, now: datetime) -> None:
+        """The user chose a new password: no longer temporary."""
+        self.set_password(password_hash, temporary=False)
+        self.updated_at = now
+        self.events.append(PasswordChanged(self.id))
+
+    def reset_password(self, password_hash: str, reset_by: int, now: datetime) -> None:
+        """An admin gave a new password, temporary until the user changes it."""
+        self.set_password(password_hash, temporary=True)
+        self.updated_at = now
+        self.events.append(PasswordReset(self.id, reset_by))
+
 
 @dataclass
 class SignIn:
@@ -159,33 +183,3 @@ class Actor:
     def system(cls, user: User) -> Actor:
         """An actor for work the system does on a user's behalf (CLI, bootstrap)."""
         return cls(user=user, sign_in_id=None, client_address="local")
-
-
-SIGN_INS_ENDED = INTERNAL_EVENT_PREFIX + "sign_ins_ended"
-
-
-def sign_ins_ended(
-    user_id: int, *, sign_in_id: str | None = None, except_sign_in_id: str | None = None
-) -> DomainEvent:
-    """Tells every app process to close the live connections of the sign-ins that ended."""
-    return DomainEvent(
-        SIGN_INS_ENDED,
-        {"user_id": user_id, "sign_in_id": sign_in_id, "except_sign_in_id": except_sign_in_id},
-        Audience(),
-    )
-
-
-def user_payload(user: User) -> dict[str, Any]:
-    """A user as events carry it: never the password hash."""
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "role": user.role.value,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "name": user.name,
-        "is_temporary_password": user.is_temporary_password,
-        "created_at": user.created_at.isoformat(),
-        "updated_at": user.updated_at.isoformat(),
-    }

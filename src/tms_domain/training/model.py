@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from tms_domain.audit import diff
-from tms_domain.kernel import Conflict, InvalidInput, NotFound, as_utc
+from tms_domain.kernel import Conflict, DomainEvent, InvalidInput, NotFound, as_utc
+from tms_domain.training.events import (
+    SessionChanged,
+    TraineeEnrolled,
+    TraineeJoinedByLink,
+    TraineeToldOfEnrolment,
+    TraineeWithdrawn,
+)
 from tms_domain.training.rules import session_violations
 
 
@@ -99,6 +106,8 @@ class TrainingSession:
     session_link: str
     created_at: datetime
     updated_at: datetime
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+    """What the session's changes raised, until the use case takes them (``pull_events``)."""
 
     @property
     def ends_at(self) -> datetime:
@@ -151,8 +160,13 @@ class TrainingSession:
         )
 
     def snapshot(self) -> TrainingSession:
-        """A copy that later changes to this session leave alone."""
-        return replace(self, trainee_ids=list(self.trainee_ids))
+        """A copy that later changes to this session leave alone (events hold these)."""
+        return replace(self, trainee_ids=list(self.trainee_ids), events=[])
+
+    def pull_events(self) -> list[DomainEvent]:
+        """The events raised so far, handed over once (take them before saving)."""
+        events, self.events = self.events, []
+        return events
 
     def audit_fields(self) -> dict[str, Any]:
         """The session as the audit trail records it (the join link never)."""
@@ -179,14 +193,14 @@ class TrainingSession:
         _ensure_valid(changes)
         if changes.status is not None:
             self.ensure_can_move_to(changes.status)
-        before = self.audit_fields()
-        link_before = self.session_link
+        before = self.snapshot()
         self._set(changes)
-        changed = diff(before, self.audit_fields())
-        if self.session_link != link_before:
+        changed = diff(before.audit_fields(), self.audit_fields())
+        if self.session_link != before.session_link:
             changed["session_link"] = ["***", "***"]
         if changed:
             self.updated_at = now
+            self.events.append(SessionChanged(before, self.snapshot()))
         return changed
 
     def _set(self, changes: SessionChanges) -> None:
@@ -196,19 +210,22 @@ class TrainingSession:
                 setattr(self, change.name, _STORED_AS.get(change.name, _as_given)(value))
 
     def enrol(self, trainee_id: int, trainee_name: str, now: datetime) -> None:
-        """Once per trainee."""
+        """Staff enrol a trainee, once; the trainee is told."""
         if trainee_id in self.trainee_ids:
             raise Conflict(f"{trainee_name} is already enrolled in this session")
         self.trainee_ids.append(trainee_id)
         self.updated_at = now
+        self.events.append(TraineeEnrolled(self.snapshot(), trainee_id, now))
+        self.events.append(TraineeToldOfEnrolment(self.snapshot(), trainee_id, now))
 
     def withdraw(self, trainee_id: int, now: datetime) -> None:
         if trainee_id not in self.trainee_ids:
             raise NotFound("The trainee is not enrolled in this session")
         self.trainee_ids.remove(trainee_id)
         self.updated_at = now
+        self.events.append(TraineeWithdrawn(self.snapshot(), trainee_id, now))
 
-    def join_by_link(self, trainee_id: int, now: datetime) -> bool:
+    def join_by_link(self, trainee_id: int, trainee_name: str, now: datetime) -> bool:
         """A trainee enrols themself while the session is scheduled; joining again changes
         nothing (False)."""
         if trainee_id in self.trainee_ids:
@@ -217,6 +234,7 @@ class TrainingSession:
             raise Conflict(f"This session is {self.status.value}: it can no longer be joined")
         self.trainee_ids.append(trainee_id)
         self.updated_at = now
+        self.events.append(TraineeJoinedByLink(self.snapshot(), trainee_id, trainee_name))
         return True
 
 

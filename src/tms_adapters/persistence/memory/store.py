@@ -16,10 +16,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import NamedTuple, Self
 
+from tms_adapters.realtime.wire import to_wire
 from tms_adapters.security.confusables import username_skeleton
 from tms_domain.accounts import SignIn, User, login_key, login_keys, login_preference
 from tms_domain.audit import AuditEntry, AuditQuery
-from tms_domain.kernel import Clock, Conflict, DomainEvent, EventPublisher, Role
+from tms_domain.kernel import Clock, Conflict, DomainEvent, EventPublisher, Role, StoredEvent
 from tms_domain.training import Assignment, Attendance, SessionQuery, SessionStatus, TrainingSession
 
 
@@ -42,9 +43,9 @@ class State:
     assignments: dict[int, Assignment] = field(default_factory=dict)
     attendance: dict[int, Attendance] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
-    events: list[DomainEvent] = field(default_factory=list)
+    events: list[StoredEvent] = field(default_factory=list)
     """In id order."""
-    events_for: dict[int, list[DomainEvent]] = field(default_factory=dict)
+    events_for: dict[int, list[StoredEvent]] = field(default_factory=dict)
     """user id -> the events whose audience lists the user, in id order (the same objects)."""
     last_event_id: int = 0
     counters: dict[str, int] = field(default_factory=dict)
@@ -519,7 +520,7 @@ class MemoryAuditLog:
         return found[query.skip : query.skip + query.limit]
 
 
-def _event_id(event: DomainEvent) -> int:
+def _event_id(event: StoredEvent) -> int:
     return event.id or 0
 
 
@@ -528,7 +529,7 @@ class MemoryEventStore:
         self._s = state
         self._clock = clock
 
-    async def append(self, events: Sequence[DomainEvent]) -> None:
+    async def append(self, events: Sequence[StoredEvent]) -> None:
         now = self._clock.now()
         for event in events:
             self._s.last_event_id += 1
@@ -539,14 +540,14 @@ class MemoryEventStore:
             for user_id in event.audience.user_ids:
                 self._s.events_for.setdefault(user_id, []).append(stored)
 
-    async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]:
+    async def since(self, last_id: int, *, limit: int) -> list[StoredEvent]:
         events = self._s.events
         start = bisect.bisect_right(events, last_id, key=_event_id)
         return copy.deepcopy(events[start : start + limit])
 
     async def replay(
         self, user_id: int | None, after: int, until: int, *, limit: int, not_before: datetime
-    ) -> list[DomainEvent] | None:
+    ) -> list[StoredEvent] | None:
         if after >= until:
             return []
         events = self._s.events
@@ -565,7 +566,7 @@ class MemoryEventStore:
         return self._s.last_event_id
 
     async def prune(self, before: datetime) -> int:
-        def kept(events: list[DomainEvent]) -> list[DomainEvent]:
+        def kept(events: list[StoredEvent]) -> list[StoredEvent]:
             return [e for e in events if e.at is not None and e.at >= before]
 
         pruned = len(self._s.events)
@@ -587,7 +588,7 @@ class MemoryUnitOfWork:
         self._clock = clock
         self._publisher = publisher
         self._read_only = read_only
-        self._pending: list[DomainEvent] = []
+        self._pending: list[StoredEvent] = []
         self._holds_lock = False
 
     def _bind(self, state: State) -> None:
@@ -621,7 +622,7 @@ class MemoryUnitOfWork:
             self._store.lock.release()
 
     def record(self, event: DomainEvent) -> None:
-        self._pending.append(event)
+        self._pending.append(to_wire(event))
 
     async def commit(self) -> None:
         events, self._pending = self._pending, []

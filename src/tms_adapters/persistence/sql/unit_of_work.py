@@ -20,7 +20,8 @@ from tms_adapters.persistence.sql.repositories import (
     SqlaSignInRepository,
     SqlaUserRepository,
 )
-from tms_domain.kernel import Clock, DomainEvent, EventPublisher, StorageUnavailable
+from tms_adapters.realtime.wire import to_wire
+from tms_domain.kernel import Clock, DomainEvent, EventPublisher, StorageUnavailable, StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class SqlaUnitOfWork:
         self._publisher = publisher
         self._read_only = read_only
         self._conn: AsyncConnection | None = None
-        self._pending: list[DomainEvent] = []
+        self._pending: list[StoredEvent] = []
 
     async def __aenter__(self) -> Self:
         try:
@@ -102,7 +103,7 @@ class SqlaUnitOfWork:
             raise StorageUnavailable(STORAGE_DOWN) from exc
 
     def record(self, event: DomainEvent) -> None:
-        self._pending.append(event)
+        self._pending.append(to_wire(event))
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"  # noqa: S101

@@ -5,15 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tms_domain.accounts.events import SignInsEnded, UserChanged, UserCreated, UserDeleted
 from tms_domain.accounts.lockout import account_attempts_key
 from tms_domain.accounts.lookups import existing_user
-from tms_domain.accounts.model import (
-    Actor,
-    User,
-    UserChanges,
-    sign_ins_ended,
-    user_payload,
-)
+from tms_domain.accounts.model import Actor, User, UserChanges
 from tms_domain.accounts.passwords import (
     PasswordPolicy,
     generate_temporary_password,
@@ -23,10 +18,8 @@ from tms_domain.accounts.ports import AttemptStore, PasswordHasher
 from tms_domain.accounts.profiles import login_key, normalize_username, profile_violations
 from tms_domain.audit import record_audit
 from tms_domain.kernel import (
-    Audience,
     BadRequest,
     Conflict,
-    DomainEvent,
     Forbidden,
     InvalidInput,
     Page,
@@ -35,7 +28,12 @@ from tms_domain.kernel import (
     Target,
     authorize,
 )
-from tms_domain.training import SessionChanges, SessionStatus, ensure_no_double_booking
+from tms_domain.training import (
+    SessionChanges,
+    SessionDeleted,
+    SessionStatus,
+    ensure_no_double_booking,
+)
 from tms_domain.unit_of_work import Core, UnitOfWork
 
 
@@ -150,13 +148,7 @@ class UserService:
                 now,
                 {k: [None, v] for k, v in user.audit_fields().items()},
             )
-            uow.record(
-                DomainEvent(
-                    "user_created",
-                    {"user_id": user.id, "action": "created", "user": user_payload(user)},
-                    Audience(frozenset({user.id})),
-                )
-            )
+            uow.record(UserCreated(user.snapshot()))
             await uow.commit()
         return CreatedUser(user=user, temporary_password=generated)
 
@@ -247,18 +239,11 @@ class UserService:
                 return user
             await uow.users.update(user)
             await record_audit(uow, actor, "user.updated", "user", user.id, now, changed)
-            audience = await _user_audience(uow, user)
-            uow.record(
-                DomainEvent(
-                    "user_updated",
-                    {"user_id": user.id, "action": "updated", "user": user_payload(user)},
-                    audience,
-                )
-            )
+            uow.record(UserChanged(user.snapshot(), await _assigned_trainers(uow, user)))
             if end_sign_ins:
                 await uow.sign_ins.revoke_all(user.id, now)
                 # After the event, so that the user's live connections hear of it first.
-                uow.record(sign_ins_ended(user.id))
+                uow.record(SignInsEnded(user.id))
             await uow.commit()
         return user
 
@@ -308,7 +293,7 @@ class UserService:
         async with self._core.uow() as uow:
             user = await existing_user(uow, user_id, for_update=True)
             now = self._core.clock.now()
-            audience = await _user_audience(uow, user)
+            trainers = await _assigned_trainers(uow, user)
             session_ids = await uow.sessions.ids_trained_by(user_id)
             if session_ids and reassign_to is None and not cascade:
                 raise Conflict(
@@ -324,13 +309,7 @@ class UserService:
                         continue
                     await uow.sessions.delete(session_id)
                     await record_audit(uow, actor, "session.deleted", "session", session_id, now)
-                    uow.record(
-                        DomainEvent(
-                            "session_deleted",
-                            {"session_id": session_id},
-                            Audience(frozenset({session.trainer_id, *session.trainee_ids})),
-                        )
-                    )
+                    uow.record(SessionDeleted(session))
             attended = await uow.attendance.count_for_trainee(user_id)
             if attended and not cascade:
                 raise Conflict(
@@ -347,10 +326,8 @@ class UserService:
                 now,
                 {k: [v, None] for k, v in user.audit_fields().items()},
             )
-            uow.record(
-                DomainEvent("user_deleted", {"user_id": user_id, "action": "deleted"}, audience)
-            )
-            uow.record(sign_ins_ended(user_id))
+            uow.record(UserDeleted(user_id, trainers))
+            uow.record(SignInsEnded(user_id))
             await uow.commit()
         # Sign-ins went with the user's row; the count of failed sign-ins goes now.
         await self._attempts.clear(account_attempts_key(user_id))
@@ -377,25 +354,12 @@ class UserService:
                 await ensure_no_double_booking(
                     uow, session, trainer_id=successor.id, trainee_ids=()
                 )
-            before_trainer = session.trainer_id
             changed = session.apply(SessionChanges(trainer_id=successor.id), now)
+            events = session.pull_events()
             await uow.sessions.update(session)
             await record_audit(uow, actor, "session.updated", "session", session_id, now, changed)
-            uow.record(
-                DomainEvent(
-                    "session_updated",
-                    {
-                        "session_id": session.id,
-                        "status": session.status.value,
-                        "updated_at": now.isoformat(),
-                        "trainees": list(session.trainee_ids),
-                        "trainer": successor.id,
-                        "startTime": session.scheduled_date.isoformat(),
-                        "scheduled_date": session.scheduled_date.isoformat(),
-                    },
-                    Audience(frozenset({before_trainer, successor.id, *session.trainee_ids})),
-                )
-            )
+            for event in events:
+                uow.record(event)
 
 
 async def _ensure_role_can_change(uow: UnitOfWork, user: User, new_role: Role) -> None:
@@ -442,7 +406,8 @@ async def _ensure_email_is_nobodys_username(
         raise Conflict(EMAIL_HELD_AS_USERNAME)
 
 
-async def _user_audience(uow: UnitOfWork, user: User) -> Audience:
-    """The user themself and, for a trainee, the trainers assigned to them."""
-    trainers = await uow.assignments.teacher_ids_of(user.id) if user.role is Role.TRAINEE else []
-    return Audience(frozenset({user.id, *trainers}))
+async def _assigned_trainers(uow: UnitOfWork, user: User) -> frozenset[int]:
+    """For a trainee, the trainers assigned to them (who hear of changes to them)."""
+    if user.role is not Role.TRAINEE:
+        return frozenset()
+    return frozenset(await uow.assignments.teacher_ids_of(user.id))

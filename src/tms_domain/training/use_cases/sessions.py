@@ -6,14 +6,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from tms_domain.accounts import Actor, User
 from tms_domain.audit import record_audit
 from tms_domain.kernel import (
-    Audience,
     BadRequest,
-    DomainEvent,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -26,6 +23,7 @@ from tms_domain.kernel import (
     utc_period,
 )
 from tms_domain.training.booking import ensure_no_double_booking
+from tms_domain.training.events import SessionDeleted, SessionScheduled
 from tms_domain.training.model import (
     JOIN_LINK_PATTERN,
     SessionChanges,
@@ -78,10 +76,6 @@ def session_target(session: TrainingSession) -> Target:
     return Target(trainer_id=session.trainer_id, trainee_ids=frozenset(session.trainee_ids))
 
 
-def session_audience(session: TrainingSession, *extra: int) -> Audience:
-    return Audience(frozenset({session.trainer_id, *session.trainee_ids, *extra}))
-
-
 async def visible_session(
     uow: UnitOfWork, actor: Actor, session_id: int, *, for_update: bool = False
 ) -> TrainingSession:
@@ -93,35 +87,6 @@ async def visible_session(
             authorize(actor, Permission.READ_SESSION)
         raise NotFound(SESSION_NOT_FOUND)
     return session
-
-
-def _session_created_data(session: TrainingSession) -> dict[str, Any]:
-    return {
-        "id": session.id,
-        "title": session.title,
-        "description": session.description,
-        "trainer": session.trainer_id,
-        "trainees": list(session.trainee_ids),
-        "startTime": session.scheduled_date.isoformat(),
-        "scheduled_date": session.scheduled_date.isoformat(),
-        "duration_minutes": session.duration_minutes,
-        "status": session.status.value,
-        "class_link": session.class_link,
-        "created_at": session.created_at.isoformat(),
-        "updated_at": session.updated_at.isoformat(),
-    }
-
-
-def _session_updated_data(session: TrainingSession) -> dict[str, Any]:
-    return {
-        "session_id": session.id,
-        "status": session.status.value,
-        "updated_at": session.updated_at.isoformat(),
-        "trainees": list(session.trainee_ids),
-        "trainer": session.trainer_id,
-        "startTime": session.scheduled_date.isoformat(),
-        "scheduled_date": session.scheduled_date.isoformat(),
-    }
 
 
 def _with_trainees(sessions: list[TrainingSession], users: dict[int, User]) -> list[SessionDetails]:
@@ -216,11 +181,7 @@ class SessionService:
                 now,
                 {k: [None, v] for k, v in session.audit_fields().items()},
             )
-            uow.record(
-                DomainEvent(
-                    "session_created", _session_created_data(session), session_audience(session)
-                )
-            )
+            uow.record(SessionScheduled(session.snapshot()))
             await uow.commit()
             return (await self._details(uow, [session]))[0]
 
@@ -241,6 +202,7 @@ class SessionService:
                 raise Forbidden("Only an admin can give a session to another trainer")
             before = session.snapshot()
             changed = session.apply(changes, self._core.clock.now())
+            events = session.pull_events()
             if not changed:
                 return (await self._details(uow, [session]))[0]
             new_trainees = [i for i in session.trainee_ids if i not in before.trainee_ids]
@@ -256,13 +218,8 @@ class SessionService:
             await record_audit(
                 uow, actor, "session.updated", "session", session.id, session.updated_at, changed
             )
-            uow.record(
-                DomainEvent(
-                    "session_updated",
-                    _session_updated_data(session),
-                    session_audience(session, before.trainer_id, *before.trainee_ids),
-                )
-            )
+            for event in events:
+                uow.record(event)
             await uow.commit()
             # Answer with the trainees in enrolment order, as every read does.
             stored = await uow.sessions.get(session.id)
@@ -284,11 +241,7 @@ class SessionService:
                 now,
                 {k: [v, None] for k, v in session.audit_fields().items()},
             )
-            uow.record(
-                DomainEvent(
-                    "session_deleted", {"session_id": session_id}, session_audience(session)
-                )
-            )
+            uow.record(SessionDeleted(session.snapshot()))
             await uow.commit()
 
     async def add_trainee(self, actor: Actor, session_id: int, trainee_id: int) -> TrainingSession:
@@ -304,6 +257,7 @@ class SessionService:
                 raise BadRequest(f"{trainee.name} is not a trainee")
             now = self._core.clock.now()
             session.enrol(trainee_id, trainee.name, now)
+            events = session.pull_events()
             await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[trainee_id])
             await uow.sessions.add_trainee(session_id, trainee_id, now)
             await uow.sessions.update(session)
@@ -316,18 +270,8 @@ class SessionService:
                 now,
                 {"session_id": [None, session_id], "trainee_id": [None, trainee_id]},
             )
-            uow.record(
-                DomainEvent(
-                    "trainee_added_to_session",
-                    {
-                        "session_id": session_id,
-                        "trainee_id": trainee_id,
-                        "updated_at": now.isoformat(),
-                    },
-                    session_audience(session),
-                )
-            )
-            uow.record(_notification(session, trainee_id, now, "You were enrolled in a session"))
+            for event in events:
+                uow.record(event)
             await uow.commit()
             return session
 
@@ -338,8 +282,8 @@ class SessionService:
             session = await visible_session(uow, actor, session_id, for_update=True)
             authorize(actor, Permission.MANAGE_ENROLMENT, session_target(session))
             now = self._core.clock.now()
-            audience = session_audience(session)
             session.withdraw(trainee_id, now)
+            events = session.pull_events()
             await uow.sessions.remove_trainee(session_id, trainee_id)
             await uow.sessions.update(session)
             await record_audit(
@@ -351,17 +295,8 @@ class SessionService:
                 now,
                 {"session_id": [session_id, None], "trainee_id": [trainee_id, None]},
             )
-            uow.record(
-                DomainEvent(
-                    "trainee_removed_from_session",
-                    {
-                        "session_id": session_id,
-                        "trainee_id": trainee_id,
-                        "updated_at": now.isoformat(),
-                    },
-                    audience,
-                )
-            )
+            for event in events:
+                uow.record(event)
             await uow.commit()
 
     async def join(self, actor: Actor, session_link: str) -> JoinResult:
@@ -380,8 +315,9 @@ class SessionService:
             if session is None:
                 raise NotFound("No session has that join link")
             now = self._core.clock.now()
-            if not session.join_by_link(actor.id, now):
+            if not session.join_by_link(actor.id, actor.user.name, now):
                 return JoinResult(session, already_enrolled=True)
+            events = session.pull_events()
             await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[actor.id])
             await uow.sessions.add_trainee(session.id, actor.id, now)
             await uow.sessions.update(session)
@@ -394,17 +330,8 @@ class SessionService:
                 now,
                 {"session_id": [None, session.id], "trainee_id": [None, actor.id]},
             )
-            uow.record(
-                DomainEvent(
-                    "trainee_joined_via_link",
-                    {
-                        "session_id": session.id,
-                        "trainee_id": actor.id,
-                        "message": f"{actor.user.name} joined {session.title}",
-                    },
-                    session_audience(session),
-                )
-            )
+            for event in events:
+                uow.record(event)
             await uow.commit()
             return JoinResult(session, already_enrolled=False)
 
@@ -432,19 +359,3 @@ async def _check_people(
         raise BadRequest(
             f"Only trainees can be enrolled: {', '.join(not_trainees)} is not a trainee"
         )
-
-
-def _notification(session: TrainingSession, user_id: int, now: datetime, title: str) -> DomainEvent:
-    """Tells a trainee they were enrolled; the earlier client's bell knows it by its type."""
-    return DomainEvent(
-        "notification",
-        {
-            "type": "session_assigned",
-            "title": title,
-            "message": f"{session.title} on {session.scheduled_date.isoformat()}",
-            "user_id": user_id,
-            "session_id": session.id,
-            "timestamp": now.isoformat(),
-        },
-        Audience(frozenset({user_id})),
-    )
