@@ -224,7 +224,7 @@ class UserService:
             changes = user.without_unchanged_login(changes)
             _authorize_changes(actor, user, changes)
             self._ensure_valid(user, changes)
-            if user.changes_role(changes) and changes.role is not None:
+            if changes.role is not None and user.changes_role(changes):
                 await _ensure_role_can_change(uow, user, changes.role)
             if changes.email is not None:
                 await _ensure_email_is_nobodys_username(uow, changes.email, user.id)
