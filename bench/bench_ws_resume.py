@@ -159,7 +159,7 @@ def day_of_events(cast: Cast, count: int) -> Iterator[tuple[str, dict[str, Any],
 
 async def store_events(env: dict[str, str], cast: Cast, count: int) -> None:
     """Through the unit of work of the installed `tms`, EVENT_BATCH to a transaction."""
-    from tms_domain.kernel import Audience, DomainEvent
+    from tms_domain.kernel import Audience, StoredEvent
     from tms_entrypoints.container import build_container
     from tms_entrypoints.settings import Settings
 
@@ -169,8 +169,11 @@ async def store_events(env: dict[str, str], cast: Cast, count: int) -> None:
     try:
         for start in range(0, len(events), EVENT_BATCH):
             async with uow() as work:
-                for kind, data, audience in events[start : start + EVENT_BATCH]:
-                    work.record(DomainEvent(kind, data, Audience(audience)))
+                batch = events[start : start + EVENT_BATCH]
+                # Synthetic events in their stored (wire) form, straight into the outbox.
+                await work.events.append(
+                    [StoredEvent(kind, data, Audience(audience)) for kind, data, audience in batch]
+                )
                 await work.commit()
     finally:
         await container.engine().dispose()

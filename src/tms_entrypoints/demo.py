@@ -395,18 +395,7 @@ def plan_demo(
     trainers = _people(rng, size.trainers, taken, joined_from, window_start)
     trainees = _people(rng, size.trainees, taken, joined_from, window_start)
 
-    assignments: list[tuple[int, int, datetime]] = []
-    pools: list[list[int]] = [[] for _ in trainers]
-    order = rng.sample(range(size.trainees), size.trainees)
-    assigned = order[: size.trainees - int(size.trainees * UNASSIGNED_SHARE)]
-    for position, trainee in enumerate(assigned):
-        teachers = [position % size.trainers]
-        if size.trainers > 1 and rng.random() < SECOND_TRAINER_SHARE:
-            teachers.append(rng.choice([t for t in range(size.trainers) if t != teachers[0]]))
-        for teacher in teachers:
-            pools[teacher].append(trainee)
-            since = max(trainees[trainee].created_at, trainers[teacher].created_at)
-            assignments.append((trainee, teacher, since + timedelta(days=rng.randint(0, 14))))
+    assignments, pools = _assign(rng, size, trainers, trainees)
 
     reliability = [rng.uniform(0.55, 0.98) for _ in trainees]
     topics = [rng.choice(TOPICS) for _ in trainers]  # each trainer's speciality comes first
@@ -427,19 +416,7 @@ def plan_demo(
         duration = rng.choice((60, 90, 120) if offset == 0 else (60, 90))
         start += timedelta(minutes=offset)
         end = start + timedelta(minutes=duration)
-        if start > now:
-            status = SessionStatus.SCHEDULED
-        elif rng.random() < CANCELLED_SHARE:
-            status = SessionStatus.CANCELLED
-        else:
-            status = SessionStatus.COMPLETED
-        created = min(now, start - timedelta(days=rng.randint(3, 45), hours=rng.randint(0, 8)))
-        if status is SessionStatus.COMPLETED:
-            updated = min(now, end + timedelta(minutes=rng.randint(5, 90)))
-        elif status is SessionStatus.CANCELLED:
-            updated = created + (start - created) * rng.random()
-        else:
-            updated = created
+        status, created, updated = _lifecycle(rng, start, end, now)
         title, description = topics[trainer] if rng.random() < 0.5 else rng.choice(TOPICS)
         if rng.random() < 0.3:
             title = f"{title} (part {rng.randint(2, 4)})"
@@ -459,23 +436,82 @@ def plan_demo(
             )
         )
         if status is SessionStatus.COMPLETED:
-            index = len(sessions) - 1
-            for trainee in chosen:
-                marked = start + timedelta(minutes=rng.randint(0, min(15, duration - 1)))
-                present = rng.random() < reliability[trainee]
-                marks.append(PlannedMark(index, trainee, present, marked))
-    sessions_order = sorted(range(len(sessions)), key=lambda i: (sessions[i].start, i))
-    renumber = {old: new for new, old in enumerate(sessions_order)}
-    sessions = [sessions[i] for i in sessions_order]
-    marks = sorted(
-        (PlannedMark(renumber[m.session], m.trainee, m.present, m.marked_at) for m in marks),
-        key=lambda m: (m.session, m.trainee),
-    )
+            marks += _marks(rng, len(sessions) - 1, sessions[-1], reliability)
+    sessions, marks = _by_start(sessions, marks)
     plan = DemoPlan(trainers, trainees, assignments, sessions, marks)
     clashes = double_bookings(plan)
     if clashes:  # the construction rules them out: this would be a bug
         raise AssertionError(f"demo schedule double-books: {clashes[:3]}")
     return plan
+
+
+def _assign(
+    rng: random.Random, size: DemoSize, trainers: list[Person], trainees: list[Person]
+) -> tuple[list[tuple[int, int, datetime]], list[list[int]]]:
+    """Most trainees get a trainer (some two), no earlier than both joined; each trainer's
+    pool lists their trainees."""
+    assignments: list[tuple[int, int, datetime]] = []
+    pools: list[list[int]] = [[] for _ in trainers]
+    order = rng.sample(range(size.trainees), size.trainees)
+    assigned = order[: size.trainees - int(size.trainees * UNASSIGNED_SHARE)]
+    for position, trainee in enumerate(assigned):
+        teachers = [position % size.trainers]
+        if size.trainers > 1 and rng.random() < SECOND_TRAINER_SHARE:
+            teachers.append(rng.choice([t for t in range(size.trainers) if t != teachers[0]]))
+        for teacher in teachers:
+            pools[teacher].append(trainee)
+            since = max(trainees[trainee].created_at, trainers[teacher].created_at)
+            assignments.append((trainee, teacher, since + timedelta(days=rng.randint(0, 14))))
+    return assignments, pools
+
+
+def _lifecycle(
+    rng: random.Random, start: datetime, end: datetime, now: datetime
+) -> tuple[SessionStatus, datetime, datetime]:
+    """A session's status, creation and last change: future ones scheduled, past ones
+    mostly completed (shortly after their end), some cancelled (before their start)."""
+    if start > now:
+        status = SessionStatus.SCHEDULED
+    elif rng.random() < CANCELLED_SHARE:
+        status = SessionStatus.CANCELLED
+    else:
+        status = SessionStatus.COMPLETED
+    created = min(now, start - timedelta(days=rng.randint(3, 45), hours=rng.randint(0, 8)))
+    if status is SessionStatus.COMPLETED:
+        updated = min(now, end + timedelta(minutes=rng.randint(5, 90)))
+    elif status is SessionStatus.CANCELLED:
+        updated = created + (start - created) * rng.random()
+    else:
+        updated = created
+    return status, created, updated
+
+
+def _marks(
+    rng: random.Random, index: int, session: PlannedSession, reliability: list[float]
+) -> list[PlannedMark]:
+    """Attendance of a completed session, marked in its first quarter hour."""
+    marks = []
+    for trainee in session.trainees:
+        minutes = rng.randint(0, min(15, session.duration_minutes - 1))
+        present = rng.random() < reliability[trainee]
+        marks.append(
+            PlannedMark(index, trainee, present, session.start + timedelta(minutes=minutes))
+        )
+    return marks
+
+
+def _by_start(
+    sessions: list[PlannedSession], marks: list[PlannedMark]
+) -> tuple[list[PlannedSession], list[PlannedMark]]:
+    """Sessions in start order, the marks renumbered to follow them."""
+    order = sorted(range(len(sessions)), key=lambda i: (sessions[i].start, i))
+    renumber = {old: new for new, old in enumerate(order)}
+    in_order = [sessions[i] for i in order]
+    renumbered = sorted(
+        (PlannedMark(renumber[m.session], m.trainee, m.present, m.marked_at) for m in marks),
+        key=lambda m: (m.session, m.trainee),
+    )
+    return in_order, renumbered
 
 
 def _free_slot(

@@ -122,6 +122,11 @@ class Settings:
         return settings
 
     def validate(self) -> None:
+        self._validate_deployment()
+        self._validate_limits()
+
+    def _validate_deployment(self) -> None:
+        """Where the app runs and what it connects to."""
         if self.env not in ("development", "production", "test"):
             raise SettingsError("TMS_ENV must be development, production or test")
         if self.storage not in ("sql", "memory"):
@@ -142,6 +147,11 @@ class Settings:
             )
         if not 1 <= self.port <= 65535:
             raise SettingsError("TMS_PORT must be between 1 and 65535")
+        if self.log_format not in ("text", "json"):
+            raise SettingsError("TMS_LOG_FORMAT must be text or json")
+
+    def _validate_limits(self) -> None:
+        """Sizes, counts and timeouts: each within its range."""
         if self.db_timeout_seconds < 1:
             raise SettingsError("TMS_DB_TIMEOUT_SECONDS must be at least 1")
         for name in (
@@ -163,8 +173,10 @@ class Settings:
         ):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or more")
-        if self.log_format not in ("text", "json"):
-            raise SettingsError("TMS_LOG_FORMAT must be text or json")
+        self._validate_server_limits()
+
+    def _validate_server_limits(self) -> None:
+        """What the HTTP server accepts from one client."""
         for name in (
             "max_header_line_bytes",
             "header_timeout_seconds",

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tms_domain.accounts import SignIn, User
+from tms_domain.accounts import SignIn, User, UserChanged
 from tms_domain.audit import AuditEntry, AuditQuery
-from tms_domain.kernel import Audience, Conflict, DomainEvent, Role
+from tms_domain.kernel import Audience, Conflict, Role, StoredEvent
 from tms_entrypoints.container import Container
 
 NOW = datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=UTC)
@@ -322,7 +322,7 @@ async def test_leaving_a_unit_of_work_without_commit_rolls_back(
         await uow.users.add(a_user("bob"))
         alice.first_name = "Changed"
         await uow.users.update(alice)
-        uow.record(DomainEvent("user_updated", {"user_id": alice.id}))
+        uow.record(UserChanged(alice))
     with pytest.raises(RuntimeError):
         await delete_then_fail(storage, alice.id)
 
@@ -337,11 +337,17 @@ async def test_events_get_increasing_ids_and_are_read_since_an_id(
     storage: Container,
 ) -> None:
     async with storage.uow()() as uow:
-        uow.record(DomainEvent("user_created", {"user_id": 1, "name": "Анна"}, Audience()))
-        uow.record(DomainEvent("user_updated", {"user_id": 1}, Audience(frozenset({1, 2}))))
+        await uow.events.append(
+            [
+                StoredEvent("user_created", {"user_id": 1, "name": "Анна"}, Audience()),
+                StoredEvent("user_updated", {"user_id": 1}, Audience(frozenset({1, 2}))),
+            ]
+        )
         await uow.commit()
     async with storage.uow()() as uow:
-        uow.record(DomainEvent("user_deleted", {"user_id": 1}, Audience(frozenset({3}))))
+        await uow.events.append(
+            [StoredEvent("user_deleted", {"user_id": 1}, Audience(frozenset({3})))]
+        )
         await uow.commit()
 
     async with storage.uow()(read_only=True) as uow:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from conftest import FakeClock
 from tms_adapters.persistence.sql import tables as t
-from tms_domain.kernel import Audience, DomainEvent
+from tms_domain.kernel import Audience, StoredEvent
 from tms_entrypoints.container import Container
 
 FAR_BACK = timedelta(days=365)
@@ -19,12 +19,11 @@ FAR_BACK = timedelta(days=365)
 async def record(container: Container, *events: tuple[str, set[int]]) -> list[int]:
     """Store the events (type, audience) in one transaction: their ids."""
     made = [
-        DomainEvent(kind, {"n": n}, Audience(frozenset(users)))
+        StoredEvent(kind, {"n": n}, Audience(frozenset(users)))
         for n, (kind, users) in enumerate(events)
     ]
     async with container.uow()() as uow:
-        for event in made:
-            uow.record(event)
+        await uow.events.append(made)
         await uow.commit()
     return [event.id or 0 for event in made]
 

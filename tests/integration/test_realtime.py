@@ -30,8 +30,7 @@ import servers
 from conftest import REDIS_URL, make_settings, require_redis
 from servers import TmsServer, running
 from support import USER_KEYS
-from tms_domain.accounts import SignIn
-from tms_domain.accounts.use_cases.users import UserChanges
+from tms_domain.accounts import SignIn, UserChanges
 from tms_entrypoints.container import build_container
 
 SECRET_KEY = "realtime-tests-shared-secret-" + "s" * 32

@@ -12,8 +12,7 @@ import pytest
 
 from conftest import FakeClock, container_on, make_settings
 from support import Cast, add_cast, add_session, api_client, bearer, sign_in
-from tms_domain.training import SessionStatus
-from tms_domain.training.use_cases.sessions import SessionChanges
+from tms_domain.training import SessionChanges, SessionStatus
 from tms_entrypoints.container import Container, build_container
 
 

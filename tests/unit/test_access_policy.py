@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_settings
-from tms_domain.accounts import Actor, User
-from tms_domain.accounts.use_cases.users import UserChanges
+from tms_domain.accounts import Actor, User, UserChanges
 from tms_domain.kernel import (
     ALLOWED_WITH_TEMPORARY_PASSWORD,
     MATRIX,

@@ -14,20 +14,20 @@ from dependency_injector import providers
 from conftest import FakeClock
 from support import OTHER_PASSWORD, PASSWORD, add_user, current_user, sign_in
 from tms_adapters.security import Argon2PasswordHasher
-from tms_domain.accounts import UNAMBIGUOUS_ALPHABET, Actor, User
+from tms_domain.accounts import UNAMBIGUOUS_ALPHABET, Actor, User, UserChanges
 from tms_domain.accounts.use_cases.auth import BAD_CREDENTIALS
-from tms_domain.accounts.use_cases.users import NewUser, UserChanges
+from tms_domain.accounts.use_cases.users import NewUser
 from tms_domain.audit import AuditEntry, AuditQuery
 from tms_domain.kernel import (
     AuthenticationFailed,
     Conflict,
-    DomainEvent,
     Forbidden,
     InvalidInput,
     NotFound,
     Page,
     PasswordChangeRequired,
     Role,
+    StoredEvent,
 )
 from tms_entrypoints.container import Container
 
@@ -50,7 +50,7 @@ async def audit_entries(container: Container, **query: object) -> list[AuditEntr
         return await uow.audit_history.page(AuditQuery(**query))  # type: ignore[arg-type]
 
 
-async def stored_events(container: Container) -> list[DomainEvent]:
+async def stored_events(container: Container) -> list[StoredEvent]:
     async with container.uow()(read_only=True) as uow:
         return await uow.events.since(0, limit=1000)
 

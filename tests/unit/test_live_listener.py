@@ -5,11 +5,11 @@ instead of memory that grows without end or a stall for everyone else."""
 from __future__ import annotations
 
 from tms_adapters.realtime.hub import CLOSE_SIGN_IN_ENDED, CLOSE_TOO_SLOW, Close, Listener
-from tms_domain.kernel import Audience, DomainEvent
+from tms_domain.kernel import Audience, StoredEvent
 
 
-def event(event_id: int, *, to: frozenset[int] = frozenset({7})) -> DomainEvent:
-    return DomainEvent("user_updated", {"user_id": 7}, Audience(to), id=event_id)
+def event(event_id: int, *, to: frozenset[int] = frozenset({7})) -> StoredEvent:
+    return StoredEvent("user_updated", {"user_id": 7}, Audience(to), id=event_id)
 
 
 def test_a_listener_wants_its_audience_only() -> None:
@@ -20,7 +20,7 @@ def test_a_listener_wants_its_audience_only() -> None:
     assert trainee.wants(news)
     assert not other.wants(news)
     assert admin.wants(news)
-    assert not admin.wants(DomainEvent("internal.sign_ins_ended", {}, Audience(), id=2))
+    assert not admin.wants(StoredEvent("internal.sign_ins_ended", {}, Audience(), id=2))
 
 
 def test_events_wait_in_order_and_wake_the_sender() -> None:
@@ -29,7 +29,7 @@ def test_events_wait_in_order_and_wake_the_sender() -> None:
     listener.wake = lambda: woken.append(len(listener.pending))
     for event_id in (1, 2, 3):
         listener.offer(event(event_id))
-    assert [e.id for e in listener.pending if isinstance(e, DomainEvent)] == [1, 2, 3]
+    assert [e.id for e in listener.pending if isinstance(e, StoredEvent)] == [1, 2, 3]
     assert woken == [1, 2, 3]
 
 

@@ -32,8 +32,8 @@ from conftest import FakeClock, make_settings
 from support import TRAINING_START, add_user
 from tms_domain.accounts import Actor
 from tms_domain.kernel import BadRequest, Conflict, NotFound, Role
-from tms_domain.training import SessionStatus
-from tms_domain.training.use_cases.sessions import NewSession, SessionChanges
+from tms_domain.training import SessionChanges, SessionStatus
+from tms_domain.training.use_cases.sessions import NewSession
 from tms_entrypoints.container import Container, build_container
 
 T = TypeVar("T")

@@ -22,8 +22,8 @@ from tms_domain.kernel import (
     PasswordChangeRequired,
     Role,
 )
-from tms_domain.training import SessionStatus, TrainingSession
-from tms_domain.training.use_cases.sessions import NewSession, SessionChanges, SessionFilters
+from tms_domain.training import SessionChanges, SessionStatus, TrainingSession
+from tms_domain.training.use_cases.sessions import NewSession, SessionFilters
 from tms_entrypoints.container import Container
 
 SCHEDULED, COMPLETED, CANCELLED = (

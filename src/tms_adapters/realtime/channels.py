@@ -16,9 +16,9 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 
-from tms_adapters.persistence.sql.event_store import audience_from_json, audience_json
 from tms_adapters.realtime.hub import EventHub
-from tms_domain.kernel import DomainEvent
+from tms_adapters.realtime.wire import audience_from_json, audience_json
+from tms_domain.kernel import StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def build_channels(redis_url: str) -> EventChannels:
     return EventChannels(backend, channel_name(redis_url))
 
 
-def _encode(events: Sequence[DomainEvent]) -> bytes:
+def _encode(events: Sequence[StoredEvent]) -> bytes:
     return msgspec.json.encode(
         [
             {
@@ -69,9 +69,9 @@ def _encode(events: Sequence[DomainEvent]) -> bytes:
     )
 
 
-def _decode(payload: bytes) -> list[DomainEvent]:
+def _decode(payload: bytes) -> list[StoredEvent]:
     return [
-        DomainEvent(
+        StoredEvent(
             type=item["type"],
             data=item["data"],
             audience=audience_from_json(item["audience"]),
@@ -89,7 +89,7 @@ class ChannelsEventPublisher:
     def __init__(self, channels: EventChannels) -> None:
         self._channels = channels
 
-    async def publish(self, events: Sequence[DomainEvent]) -> None:
+    async def publish(self, events: Sequence[StoredEvent]) -> None:
         try:
             self._channels.publish(_encode(events), self._channels.channel)
         except RuntimeError:

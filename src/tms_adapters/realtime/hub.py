@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from tms_domain.accounts import SIGN_INS_ENDED
-from tms_domain.kernel import INTERNAL_EVENT_PREFIX, Clock, DomainEvent
+from tms_adapters.realtime.wire import is_internal, sign_ins_ended
+from tms_domain.accounts import SignInsEnded
+from tms_domain.kernel import Clock, StoredEvent
 from tms_domain.training.use_cases.progress import ACTIVE_WINDOW
 from tms_domain.unit_of_work import UnitOfWorkFactory
 
@@ -58,14 +59,14 @@ class Listener:
     expires_at: datetime | None = None
     """When the sign-in ends: the hub closes the connection then."""
     limit: int = 1000
-    pending: list[DomainEvent | Close] = field(default_factory=list)
+    pending: list[StoredEvent | Close] = field(default_factory=list)
     """Short in practice (the writer empties it as fast as the client reads)."""
     closing: bool = False
     wake: Callable[[], None] | None = None
     """Called when something is added to ``pending``: the connection starts sending."""
 
-    def wants(self, event: DomainEvent) -> bool:
-        return not event.type.startswith(INTERNAL_EVENT_PREFIX) and event.audience.includes(
+    def wants(self, event: StoredEvent) -> bool:
+        return not is_internal(event) and event.audience.includes(
             self.user_id, is_admin=self.sees_everything
         )
 
@@ -79,7 +80,7 @@ class Listener:
             self.pending.clear()
         self._put(Close(code, reason))
 
-    def offer(self, event: DomainEvent) -> None:
+    def offer(self, event: StoredEvent) -> None:
         if self.closing:
             return
         if len(self.pending) >= self.limit:
@@ -89,7 +90,7 @@ class Listener:
             return
         self._put(event)
 
-    def _put(self, item: DomainEvent | Close) -> None:
+    def _put(self, item: StoredEvent | Close) -> None:
         self.pending.append(item)
         if self.wake is not None:
             self.wake()
@@ -97,7 +98,7 @@ class Listener:
 
 @dataclass(frozen=True, slots=True)
 class Replay:
-    events: list[DomainEvent]
+    events: list[StoredEvent]
     complete: bool
     """False when the events asked for cannot all be given (then ``events`` is empty): the
     client reloads instead."""
@@ -276,7 +277,7 @@ class EventHub:
         if not self._listeners:
             self._all_gone.set()
 
-    async def ingest(self, events: Iterable[DomainEvent]) -> None:
+    async def ingest(self, events: Iterable[StoredEvent]) -> None:
         """Deliver published events; a gap before them is read from the store first."""
         async with self._lock:
             for event in sorted(events, key=lambda e: e.id or 0):
@@ -300,19 +301,18 @@ class EventHub:
             if len(events) < READ_BATCH:
                 return
 
-    def _deliver(self, event: DomainEvent) -> None:
+    def _deliver(self, event: StoredEvent) -> None:
         self.last_id = max(self.last_id, event.id or 0)
-        if event.type == SIGN_INS_ENDED:
-            self._end_sign_ins(event)
+        ended = sign_ins_ended(event)
+        if ended is not None:
+            self._end_sign_ins(ended)
             return
         for listener in self._listeners:
             if listener.wants(event):
                 listener.offer(event)
 
-    def _end_sign_ins(self, event: DomainEvent) -> None:
-        user_id = event.data.get("user_id")
-        only = event.data.get("sign_in_id")
-        keep = event.data.get("except_sign_in_id")
+    def _end_sign_ins(self, event: SignInsEnded) -> None:
+        user_id, only, keep = event.user_id, event.sign_in_id, event.except_sign_in_id
         for listener in self._listeners:
             if listener.user_id != user_id:
                 continue

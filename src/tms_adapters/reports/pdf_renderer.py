@@ -482,27 +482,8 @@ class _Typesetter:
         if len(word_widths) > _WORD_WIDTH_CACHE_SIZE:
             word_widths.clear()
         lines: list[str] = []
-        space = measure(" ")
         for paragraph in text.split("\n"):
-            line, line_width = "", 0.0
-            for word in paragraph.split(" "):
-                word_width = word_widths[word]
-                if line and line_width + space + word_width <= limit:
-                    line, line_width = f"{line} {word}", line_width + space + word_width
-                    continue
-                if line:
-                    lines.append(line)
-                if word_width <= limit:
-                    line, line_width = word, word_width
-                    continue
-                line, line_width = "", 0.0
-                for char in word:
-                    char_width = measure(char)
-                    if line and line_width + char_width > limit:
-                        lines.append(line)
-                        line, line_width = "", 0.0
-                    line, line_width = line + char, line_width + char_width
-            lines.append(line)
+            lines += _wrap_paragraph(paragraph, limit, word_widths.__getitem__, measure)
         return lines
 
     def draw(
@@ -659,3 +640,46 @@ _FORMATTERS: dict[ColumnKind, Callable[[Cell], str]] = {
 
 def _counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in counts.items())
+
+
+def _wrap_paragraph(
+    paragraph: str,
+    limit: float,
+    word_width: Callable[[str], float],
+    measure: Callable[[str], float],
+) -> list[str]:
+    """One paragraph's lines: words joined by spaces while they fit, a word too wide for a
+    line alone broken between its characters."""
+    lines: list[str] = []
+    space = measure(" ")
+    line, line_width = "", 0.0
+    for word in paragraph.split(" "):
+        width = word_width(word)
+        if line and line_width + space + width <= limit:
+            line, line_width = f"{line} {word}", line_width + space + width
+            continue
+        if line:
+            lines.append(line)
+        if width <= limit:
+            line, line_width = word, width
+            continue
+        pieces = _break_word(word, limit, measure)
+        lines += pieces[:-1]
+        line = pieces[-1]
+        line_width = sum(map(measure, line))
+    lines.append(line)
+    return lines
+
+
+def _break_word(word: str, limit: float, measure: Callable[[str], float]) -> list[str]:
+    """A word too wide for a line, in pieces that fit (the last one possibly empty)."""
+    pieces: list[str] = []
+    line, line_width = "", 0.0
+    for char in word:
+        char_width = measure(char)
+        if line and line_width + char_width > limit:
+            pieces.append(line)
+            line, line_width = "", 0.0
+        line, line_width = line + char, line_width + char_width
+    pieces.append(line)
+    return pieces

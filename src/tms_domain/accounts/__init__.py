@@ -2,16 +2,19 @@
 
 Other areas import this module only; its use cases live in ``use_cases``."""
 
+from tms_domain.accounts.events import (
+    PasswordChanged,
+    PasswordReset,
+    SignInsEnded,
+    UserChanged,
+    UserCreated,
+    UserDeleted,
+    UserLocked,
+    UserUnlocked,
+)
 from tms_domain.accounts.lockout import LockoutPolicy, account_attempts_key
 from tms_domain.accounts.lookups import HasUsers, existing_user
-from tms_domain.accounts.model import (
-    SIGN_INS_ENDED,
-    Actor,
-    SignIn,
-    User,
-    sign_ins_ended,
-    user_payload,
-)
+from tms_domain.accounts.model import Actor, SignIn, User, UserChanges
 from tms_domain.accounts.passwords import (
     TEMPORARY_PASSWORD_SYMBOLS,
     UNAMBIGUOUS_ALPHABET,
@@ -47,7 +50,6 @@ __all__ = [
     "EMAIL_PATTERN",
     "MAX_EMAIL_LENGTH",
     "MAX_NAME_LENGTH",
-    "SIGN_INS_ENDED",
     "TEMPORARY_PASSWORD_SYMBOLS",
     "UNAMBIGUOUS_ALPHABET",
     "USERNAME_PATTERN",
@@ -57,15 +59,24 @@ __all__ = [
     "GuessEstimator",
     "HasUsers",
     "LockoutPolicy",
+    "PasswordChanged",
     "PasswordHasher",
     "PasswordPolicy",
+    "PasswordReset",
     "SignIn",
     "SignInHistory",
     "SignInRepository",
+    "SignInsEnded",
     "TokenService",
     "User",
+    "UserChanged",
+    "UserChanges",
+    "UserCreated",
+    "UserDeleted",
     "UserDirectory",
+    "UserLocked",
     "UserRepository",
+    "UserUnlocked",
     "account_attempts_key",
     "display_name",
     "existing_user",
@@ -76,6 +87,4 @@ __all__ = [
     "normalize_password",
     "normalize_username",
     "profile_violations",
-    "sign_ins_ended",
-    "user_payload",
 ]

@@ -27,11 +27,11 @@ from tms_domain.kernel.errors import (
     Throttled,
 )
 from tms_domain.kernel.events import (
-    INTERNAL_EVENT_PREFIX,
     Audience,
     DomainEvent,
     EventPublisher,
     EventStore,
+    StoredEvent,
 )
 from tms_domain.kernel.figures import hours, percentage
 from tms_domain.kernel.paging import MAX_PAGE_SIZE, Page
@@ -40,7 +40,6 @@ from tms_domain.kernel.time import as_utc, utc_period
 __all__ = [
     "ALLOWED_WITH_TEMPORARY_PASSWORD",
     "HIDDEN_WHEN_DENIED",
-    "INTERNAL_EVENT_PREFIX",
     "MATRIX",
     "MAX_PAGE_SIZE",
     "Audience",
@@ -62,6 +61,7 @@ __all__ = [
     "Principal",
     "Role",
     "StorageUnavailable",
+    "StoredEvent",
     "Target",
     "Throttled",
     "as_utc",

@@ -1,4 +1,8 @@
-"""Domain events: what happened, and who may hear of it (decided when it happens)."""
+"""Domain events: what happened, and who may hear of it (decided when it happens).
+
+Each area names its facts as small frozen dataclasses (``tms_domain.<area>.events``) holding
+domain values; the edge turns them into what clients read. The outbox keeps and carries
+them in that wire form, as ``StoredEvent``s."""
 
 from __future__ import annotations
 
@@ -6,9 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
-
-INTERNAL_EVENT_PREFIX = "internal."
-"""Events for the system itself (never sent to a client)."""
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,22 @@ class Audience:
         return is_admin or user_id in self.user_ids
 
 
-@dataclass
+@dataclass(frozen=True)
 class DomainEvent:
+    """A fact, named in the past tense. Who may hear of it follows from the fact itself."""
+
+    @property
+    def audience(self) -> Audience:
+        """Admins only, unless the fact names others."""
+        return Audience()
+
+
+@dataclass
+class StoredEvent:
+    """An event as the outbox keeps and carries it: its type and JSON data as the edge's
+    wire mapper wrote them (the domain neither builds nor reads these), who may hear of it,
+    and, once stored, its stream id and time."""
+
     type: str
     data: dict[str, Any]
     audience: Audience = field(default_factory=Audience)
@@ -33,15 +48,15 @@ class DomainEvent:
 class EventStore(Protocol):
     """The outbox: events written in the same transaction as the change that caused them."""
 
-    async def append(self, events: Sequence[DomainEvent]) -> None:
+    async def append(self, events: Sequence[StoredEvent]) -> None:
         """Give each event its stream id and time, and store it."""
         ...
 
-    async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]: ...
+    async def since(self, last_id: int, *, limit: int) -> list[StoredEvent]: ...
 
     async def replay(
         self, user_id: int | None, after: int, until: int, *, limit: int, not_before: datetime
-    ) -> list[DomainEvent] | None:
+    ) -> list[StoredEvent] | None:
         """The events with ids in (``after``, ``until``] whose audience lists ``user_id``
         (every event when None), in order; or None when they cannot all be given: the event
         right after ``after`` is no longer kept or happened before ``not_before``, or there
@@ -54,6 +69,6 @@ class EventStore(Protocol):
 
 
 class EventPublisher(Protocol):
-    async def publish(self, events: Sequence[DomainEvent]) -> None:
+    async def publish(self, events: Sequence[StoredEvent]) -> None:
         """Hand committed events to live listeners; best effort, never raises."""
         ...

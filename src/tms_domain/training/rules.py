@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from tms_domain.kernel import Conflict
-from tms_domain.training.model import SessionStatus
 
 MAX_TITLE_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 2000
@@ -19,12 +18,6 @@ EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_START = datetime(9999, 1, 1, tzinfo=UTC)
 """Starts outside [EARLIEST_START, LATEST_START) are refused: no calendar arithmetic on
 them (the end time, a time zone shift) can overflow."""
-
-ALLOWED_MOVES: dict[SessionStatus, frozenset[SessionStatus]] = {
-    SessionStatus.SCHEDULED: frozenset({SessionStatus.COMPLETED, SessionStatus.CANCELLED}),
-    SessionStatus.CANCELLED: frozenset({SessionStatus.SCHEDULED}),
-    SessionStatus.COMPLETED: frozenset(),
-}
 
 
 @dataclass(frozen=True)
@@ -86,12 +79,6 @@ class DoubleBooking(Conflict):
             sentences.append(f"{more} more overlapping session{'s' if more > 1 else ''}")
         super().__init__("Double booking: " + "; ".join(sentences))
         self.clashes = clashes
-
-
-def ensure_status_move(current: SessionStatus, new: SessionStatus) -> None:
-    """scheduled -> completed | cancelled; cancelled -> scheduled; completed is final."""
-    if new != current and new not in ALLOWED_MOVES[current]:
-        raise Conflict(f"A {current.value} session cannot become {new.value}")
 
 
 def session_violations(

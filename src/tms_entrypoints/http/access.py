@@ -69,48 +69,22 @@ class RequestEdge:
         request_id = request_id_of(scope)
         path = scope.get("path", "")  # as the client sent it: routing normalises the scope's
         marker = REQUEST_ID.set(request_id)
-        header = (b"x-request-id", request_id.encode())
-        status = 0
-        answered = False
-        client_left = False
+        exchange = _Exchange(receive, send, request_id)
         began = time.perf_counter()
-
-        async def receive_watching() -> ReceiveMessage:
-            nonlocal client_left
-            message = await receive()
-            if message["type"] == "http.disconnect" and not answered:
-                client_left = True
-            return message
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status, answered
-            event = cast("dict[str, Any]", message)
-            kind = event["type"]
-            if kind == "http.response.body" and not event.get("more_body", False):
-                answered = True
-            elif kind in ("http.response.start", "websocket.http.response.start"):
-                status = event["status"]
-                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
-            elif kind == "websocket.accept":
-                status = 101
-                event["headers"] = [*(event.get("headers") or ()), header]
-            elif kind == "websocket.close" and not status:
-                status = 403
-            await send(message)
-
         try:
             if _CONTROL.search(path):
-                await refuse_control_characters(scope, send_with_id)
+                await refuse_control_characters(scope, exchange.send)
             else:
-                await self.app(scope, receive_watching, send_with_id)
+                await self.app(scope, exchange.receive, exchange.send)
         except BaseException:
-            status = status or 500  # what the server answers for it
+            exchange.status = exchange.status or 500  # what the server answers for it
             raise
         finally:
             elapsed_ms = round((time.perf_counter() - began) * 1000, 1)
             # 499, as nginx logs it: the client went away before the answer (whatever the
             # app then tried to send it).
-            self.log(scope, path, 499 if client_left else status or 499, elapsed_ms, request_id)
+            status = 499 if exchange.client_left else exchange.status or 499
+            self.log(scope, path, status, elapsed_ms, request_id)
             REQUEST_ID.reset(marker)
 
     @staticmethod
@@ -153,3 +127,39 @@ async def refuse_control_characters(scope: Scope, send: Send) -> None:
     }
     await send(start)  # type: ignore[arg-type]
     await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+class _Exchange:
+    """One request's messages as the edge watches them: the status answered, whether the
+    answer was sent in full, whether the client left first; the request id goes on the
+    answer's headers."""
+
+    def __init__(self, receive: Receive, send: Send, request_id: str) -> None:
+        self._receive = receive
+        self._send = send
+        self._request_id = request_id
+        self.status = 0
+        self.answered = False
+        self.client_left = False
+
+    async def receive(self) -> ReceiveMessage:
+        message = await self._receive()
+        if message["type"] == "http.disconnect" and not self.answered:
+            self.client_left = True
+        return message
+
+    async def send(self, message: Message) -> None:
+        event = cast("dict[str, Any]", message)
+        kind = event["type"]
+        if kind == "http.response.body" and not event.get("more_body", False):
+            self.answered = True
+        elif kind in ("http.response.start", "websocket.http.response.start"):
+            self.status = event["status"]
+            MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = self._request_id
+        elif kind == "websocket.accept":
+            self.status = 101
+            header = (b"x-request-id", self._request_id.encode())
+            event["headers"] = [*(event.get("headers") or ()), header]
+        elif kind == "websocket.close" and not self.status:
+            self.status = 403
+        await self._send(message)

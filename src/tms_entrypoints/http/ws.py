@@ -25,7 +25,7 @@ from litestar.exceptions import WebSocketDisconnect
 from tms_adapters.realtime.hub import CLOSE_SIGN_IN_ENDED, Close, EventHub, Listener
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
-from tms_domain.kernel import AuthenticationFailed, DomainError, DomainEvent, Permission, authorize
+from tms_domain.kernel import AuthenticationFailed, DomainError, Permission, StoredEvent, authorize
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,10 @@ def frame(
     return msgspec.json.encode(message).decode()
 
 
-_last_encoded: tuple[DomainEvent | None, str] = (None, "")
+_last_encoded: tuple[StoredEvent | None, str] = (None, "")
 
 
-def event_frame(event: DomainEvent) -> str:
+def event_frame(event: StoredEvent) -> str:
     """The event as sent; encoded once for all the connections it goes to in turn."""
     global _last_encoded
     encoded, text = _last_encoded

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from tms_adapters.persistence.memory.state import State
-from tms_domain.kernel import Clock, DomainEvent
+from tms_domain.kernel import Clock, StoredEvent
 
 
-def _event_id(event: DomainEvent) -> int:
+def _event_id(event: StoredEvent) -> int:
     return event.id or 0
 
 
@@ -20,7 +20,7 @@ class MemoryEventStore:
         self._s = state
         self._clock = clock
 
-    async def append(self, events: Sequence[DomainEvent]) -> None:
+    async def append(self, events: Sequence[StoredEvent]) -> None:
         now = self._clock.now()
         for event in events:
             self._s.last_event_id += 1
@@ -31,14 +31,14 @@ class MemoryEventStore:
             for user_id in event.audience.user_ids:
                 self._s.events_for.setdefault(user_id, []).append(stored)
 
-    async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]:
+    async def since(self, last_id: int, *, limit: int) -> list[StoredEvent]:
         events = self._s.events
         start = bisect.bisect_right(events, last_id, key=_event_id)
         return copy.deepcopy(events[start : start + limit])
 
     async def replay(
         self, user_id: int | None, after: int, until: int, *, limit: int, not_before: datetime
-    ) -> list[DomainEvent] | None:
+    ) -> list[StoredEvent] | None:
         if after >= until:
             return []
         events = self._s.events
@@ -57,7 +57,7 @@ class MemoryEventStore:
         return self._s.last_event_id
 
     async def prune(self, before: datetime) -> int:
-        def kept(events: list[DomainEvent]) -> list[DomainEvent]:
+        def kept(events: list[StoredEvent]) -> list[StoredEvent]:
             return [e for e in events if e.at is not None and e.at >= before]
 
         pruned = len(self._s.events)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from tms_domain.accounts import SignIn, User
 from tms_domain.audit import AuditEntry
-from tms_domain.kernel import DomainEvent
+from tms_domain.kernel import StoredEvent
 from tms_domain.training import Assignment, Attendance, TrainingSession
 
 
@@ -32,9 +32,9 @@ class State:
     assignments: dict[int, Assignment] = field(default_factory=dict)
     attendance: dict[int, Attendance] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
-    events: list[DomainEvent] = field(default_factory=list)
+    events: list[StoredEvent] = field(default_factory=list)
     """In id order."""
-    events_for: dict[int, list[DomainEvent]] = field(default_factory=dict)
+    events_for: dict[int, list[StoredEvent]] = field(default_factory=dict)
     """user id -> the events whose audience lists the user, in id order (the same objects)."""
     last_event_id: int = 0
     counters: dict[str, int] = field(default_factory=dict)

@@ -33,9 +33,10 @@ from tms_adapters.persistence.memory.training_queries import (
     MemoryTraineeActivity,
     MemoryTrainingProgress,
 )
+from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
-from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore
+from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StoredEvent
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
     AssignmentListing,
@@ -78,7 +79,7 @@ class MemoryUnitOfWork:
         self._clock = clock
         self._publisher = publisher
         self._read_only = read_only
-        self._pending: list[DomainEvent] = []
+        self._pending: list[StoredEvent] = []
         self._holds_lock = False
 
     def _bind(self, state: State) -> None:
@@ -121,7 +122,7 @@ class MemoryUnitOfWork:
             self._store.lock.release()
 
     def record(self, event: DomainEvent) -> None:
-        self._pending.append(event)
+        self._pending.append(to_wire(event))
 
     async def commit(self) -> None:
         events, self._pending = self._pending, []

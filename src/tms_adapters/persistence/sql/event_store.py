@@ -10,22 +10,15 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
-from tms_domain.kernel import Audience, Clock, DomainEvent
+from tms_adapters.realtime.wire import audience_from_json, audience_json
+from tms_domain.kernel import Clock, StoredEvent
 
 REPLAY_BATCH = 100
 """Replayed rows made into events at a time."""
 
 
-def audience_json(audience: Audience) -> dict[str, Any]:
-    return {"users": sorted(audience.user_ids)}
-
-
-def audience_from_json(value: dict[str, Any]) -> Audience:
-    return Audience(frozenset(int(user_id) for user_id in value.get("users", [])))
-
-
-def _event(row: Any) -> DomainEvent:
-    return DomainEvent(
+def _event(row: Any) -> StoredEvent:
+    return StoredEvent(
         type=row.type,
         data=row.data,
         audience=audience_from_json(row.audience),
@@ -43,7 +36,7 @@ class SqlaEventStore:
         self._conn = conn
         self._clock = clock
 
-    async def append(self, events: Sequence[DomainEvent]) -> None:
+    async def append(self, events: Sequence[StoredEvent]) -> None:
         if not events:
             return
         seq = t.event_sequence
@@ -79,7 +72,7 @@ class SqlaEventStore:
         if listed:
             await self._conn.execute(insert(t.event_audience), listed)
 
-    async def since(self, last_id: int, *, limit: int) -> list[DomainEvent]:
+    async def since(self, last_id: int, *, limit: int) -> list[StoredEvent]:
         e = t.events
         rows = await self._conn.execute(
             select(e).where(e.c.id > last_id).order_by(e.c.id).limit(limit)
@@ -88,7 +81,7 @@ class SqlaEventStore:
 
     async def replay(
         self, user_id: int | None, after: int, until: int, *, limit: int, not_before: datetime
-    ) -> list[DomainEvent] | None:
+    ) -> list[StoredEvent] | None:
         """Counts at most ``limit + 1`` entries of one index range (the user's in
         event_audience, or the events' own ids) before it reads any event, so a resume
         from far back costs what one from near does."""

@@ -32,9 +32,17 @@ from tms_adapters.persistence.sql.training_queries import (
     SqlaTraineeActivity,
     SqlaTrainingProgress,
 )
+from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
-from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StorageUnavailable
+from tms_domain.kernel import (
+    Clock,
+    DomainEvent,
+    EventPublisher,
+    EventStore,
+    StorageUnavailable,
+    StoredEvent,
+)
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
     AssignmentListing,
@@ -98,7 +106,7 @@ class SqlaUnitOfWork:
         self._publisher = publisher
         self._read_only = read_only
         self._conn: AsyncConnection | None = None
-        self._pending: list[DomainEvent] = []
+        self._pending: list[StoredEvent] = []
 
     async def __aenter__(self) -> Self:
         try:
@@ -149,7 +157,7 @@ class SqlaUnitOfWork:
             raise StorageUnavailable(STORAGE_DOWN) from exc
 
     def record(self, event: DomainEvent) -> None:
-        self._pending.append(event)
+        self._pending.append(to_wire(event))
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"  # noqa: S101

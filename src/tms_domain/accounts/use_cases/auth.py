@@ -8,17 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
+from tms_domain.accounts.events import SignInsEnded, UserLocked, UserUnlocked
 from tms_domain.accounts.lockout import LockoutPolicy, account_attempts_key
 from tms_domain.accounts.lookups import existing_user
-from tms_domain.accounts.model import Actor, SignIn, User, sign_ins_ended
+from tms_domain.accounts.model import Actor, SignIn, User
 from tms_domain.accounts.passwords import PasswordPolicy, normalize_password
 from tms_domain.accounts.ports import AttemptStore, PasswordHasher, TokenService
 from tms_domain.accounts.profiles import login_key
 from tms_domain.audit import record_audit
 from tms_domain.kernel import (
-    Audience,
     AuthenticationFailed,
-    DomainEvent,
     InvalidInput,
     Permission,
     Target,
@@ -149,17 +148,7 @@ class AuthService:
                     now,
                     {"locked_until": [None, until.isoformat() if until else None]},
                 )
-                uow.record(
-                    DomainEvent(
-                        "user_locked",
-                        {
-                            "user_id": user.id,
-                            "locked_until": until.isoformat() if until else None,
-                            "failures": failures,
-                        },
-                        Audience(),
-                    )
-                )
+                uow.record(UserLocked(user.id, until, failures))
                 await uow.commit()
         raise AuthenticationFailed(BAD_CREDENTIALS)
 
@@ -190,17 +179,7 @@ class AuthService:
                 now,
                 {"failures": [failures, 0]},
             )
-            uow.record(
-                DomainEvent(
-                    "user_unlocked",
-                    {
-                        "user_id": user_id,
-                        "unlocked_by": actor.id,
-                        "was_locked": bool(until and until > now),
-                    },
-                    Audience(),
-                )
-            )
+            uow.record(UserUnlocked(user_id, actor.id, was_locked=bool(until and until > now)))
             await uow.commit()
 
     async def authenticate(self, token: str, client_address: str | None = None) -> Actor:
@@ -226,14 +205,14 @@ class AuthService:
             return
         async with self._core.uow() as uow:
             await uow.sign_ins.revoke(actor.sign_in_id, self._core.clock.now())
-            uow.record(sign_ins_ended(actor.id, sign_in_id=actor.sign_in_id))
+            uow.record(SignInsEnded(actor.id, sign_in_id=actor.sign_in_id))
             await uow.commit()
 
     async def sign_out_everywhere(self, actor: Actor) -> int:
         """End every sign-in of the caller, this one included; returns how many ended."""
         async with self._core.uow() as uow:
             ended = await uow.sign_ins.revoke_all(actor.id, self._core.clock.now())
-            uow.record(sign_ins_ended(actor.id))
+            uow.record(SignInsEnded(actor.id))
             await uow.commit()
         return ended
 
@@ -252,21 +231,21 @@ class AuthService:
                 raise InvalidInput.for_field(
                     "current_password", "Your current password is incorrect"
                 )
-        await self._set_password(actor, user.id, new_password, temporary=False, reset=False)
+        await self._set_password(actor, user.id, new_password, reset=False)
 
     async def change_admin_password(self, actor: Actor, new_password: str) -> None:
         """An admin sets their own password without giving the current one."""
         authorize(actor, Permission.RESET_PASSWORD)
         authorize(actor, Permission.CHANGE_OWN_PASSWORD, Target(user_id=actor.id))
-        await self._set_password(actor, actor.id, new_password, temporary=False, reset=False)
+        await self._set_password(actor, actor.id, new_password, reset=False)
 
     async def reset_password(self, actor: Actor, user_id: int, new_password: str) -> None:
         """An admin gives a user a new temporary password; every sign-in of that user ends."""
         authorize(actor, Permission.RESET_PASSWORD, Target(user_id=user_id))
-        await self._set_password(actor, user_id, new_password, temporary=True, reset=True)
+        await self._set_password(actor, user_id, new_password, reset=True)
 
     async def _set_password(
-        self, actor: Actor, user_id: int, new_password: str, *, temporary: bool, reset: bool
+        self, actor: Actor, user_id: int, new_password: str, *, reset: bool
     ) -> None:
         async with self._core.uow(read_only=True) as uow:
             user = await existing_user(uow, user_id)
@@ -282,38 +261,20 @@ class AuthService:
         now = self._core.clock.now()
         async with self._core.uow() as uow:
             user = await existing_user(uow, user_id, for_update=True)
-            user.password_hash = password_hash
-            user.is_temporary_password = temporary
-            user.updated_at = now
+            if reset:
+                user.reset_password(password_hash, actor.id, now)
+            else:
+                user.change_password(password_hash, now)
+            events = user.pull_events()
             await uow.users.update(user)
             keep = None if reset else actor.sign_in_id
             await uow.sign_ins.revoke_all(user.id, now, except_id=keep)
             if reset:
                 await record_audit(uow, actor, "user.password_reset", "user", user.id, now)
-                uow.record(
-                    DomainEvent(
-                        "password_reset",
-                        {
-                            "user_id": user.id,
-                            "reset_by": actor.id,
-                            "message": "Your password was reset by an administrator",
-                        },
-                        Audience(frozenset({user.id})),
-                    )
-                )
             else:
                 await record_audit(uow, actor, "user.password_changed", "user", user.id, now)
-                uow.record(
-                    DomainEvent(
-                        "password_changed",
-                        {
-                            "user_id": user.id,
-                            "action": "changed",
-                            "message": "Password changed",
-                        },
-                        Audience(frozenset({user.id})),
-                    )
-                )
+            for event in events:
+                uow.record(event)
             # After the event, so that the user's live connections hear of it before closing.
-            uow.record(sign_ins_ended(user.id, except_sign_in_id=keep))
+            uow.record(SignInsEnded(user.id, except_sign_in_id=keep))
             await uow.commit()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from tms_domain.accounts.events import SignInsEnded, UserChanged, UserCreated, UserDeleted
 from tms_domain.accounts.lockout import account_attempts_key
 from tms_domain.accounts.lookups import existing_user
-from tms_domain.accounts.model import Actor, User, sign_ins_ended, user_payload
+from tms_domain.accounts.model import Actor, User, UserChanges
 from tms_domain.accounts.passwords import (
     PasswordPolicy,
     generate_temporary_password,
@@ -16,12 +16,10 @@ from tms_domain.accounts.passwords import (
 )
 from tms_domain.accounts.ports import AttemptStore, PasswordHasher
 from tms_domain.accounts.profiles import login_key, normalize_username, profile_violations
-from tms_domain.audit import diff, record_audit
+from tms_domain.audit import record_audit
 from tms_domain.kernel import (
-    Audience,
     BadRequest,
     Conflict,
-    DomainEvent,
     Forbidden,
     InvalidInput,
     Page,
@@ -30,7 +28,12 @@ from tms_domain.kernel import (
     Target,
     authorize,
 )
-from tms_domain.training import SessionStatus, ensure_no_double_booking
+from tms_domain.training import (
+    SessionChanges,
+    SessionDeleted,
+    SessionStatus,
+    ensure_no_double_booking,
+)
 from tms_domain.unit_of_work import Core, UnitOfWork
 
 
@@ -46,26 +49,10 @@ class NewUser:
 
 
 @dataclass(frozen=True)
-class UserChanges:
-    """Fields to change; None leaves a field as it is."""
-
-    username: str | None = None
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    role: Role | None = None
-    password: str | None = None
-    is_temporary_password: bool | None = None
-
-
-@dataclass(frozen=True)
 class CreatedUser:
     user: User
     temporary_password: str | None
     """Set only when the server generated the password: shown once, never stored."""
-
-
-PROFILE_FIELDS = ("username", "email", "first_name", "last_name")
 
 
 EMAIL_HELD_AS_USERNAME = "That email address is already a sign-in name: choose another"
@@ -159,15 +146,9 @@ class UserService:
                 "user",
                 user.id,
                 now,
-                {k: [None, v] for k, v in _profile(user).items()},
+                {k: [None, v] for k, v in user.audit_fields().items()},
             )
-            uow.record(
-                DomainEvent(
-                    "user_created",
-                    {"user_id": user.id, "action": "created", "user": user_payload(user)},
-                    Audience(frozenset({user.id})),
-                )
-            )
+            uow.record(UserCreated(user.snapshot()))
             await uow.commit()
         return CreatedUser(user=user, temporary_password=generated)
 
@@ -224,7 +205,7 @@ class UserService:
                 "user",
                 user.id,
                 now,
-                {k: [None, v] for k, v in _profile(user).items()},
+                {k: [None, v] for k, v in user.audit_fields().items()},
             )
             await uow.commit()
         return CreatedUser(user=user, temporary_password=generated)
@@ -240,87 +221,54 @@ class UserService:
         authorize(actor, Permission.UPDATE_USER, Target(user_id=user_id))
         async with self._core.uow() as uow:
             user = await existing_user(uow, user_id, for_update=True)
-            changes = _without_unchanged_login(changes, user)
-            before = _profile(user)
-            privileged = (changes.role is not None and changes.role != user.role) or (
-                changes.is_temporary_password is not None
-                and changes.is_temporary_password != user.is_temporary_password
-            )
-            if privileged:
-                authorize(
-                    actor,
-                    Permission.UPDATE_USER_PRIVILEGES,
-                    Target(user_id=user_id),
-                    denial="You cannot change your own role or password status",
-                )
-            if changes.password is not None:
-                if user_id == actor.id:
-                    raise Forbidden("Use change-password to change your own password")
-                authorize(actor, Permission.RESET_PASSWORD, Target(user_id=user_id))
-            errors = profile_violations(
-                username=changes.username,
-                email=changes.email,
-                first_name=changes.first_name,
-                last_name=changes.last_name,
-            )
-            if changes.password is not None:
-                errors += [
-                    (e.field, e.message)
-                    for e in self._policy.violations(
-                        changes.password,
-                        field="password",
-                        username=changes.username or user.username,
-                        email=changes.email or user.email,
-                        first_name=changes.first_name or user.first_name,
-                        last_name=changes.last_name or user.last_name,
-                    )
-                ]
-            if errors:
-                raise InvalidInput.many("Invalid user", errors)
-            if changes.role is not None and changes.role != user.role:
+            changes = user.without_unchanged_login(changes)
+            _authorize_changes(actor, user, changes)
+            self._ensure_valid(user, changes)
+            if changes.role is not None and user.changes_role(changes):
                 await _ensure_role_can_change(uow, user, changes.role)
             if changes.email is not None:
                 await _ensure_email_is_nobodys_username(uow, changes.email, user.id)
-            for name in PROFILE_FIELDS:
-                value = getattr(changes, name)
-                if value is not None:
-                    setattr(user, name, value.strip())
+            password_hash = (
+                await self._hasher.hash(normalize_password(changes.password))
+                if changes.password is not None
+                else None
+            )
             now = self._core.clock.now()
-            end_sign_ins = False
-            if changes.role is not None and changes.role != user.role:
-                user.role = changes.role
-                end_sign_ins = True
-            if changes.password is not None:
-                user.password_hash = await self._hasher.hash(normalize_password(changes.password))
-                user.is_temporary_password = (
-                    True if changes.is_temporary_password is None else changes.is_temporary_password
-                )
-                end_sign_ins = True
-            elif changes.is_temporary_password is not None:
-                user.is_temporary_password = changes.is_temporary_password
-            after = _profile(user)
-            changed = diff(before, after)
-            if changes.password is not None:
-                changed["password"] = ["***", "***"]
+            changed, end_sign_ins = user.apply(changes, password_hash, now)
             if not changed:
                 return user
-            user.updated_at = now
             await uow.users.update(user)
             await record_audit(uow, actor, "user.updated", "user", user.id, now, changed)
-            audience = await _user_audience(uow, user)
-            uow.record(
-                DomainEvent(
-                    "user_updated",
-                    {"user_id": user.id, "action": "updated", "user": user_payload(user)},
-                    audience,
-                )
-            )
+            uow.record(UserChanged(user.snapshot(), await _assigned_trainers(uow, user)))
             if end_sign_ins:
                 await uow.sign_ins.revoke_all(user.id, now)
                 # After the event, so that the user's live connections hear of it first.
-                uow.record(sign_ins_ended(user.id))
+                uow.record(SignInsEnded(user.id))
             await uow.commit()
         return user
+
+    def _ensure_valid(self, user: User, changes: UserChanges) -> None:
+        """The profile fields being set, and a new password, each pass their rules."""
+        errors = profile_violations(
+            username=changes.username,
+            email=changes.email,
+            first_name=changes.first_name,
+            last_name=changes.last_name,
+        )
+        if changes.password is not None:
+            errors += [
+                (e.field, e.message)
+                for e in self._policy.violations(
+                    changes.password,
+                    field="password",
+                    username=changes.username or user.username,
+                    email=changes.email or user.email,
+                    first_name=changes.first_name or user.first_name,
+                    last_name=changes.last_name or user.last_name,
+                )
+            ]
+        if errors:
+            raise InvalidInput.many("Invalid user", errors)
 
     async def delete_user(
         self,
@@ -345,7 +293,7 @@ class UserService:
         async with self._core.uow() as uow:
             user = await existing_user(uow, user_id, for_update=True)
             now = self._core.clock.now()
-            audience = await _user_audience(uow, user)
+            trainers = await _assigned_trainers(uow, user)
             session_ids = await uow.sessions.ids_trained_by(user_id)
             if session_ids and reassign_to is None and not cascade:
                 raise Conflict(
@@ -361,13 +309,7 @@ class UserService:
                         continue
                     await uow.sessions.delete(session_id)
                     await record_audit(uow, actor, "session.deleted", "session", session_id, now)
-                    uow.record(
-                        DomainEvent(
-                            "session_deleted",
-                            {"session_id": session_id},
-                            Audience(frozenset({session.trainer_id, *session.trainee_ids})),
-                        )
-                    )
+                    uow.record(SessionDeleted(session))
             attended = await uow.attendance.count_for_trainee(user_id)
             if attended and not cascade:
                 raise Conflict(
@@ -382,12 +324,10 @@ class UserService:
                 "user",
                 user_id,
                 now,
-                {k: [v, None] for k, v in _profile(user).items()},
+                {k: [v, None] for k, v in user.audit_fields().items()},
             )
-            uow.record(
-                DomainEvent("user_deleted", {"user_id": user_id, "action": "deleted"}, audience)
-            )
-            uow.record(sign_ins_ended(user_id))
+            uow.record(UserDeleted(user_id, trainers))
+            uow.record(SignInsEnded(user_id))
             await uow.commit()
         # Sign-ins went with the user's row; the count of failed sign-ins goes now.
         await self._attempts.clear(account_attempts_key(user_id))
@@ -414,34 +354,12 @@ class UserService:
                 await ensure_no_double_booking(
                     uow, session, trainer_id=successor.id, trainee_ids=()
                 )
-            before_trainer = session.trainer_id
-            session.trainer_id = successor.id
-            session.updated_at = now
+            changed = session.apply(SessionChanges(trainer_id=successor.id), now)
+            events = session.pull_events()
             await uow.sessions.update(session)
-            await record_audit(
-                uow,
-                actor,
-                "session.updated",
-                "session",
-                session_id,
-                now,
-                {"trainer_id": [before_trainer, successor.id]},
-            )
-            uow.record(
-                DomainEvent(
-                    "session_updated",
-                    {
-                        "session_id": session.id,
-                        "status": session.status.value,
-                        "updated_at": now.isoformat(),
-                        "trainees": list(session.trainee_ids),
-                        "trainer": successor.id,
-                        "startTime": session.scheduled_date.isoformat(),
-                        "scheduled_date": session.scheduled_date.isoformat(),
-                    },
-                    Audience(frozenset({before_trainer, successor.id, *session.trainee_ids})),
-                )
-            )
+            await record_audit(uow, actor, "session.updated", "session", session_id, now, changed)
+            for event in events:
+                uow.record(event)
 
 
 async def _ensure_role_can_change(uow: UnitOfWork, user: User, new_role: Role) -> None:
@@ -462,15 +380,20 @@ async def _ensure_role_can_change(uow: UnitOfWork, user: User, new_role: Role) -
         raise Conflict(f"{user.name} has assigned trainees: remove the assignments first")
 
 
-def _without_unchanged_login(changes: UserChanges, user: User) -> UserChanges:
-    """The changes, normalised, without a username or email that is the user's already."""
-    username = None if changes.username is None else normalize_username(changes.username)
-    email = None if changes.email is None else changes.email.strip()
-    return dataclasses.replace(
-        changes,
-        username=None if username == user.username else username,
-        email=None if email == user.email else email,
-    )
+def _authorize_changes(actor: Actor, user: User, changes: UserChanges) -> None:
+    """A new role or temporary-password flag needs the right to change privileges (never
+    one's own); a new password the right to reset it (never one's own: change-password)."""
+    if user.changes_privileges(changes):
+        authorize(
+            actor,
+            Permission.UPDATE_USER_PRIVILEGES,
+            Target(user_id=user.id),
+            denial="You cannot change your own role or password status",
+        )
+    if changes.password is not None:
+        if user.id == actor.id:
+            raise Forbidden("Use change-password to change your own password")
+        authorize(actor, Permission.RESET_PASSWORD, Target(user_id=user.id))
 
 
 async def _ensure_email_is_nobodys_username(
@@ -483,18 +406,8 @@ async def _ensure_email_is_nobodys_username(
         raise Conflict(EMAIL_HELD_AS_USERNAME)
 
 
-async def _user_audience(uow: UnitOfWork, user: User) -> Audience:
-    """The user themself and, for a trainee, the trainers assigned to them."""
-    trainers = await uow.assignments.teacher_ids_of(user.id) if user.role is Role.TRAINEE else []
-    return Audience(frozenset({user.id, *trainers}))
-
-
-def _profile(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "role": user.role.value,
-        "is_temporary_password": user.is_temporary_password,
-    }
+async def _assigned_trainers(uow: UnitOfWork, user: User) -> frozenset[int]:
+    """For a trainee, the trainers assigned to them (who hear of changes to them)."""
+    if user.role is not Role.TRAINEE:
+        return frozenset()
+    return frozenset(await uow.assignments.teacher_ids_of(user.id))

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from tms_domain.accounts import Actor, User
 from tms_domain.audit import record_audit
 from tms_domain.kernel import (
-    Audience,
     BadRequest,
-    DomainEvent,
     NotFound,
     Page,
     Permission,
     Role,
     authorize,
 )
+from tms_domain.training.events import TraineeAssigned, TraineeUnassigned
 from tms_domain.training.model import Assignment
 from tms_domain.unit_of_work import Core
 
@@ -74,18 +73,7 @@ class AssignmentService:
                 now,
                 {"student_id": [None, student_id], "teacher_id": [None, teacher_id]},
             )
-            uow.record(
-                DomainEvent(
-                    "student_assigned",
-                    {
-                        "assignment_id": assignment.id,
-                        "student_id": student_id,
-                        "teacher_id": teacher_id,
-                        "assigned_date": now.isoformat(),
-                    },
-                    Audience(frozenset({student_id, teacher_id})),
-                )
-            )
+            uow.record(TraineeAssigned(assignment.id, student_id, teacher_id, now))
             await uow.commit()
         return assignment
 
@@ -106,11 +94,5 @@ class AssignmentService:
                 now,
                 {"student_id": [student_id, None], "teacher_id": [teacher_id, None]},
             )
-            uow.record(
-                DomainEvent(
-                    "student_unassigned",
-                    {"student_id": student_id, "teacher_id": teacher_id},
-                    Audience(frozenset({student_id, teacher_id})),
-                )
-            )
+            uow.record(TraineeUnassigned(student_id, teacher_id))
             await uow.commit()

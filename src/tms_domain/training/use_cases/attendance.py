@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tms_domain.accounts import Actor, User
 from tms_domain.audit import record_audit
 from tms_domain.kernel import (
-    Audience,
     BadRequest,
-    DomainEvent,
     NotFound,
     Page,
     Permission,
@@ -18,6 +16,7 @@ from tms_domain.kernel import (
     as_utc,
     authorize,
 )
+from tms_domain.training.events import AttendanceChanged, AttendanceDeleted, AttendanceMarked
 from tms_domain.training.model import Attendance, TrainingSession
 from tms_domain.training.use_cases.sessions import session_target, visible_session
 from tms_domain.unit_of_work import Core, UnitOfWork
@@ -28,15 +27,6 @@ class AttendanceDetails:
     attendance: Attendance
     session: TrainingSession
     trainee: User
-
-
-def _data(record: Attendance) -> dict[str, object]:
-    return {
-        "session_id": record.session_id,
-        "trainee_id": record.trainee_id,
-        "present": record.present,
-        "marked_at": record.marked_at.isoformat(),
-    }
 
 
 class AttendanceService:
@@ -128,13 +118,7 @@ class AttendanceService:
                     "present": [None, present],
                 },
             )
-            uow.record(
-                DomainEvent(
-                    "attendance_marked",
-                    _data(record),
-                    Audience(frozenset({session.trainer_id, trainee_id})),
-                )
-            )
+            uow.record(AttendanceMarked(replace(record), session.trainer_id))
             await uow.commit()
             return record
 
@@ -175,19 +159,7 @@ class AttendanceService:
             self._core.clock.now(),
             {"present": [before, present]} if before != present else {},
         )
-        uow.record(
-            DomainEvent(
-                "attendance_updated",
-                {
-                    "attendance_id": record.id,
-                    "present": present,
-                    "marked_at": when.isoformat(),
-                    "session_id": record.session_id,
-                    "trainee_id": record.trainee_id,
-                },
-                Audience(frozenset({session.trainer_id, record.trainee_id})),
-            )
-        )
+        uow.record(AttendanceChanged(replace(record), session.trainer_id))
 
     async def delete(self, actor: Actor, attendance_id: int) -> None:
         """Admins only."""
@@ -207,16 +179,5 @@ class AttendanceService:
                 self._core.clock.now(),
                 {"present": [record.present, None]},
             )
-            trainer = {session.trainer_id} if session else set()
-            uow.record(
-                DomainEvent(
-                    "attendance_deleted",
-                    {
-                        "attendance_id": attendance_id,
-                        "session_id": record.session_id,
-                        "trainee_id": record.trainee_id,
-                    },
-                    Audience(frozenset({*trainer, record.trainee_id})),
-                )
-            )
+            uow.record(AttendanceDeleted(record, session.trainer_id if session else None))
             await uow.commit()

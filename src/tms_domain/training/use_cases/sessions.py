@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from tms_domain.accounts import Actor, User
-from tms_domain.audit import diff, record_audit
+from tms_domain.audit import record_audit
 from tms_domain.kernel import (
-    Audience,
     BadRequest,
-    Conflict,
-    DomainEvent,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -23,21 +18,21 @@ from tms_domain.kernel import (
     Permission,
     Role,
     Target,
-    as_utc,
     authorize,
     is_allowed,
     utc_period,
 )
 from tms_domain.training.booking import ensure_no_double_booking
+from tms_domain.training.events import SessionDeleted, SessionScheduled
 from tms_domain.training.model import (
+    JOIN_LINK_PATTERN,
+    SessionChanges,
     SessionQuery,
     SessionStatus,
     TrainingSession,
 )
-from tms_domain.training.rules import ensure_status_move, session_violations
 from tms_domain.unit_of_work import Core, UnitOfWork
 
-LINK_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SESSION_NOT_FOUND = "Session not found"
 
 
@@ -63,21 +58,6 @@ class NewSession:
 
 
 @dataclass(frozen=True)
-class SessionChanges:
-    """Fields to change; None leaves a field as it is. ``trainee_ids`` replaces the list."""
-
-    title: str | None = None
-    description: str | None = None
-    trainer_id: int | None = None
-    trainee_ids: tuple[int, ...] | None = None
-    scheduled_date: datetime | None = None
-    duration_minutes: int | None = None
-    status: SessionStatus | None = None
-    class_link: str | None = None
-    session_link: str | None = None
-
-
-@dataclass(frozen=True)
 class SessionFilters:
     status: SessionStatus | None = None
     trainer_id: int | None = None
@@ -96,10 +76,6 @@ def session_target(session: TrainingSession) -> Target:
     return Target(trainer_id=session.trainer_id, trainee_ids=frozenset(session.trainee_ids))
 
 
-def session_audience(session: TrainingSession, *extra: int) -> Audience:
-    return Audience(frozenset({session.trainer_id, *session.trainee_ids, *extra}))
-
-
 async def visible_session(
     uow: UnitOfWork, actor: Actor, session_id: int, *, for_update: bool = False
 ) -> TrainingSession:
@@ -111,35 +87,6 @@ async def visible_session(
             authorize(actor, Permission.READ_SESSION)
         raise NotFound(SESSION_NOT_FOUND)
     return session
-
-
-def _session_created_data(session: TrainingSession) -> dict[str, Any]:
-    return {
-        "id": session.id,
-        "title": session.title,
-        "description": session.description,
-        "trainer": session.trainer_id,
-        "trainees": list(session.trainee_ids),
-        "startTime": session.scheduled_date.isoformat(),
-        "scheduled_date": session.scheduled_date.isoformat(),
-        "duration_minutes": session.duration_minutes,
-        "status": session.status.value,
-        "class_link": session.class_link,
-        "created_at": session.created_at.isoformat(),
-        "updated_at": session.updated_at.isoformat(),
-    }
-
-
-def _session_updated_data(session: TrainingSession) -> dict[str, Any]:
-    return {
-        "session_id": session.id,
-        "status": session.status.value,
-        "updated_at": session.updated_at.isoformat(),
-        "trainees": list(session.trainee_ids),
-        "trainer": session.trainer_id,
-        "startTime": session.scheduled_date.isoformat(),
-        "scheduled_date": session.scheduled_date.isoformat(),
-    }
 
 
 def _with_trainees(sessions: list[TrainingSession], users: dict[int, User]) -> list[SessionDetails]:
@@ -204,38 +151,25 @@ class SessionService:
             Target(trainer_id=new.trainer_id),
             denial="Trainers can create sessions only for themselves",
         )
-        trainee_ids = tuple(dict.fromkeys(new.trainee_ids))
-        errors = session_violations(
+        session = TrainingSession.plan(
             title=new.title,
-            description=new.description,
-            duration_minutes=new.duration_minutes,
-            class_link=new.class_link,
-            scheduled_date=as_utc(new.scheduled_date, "scheduled_date"),
-            trainee_count=len(trainee_ids),
-        )
-        if new.session_link is not None and not LINK_PATTERN.fullmatch(new.session_link):
-            errors.append(("session_link", "Join link must be 16-64 letters, digits, - or _"))
-        if errors:
-            raise InvalidInput.many("Invalid session", errors)
-        now = self._core.clock.now()
-        session = TrainingSession(
-            id=0,
-            title=new.title.strip(),
-            description=new.description,
             trainer_id=new.trainer_id,
-            trainee_ids=list(trainee_ids),
-            scheduled_date=as_utc(new.scheduled_date),
+            scheduled_date=new.scheduled_date,
             duration_minutes=new.duration_minutes,
+            description=new.description,
+            trainee_ids=new.trainee_ids,
             status=new.status,
-            class_link=new.class_link or None,
-            session_link=new.session_link or secrets.token_urlsafe(24),
-            created_at=now,
-            updated_at=now,
+            class_link=new.class_link,
+            session_link=(
+                new.session_link if new.session_link is not None else secrets.token_urlsafe(24)
+            ),
+            now=self._core.clock.now(),
         )
+        now = session.created_at
         async with self._core.uow() as uow:
-            await _check_people(uow, session.trainer_id, trainee_ids)
+            await _check_people(uow, session.trainer_id, session.trainee_ids)
             await ensure_no_double_booking(
-                uow, session, trainer_id=session.trainer_id, trainee_ids=trainee_ids
+                uow, session, trainer_id=session.trainer_id, trainee_ids=session.trainee_ids
             )
             session = await uow.sessions.add(session)
             await record_audit(
@@ -245,13 +179,9 @@ class SessionService:
                 "session",
                 session.id,
                 now,
-                {k: [None, v] for k, v in session_fields(session).items()},
+                {k: [None, v] for k, v in session.audit_fields().items()},
             )
-            uow.record(
-                DomainEvent(
-                    "session_created", _session_created_data(session), session_audience(session)
-                )
-            )
+            uow.record(SessionScheduled(session.snapshot()))
             await uow.commit()
             return (await self._details(uow, [session]))[0]
 
@@ -270,53 +200,9 @@ class SessionService:
                 and not actor.user.is_admin
             ):
                 raise Forbidden("Only an admin can give a session to another trainer")
-            trainee_ids = (
-                tuple(dict.fromkeys(changes.trainee_ids))
-                if changes.trainee_ids is not None
-                else None
-            )
-            errors = session_violations(
-                title=changes.title,
-                description=changes.description,
-                duration_minutes=changes.duration_minutes,
-                class_link=changes.class_link,
-                scheduled_date=(
-                    as_utc(changes.scheduled_date, "scheduled_date")
-                    if changes.scheduled_date is not None
-                    else None
-                ),
-                trainee_count=len(trainee_ids) if trainee_ids is not None else None,
-            )
-            if changes.session_link is not None and not LINK_PATTERN.fullmatch(
-                changes.session_link
-            ):
-                errors.append(("session_link", "Join link must be 16-64 letters, digits, - or _"))
-            if errors:
-                raise InvalidInput.many("Invalid session", errors)
-            if changes.status is not None:
-                ensure_status_move(session.status, changes.status)
-            before = replace(session, trainee_ids=list(session.trainee_ids))
-            if changes.title is not None:
-                session.title = changes.title.strip()
-            if changes.description is not None:
-                session.description = changes.description
-            if changes.trainer_id is not None:
-                session.trainer_id = changes.trainer_id
-            if trainee_ids is not None:
-                session.trainee_ids = list(trainee_ids)
-            if changes.scheduled_date is not None:
-                session.scheduled_date = as_utc(changes.scheduled_date)
-            if changes.duration_minutes is not None:
-                session.duration_minutes = changes.duration_minutes
-            if changes.status is not None:
-                session.status = changes.status
-            if changes.class_link is not None:
-                session.class_link = changes.class_link or None
-            if changes.session_link is not None:
-                session.session_link = changes.session_link
-            changed = session_changes(before, session)
-            if changes.session_link is not None and changes.session_link != before.session_link:
-                changed["session_link"] = ["***", "***"]
+            before = session.snapshot()
+            changed = session.apply(changes, self._core.clock.now())
+            events = session.pull_events()
             if not changed:
                 return (await self._details(uow, [session]))[0]
             new_trainees = [i for i in session.trainee_ids if i not in before.trainee_ids]
@@ -328,18 +214,12 @@ class SessionService:
             await ensure_no_double_booking(
                 uow, session, trainer_id=session.trainer_id, trainee_ids=session.trainee_ids
             )
-            session.updated_at = self._core.clock.now()
             await uow.sessions.update(session)
             await record_audit(
                 uow, actor, "session.updated", "session", session.id, session.updated_at, changed
             )
-            uow.record(
-                DomainEvent(
-                    "session_updated",
-                    _session_updated_data(session),
-                    session_audience(session, before.trainer_id, *before.trainee_ids),
-                )
-            )
+            for event in events:
+                uow.record(event)
             await uow.commit()
             # Answer with the trainees in enrolment order, as every read does.
             stored = await uow.sessions.get(session.id)
@@ -359,13 +239,9 @@ class SessionService:
                 "session",
                 session_id,
                 now,
-                {k: [v, None] for k, v in session_fields(session).items()},
+                {k: [v, None] for k, v in session.audit_fields().items()},
             )
-            uow.record(
-                DomainEvent(
-                    "session_deleted", {"session_id": session_id}, session_audience(session)
-                )
-            )
+            uow.record(SessionDeleted(session.snapshot()))
             await uow.commit()
 
     async def add_trainee(self, actor: Actor, session_id: int, trainee_id: int) -> TrainingSession:
@@ -379,13 +255,11 @@ class SessionService:
                 raise NotFound("User not found")
             if trainee.role is not Role.TRAINEE:
                 raise BadRequest(f"{trainee.name} is not a trainee")
-            if trainee_id in session.trainee_ids:
-                raise Conflict(f"{trainee.name} is already enrolled in this session")
-            await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[trainee_id])
             now = self._core.clock.now()
+            session.enrol(trainee_id, trainee.name, now)
+            events = session.pull_events()
+            await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[trainee_id])
             await uow.sessions.add_trainee(session_id, trainee_id, now)
-            session.trainee_ids.append(trainee_id)
-            session.updated_at = now
             await uow.sessions.update(session)
             await record_audit(
                 uow,
@@ -396,18 +270,8 @@ class SessionService:
                 now,
                 {"session_id": [None, session_id], "trainee_id": [None, trainee_id]},
             )
-            uow.record(
-                DomainEvent(
-                    "trainee_added_to_session",
-                    {
-                        "session_id": session_id,
-                        "trainee_id": trainee_id,
-                        "updated_at": now.isoformat(),
-                    },
-                    session_audience(session),
-                )
-            )
-            uow.record(_notification(session, trainee_id, now, "You were enrolled in a session"))
+            for event in events:
+                uow.record(event)
             await uow.commit()
             return session
 
@@ -417,12 +281,10 @@ class SessionService:
         async with self._core.uow() as uow:
             session = await visible_session(uow, actor, session_id, for_update=True)
             authorize(actor, Permission.MANAGE_ENROLMENT, session_target(session))
-            if not await uow.sessions.remove_trainee(session_id, trainee_id):
-                raise NotFound("The trainee is not enrolled in this session")
             now = self._core.clock.now()
-            audience = session_audience(session)
-            session.trainee_ids.remove(trainee_id)
-            session.updated_at = now
+            session.withdraw(trainee_id, now)
+            events = session.pull_events()
+            await uow.sessions.remove_trainee(session_id, trainee_id)
             await uow.sessions.update(session)
             await record_audit(
                 uow,
@@ -433,17 +295,8 @@ class SessionService:
                 now,
                 {"session_id": [session_id, None], "trainee_id": [trainee_id, None]},
             )
-            uow.record(
-                DomainEvent(
-                    "trainee_removed_from_session",
-                    {
-                        "session_id": session_id,
-                        "trainee_id": trainee_id,
-                        "updated_at": now.isoformat(),
-                    },
-                    audience,
-                )
-            )
+            for event in events:
+                uow.record(event)
             await uow.commit()
 
     async def join(self, actor: Actor, session_link: str) -> JoinResult:
@@ -453,7 +306,7 @@ class SessionService:
         async with self._core.uow() as uow:
             found = (
                 await uow.sessions.get_by_link(session_link)
-                if LINK_PATTERN.fullmatch(session_link)
+                if JOIN_LINK_PATTERN.fullmatch(session_link)
                 else None
             )
             if found is None:
@@ -461,17 +314,12 @@ class SessionService:
             session = await uow.sessions.get(found.id, for_update=True)
             if session is None:
                 raise NotFound("No session has that join link")
-            if actor.id in session.trainee_ids:
-                return JoinResult(session, already_enrolled=True)
-            if session.status is not SessionStatus.SCHEDULED:
-                raise Conflict(
-                    f"This session is {session.status.value}: it can no longer be joined"
-                )
-            await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[actor.id])
             now = self._core.clock.now()
+            if not session.join_by_link(actor.id, actor.user.name, now):
+                return JoinResult(session, already_enrolled=True)
+            events = session.pull_events()
+            await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[actor.id])
             await uow.sessions.add_trainee(session.id, actor.id, now)
-            session.trainee_ids.append(actor.id)
-            session.updated_at = now
             await uow.sessions.update(session)
             await record_audit(
                 uow,
@@ -482,17 +330,8 @@ class SessionService:
                 now,
                 {"session_id": [None, session.id], "trainee_id": [None, actor.id]},
             )
-            uow.record(
-                DomainEvent(
-                    "trainee_joined_via_link",
-                    {
-                        "session_id": session.id,
-                        "trainee_id": actor.id,
-                        "message": f"{actor.user.name} joined {session.title}",
-                    },
-                    session_audience(session),
-                )
-            )
+            for event in events:
+                uow.record(event)
             await uow.commit()
             return JoinResult(session, already_enrolled=False)
 
@@ -520,36 +359,3 @@ async def _check_people(
         raise BadRequest(
             f"Only trainees can be enrolled: {', '.join(not_trainees)} is not a trainee"
         )
-
-
-def _notification(session: TrainingSession, user_id: int, now: datetime, title: str) -> DomainEvent:
-    """Tells a trainee they were enrolled; the earlier client's bell knows it by its type."""
-    return DomainEvent(
-        "notification",
-        {
-            "type": "session_assigned",
-            "title": title,
-            "message": f"{session.title} on {session.scheduled_date.isoformat()}",
-            "user_id": user_id,
-            "session_id": session.id,
-            "timestamp": now.isoformat(),
-        },
-        Audience(frozenset({user_id})),
-    )
-
-
-def session_changes(before: TrainingSession, after: TrainingSession) -> dict[str, list[Any]]:
-    return diff(session_fields(before), session_fields(after))
-
-
-def session_fields(session: TrainingSession) -> dict[str, Any]:
-    return {
-        "title": session.title,
-        "description": session.description,
-        "trainer_id": session.trainer_id,
-        "trainees": sorted(session.trainee_ids),
-        "scheduled_date": session.scheduled_date.isoformat(),
-        "duration_minutes": session.duration_minutes,
-        "status": session.status.value,
-        "class_link": session.class_link,
-    }

@@ -10,10 +10,9 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from tms_domain.accounts import Actor
 from tms_domain.kernel import Page
-from tms_domain.training import SessionStatus
+from tms_domain.training import SessionChanges, SessionStatus
 from tms_domain.training.use_cases.sessions import (
     NewSession,
-    SessionChanges,
     SessionFilters,
     SessionService,
 )

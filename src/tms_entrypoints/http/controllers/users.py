@@ -8,9 +8,9 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from tms_domain.accounts import Actor
+from tms_domain.accounts import Actor, UserChanges
 from tms_domain.accounts.use_cases.auth import AuthService
-from tms_domain.accounts.use_cases.users import NewUser, UserChanges, UserService
+from tms_domain.accounts.use_cases.users import NewUser, UserService
 from tms_domain.kernel import Page, Role
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import (

@@ -1,0 +1,291 @@
+"""The one wire mapper: typed domain events in the shapes clients read (docs/api.md, the
+table of WebSocket events), and the audience as stored beside them.
+
+The outbox stores events in this form, so what a live connection, a replay and another
+process see is the same JSON. Times are ISO 8601 in UTC with an offset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from tms_domain.accounts import (
+    PasswordChanged,
+    PasswordReset,
+    SignInsEnded,
+    User,
+    UserChanged,
+    UserCreated,
+    UserDeleted,
+    UserLocked,
+    UserUnlocked,
+)
+from tms_domain.kernel import Audience, DomainEvent, StoredEvent
+from tms_domain.training import (
+    AttendanceChanged,
+    AttendanceDeleted,
+    AttendanceMarked,
+    SessionChanged,
+    SessionDeleted,
+    SessionScheduled,
+    TraineeAssigned,
+    TraineeEnrolled,
+    TraineeJoinedByLink,
+    TraineeToldOfEnrolment,
+    TraineeUnassigned,
+    TraineeWithdrawn,
+    TrainingSession,
+)
+
+INTERNAL_PREFIX = "internal."
+"""Types of events for the system itself, never sent to a client."""
+SIGN_INS_ENDED = INTERNAL_PREFIX + "sign_ins_ended"
+
+Shape = tuple[str, dict[str, Any]]
+E = TypeVar("E", bound=DomainEvent)
+_SHAPES: dict[type[DomainEvent], Callable[[Any], Shape]] = {}
+
+
+def _shapes(kind: type[E]) -> Callable[[Callable[[E], Shape]], Callable[[E], Shape]]:
+    def register(shape: Callable[[E], Shape]) -> Callable[[E], Shape]:
+        _SHAPES[kind] = shape
+        return shape
+
+    return register
+
+
+def to_wire(event: DomainEvent) -> StoredEvent:
+    """The event as the outbox keeps it and clients read it, with its audience."""
+    shape = _SHAPES.get(type(event))
+    if shape is None:
+        raise TypeError(f"{type(event).__name__} has no wire shape")
+    kind, data = shape(event)
+    return StoredEvent(kind, data, event.audience)
+
+
+def wire_types() -> dict[type[DomainEvent], Callable[[Any], Shape]]:
+    """Every event type the mapper knows (for tests)."""
+    return dict(_SHAPES)
+
+
+def is_internal(event: StoredEvent) -> bool:
+    return event.type.startswith(INTERNAL_PREFIX)
+
+
+def sign_ins_ended(event: StoredEvent) -> SignInsEnded | None:
+    """The stored event read back as the fact, when it is one of ended sign-ins."""
+    if event.type != SIGN_INS_ENDED:
+        return None
+    data = event.data
+    return SignInsEnded(data["user_id"], data.get("sign_in_id"), data.get("except_sign_in_id"))
+
+
+def audience_json(audience: Audience) -> dict[str, Any]:
+    return {"users": sorted(audience.user_ids)}
+
+
+def audience_from_json(value: dict[str, Any]) -> Audience:
+    return Audience(frozenset(int(user_id) for user_id in value.get("users", [])))
+
+
+def user_json(user: User) -> dict[str, Any]:
+    """A user as events carry it: never the password hash."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "role": user.role.value,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "name": user.name,
+        "is_temporary_password": user.is_temporary_password,
+        "created_at": user.created_at.isoformat(),
+        "updated_at": user.updated_at.isoformat(),
+    }
+
+
+@_shapes(UserCreated)
+def _user_created(event: UserCreated) -> Shape:
+    user = event.user
+    return "user_created", {"user_id": user.id, "action": "created", "user": user_json(user)}
+
+
+@_shapes(UserChanged)
+def _user_changed(event: UserChanged) -> Shape:
+    user = event.user
+    return "user_updated", {"user_id": user.id, "action": "updated", "user": user_json(user)}
+
+
+@_shapes(UserDeleted)
+def _user_deleted(event: UserDeleted) -> Shape:
+    return "user_deleted", {"user_id": event.user_id, "action": "deleted"}
+
+
+@_shapes(PasswordChanged)
+def _password_changed(event: PasswordChanged) -> Shape:
+    return "password_changed", {
+        "user_id": event.user_id,
+        "action": "changed",
+        "message": "Password changed",
+    }
+
+
+@_shapes(PasswordReset)
+def _password_reset(event: PasswordReset) -> Shape:
+    return "password_reset", {
+        "user_id": event.user_id,
+        "reset_by": event.reset_by,
+        "message": "Your password was reset by an administrator",
+    }
+
+
+@_shapes(UserLocked)
+def _user_locked(event: UserLocked) -> Shape:
+    until = event.locked_until
+    return "user_locked", {
+        "user_id": event.user_id,
+        "locked_until": until.isoformat() if until else None,
+        "failures": event.failures,
+    }
+
+
+@_shapes(UserUnlocked)
+def _user_unlocked(event: UserUnlocked) -> Shape:
+    return "user_unlocked", {
+        "user_id": event.user_id,
+        "unlocked_by": event.unlocked_by,
+        "was_locked": event.was_locked,
+    }
+
+
+@_shapes(SignInsEnded)
+def _sign_ins_ended(event: SignInsEnded) -> Shape:
+    return SIGN_INS_ENDED, {
+        "user_id": event.user_id,
+        "sign_in_id": event.sign_in_id,
+        "except_sign_in_id": event.except_sign_in_id,
+    }
+
+
+@_shapes(SessionScheduled)
+def _session_scheduled(event: SessionScheduled) -> Shape:
+    session = event.session
+    return "session_created", {
+        "id": session.id,
+        "title": session.title,
+        "description": session.description,
+        "trainer": session.trainer_id,
+        "trainees": list(session.trainee_ids),
+        # The earlier client reads startTime; scheduled_date names the same moment.
+        "startTime": session.scheduled_date.isoformat(),
+        "scheduled_date": session.scheduled_date.isoformat(),
+        "duration_minutes": session.duration_minutes,
+        "status": session.status.value,
+        "class_link": session.class_link,
+        "created_at": session.created_at.isoformat(),
+        "updated_at": session.updated_at.isoformat(),
+    }
+
+
+@_shapes(SessionChanged)
+def _session_changed(event: SessionChanged) -> Shape:
+    session = event.session
+    return "session_updated", {
+        "session_id": session.id,
+        "status": session.status.value,
+        "updated_at": session.updated_at.isoformat(),
+        "trainees": list(session.trainee_ids),
+        "trainer": session.trainer_id,
+        "startTime": session.scheduled_date.isoformat(),
+        "scheduled_date": session.scheduled_date.isoformat(),
+    }
+
+
+@_shapes(SessionDeleted)
+def _session_deleted(event: SessionDeleted) -> Shape:
+    return "session_deleted", {"session_id": event.session.id}
+
+
+def _enrolment(session: TrainingSession, trainee_id: int, at: Any) -> dict[str, Any]:
+    return {"session_id": session.id, "trainee_id": trainee_id, "updated_at": at.isoformat()}
+
+
+@_shapes(TraineeEnrolled)
+def _trainee_enrolled(event: TraineeEnrolled) -> Shape:
+    return "trainee_added_to_session", _enrolment(event.session, event.trainee_id, event.at)
+
+
+@_shapes(TraineeWithdrawn)
+def _trainee_withdrawn(event: TraineeWithdrawn) -> Shape:
+    return "trainee_removed_from_session", _enrolment(event.session, event.trainee_id, event.at)
+
+
+@_shapes(TraineeToldOfEnrolment)
+def _trainee_told_of_enrolment(event: TraineeToldOfEnrolment) -> Shape:
+    session = event.session
+    # The earlier client's bell knows this notification by its type.
+    return "notification", {
+        "type": "session_assigned",
+        "title": "You were enrolled in a session",
+        "message": f"{session.title} on {session.scheduled_date.isoformat()}",
+        "user_id": event.trainee_id,
+        "session_id": session.id,
+        "timestamp": event.at.isoformat(),
+    }
+
+
+@_shapes(TraineeJoinedByLink)
+def _trainee_joined_by_link(event: TraineeJoinedByLink) -> Shape:
+    return "trainee_joined_via_link", {
+        "session_id": event.session.id,
+        "trainee_id": event.trainee_id,
+        "message": f"{event.trainee_name} joined {event.session.title}",
+    }
+
+
+@_shapes(TraineeAssigned)
+def _trainee_assigned(event: TraineeAssigned) -> Shape:
+    return "student_assigned", {
+        "assignment_id": event.assignment_id,
+        "student_id": event.student_id,
+        "teacher_id": event.teacher_id,
+        "assigned_date": event.assigned_at.isoformat(),
+    }
+
+
+@_shapes(TraineeUnassigned)
+def _trainee_unassigned(event: TraineeUnassigned) -> Shape:
+    return "student_unassigned", {"student_id": event.student_id, "teacher_id": event.teacher_id}
+
+
+@_shapes(AttendanceMarked)
+def _attendance_marked(event: AttendanceMarked) -> Shape:
+    mark = event.attendance
+    return "attendance_marked", {
+        "session_id": mark.session_id,
+        "trainee_id": mark.trainee_id,
+        "present": mark.present,
+        "marked_at": mark.marked_at.isoformat(),
+    }
+
+
+@_shapes(AttendanceChanged)
+def _attendance_changed(event: AttendanceChanged) -> Shape:
+    mark = event.attendance
+    return "attendance_updated", {
+        "attendance_id": mark.id,
+        "present": mark.present,
+        "marked_at": mark.marked_at.isoformat(),
+        "session_id": mark.session_id,
+        "trainee_id": mark.trainee_id,
+    }
+
+
+@_shapes(AttendanceDeleted)
+def _attendance_deleted(event: AttendanceDeleted) -> Shape:
+    mark = event.attendance
+    return "attendance_deleted", {
+        "attendance_id": mark.id,
+        "session_id": mark.session_id,
+        "trainee_id": mark.trainee_id,
+    }

@@ -1,0 +1,155 @@
+"""What happens in training. Each fact holds domain values (sessions as they were when it
+happened); the edge words it for clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tms_domain.kernel.events import Audience, DomainEvent
+
+if TYPE_CHECKING:
+    from tms_domain.training.model import Attendance, TrainingSession
+
+
+def _people(session: TrainingSession, *extra: int) -> Audience:
+    """The session's trainer and trainees, and whoever else is named."""
+    return Audience(frozenset({session.trainer_id, *session.trainee_ids, *extra}))
+
+
+@dataclass(frozen=True)
+class SessionScheduled(DomainEvent):
+    session: TrainingSession
+
+    @property
+    def audience(self) -> Audience:
+        return _people(self.session)
+
+
+@dataclass(frozen=True)
+class SessionChanged(DomainEvent):
+    """Heard by the people of the session before and after the change."""
+
+    before: TrainingSession
+    session: TrainingSession
+
+    @property
+    def audience(self) -> Audience:
+        return _people(self.session, self.before.trainer_id, *self.before.trainee_ids)
+
+
+@dataclass(frozen=True)
+class SessionDeleted(DomainEvent):
+    session: TrainingSession
+
+    @property
+    def audience(self) -> Audience:
+        return _people(self.session)
+
+
+@dataclass(frozen=True)
+class TraineeEnrolled(DomainEvent):
+    """Staff enrolled a trainee; ``session`` with them in it."""
+
+    session: TrainingSession
+    trainee_id: int
+    at: datetime
+
+    @property
+    def audience(self) -> Audience:
+        return _people(self.session, self.trainee_id)
+
+
+@dataclass(frozen=True)
+class TraineeToldOfEnrolment(DomainEvent):
+    """The enrolled trainee is told, on their own."""
+
+    session: TrainingSession
+    trainee_id: int
+    at: datetime
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(frozenset({self.trainee_id}))
+
+
+@dataclass(frozen=True)
+class TraineeWithdrawn(DomainEvent):
+    """``session`` without the trainee, who still hears of it."""
+
+    session: TrainingSession
+    trainee_id: int
+    at: datetime
+
+    @property
+    def audience(self) -> Audience:
+        return _people(self.session, self.trainee_id)
+
+
+@dataclass(frozen=True)
+class TraineeJoinedByLink(DomainEvent):
+    session: TrainingSession
+    trainee_id: int
+    trainee_name: str
+
+    @property
+    def audience(self) -> Audience:
+        return _people(self.session, self.trainee_id)
+
+
+@dataclass(frozen=True)
+class TraineeAssigned(DomainEvent):
+    assignment_id: int
+    student_id: int
+    teacher_id: int
+    assigned_at: datetime
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(frozenset({self.student_id, self.teacher_id}))
+
+
+@dataclass(frozen=True)
+class TraineeUnassigned(DomainEvent):
+    student_id: int
+    teacher_id: int
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(frozenset({self.student_id, self.teacher_id}))
+
+
+@dataclass(frozen=True)
+class AttendanceMarked(DomainEvent):
+    """A first mark; ``trainer_id``: the session's trainer."""
+
+    attendance: Attendance
+    trainer_id: int
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(frozenset({self.trainer_id, self.attendance.trainee_id}))
+
+
+@dataclass(frozen=True)
+class AttendanceChanged(DomainEvent):
+    attendance: Attendance
+    trainer_id: int
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(frozenset({self.trainer_id, self.attendance.trainee_id}))
+
+
+@dataclass(frozen=True)
+class AttendanceDeleted(DomainEvent):
+    """``trainer_id`` is None when the session is gone."""
+
+    attendance: Attendance
+    trainer_id: int | None
+
+    @property
+    def audience(self) -> Audience:
+        trainer = () if self.trainer_id is None else (self.trainer_id,)
+        return Audience(frozenset({*trainer, self.attendance.trainee_id}))

@@ -1,0 +1,198 @@
+"""The wire mapper against the contract: every row of the table of WebSocket events in
+docs/api.md is produced, from a typed domain event, with exactly the data keys the row lists
+and for exactly the audience it names; every typed event has a wire shape."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import tms_domain.accounts
+import tms_domain.training
+from tms_adapters.realtime.hub import Listener
+from tms_adapters.realtime.wire import is_internal, sign_ins_ended, to_wire, wire_types
+from tms_domain.accounts import (
+    PasswordChanged,
+    PasswordReset,
+    SignInsEnded,
+    User,
+    UserChanged,
+    UserCreated,
+    UserDeleted,
+    UserLocked,
+    UserUnlocked,
+)
+from tms_domain.kernel import DomainEvent, Role
+from tms_domain.training import (
+    Attendance,
+    AttendanceChanged,
+    AttendanceDeleted,
+    AttendanceMarked,
+    SessionChanged,
+    SessionDeleted,
+    SessionScheduled,
+    SessionStatus,
+    TraineeAssigned,
+    TraineeEnrolled,
+    TraineeJoinedByLink,
+    TraineeToldOfEnrolment,
+    TraineeUnassigned,
+    TraineeWithdrawn,
+    TrainingSession,
+)
+
+API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+# The cast: trainee 3 (assigned to trainer 5) in session 10 of trainer 2 with trainee 4;
+# before a change the session was trainer 9's with trainees 4 and 6; trainee 7 is enrolled
+# by staff, trainee 8 withdrawn, admin 1 acts.
+TRAINEE = User(
+    id=3,
+    username="tara",
+    email="tara@example.org",
+    role=Role.TRAINEE,
+    first_name="Tara",
+    last_name="Trainee",
+    password_hash="$argon2id$secret-hash",
+    is_temporary_password=False,
+    created_at=NOW,
+    updated_at=NOW,
+)
+
+
+def session(trainer_id: int = 2, trainee_ids: tuple[int, ...] = (3, 4)) -> TrainingSession:
+    return TrainingSession(
+        id=10,
+        title="Safety",
+        description=None,
+        trainer_id=trainer_id,
+        trainee_ids=list(trainee_ids),
+        scheduled_date=NOW,
+        duration_minutes=60,
+        status=SessionStatus.SCHEDULED,
+        class_link=None,
+        session_link="a" * 32,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+MARK = Attendance(id=20, session_id=10, trainee_id=3, present=True, marked_at=NOW)
+
+SAMPLES: dict[str, DomainEvent] = {
+    "user_created": UserCreated(TRAINEE),
+    "user_updated": UserChanged(TRAINEE, frozenset({5})),
+    "user_deleted": UserDeleted(3, frozenset({5})),
+    "password_changed": PasswordChanged(3),
+    "password_reset": PasswordReset(3, reset_by=1),
+    "user_locked": UserLocked(3, NOW, 5),
+    "user_unlocked": UserUnlocked(3, 1, was_locked=True),
+    "session_created": SessionScheduled(session()),
+    "session_updated": SessionChanged(session(9, (4, 6)), session()),
+    "session_deleted": SessionDeleted(session()),
+    "trainee_added_to_session": TraineeEnrolled(session(2, (3, 4, 7)), 7, NOW),
+    "trainee_removed_from_session": TraineeWithdrawn(session(), 8, NOW),
+    "trainee_joined_via_link": TraineeJoinedByLink(session(), 3, "Tara Trainee"),
+    "notification": TraineeToldOfEnrolment(session(2, (3, 4, 7)), 7, NOW),
+    "student_assigned": TraineeAssigned(30, 3, 5, NOW),
+    "student_unassigned": TraineeUnassigned(3, 5),
+    "attendance_marked": AttendanceMarked(MARK, 2),
+    "attendance_updated": AttendanceChanged(MARK, 2),
+    "attendance_deleted": AttendanceDeleted(MARK, 2),
+}
+
+AUDIENCES: dict[str, set[int]] = {
+    "the user": {3},
+    "the user; for a trainee, their assigned trainers": {3, 5},
+    "admins only": set(),
+    "the session's trainer and trainees": {2, 3, 4},
+    "the trainer and trainees before and after the change": {2, 3, 4, 6, 9},
+    "the session's trainer and trainees, the added one included": {2, 3, 4, 7},
+    "the session's trainer and trainees, the removed one included": {2, 3, 4, 8},
+    "the user it is addressed to (`user_id`)": {7},
+    "the trainee and the trainer": {3, 5},
+    "the session's trainer and the trainee": {2, 3},
+}
+"""What each "received by" of the table means for the cast above (besides admins)."""
+
+
+def event_rows() -> list[tuple[str, str, str]]:
+    """(type, data, received by) of each row of the table under "### Events"."""
+    text = API_MD.read_text(encoding="utf-8")
+    section = text.split("### Events", 1)[1].split("\n### ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows.append((cells[0].strip("`"), cells[1], cells[2]))
+    return rows
+
+
+def listed_data(cell: str) -> dict[str, str | None]:
+    """The keys a data cell lists, with the value it fixes (``action: "created"``) if any;
+    words in parentheses explain, they are not keys."""
+    plain = re.sub(r"\([^)]*\)", "", cell)
+    keys: dict[str, str | None] = {}
+    for quoted in re.findall(r"`([^`]*)`", plain):
+        for item in quoted.split(","):
+            name, _, value = item.partition(":")
+            keys[name.strip()] = value.strip().strip('"') or None
+    return keys
+
+
+ROWS = event_rows()
+
+
+def test_the_table_is_read_whole() -> None:
+    assert len(ROWS) == len(SAMPLES)
+    assert {row[0] for row in ROWS} == set(SAMPLES)
+
+
+@pytest.mark.parametrize(("kind", "data", "received_by"), ROWS, ids=[row[0] for row in ROWS])
+def test_each_row_is_what_the_mapper_builds(kind: str, data: str, received_by: str) -> None:
+    stored = to_wire(SAMPLES[kind])
+    assert stored.type == kind
+    listed = listed_data(data)
+    assert set(stored.data) == set(listed)
+    for key, value in listed.items():
+        if value is not None:
+            assert stored.data[key] == value
+    assert set(stored.audience.user_ids) == AUDIENCES[received_by]
+    assert not is_internal(stored)
+    text = json.dumps(stored.data)
+    assert TRAINEE.password_hash not in text
+    assert "session_link" not in text
+
+
+def test_session_events_carry_the_start_under_both_names() -> None:
+    for kind in ("session_created", "session_updated"):
+        data = to_wire(SAMPLES[kind]).data
+        assert data["startTime"] == data["scheduled_date"] == "2026-05-01T09:00:00+00:00"
+    assert to_wire(SAMPLES["notification"]).data["type"] == "session_assigned"
+
+
+def test_every_typed_event_has_a_wire_shape() -> None:
+    declared = {
+        cls
+        for area in (tms_domain.accounts, tms_domain.training)
+        for _, cls in inspect.getmembers(area, inspect.isclass)
+        if issubclass(cls, DomainEvent) and cls is not DomainEvent
+    }
+    assert declared == set(wire_types())
+    assert {type(event) for event in SAMPLES.values()} | {SignInsEnded} == declared
+
+
+def test_ended_sign_ins_stay_inside_the_system() -> None:
+    stored = to_wire(SignInsEnded(3, except_sign_in_id="keep"))
+    assert is_internal(stored)
+    assert stored.audience.user_ids == frozenset()
+    assert sign_ins_ended(stored) == SignInsEnded(3, None, "keep")
+    assert sign_ins_ended(to_wire(SAMPLES["user_deleted"])) is None
+    admin = Listener(user_id=1, sees_everything=True, sign_in_id="a")
+    assert not admin.wants(stored)
