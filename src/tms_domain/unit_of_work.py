@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from tms_domain.accounts import SignInRepository, UserRepository
 from tms_domain.audit import AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventStore
+from tms_domain.kernel.jobs import Jobs
 from tms_domain.training import AssignmentRepository, AttendanceRepository, SessionRepository
 
 
@@ -23,6 +24,8 @@ class UnitOfWork(Protocol):
     attendance: AttendanceRepository
     audit: AuditLog
     events: EventStore
+    jobs: Jobs
+    """Background work stored by ``commit()``, run after it."""
 
     async def __aenter__(self) -> Self: ...
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import NamedTuple, Self
 
+from tms_adapters.persistence.memory.jobs import JobTable, MemoryJobs
 from tms_adapters.security.confusables import username_skeleton
 from tms_domain.accounts import SignIn, User, login_key, login_keys, login_preference
 from tms_domain.audit import AuditEntry, AuditQuery
@@ -48,6 +49,7 @@ class State:
     """user id -> the events whose audience lists the user, in id order (the same objects)."""
     last_event_id: int = 0
     counters: dict[str, int] = field(default_factory=dict)
+    jobs: JobTable = field(default_factory=JobTable)
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1
@@ -599,6 +601,7 @@ class MemoryUnitOfWork:
         self.attendance = MemoryAttendanceRepository(state)
         self.audit = MemoryAuditLog(state)
         self.events = MemoryEventStore(state, self._clock)
+        self.jobs = MemoryJobs(state.jobs, self._clock)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:
@@ -626,6 +629,7 @@ class MemoryUnitOfWork:
     async def commit(self) -> None:
         events, self._pending = self._pending, []
         await self.events.append(events)
+        await self.jobs.flush()
         if not self._read_only:
             self._store.state = self._state
             self._bind(copy.deepcopy(self._state))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
+from tms_adapters.persistence.sql.jobs import SqlaJobs
 from tms_adapters.persistence.sql.repositories import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -46,6 +47,7 @@ class SqlaUnitOfWork:
     attendance: SqlaAttendanceRepository
     audit: SqlaAuditLog
     events: SqlaEventStore
+    jobs: SqlaJobs
 
     def __init__(
         self,
@@ -81,6 +83,7 @@ class SqlaUnitOfWork:
         self.attendance = SqlaAttendanceRepository(conn)
         self.audit = SqlaAuditLog(conn)
         self.events = SqlaEventStore(conn, self._clock)
+        self.jobs = SqlaJobs(conn, self._clock)
         return self
 
     async def __aexit__(
@@ -108,6 +111,7 @@ class SqlaUnitOfWork:
         assert self._conn is not None, "commit outside the unit of work"  # noqa: S101
         events, self._pending = self._pending, []
         await self.events.append(events)
+        await self.jobs.flush()
         await self._conn.commit()
         if events:
             await self._publisher.publish(events)
@@ -115,6 +119,7 @@ class SqlaUnitOfWork:
     async def rollback(self) -> None:
         if self._conn is not None:
             await self._conn.rollback()
+            self.jobs = SqlaJobs(self._conn, self._clock)
         self._pending.clear()
 
 
