@@ -31,7 +31,7 @@ DOMAIN = Path(tms_domain.__file__).parent
 
 
 def audit_calls() -> list[tuple[str, str, str]]:
-    """(where, action, target type) of every ``audit(uow, actor, action, target_type, ...)``
+    """(where, action, target type) of every ``record_audit(uow, actor, action, target_type, ...)``
     call in the domain, as written in the source."""
     found = []
     for path in sorted(DOMAIN.rglob("*.py")):
@@ -39,7 +39,7 @@ def audit_calls() -> list[tuple[str, str, str]]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id == "audit"
+                and node.func.id in ("audit", "record_audit")
             ):
                 action, target_type = node.args[2], node.args[3]
                 assert isinstance(action, ast.Constant), f"{path.name}:{node.lineno}"
@@ -68,6 +68,7 @@ class Walk:
     client: RecordingClient
     cast: Cast
     tokens: dict[str, str]
+    container: Container
 
     async def ok(self, who: str, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.client.request(
@@ -85,7 +86,7 @@ async def walk(sql_container: Container) -> AsyncIterator[Walk]:
             who: await login(client, getattr(cast, who).user.username)
             for who in ("admin", "trainer", "trainee", "other_trainee")
         }
-        yield Walk(client, cast, tokens)
+        yield Walk(client, cast, tokens, sql_container)
 
 
 async def test_walking_every_recorded_action(walk: Walk) -> None:
@@ -185,6 +186,16 @@ async def test_walking_every_recorded_action(walk: Walk) -> None:
     expected.append(("session.deleted", sid))
     await ok("admin", "DELETE", f"/users/{walker}")
     expected.append(("user.deleted", walker))
+
+    # Background jobs: a dead-lettered one, retried.
+    container = walk.container
+    async with container.uow()() as uow:
+        uow.jobs.enqueue("nobody.handles.this", {}, idempotency_key="walk")
+        await uow.commit()
+    assert await container.jobs.executor().run_next()
+    [failed] = await ok("admin", "GET", "/jobs/", params={"status": "failed"})
+    await ok("admin", "POST", f"/jobs/{failed['id']}/retry")
+    expected.append(("job.retried", failed["id"]))
 
     entries = await ok("admin", "GET", "/audit/", params={"limit": 1000})
     recorded = [(e["action"], e["target_id"]) for e in reversed(entries)]
