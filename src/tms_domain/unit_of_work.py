@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventStore
+from tms_domain.kernel.jobs import Jobs
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
     AssignmentListing,
@@ -36,6 +37,8 @@ class UnitOfWork(Protocol):
     attendance: AttendanceRepository
     audit: AuditLog
     events: EventStore
+    jobs: Jobs
+    """Background work stored by ``commit()``, run after it."""
 
     user_directory: UserDirectory
     sign_in_history: SignInHistory

@@ -25,6 +25,7 @@ from tms_entrypoints import demo
 from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.logs import log_config
 from tms_entrypoints.settings import Settings, SettingsError
+from tms_entrypoints.worker import add_worker_command
 
 log = logging.getLogger("tms")
 
@@ -518,6 +519,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_arguments(demo_data)
     demo_data.set_defaults(handler=cmd_demo)
+
+    add_worker_command(commands)
     return parser
 
 

@@ -35,6 +35,7 @@ from tms_domain.training.use_cases.attendance import AttendanceService
 from tms_domain.training.use_cases.progress import ProgressService
 from tms_domain.training.use_cases.sessions import SessionService
 from tms_domain.unit_of_work import Core
+from tms_entrypoints.jobs import JobsContainer
 from tms_entrypoints.settings import Settings
 
 
@@ -146,6 +147,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryReportQueries, memory_store),
     )
     reports = providers.Singleton(ReportService, core, report_runner, report_queries, report_limits)
+    jobs = providers.Container(JobsContainer, settings=settings, core=core)
 
 
 def build_container(settings: Settings) -> Container:

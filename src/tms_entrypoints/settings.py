@@ -96,6 +96,23 @@ class Settings:
     """Reports made or downloaded at once by one process; more are answered 429."""
     reports_max_per_user: int = 2
     """Of those, how many one user may have at once."""
+    jobs_backend: Literal["database", "saq"] = "database"
+    """Where background jobs run: workers in the app over the database, or SAQ over Redis
+    (TMS_REDIS_URL) with `tms worker` processes."""
+    jobs_workers: int = 2
+    """Jobs run at once by each process (database: workers in the app and in `tms worker`;
+    saq: in `tms worker`); 0 keeps them out of the app process."""
+    jobs_poll_ms: int = 1000
+    """How often an idle worker (or the SAQ relay) looks for due jobs."""
+    jobs_lease_seconds: int = 60
+    """How long a claim holds a job without renewal: a job whose worker died runs again
+    after it."""
+    jobs_max_attempts: int = 5
+    """Attempts before a failing job is dead-lettered (status failed)."""
+    jobs_backoff_seconds: int = 10
+    """The wait after a job's first failure; it doubles with each further one (up to 1 h)."""
+    job_plugins: tuple[str, ...] = ()
+    """Modules whose register(handlers) adds job handlers."""
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     var_dir: str = "var"
@@ -124,6 +141,7 @@ class Settings:
     def validate(self) -> None:
         self._validate_deployment()
         self._validate_limits()
+        self._validate_jobs()
 
     def _validate_deployment(self) -> None:
         """Where the app runs and what it connects to."""
@@ -189,6 +207,21 @@ class Settings:
             raise SettingsError("TMS_MAX_HEADER_BYTES must be at least TMS_MAX_HEADER_LINE_BYTES")
         if self.max_connections_per_address < 0:
             raise SettingsError("TMS_MAX_CONNECTIONS_PER_ADDRESS must be 0 (no cap) or more")
+
+    def _validate_jobs(self) -> None:
+        """Background work: where it runs and how it retries."""
+        if self.jobs_backend not in ("database", "saq"):
+            raise SettingsError("TMS_JOBS_BACKEND must be database or saq")
+        if self.jobs_backend == "saq" and not self.redis_url:
+            raise SettingsError("TMS_JOBS_BACKEND=saq needs TMS_REDIS_URL")
+        if self.jobs_backend == "saq" and self.storage != "sql":
+            raise SettingsError("TMS_JOBS_BACKEND=saq needs TMS_STORAGE=sql")
+        for name in ("jobs_poll_ms", "jobs_lease_seconds", "jobs_max_attempts"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
+        for name in ("jobs_workers", "jobs_backoff_seconds"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or more")
 
     def with_secret_key(self) -> Settings:
         """A secret key is needed to sign tokens. Outside production, when none is set, one is

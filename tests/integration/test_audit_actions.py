@@ -68,6 +68,7 @@ class Walk:
     client: RecordingClient
     cast: Cast
     tokens: dict[str, str]
+    container: Container
 
     async def ok(self, who: str, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.client.request(
@@ -85,7 +86,7 @@ async def walk(sql_container: Container) -> AsyncIterator[Walk]:
             who: await login(client, getattr(cast, who).user.username)
             for who in ("admin", "trainer", "trainee", "other_trainee")
         }
-        yield Walk(client, cast, tokens)
+        yield Walk(client, cast, tokens, sql_container)
 
 
 async def test_walking_every_recorded_action(walk: Walk) -> None:
@@ -185,6 +186,16 @@ async def test_walking_every_recorded_action(walk: Walk) -> None:
     expected.append(("session.deleted", sid))
     await ok("admin", "DELETE", f"/users/{walker}")
     expected.append(("user.deleted", walker))
+
+    # Background jobs: a dead-lettered one, retried.
+    container = walk.container
+    async with container.uow()() as uow:
+        uow.jobs.enqueue("nobody.handles.this", {}, idempotency_key="walk")
+        await uow.commit()
+    assert await container.jobs.executor().run_next()
+    [failed] = await ok("admin", "GET", "/jobs/", params={"status": "failed"})
+    await ok("admin", "POST", f"/jobs/{failed['id']}/retry")
+    expected.append(("job.retried", failed["id"]))
 
     entries = await ok("admin", "GET", "/audit/", params={"limit": 1000})
     recorded = [(e["action"], e["target_id"]) for e in reversed(entries)]

@@ -195,7 +195,7 @@ async def test_0003_makes_sqlite_tables_autoincrement(tmp_path: Path) -> None:
     await schema.upgrade(url, "0001")
     plain = await _rows(url, "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'")
 
-    await schema.upgrade(url)
+    await schema.upgrade(url, "0003")
     rebuilt = await _rows(url, "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'")
 
     assert plain == []
@@ -260,3 +260,15 @@ async def test_the_audience_index_is_filled_for_the_events_already_stored(
         3: ["attendance_marked"],
         None: [kind for kind, _ in stored],
     }
+
+
+async def test_0004_adds_the_jobs_table_and_takes_it_away(empty_database_url: str) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0003")
+    assert "jobs" not in await tables_in(url)
+    await schema.upgrade(url)
+    assert "jobs" in await tables_in(url)
+    await schema.downgrade(url, "0003")
+    assert await tables_in(url) == SCHEMA_TABLES - {"jobs"}
+    await schema.upgrade(url)
+    assert await differences_from_models(url) == []

@@ -233,6 +233,13 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
         csv_text = next(b for k, b in walk.bodies.items() if k.startswith("GET /reports"))
         assert "Security" in csv_text
         assert "pia@example.org" in csv_text
+        # A dead-lettered job whose payload holds a secret: admins see the job, never it.
+        async with sql_container.uow()() as uow:
+            uow.jobs.enqueue("nobody.handles.this", {"password": PASSWORD}, idempotency_key="w")
+            await uow.commit()
+        assert await sql_container.jobs.executor().run_next()
+        [failed] = await walk.call("GET", "/jobs", params={"status": "failed"})
+        await walk.call("POST", "/jobs/{job_id}/retry", path={"job_id": failed["id"]})
         await walk.call("GET", "/health")
         await walk.call("HEAD", "/health")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import tms_domain.accounts
+import tms_domain.jobs
 import tms_domain.training
 from tms_adapters.realtime.hub import Listener
 from tms_adapters.realtime.wire import is_internal, sign_ins_ended, to_wire, wire_types
@@ -27,6 +28,7 @@ from tms_domain.accounts import (
     UserLocked,
     UserUnlocked,
 )
+from tms_domain.jobs import Job, JobFailed, JobStatus
 from tms_domain.kernel import DomainEvent, Role
 from tms_domain.training import (
     Attendance,
@@ -83,6 +85,19 @@ def session(trainer_id: int = 2, trainee_ids: tuple[int, ...] = (3, 4)) -> Train
     )
 
 
+FAILED_JOB = Job(
+    id=40,
+    kind="mail.send",
+    payload={"to": "tara@example.org"},
+    idempotency_key="welcome-3",
+    status=JobStatus.FAILED,
+    attempts=5,
+    run_after=NOW,
+    created_at=NOW,
+    updated_at=NOW,
+    last_error="SMTP refused",
+)
+
 MARK = Attendance(id=20, session_id=10, trainee_id=3, present=True, marked_at=NOW)
 
 SAMPLES: dict[str, DomainEvent] = {
@@ -105,6 +120,7 @@ SAMPLES: dict[str, DomainEvent] = {
     "attendance_marked": AttendanceMarked(MARK, 2),
     "attendance_updated": AttendanceChanged(MARK, 2),
     "attendance_deleted": AttendanceDeleted(MARK, 2),
+    "job_failed": JobFailed(FAILED_JOB),
 }
 
 AUDIENCES: dict[str, set[int]] = {
@@ -180,7 +196,7 @@ def test_session_events_carry_the_start_under_both_names() -> None:
 def test_every_typed_event_has_a_wire_shape() -> None:
     declared = {
         cls
-        for area in (tms_domain.accounts, tms_domain.training)
+        for area in (tms_domain.accounts, tms_domain.training, tms_domain.jobs)
         for _, cls in inspect.getmembers(area, inspect.isclass)
         if issubclass(cls, DomainEvent) and cls is not DomainEvent
     }

@@ -20,6 +20,7 @@ from tms_domain.accounts import (
     UserLocked,
     UserUnlocked,
 )
+from tms_domain.jobs import JobFailed
 from tms_domain.kernel import Audience, DomainEvent, StoredEvent
 from tms_domain.training import (
     AttendanceChanged,
@@ -288,4 +289,15 @@ def _attendance_deleted(event: AttendanceDeleted) -> Shape:
         "attendance_id": mark.id,
         "session_id": mark.session_id,
         "trainee_id": mark.trainee_id,
+    }
+
+
+@_shapes(JobFailed)
+def _job_failed(event: JobFailed) -> Shape:
+    job = event.job
+    return "job_failed", {
+        "job_id": job.id,
+        "kind": job.kind,
+        "attempts": job.attempts,
+        "error": job.last_error,
     }

@@ -69,6 +69,8 @@ class Permission(StrEnum):
     READ_ANALYTICS = "analytics.read"
     GENERATE_REPORTS = "report.generate"
     READ_AUDIT = "audit.read"
+    LIST_JOBS = "job.list"
+    RETRY_JOB = "job.retry"
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ MATRIX: dict[Permission, dict[Role, Rule]] = {
     Permission.READ_ANALYTICS: {ADMIN: _anyone},
     Permission.GENERATE_REPORTS: {ADMIN: _anyone},
     Permission.READ_AUDIT: {ADMIN: _anyone},
+    Permission.LIST_JOBS: {ADMIN: _anyone},
+    Permission.RETRY_JOB: {ADMIN: _anyone},
 }
 
 ALLOWED_WITH_TEMPORARY_PASSWORD = frozenset(

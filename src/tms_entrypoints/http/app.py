@@ -29,6 +29,7 @@ from tms_entrypoints.http.controllers.attendance import AttendanceController
 from tms_entrypoints.http.controllers.audit import list_audit
 from tms_entrypoints.http.controllers.auth import AuthController
 from tms_entrypoints.http.controllers.health import health, health_head
+from tms_entrypoints.http.controllers.jobs import JobsController
 from tms_entrypoints.http.controllers.progress import (
     trainee_progress,
     trainer_progress,
@@ -111,15 +112,18 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     channels = container.channels()
     hub = container.hub()
     relay = ChannelsRelay(channels, hub)
+    jobs = container.jobs.in_app()
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         async with channels:
             await relay.start()
             await hub.start()
+            await jobs.start()
             try:
                 yield
             finally:
+                await jobs.stop()
                 await hub.stop()
                 await relay.stop()
                 container.hasher().shutdown()
@@ -144,6 +148,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             trainer_trainees,
             AnalyticsController,
             list_audit,
+            JobsController,
             generate_report,
             health,
             health_head,

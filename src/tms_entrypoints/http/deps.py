@@ -56,5 +56,6 @@ def dependencies(container: Container) -> dict[str, Provide]:
         "reports",
     )
     provided = {name: service(name) for name in names}
+    provided["jobs"] = Provide(lambda: container.jobs.admin(), use_cache=True, sync_to_thread=False)
     provided["actor"] = Provide(provide_actor)
     return provided

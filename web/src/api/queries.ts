@@ -17,6 +17,7 @@ export const keys = {
   assignments: () => ['assignments'] as const,
   overview: () => ['analytics', 'overview'] as const,
   audit: (query: Query) => ['audit', query] as const,
+  jobs: (query: Query) => ['jobs', query] as const,
 };
 
 type Options<T> = Omit<UseQueryOptions<T, Error, T, QueryKey>, 'queryKey' | 'queryFn'>;
@@ -26,6 +27,7 @@ type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { qu
 
 export type SessionQuery = QueryOf<'/sessions'>;
 export type AuditQuery = QueryOf<'/audit'>;
+export type JobQuery = QueryOf<'/jobs'>;
 export type ReportQuery = QueryOf<'/reports/generate'>;
 
 function useGet<T>(key: QueryKey, fetch: (signal: AbortSignal) => Promise<T>, options?: Options<T>) {
@@ -85,3 +87,6 @@ export const useOverview = () =>
 
 export const useAudit = (query: AuditQuery) =>
   useGet(keys.audit(query), (signal) => unwrap(api.GET('/audit', { params: { query }, signal })));
+
+export const useJobs = (query: JobQuery) =>
+  useGet(keys.jobs(query), (signal) => unwrap(api.GET('/jobs', { params: { query }, signal })));

@@ -37,6 +37,9 @@ export type TraineeProgress = Schemas['TraineeProgressOut'];
 export type TrainerTrainee = Schemas['TrainerTraineeOut'];
 export type Overview = Schemas['OverviewOut'];
 export type AuditEntry = Schemas['AuditEntryOut'];
+export type BackgroundJob = Schemas['JobOut'];
+export type JobStatus = BackgroundJob['status'];
+export const JOB_STATUSES = everyMember<JobStatus>()(['failed', 'queued', 'running', 'succeeded']);
 
 /**
  * One session a booking clashes with: the `conflicts` of a 409 double booking (docs/api.md;
@@ -71,9 +74,10 @@ export const AUDIT_ACTIONS = [
   'attendance.marked',
   'attendance.updated',
   'attendance.deleted',
+  'job.retried',
 ] as const;
 
-export const AUDIT_TARGET_TYPES = ['user', 'session', 'enrolment', 'assignment', 'attendance'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'session', 'enrolment', 'assignment', 'attendance', 'job'] as const;
 
 /** A WebSocket frame (docs/api.md; WebSocket frames are not part of the OpenAPI document). */
 export interface LiveEvent {

@@ -28,6 +28,7 @@ describe('Layout', () => {
       'Analytics',
       'Reports',
       'Audit log',
+      'Background jobs',
     ]);
 
     const menu = screen.getByRole('button', { name: 'Menu' });

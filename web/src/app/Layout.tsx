@@ -15,6 +15,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: '/analytics', label: 'Analytics' },
     { to: '/reports', label: 'Reports' },
     { to: '/audit', label: 'Audit log' },
+    { to: '/jobs', label: 'Background jobs' },
   ],
   trainer: [
     { to: '/sessions', label: 'My sessions' },

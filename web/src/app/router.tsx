@@ -4,6 +4,7 @@ import { AssignmentsPage } from '../pages/AssignmentsPage';
 import { AttendancePage } from '../pages/AttendancePage';
 import { AuditPage } from '../pages/AuditPage';
 import { ChangePasswordPage } from '../pages/ChangePasswordPage';
+import { JobsPage } from '../pages/JobsPage';
 import { JoinPage } from '../pages/JoinPage';
 import { LoginPage } from '../pages/LoginPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
@@ -94,6 +95,14 @@ export const routes: RouteObject[] = [
         element: (
           <RequireRole roles={[...admin]}>
             <AuditPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'jobs',
+        element: (
+          <RequireRole roles={[...admin]}>
+            <JobsPage />
           </RequireRole>
         ),
       },

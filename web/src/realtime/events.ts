@@ -40,6 +40,8 @@ const FAMILIES: Record<string, string[]> = {
   attendance_marked: ['attendance', 'progress', 'analytics', 'trainer-trainees'],
   attendance_updated: ['attendance', 'progress', 'analytics', 'trainer-trainees'],
   attendance_deleted: ['attendance', 'progress', 'analytics', 'trainer-trainees'],
+  // A job was dead-lettered (admins only).
+  job_failed: ['jobs'],
 };
 
 /** The query families to refetch after an event; the audit log changes with every write. */

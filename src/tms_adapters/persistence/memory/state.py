@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from tms_adapters.persistence.memory.jobs import JobTable
 from tms_domain.accounts import SignIn, User
 from tms_domain.audit import AuditEntry
 from tms_domain.kernel import StoredEvent
@@ -38,6 +39,7 @@ class State:
     """user id -> the events whose audience lists the user, in id order (the same objects)."""
     last_event_id: int = 0
     counters: dict[str, int] = field(default_factory=dict)
+    jobs: JobTable = field(default_factory=JobTable)
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1

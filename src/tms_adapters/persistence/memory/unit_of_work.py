@@ -20,6 +20,7 @@ from tms_adapters.persistence.memory.accounts import (
 from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
 from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
 from tms_adapters.persistence.memory.events import MemoryEventStore
+from tms_adapters.persistence.memory.jobs import MemoryJobs
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_adapters.persistence.memory.training import (
     MemoryAssignmentRepository,
@@ -37,6 +38,7 @@ from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StoredEvent
+from tms_domain.kernel.jobs import Jobs
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
     AssignmentListing,
@@ -71,6 +73,7 @@ class MemoryUnitOfWork:
     trainee_activity: TraineeActivity
     analytics: AnalyticsQueries
     audit_history: AuditHistory
+    jobs: Jobs
 
     def __init__(
         self, store: MemoryStore, clock: Clock, publisher: EventPublisher, *, read_only: bool
@@ -91,6 +94,7 @@ class MemoryUnitOfWork:
         self.attendance = MemoryAttendanceRepository(state)
         self.audit = MemoryAuditLog(state)
         self.events = MemoryEventStore(state, self._clock)
+        self.jobs = self._jobs = MemoryJobs(state.jobs, self._clock)
         self.user_directory = MemoryUserDirectory(state)
         self.sign_in_history = MemorySignInHistory(state)
         self.session_listing = MemorySessionListing(state)
@@ -127,6 +131,7 @@ class MemoryUnitOfWork:
     async def commit(self) -> None:
         events, self._pending = self._pending, []
         await self.events.append(events)
+        await self._jobs.flush()
         if not self._read_only:
             self._store.state = self._state
             self._bind(copy.deepcopy(self._state))

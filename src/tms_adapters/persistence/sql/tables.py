@@ -264,3 +264,30 @@ event_sequence = Table(
     Column("last_id", Id, nullable=False),
     **MYSQL_OPTIONS,
 )
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(100), nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("run_after", UtcDateTime, nullable=False),
+    Column("lease_token", String(64), nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("handed_off_until", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    # Enqueueing the same work twice stores it once.
+    UniqueConstraint("kind", "idempotency_key"),
+    # Workers look for queued jobs that are due and for running ones whose lease expired.
+    Index("ix_jobs_status_run_after", "status", "run_after"),
+    Index("ix_jobs_status_lease_until", "status", "lease_until"),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)
+"""Background jobs, written in the transaction of their cause (see tms_domain.kernel.jobs)."""

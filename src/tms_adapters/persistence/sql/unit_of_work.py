@@ -20,6 +20,7 @@ from tms_adapters.persistence.sql.analytics import SqlaAnalyticsQueries
 from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
+from tms_adapters.persistence.sql.jobs import SqlaJobs
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -43,6 +44,7 @@ from tms_domain.kernel import (
     StorageUnavailable,
     StoredEvent,
 )
+from tms_domain.kernel.jobs import Jobs
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
     AssignmentListing,
@@ -92,6 +94,7 @@ class SqlaUnitOfWork:
     trainee_activity: TraineeActivity
     analytics: AnalyticsQueries
     audit_history: AuditHistory
+    jobs: Jobs
 
     def __init__(
         self,
@@ -136,6 +139,7 @@ class SqlaUnitOfWork:
         self.trainee_activity = SqlaTraineeActivity(conn)
         self.analytics = SqlaAnalyticsQueries(conn)
         self.audit_history = SqlaAuditHistory(conn)
+        self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
     async def __aexit__(
@@ -163,6 +167,7 @@ class SqlaUnitOfWork:
         assert self._conn is not None, "commit outside the unit of work"  # noqa: S101
         events, self._pending = self._pending, []
         await self.events.append(events)
+        await self._jobs.flush()
         await self._conn.commit()
         if events:
             await self._publisher.publish(events)
@@ -170,6 +175,7 @@ class SqlaUnitOfWork:
     async def rollback(self) -> None:
         if self._conn is not None:
             await self._conn.rollback()
+            self.jobs = self._jobs = SqlaJobs(self._conn, self._clock)
         self._pending.clear()
 
 

@@ -1,0 +1,88 @@
+"""Running one claimed job: its handler under a lease kept alive while it runs, then the
+outcome recorded. Both backends run jobs through this."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+
+from tms_domain.jobs.use_cases.processing import JobProcessing
+from tms_domain.kernel.jobs import Job, JobContext, PermanentJobFailure
+
+log = logging.getLogger("tms.jobs")
+
+Beat = Callable[[], Awaitable[None]]
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+class JobExecutor:
+    def __init__(self, processing: JobProcessing) -> None:
+        self.processing = processing
+
+    @property
+    def renew_every(self) -> float:
+        """A third of the lease: two renewals can fail before another worker may take over."""
+        return self.processing.policy.lease.total_seconds() / 3
+
+    async def run_next(self) -> bool:
+        """Claim and run the job due first; False when none was due."""
+        token = new_token()
+        job = await self.processing.claim_next(token)
+        if job is None:
+            return False
+        await self.run(job, token)
+        return True
+
+    async def run_by_id(self, job_id: int, beat: Beat | None = None) -> None:
+        """Run that job when it is still due (a queue may hand a job over twice)."""
+        token = new_token()
+        job = await self.processing.claim(job_id, token)
+        if job is not None:
+            await self.run(job, token, beat)
+
+    async def run(self, job: Job, token: str, beat: Beat | None = None) -> None:
+        handler = self.processing.handlers.get(job.kind)
+        context = JobContext(job.id, job.kind, job.payload, job.idempotency_key, job.attempts)
+        if handler is None:
+            await self._failed(job, token, f"No handler for job kind {job.kind!r}", True)
+            return
+        log.info("job %s (%s) attempt %s started", job.id, job.kind, job.attempts)
+        keeper = asyncio.create_task(self._keep_lease(job, token, beat))
+        try:
+            await handler(context)
+        except PermanentJobFailure as error:
+            await self._failed(job, token, str(error) or type(error).__name__, True)
+        except Exception as error:
+            log.warning(
+                "job %s (%s) attempt %s failed", job.id, job.kind, job.attempts, exc_info=True
+            )
+            await self._failed(job, token, f"{type(error).__name__}: {error}", False)
+        else:
+            await self.processing.succeeded(job, token)
+            log.info("job %s (%s) succeeded", job.id, job.kind)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _failed(self, job: Job, token: str, error: str, permanent: bool) -> None:
+        if await self.processing.failed(job, token, error, permanent=permanent):
+            log.error("job %s (%s) dead-lettered: %s", job.id, job.kind, error)
+
+    async def _keep_lease(self, job: Job, token: str, beat: Beat | None) -> None:
+        while True:
+            await asyncio.sleep(self.renew_every)
+            try:
+                if not await self.processing.renew(job, token):
+                    log.warning("job %s: lease lost to another worker", job.id)
+                    return
+                if beat is not None:
+                    await beat()
+            except Exception:
+                log.warning("job %s: renewing the lease failed", job.id, exc_info=True)

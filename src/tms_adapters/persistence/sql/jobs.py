@@ -1,0 +1,206 @@
+"""The job store on SQL: jobs enqueued in a unit of work are written by its commit; claims
+are compare-and-set updates, so any number of worker processes can share the table."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tms_adapters.persistence.sql import tables as t
+from tms_domain.kernel import Clock
+from tms_domain.kernel.jobs import Job, JobStatus, Lease
+
+QUEUED, RUNNING = JobStatus.QUEUED.value, JobStatus.RUNNING.value
+SKIP_LOCKED_SINCE = {"mariadb": (10, 6), "mysql": (8, 0, 1)}
+"""Servers whose ``FOR UPDATE SKIP LOCKED`` lets workers pass each other's claims by."""
+
+
+def _job(row: Any) -> Job:
+    return Job(
+        id=row.id,
+        kind=row.kind,
+        payload=row.payload,
+        idempotency_key=row.idempotency_key,
+        status=JobStatus(row.status),
+        attempts=row.attempts,
+        run_after=row.run_after,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        last_error=row.last_error,
+        finished_at=row.finished_at,
+    )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    j = t.jobs
+    return or_(
+        and_(j.c.status == QUEUED, j.c.run_after <= now),
+        and_(j.c.status == RUNNING, j.c.lease_until < now),
+    )
+
+
+def new_job_row(
+    kind: str,
+    payload: Mapping[str, Any],
+    idempotency_key: str | None,
+    run_after: datetime | None,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "idempotency_key": idempotency_key or uuid.uuid4().hex,
+        "payload": dict(payload),
+        "status": QUEUED,
+        "attempts": 0,
+        "run_after": run_after or now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+class SqlaJobs:
+    def __init__(self, conn: AsyncConnection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+        self._pending: list[dict[str, Any]] = []
+
+    def enqueue(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+        run_after: datetime | None = None,
+    ) -> None:
+        self._pending.append(
+            new_job_row(kind, payload, idempotency_key, run_after, self._clock.now())
+        )
+
+    async def flush(self) -> None:
+        """Write the enqueued jobs (the unit of work calls it as it commits); a job whose
+        kind and key are stored already is left out."""
+        rows, self._pending = self._pending, []
+        if rows:
+            await self._conn.execute(self._insert_new(), rows)
+
+    def _insert_new(self) -> Any:
+        j = t.jobs
+        if self._conn.dialect.name == "sqlite":
+            return sqlite.insert(j).on_conflict_do_nothing(
+                index_elements=["kind", "idempotency_key"]
+            )
+        if self._conn.dialect.name in ("mysql", "mariadb"):
+            return mysql.insert(j).on_duplicate_key_update(kind=j.c.kind)
+        return insert(j)
+
+    def _skip_locked(self) -> bool:
+        dialect = self._conn.dialect
+        name = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
+        since = SKIP_LOCKED_SINCE.get(name)
+        version = dialect.server_version_info or ()
+        return since is not None and tuple(version[: len(since)]) >= since
+
+    async def claim_next(self, now: datetime, lease: Lease) -> Job | None:
+        j = t.jobs
+        query = select(j.c.id).where(_due(now)).order_by(j.c.run_after, j.c.id).limit(1)
+        if self._skip_locked():
+            query = query.with_for_update(skip_locked=True)
+        job_id = (await self._conn.execute(query)).scalar()
+        if job_id is None:
+            return None
+        return await self.claim(int(job_id), now, lease)
+
+    async def claim(self, job_id: int, now: datetime, lease: Lease) -> Job | None:
+        """The update is the claim: of two workers after the same job, the second finds it
+        no longer due (it waits for the first's row lock, then reads its commit)."""
+        j = t.jobs
+        claimed = await self._conn.execute(
+            update(j)
+            .where(j.c.id == job_id, _due(now))
+            .values(
+                status=RUNNING,
+                attempts=j.c.attempts + 1,
+                lease_token=lease.token,
+                lease_until=lease.until,
+                updated_at=now,
+            )
+        )
+        if claimed.rowcount != 1:
+            return None
+        return await self.get(job_id)
+
+    async def renew(self, job_id: int, lease: Lease) -> bool:
+        j = t.jobs
+        renewed = await self._conn.execute(
+            update(j)
+            .where(j.c.id == job_id, j.c.status == RUNNING, j.c.lease_token == lease.token)
+            .values(lease_until=lease.until)
+        )
+        return bool(renewed.rowcount == 1)
+
+    async def release(self, job: Job, token: str) -> bool:
+        j = t.jobs
+        released = await self._conn.execute(
+            update(j)
+            .where(j.c.id == job.id, j.c.status == RUNNING, j.c.lease_token == token)
+            .values(
+                status=job.status.value,
+                run_after=job.run_after,
+                last_error=job.last_error,
+                updated_at=job.updated_at,
+                finished_at=job.finished_at,
+                lease_token=None,
+                lease_until=None,
+                handed_off_until=None,
+            )
+        )
+        return bool(released.rowcount == 1)
+
+    async def hand_off(self, now: datetime, until: datetime, *, limit: int) -> list[int]:
+        j = t.jobs
+        free = or_(j.c.handed_off_until.is_(None), j.c.handed_off_until < now)
+        query = select(j.c.id).where(_due(now), free).order_by(j.c.run_after, j.c.id).limit(limit)
+        if self._skip_locked():
+            query = query.with_for_update(skip_locked=True)
+        ids = [int(job_id) for job_id in (await self._conn.execute(query)).scalars()]
+        if not ids:
+            return []
+        await self._conn.execute(
+            update(j).where(j.c.id.in_(ids), free).values(handed_off_until=until)
+        )
+        return ids
+
+    async def get(self, job_id: int) -> Job | None:
+        row = (await self._conn.execute(select(t.jobs).where(t.jobs.c.id == job_id))).first()
+        return _job(row) if row else None
+
+    async def page(self, status: JobStatus | None, *, skip: int, limit: int) -> list[Job]:
+        j = t.jobs
+        query = select(j).order_by(j.c.id.desc()).offset(skip).limit(limit)
+        if status is not None:
+            query = query.where(j.c.status == status.value)
+        return [_job(row) for row in await self._conn.execute(query)]
+
+    async def update(self, job: Job) -> None:
+        j = t.jobs
+        await self._conn.execute(
+            update(j)
+            .where(j.c.id == job.id)
+            .values(
+                status=job.status.value,
+                attempts=job.attempts,
+                run_after=job.run_after,
+                last_error=job.last_error,
+                updated_at=job.updated_at,
+                finished_at=job.finished_at,
+                lease_token=None,
+                lease_until=None,
+                handed_off_until=None,
+            )
+        )

@@ -1,0 +1,81 @@
+"""The steps a worker takes, each in a unit of work of its own: claim a job, keep the
+lease, record the outcome. Running the handler between them (and the timing around it) is
+the worker adapter's."""
+
+from __future__ import annotations
+
+from tms_domain.jobs.events import JobFailed
+from tms_domain.kernel.jobs import Job, JobHandlers, Lease, RetryPolicy
+from tms_domain.unit_of_work import Core, UnitOfWork
+
+LOST_WORKER = "the worker running it stopped before it finished, on each of its attempts"
+
+
+class JobProcessing:
+    def __init__(self, core: Core, handlers: JobHandlers, policy: RetryPolicy) -> None:
+        self._core = core
+        self.handlers = handlers
+        self.policy = policy
+
+    def lease(self, token: str) -> Lease:
+        return Lease(token, self._core.clock.now() + self.policy.lease)
+
+    async def claim_next(self, token: str) -> Job | None:
+        """The next due job, now held by ``token``; None when none is due. A job whose
+        previous holders all died mid-run (attempts used up by claims alone) is
+        dead-lettered here rather than run once more."""
+        while True:
+            async with self._core.uow() as uow:
+                now = self._core.clock.now()
+                job = await uow.jobs.claim_next(now, Lease(token, now + self.policy.lease))
+                if job is None or job.attempts <= self.policy.max_attempts:
+                    await uow.commit()
+                    return job
+                await self._dead_letter(uow, job, token, LOST_WORKER)
+
+    async def claim(self, job_id: int, token: str) -> Job | None:
+        """That job, now held by ``token``, when it is due (handed over by a queue)."""
+        async with self._core.uow() as uow:
+            now = self._core.clock.now()
+            job = await uow.jobs.claim(job_id, now, Lease(token, now + self.policy.lease))
+            if job is not None and job.attempts > self.policy.max_attempts:
+                await self._dead_letter(uow, job, token, LOST_WORKER)
+                return None
+            await uow.commit()
+            return job
+
+    async def renew(self, job: Job, token: str) -> bool:
+        async with self._core.uow() as uow:
+            held = await uow.jobs.renew(job.id, self.lease(token))
+            await uow.commit()
+            return held
+
+    async def succeeded(self, job: Job, token: str) -> None:
+        async with self._core.uow() as uow:
+            job.succeed(self._core.clock.now())
+            await uow.jobs.release(job, token)
+            await uow.commit()
+
+    async def failed(self, job: Job, token: str, error: str, *, permanent: bool) -> bool:
+        """Record a failed attempt: queued again after a backoff, or dead-lettered (and
+        admins told). True when dead-lettered."""
+        async with self._core.uow() as uow:
+            dead = job.fail(error, self._core.clock.now(), self.policy, permanent=permanent)
+            if await uow.jobs.release(job, token) and dead:
+                uow.record(JobFailed(job))
+            await uow.commit()
+            return dead
+
+    async def hand_off(self, *, limit: int) -> list[int]:
+        """Due jobs for an external queue, not handed to it again within a lease."""
+        async with self._core.uow() as uow:
+            now = self._core.clock.now()
+            ids = await uow.jobs.hand_off(now, now + self.policy.lease, limit=limit)
+            await uow.commit()
+            return ids
+
+    async def _dead_letter(self, uow: UnitOfWork, job: Job, token: str, error: str) -> None:
+        job.fail(error, self._core.clock.now(), self.policy, permanent=True)
+        if await uow.jobs.release(job, token):
+            uow.record(JobFailed(job))
+        await uow.commit()

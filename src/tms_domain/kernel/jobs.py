@@ -1,0 +1,197 @@
+"""Background jobs: work that must happen after a commit and survive a crash.
+
+A use case enqueues a job in its unit of work (``uow.jobs.enqueue``); the job is stored by
+the same commit as its cause, so it exists exactly when the cause does. A worker claims it
+with a lease, runs the handler registered for its kind, and records the outcome: done,
+queued again after a backoff, or dead-lettered (``failed``) for an admin to see and retry.
+A worker that dies leaves its lease to expire, and the job is claimed again: handlers run
+at least once, so each makes its effect happen once with the job's idempotency key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from tms_domain.kernel.errors import Conflict
+
+MAX_ERROR_LENGTH = 2000
+"""The part of a failure's message kept with the job."""
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    """The dead letter: attempts used up, or a permanent failure; waits for an admin."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how soon a failing job is tried again, and how long a claim holds."""
+
+    max_attempts: int = 5
+    backoff: timedelta = timedelta(seconds=10)
+    """The wait after the first failure; it doubles with each further one."""
+    max_backoff: timedelta = timedelta(hours=1)
+    lease: timedelta = timedelta(seconds=60)
+
+    def delay(self, attempts: int) -> timedelta:
+        """The wait before attempt ``attempts + 1``: exponential, capped."""
+        delay: timedelta = self.backoff * (2 ** max(attempts - 1, 0))
+        return min(delay, self.max_backoff)
+
+
+@dataclass
+class Job:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    idempotency_key: str
+    status: JobStatus
+    attempts: int
+    """Claims so far: the attempt running now, when running."""
+    run_after: datetime
+    created_at: datetime
+    updated_at: datetime
+    last_error: str | None = None
+    finished_at: datetime | None = None
+
+    def succeed(self, now: datetime) -> None:
+        self.status = JobStatus.SUCCEEDED
+        self.finished_at = now
+        self.updated_at = now
+
+    def fail(self, error: str, now: datetime, policy: RetryPolicy, *, permanent: bool) -> bool:
+        """Queue the job again after a backoff, or dead-letter it when the failure is
+        permanent or its attempts are used up. True when dead-lettered."""
+        self.last_error = error[:MAX_ERROR_LENGTH]
+        self.updated_at = now
+        if permanent or self.attempts >= policy.max_attempts:
+            self.status = JobStatus.FAILED
+            self.finished_at = now
+            return True
+        self.status = JobStatus.QUEUED
+        self.run_after = now + policy.delay(self.attempts)
+        return False
+
+    def retry(self, now: datetime) -> None:
+        """An admin's second chance for a dead-lettered job: a full set of attempts, now."""
+        if self.status is not JobStatus.FAILED:
+            raise Conflict("Only a failed job can be retried")
+        self.status = JobStatus.QUEUED
+        self.attempts = 0
+        self.run_after = now
+        self.finished_at = None
+        self.updated_at = now
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A worker's claim on a job: the job is its own until ``until`` unless renewed."""
+
+    token: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a handler is given. ``idempotency_key`` is the same on every attempt: a handler
+    whose effect must happen once records it with the key (a unique row, a message id)."""
+
+    id: int
+    kind: str
+    payload: Mapping[str, Any]
+    idempotency_key: str
+    attempt: int
+
+
+JobHandler = Callable[[JobContext], Awaitable[None]]
+
+
+class PermanentJobFailure(Exception):
+    """Raised by a handler when trying again cannot help (a recipient refused for good):
+    the job is dead-lettered at once instead of retried."""
+
+
+class JobQueue(Protocol):
+    """What a use case sees: work to do after its commit."""
+
+    def enqueue(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+        run_after: datetime | None = None,
+    ) -> None:
+        """Store a job with the unit of work's commit. A second job of the same kind and
+        key (in this commit or any earlier one) is not stored: enqueueing is idempotent.
+        Without a key the job gets a unique one."""
+        ...
+
+
+class JobLedger(Protocol):
+    """What workers use: claims under a lease, and outcomes written only by the holder."""
+
+    async def claim_next(self, now: datetime, lease: Lease) -> Job | None:
+        """Take the job due first (queued and due, or running with an expired lease): its
+        attempts go up by one and it is the lease's until the lease ends."""
+        ...
+
+    async def claim(self, job_id: int, now: datetime, lease: Lease) -> Job | None:
+        """Take that job when it is due, as ``claim_next`` does; None when it is not."""
+        ...
+
+    async def renew(self, job_id: int, lease: Lease) -> bool:
+        """Extend a held lease; False when it is no longer held (another worker took over)."""
+        ...
+
+    async def release(self, job: Job, token: str) -> bool:
+        """Store the job's outcome and end the lease; False (nothing written) when the
+        lease ``token`` no longer holds the job."""
+        ...
+
+    async def hand_off(self, now: datetime, until: datetime, *, limit: int) -> list[int]:
+        """For an external queue: the due jobs not handed off since ``now``, marked as
+        handed off until ``until`` (handed again after that, when still due)."""
+        ...
+
+
+class JobRecords(Protocol):
+    """What admins see and change."""
+
+    async def get(self, job_id: int) -> Job | None: ...
+
+    async def page(self, status: JobStatus | None, *, skip: int, limit: int) -> list[Job]:
+        """Newest first."""
+        ...
+
+    async def update(self, job: Job) -> None: ...
+
+
+class Jobs(JobQueue, JobLedger, JobRecords, Protocol):
+    """The job store of a unit of work."""
+
+
+@dataclass
+class JobHandlers:
+    """The registry: one handler per kind, added by the areas (and by plugins)."""
+
+    _handlers: dict[str, JobHandler] = field(default_factory=dict)
+
+    def register(self, kind: str, handler: JobHandler) -> None:
+        if kind in self._handlers:
+            raise ValueError(f"A handler for job kind {kind!r} is registered already")
+        self._handlers[kind] = handler
+
+    def get(self, kind: str) -> JobHandler | None:
+        return self._handlers.get(kind)
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(self._handlers)

@@ -1,0 +1,57 @@
+"""Background jobs wired from the settings: the handler registry (with plugins), the retry
+policy, what runs in the app process and what `tms worker` runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from tms_adapters.jobs import JobExecutor, PollingJobWorkers, load_job_plugins
+from tms_adapters.jobs.saq import SaqJobRelay, saq_queue
+from tms_domain.jobs.use_cases.admin import JobAdminService
+from tms_domain.jobs.use_cases.processing import JobProcessing
+from tms_domain.kernel.jobs import JobHandlers, RetryPolicy
+from tms_domain.unit_of_work import Core
+from tms_entrypoints.settings import Settings
+
+
+def _handlers(plugins: tuple[str, ...]) -> JobHandlers:
+    return load_job_plugins(JobHandlers(), plugins)
+
+
+def _policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        max_attempts=settings.jobs_max_attempts,
+        backoff=timedelta(seconds=settings.jobs_backoff_seconds),
+        lease=timedelta(seconds=settings.jobs_lease_seconds),
+    )
+
+
+def _seconds(milliseconds: int) -> float:
+    return milliseconds / 1000
+
+
+class JobsContainer(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    core = providers.Dependency(instance_of=Core)
+
+    handlers = providers.Singleton(_handlers, settings.provided.job_plugins)
+    policy = providers.Singleton(_policy, settings)
+    processing = providers.Singleton(JobProcessing, core, handlers, policy)
+    executor = providers.Singleton(JobExecutor, processing)
+    admin = providers.Singleton(JobAdminService, core)
+    poll_interval = providers.Callable(_seconds, settings.provided.jobs_poll_ms)
+    saq_queue = providers.Singleton(saq_queue, settings.provided.redis_url)
+
+    in_app = providers.Selector(
+        settings.provided.jobs_backend,
+        database=providers.Singleton(
+            PollingJobWorkers,
+            executor,
+            workers=settings.provided.jobs_workers,
+            poll_interval=poll_interval,
+        ),
+        saq=providers.Singleton(SaqJobRelay, executor, saq_queue, poll_interval=poll_interval),
+    )
+    """What each app process runs: database workers, or the relay to SAQ."""
