@@ -12,7 +12,7 @@ import re
 import socket
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
@@ -131,15 +131,11 @@ async def ensure_admin(
     return True
 
 
-def _run(coroutine_factory: Callable[[], Awaitable[Any]]) -> Any:
+def _run(coroutine_factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     try:
-        return asyncio.run(_guarded(coroutine_factory))
+        return asyncio.run(coroutine_factory())
     except CliError as error:
         _fail(str(error))
-
-
-async def _guarded(coroutine_factory: Callable[[], Awaitable[Any]]) -> Any:
-    return await coroutine_factory()
 
 
 async def _dispose(container: Container) -> None:

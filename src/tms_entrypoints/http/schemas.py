@@ -74,11 +74,6 @@ class MessageOut(msgspec.Struct):
     message: str
 
 
-class ErrorOut(msgspec.Struct, omit_defaults=True):
-    detail: str
-    errors: list[dict[str, str]] | None = None
-
-
 class LoginIn(msgspec.Struct):
     username: ShortText
     password: Secret
