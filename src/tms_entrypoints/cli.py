@@ -23,7 +23,7 @@ from tms_domain.errors import Conflict, InvalidInput, StorageUnavailable
 from tms_domain.model import Role
 from tms_domain.policy.profiles import profile_violations
 from tms_entrypoints import demo
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.logs import log_config
 from tms_entrypoints.settings import Settings, SettingsError
 
@@ -138,12 +138,6 @@ def _run(coroutine_factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
         _fail(str(error))
 
 
-async def _dispose(container: Container) -> None:
-    container.hasher().shutdown()
-    if container.settings().storage == "sql":
-        await container.engine().dispose()
-
-
 def cmd_migrate(_args: argparse.Namespace) -> None:
     settings = _settings()
     applied = _run(lambda: migrate_database(settings))
@@ -180,14 +174,12 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
         applied = await migrate_database(settings)
         if applied:
             print(f"Applied {len(applied)} migration(s) to {safe_url(settings.database_url)}.")
-        try:
+        async with running(container):
             created = await ensure_admin(
                 container,
                 args.password or settings.admin_password or None,
                 given_by="--password" if args.password else "TMS_ADMIN_PASSWORD",
             )
-        finally:
-            await _dispose(container)
         if not created:
             print("An admin account already exists: nothing to do.")
 
@@ -217,7 +209,7 @@ def cmd_users(args: argparse.Namespace) -> None:
 
     async def run() -> None:
         try:
-            async with container.uow()(read_only=True) as uow:
+            async with running(container), container.uow()(read_only=True) as uow:
                 users = await uow.users.page(
                     skip=0, limit=args.limit, role=Role(args.role) if args.role else None
                 )
@@ -225,8 +217,6 @@ def cmd_users(args: argparse.Namespace) -> None:
             raise CliError(
                 f"cannot reach the database at {safe_url(settings.database_url)}"
             ) from error
-        finally:
-            await _dispose(container)
         print(f"{'id':>6}  {'username':<24} {'role':<8} {'temporary':<9} email")
         for user in users:
             print(
@@ -254,16 +244,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
     async def run() -> None:
         await migrate_database(settings)
         try:
-            await ensure_admin(container, settings.admin_password or None)
-            await demo.run(container, args)
+            async with running(container):
+                await ensure_admin(container, settings.admin_password or None)
+                await demo.run(container, args)
         except demo.DemoError as error:
             raise CliError(str(error)) from error
         except StorageUnavailable as error:
             raise CliError(
                 f"cannot reach the database at {safe_url(settings.database_url)}"
             ) from error
-        finally:
-            await _dispose(container)
 
     _run(run)
 
@@ -283,12 +272,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
     container = _container(settings)
 
     async def prepare() -> None:
-        try:
-            if settings.auto_migrate:
-                await migrate_database(settings)
+        if settings.auto_migrate:
+            await migrate_database(settings)
+        async with running(container):
             await ensure_admin(container, settings.admin_password or None)
-        finally:
-            await _dispose(container)
 
     _run(prepare)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host  # noqa: S104
@@ -376,22 +363,20 @@ def cmd_report(args: argparse.Namespace) -> None:
     renderer = CsvReportRenderer(bom=args.bom) if kind is CsvReportRenderer else kind()
 
     async def run() -> Path:
-        reports = container.reports()
         try:
-            total = await reports.count_rows(plan)
-            target = out or Path(reports.filename(renderer.extension))
-            bar = ProgressBar(total, f"Writing {target}")
-            with _written_whole(target) as sink:
-                await reports.render(plan, renderer, sink, progress=bar.advance)
-            bar.done()
-            return target
+            async with running(container):
+                reports = container.reports()
+                total = await reports.count_rows(plan)
+                target = out or Path(reports.filename(renderer.extension))
+                bar = ProgressBar(total, f"Writing {target}")
+                with _written_whole(target) as sink:
+                    await reports.render(plan, renderer, sink, progress=bar.advance)
+                bar.done()
+                return target
         except StorageUnavailable as error:
             raise CliError(
                 f"cannot reach the database at {safe_url(settings.database_url)}"
             ) from error
-        finally:
-            await _dispose(container)
-            container.report_runner().shutdown()
 
     print(f"Report written to {_run(run)}")
 

@@ -34,7 +34,7 @@ from tms_adapters.reports import CsvReportRenderer
 from tms_domain.model import Actor, Role, SessionStatus, User
 from tms_domain.model.reports import Cell
 from tms_domain.services import reports as report_service
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.http.app import create_app
 
 TMS = str(Path(sys.executable).with_name("tms"))
@@ -638,11 +638,8 @@ def test_the_cli_writes_a_workbook_and_shows_progress(tmp_path: Path) -> None:
         await schema.upgrade(url)
         container = build_container(make_settings(database_url=url))
         container.clock.override(FakeClock())
-        try:
+        async with running(container):
             return await populate(container)
-        finally:
-            container.hasher().shutdown()
-            await container.engine().dispose()
 
     world = asyncio.run(prepare())
     out = tmp_path / "out" / "report.xlsx"
