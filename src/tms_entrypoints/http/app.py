@@ -29,7 +29,7 @@ from tms_entrypoints.http.controllers.progress import (
     trainer_progress,
     trainer_trainees,
 )
-from tms_entrypoints.http.controllers.reports import document_downloads, generate_report
+from tms_entrypoints.http.controllers.reports import generate_report
 from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
@@ -39,7 +39,7 @@ from tms_entrypoints.http.docs import (
     LocalSwaggerRenderPlugin,
     docs_assets,
 )
-from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest, document_errors
+from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest
 from tms_entrypoints.http.web import web_client_routes
 from tms_entrypoints.http.ws import events_socket
 from tms_entrypoints.settings import Settings
@@ -157,7 +157,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=[lifespan],
         debug=False,
     )
-    document_errors(app.openapi_schema)
-    document_downloads(app.openapi_schema)
     app.asgi_handler = RequestEdge(app.asgi_handler)
     return app

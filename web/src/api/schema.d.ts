@@ -585,12 +585,15 @@ export interface components {
             current_password?: string | null;
             new_password: string;
         };
+        /** ErrorOut */
         Error: {
             detail: string;
-            errors?: {
-                field: string;
-                message: string;
-            }[];
+            errors?: components["schemas"]["FieldErrorOut"][];
+        };
+        /** FieldErrorOut */
+        FieldErrorOut: {
+            field: string;
+            message: string;
         };
         /** HealthOut */
         HealthOut: {
@@ -901,8 +904,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -912,8 +913,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1008,8 +1007,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1019,8 +1016,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1115,8 +1110,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1126,8 +1119,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1225,8 +1216,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1236,8 +1225,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1334,8 +1321,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1345,8 +1330,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1442,8 +1425,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1453,8 +1434,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1551,8 +1530,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1562,8 +1539,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1658,8 +1633,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1669,8 +1642,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1770,8 +1741,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1781,8 +1750,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1883,8 +1850,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1894,8 +1859,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1990,8 +1953,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2001,8 +1962,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2108,8 +2067,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2119,8 +2076,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2217,8 +2172,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2228,8 +2181,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2326,8 +2277,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2337,8 +2286,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2435,8 +2382,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2446,8 +2391,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2540,8 +2483,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2551,8 +2492,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2645,8 +2584,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2656,8 +2593,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2756,8 +2691,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2767,8 +2700,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2795,11 +2726,9 @@ export interface operations {
                     "application/json": components["schemas"]["HealthOut"];
                 };
             };
-            /** @description Unhealthy: the database cannot be reached */
+            /** @description Unhealthy: the database cannot be reached; retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2914,8 +2843,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2925,8 +2852,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3021,8 +2946,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3032,8 +2955,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3128,8 +3049,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3139,8 +3058,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3249,8 +3166,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3260,8 +3175,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3367,8 +3280,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3378,8 +3289,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3476,8 +3385,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3487,8 +3394,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3583,8 +3488,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3594,8 +3497,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3694,8 +3595,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3705,8 +3604,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3801,8 +3698,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3812,8 +3707,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3909,8 +3802,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3920,8 +3811,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4017,8 +3906,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4028,8 +3915,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4124,8 +4009,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4135,8 +4018,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4235,8 +4116,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4246,8 +4125,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4344,8 +4221,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4355,8 +4230,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4451,8 +4324,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4462,8 +4333,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4562,8 +4431,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4573,8 +4440,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4672,8 +4537,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4683,8 +4546,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4779,8 +4640,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4790,8 +4649,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4886,8 +4743,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4897,8 +4752,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -13,6 +13,7 @@ from tms_domain.model import Actor, AuditQuery
 from tms_domain.services.audit import AuditService
 from tms_domain.services.common import Page
 from tms_entrypoints.http.controllers.params import From, Limit, Skip, To, moment
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import MAX_ID, Timestamp, iso
 
 
@@ -28,7 +29,7 @@ class AuditEntryOut(msgspec.Struct):
     changes: dict[str, list[Any]]
 
 
-@get("/audit", operation_id="listAudit", tags=["audit"])
+@get("/audit", operation_id="listAudit", tags=["audit"], responses=ERROR_RESPONSES)
 async def list_audit(
     actor: NamedDependency[Actor],
     audit: NamedDependency[AuditService],
