@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TextIO
 
 from tms_domain.errors import InvalidInput, StorageUnavailable
-from tms_entrypoints import demo
 from tms_entrypoints.cli.common import (
     CliError,
     Commands,
@@ -18,22 +19,64 @@ from tms_entrypoints.cli.common import (
     tool_container,
     unreachable,
 )
-from tms_entrypoints.container import running
+from tms_entrypoints.container import Container, running
+from tms_entrypoints.demo import (
+    DEMO_PASSWORD,
+    FULL,
+    SMALL,
+    DemoError,
+    DemoReport,
+    DemoSize,
+    fill_demo,
+)
 
 
 def add_commands(commands: Commands) -> None:
-    demo_data = commands.add_parser(
+    demo = commands.add_parser(
         "demo", help="fill an empty database with demo data (one password for all users)"
     )
-    demo.add_arguments(demo_data)
-    demo_data.set_defaults(handler=fill_with_demo_data)
+    demo.add_argument("--trainers", type=int, help=f"default {FULL.trainers}")
+    demo.add_argument("--trainees", type=int, help=f"default {FULL.trainees}")
+    demo.add_argument("--sessions", type=int, help=f"default {FULL.sessions}")
+    demo.add_argument(
+        "--per-session", type=int, help=f"trainees per session (default {FULL.per_session})"
+    )
+    demo.add_argument(
+        "--small",
+        action="store_true",
+        help=f"{SMALL.trainers} trainers, {SMALL.trainees} trainees, {SMALL.sessions} "
+        f"sessions of {SMALL.per_session} (the other options still override)",
+    )
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing when the database holds users besides the admin",
+    )
+    demo.add_argument("--seed", type=int, help="repeat the same data set (for the same day)")
+    demo.add_argument(
+        "--password",
+        default=DEMO_PASSWORD,
+        help=f"the password of every demo user (default {DEMO_PASSWORD!r})",
+    )
+    demo.set_defaults(handler=fill_with_demo_data)
+
+
+def size_from(args: argparse.Namespace) -> DemoSize:
+    base = SMALL if args.small else FULL
+    return DemoSize(
+        trainers=base.trainers if args.trainers is None else args.trainers,
+        trainees=base.trainees if args.trainees is None else args.trainees,
+        sessions=base.sessions if args.sessions is None else args.sessions,
+        per_session=base.per_session if args.per_session is None else args.per_session,
+    )
 
 
 def fill_with_demo_data(args: argparse.Namespace) -> None:
     settings = settings_from_env()
     container = tool_container(settings)
     # Checked before the database is made or changed.
-    problems = demo.size_from(args).problems()
+    size = size_from(args)
+    problems = size.problems()
     if problems:
         fail("; ".join(problems), 2)
     try:
@@ -48,10 +91,63 @@ def fill_with_demo_data(args: argparse.Namespace) -> None:
         try:
             async with running(container):
                 await ensure_admin(container, settings.admin_password or None)
-                await demo.run(container, args)
-        except demo.DemoError as error:
+                _summarise(await _fill(container, size, args), args.password)
+        except DemoError as error:
             raise CliError(str(error)) from error
         except StorageUnavailable as error:
             raise unreachable(settings) from error
 
     run(fill)
+
+
+async def _fill(container: Container, size: DemoSize, args: argparse.Namespace) -> DemoReport:
+    return await fill_demo(
+        container,
+        size,
+        password=args.password,
+        seed=args.seed,
+        if_empty=args.if_empty,
+        progress=ProgressBar(),
+    )
+
+
+def _summarise(report: DemoReport, password: str) -> None:
+    if report.skipped:
+        print("The database already holds users: no demo data added.")
+        return
+    by_status = ", ".join(f"{n} {s.value}" for s, n in report.sessions_by_status.items())
+    print(
+        f"Demo data written in {report.seconds:.1f} s: {report.trainers} trainers, "
+        f"{report.trainees} trainees, {sum(report.sessions_by_status.values())} sessions "
+        f"({by_status}), {report.enrolments} enrolments, {report.assignments} assignments, "
+        f"{report.marks} attendance marks.\n"
+        f"Every demo user signs in with the password: {password}\n"
+        f"  e.g. trainer '{report.first_trainer}', trainee '{report.first_trainee}'",
+        flush=True,
+    )
+
+
+class ProgressBar:
+    """A progress bar on stderr: redrawn in place on a terminal; elsewhere (a log, CI) a
+    line for every tenth of the work."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self._stream = stream or sys.stderr
+        self._width = width
+        self._tty = self._stream.isatty()
+        self._shown = -1
+
+    def __call__(self, percent: float, stage: str) -> None:
+        percent = min(100.0, max(0.0, percent))
+        step = int(percent) if self._tty else int(percent // 10) * 10
+        if step == self._shown:
+            return
+        self._shown = step
+        filled = round(self._width * percent / 100)
+        bar = "#" * filled + "-" * (self._width - filled)
+        line = f"demo data [{bar}] {percent:5.1f}% {stage:<11}"
+        if self._tty:
+            self._stream.write("\r" + line + ("\n" if step >= 100 else ""))
+        else:
+            self._stream.write(line.rstrip() + "\n")
+        self._stream.flush()
