@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import TextIO
 
 from tms_domain.errors import InvalidInput, StorageUnavailable
 from tms_entrypoints.cli.common import (
@@ -19,6 +17,7 @@ from tms_entrypoints.cli.common import (
     tool_container,
     unreachable,
 )
+from tms_entrypoints.cli.progress import ProgressBar
 from tms_entrypoints.container import Container, running
 from tms_entrypoints.demo import (
     DEMO_PASSWORD,
@@ -101,14 +100,15 @@ def fill_with_demo_data(args: argparse.Namespace) -> None:
 
 
 async def _fill(container: Container, size: DemoSize, args: argparse.Namespace) -> DemoReport:
-    return await fill_demo(
-        container,
-        size,
-        password=args.password,
-        seed=args.seed,
-        if_empty=args.if_empty,
-        progress=ProgressBar(),
-    )
+    with ProgressBar("demo data") as bar:
+        return await fill_demo(
+            container,
+            size,
+            password=args.password,
+            seed=args.seed,
+            if_empty=args.if_empty,
+            progress=bar.update,
+        )
 
 
 def _summarise(report: DemoReport, password: str) -> None:
@@ -125,29 +125,3 @@ def _summarise(report: DemoReport, password: str) -> None:
         f"  e.g. trainer '{report.first_trainer}', trainee '{report.first_trainee}'",
         flush=True,
     )
-
-
-class ProgressBar:
-    """A progress bar on stderr: redrawn in place on a terminal; elsewhere (a log, CI) a
-    line for every tenth of the work."""
-
-    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
-        self._stream = stream or sys.stderr
-        self._width = width
-        self._tty = self._stream.isatty()
-        self._shown = -1
-
-    def __call__(self, percent: float, stage: str) -> None:
-        percent = min(100.0, max(0.0, percent))
-        step = int(percent) if self._tty else int(percent // 10) * 10
-        if step == self._shown:
-            return
-        self._shown = step
-        filled = round(self._width * percent / 100)
-        bar = "#" * filled + "-" * (self._width - filled)
-        line = f"demo data [{bar}] {percent:5.1f}% {stage:<11}"
-        if self._tty:
-            self._stream.write("\r" + line + ("\n" if step >= 100 else ""))
-        else:
-            self._stream.write(line.rstrip() + "\n")
-        self._stream.flush()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,6 +23,7 @@ from tms_entrypoints.cli.common import (
     tool_container,
     unreachable,
 )
+from tms_entrypoints.cli.progress import ProgressBar
 from tms_entrypoints.container import running
 
 
@@ -82,10 +82,10 @@ def write_report(args: argparse.Namespace) -> None:
                 reports = container.reports()
                 total = await reports.count_rows(plan)
                 target = out or Path(reports.filename(renderer.extension))
-                bar = ProgressBar(total, f"Writing {target}")
-                with _written_whole(target) as sink:
-                    await reports.render(plan, renderer, sink, progress=bar.advance)
-                bar.done()
+                with ProgressBar(f"Writing {target}", total) as bar:
+                    with _written_whole(target) as sink:
+                        await reports.render(plan, renderer, sink, progress=bar.advance)
+                    bar.finish()
                 return target
         except StorageUnavailable as error:
             raise unreachable(settings) from error
@@ -134,29 +134,3 @@ def _written_whole(target: Path) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)
         raise
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr."""
-
-    def __init__(self, total: int, label: str, width: int = 30) -> None:
-        self.total = max(total, 1)
-        self.label = label
-        self.width = width
-        self.done_rows = 0
-        self._draw()
-
-    def advance(self, rows: int) -> None:
-        self.done_rows += rows
-        self._draw()
-
-    def _draw(self) -> None:
-        share = min(self.done_rows / self.total, 1.0)
-        filled = int(share * self.width)
-        bar = "#" * filled + "-" * (self.width - filled)
-        print(f"\r{self.label} [{bar}] {share:6.1%}", end="", file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        self.done_rows = self.total
-        self._draw()
-        print(file=sys.stderr)
