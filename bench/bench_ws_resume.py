@@ -160,13 +160,13 @@ def day_of_events(cast: Cast, count: int) -> Iterator[tuple[str, dict[str, Any],
 async def store_events(env: dict[str, str], cast: Cast, count: int) -> None:
     """Through the unit of work of the installed `tms`, EVENT_BATCH to a transaction."""
     from tms_domain.kernel import Audience, StoredEvent
-    from tms_entrypoints.container import build_container
+    from tms_entrypoints.container import build_container, running
     from tms_entrypoints.settings import Settings
 
     container = build_container(Settings.from_env(environ=env, env_file=None))
-    uow = container.uow()
     events = list(day_of_events(cast, count))
-    try:
+    async with running(container):
+        uow = container.uow()
         for start in range(0, len(events), EVENT_BATCH):
             async with uow() as work:
                 batch = events[start : start + EVENT_BATCH]
@@ -175,8 +175,6 @@ async def store_events(env: dict[str, str], cast: Cast, count: int) -> None:
                     [StoredEvent(kind, data, Audience(audience)) for kind, data, audience in batch]
                 )
                 await work.commit()
-    finally:
-        await container.engine().dispose()
 
 
 # --- the resuming clients -----------------------------------------------------------------

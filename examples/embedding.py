@@ -1,7 +1,7 @@
 """Driving the TMS use cases directly, with no web server: what a partner embedding the
-domain package does.
+domain does. It needs the domain package and the bootstrap of the adapters, nothing else.
 
-    python examples/embedding.py                  # in-memory adapters
+    python examples/embedding.py                  # in memory
     python examples/embedding.py sqlite my.db     # a SQLite file (migrated first)
 
 The same access rules apply as over HTTP: every call names the acting user.
@@ -11,28 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from tms_adapters.persistence.sql import migrations
+from tms_adapters.bootstrap import MEMORY, Domain, open_domain
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.users import NewUser
 from tms_domain.kernel import Page, Role
 from tms_domain.training.use_cases.sessions import NewSession, SessionFilters
-from tms_entrypoints.container import Container, build_container
-from tms_entrypoints.settings import Settings
+
+ADMIN_PASSWORD = "Sturdy-Garden-93"
 
 
-async def run_programme(container: Container) -> dict[str, object]:
+async def run_programme(tms: Domain) -> dict[str, object]:
     """Create people, schedule a session, take attendance, read progress."""
-    users = container.users()
-    created = await users.ensure_admin("admin", "admin@example.org", "Sturdy-Garden-93")
-    admin_user = created.user if created else await _find(container, "admin")
-    admin = Actor(admin_user)
+    await tms.users.ensure_admin("admin", "admin@example.org", ADMIN_PASSWORD)
+    # Signing in gives the admin as the actor the use cases ask for.
+    signed_in = await tms.auth.sign_in("admin", ADMIN_PASSWORD)
+    admin: Actor = await tms.auth.authenticate(signed_in.access_token)
 
-    trainer = await users.create_user(
+    trainer = await tms.users.create_user(
         admin, NewUser("tina", "tina@example.org", "Tina", "Trainer", Role.TRAINER)
     )
-    trainee = await users.create_user(
+    trainee = await tms.users.create_user(
         admin,
         NewUser(
             "tom",
@@ -44,8 +44,8 @@ async def run_programme(container: Container) -> dict[str, object]:
             is_temporary_password=False,
         ),
     )
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
-    session = await container.sessions().create_session(
+    start = tms.clock.now().replace(microsecond=0) - timedelta(days=1)
+    session = await tms.sessions.create_session(
         admin,
         NewSession(
             title="Onboarding",
@@ -55,9 +55,9 @@ async def run_programme(container: Container) -> dict[str, object]:
             trainee_ids=(trainee.user.id,),
         ),
     )
-    await container.attendance().mark(admin, session.session.id, trainee.user.id, present=True)
-    progress = await container.progress().trainee_progress(admin, trainee.user.id)
-    listed = await container.sessions().list_sessions(admin, SessionFilters(), Page())
+    await tms.attendance.mark(admin, session.session.id, trainee.user.id, present=True)
+    progress = await tms.progress.trainee_progress(admin, trainee.user.id)
+    listed = await tms.sessions.list_sessions(admin, SessionFilters(), Page())
     return {
         "trainer_temporary_password_given": trainer.temporary_password is not None,
         "sessions": [d.session.title for d in listed],
@@ -65,25 +65,10 @@ async def run_programme(container: Container) -> dict[str, object]:
     }
 
 
-async def _find(container: Container, username: str) -> object:
-    async with container.uow()(read_only=True) as uow:
-        return await uow.users.find_by_login(username)
-
-
 async def main(argv: list[str]) -> None:
-    if len(argv) >= 3 and argv[1] == "sqlite":
-        url = f"sqlite+aiosqlite:///{argv[2]}"
-        await migrations.upgrade(url)
-        settings = Settings(database_url=url, secret_key="embedding-example-" + "k" * 32)
-    else:
-        settings = Settings(storage="memory", secret_key="embedding-example-" + "k" * 32)
-    container = build_container(settings)
-    try:
-        print(await run_programme(container))
-    finally:
-        container.hasher().shutdown()
-        if settings.storage == "sql":
-            await container.engine().dispose()
+    url = f"sqlite+aiosqlite:///{argv[2]}" if len(argv) >= 3 and argv[1] == "sqlite" else MEMORY
+    async with open_domain(url, migrate=True) as tms:
+        print(await run_programme(tms))
 
 
 if __name__ == "__main__":

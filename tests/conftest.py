@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tms_adapters.persistence.sql import migrations as schema
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.settings import Settings
 
 MARIADB_URL = os.environ.get("TMS_TEST_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306/test")
@@ -171,10 +171,8 @@ async def memory_container(clock: FakeClock) -> AsyncIterator[Container]:
     """Every use case over the in-memory adapters, with a clock the test controls."""
     container = build_container(make_settings(storage="memory"))
     container.clock.override(clock)
-    try:
+    async with running(container):
         yield container
-    finally:
-        container.hasher().shutdown()
 
 
 @contextlib.asynccontextmanager
@@ -182,11 +180,8 @@ async def container_on(database_url: str, clock: FakeClock) -> AsyncIterator[Con
     """Every use case over a migrated SQL database, with a clock the test controls."""
     container = build_container(make_settings(database_url=database_url))
     container.clock.override(clock)
-    try:
+    async with running(container):
         yield container
-    finally:
-        container.hasher().shutdown()
-        await container.engine().dispose()
 
 
 @pytest.fixture

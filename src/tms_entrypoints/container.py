@@ -1,33 +1,47 @@
-"""The one composition root: settings -> adapters -> use cases."""
+"""The one composition root: settings -> adapters -> use cases.
+
+Everything with a lifecycle is a Resource: ``await container.init_resources()`` starts it
+all and ``await container.shutdown_resources()`` stops it all, in dependency order
+(``running`` does both). What the use cases hold (storage, the Redis attempt counters) is
+built by a Singleton and closed by a Resource beside it: an async Resource makes every
+provider that depends on it asynchronous, and getting a use case should never need an
+await. The password hasher and the report threads are Resources themselves (they stop
+synchronously).
+
+``Container`` is what every entry point needs (CLI, tests, the server); ``ServerContainer``
+adds what only a serving process runs (live events, the health probe, the rate-limit
+counters) and starts and stops the core's resources with its own.
+"""
 
 from __future__ import annotations
 
-import os
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Protocol, TypeVar
 
 from dependency_injector import containers, providers
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore as MemoryCounterStore
+from litestar.stores.redis import RedisStore
 
+from tms_adapters import bootstrap
 from tms_adapters.clock import SystemClock
-from tms_adapters.concurrency import ThreadRunner
-from tms_adapters.persistence.memory import (
-    MemoryReportQueries,
-    MemoryStore,
-    MemoryUnitOfWorkFactory,
+from tms_adapters.persistence.sql.probe import StorageProbe
+from tms_adapters.realtime.channels import (
+    ChannelsEventPublisher,
+    ChannelsRelay,
+    EventChannels,
+    build_channels,
 )
-from tms_adapters.persistence.sql import SqlaReportQueries, SqlaUnitOfWorkFactory, create_engine
-from tms_adapters.realtime.channels import ChannelsEventPublisher, build_channels
 from tms_adapters.realtime.hub import EventHub
-from tms_adapters.security import (
-    Argon2PasswordHasher,
-    JoseTokenService,
-    ZxcvbnGuessEstimator,
-    load_common_passwords,
-)
+from tms_adapters.security import JoseTokenService
 from tms_adapters.security.throttle import MemoryAttemptStore, RedisAttemptStore
-from tms_domain.accounts import LockoutPolicy, PasswordPolicy
+from tms_domain.accounts import LockoutPolicy
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.kernel import Clock
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
 from tms_domain.training.use_cases.assignments import AssignmentService
@@ -39,8 +53,22 @@ from tms_entrypoints.jobs import JobsContainer
 from tms_entrypoints.settings import Settings
 
 
-def _workers(configured: int) -> int:
-    return configured or os.cpu_count() or 2
+class Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closable)
+
+
+async def closed_at_shutdown(thing: C) -> AsyncIterator[C]:
+    try:
+        yield thing
+    finally:
+        await thing.close()
+
+
+def _storage_url(settings: Settings) -> str:
+    return bootstrap.MEMORY if settings.storage == "memory" else settings.database_url
 
 
 def _attempt_store(redis_url: str) -> MemoryAttemptStore | RedisAttemptStore:
@@ -63,26 +91,32 @@ class Container(containers.DeclarativeContainer):
     channels = providers.Singleton(build_channels, settings.provided.redis_url)
     publisher = providers.Singleton(ChannelsEventPublisher, channels)
 
-    engine = providers.Singleton(
-        create_engine,
-        url=settings.provided.database_url,
+    storage = providers.Singleton(
+        bootstrap.storage_at,
+        providers.Callable(_storage_url, settings),
+        clock=clock,
+        publisher=publisher,
         pool_size=settings.provided.db_pool_size,
         pool_timeout=settings.provided.db_pool_timeout_seconds,
         timeout=settings.provided.db_timeout_seconds,
+        # At most one connection per report in progress.
+        report_connections=settings.provided.reports_max_concurrent,
     )
-    memory_store = providers.Singleton(MemoryStore)
-    uow = providers.Selector(
-        settings.provided.storage,
-        sql=providers.Singleton(SqlaUnitOfWorkFactory, engine, clock, publisher),
-        memory=providers.Singleton(MemoryUnitOfWorkFactory, memory_store, clock, publisher),
-    )
+    database = providers.Resource(closed_at_shutdown, storage)
+    uow = storage.provided.uow
+    engine = storage.provided.engine
+    """The SQL engine (None in memory)."""
+    report_queries = storage.provided.report_queries
+    """What reports read, outside any unit of work."""
+    memory_store = storage.provided.memory
+    """The in-memory data (None over SQL)."""
 
-    hasher = providers.Singleton(
-        Argon2PasswordHasher,
+    hasher = providers.Resource(
+        bootstrap.argon2_hasher,
         time_cost=settings.provided.argon2_time_cost,
-        memory_cost=settings.provided.argon2_memory_kib,
+        memory_kib=settings.provided.argon2_memory_kib,
         parallelism=settings.provided.argon2_parallelism,
-        max_workers=providers.Callable(_workers, settings.provided.hash_workers),
+        workers=settings.provided.hash_workers,
     )
     tokens = providers.Singleton(
         JoseTokenService,
@@ -91,33 +125,15 @@ class Container(containers.DeclarativeContainer):
         clock=clock.provided.now,
     )
     password_policy = providers.Singleton(
-        PasswordPolicy,
+        bootstrap.password_policy,
         min_length=settings.provided.password_min_length,
         max_length=settings.provided.password_max_length,
-        common_passwords=providers.Callable(load_common_passwords),
-        guess_estimator=providers.Singleton(ZxcvbnGuessEstimator),
     )
     token_lifetime = providers.Callable(
         lambda minutes: timedelta(minutes=minutes), settings.provided.token_lifetime_minutes
     )
-
-    hub = providers.Singleton(
-        EventHub,
-        uow,
-        clock,
-        poll_interval=providers.Callable(lambda ms: ms / 1000, settings.provided.event_poll_ms),
-        retention=providers.Callable(
-            lambda hours: timedelta(hours=hours), settings.provided.event_retention_hours
-        ),
-        queue_size=settings.provided.ws_queue_size,
-        replay_limit=settings.provided.ws_replay_limit,
-        replays_per_minute=settings.provided.ws_replays_per_minute,
-        sockets_per_user=settings.provided.ws_max_sockets_per_user,
-        sockets_per_address=settings.provided.ws_max_sockets_per_address,
-        messages_per_second=settings.provided.ws_messages_per_second,
-    )
-
     attempts = providers.Singleton(_attempt_store, settings.provided.redis_url)
+    attempts_closed = providers.Resource(closed_at_shutdown, attempts)
     lockout = providers.Singleton(_lockout, settings)
 
     core = providers.Singleton(Core, uow=uow, clock=clock)
@@ -131,25 +147,111 @@ class Container(containers.DeclarativeContainer):
     progress = providers.Singleton(ProgressService, core)
     analytics = providers.Singleton(AnalyticsService, core)
     audit = providers.Singleton(AuditService, core)
-    report_runner = providers.Singleton(ThreadRunner, max_workers=2, name="tms-report")
+    report_runner = providers.Resource(bootstrap.report_threads)
     report_limits = providers.Singleton(
         ReportLimits,
         total=settings.provided.reports_max_concurrent,
         per_user=settings.provided.reports_max_per_user,
-    )
-    # Reports read outside any unit of work, a connection per batch, at most one per report
-    # in progress.
-    report_queries = providers.Selector(
-        settings.provided.storage,
-        sql=providers.Singleton(
-            SqlaReportQueries, engine, connections=settings.provided.reports_max_concurrent
-        ),
-        memory=providers.Singleton(MemoryReportQueries, memory_store),
     )
     reports = providers.Singleton(ReportService, core, report_runner, report_queries, report_limits)
     jobs = providers.Container(JobsContainer, settings=settings, core=core)
 
 
 def build_container(settings: Settings) -> Container:
-    container = Container(settings=settings.with_secret_key())
-    return container
+    return Container(settings=settings.with_secret_key())
+
+
+Entered = TypeVar("Entered", EventChannels, Store)
+
+
+async def entered(thing: Entered) -> AsyncIterator[Entered]:
+    """``thing`` as an async context manager, left at shutdown."""
+    async with thing:
+        yield thing
+
+
+async def _running_hub(
+    storage: bootstrap.Storage, clock: Clock, settings: Settings
+) -> AsyncIterator[EventHub]:
+    """The hub polls and prunes the store: it stops before the store closes."""
+    hub = EventHub(
+        storage.uow,
+        clock,
+        poll_interval=settings.event_poll_ms / 1000,
+        retention=timedelta(hours=settings.event_retention_hours),
+        queue_size=settings.ws_queue_size,
+        replay_limit=settings.ws_replay_limit,
+        replays_per_minute=settings.ws_replays_per_minute,
+        sockets_per_user=settings.ws_max_sockets_per_user,
+        sockets_per_address=settings.ws_max_sockets_per_address,
+        messages_per_second=settings.ws_messages_per_second,
+    )
+    await hub.start()
+    try:
+        yield hub
+    finally:
+        await hub.stop()
+
+
+async def _relaying(channels: EventChannels, hub: EventHub) -> AsyncIterator[ChannelsRelay]:
+    """What other processes publish, fed into this process's hub."""
+    relay = ChannelsRelay(channels, hub)
+    await relay.start()
+    try:
+        yield relay
+    finally:
+        await relay.stop()
+
+
+class InAppJobs(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def _working(container: JobsContainer) -> AsyncIterator[InAppJobs]:
+    """This process's share of background work: database workers, or the relay to SAQ."""
+    jobs: InAppJobs = container.in_app()
+    await jobs.start()
+    try:
+        yield jobs
+    finally:
+        await jobs.stop()
+
+
+def _rate_limit_counters(settings: Settings) -> Store:
+    """The general rate limit's counters: shared through Redis when it is configured."""
+    if settings.rate_limit_per_minute > 0 and settings.redis_url:
+        return RedisStore.with_client(url=settings.redis_url, namespace="tms_rate_limit")
+    return MemoryCounterStore()
+
+
+class ServerContainer(containers.DeclarativeContainer):
+    core = providers.DependenciesContainer()
+
+    channels = providers.Resource(entered, core.channels)
+    hub = providers.Resource(_running_hub, core.database, core.clock, core.settings)
+    relay = providers.Resource(_relaying, channels, hub)
+    jobs = providers.Resource(_working, core.jobs)
+    probe = providers.Singleton(StorageProbe, core.engine)
+    rate_limit_counters = providers.Singleton(_rate_limit_counters, core.settings)
+    rate_limit_counters_open = providers.Resource(entered, rate_limit_counters)
+
+
+ContainerT = TypeVar("ContainerT", Container, ServerContainer)
+
+
+async def _done(step: Awaitable[None] | None) -> None:
+    # Either call returns None when no Resource needs an await.
+    if step is not None:
+        await step
+
+
+@asynccontextmanager
+async def running(container: ContainerT) -> AsyncIterator[ContainerT]:
+    """The container with its resources started; they stop on leaving, whatever happens."""
+    await _done(container.init_resources())
+    try:
+        yield container
+    finally:
+        await _done(container.shutdown_resources())

@@ -106,6 +106,7 @@ class Identities:
                 signed_in = await self.container.auth().sign_in(user.username, USER_PASSWORD)
                 return user.id, signed_in.access_token
             finally:
+                # Its connections belong to this event loop, which ends here.
                 await self.container.engine().dispose()
 
         self.user_ids[role], self.tokens[role] = asyncio.run(remake())
@@ -132,7 +133,8 @@ def identities(server: TmsServer) -> Iterator[Identities]:
         found = Identities(server.url, container, http)
         seed(found)
         yield found
-    container.hasher().shutdown()
+    # Only its synchronous resources (the hasher) were started: they stop without a loop.
+    container.shutdown_resources()
 
 
 def seed(identities: Identities) -> None:

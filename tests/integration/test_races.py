@@ -39,7 +39,7 @@ from conftest import (
 from support import PASSWORD, TRAINING_START, add_user, bearer
 from tms_adapters.persistence.sql import migrations as schema
 from tms_domain.kernel import Role
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.http.app import create_app
 
 pytestmark = pytest.mark.mariadb
@@ -82,15 +82,15 @@ class Cluster:
 async def cluster(clock: FakeClock) -> AsyncIterator[Cluster]:
     require_mariadb()
     url = await _create_mariadb_database()
-    containers: list[Container] = []
     try:
         await schema.upgrade(url)
-        for _ in range(2):
-            container = build_container(make_settings(database_url=url, db_pool_size=6))
-            container.clock.override(clock)
-            containers.append(container)
-        await add_user(containers[0], "root", Role.ADMIN)
         async with contextlib.AsyncExitStack() as stack:
+            containers: list[Container] = []
+            for _ in range(2):
+                container = build_container(make_settings(database_url=url, db_pool_size=6))
+                container.clock.override(clock)
+                containers.append(await stack.enter_async_context(running(container)))
+            await add_user(containers[0], "root", Role.ADMIN)
             clients = [
                 await stack.enter_async_context(
                     httpx.AsyncClient(
@@ -111,9 +111,6 @@ async def cluster(clock: FakeClock) -> AsyncIterator[Cluster]:
                 bearer(login.json()["access_token"]),
             )
     finally:
-        for container in containers:
-            container.hasher().shutdown()
-            await container.engine().dispose()
         await _drop_mariadb_database(url)
 
 

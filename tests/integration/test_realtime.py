@@ -32,6 +32,7 @@ from servers import TmsServer, running
 from support import USER_KEYS
 from tms_domain.accounts import SignIn, UserChanges
 from tms_entrypoints.container import build_container
+from tms_entrypoints.container import running as resources_running
 
 SECRET_KEY = "realtime-tests-shared-secret-" + "s" * 32
 ADMIN_PASSWORD = "Sturdy-Garden-93"
@@ -563,16 +564,13 @@ async def test_a_change_nobody_published_arrives_through_the_poll(server: TmsSer
             container = build_container(
                 make_settings(database_url=database_url, secret_key=SECRET_KEY)
             )
-            try:
+            async with resources_running(container):
                 signed_in = await container.auth().sign_in("admin", ADMIN_PASSWORD)
                 admin = await container.auth().authenticate(signed_in.access_token)
                 await container.users().update_user(
                     admin, admin.id, UserChanges(last_name="Offline")
                 )
                 written = time.monotonic()
-            finally:
-                container.hasher().shutdown()
-                await container.engine().dispose()
             event = await client.wait_for(lambda f: f["type"] == "user_updated", timeout=3)
             assert event["data"]["user"]["last_name"] == "Offline"
             assert client.arrived[-1] - written < POLL_MS / 1000 + 0.5
@@ -660,7 +658,7 @@ async def test_a_sign_in_that_expires_while_connected_closes_the_connection(
     async with api_of(server) as api:
         trainee = await api.add_user("trainee")
         container = build_container(make_settings(database_url=database_url, secret_key=SECRET_KEY))
-        try:
+        async with resources_running(container):
             expires_at = datetime.now(UTC) + timedelta(seconds=2)
             sign_in = SignIn(
                 id=secrets.token_urlsafe(24),
@@ -674,9 +672,6 @@ async def test_a_sign_in_that_expires_while_connected_closes_the_connection(
             token = container.tokens().issue(
                 user_id=trainee.id, sign_in_id=sign_in.id, expires_at=expires_at
             )
-        finally:
-            container.hasher().shutdown()
-            await container.engine().dispose()
         client = await LiveClient.open(server, token, "short-lived")
         assert await client.wait_closed(3) == 4401
         assert client.closed_at is not None

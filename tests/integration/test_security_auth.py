@@ -29,7 +29,7 @@ from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.security.throttle import RedisAttemptStore
 from tms_domain.accounts import AttemptStore, account_attempts_key
 from tms_domain.kernel import Role
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.http.app import create_app
 
 WRONG = "not the password 123"
@@ -54,12 +54,8 @@ async def container(
         settings = make_settings(database_url=await sqlite_url(tmp_path))
     container = build_container(settings)
     container.clock.override(clock)
-    try:
+    async with running(container):
         yield container
-    finally:
-        container.hasher().shutdown()
-        if request.param == "sql":
-            await container.engine().dispose()
 
 
 @contextlib.asynccontextmanager
@@ -176,7 +172,7 @@ async def test_the_address_limit_counts_failures_across_accounts(clock: FakeCloc
         make_settings(storage="memory", failed_signins_per_address_per_minute=3)
     )
     container.clock.override(clock)
-    try:
+    async with running(container):
         for name in ("u1", "u2", "u3", "u4", "bob"):
             await add_user(container, name)
         await clear_of_a_minute_boundary(time.monotonic)
@@ -186,8 +182,6 @@ async def test_the_address_limit_counts_failures_across_accounts(clock: FakeCloc
             blocked_right = await attempt(attacker, "bob", PASSWORD)
         async with client_of(container, "198.51.100.8") as bystander:
             elsewhere = await attempt(bystander, "bob", PASSWORD)
-    finally:
-        container.hasher().shutdown()
 
     assert statuses(spread) == [401, 401, 401]
     for status, detail, retry_after in (blocked, blocked_right):
@@ -271,16 +265,14 @@ async def test_two_instances_share_the_counters_through_redis(
         failed_signins_per_address_per_minute=8,
     )
     instances: list[Container] = []
-    stores: list[RedisAttemptStore] = []
     for _ in range(2):
         container = build_container(settings)
         container.clock.override(clock)
-        store = RedisAttemptStore(REDIS_URL, redis_prefix)
-        container.attempts.override(providers.Object(store))
+        # Each instance its own client; the container closes it.
+        container.attempts.override(providers.Object(RedisAttemptStore(REDIS_URL, redis_prefix)))
         instances.append(container)
-        stores.append(store)
     first, second = instances
-    try:
+    async with running(first), running(second):
         alice = await add_user(first, "alice")
         await add_user(first, "root", Role.ADMIN)
         await clear_of_a_minute_boundary(time.time)
@@ -301,11 +293,6 @@ async def test_two_instances_share_the_counters_through_redis(
             throttled = await attempt(two, "alice", PASSWORD)
             assert throttled[0] == 429
             assert "from your address" in throttled[1]
-    finally:
-        for container, store in zip(instances, stores, strict=True):
-            await store.close()
-            container.hasher().shutdown()
-            await container.engine().dispose()
 
 
 # Deleting a user ends their counts
@@ -340,15 +327,11 @@ async def test_deleting_a_user_ends_their_failed_sign_in_count_in_redis(
     container.clock.override(clock)
     store = RedisAttemptStore(REDIS_URL, redis_prefix)
     container.attempts.override(providers.Object(store))
-    try:
+    async with running(container):
         alice_id = await lock_then_delete(container, store)
 
         assert await store.failures(account_attempts_key(alice_id)) == (0, None)
         assert [key async for key in store._redis.scan_iter(match=redis_prefix + "user:*")] == []
-    finally:
-        await store.close()
-        container.hasher().shutdown()
-        await container.engine().dispose()
 
 
 # Timing
@@ -367,7 +350,7 @@ async def test_an_unknown_username_takes_as_long_as_a_wrong_password(clock: Fake
         )
     )
     container.clock.override(clock)
-    try:
+    async with running(container):
         await add_user(container, "alice")
         durations: dict[str, list[float]] = {"alice": [], "nobody": []}
         async with client_of(container) as client:
@@ -379,8 +362,6 @@ async def test_an_unknown_username_takes_as_long_as_a_wrong_password(clock: Fake
                     status = (await attempt(client, username, WRONG))[0]
                     taken.append(time.perf_counter() - began)
                     assert status == 401
-    finally:
-        container.hasher().shutdown()
 
     known, unknown = (statistics.median(durations[name]) for name in ("alice", "nobody"))
     ratio = unknown / known

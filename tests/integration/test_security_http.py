@@ -26,7 +26,7 @@ import pytest
 from conftest import REDIS_URL, FakeClock, make_settings, require_redis
 from support import OTHER_PASSWORD, PASSWORD, add_user, bearer
 from tms_domain.kernel import Role
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.http.app import create_app
 from tms_entrypoints.settings import Settings, SettingsError
 
@@ -461,7 +461,7 @@ async def test_the_general_rate_limit_answers_429_with_retry_after_and_spares_he
     clock: FakeClock,
 ) -> None:
     container = build_container(make_settings(storage="memory", rate_limit_per_minute=5))
-    try:
+    async with running(container):
         async with client_of(container, "203.0.113.5") as (client, seen):
             within = [(await client.get("/users/")).status_code for _ in range(5)]
             over = await client.get("/users/")
@@ -469,8 +469,6 @@ async def test_the_general_rate_limit_answers_429_with_retry_after_and_spares_he
             health = [(await client.get("/health")).status_code for _ in range(10)]
         async with client_of(container, "203.0.113.6") as (other, _):
             elsewhere = await other.get("/users/")
-    finally:
-        container.hasher().shutdown()
 
     assert within == [401] * 5
     for response in (over, login_over):
@@ -497,13 +495,11 @@ async def test_two_instances_share_the_rate_limit_through_redis() -> None:
     settings = make_settings(storage="memory", rate_limit_per_minute=4, redis_url=REDIS_URL)
     first, second = build_container(settings), build_container(settings)
     address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
-    try:
-        async with (
-            client_of(first, address) as (one, _),
-            client_of(second, address) as (two, _),
-        ):
-            answers = [(await client.get("/users/")).status_code for client in (one, two) * 3]
-    finally:
-        first.hasher().shutdown()
-        second.hasher().shutdown()
+    async with (
+        running(first),
+        running(second),
+        client_of(first, address) as (one, _),
+        client_of(second, address) as (two, _),
+    ):
+        answers = [(await client.get("/users/")).status_code for client in (one, two) * 3]
     assert answers == [401] * 4 + [429] * 2

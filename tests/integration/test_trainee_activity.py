@@ -12,8 +12,9 @@ import pytest
 
 from conftest import FakeClock, container_on, make_settings
 from support import Cast, add_cast, add_session, api_client, bearer, sign_in
+from tms_adapters.realtime.hub import EventHub
 from tms_domain.training import SessionChanges, SessionStatus
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, build_container, running
 
 
 @pytest.fixture(params=["memory", "sql"])
@@ -27,10 +28,8 @@ async def any_container(
         return
     container = build_container(make_settings(storage="memory"))
     container.clock.override(clock)
-    try:
+    async with running(container):
         yield container
-    finally:
-        container.hasher().shutdown()
 
 
 async def overview(client: Any, token: str, trainer_id: int) -> dict[int, tuple[Any, Any]]:
@@ -151,7 +150,7 @@ async def test_ended_sign_ins_are_kept_as_the_record_of_activity(
     cast: Cast = await add_cast(sql_container)
     signed_in_at = clock.now()
     await sign_in(sql_container, cast.trainee.user.username)
-    hub = sql_container.hub()
+    hub = EventHub(sql_container.uow(), clock)
     clock.current = signed_in_at + timedelta(days=2)
     await hub.prune()
     async with sql_container.uow()(read_only=True) as uow:

@@ -24,7 +24,7 @@ from tms_domain.kernel import (
     authorize,
     is_allowed,
 )
-from tms_entrypoints.container import build_container
+from tms_entrypoints.container import build_container, running
 
 PRIVILEGED = (
     Permission.UPDATE_USER_PRIVILEGES,
@@ -171,7 +171,7 @@ changes = st.builds(
 def test_no_update_of_oneself_changes_ones_own_privileges(role: Role, wanted: UserChanges) -> None:
     async def scenario() -> None:
         container = build_container(make_settings(storage="memory"))
-        try:
+        async with running(container):
             async with container.uow()() as uow:
                 stored = await uow.users.add(make_user(0, role))
                 await uow.commit()
@@ -183,8 +183,6 @@ def test_no_update_of_oneself_changes_ones_own_privileges(role: Role, wanted: Us
                 was_refused = True
             async with container.uow()(read_only=True) as uow:
                 after = await uow.users.get(stored.id)
-        finally:
-            container.hasher().shutdown()
         assert after is not None
         assert after.role is role
         assert after.is_temporary_password is False

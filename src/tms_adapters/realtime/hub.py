@@ -187,10 +187,6 @@ class EventHub:
         self._leaving = False
         self.last_id = 0
 
-    @property
-    def listeners(self) -> int:
-        return len(self._listeners)
-
     def listener(
         self,
         user_id: int,

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import re
-import string
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import BinaryIO
 
-from fpdf.fonts import TTFFont
-
-from tms_adapters.reports.pdf_streaming import StreamingPdf, TextPiece
-from tms_domain.reporting import Cell, Column, ColumnKind, ReportHeader, ReportSummary, SectionSpec
-
-_FONT_DIR = Path(__file__).parent / "fonts"
-_PRIMARY_FAMILY = "dejavusans"
-_FALLBACK_FAMILY = "droidsansfallback"
-_MM_PER_PT = 25.4 / 72
+from tms_adapters.reports.pdf_streaming import StreamingPdf
+from tms_adapters.reports.pdf_tables import CELL_PAD_X, CELL_PAD_Y, Table, readable
+from tms_adapters.reports.pdf_typesetting import ASCENT, LINE_HEIGHT, MM_PER_PT, Typesetter
+from tms_domain.reporting import Cell, ReportHeader, ReportSummary, SectionSpec
 
 _MARGIN_X = 12.0
 _MARGIN_TOP = 12.0
 _FOOTER_BASELINE_FROM_BOTTOM = 8.0
 _CONTENT_BOTTOM_FROM_BOTTOM = 14.0
-
-_TABLE_SIZE = 8.0
-_LINE_HEIGHT = _TABLE_SIZE * 1.25 * _MM_PER_PT
-_ASCENT = _TABLE_SIZE * 0.95 * _MM_PER_PT
-"""From the top of a text line to its baseline."""
-_CELL_PAD_X = 1.2
-_CELL_PAD_Y = 0.9
-_WORD_WIDTH_CACHE_SIZE = 50_000
 _MIN_SPLIT_LINES = 3
 """A row taller than a page is split across pages; a split leaves at least this many lines."""
 
@@ -39,16 +22,6 @@ _HEADER_FILL = (217, 225, 242)
 _RULE_GREY = 190
 _FOOTER_GREY = 90
 _BAR_COLOURS = ((68, 114, 196), (237, 125, 49), (112, 173, 71), (165, 165, 165), (255, 192, 0))
-_CONTROL_CHARACTERS = str.maketrans({"\t": " ", "\r": "\n", "\v": "\n", "\f": "\n"})
-_WIDEST_VALUE = {
-    ColumnKind.DATETIME: "0000-00-00 00:00",
-    ColumnKind.INTEGER: "0000000",
-    ColumnKind.MINUTES: "00000",
-    ColumnKind.NUMBER: "000.00",
-    ColumnKind.BOOLEAN: "yes",
-}
-"""Sample values as wide as a column of that kind usually needs."""
-_NUMERIC_KINDS = frozenset({ColumnKind.INTEGER, ColumnKind.NUMBER, ColumnKind.MINUTES})
 
 
 class FpdfReportRenderer:
@@ -116,11 +89,11 @@ class _PdfReport:
         pdf.set_creation_date(header.generated_at.astimezone(UTC))
         pdf.set_draw_color(_RULE_GREY)
         pdf.set_line_width(0.1)
-        self._typesetter = _Typesetter(pdf)
+        self._typesetter = Typesetter(pdf)
         self._title = header.title
         self._y = 0.0
         self._bottom = 0.0
-        self._table: _Table | None = None
+        self._table: Table | None = None
         self._title_page(header)
 
     def summary(self, summary: ReportSummary) -> None:
@@ -154,7 +127,7 @@ class _PdfReport:
     def begin_section(self, spec: SectionSpec) -> None:
         orientation = "L" if spec.wide else "P"
         self._start_page(orientation, spec.title)
-        self._table = _Table.lay_out(spec, self._pdf.w - 2 * _MARGIN_X, self._typesetter)
+        self._table = Table.lay_out(spec, _MARGIN_X, self._pdf.w - 2 * _MARGIN_X, self._typesetter)
         self._table_header()
 
     def write_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
@@ -175,9 +148,7 @@ class _PdfReport:
     def end_section(self) -> None:
         table = self._table
         if table is not None and table.rows_written == 0:
-            self._typesetter.draw(
-                _MARGIN_X + _CELL_PAD_X, self._y + _CELL_PAD_Y + _ASCENT, "No rows."
-            )
+            self._typesetter.draw(_MARGIN_X + CELL_PAD_X, self._y + CELL_PAD_Y + ASCENT, "No rows.")
         self._table = None
 
     def finish(self) -> None:
@@ -198,16 +169,16 @@ class _PdfReport:
         self._y = 60.0
         width = pdf.w - 2 * _MARGIN_X
         for line in typesetter.wrap(header.title, width, size=22, bold=True):
-            typesetter.draw(_MARGIN_X, self._y + 22 * _MM_PER_PT, line, size=22, bold=True)
-            self._y += 22 * 1.3 * _MM_PER_PT
+            typesetter.draw(_MARGIN_X, self._y + 22 * MM_PER_PT, line, size=22, bold=True)
+            self._y += 22 * 1.3 * MM_PER_PT
         self._y += 8
-        self._paragraph(f"Generated {_readable(header.generated_at)} UTC", size=11)
+        self._paragraph(f"Generated {readable(header.generated_at)} UTC", size=11)
         self._y += 6
         self._paragraph("Filters", size=12, bold=True)
         if not header.filters:
             self._paragraph("None: every record is included.", size=11)
         for label, value in header.filters:
-            shown = f"{_readable(value)} UTC" if isinstance(value, datetime) else value
+            shown = f"{readable(value)} UTC" if isinstance(value, datetime) else value
             self._paragraph(f"{label}: {shown}", size=11)
 
     def _start_page(self, orientation: str, heading: str) -> None:
@@ -216,8 +187,8 @@ class _PdfReport:
         pdf.start_page(orientation)
         self._bottom = pdf.h - _CONTENT_BOTTOM_FROM_BOTTOM
         self._y = _MARGIN_TOP
-        self._typesetter.draw(_MARGIN_X, self._y + 14 * _MM_PER_PT, heading, size=14, bold=True)
-        self._y += 14 * 1.6 * _MM_PER_PT
+        self._typesetter.draw(_MARGIN_X, self._y + 14 * MM_PER_PT, heading, size=14, bold=True)
+        self._y += 14 * 1.6 * MM_PER_PT
 
     def _footer(self, page_number: int, page_count: int) -> None:
         pdf, typesetter = self._pdf, self._typesetter
@@ -240,11 +211,11 @@ class _PdfReport:
         """Flowing text, continued on a new portrait page (headed ``continued_heading``, by
         default the report title) when it reaches the bottom."""
         typesetter = self._typesetter
-        line_height = size * 1.35 * _MM_PER_PT
+        line_height = size * 1.35 * MM_PER_PT
         for line in typesetter.wrap(text, self._pdf.w - 2 * _MARGIN_X, size=size, bold=bold):
             if self._y + line_height > self._bottom:
                 self._start_page("P", f"{continued_heading or self._title} (continued)")
-            typesetter.draw(_MARGIN_X, self._y + size * _MM_PER_PT, line, size=size, bold=bold)
+            typesetter.draw(_MARGIN_X, self._y + size * MM_PER_PT, line, size=size, bold=bold)
             self._y += line_height
 
     # Summary charts
@@ -270,27 +241,27 @@ class _PdfReport:
         largest = scale_max or max(value for _, value in items) or 1.0
         for index, (label, value) in enumerate(items):
             label_lines = typesetter.wrap(label, label_width - 2, size=9)
-            row_height = max(bar_height + 2, len(label_lines) * _LINE_HEIGHT * 1.15 + 1.5)
+            row_height = max(bar_height + 2, len(label_lines) * LINE_HEIGHT * 1.15 + 1.5)
             if self._y + row_height > self._bottom:
                 self._start_page("P", "Summary (continued)")
                 self._chart_title(f"{title} (continued)")
             for line_index, line in enumerate(label_lines):
-                baseline = self._y + 9 * _MM_PER_PT + line_index * _LINE_HEIGHT * 1.15
+                baseline = self._y + 9 * MM_PER_PT + line_index * LINE_HEIGHT * 1.15
                 typesetter.draw(_MARGIN_X, baseline, line, size=9)
             bar_width = max(0.0, min(value / largest, 1.0)) * bar_room
             pdf.set_fill_color(*_BAR_COLOURS[index % len(_BAR_COLOURS)])
             pdf.rect(_MARGIN_X + label_width, self._y + 0.2, bar_width, bar_height, style="F")
             pdf.set_fill_color(0)
             value_x = _MARGIN_X + label_width + bar_width + 2
-            typesetter.draw(value_x, self._y + 9 * _MM_PER_PT, value_text(value), size=9)
+            typesetter.draw(value_x, self._y + 9 * MM_PER_PT, value_text(value), size=9)
             self._y += row_height
         self._y += 5
 
     def _chart_title(self, title: str) -> None:
         if self._y + 20 > self._bottom:
             self._start_page("P", "Summary (continued)")
-        self._typesetter.draw(_MARGIN_X, self._y + 11 * _MM_PER_PT, title, size=11, bold=True)
-        self._y += 11 * 1.6 * _MM_PER_PT
+        self._typesetter.draw(_MARGIN_X, self._y + 11 * MM_PER_PT, title, size=11, bold=True)
+        self._y += 11 * 1.6 * MM_PER_PT
 
     # Tables
 
@@ -299,7 +270,7 @@ class _PdfReport:
         if table is None:
             raise RuntimeError("no table section is open")
         pdf, typesetter = self._pdf, self._typesetter
-        height = len(max(table.heading_lines, key=len)) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
+        height = len(max(table.heading_lines, key=len)) * LINE_HEIGHT + 2 * CELL_PAD_Y
         pdf.set_fill_color(*_HEADER_FILL)
         pdf.rect(_MARGIN_X, self._y, table.width, height, style="F")
         pdf.set_fill_color(0)
@@ -312,20 +283,20 @@ class _PdfReport:
             strict=True,
         ):
             for line_index, line in enumerate(lines):
-                line_x = x + _CELL_PAD_X
+                line_x = x + CELL_PAD_X
                 if right_aligned:
                     line_x += text_width - typesetter.width(line, bold=True)
-                baseline = self._y + _CELL_PAD_Y + _ASCENT + line_index * _LINE_HEIGHT
+                baseline = self._y + CELL_PAD_Y + ASCENT + line_index * LINE_HEIGHT
                 placed.append((line_x, baseline, line))
         typesetter.draw_lines(placed, bold=True)
         self._y += height
 
-    def _table_row(self, table: _Table, cell_lines: list[list[str]]) -> None:
+    def _table_row(self, table: Table, cell_lines: list[list[str]]) -> None:
         """Draws one row, wrapped text and all, breaking the page first when the row does not
         fit; a row taller than a whole page is split across pages."""
         while True:
             line_count = max(len(lines) for lines in cell_lines)
-            room = int((self._bottom - self._y - 2 * _CELL_PAD_Y) / _LINE_HEIGHT)
+            room = int((self._bottom - self._y - 2 * CELL_PAD_Y) / LINE_HEIGHT)
             if line_count <= room:
                 self._draw_row_lines(table, cell_lines)
                 return
@@ -339,9 +310,9 @@ class _PdfReport:
             cell_lines = [lines[room:] for lines in cell_lines]
             self._continue_table(table)
 
-    def _draw_row_lines(self, table: _Table, cell_lines: list[list[str]]) -> None:
+    def _draw_row_lines(self, table: Table, cell_lines: list[list[str]]) -> None:
         width = self._typesetter.width
-        top = self._y + _CELL_PAD_Y + _ASCENT
+        top = self._y + CELL_PAD_Y + ASCENT
         placed: list[tuple[float, float, str]] = []
         for x, right_aligned, cell_width, lines in zip(
             table.column_xs, table.right_aligned, table.text_widths, cell_lines, strict=True
@@ -349,293 +320,25 @@ class _PdfReport:
             for line_index, line in enumerate(lines):
                 if not line:
                     continue
-                line_x = x + _CELL_PAD_X
+                line_x = x + CELL_PAD_X
                 if right_aligned:
                     line_x += cell_width - width(line)
-                placed.append((line_x, top + line_index * _LINE_HEIGHT, line))
+                placed.append((line_x, top + line_index * LINE_HEIGHT, line))
         self._typesetter.draw_lines(placed)
-        self._y += max(len(lines) for lines in cell_lines) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
+        self._y += max(len(lines) for lines in cell_lines) * LINE_HEIGHT + 2 * CELL_PAD_Y
         self._pdf.line(_MARGIN_X, self._y, _MARGIN_X + table.width, self._y)
 
-    def _continue_table(self, table: _Table) -> None:
+    def _continue_table(self, table: Table) -> None:
         orientation = "L" if table.spec.wide else "P"
         self._start_page(orientation, f"{table.spec.title} (continued)")
         self._table_header()
 
-    def _table_page_room(self, table: _Table) -> int:
+    def _table_page_room(self, table: Table) -> int:
         """Text lines a row can hold on a fresh page of this table."""
-        heading = 14 * 1.6 * _MM_PER_PT
-        header = len(max(table.heading_lines, key=len)) * _LINE_HEIGHT + 2 * _CELL_PAD_Y
-        free = self._bottom - _MARGIN_TOP - heading - header - 2 * _CELL_PAD_Y
-        return int(free / _LINE_HEIGHT)
-
-
-@dataclass
-class _Table:
-    """A table section's geometry and per-column cell formatting."""
-
-    spec: SectionSpec
-    width: float
-    column_xs: list[float]
-    text_widths: list[float]
-    right_aligned: list[bool]
-    formatters: list[Callable[[Cell], str]]
-    heading_lines: list[list[str]]
-    rows_written: int = 0
-
-    @classmethod
-    def lay_out(cls, spec: SectionSpec, width: float, typesetter: _Typesetter) -> _Table:
-        """Shares ``width`` between the columns in proportion to their width hints, giving
-        each column at least the room its hint asks for or, when the page is too narrow for
-        that, the room for its longest heading word and a whole time or number."""
-        columns = spec.columns
-        hints = [max(column.width, 1) for column in columns]
-        strict = [_minimum_width(column, typesetter) for column in columns]
-        average_char = typesetter.width(string.ascii_lowercase) / len(string.ascii_lowercase)
-        generous = [
-            max(minimum, hint * average_char + 2 * _CELL_PAD_X)
-            for minimum, hint in zip(strict, hints, strict=True)
-        ]
-        widths = [width * hint / sum(hints) for hint in hints]
-        minimums = next((tier for tier in (generous, strict) if sum(tier) <= width), None)
-        if minimums is not None:
-            fixed: set[int] = set()
-            while short := [
-                index
-                for index, column_width in enumerate(widths)
-                if index not in fixed and column_width < minimums[index]
-            ]:
-                fixed.update(short)
-                free_width = width - sum(minimums[index] for index in fixed)
-                free_hints = sum(hint for index, hint in enumerate(hints) if index not in fixed)
-                widths = [
-                    minimums[index] if index in fixed else free_width * hint / free_hints
-                    for index, hint in enumerate(hints)
-                ]
-        column_xs = [_MARGIN_X + sum(widths[:index]) for index in range(len(columns))]
-        text_widths = [column_width - 2 * _CELL_PAD_X for column_width in widths]
-        return cls(
-            spec=spec,
-            width=width,
-            column_xs=column_xs,
-            text_widths=text_widths,
-            right_aligned=[column.kind in _NUMERIC_KINDS for column in columns],
-            formatters=[_FORMATTERS[column.kind] for column in columns],
-            heading_lines=[
-                typesetter.wrap(_heading(column), text_width, bold=True)
-                for column, text_width in zip(columns, text_widths, strict=True)
-            ],
-        )
-
-
-def _heading(column: Column) -> str:
-    return f"{column.title} (UTC)" if column.kind is ColumnKind.DATETIME else column.title
-
-
-def _minimum_width(column: Column, typesetter: _Typesetter) -> float:
-    widest_word = max(
-        (typesetter.width(word, bold=True) for word in _heading(column).split()), default=0.0
-    )
-    widest_value = typesetter.width(_WIDEST_VALUE.get(column.kind, ""))
-    return max(widest_word, widest_value) + 2 * _CELL_PAD_X + 0.1
-
-
-class _Typesetter:
-    """Measures, wraps and draws text in the embedded fonts, one font run at a time.
-
-    fpdf2's own ``cell``/``multi_cell`` wrap and fall back between fonts too, but cost about
-    a millisecond per call, too slow for 100,000-row reports; this keeps per-character widths
-    and font choices in dictionaries and draws each row as one text object.
-    """
-
-    def __init__(self, pdf: StreamingPdf) -> None:
-        self._pdf = pdf
-        self._fonts = {
-            _PRIMARY_FAMILY: self._add_font(_PRIMARY_FAMILY, "", "DejaVuSans.ttf"),
-            _PRIMARY_FAMILY + "B": self._add_font(_PRIMARY_FAMILY, "B", "DejaVuSans-Bold.ttf"),
-        }
-        self._uncovered_runs = _uncovered_runs_pattern(self._fonts[_PRIMARY_FAMILY].cmap)
-        self._family_of_char: dict[str, str] = {}
-        self._widths = {style: _CharWidths(self, style) for style in ("", "B")}
-        # Wrapped text is mostly names, which recur from row to row.
-        self._word_widths = {style: _WordWidths(self._widths[style]) for style in ("", "B")}
-
-    def width(self, text: str, size: float = _TABLE_SIZE, bold: bool = False) -> float:
-        """Width of ``text`` in mm."""
-        widths = self._widths["B" if bold else ""]
-        return sum(map(widths.__getitem__, text)) * size * _MM_PER_PT / 1000
-
-    def wrap(
-        self, text: str, width: float, size: float = _TABLE_SIZE, bold: bool = False
-    ) -> list[str]:
-        """Breaks ``text`` into lines no wider than ``width`` mm: at spaces where it can, inside
-        a word (or a run of ideographs) where a word alone is too wide; line breaks in the
-        text are kept, tabs become spaces."""
-        style = "B" if bold else ""
-        measure = self._widths[style].__getitem__
-        limit = width * 1000 / (size * _MM_PER_PT)
-        if not text.isprintable():
-            text = text.replace("\r\n", "\n").translate(_CONTROL_CHARACTERS)
-        if "\n" not in text and sum(map(measure, text)) <= limit:
-            return [text]
-        word_widths = self._word_widths[style]
-        if len(word_widths) > _WORD_WIDTH_CACHE_SIZE:
-            word_widths.clear()
-        lines: list[str] = []
-        for paragraph in text.split("\n"):
-            lines += _wrap_paragraph(paragraph, limit, word_widths.__getitem__, measure)
-        return lines
-
-    def draw(
-        self, x: float, baseline: float, text: str, size: float = _TABLE_SIZE, bold: bool = False
-    ) -> None:
-        """Draws one line of text (as ``wrap`` made it) from ``x`` on ``baseline``, in mm from
-        the page's top left corner."""
-        self.draw_lines([(x, baseline, text)], size, bold)
-
-    def draw_lines(
-        self,
-        lines: Sequence[tuple[float, float, str]],
-        size: float = _TABLE_SIZE,
-        bold: bool = False,
-    ) -> None:
-        """Draws lines of text given as (x, baseline, text), in order, so that text extracted
-        from the page reads in the same order."""
-        primary = self._fonts[_PRIMARY_FAMILY + ("B" if bold else "")]
-        pieces: list[TextPiece] = []
-        for x, baseline, line in lines:
-            if line.isascii():
-                pieces.append((primary, size, x, baseline, line))
-                continue
-            run_x = x
-            for family, run in self._font_runs(line):
-                font = primary if family == _PRIMARY_FAMILY else self._fonts[family]
-                pieces.append((font, size, run_x, baseline, run))
-                run_x += self.width(run, size, bold)
-        self._pdf.text_block(pieces)
-
-    def font_width(self, char: str, style: str) -> float:
-        """Advance width of ``char`` in thousandths of the font size."""
-        family = self._family_of(char)
-        fontkey = family + style if family == _PRIMARY_FAMILY else family
-        return float(self._fonts[fontkey].cw[ord(char)])
-
-    def _family_of(self, char: str) -> str:
-        """The font that draws ``char``: DejaVu Sans when it has the glyph, else Droid Sans
-        Fallback when that has it, else DejaVu Sans (which draws a missing-glyph box)."""
-        family = self._family_of_char.get(char)
-        if family is None:
-            family = _PRIMARY_FAMILY
-            if ord(char) not in self._fonts[_PRIMARY_FAMILY].cmap:
-                if _FALLBACK_FAMILY not in self._fonts:
-                    # Loading costs about 0.4 s and 40 MB: only reports with CJK text pay it.
-                    fallback = self._add_font(_FALLBACK_FAMILY, "", "DroidSansFallback.ttf")
-                    self._fonts[_FALLBACK_FAMILY] = fallback
-                if ord(char) in self._fonts[_FALLBACK_FAMILY].cmap:
-                    family = _FALLBACK_FAMILY
-            self._family_of_char[char] = family
-        return family
-
-    def _font_runs(self, text: str) -> list[tuple[str, str]]:
-        """Splits ``text`` into (font family, run of text) where the font changes."""
-        runs: list[tuple[str, str]] = []
-        # split() with a capturing group alternates covered and uncovered pieces.
-        for index, piece in enumerate(self._uncovered_runs.split(text)):
-            if not piece:
-                continue
-            if index % 2 == 0:
-                runs.append((_PRIMARY_FAMILY, piece))
-                continue
-            for char in piece:
-                family = self._family_of(char)
-                if runs and runs[-1][0] == family:
-                    runs[-1] = (family, runs[-1][1] + char)
-                else:
-                    runs.append((family, char))
-        return runs
-
-    def _add_font(self, family: str, style: str, file_name: str) -> TTFFont:
-        pdf = self._pdf
-        pdf.add_font(family, style, _FONT_DIR / file_name)
-        font = pdf.fonts[family + style]
-        if not isinstance(font, TTFFont):
-            raise TypeError(f"{file_name} did not load as a TrueType font")
-        return font
-
-
-class _CharWidths(dict[str, float]):
-    """Per-character advance widths for one style, filled on first use."""
-
-    def __init__(self, typesetter: _Typesetter, style: str) -> None:
-        super().__init__()
-        self._typesetter = typesetter
-        self._style = style
-
-    def __missing__(self, char: str) -> float:
-        width = self._typesetter.font_width(char, self._style)
-        self[char] = width
-        return width
-
-
-class _WordWidths(dict[str, float]):
-    """Widths of whole words, in the units of ``char_widths``, filled on first use."""
-
-    def __init__(self, char_widths: _CharWidths) -> None:
-        super().__init__()
-        self._char_widths = char_widths
-
-    def __missing__(self, word: str) -> float:
-        width = self[word] = sum(map(self._char_widths.__getitem__, word))
-        return width
-
-
-def _uncovered_runs_pattern(covered: Iterable[int]) -> re.Pattern[str]:
-    """A pattern matching (as group 1) each run of characters outside ``covered``."""
-    ranges: list[list[int]] = []
-    for codepoint in sorted(covered):
-        if ranges and codepoint == ranges[-1][1] + 1:
-            ranges[-1][1] = codepoint
-        else:
-            ranges.append([codepoint, codepoint])
-    char_class = "".join(
-        re.escape(chr(first))
-        if first == last
-        else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
-        for first, last in ranges
-    )
-    return re.compile(f"([^{char_class}]+)")
-
-
-def _text_cell(cell: Cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, str):
-        return cell
-    if isinstance(cell, bool):
-        return "yes" if cell else "no"
-    if isinstance(cell, datetime):
-        return _readable(cell)
-    return str(cell)
-
-
-def _readable(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}"
-
-
-def _number_cell(cell: Cell) -> str:
-    if isinstance(cell, float):
-        return f"{cell:.2f}"
-    return _text_cell(cell)
-
-
-_FORMATTERS: dict[ColumnKind, Callable[[Cell], str]] = {
-    ColumnKind.TEXT: _text_cell,
-    ColumnKind.INTEGER: _text_cell,
-    ColumnKind.NUMBER: _number_cell,
-    ColumnKind.DATETIME: _text_cell,
-    ColumnKind.BOOLEAN: _text_cell,
-    ColumnKind.MINUTES: _text_cell,
-}
+        heading = 14 * 1.6 * MM_PER_PT
+        header = len(max(table.heading_lines, key=len)) * LINE_HEIGHT + 2 * CELL_PAD_Y
+        free = self._bottom - _MARGIN_TOP - heading - header - 2 * CELL_PAD_Y
+        return int(free / LINE_HEIGHT)
 
 
 def _counts_text(counts: dict[str, int]) -> str:

@@ -42,6 +42,9 @@ class MemoryAttemptStore:
         self._windows[key] = (current, count)
         return count
 
+    async def close(self) -> None:
+        """Nothing to release (the Redis store closes its connections)."""
+
 
 class RedisAttemptStore:
     """One hash per account key (count, last failure) and one counter per address and

@@ -10,18 +10,13 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import MutableScopeHeaders
-from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.types import Message
 
-from tms_adapters.persistence.sql.probe import StorageProbe
-from tms_adapters.realtime.channels import ChannelsRelay
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, ServerContainer, build_container, running
 from tms_entrypoints.http.access import REQUEST_ID_HEADER, RequestEdge
 from tms_entrypoints.http.controllers.analytics import AnalyticsController
 from tms_entrypoints.http.controllers.assignments import AssignmentsController
@@ -35,7 +30,7 @@ from tms_entrypoints.http.controllers.progress import (
     trainer_progress,
     trainer_trainees,
 )
-from tms_entrypoints.http.controllers.reports import document_downloads, generate_report
+from tms_entrypoints.http.controllers.reports import generate_report
 from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
 from tms_entrypoints.http.controllers.users import UsersController
 from tms_entrypoints.http.deps import dependencies
@@ -45,7 +40,7 @@ from tms_entrypoints.http.docs import (
     LocalSwaggerRenderPlugin,
     docs_assets,
 )
-from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest, document_errors
+from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest
 from tms_entrypoints.http.web import web_client_routes
 from tms_entrypoints.http.ws import events_socket
 from tms_entrypoints.settings import Settings
@@ -84,7 +79,9 @@ async def security_headers(message: Message, scope: Any) -> None:
 RATE_LIMIT_STORE = "rate_limit"
 
 
-def _rate_limit(settings: Settings) -> tuple[list[DefineMiddleware], dict[str, Store]]:
+def _rate_limit(
+    settings: Settings, server: ServerContainer
+) -> tuple[list[DefineMiddleware], dict[str, Store]]:
     """The general per-address request limit, when one is set: 429 with Retry-After past
     it; /health is never limited. Counters are shared through Redis when it is configured."""
     if settings.rate_limit_per_minute <= 0:
@@ -94,46 +91,21 @@ def _rate_limit(settings: Settings) -> tuple[list[DefineMiddleware], dict[str, S
         exclude=["^/health"],
         store=RATE_LIMIT_STORE,
     )
-    store: Store = (
-        RedisStore.with_client(url=settings.redis_url, namespace="tms_rate_limit")
-        if settings.redis_url
-        else MemoryStore()
-    )
-    return [config.middleware], {RATE_LIMIT_STORE: store}
+    return [config.middleware], {RATE_LIMIT_STORE: server.rate_limit_counters()}
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
     if container is None:
         container = build_container(settings or Settings.from_env())
     settings = container.settings()
-    engine = container.engine() if settings.storage == "sql" else None
-    probe = StorageProbe(engine)
-
-    channels = container.channels()
-    hub = container.hub()
-    relay = ChannelsRelay(channels, hub)
-    jobs = container.jobs.in_app()
+    server = ServerContainer(core=container)
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
-        async with channels:
-            await relay.start()
-            await hub.start()
-            await jobs.start()
-            try:
-                yield
-            finally:
-                await jobs.stop()
-                await hub.stop()
-                await relay.stop()
-                container.hasher().shutdown()
-                container.report_runner().shutdown()
-                if engine is not None:
-                    await engine.dispose()
+        async with running(server):
+            yield
 
-    rate_limit, stores = _rate_limit(settings)
-    deps = dependencies(container)
-    deps["probe"] = Provide(lambda: probe, use_cache=True, sync_to_thread=False)
+    rate_limit, stores = _rate_limit(settings, server)
     api = Router(
         path="/",
         route_handlers=[
@@ -157,7 +129,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     app = Litestar(
         route_handlers=[api, docs_assets(), *web_client_routes(settings.web_dist_path)],
-        dependencies=deps,
+        dependencies=dependencies(server, container),
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
@@ -187,8 +159,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=[lifespan],
         debug=False,
     )
-    document_errors(app.openapi_schema)
-    document_downloads(app.openapi_schema)
     app.asgi_handler = RequestEdge(app.asgi_handler)
-    app.state.container = container
     return app

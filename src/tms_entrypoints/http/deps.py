@@ -1,18 +1,38 @@
-"""Bridges from the container into Litestar: small provider functions, no @inject."""
+"""Bridges from the containers into Litestar: one small typed provider function for each
+dependency a handler can ask for, no @inject. (No handler opens a unit of work itself:
+each use case opens its own.)"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeAlias
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
+from litestar.params import SkipValidation
 
+from tms_adapters.persistence.sql.probe import StorageProbe
+from tms_adapters.realtime.hub import EventHub
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.accounts.use_cases.users import UserService
+from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.kernel import AuthenticationFailed
-from tms_entrypoints.container import Container
+from tms_domain.reporting.use_cases.analytics import AnalyticsService
+from tms_domain.reporting.use_cases.reports import ReportService
+from tms_domain.training.use_cases.assignments import AssignmentService
+from tms_domain.training.use_cases.attendance import AttendanceService
+from tms_domain.training.use_cases.progress import ProgressService
+from tms_domain.training.use_cases.sessions import SessionService
+from tms_entrypoints.container import Container, ServerContainer
 
 NOT_AUTHENTICATED = "Not authenticated"
+
+# The containers, as dependencies of the providers below. Not checked against their type: a
+# declarative container's instances are dependency-injector DynamicContainers.
+Core: TypeAlias = NamedDependency[SkipValidation[Container]]
+Server: TypeAlias = NamedDependency[SkipValidation[ServerContainer]]
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str:
@@ -34,28 +54,83 @@ async def provide_actor(
     return await auth.authenticate(bearer_token(request), client_address(request))
 
 
-def dependencies(container: Container) -> dict[str, Provide]:
-    def service(name: str) -> Provide:
-        provider = getattr(container, name)
+def provide_auth(core: Core) -> AuthService:
+    return core.auth()
 
-        def provide() -> Any:
-            return provider()
 
-        return Provide(provide, use_cache=True, sync_to_thread=False)
+def provide_users(core: Core) -> UserService:
+    return core.users()
 
-    names = (
-        "auth",
-        "users",
-        "sessions",
-        "assignments",
-        "attendance",
-        "progress",
-        "analytics",
-        "audit",
-        "hub",
-        "reports",
-    )
-    provided = {name: service(name) for name in names}
-    provided["jobs"] = Provide(lambda: container.jobs.admin(), use_cache=True, sync_to_thread=False)
-    provided["actor"] = Provide(provide_actor)
-    return provided
+
+def provide_sessions(core: Core) -> SessionService:
+    return core.sessions()
+
+
+def provide_assignments(core: Core) -> AssignmentService:
+    return core.assignments()
+
+
+def provide_attendance(core: Core) -> AttendanceService:
+    return core.attendance()
+
+
+def provide_progress(core: Core) -> ProgressService:
+    return core.progress()
+
+
+def provide_analytics(core: Core) -> AnalyticsService:
+    return core.analytics()
+
+
+def provide_audit(core: Core) -> AuditService:
+    return core.audit()
+
+
+def provide_reports(core: Core) -> ReportService:
+    return core.reports()
+
+
+def provide_jobs(core: Core) -> JobAdminService:
+    admin: JobAdminService = core.jobs.admin()
+    return admin
+
+
+async def provide_hub(server: Server) -> EventHub:
+    """The running hub (started with the server's resources)."""
+    return await server.hub.async_()
+
+
+def provide_probe(server: Server) -> StorageProbe:
+    return server.probe()
+
+
+def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]:
+    """Every dependency, for the app's ``dependencies=``. The services and the hub live as
+    long as the process: each is asked of the container once."""
+
+    def provide_core() -> Container:
+        return core
+
+    def provide_server() -> ServerContainer:
+        return server
+
+    def once(provider: Callable[..., Any]) -> Provide:
+        return Provide(provider, use_cache=True, sync_to_thread=False)
+
+    return {
+        "core": once(provide_core),
+        "server": once(provide_server),
+        "auth": once(provide_auth),
+        "users": once(provide_users),
+        "sessions": once(provide_sessions),
+        "assignments": once(provide_assignments),
+        "attendance": once(provide_attendance),
+        "progress": once(provide_progress),
+        "analytics": once(provide_analytics),
+        "audit": once(provide_audit),
+        "reports": once(provide_reports),
+        "jobs": once(provide_jobs),
+        "hub": Provide(provide_hub, use_cache=True),
+        "probe": once(provide_probe),
+        "actor": Provide(provide_actor),
+    }

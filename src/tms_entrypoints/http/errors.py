@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, Response
+from litestar.enums import MediaType
 from litestar.exceptions import (
     ClientException,
     HTTPException,
@@ -15,21 +15,15 @@ from litestar.exceptions import (
     SerializationException,
     ValidationException,
 )
-from litestar.openapi.spec import (
-    OpenAPI,
-    OpenAPIHeader,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Reference,
-    Schema,
-)
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import KwargDefinition
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -51,7 +45,7 @@ from tms_domain.kernel import (
 )
 from tms_domain.training import DoubleBooking
 from tms_entrypoints.http.access import loggable_target
-from tms_entrypoints.http.schemas import ConflictOut
+from tms_entrypoints.http.schemas import ConflictOut, DoubleBookingOut, ErrorOut, FieldErrorOut
 from tms_entrypoints.logs import REQUEST_ID
 
 log = logging.getLogger("tms.http")
@@ -107,14 +101,12 @@ def _json(
     detail: str,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
-) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {"detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    return Response(body, status_code=status, headers=headers, media_type="application/json")
+) -> Response[ErrorOut]:
+    body = ErrorOut(detail, [FieldErrorOut(e["field"], e["message"]) for e in errors or ()])
+    return Response(body, status_code=status, headers=headers, media_type=MediaType.JSON)
 
 
-def domain_error(_request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+def _status_and_headers(error: DomainError) -> tuple[int, dict[str, str] | None]:
     status = next(code for kind, code in STATUS_OF if isinstance(error, kind))
     headers: dict[str, str] = {}
     if isinstance(error, AuthenticationFailed):
@@ -123,10 +115,15 @@ def domain_error(_request: Request[Any, Any, Any], error: DomainError) -> Respon
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, StorageUnavailable):
         headers["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
+    return status, headers or None
+
+
+def domain_error(_request: Request[Any, Any, Any], error: DomainError) -> Response[ErrorOut]:
+    status, headers = _status_and_headers(error)
     errors = None
     if isinstance(error, InvalidInput):
         errors = [{"field": e.field, "message": e.message} for e in error.errors]
-    return _json(status, error.message, errors, headers or None)
+    return _json(status, error.message, errors, headers)
 
 
 def validation_error(_request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
@@ -187,12 +184,14 @@ def unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Respo
     return _json(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
 
 
-def double_booking_error(request: Request[Any, Any, Any], error: DoubleBooking) -> Response[Any]:
+def double_booking_error(
+    _request: Request[Any, Any, Any], error: DoubleBooking
+) -> Response[DoubleBookingOut]:
     """The usual 409 (`detail`, in UTC), plus each clash as data a client can show in its
     own time zone."""
-    response = domain_error(request, error)
-    response.content["conflicts"] = [msgspec.to_builtins(ConflictOut.of(c)) for c in error.clashes]
-    return response
+    status, headers = _status_and_headers(error)
+    body = DoubleBookingOut(error.message, conflicts=[ConflictOut.of(c) for c in error.clashes])
+    return Response(body, status_code=status, headers=headers, media_type=MediaType.JSON)
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
@@ -205,73 +204,24 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 }
 
 
-ERROR_SCHEMA = "Error"
-DOCUMENTED_ERRORS: dict[int, str] = {
+ERROR_DESCRIPTIONS: dict[int, str] = {
     HTTP_400_BAD_REQUEST: "Bad request (malformed JSON, or a request the rules refuse)",
     HTTP_401_UNAUTHORIZED: "Not authenticated: bad, expired or revoked token, bad credentials",
     HTTP_403_FORBIDDEN: "Authenticated but not allowed",
     HTTP_404_NOT_FOUND: "Not found (also instead of 403 where existence would leak)",
     HTTP_409_CONFLICT: "Conflict: duplicate, already enrolled or assigned, double booking",
-    413: "Request body too large",
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE: "Request body too large",
     HTTP_422_UNPROCESSABLE_ENTITY: "Invalid field values; `errors` names each field",
     HTTP_429_TOO_MANY_REQUESTS: "Throttled: retry after `Retry-After` seconds",
     HTTP_503_SERVICE_UNAVAILABLE: "The database is unavailable: retry after `Retry-After` seconds",
 }
-_RETRY_AFTER = OpenAPIHeader(
-    schema=Schema(type=OpenAPIType.STRING),
-    required=True,
-    description="Seconds to wait before trying again",
-)
 
+Error = Annotated[ErrorOut, KwargDefinition(schema_component_key="Error")]
+"""The error shape under the name clients' generated types know it by."""
 
-def document_errors(openapi: OpenAPI) -> None:
-    """Every operation's error answers in the OpenAPI document: the one error shape
-    (`{"detail", "errors"?}`) for every status a client can meet, in place of the
-    framework's default 400 (a shape this API never sends). /health answers 503 in its own
-    shape."""
-    components = openapi.components
-    components.schemas = dict(components.schemas or {})
-    components.schemas[ERROR_SCHEMA] = Schema(
-        type=OpenAPIType.OBJECT,
-        required=["detail"],
-        properties={
-            "detail": Schema(type=OpenAPIType.STRING),
-            "errors": Schema(
-                type=OpenAPIType.ARRAY,
-                items=Schema(
-                    type=OpenAPIType.OBJECT,
-                    required=["field", "message"],
-                    properties={
-                        "field": Schema(type=OpenAPIType.STRING),
-                        "message": Schema(type=OpenAPIType.STRING),
-                    },
-                ),
-            ),
-        },
-    )
-    error = {
-        "application/json": OpenAPIMediaType(
-            schema=Reference(f"#/components/schemas/{ERROR_SCHEMA}")
-        )
-    }
-    for path, item in (openapi.paths or {}).items():
-        for operation in (item.get, item.post, item.put, item.delete, item.patch):
-            if operation is None:
-                continue
-            responses = operation.responses = dict(operation.responses or {})
-            if path == "/health":
-                health = responses.get("200")
-                if isinstance(health, OpenAPIResponse):
-                    responses["503"] = OpenAPIResponse(
-                        description="Unhealthy: the database cannot be reached",
-                        content=health.content,
-                        headers={"Retry-After": _RETRY_AFTER},
-                    )
-                continue
-            for status, description in DOCUMENTED_ERRORS.items():
-                retry = status in (HTTP_429_TOO_MANY_REQUESTS, HTTP_503_SERVICE_UNAVAILABLE)
-                responses[str(status)] = OpenAPIResponse(
-                    description=description,
-                    content=error,
-                    headers={"Retry-After": _RETRY_AFTER} if retry else None,
-                )
+ERROR_RESPONSES: dict[int, ResponseSpec] = {
+    status: ResponseSpec(Error, description=description, generate_examples=False)
+    for status, description in ERROR_DESCRIPTIONS.items()
+}
+"""Every error a client can meet, for each operation's ``responses=`` (in place of the
+framework's default 400, a shape this API never sends)."""

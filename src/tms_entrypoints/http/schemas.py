@@ -74,11 +74,6 @@ class MessageOut(msgspec.Struct):
     message: str
 
 
-class ErrorOut(msgspec.Struct, omit_defaults=True):
-    detail: str
-    errors: list[dict[str, str]] | None = None
-
-
 class LoginIn(msgspec.Struct):
     username: ShortText
     password: Secret
@@ -274,6 +269,25 @@ class ConflictOut(msgspec.Struct):
             trainer=PersonOut(clash.trainer.id, clash.trainer.name) if clash.trainer else None,
             trainees=[PersonOut(p.id, p.name) for p in clash.trainees],
         )
+
+
+class FieldErrorOut(msgspec.Struct):
+    field: str
+    message: str
+
+
+class ErrorOut(msgspec.Struct, omit_defaults=True):
+    """The one shape of every error answer."""
+
+    detail: str
+    errors: list[FieldErrorOut] = msgspec.field(default_factory=list)
+    """Each field at fault (a 422 names them)."""
+
+
+class DoubleBookingOut(ErrorOut, omit_defaults=True):
+    """A 409 for a double booking: each clash as data a client can show in its own zone."""
+
+    conflicts: list[ConflictOut] = msgspec.field(default_factory=list)
 
 
 class JoinedSessionOut(msgspec.Struct, omit_defaults=True):

@@ -1,18 +1,26 @@
-"""The web client's static files at /app/ (client-side routes fall back to index.html),
-the root redirect, and short paths to the API docs."""
+"""The web client's static files at /app/ (client-side routes answer index.html), the root
+redirect, and short paths to the API docs."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, Router, get
+from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
-from litestar.params import PathParameter
 from litestar.response import File, Redirect
+from litestar.static_files import create_static_files_router
 
-IMMUTABLE = "public, max-age=31536000, immutable"
+from tms_entrypoints.http.errors import http_error
+
+WEB_CLIENT = "/app"
+ASSETS = "/app/assets"
+"""Vite's hashed bundles: a changed file gets a new name, so each name is cached for good."""
+IMMUTABLE = CacheControlHeader(public=True, max_age=31536000, immutable=True)
+REVALIDATE = CacheControlHeader(no_cache=True)
+"""index.html and the other unhashed files: asked again each time, so a release shows at once."""
 
 
 @get("/docs", include_in_schema=False)
@@ -30,57 +38,67 @@ async def openapi_json() -> Redirect:
     return Redirect("/schema/openapi.json")
 
 
-def web_client_routes(dist: Path | None) -> list[BaseRouteHandler]:
+@get("/", include_in_schema=False)
+async def root_without_client() -> Response[dict[str, str]]:
+    return Response(
+        {
+            "message": "Training Management System API. The web client is not built "
+            "(install Node.js and run `make web`).",
+            "docs": "/docs",
+        }
+    )
+
+
+@get("/", include_in_schema=False)
+async def root() -> Redirect:
+    return Redirect(f"{WEB_CLIENT}/")
+
+
+def _not_found(request: Request[Any, Any, Any], _error: NotFoundException) -> Response[Any]:
+    """A missing file, without the framework's message (it names the folder on disk)."""
+    return http_error(request, NotFoundException("Not found"))
+
+
+def _client_side_routes(index: Path) -> Any:
+    """What the static files do not hold: a path with a file extension is a missing file
+    (404); any other is one of the client's own routes, which index.html answers."""
+
+    def answer(request: Request[Any, Any, Any], _error: NotFoundException) -> Response[Any]:
+        if PurePosixPath(request.url.path).suffix:
+            return _not_found(request, _error)
+        return File(
+            index,
+            filename="index.html",
+            content_disposition_type="inline",
+            headers={REVALIDATE.HEADER_NAME: REVALIDATE.to_header()},
+        )
+
+    return answer
+
+
+def web_client_routes(dist: Path | None) -> list[BaseRouteHandler | Router]:
     if dist is None:
-
-        @get("/", include_in_schema=False)
-        async def root_without_client() -> Response[dict[str, str]]:
-            return Response(
-                {
-                    "message": "Training Management System API. The web client is not built "
-                    "(install Node.js and run `make web`).",
-                    "docs": "/docs",
-                }
-            )
-
         return [root_without_client, docs, redoc, openapi_json]
-
-    root_dir = dist.resolve()
-    index = root_dir / "index.html"
-
-    @get("/", include_in_schema=False)
-    async def root() -> Redirect:
-        return Redirect("/app/")
-
-    @get(["/app", "/app/"], include_in_schema=False)
-    async def app_index() -> File:
-        return File(
-            index,
-            filename="index.html",
-            content_disposition_type="inline",
-            headers={"Cache-Control": "no-cache"},
-        )
-
-    @get("/app/{asset:path}", include_in_schema=False)
-    async def app_file(asset: Annotated[str, PathParameter()]) -> File:
-        candidate = (root_dir / asset.lstrip("/")).resolve()
-        if not candidate.is_relative_to(root_dir):
-            raise NotFoundException("Not found")
-        if candidate.is_file():
-            cache = IMMUTABLE if "/assets/" in f"/{asset}" else "no-cache"
-            return File(
-                candidate,
-                filename=candidate.name,
-                content_disposition_type="inline",
-                headers={"Cache-Control": cache},
-            )
-        if Path(asset).suffix:
-            raise NotFoundException("Not found")
-        return File(
-            index,
-            filename="index.html",
-            content_disposition_type="inline",
-            headers={"Cache-Control": "no-cache"},
-        )
-
-    return [root, app_index, app_file, docs, redoc, openapi_json]
+    return [
+        root,
+        create_static_files_router(
+            path=WEB_CLIENT,
+            directories=[dist],
+            html_mode=True,
+            name="web-client",
+            cache_control=REVALIDATE,
+            exception_handlers={
+                NotFoundException: _client_side_routes(dist.resolve() / "index.html")
+            },
+        ),
+        create_static_files_router(
+            path=ASSETS,
+            directories=[dist / "assets"],
+            name="web-client-assets",
+            cache_control=IMMUTABLE,
+            exception_handlers={NotFoundException: _not_found},
+        ),
+        docs,
+        redoc,
+        openapi_json,
+    ]

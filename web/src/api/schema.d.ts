@@ -619,12 +619,15 @@ export interface components {
             current_password?: string | null;
             new_password: string;
         };
+        /** ErrorOut */
         Error: {
             detail: string;
-            errors?: {
-                field: string;
-                message: string;
-            }[];
+            errors?: components["schemas"]["FieldErrorOut"][];
+        };
+        /** FieldErrorOut */
+        FieldErrorOut: {
+            field: string;
+            message: string;
         };
         /** HealthOut */
         HealthOut: {
@@ -953,8 +956,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -964,8 +965,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1060,8 +1059,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1071,8 +1068,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1167,8 +1162,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1178,8 +1171,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1277,8 +1268,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1288,8 +1277,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1386,8 +1373,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1397,8 +1382,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1494,8 +1477,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1505,8 +1486,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1603,8 +1582,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1614,8 +1591,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1710,8 +1685,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1721,8 +1694,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1822,8 +1793,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1833,8 +1802,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1935,8 +1902,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1946,8 +1911,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2042,8 +2005,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2053,8 +2014,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2160,8 +2119,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2171,8 +2128,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2269,8 +2224,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2280,8 +2233,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2378,8 +2329,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2389,8 +2338,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2487,8 +2434,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2498,8 +2443,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2592,8 +2535,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2603,8 +2544,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2697,8 +2636,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2708,8 +2645,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2808,8 +2743,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2819,8 +2752,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2847,11 +2778,9 @@ export interface operations {
                     "application/json": components["schemas"]["HealthOut"];
                 };
             };
-            /** @description Unhealthy: the database cannot be reached */
+            /** @description Unhealthy: the database cannot be reached; retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2904,89 +2833,19 @@ export interface operations {
                     "application/json": components["schemas"]["JobOut"][];
                 };
             };
-            /** @description Bad request (malformed JSON, or a request the rules refuse) */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated: bad, expired or revoked token, bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Authenticated but not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also instead of 403 where existence would leak) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict: duplicate, already enrolled or assigned, double booking */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid field values; `errors` names each field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled: retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The database is unavailable: retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3011,89 +2870,19 @@ export interface operations {
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
-            /** @description Bad request (malformed JSON, or a request the rules refuse) */
+            /** @description Bad request syntax or unsupported method */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated: bad, expired or revoked token, bad credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Authenticated but not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (also instead of 403 where existence would leak) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict: duplicate, already enrolled or assigned, double booking */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid field values; `errors` names each field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Throttled: retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The database is unavailable: retry after `Retry-After` seconds */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
                 };
             };
         };
@@ -3184,8 +2973,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3195,8 +2982,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3291,8 +3076,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3302,8 +3085,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3398,8 +3179,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3409,8 +3188,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3519,8 +3296,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3530,8 +3305,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3637,8 +3410,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3648,8 +3419,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3746,8 +3515,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3757,8 +3524,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3853,8 +3618,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3864,8 +3627,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3964,8 +3725,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3975,8 +3734,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4071,8 +3828,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4082,8 +3837,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4179,8 +3932,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4190,8 +3941,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4287,8 +4036,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4298,8 +4045,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4394,8 +4139,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4405,8 +4148,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4505,8 +4246,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4516,8 +4255,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4614,8 +4351,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4625,8 +4360,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4721,8 +4454,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4732,8 +4463,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4832,8 +4561,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4843,8 +4570,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4942,8 +4667,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4953,8 +4676,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5049,8 +4770,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5060,8 +4779,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5156,8 +4873,6 @@ export interface operations {
             /** @description Throttled: retry after `Retry-After` seconds */
             429: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5167,8 +4882,6 @@ export interface operations {
             /** @description The database is unavailable: retry after `Retry-After` seconds */
             503: {
                 headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 
 from tms_domain.accounts import Actor
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import OverviewOut, TrainerFiguresOut, UpcomingOut, iso
 
 
@@ -14,7 +15,7 @@ class AnalyticsController(Controller):
     path = "/analytics"
     tags = ["analytics"]
 
-    @get("/users", operation_id="usersByRole")
+    @get("/users", operation_id="usersByRole", responses=ERROR_RESPONSES)
     async def users_by_role(
         self, actor: NamedDependency[Actor], analytics: NamedDependency[AnalyticsService]
     ) -> dict[str, int]:
@@ -22,7 +23,7 @@ class AnalyticsController(Controller):
         counts = await analytics.users_by_role(actor)
         return {role.value: count for role, count in counts.items()}
 
-    @get("/sessions", operation_id="sessionsByStatus")
+    @get("/sessions", operation_id="sessionsByStatus", responses=ERROR_RESPONSES)
     async def sessions_by_status(
         self, actor: NamedDependency[Actor], analytics: NamedDependency[AnalyticsService]
     ) -> dict[str, int]:
@@ -30,7 +31,7 @@ class AnalyticsController(Controller):
         counts = await analytics.sessions_by_status(actor)
         return {status.value: count for status, count in counts.items()}
 
-    @get("/overview", operation_id="analyticsOverview")
+    @get("/overview", operation_id="analyticsOverview", responses=ERROR_RESPONSES)
     async def overview(
         self, actor: NamedDependency[Actor], analytics: NamedDependency[AnalyticsService]
     ) -> OverviewOut:

@@ -10,6 +10,7 @@ from tms_domain.accounts import Actor
 from tms_domain.kernel import Page
 from tms_domain.training.use_cases.assignments import AssignmentService
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import (
     AssignmentCreatedOut,
     AssignmentIn,
@@ -24,7 +25,7 @@ class AssignmentsController(Controller):
     path = "/assignments"
     tags = ["assignments"]
 
-    @get("/", operation_id="listAssignments")
+    @get("/", operation_id="listAssignments", responses=ERROR_RESPONSES)
     async def list_assignments(
         self,
         actor: NamedDependency[Actor],
@@ -44,7 +45,7 @@ class AssignmentsController(Controller):
             for d in found
         ]
 
-    @post("/", operation_id="createAssignment", status_code=201)
+    @post("/", operation_id="createAssignment", status_code=201, responses=ERROR_RESPONSES)
     async def create_assignment(
         self,
         data: JSONBody[AssignmentIn],
@@ -60,7 +61,12 @@ class AssignmentsController(Controller):
             assigned_date=iso(created.assigned_date),
         )
 
-    @delete("/{student_id:int}/{teacher_id:int}", operation_id="deleteAssignment", status_code=200)
+    @delete(
+        "/{student_id:int}/{teacher_id:int}",
+        operation_id="deleteAssignment",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
     async def delete_assignment(
         self,
         student_id: Id,

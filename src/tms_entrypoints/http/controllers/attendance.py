@@ -12,6 +12,7 @@ from tms_domain.accounts import Actor
 from tms_domain.kernel import InvalidInput, Page
 from tms_domain.training.use_cases.attendance import AttendanceDetails, AttendanceService
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import (
     AttendanceIn,
     AttendanceListingOut,
@@ -39,7 +40,9 @@ class AttendanceController(Controller):
     path = "/attendance"
     tags = ["attendance"]
 
-    @get("/session/{session_id:int}", operation_id="listSessionAttendance")
+    @get(
+        "/session/{session_id:int}", operation_id="listSessionAttendance", responses=ERROR_RESPONSES
+    )
     async def list_for_session(
         self,
         session_id: Id,
@@ -49,7 +52,9 @@ class AttendanceController(Controller):
         """Admins and the session's trainer."""
         return [_listing(d) for d in await attendance.list_for_session(actor, session_id)]
 
-    @get("/trainee/{trainee_id:int}", operation_id="listTraineeAttendance")
+    @get(
+        "/trainee/{trainee_id:int}", operation_id="listTraineeAttendance", responses=ERROR_RESPONSES
+    )
     async def list_for_trainee(
         self,
         trainee_id: Id,
@@ -63,7 +68,7 @@ class AttendanceController(Controller):
         found = await attendance.list_for_trainee(actor, trainee_id, Page(skip, limit))
         return [_listing(d) for d in found]
 
-    @post("/", operation_id="markAttendance", status_code=200)
+    @post("/", operation_id="markAttendance", status_code=200, responses=ERROR_RESPONSES)
     async def mark(
         self,
         data: JSONBody[AttendanceIn],
@@ -80,7 +85,7 @@ class AttendanceController(Controller):
         )
         return AttendanceOut.of(record)
 
-    @put("/{attendance_id:int}", operation_id="updateAttendance")
+    @put("/{attendance_id:int}", operation_id="updateAttendance", responses=ERROR_RESPONSES)
     async def update(
         self,
         attendance_id: Id,
@@ -95,7 +100,12 @@ class AttendanceController(Controller):
             raise InvalidInput.for_field("present", "Give present=true or present=false")
         return AttendanceOut.of(await attendance.update(actor, attendance_id, value))
 
-    @delete("/{attendance_id:int}", operation_id="deleteAttendance", status_code=200)
+    @delete(
+        "/{attendance_id:int}",
+        operation_id="deleteAttendance",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
     async def delete(
         self,
         attendance_id: Id,

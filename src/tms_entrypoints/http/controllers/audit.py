@@ -14,6 +14,7 @@ from tms_domain.audit import AuditQuery
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.kernel import Page
 from tms_entrypoints.http.controllers.params import From, Limit, Skip, To, moment
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import MAX_ID, Timestamp, iso
 
 
@@ -29,7 +30,7 @@ class AuditEntryOut(msgspec.Struct):
     changes: dict[str, list[Any]]
 
 
-@get("/audit", operation_id="listAudit", tags=["audit"])
+@get("/audit", operation_id="listAudit", tags=["audit"], responses=ERROR_RESPONSES)
 async def list_audit(
     actor: NamedDependency[Actor],
     audit: NamedDependency[AuditService],

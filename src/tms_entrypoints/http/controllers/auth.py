@@ -12,6 +12,7 @@ from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_entrypoints.http.controllers.params import Id
 from tms_entrypoints.http.deps import client_address
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import (
     ChangePasswordIn,
     LoginIn,
@@ -26,7 +27,7 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/login", operation_id="login", status_code=200)
+    @post("/login", operation_id="login", status_code=200, responses=ERROR_RESPONSES)
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -42,7 +43,12 @@ class AuthController(Controller):
             force_password_change=signed_in.force_password_change,
         )
 
-    @post("/change-password", operation_id="changePassword", status_code=200)
+    @post(
+        "/change-password",
+        operation_id="changePassword",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
     async def change_password(
         self,
         data: JSONBody[ChangePasswordIn],
@@ -54,7 +60,12 @@ class AuthController(Controller):
         await auth.change_password(actor, data.current_password, data.new_password)
         return MessageOut("Password changed successfully")
 
-    @post("/admin-change-password", operation_id="adminChangePassword", status_code=200)
+    @post(
+        "/admin-change-password",
+        operation_id="adminChangePassword",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
     async def admin_change_password(
         self,
         data: JSONBody[NewPasswordIn],
@@ -65,7 +76,12 @@ class AuthController(Controller):
         await auth.change_admin_password(actor, data.new_password)
         return MessageOut("Password changed successfully")
 
-    @post("/reset-password/{user_id:int}", operation_id="resetPassword", status_code=200)
+    @post(
+        "/reset-password/{user_id:int}",
+        operation_id="resetPassword",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
     async def reset_password(
         self,
         user_id: Id,
@@ -77,7 +93,7 @@ class AuthController(Controller):
         await auth.reset_password(actor, user_id, data.new_password)
         return MessageOut("Password reset: the user must change it at the next sign-in")
 
-    @post("/logout", operation_id="logout", status_code=200)
+    @post("/logout", operation_id="logout", status_code=200, responses=ERROR_RESPONSES)
     async def logout(
         self, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
     ) -> MessageOut:
@@ -85,7 +101,7 @@ class AuthController(Controller):
         await auth.sign_out(actor)
         return MessageOut("Signed out")
 
-    @post("/logout-all", operation_id="logoutAll", status_code=200)
+    @post("/logout-all", operation_id="logoutAll", status_code=200, responses=ERROR_RESPONSES)
     async def logout_all(
         self, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
     ) -> MessageOut:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Response, get, head
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 
 from tms_adapters.persistence.sql.probe import StorageProbe
 from tms_entrypoints.http.schemas import HealthOut
@@ -11,7 +12,19 @@ from tms_entrypoints.http.schemas import HealthOut
 RETRY_AFTER = {"Retry-After": "5"}
 
 
-@get("/health", operation_id="health", tags=["health"])
+@get(
+    "/health",
+    operation_id="health",
+    tags=["health"],
+    responses={
+        503: ResponseSpec(
+            HealthOut,
+            description="Unhealthy: the database cannot be reached; retry after `Retry-After`"
+            " seconds",
+            generate_examples=False,
+        )
+    },
+)
 async def health(probe: NamedDependency[StorageProbe]) -> Response[HealthOut]:
     """`healthy` with `database: ok`; 503 `unhealthy` when the database cannot be reached."""
     if await probe.reachable():

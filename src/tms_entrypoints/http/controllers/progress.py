@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from tms_domain.accounts import Actor
 from tms_domain.training.use_cases.progress import Progress, ProgressService
 from tms_entrypoints.http.controllers.params import Id
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import (
     SessionBriefOut,
     TraineeProgressOut,
@@ -27,7 +28,12 @@ def _progress(progress: Progress) -> TraineeProgressOut:
     )
 
 
-@get("/progress/trainee/{trainee_id:int}", operation_id="traineeProgress", tags=["progress"])
+@get(
+    "/progress/trainee/{trainee_id:int}",
+    operation_id="traineeProgress",
+    tags=["progress"],
+    responses=ERROR_RESPONSES,
+)
 async def trainee_progress(
     trainee_id: Id, actor: NamedDependency[Actor], progress: NamedDependency[ProgressService]
 ) -> TraineeProgressOut:
@@ -36,7 +42,12 @@ async def trainee_progress(
     return _progress(await progress.trainee_progress(actor, trainee_id))
 
 
-@get("/progress/trainer/{trainer_id:int}", operation_id="trainerProgress", tags=["progress"])
+@get(
+    "/progress/trainer/{trainer_id:int}",
+    operation_id="trainerProgress",
+    tags=["progress"],
+    responses=ERROR_RESPONSES,
+)
 async def trainer_progress(
     trainer_id: Id, actor: NamedDependency[Actor], progress: NamedDependency[ProgressService]
 ) -> list[TraineeProgressOut]:
@@ -44,7 +55,12 @@ async def trainer_progress(
     return [_progress(p) for p in await progress.trainer_progress(actor, trainer_id)]
 
 
-@get("/trainers/{trainer_id:int}/trainees", operation_id="trainerTrainees", tags=["progress"])
+@get(
+    "/trainers/{trainer_id:int}/trainees",
+    operation_id="trainerTrainees",
+    tags=["progress"],
+    responses=ERROR_RESPONSES,
+)
 async def trainer_trainees(
     trainer_id: Id, actor: NamedDependency[Actor], progress: NamedDependency[ProgressService]
 ) -> list[TrainerTraineeOut]:

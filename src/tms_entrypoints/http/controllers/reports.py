@@ -7,17 +7,18 @@ import contextlib
 import tempfile
 import weakref
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated, BinaryIO
 
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.openapi.spec import (
-    OpenAPI,
     OpenAPIFormat,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
+    Operation,
     Schema,
 )
 from litestar.params import QueryParameter
@@ -35,6 +36,7 @@ from tms_domain.reporting.use_cases.reports import (
     parse_sections,
 )
 from tms_entrypoints.http.controllers.params import From, To, moment
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import MAX_ID, StatusName
 
 CHUNK = 64 * 1024
@@ -112,7 +114,39 @@ async def _stream_through_spool(
             yield chunk
 
 
-@get("/reports/generate", operation_id="generateReport", tags=["reports"])
+@dataclass
+class ReportFileOperation(Operation):
+    """The report in the OpenAPI document as the file it is, in each format's media type
+    (the framework shows a stream as JSON)."""
+
+    def __post_init__(self) -> None:
+        kinds = sorted({renderer.media_type.split(";")[0] for renderer in RENDERERS.values()})
+        self.responses = {
+            **(self.responses or {}),
+            "200": OpenAPIResponse(
+                description="The report file, as an attachment",
+                content={
+                    kind: OpenAPIMediaType(
+                        schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                    )
+                    for kind in kinds
+                },
+                headers={
+                    "Content-Disposition": OpenAPIHeader(
+                        schema=Schema(type=OpenAPIType.STRING), required=True
+                    )
+                },
+            ),
+        }
+
+
+@get(
+    "/reports/generate",
+    operation_id="generateReport",
+    tags=["reports"],
+    responses=ERROR_RESPONSES,
+    operation_class=ReportFileOperation,
+)
 async def generate_report(
     actor: NamedDependency[Actor],
     reports: NamedDependency[ReportService],
@@ -162,30 +196,5 @@ async def generate_report(
             # As the contract writes it: the name is a plain token (letters, digits, - and .).
             "Content-Disposition": f"attachment; filename={filename}",
             "Cache-Control": "no-store",
-        },
-    )
-
-
-def document_downloads(openapi: OpenAPI) -> None:
-    """Show the report in the OpenAPI document as the file it is, in each format's media
-    type (the framework shows a stream as JSON)."""
-    item = (openapi.paths or {}).get("/reports/generate")
-    if item is None or item.get is None:
-        return
-    operation = item.get
-    operation.responses = dict(operation.responses or {})
-    kinds = sorted({renderer.media_type.split(";")[0] for renderer in RENDERERS.values()})
-    operation.responses["200"] = OpenAPIResponse(
-        description="The report file, as an attachment",
-        content={
-            kind: OpenAPIMediaType(
-                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            )
-            for kind in kinds
-        },
-        headers={
-            "Content-Disposition": OpenAPIHeader(
-                schema=Schema(type=OpenAPIType.STRING), required=True
-            )
         },
     )

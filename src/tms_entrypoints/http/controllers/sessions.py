@@ -17,6 +17,7 @@ from tms_domain.training.use_cases.sessions import (
     SessionService,
 )
 from tms_entrypoints.http.controllers.params import From, Id, Limit, Skip, To, moment
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import (
     MAX_ID,
     JoinedSessionOut,
@@ -38,7 +39,7 @@ class SessionsController(Controller):
     path = "/sessions"
     tags = ["sessions"]
 
-    @get("/", operation_id="listSessions")
+    @get("/", operation_id="listSessions", responses=ERROR_RESPONSES)
     async def list_sessions(
         self,
         actor: NamedDependency[Actor],
@@ -70,7 +71,7 @@ class SessionsController(Controller):
         shown: dict[int, UserOut] = {}
         return [SessionOut.of(d.session, d.trainees, shown) for d in found]
 
-    @get("/{session_id:int}", operation_id="getSession")
+    @get("/{session_id:int}", operation_id="getSession", responses=ERROR_RESPONSES)
     async def get_session(
         self,
         session_id: Id,
@@ -81,7 +82,7 @@ class SessionsController(Controller):
         details = await sessions.get_session(actor, session_id)
         return SessionOut.of(details.session, details.trainees)
 
-    @post("/", operation_id="createSession", status_code=201)
+    @post("/", operation_id="createSession", status_code=201, responses=ERROR_RESPONSES)
     async def create_session(
         self,
         data: JSONBody[SessionCreateIn],
@@ -106,7 +107,7 @@ class SessionsController(Controller):
         )
         return SessionOut.of(details.session, details.trainees)
 
-    @put("/{session_id:int}", operation_id="updateSession")
+    @put("/{session_id:int}", operation_id="updateSession", responses=ERROR_RESPONSES)
     async def update_session(
         self,
         session_id: Id,
@@ -133,7 +134,12 @@ class SessionsController(Controller):
         )
         return SessionOut.of(details.session, details.trainees)
 
-    @delete("/{session_id:int}", operation_id="deleteSession", status_code=200)
+    @delete(
+        "/{session_id:int}",
+        operation_id="deleteSession",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
     async def delete_session(
         self,
         session_id: Id,
@@ -148,6 +154,7 @@ class SessionsController(Controller):
         "/{session_id:int}/trainees/{trainee_id:int}",
         operation_id="addTraineeToSession",
         status_code=200,
+        responses=ERROR_RESPONSES,
     )
     async def add_trainee(
         self,
@@ -164,6 +171,7 @@ class SessionsController(Controller):
         "/{session_id:int}/trainees/{trainee_id:int}",
         operation_id="removeTraineeFromSession",
         status_code=200,
+        responses=ERROR_RESPONSES,
     )
     async def remove_trainee(
         self,
@@ -181,6 +189,7 @@ class SessionsController(Controller):
     "/join/{session_link:str}",
     operation_id="joinSession",
     tags=["sessions"],
+    responses=ERROR_RESPONSES,
 )
 async def join_session(
     session_link: Annotated[str, PathParameter(max_length=200)],

@@ -13,6 +13,7 @@ from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import NewUser, UserService
 from tms_domain.kernel import Page, Role
 from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.schemas import (
     MAX_ID,
     LockoutOut,
@@ -32,7 +33,7 @@ class UsersController(Controller):
     path = "/users"
     tags = ["users"]
 
-    @get("/", operation_id="listUsers")
+    @get("/", operation_id="listUsers", responses=ERROR_RESPONSES)
     async def list_users(
         self,
         actor: NamedDependency[Actor],
@@ -45,14 +46,14 @@ class UsersController(Controller):
         found = await users.list_users(actor, Page(skip, limit), Role(role) if role else None)
         return [UserOut.of(user) for user in found]
 
-    @get("/{user_id:int}", operation_id="getUser")
+    @get("/{user_id:int}", operation_id="getUser", responses=ERROR_RESPONSES)
     async def get_user(
         self, user_id: UserId, actor: NamedDependency[Actor], users: NamedDependency[UserService]
     ) -> UserOut:
         """One user: admins and trainers read anyone, others only themselves."""
         return UserOut.of(await users.get_user(actor, user_id))
 
-    @post("/", operation_id="createUser", status_code=201)
+    @post("/", operation_id="createUser", status_code=201, responses=ERROR_RESPONSES)
     async def create_user(
         self,
         data: JSONBody[UserCreateIn],
@@ -84,7 +85,7 @@ class UsersController(Controller):
             temporary_password=created.temporary_password,
         )
 
-    @put("/{user_id:int}", operation_id="updateUser")
+    @put("/{user_id:int}", operation_id="updateUser", responses=ERROR_RESPONSES)
     async def update_user(
         self,
         user_id: UserId,
@@ -105,7 +106,7 @@ class UsersController(Controller):
         )
         return UserOut.of(await users.update_user(actor, user_id, changes))
 
-    @delete("/{user_id:int}", operation_id="deleteUser", status_code=200)
+    @delete("/{user_id:int}", operation_id="deleteUser", status_code=200, responses=ERROR_RESPONSES)
     async def delete_user(
         self,
         user_id: UserId,
@@ -119,7 +120,12 @@ class UsersController(Controller):
         await users.delete_user(actor, user_id, reassign_to=reassign_to, cascade=cascade)
         return MessageOut("User deleted")
 
-    @post("/{user_id:int}/unlock", operation_id="unlockUser", status_code=200)
+    @post(
+        "/{user_id:int}/unlock",
+        operation_id="unlockUser",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
     async def unlock_user(
         self, user_id: UserId, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
     ) -> MessageOut:
@@ -127,7 +133,7 @@ class UsersController(Controller):
         await auth.unlock(actor, user_id)
         return MessageOut("Sign-in lockout lifted")
 
-    @get("/{user_id:int}/lockout", operation_id="getUserLockout")
+    @get("/{user_id:int}/lockout", operation_id="getUserLockout", responses=ERROR_RESPONSES)
     async def get_lockout(
         self, user_id: UserId, actor: NamedDependency[Actor], auth: NamedDependency[AuthService]
     ) -> LockoutOut:

@@ -21,7 +21,7 @@ from tms_adapters.jobs import PollingJobWorkers
 from tms_adapters.jobs.saq import SaqJobRelay, saq_worker
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import safe_url
-from tms_entrypoints.container import Container, build_container
+from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.logs import log_config
 from tms_entrypoints.settings import Settings, SettingsError
 
@@ -32,7 +32,7 @@ class WorkerError(Exception):
     """What stops the worker from starting, said in one line."""
 
 
-def add_worker_command(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
     worker = commands.add_parser(
         "worker", help="run background jobs (SAQ over Redis, or database workers)"
     )
@@ -71,31 +71,31 @@ async def _require_migrated(settings: Settings) -> None:
 async def run_worker(container: Container) -> None:
     settings = container.settings()
     await _require_migrated(settings)
+    async with running(container):
+        await _work(container)
+
+
+async def _work(container: Container) -> None:
+    settings = container.settings()
     jobs = container.jobs
     executor = jobs.executor()
     concurrency = max(settings.jobs_workers, 1)
+    if settings.jobs_backend == "saq":
+        queue = jobs.saq_queue()
+        relay = SaqJobRelay(executor, queue, poll_interval=jobs.poll_interval())
+        await relay.start()
+        try:
+            # Returns on SIGTERM or SIGINT (SAQ's own handlers).
+            await saq_worker(executor, queue, concurrency=concurrency).start()
+        finally:
+            await relay.stop()
+        return
+    workers = PollingJobWorkers(executor, workers=concurrency, poll_interval=jobs.poll_interval())
+    await workers.start()
     try:
-        if settings.jobs_backend == "saq":
-            queue = jobs.saq_queue()
-            relay = SaqJobRelay(executor, queue, poll_interval=jobs.poll_interval())
-            await relay.start()
-            try:
-                # Returns on SIGTERM or SIGINT (SAQ's own handlers).
-                await saq_worker(executor, queue, concurrency=concurrency).start()
-            finally:
-                await relay.stop()
-        else:
-            workers = PollingJobWorkers(
-                executor, workers=concurrency, poll_interval=jobs.poll_interval()
-            )
-            await workers.start()
-            try:
-                await _until_signalled()
-            finally:
-                await workers.stop()
+        await _until_signalled()
     finally:
-        if settings.storage == "sql":
-            await container.engine().dispose()
+        await workers.stop()
 
 
 async def _until_signalled() -> None:
