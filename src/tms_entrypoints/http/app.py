@@ -18,21 +18,9 @@ from litestar.types import Message
 
 from tms_entrypoints.container import Container, ServerContainer, build_container, running
 from tms_entrypoints.http.access import REQUEST_ID_HEADER, RequestEdge
-from tms_entrypoints.http.controllers.analytics import AnalyticsController
-from tms_entrypoints.http.controllers.assignments import AssignmentsController
-from tms_entrypoints.http.controllers.attendance import AttendanceController
-from tms_entrypoints.http.controllers.audit import list_audit
-from tms_entrypoints.http.controllers.auth import AuthController
-from tms_entrypoints.http.controllers.health import health, health_head
-from tms_entrypoints.http.controllers.jobs import JobsController
-from tms_entrypoints.http.controllers.progress import (
-    trainee_progress,
-    trainer_progress,
-    trainer_trainees,
-)
-from tms_entrypoints.http.controllers.reports import generate_report
-from tms_entrypoints.http.controllers.sessions import SessionsController, join_session
-from tms_entrypoints.http.controllers.users import UsersController
+from tms_entrypoints.http.accounts.auth import AuthController
+from tms_entrypoints.http.accounts.users import UsersController
+from tms_entrypoints.http.audit.audit import list_audit
 from tms_entrypoints.http.deps import dependencies
 from tms_entrypoints.http.docs import (
     DOCS_CSP,
@@ -41,6 +29,18 @@ from tms_entrypoints.http.docs import (
     docs_assets,
 )
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest
+from tms_entrypoints.http.health import health, health_head
+from tms_entrypoints.http.jobs.jobs import JobsController
+from tms_entrypoints.http.reporting.analytics import AnalyticsController
+from tms_entrypoints.http.reporting.reports import generate_report
+from tms_entrypoints.http.training.assignments import AssignmentsController
+from tms_entrypoints.http.training.attendance import AttendanceController
+from tms_entrypoints.http.training.progress import (
+    trainee_progress,
+    trainer_progress,
+    trainer_trainees,
+)
+from tms_entrypoints.http.training.sessions import SessionsController, join_session
 from tms_entrypoints.http.web import web_client_routes
 from tms_entrypoints.http.ws import events_socket
 from tms_entrypoints.settings import Settings

@@ -16,22 +16,20 @@ from tms_domain.training.use_cases.sessions import (
     SessionFilters,
     SessionService,
 )
-from tms_entrypoints.http.controllers.params import From, Id, Limit, Skip, To, moment
+from tms_entrypoints.http.accounts.schemas import UserOut
 from tms_entrypoints.http.errors import ERROR_RESPONSES
-from tms_entrypoints.http.schemas import (
-    MAX_ID,
-    JoinedSessionOut,
-    JoinOut,
-    MessageOut,
-    SessionCreateIn,
-    SessionOut,
-    SessionUpdateIn,
-    StatusName,
-    UserOut,
-)
+from tms_entrypoints.http.params import From, Id, Limit, Skip, To, moment
+from tms_entrypoints.http.schemas import MAX_ID, MessageOut, StatusName
 from tms_entrypoints.http.timestamps import (
     parse_optional_timestamp,
     parse_timestamp,
+)
+from tms_entrypoints.http.training.schemas import (
+    JoinedSessionOut,
+    JoinOut,
+    SessionCreateIn,
+    SessionOut,
+    SessionUpdateIn,
 )
 
 

@@ -13,8 +13,8 @@ from tms_domain.accounts import Actor
 from tms_domain.audit import AuditQuery
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.kernel import Page
-from tms_entrypoints.http.controllers.params import From, Limit, Skip, To, moment
 from tms_entrypoints.http.errors import ERROR_RESPONSES
+from tms_entrypoints.http.params import From, Limit, Skip, To, moment
 from tms_entrypoints.http.schemas import MAX_ID, Timestamp, iso
 
 

@@ -10,17 +10,17 @@ from litestar.params import JSONBody
 
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
-from tms_entrypoints.http.controllers.params import Id
-from tms_entrypoints.http.deps import client_address
-from tms_entrypoints.http.errors import ERROR_RESPONSES
-from tms_entrypoints.http.schemas import (
+from tms_entrypoints.http.accounts.schemas import (
     ChangePasswordIn,
     LoginIn,
     LoginOut,
-    MessageOut,
     NewPasswordIn,
     UserOut,
 )
+from tms_entrypoints.http.deps import client_address
+from tms_entrypoints.http.errors import ERROR_RESPONSES
+from tms_entrypoints.http.params import Id
+from tms_entrypoints.http.schemas import MessageOut
 
 
 class AuthController(Controller):

@@ -12,19 +12,16 @@ from tms_domain.accounts import Actor, UserChanges
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import NewUser, UserService
 from tms_domain.kernel import Page, Role
-from tms_entrypoints.http.controllers.params import Id, Limit, Skip
-from tms_entrypoints.http.errors import ERROR_RESPONSES
-from tms_entrypoints.http.schemas import (
-    MAX_ID,
+from tms_entrypoints.http.accounts.schemas import (
     LockoutOut,
-    MessageOut,
-    RoleName,
     UserCreateIn,
     UserCreateOut,
     UserOut,
     UserUpdateIn,
-    iso,
 )
+from tms_entrypoints.http.errors import ERROR_RESPONSES
+from tms_entrypoints.http.params import Id, Limit, Skip
+from tms_entrypoints.http.schemas import MAX_ID, MessageOut, RoleName, iso
 
 UserId = Id
 

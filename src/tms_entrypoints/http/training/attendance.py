@@ -11,19 +11,18 @@ from litestar.params import JSONBody, QueryParameter
 from tms_domain.accounts import Actor
 from tms_domain.kernel import InvalidInput, Page
 from tms_domain.training.use_cases.attendance import AttendanceDetails, AttendanceService
-from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.accounts.schemas import UserOut
 from tms_entrypoints.http.errors import ERROR_RESPONSES
-from tms_entrypoints.http.schemas import (
+from tms_entrypoints.http.params import Id, Limit, Skip
+from tms_entrypoints.http.schemas import MessageOut, iso
+from tms_entrypoints.http.timestamps import parse_optional_timestamp
+from tms_entrypoints.http.training.schemas import (
     AttendanceIn,
     AttendanceListingOut,
     AttendanceOut,
     AttendanceUpdateIn,
-    MessageOut,
     SessionSummaryOut,
-    UserOut,
-    iso,
 )
-from tms_entrypoints.http.timestamps import parse_optional_timestamp
 
 
 def _listing(details: AttendanceDetails) -> AttendanceListingOut:

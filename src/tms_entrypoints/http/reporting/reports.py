@@ -35,8 +35,8 @@ from tms_domain.reporting.use_cases.reports import (
     ReportSlot,
     parse_sections,
 )
-from tms_entrypoints.http.controllers.params import From, To, moment
 from tms_entrypoints.http.errors import ERROR_RESPONSES
+from tms_entrypoints.http.params import From, To, moment
 from tms_entrypoints.http.schemas import MAX_ID, StatusName
 
 CHUNK = 64 * 1024

@@ -9,16 +9,11 @@ from litestar.params import JSONBody
 from tms_domain.accounts import Actor
 from tms_domain.kernel import Page
 from tms_domain.training.use_cases.assignments import AssignmentService
-from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.accounts.schemas import UserOut
 from tms_entrypoints.http.errors import ERROR_RESPONSES
-from tms_entrypoints.http.schemas import (
-    AssignmentCreatedOut,
-    AssignmentIn,
-    AssignmentOut,
-    MessageOut,
-    UserOut,
-    iso,
-)
+from tms_entrypoints.http.params import Id, Limit, Skip
+from tms_entrypoints.http.schemas import MessageOut, iso
+from tms_entrypoints.http.training.schemas import AssignmentCreatedOut, AssignmentIn, AssignmentOut
 
 
 class AssignmentsController(Controller):

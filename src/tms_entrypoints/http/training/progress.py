@@ -7,14 +7,14 @@ from litestar.di import NamedDependency
 
 from tms_domain.accounts import Actor
 from tms_domain.training.use_cases.progress import Progress, ProgressService
-from tms_entrypoints.http.controllers.params import Id
+from tms_entrypoints.http.accounts.schemas import UserOut
 from tms_entrypoints.http.errors import ERROR_RESPONSES
-from tms_entrypoints.http.schemas import (
+from tms_entrypoints.http.params import Id
+from tms_entrypoints.http.schemas import iso
+from tms_entrypoints.http.training.schemas import (
     SessionBriefOut,
     TraineeProgressOut,
     TrainerTraineeOut,
-    UserOut,
-    iso,
 )
 
 

@@ -8,7 +8,8 @@ from litestar.di import NamedDependency
 from tms_domain.accounts import Actor
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_entrypoints.http.errors import ERROR_RESPONSES
-from tms_entrypoints.http.schemas import OverviewOut, TrainerFiguresOut, UpcomingOut, iso
+from tms_entrypoints.http.reporting.schemas import OverviewOut, TrainerFiguresOut, UpcomingOut
+from tms_entrypoints.http.schemas import iso
 
 
 class AnalyticsController(Controller):

@@ -13,7 +13,7 @@ from tms_domain.accounts import Actor
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.kernel import Page
 from tms_domain.kernel.jobs import Job, JobStatus
-from tms_entrypoints.http.controllers.params import Id, Limit, Skip
+from tms_entrypoints.http.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import Timestamp, iso
 
 JobStatusName = Literal["queued", "running", "succeeded", "failed"]
