@@ -20,7 +20,6 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -95,22 +94,16 @@ def storage_at(
     if is_memory(url):
         store = MemoryStore()
         return Storage(
-            _port(MemoryUnitOfWorkFactory(store, clock, publisher)),
+            MemoryUnitOfWorkFactory(store, clock, publisher),
             MemoryReportQueries(store),
             memory=store,
         )
     engine = create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout, timeout=timeout)
     return Storage(
-        _port(SqlaUnitOfWorkFactory(engine, clock, publisher)),
+        SqlaUnitOfWorkFactory(engine, clock, publisher),
         SqlaReportQueries(engine, connections=report_connections),
         engine=engine,
     )
-
-
-def _port(factory: MemoryUnitOfWorkFactory | SqlaUnitOfWorkFactory) -> UnitOfWorkFactory:
-    # They conform, but mypy holds the port's repository attributes invariant (they are
-    # declared as plain attributes, not read-only properties) and refuses the concrete ones.
-    return cast(UnitOfWorkFactory, factory)
 
 
 @contextmanager
