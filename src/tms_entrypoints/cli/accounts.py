@@ -65,7 +65,7 @@ def list_users(args: argparse.Namespace) -> None:
     async def show() -> None:
         try:
             async with running(container), container.uow()(read_only=True) as uow:
-                users = await uow.users.page(
+                users = await uow.user_directory.page(
                     skip=0, limit=args.limit, role=Role(args.role) if args.role else None
                 )
         except StorageUnavailable as error:

@@ -13,6 +13,7 @@ from tms_domain.accounts import Actor
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.kernel import Page
 from tms_domain.kernel.jobs import Job, JobStatus
+from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.params import Id, Limit, Skip
 from tms_entrypoints.http.schemas import Timestamp, iso
 
@@ -53,7 +54,7 @@ class JobsController(Controller):
     path = "/jobs"
     tags = ["jobs"]
 
-    @get("/", operation_id="listJobs")
+    @get("/", operation_id="listJobs", responses=ERROR_RESPONSES)
     async def list_jobs(
         self,
         actor: NamedDependency[Actor],
@@ -69,7 +70,12 @@ class JobsController(Controller):
         )
         return [JobOut.of(job) for job in found]
 
-    @post("/{job_id:int}/retry", operation_id="retryJob", status_code=200)
+    @post(
+        "/{job_id:int}/retry",
+        operation_id="retryJob",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
     async def retry_job(
         self, job_id: Id, actor: NamedDependency[Actor], jobs: NamedDependency[JobAdminService]
     ) -> JobOut:
