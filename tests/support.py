@@ -77,10 +77,11 @@ def bearer(token: str) -> dict[str, str]:
 
 # Training: a cast of users and sessions made quickly (shared by the training tests).
 
+import secrets  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
-from tms_domain.training import TrainingSession  # noqa: E402
+from tms_domain.training import SessionStatus, TrainingSession  # noqa: E402
 from tms_domain.training.use_cases.sessions import NewSession  # noqa: E402
 
 TRAINING_START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -201,3 +202,76 @@ USER_KEYS = frozenset(
     }
 )
 """A User as the contract shows it: these keys and no others (never a hash)."""
+
+
+# Rows written straight through the repositories, for the storage tests.
+
+STORED_AT = datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=UTC)
+"""A time with microseconds, which every store must give back as it was given."""
+
+
+def a_user(username: str, role: Role = Role.TRAINEE, **fields: object) -> User:
+    values: dict[str, object] = {
+        "id": 0,
+        "username": username,
+        "email": f"{username}@example.org",
+        "role": role,
+        "first_name": "Test",
+        "last_name": "Person",
+        "password_hash": "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA",
+        "is_temporary_password": False,
+        "created_at": STORED_AT,
+        "updated_at": STORED_AT,
+    }
+    values.update(fields)
+    return User(**values)  # type: ignore[arg-type]
+
+
+async def add(container: Container, *users: User) -> list[User]:
+    async with container.uow()() as uow:
+        added = [await uow.users.add(user) for user in users]
+        await uow.commit()
+    return added
+
+
+async def save(container: Container, user: User) -> None:
+    async with container.uow()() as uow:
+        await uow.users.update(user)
+        await uow.commit()
+
+
+async def get(container: Container, user_id: int) -> User | None:
+    async with container.uow()(read_only=True) as uow:
+        return await uow.users.get(user_id)
+
+
+def a_session(
+    trainer_id: int,
+    start: datetime = TRAINING_START,
+    minutes: int = 60,
+    *,
+    trainees: tuple[int, ...] = (),
+    status: SessionStatus = SessionStatus.SCHEDULED,
+    title: str = "Session",
+) -> TrainingSession:
+    return TrainingSession(
+        id=0,
+        title=title,
+        description="About it",
+        trainer_id=trainer_id,
+        trainee_ids=list(trainees),
+        scheduled_date=start,
+        duration_minutes=minutes,
+        status=status,
+        class_link="https://meet.example.org/x",
+        session_link=secrets.token_urlsafe(24),
+        created_at=TRAINING_START,
+        updated_at=TRAINING_START,
+    )
+
+
+async def store(container: Container, *sessions: TrainingSession) -> list[TrainingSession]:
+    async with container.uow()() as uow:
+        added = [await uow.sessions.add(s) for s in sessions]
+        await uow.commit()
+    return added

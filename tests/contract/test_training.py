@@ -3,22 +3,22 @@ session listings, overlaps, enrolments, the users enrolled, progress, trainer fi
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from support import (
-    TRAINING_START,
     Cast,
+    a_session,
     add_cast,
     at,
+    store,
 )
 from tms_adapters.persistence.sql import tables as t
 from tms_domain.kernel import Role
-from tms_domain.training import Attendance, SessionQuery, SessionStatus, TrainingSession
+from tms_domain.training import Attendance, SessionQuery, SessionStatus
 from tms_entrypoints.container import Container
 
 SCHEDULED, COMPLETED, CANCELLED = (
@@ -31,38 +31,6 @@ SCHEDULED, COMPLETED, CANCELLED = (
 @pytest.fixture
 async def cast(storage: Container) -> Cast:
     return await add_cast(storage)
-
-
-def a_session(
-    trainer_id: int,
-    start: datetime = TRAINING_START,
-    minutes: int = 60,
-    *,
-    trainees: tuple[int, ...] = (),
-    status: SessionStatus = SCHEDULED,
-    title: str = "Session",
-) -> TrainingSession:
-    return TrainingSession(
-        id=0,
-        title=title,
-        description="About it",
-        trainer_id=trainer_id,
-        trainee_ids=list(trainees),
-        scheduled_date=start,
-        duration_minutes=minutes,
-        status=status,
-        class_link="https://meet.example.org/x",
-        session_link=secrets.token_urlsafe(24),
-        created_at=TRAINING_START,
-        updated_at=TRAINING_START,
-    )
-
-
-async def store(container: Container, *sessions: TrainingSession) -> list[TrainingSession]:
-    async with container.uow()() as uow:
-        added = [await uow.sessions.add(s) for s in sessions]
-        await uow.commit()
-    return added
 
 
 async def page_ids(container: Container, **query: Any) -> list[int]:

@@ -10,46 +10,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from tms_domain.accounts import User
-from tms_domain.kernel import Conflict, Role
+from support import a_user, add, get, save
+from tms_domain.kernel import Conflict
 from tms_entrypoints.container import Container
 
 NOW = datetime(2026, 5, 1, 9, 30, 15, 123456, tzinfo=UTC)
-
-
-def a_user(username: str, role: Role = Role.TRAINEE, **fields: object) -> User:
-    values: dict[str, object] = {
-        "id": 0,
-        "username": username,
-        "email": f"{username}@example.org",
-        "role": role,
-        "first_name": "Test",
-        "last_name": "Person",
-        "password_hash": "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA",
-        "is_temporary_password": False,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(fields)
-    return User(**values)  # type: ignore[arg-type]
-
-
-async def add(container: Container, *users: User) -> list[User]:
-    async with container.uow()() as uow:
-        added = [await uow.users.add(user) for user in users]
-        await uow.commit()
-    return added
-
-
-async def save(container: Container, user: User) -> None:
-    async with container.uow()() as uow:
-        await uow.users.update(user)
-        await uow.commit()
-
-
-async def get(container: Container, user_id: int) -> User | None:
-    async with container.uow()(read_only=True) as uow:
-        return await uow.users.get(user_id)
 
 
 # Users

@@ -5,7 +5,6 @@ at the same time. The contract every training adapter keeps is in tests/contract
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,16 +18,18 @@ from sqlalchemy import event, func, insert, select
 from support import (
     TRAINING_START,
     Cast,
+    a_session,
     add_cast,
     add_session,
     add_user,
     at,
     bearer,
     sign_in,
+    store,
 )
 from tms_adapters.persistence.sql import tables as t
 from tms_domain.kernel import Conflict, Role
-from tms_domain.training import Assignment, Attendance, SessionStatus, TrainingSession
+from tms_domain.training import Assignment, Attendance, SessionStatus
 from tms_domain.training.use_cases.sessions import NewSession
 from tms_entrypoints.container import Container
 from tms_entrypoints.http.app import create_app
@@ -43,38 +44,6 @@ SCHEDULED, COMPLETED, CANCELLED = (
 @pytest.fixture
 async def cast(sql_container: Container) -> Cast:
     return await add_cast(sql_container)
-
-
-def a_session(
-    trainer_id: int,
-    start: datetime = TRAINING_START,
-    minutes: int = 60,
-    *,
-    trainees: tuple[int, ...] = (),
-    status: SessionStatus = SCHEDULED,
-    title: str = "Session",
-) -> TrainingSession:
-    return TrainingSession(
-        id=0,
-        title=title,
-        description="About it",
-        trainer_id=trainer_id,
-        trainee_ids=list(trainees),
-        scheduled_date=start,
-        duration_minutes=minutes,
-        status=status,
-        class_link="https://meet.example.org/x",
-        session_link=secrets.token_urlsafe(24),
-        created_at=TRAINING_START,
-        updated_at=TRAINING_START,
-    )
-
-
-async def store(container: Container, *sessions: TrainingSession) -> list[TrainingSession]:
-    async with container.uow()() as uow:
-        added = [await uow.sessions.add(s) for s in sessions]
-        await uow.commit()
-    return added
 
 
 async def rows(container: Container, table: Any, **where: Any) -> int:

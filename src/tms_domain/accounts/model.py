@@ -178,8 +178,3 @@ class Actor:
     @property
     def must_change_password(self) -> bool:
         return self.user.is_temporary_password
-
-    @classmethod
-    def system(cls, user: User) -> Actor:
-        """An actor for work the system does on a user's behalf (CLI, bootstrap)."""
-        return cls(user=user, sign_in_id=None, client_address="local")
