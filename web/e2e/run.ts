@@ -307,6 +307,12 @@ async function main(): Promise<number> {
       await admin.getByRole('cell', { name: `${TRAINEE.first} ${TRAINEE.last}` }).waitFor({ timeout: 10_000 });
     });
 
+    await step('the admin opens Background jobs and sees that none has failed', async () => {
+      await nav(admin, 'Background jobs');
+      await heading(admin, 'Background jobs');
+      await admin.getByText('No failed jobs: nothing waits for you.').waitFor({ timeout: 10_000 });
+    });
+
     let pastId = 0;
     await step("a session from yesterday appears among the trainee's past sessions, not marked", async () => {
       await nav(admin, 'Sessions');
