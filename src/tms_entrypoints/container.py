@@ -9,8 +9,9 @@ await. The password hasher and the report threads are Resources themselves (they
 synchronously).
 
 ``Container`` is what every entry point needs (CLI, tests, the server); ``ServerContainer``
-adds what only a serving process runs (live events, the health probe, the rate-limit
-counters) and starts and stops the core's resources with its own.
+adds what only a serving process runs (live events, its share of background jobs, the
+health probe, the rate-limit counters) and starts and stops the core's resources with its
+own.
 """
 
 from __future__ import annotations
