@@ -210,8 +210,11 @@ class InAppJobs(Protocol):
     async def stop(self) -> None: ...
 
 
-async def _working(container: JobsContainer) -> AsyncIterator[InAppJobs]:
-    """This process's share of background work: database workers, or the relay to SAQ."""
+async def _working(
+    container: JobsContainer, _storage: bootstrap.Storage
+) -> AsyncIterator[InAppJobs]:
+    """This process's share of background work: database workers, or the relay to SAQ.
+    It depends on the store so that it stops before the store closes."""
     jobs: InAppJobs = container.in_app()
     await jobs.start()
     try:
@@ -233,7 +236,7 @@ class ServerContainer(containers.DeclarativeContainer):
     channels = providers.Resource(entered, core.channels)
     hub = providers.Resource(_running_hub, core.database, core.clock, core.settings)
     relay = providers.Resource(_relaying, channels, hub)
-    jobs = providers.Resource(_working, core.jobs)
+    jobs = providers.Resource(_working, core.jobs, core.database)
     probe = providers.Singleton(StorageProbe, core.engine)
     rate_limit_counters = providers.Singleton(_rate_limit_counters, core.settings)
     rate_limit_counters_open = providers.Resource(entered, rate_limit_counters)
