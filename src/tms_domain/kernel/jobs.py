@@ -165,7 +165,10 @@ class JobLedger(Protocol):
 class JobRecords(Protocol):
     """What admins see and change."""
 
-    async def get(self, job_id: int) -> Job | None: ...
+    async def get(self, job_id: int, *, for_update: bool = False) -> Job | None:
+        """``for_update``: the row stays locked until the unit of work ends, so a change
+        decided on what was read cannot cross another."""
+        ...
 
     async def page(self, status: JobStatus | None, *, skip: int, limit: int) -> list[Job]:
         """Newest first."""

@@ -127,7 +127,8 @@ class MemoryJobs:
             row.handed_off_until = until
         return [row.job.id for row in free]
 
-    async def get(self, job_id: int) -> Job | None:
+    async def get(self, job_id: int, *, for_update: bool = False) -> Job | None:
+        # A writing unit of work holds the store's lock: every read in it is "for update".
         row = self._t.rows.get(job_id)
         return copy.deepcopy(row.job) if row else None
 

@@ -176,8 +176,9 @@ class SqlaJobs:
         )
         return ids
 
-    async def get(self, job_id: int) -> Job | None:
-        row = (await self._conn.execute(select(t.jobs).where(t.jobs.c.id == job_id))).first()
+    async def get(self, job_id: int, *, for_update: bool = False) -> Job | None:
+        query = select(t.jobs).where(t.jobs.c.id == job_id)
+        row = (await self._conn.execute(query.with_for_update() if for_update else query)).first()
         return _job(row) if row else None
 
     async def page(self, status: JobStatus | None, *, skip: int, limit: int) -> list[Job]:

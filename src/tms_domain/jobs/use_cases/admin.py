@@ -26,7 +26,8 @@ class JobAdminService:
         for a job in any other state); audited as ``job.retried``."""
         authorize(actor, Permission.RETRY_JOB)
         async with self._core.uow() as uow:
-            job = await uow.jobs.get(job_id)
+            # Locked: two retries at once must not both reset a job a worker took between.
+            job = await uow.jobs.get(job_id, for_update=True)
             if job is None:
                 raise NotFound("Job not found")
             attempts = job.attempts
