@@ -269,6 +269,28 @@ async def test_0004_adds_the_jobs_table_and_takes_it_away(empty_database_url: st
     await schema.upgrade(url)
     assert "jobs" in await tables_in(url)
     await schema.downgrade(url, "0003")
-    assert await tables_in(url) == SCHEMA_TABLES - {"jobs"}
+    assert await tables_in(url) == SCHEMA_TABLES - {"jobs"} - LEARNING_TABLES
     await schema.upgrade(url)
     assert await differences_from_models(url) == []
+
+
+LEARNING_TABLES = {
+    "courses",
+    "course_modules",
+    "lessons",
+    "lesson_sessions",
+    "course_enrolments",
+    "lesson_completions",
+}
+
+
+async def test_0005_adds_the_learning_tables_and_takes_them_away(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0004")
+    assert not LEARNING_TABLES & await tables_in(url)
+    await schema.upgrade(url, "0005")
+    assert LEARNING_TABLES <= await tables_in(url)
+    await schema.downgrade(url, "0004")
+    assert not LEARNING_TABLES & await tables_in(url)

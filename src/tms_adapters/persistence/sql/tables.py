@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -291,3 +292,124 @@ jobs = Table(
     **NEVER_REUSED_IDS,
 )
 """Background jobs, written in the transaction of their cause (see tms_domain.kernel.jobs)."""
+
+# --- Learning: courses of modules and lessons, course enrolments, lesson completions ------
+
+courses = Table(
+    "courses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False),
+    # The code, case-folded: "crs-0007" and "CRS-0007" are one code.
+    Column("code_key", _key(), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("category", String(100), nullable=True, index=True),
+    Column("difficulty", String(16), nullable=True),
+    Column("estimated_minutes", Integer, nullable=True),
+    Column("status", String(16), nullable=False, index=True),
+    # A course outlives its author: whoever deletes the owner leaves the course to admins.
+    Column("owner_id", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)
+
+course_modules = Table(
+    "course_modules",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("course_id", Id, ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Index("ix_course_modules_course_position", "course_id", "position"),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)
+
+lessons = Table(
+    "lessons",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("module_id", Id, ForeignKey("course_modules.id", ondelete="CASCADE"), nullable=False),
+    # Kept beside the module so that a course's lessons are one range of an index.
+    Column("course_id", Id, ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("body", Text, nullable=True),
+    Column("body_html", Text, nullable=True),
+    Column("video_url", String(2000), nullable=True),
+    # The stored file of a `file` lesson (see the files table, which names its owner).
+    Column("file_id", Id, nullable=True),
+    Column("duration_minutes", Integer, nullable=True),
+    Column("position", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_lessons_course_module_position", "course_id", "module_id", "position"),
+    Index("ix_lessons_module_position", "module_id", "position"),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)
+
+lesson_sessions = Table(
+    "lesson_sessions",
+    metadata,
+    Column(
+        "lesson_id",
+        Id,
+        ForeignKey("lessons.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column(
+        "session_id",
+        Id,
+        ForeignKey("training_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    # Marking attendance asks which lessons a session delivers.
+    Index("ix_lesson_sessions_session", "session_id", "lesson_id"),
+    **MYSQL_OPTIONS,
+)
+"""The live sessions that deliver a `session` lesson: attending any one completes it."""
+
+course_enrolments = Table(
+    "course_enrolments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("course_id", Id, ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
+    Column("trainee_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # The batch (cohort) that brought the trainee in, if any; no foreign key until batches
+    # have a table of their own.
+    Column("batch_id", Id, nullable=True),
+    Column("due_date", Date, nullable=True),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("completed_at", UtcDateTime, nullable=True),
+    UniqueConstraint("course_id", "trainee_id"),
+    Index("ix_course_enrolments_trainee_course", "trainee_id", "course_id"),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)
+
+lesson_completions = Table(
+    "lesson_completions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("lesson_id", Id, ForeignKey("lessons.id", ondelete="CASCADE"), nullable=False),
+    Column("course_id", Id, ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
+    Column("trainee_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # "trainee" (marked complete), "attendance" (present at a session that delivers it),
+    # "assessment" (passed).
+    Column("source", String(16), nullable=False),
+    Column("completed_at", UtcDateTime, nullable=False),
+    # Two completions of one lesson at once keep one record.
+    UniqueConstraint("lesson_id", "trainee_id"),
+    Index("ix_lesson_completions_course_trainee", "course_id", "trainee_id"),
+    Index("ix_lesson_completions_trainee_course", "trainee_id", "course_id"),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)

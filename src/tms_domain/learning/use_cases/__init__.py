@@ -1,0 +1,1 @@
+"""The learning area's operations, one module each."""
