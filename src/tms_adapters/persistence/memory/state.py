@@ -11,6 +11,7 @@ from tms_adapters.persistence.memory.jobs import JobTable
 from tms_domain.accounts import SignIn, User
 from tms_domain.audit import AuditEntry
 from tms_domain.kernel import StoredEvent
+from tms_domain.learning import Course, CourseEnrolment, LessonCompletion
 from tms_domain.training import Assignment, Attendance, TrainingSession
 
 
@@ -40,6 +41,12 @@ class State:
     last_event_id: int = 0
     counters: dict[str, int] = field(default_factory=dict)
     jobs: JobTable = field(default_factory=JobTable)
+    courses: dict[int, Course] = field(default_factory=dict)
+    """Each course with its modules and lessons in order (the aggregate as saved)."""
+    course_enrolments: dict[tuple[int, int], CourseEnrolment] = field(default_factory=dict)
+    """(course id, trainee id) -> enrolment."""
+    lesson_completions: dict[tuple[int, int], LessonCompletion] = field(default_factory=dict)
+    """(lesson id, trainee id) -> completion: one per lesson and trainee."""
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1
