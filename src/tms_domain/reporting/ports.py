@@ -68,6 +68,18 @@ class ProgressFacts(NamedTuple):
     """Of those, the ones marked present."""
 
 
+class CourseFacts(NamedTuple):
+    id: int
+    code: str
+    title: str
+    status: str
+    total_lessons: int
+    """The lessons the course has now."""
+    enrolments_by_completed: dict[int, int]
+    """How many of the course's enrolments have completed how many of its current lessons:
+    completed lessons -> enrolments (a trainee with none completed counts under 0)."""
+
+
 @dataclass(frozen=True)
 class TrainerFacts:
     trainer_id: int
@@ -107,6 +119,13 @@ class AnalyticsQueries(Protocol):
 
     async def count_trainees_without_sessions(self) -> int: ...
 
+    async def count_published_courses(self) -> int: ...
+
+    async def course_progress_counts(self) -> dict[tuple[int, int], int]:
+        """Course enrolments by (completed lessons, lessons of the course): how many enrolments
+        have each pair. Only the course's current lessons count."""
+        ...
+
 
 class ReportQueries(Protocol):
     """The facts reports are made of, in batches (memory stays flat); the report's rules
@@ -129,6 +148,10 @@ class ReportQueries(Protocol):
 
     def progress(self, where: ReportFilter, batch: int) -> FactBatches[ProgressFacts]:
         """Every trainee, by id, counted over the sessions chosen."""
+        ...
+
+    def courses(self, where: ReportFilter, batch: int) -> FactBatches[CourseFacts]:
+        """Every course (only ``where.course_id`` when given), by id."""
         ...
 
     async def summary(self, where: ReportFilter) -> SummaryFacts: ...

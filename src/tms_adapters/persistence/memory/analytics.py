@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from tms_adapters.persistence.memory.state import State
 from tms_adapters.persistence.memory.training import is_present
 from tms_domain.kernel import Role
+from tms_domain.learning import Course, CourseStatus
 from tms_domain.training import SessionStatus
+
+
+def completed_lessons_by_enrolment(state: State, course: Course) -> Counter[int]:
+    """Completed lessons -> how many of the course's enrolments completed that many (of the
+    lessons the course has now)."""
+    lesson_ids = {lesson.id for lesson in course.lessons}
+    done: Counter[int] = Counter(
+        trainee_id
+        for (lesson_id, trainee_id), completion in state.lesson_completions.items()
+        if lesson_id in lesson_ids and completion.course_id == course.id
+    )
+    return Counter(
+        done[trainee_id]
+        for course_id, trainee_id in state.course_enrolments
+        if course_id == course.id
+    )
 
 
 class MemoryAnalyticsQueries:
@@ -54,3 +73,14 @@ class MemoryAnalyticsQueries:
         enrolled = sum(total for total, _ in per_trainer.values())
         attended = sum(count for _, count in per_trainer.values())
         return enrolled, attended, per_trainer
+
+    async def count_published_courses(self) -> int:
+        return sum(1 for c in self._s.courses.values() if c.status is CourseStatus.PUBLISHED)
+
+    async def course_progress_counts(self) -> dict[tuple[int, int], int]:
+        counts: Counter[tuple[int, int]] = Counter()
+        for course in self._s.courses.values():
+            total = course.lesson_count
+            for completed, enrolments in completed_lessons_by_enrolment(self._s, course).items():
+                counts[(completed, total)] += enrolments
+        return dict(counts)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TypeVar
 
+from tms_adapters.persistence.memory.analytics import completed_lessons_by_enrolment
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_domain.kernel import Role
+from tms_domain.learning import Course
 from tms_domain.reporting import (
     AttendanceFacts,
+    CourseFacts,
     FactBatches,
     ProgressFacts,
     ReportFilter,
@@ -126,6 +129,27 @@ class MemoryReportQueries:
         for chunk in _batches(rows, batch):
             yield chunk
 
+    def _courses(self, where: ReportFilter) -> list[Course]:
+        return sorted(
+            (x for x in self._s.courses.values() if where.course_id in (None, x.id)),
+            key=lambda x: x.id,
+        )
+
+    async def courses(self, where: ReportFilter, batch: int) -> FactBatches[CourseFacts]:
+        rows = [
+            CourseFacts(
+                x.id,
+                x.code,
+                x.title,
+                x.status.value,
+                x.lesson_count,
+                dict(completed_lessons_by_enrolment(self._s, x)),
+            )
+            for x in self._courses(where)
+        ]
+        for chunk in _batches(rows, batch):
+            yield chunk
+
     async def summary(self, where: ReportFilter) -> SummaryFacts:
         by_role = {role.value: 0 for role in Role}
         for user in self._s.users.values():
@@ -166,4 +190,5 @@ class MemoryReportQueries:
             "sessions": len(sessions),
             "attendance": sum(1 for r in self._s.attendance.values() if r.session_id in ids),
             "progress": sum(1 for x in self._s.users.values() if x.role is Role.TRAINEE),
+            "courses": len(self._courses(where)),
         }

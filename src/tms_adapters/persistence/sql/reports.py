@@ -15,11 +15,13 @@ from sqlalchemy import ScalarSelect, Select, aggregate_order_by, and_, case, fun
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.analytics import completed_lessons_by_enrolment, lessons_by_course
 from tms_adapters.persistence.sql.unit_of_work import STORAGE_DOWN, storage_error
 from tms_domain.accounts import display_name
 from tms_domain.kernel import Role, StorageUnavailable
 from tms_domain.reporting import (
     AttendanceFacts,
+    CourseFacts,
     FactBatches,
     ProgressFacts,
     ReportFilter,
@@ -31,6 +33,7 @@ from tms_domain.reporting import (
 from tms_domain.training import SessionStatus
 
 s, e, a, u = t.training_sessions, t.enrolments, t.attendance, t.users
+c = t.courses
 log = logging.getLogger(__name__)
 F = TypeVar("F")
 
@@ -44,6 +47,12 @@ def _filtered(query: Select[Any], where: ReportFilter) -> Select[Any]:
         query = query.where(s.c.trainer_id == where.trainer_id)
     if where.status is not None:
         query = query.where(s.c.status == where.status)
+    return query
+
+
+def _chosen_courses(query: Select[Any], where: ReportFilter) -> Select[Any]:
+    if where.course_id is not None:
+        query = query.where(c.c.id == where.course_id)
     return query
 
 
@@ -105,6 +114,9 @@ class SqlaReportQueries:
 
     def progress(self, where: ReportFilter, batch: int) -> FactBatches[ProgressFacts]:
         return _read_ahead(self._progress(where, batch))
+
+    def courses(self, where: ReportFilter, batch: int) -> FactBatches[CourseFacts]:
+        return _read_ahead(self._courses(where, batch))
 
     async def _users(self, batch: int) -> FactBatches[UserFacts]:
         last = 0
@@ -272,6 +284,38 @@ class SqlaReportQueries:
         counts = {r[0]: (int(r[1]), int(r[2] or 0)) for r in await conn.execute(counts_query)}
         return trainees, counts
 
+    async def _courses(self, where: ReportFilter, batch: int) -> FactBatches[CourseFacts]:
+        last = 0
+        query = _chosen_courses(select(c.c.id, c.c.code, c.c.title, c.c.status), where).order_by(
+            c.c.id
+        )
+        while True:
+            async with self._connection() as conn:
+                courses = (await conn.execute(query.where(c.c.id > last).limit(batch))).all()
+                ids = [row.id for row in courses]
+                lessons: dict[int, int] = {}
+                completed: dict[int, dict[int, int]] = {}
+                if ids:
+                    lessons = {i: int(n) for i, n in await conn.execute(lessons_by_course(ids))}
+                    for course_id, done, enrolments in await conn.execute(
+                        completed_lessons_by_enrolment(ids)
+                    ):
+                        completed.setdefault(course_id, {})[int(done)] = int(enrolments)
+            if not courses:
+                return
+            last = ids[-1]
+            yield [
+                CourseFacts(
+                    course_id,
+                    code,
+                    title,
+                    status,
+                    int(lessons.get(course_id, 0)),
+                    completed.get(course_id, {}),
+                )
+                for course_id, code, title, status in courses
+            ]
+
     async def summary(self, where: ReportFilter) -> SummaryFacts:
         async with self._connection() as conn:
             return await _summary(conn, where)
@@ -293,6 +337,9 @@ class SqlaReportQueries:
                 ),
                 "progress": await scalar(
                     select(func.count()).select_from(u).where(u.c.role == Role.TRAINEE.value)
+                ),
+                "courses": await scalar(
+                    _chosen_courses(select(func.count()).select_from(c), where)
                 ),
             }
 
