@@ -13,10 +13,12 @@ from tms_domain.learning.model import (
     Course,
     CourseEnrolment,
     CourseStatus,
+    EnrolmentStatus,
     Lesson,
     LessonCompletion,
     LessonKind,
     Module,
+    progress_of,
 )
 from tms_entrypoints.container import Container
 
@@ -132,9 +134,12 @@ async def enrol(
     completed: int = 0,
     at: datetime | None = None,
 ) -> None:
-    """Enrol the trainee and record the course's first ``completed`` lessons as done."""
+    """Enrol the trainee and record the course's first ``completed`` lessons as done; the
+    enrolment's status is what ``progress_of`` says, as the learning use cases record it."""
     now = at or container.clock().now()
     done = course.lesson_ids[:completed]
+    status = progress_of(len(done), len(course.lesson_ids)).status
+    completed_at = now if status is EnrolmentStatus.COMPLETED else None
     store = container.memory_store()
     if store is not None:
         state = store.state
@@ -143,6 +148,8 @@ async def enrol(
             course_id=course.id,
             trainee_id=trainee_id,
             assigned_at=now,
+            status=status,
+            completed_at=completed_at,
         )
         for lesson_id in done:
             state.lesson_completions[(lesson_id, trainee_id)] = LessonCompletion(
@@ -155,7 +162,8 @@ async def enrol(
                 course_id=course.id,
                 trainee_id=trainee_id,
                 assigned_at=now,
-                status="not_started",
+                status=status.value,
+                completed_at=completed_at,
             )
         )
         if done:

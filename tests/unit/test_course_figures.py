@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from tms_domain.learning import EnrolmentStatus
 from tms_domain.reporting import CourseFacts
 from tms_domain.reporting.rows import course_row
 from tms_domain.reporting.use_cases.analytics import CourseFigures, course_figures
@@ -24,7 +25,11 @@ def test_a_course_nobody_is_enrolled_in_or_without_lessons_averages_zero() -> No
     assert course_row(empty)[4:] == [3, 0, 0.0]
 
 
-def test_course_figures_count_completed_enrolments_as_progress_of_does() -> None:
-    counts = {(4, 4): 2, (3, 4): 1, (0, 0): 1, (2, 2): 1, (0, 2): 1}
-    assert course_figures(3, counts) == CourseFigures(3, 6, 50.0)
-    assert course_figures(0, {}) == CourseFigures(0, 0, 0.0)
+def test_the_completion_rate_is_completed_enrolments_over_all_of_them() -> None:
+    enrolments = {
+        EnrolmentStatus.NOT_STARTED: 1,
+        EnrolmentStatus.IN_PROGRESS: 2,
+        EnrolmentStatus.COMPLETED: 3,
+    }
+    assert course_figures(3, enrolments) == CourseFigures(3, 6, 50.0)
+    assert course_figures(0, dict.fromkeys(EnrolmentStatus, 0)) == CourseFigures(0, 0, 0.0)

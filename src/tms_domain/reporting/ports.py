@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
 from tms_domain.kernel import Role
+from tms_domain.learning import EnrolmentStatus
 from tms_domain.reporting.model import (
     Cell,
     ReportFilter,
@@ -121,9 +122,9 @@ class AnalyticsQueries(Protocol):
 
     async def count_published_courses(self) -> int: ...
 
-    async def course_progress_counts(self) -> dict[tuple[int, int], int]:
-        """Course enrolments by (completed lessons, lessons of the course): how many enrolments
-        have each pair. Only the course's current lessons count."""
+    async def count_course_enrolments(self) -> dict[EnrolmentStatus, int]:
+        """Course enrolments by their status, as the learning use cases record it (with
+        ``progress_of``) at each enrolment and completion."""
         ...
 
 

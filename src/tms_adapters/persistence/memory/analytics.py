@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from tms_adapters.persistence.memory.state import State
 from tms_adapters.persistence.memory.training import is_present
 from tms_domain.kernel import Role
-from tms_domain.learning import Course, CourseStatus
+from tms_domain.learning import CourseStatus, EnrolmentStatus
 from tms_domain.training import SessionStatus
-
-
-def completed_lessons_by_enrolment(state: State, course: Course) -> Counter[int]:
-    """Completed lessons -> how many of the course's enrolments completed that many (of the
-    lessons the course has now)."""
-    lesson_ids = {lesson.id for lesson in course.lessons}
-    done: Counter[int] = Counter(
-        trainee_id
-        for (lesson_id, trainee_id), completion in state.lesson_completions.items()
-        if lesson_id in lesson_ids and completion.course_id == course.id
-    )
-    return Counter(
-        done[trainee_id]
-        for course_id, trainee_id in state.course_enrolments
-        if course_id == course.id
-    )
 
 
 class MemoryAnalyticsQueries:
@@ -77,10 +59,9 @@ class MemoryAnalyticsQueries:
     async def count_published_courses(self) -> int:
         return sum(1 for c in self._s.courses.values() if c.status is CourseStatus.PUBLISHED)
 
-    async def course_progress_counts(self) -> dict[tuple[int, int], int]:
-        counts: Counter[tuple[int, int]] = Counter()
-        for course in self._s.courses.values():
-            total = course.lesson_count
-            for completed, enrolments in completed_lessons_by_enrolment(self._s, course).items():
-                counts[(completed, total)] += enrolments
-        return dict(counts)
+    async def count_course_enrolments(self) -> dict[EnrolmentStatus, int]:
+        counts = dict.fromkeys(EnrolmentStatus, 0)
+        for (course_id, _), enrolment in self._s.course_enrolments.items():
+            if course_id in self._s.courses:
+                counts[enrolment.status] += 1
+        return counts

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import TypeVar
 
-from tms_adapters.persistence.memory.analytics import completed_lessons_by_enrolment
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_domain.kernel import Role
 from tms_domain.learning import Course
@@ -33,6 +33,22 @@ def _matches(session: TrainingSession, where: ReportFilter) -> bool:
 
 
 F = TypeVar("F")
+
+
+def _enrolments_by_completed(state: State, course: Course) -> Counter[int]:
+    """Completed lessons -> how many of the course's enrolments completed that many (of the
+    lessons the course has now)."""
+    lesson_ids = {lesson.id for lesson in course.lessons}
+    done: Counter[int] = Counter(
+        trainee_id
+        for (lesson_id, trainee_id), completion in state.lesson_completions.items()
+        if lesson_id in lesson_ids and completion.course_id == course.id
+    )
+    return Counter(
+        done[trainee_id]
+        for course_id, trainee_id in state.course_enrolments
+        if course_id == course.id
+    )
 
 
 def _batches(rows: list[F], batch: int) -> Iterator[list[F]]:
@@ -143,7 +159,7 @@ class MemoryReportQueries:
                 x.title,
                 x.status.value,
                 x.lesson_count,
-                dict(completed_lessons_by_enrolment(self._s, x)),
+                dict(_enrolments_by_completed(self._s, x)),
             )
             for x in self._courses(where)
         ]

@@ -2,49 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
-
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
 from tms_domain.kernel import Role
-from tms_domain.learning import CourseStatus
+from tms_domain.learning import CourseStatus, EnrolmentStatus
 from tms_domain.training import SessionStatus
-
-
-def completed_lessons_by_enrolment(
-    course_ids: Collection[int] | None = None,
-) -> Select[Any]:
-    """(course id, completed lessons, enrolments) for each course and number of completed
-    lessons that some of its enrolments have: a row per group, however many enrolments.
-    Only lessons the course still has count. Each enrolment's count is one seek in the
-    completions' (course, trainee) index."""
-    ce, lc, les = t.course_enrolments, t.lesson_completions, t.lessons
-    completed = (
-        select(func.count())
-        .select_from(lc)
-        .join(les, and_(les.c.id == lc.c.lesson_id, les.c.course_id == lc.c.course_id))
-        .where(lc.c.course_id == ce.c.course_id, lc.c.trainee_id == ce.c.trainee_id)
-        .scalar_subquery()
-    )
-    per_enrolment = select(ce.c.course_id, completed.label("completed"))
-    if course_ids is not None:
-        per_enrolment = per_enrolment.where(ce.c.course_id.in_(course_ids))
-    rows = per_enrolment.subquery("per_enrolment")
-    return select(rows.c.course_id, rows.c.completed, func.count()).group_by(
-        rows.c.course_id, rows.c.completed
-    )
-
-
-def lessons_by_course(course_ids: Collection[int] | None = None) -> Select[Any]:
-    """(course id, lessons) of every course that has lessons."""
-    les = t.lessons
-    query = select(les.c.course_id, func.count()).group_by(les.c.course_id)
-    if course_ids is not None:
-        query = query.where(les.c.course_id.in_(course_ids))
-    return query
 
 
 class SqlaAnalyticsQueries:
@@ -106,15 +70,10 @@ class SqlaAnalyticsQueries:
         query = select(func.count()).where(c.c.status == CourseStatus.PUBLISHED.value)
         return int((await self._conn.execute(query)).scalar_one())
 
-    async def course_progress_counts(self) -> dict[tuple[int, int], int]:
-        totals: dict[Any, int] = {
-            course_id: int(count)
-            for course_id, count in await self._conn.execute(lessons_by_course())
-        }
-        counts: dict[tuple[int, int], int] = {}
-        for course_id, completed, enrolments in await self._conn.execute(
-            completed_lessons_by_enrolment()
-        ):
-            key = (int(completed), totals.get(course_id, 0))
-            counts[key] = counts.get(key, 0) + int(enrolments)
+    async def count_course_enrolments(self) -> dict[EnrolmentStatus, int]:
+        ce = t.course_enrolments
+        rows = await self._conn.execute(select(ce.c.status, func.count()).group_by(ce.c.status))
+        counts = dict.fromkeys(EnrolmentStatus, 0)
+        for status, count in rows:
+            counts[EnrolmentStatus(status)] = int(count)
         return counts

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -15,7 +15,6 @@ from sqlalchemy import ScalarSelect, Select, aggregate_order_by, and_, case, fun
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tms_adapters.persistence.sql import tables as t
-from tms_adapters.persistence.sql.analytics import completed_lessons_by_enrolment, lessons_by_course
 from tms_adapters.persistence.sql.unit_of_work import STORAGE_DOWN, storage_error
 from tms_domain.accounts import display_name
 from tms_domain.kernel import Role, StorageUnavailable
@@ -54,6 +53,39 @@ def _chosen_courses(query: Select[Any], where: ReportFilter) -> Select[Any]:
     if where.course_id is not None:
         query = query.where(c.c.id == where.course_id)
     return query
+
+
+def _lessons_by_course(course_ids: Collection[int]) -> Select[Any]:
+    """(course id, lessons) of each of the courses that has lessons."""
+    les = t.lessons
+    return (
+        select(les.c.course_id, func.count())
+        .where(les.c.course_id.in_(course_ids))
+        .group_by(les.c.course_id)
+    )
+
+
+def _enrolments_by_completed(course_ids: Collection[int]) -> Select[Any]:
+    """(course id, completed lessons, enrolments): for each of the courses, how many of its
+    enrolments have completed how many lessons, a row per course and number. Each
+    enrolment's count is one range of the completions' (course, trainee) index; deleting
+    a lesson deletes its completions (the foreign key cascades), so those counted are of
+    the lessons the course has now."""
+    ce, lc = t.course_enrolments, t.lesson_completions
+    completed = (
+        select(func.count())
+        .select_from(lc)
+        .where(lc.c.course_id == ce.c.course_id, lc.c.trainee_id == ce.c.trainee_id)
+        .scalar_subquery()
+    )
+    per_enrolment = (
+        select(ce.c.course_id, completed.label("completed"))
+        .where(ce.c.course_id.in_(course_ids))
+        .subquery("per_enrolment")
+    )
+    return select(per_enrolment.c.course_id, per_enrolment.c.completed, func.count()).group_by(
+        per_enrolment.c.course_id, per_enrolment.c.completed
+    )
 
 
 _NAME_CACHE_SIZE = 50_000
@@ -296,9 +328,9 @@ class SqlaReportQueries:
                 lessons: dict[int, int] = {}
                 completed: dict[int, dict[int, int]] = {}
                 if ids:
-                    lessons = {i: int(n) for i, n in await conn.execute(lessons_by_course(ids))}
+                    lessons = {i: int(n) for i, n in await conn.execute(_lessons_by_course(ids))}
                     for course_id, done, enrolments in await conn.execute(
-                        completed_lessons_by_enrolment(ids)
+                        _enrolments_by_completed(ids)
                     ):
                         completed.setdefault(course_id, {})[int(done)] = int(enrolments)
             if not courses:
