@@ -9,14 +9,15 @@ trainees per course, so a trainee is in about 10 courses); each enrolment has do
 prefix of its course's lessons, a fifth none, a fifth all, the rest part (about 150,000
 lesson completions). Each enrolment's stored status is what ``progress_of`` says.
 
-A `tms serve` (one uvicorn worker) then answers, at concurrency 1, with the load
+A `tms serve` (one uvicorn worker) answers, at concurrency 1, with the load
 generator of the suite (wrk, or httpx), measured ``--runs`` times for ``--seconds`` each
 (medians of the runs: p50, p99, requests/s, server CPU per request):
 
 - GET /courses/{id}/enrolments?limit=100, the 200-lesson course (target p50 < 20 ms);
 - GET /progress/trainee/{id}/courses, the trainee in the most courses (target p50 < 20 ms);
 - GET /courses/?limit=100;
-- GET /analytics/overview (it counts the courses' enrolments and completions too);
+- GET /analytics/overview (it counts courses and their enrolments too), also measured
+  before the courses are written, for the ratio;
 
 and the report's Courses section (`sections=courses`) is downloaded in each format
 (wall time, median of the runs; its CSV is checked to list the 50 courses). A route that
@@ -288,6 +289,11 @@ class Case:
     target_ms: float | None = None
 
 
+OVERVIEW_BEFORE = Case(
+    "overview_no_courses", "GET /analytics/overview, before the courses", "/analytics/overview"
+)
+
+
 def cases(data: CourseData) -> list[Case]:
     return [
         Case(
@@ -303,7 +309,7 @@ def cases(data: CourseData) -> list[Case]:
             TARGET_MS,
         ),
         Case("courses100", "GET /courses/?limit=100", "/courses/?limit=100"),
-        Case("overview", "GET /analytics/overview", "/analytics/overview"),
+        Case("overview", "GET /analytics/overview, with the courses", "/analytics/overview"),
     ]
 
 
@@ -345,7 +351,9 @@ def measure_case(
     return found
 
 
-def download_report(server: Server, token: str, report_format: str, runs: int) -> dict[str, Any]:
+def download_report(
+    server: Server, token: str, report_format: str, runs: int, data: CourseData
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     params = {"format": report_format, "sections": "courses"}
     seconds = []
@@ -368,6 +376,11 @@ def download_report(server: Server, token: str, report_format: str, runs: int) -
         rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
         found["rows"] = len(rows) - 1
         found["enrolled"] = sum(int(row[4]) for row in rows[1:])
+        if (found["rows"], found["enrolled"]) != (data.courses, data.enrolments):
+            raise RuntimeError(
+                f"the Courses section lists {found['rows']} courses and {found['enrolled']} "
+                f"enrolments, not {data.courses} and {data.enrolments}"
+            )
     return found
 
 
@@ -378,22 +391,25 @@ def run_database(kind: str, args: argparse.Namespace, work_dir: Path) -> dict[st
         env = tms_env(url, db_dir, redis=False)
         log(f"{kind}: filling with tms demo (1,000 sessions) ...")
         demo_seconds = fill_demo(env, db_dir, quick=True)
-        log(f"{kind}: seeding the courses ...")
-        data = asyncio.run(seed_courses(url))
-        log(
-            f"{kind}: {data.courses} courses, {data.lessons} lessons, {data.enrolments} "
-            f"enrolments, {data.completions} completions in {data.seconds:.1f} s"
-        )
         server = start_tms(Config(kind, "uvicorn", 1), env, db_dir)
         load = LoadGenerator(db_dir, prefer_wrk=not args.httpx)
-        results: dict[str, Any] = {
-            "demo_seconds": round(demo_seconds, 1),
-            "data": data.__dict__,
-            "cases": {},
-            "reports": {},
-        }
+        results: dict[str, Any] = {"demo_seconds": round(demo_seconds, 1), "cases": {}}
         try:
             token = sign_in(server, "admin", ADMIN_PASSWORD)
+            # The same figures before there are any courses, for a ratio measured in one run.
+            log(f"  {OVERVIEW_BEFORE.label}")
+            results["cases"][OVERVIEW_BEFORE.key] = {
+                "label": OVERVIEW_BEFORE.label,
+                **measure_case(load, server, token, OVERVIEW_BEFORE, args.runs, args.seconds),
+            }
+            log(f"{kind}: seeding the courses ...")
+            data = asyncio.run(seed_courses(url))
+            log(
+                f"{kind}: {data.courses} courses, {data.lessons} lessons, {data.enrolments} "
+                f"enrolments, {data.completions} completions in {data.seconds:.1f} s"
+            )
+            results["data"] = data.__dict__
+            results["reports"] = {}
             for case in cases(data):
                 log(f"  {case.label}")
                 results["cases"][case.key] = {
@@ -403,7 +419,7 @@ def run_database(kind: str, args: argparse.Namespace, work_dir: Path) -> dict[st
             for report_format in args.formats.split(","):
                 log(f"  report, Courses section, {report_format}")
                 results["reports"][report_format] = download_report(
-                    server, token, report_format, args.runs
+                    server, token, report_format, args.runs, data
                 )
             results["server_rss_mib"] = round(server.rss_mib(), 1)
         finally:
