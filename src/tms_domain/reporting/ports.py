@@ -123,8 +123,8 @@ class AnalyticsQueries(Protocol):
     async def count_published_courses(self) -> int: ...
 
     async def count_course_enrolments(self) -> dict[EnrolmentStatus, int]:
-        """Course enrolments by their status, as the learning use cases record it (with
-        ``progress_of``) at each enrolment and completion."""
+        """Course enrolments by their stored status, which the learning use cases keep in
+        step with ``progress_of`` as lessons are completed and as lessons come and go."""
         ...
 
 

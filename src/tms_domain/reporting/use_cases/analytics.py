@@ -116,8 +116,8 @@ class AnalyticsService:
 
 def course_figures(published: int, enrolments: dict[EnrolmentStatus, int]) -> CourseFigures:
     """The completion rate: completed enrolments over all enrolments. Each enrolment's
-    status is the one its trainee sees, recorded with ``progress_of`` as lessons are done,
-    so the figure costs a count of enrolments rather than a read of every completion."""
+    stored status is the one its trainee sees (kept in step with ``progress_of``), so the
+    figure costs a count of enrolments rather than a read of every completion."""
     total = sum(enrolments.values())
     completed = enrolments.get(EnrolmentStatus.COMPLETED, 0)
     return CourseFigures(published, total, percentage(completed, total))
