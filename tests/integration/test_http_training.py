@@ -15,7 +15,9 @@ from httpx import Response
 from litestar.testing import AsyncTestClient
 
 from conftest import FakeClock
+from course_rows import add_course, enrol
 from support import SECRET_MARKERS, USER_KEYS, Cast, add_cast, at, bearer, sign_in
+from tms_domain.learning.model import CourseStatus
 from tms_entrypoints.container import Container
 from tms_entrypoints.http.app import create_app
 
@@ -601,7 +603,7 @@ async def test_progress_endpoints(api: Api, clock: FakeClock) -> None:
     assert (await api.call("admin", "GET", f"/progress/trainee/{trainer}")).status_code == 400
 
 
-async def test_analytics_endpoints(api: Api, clock: FakeClock) -> None:
+async def test_analytics_endpoints(api: Api, clock: FakeClock, sql_container: Container) -> None:
     done = await api.new_session(
         trainees=[api.id_of("trainee"), api.id_of("other_trainee")],
         scheduled_date=at(-50).isoformat(),
@@ -634,6 +636,7 @@ async def test_analytics_endpoints(api: Api, clock: FakeClock) -> None:
         "trainers",
         "upcoming",
         "trainees_without_sessions",
+        "courses",
     }
     assert overview["users_by_role"] == {"admin": 1, "trainer": 2, "trainee": 3}
     assert overview["sessions_by_status"] == {"scheduled": 1, "completed": 1, "cancelled": 0}
@@ -657,6 +660,17 @@ async def test_analytics_endpoints(api: Api, clock: FakeClock) -> None:
         }
     ]
     assert overview["trainees_without_sessions"] == 1
+    assert overview["courses"] == {"published": 0, "enrolments": 0, "completion_rate": 0.0}
+
+    # Courses: published ones, enrolments, and the share completed (Pia has done all
+    # three lessons, Paul one, Pete's draft course counts among the enrolments).
+    published = await add_course(sql_container, "CRS-0001", "Forklift", lessons=3)
+    draft = await add_course(sql_container, "CRS-0002", "Welding", status=CourseStatus.DRAFT)
+    await enrol(sql_container, published, api.id_of("trainee"), completed=3)
+    await enrol(sql_container, published, api.id_of("other_trainee"), completed=1)
+    await enrol(sql_container, draft, api.id_of("third_trainee"))
+    overview = await api.ok("admin", "GET", "/analytics/overview")
+    assert overview["courses"] == {"published": 1, "enrolments": 3, "completion_rate": 33.33}
 
 
 async def test_audit_endpoint_lists_newest_first_with_filters(api: Api, clock: FakeClock) -> None:

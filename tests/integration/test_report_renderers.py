@@ -32,6 +32,7 @@ from tms_domain.reporting import (
     SectionSpec,
     TrainerSummary,
 )
+from tms_domain.reporting.use_cases.reports import SECTIONS
 
 GENERATED = datetime(2026, 5, 2, 8, 30, tzinfo=UTC)
 FIRST_START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -101,7 +102,9 @@ PROGRESS = SectionSpec(
         Column("Progress %", ColumnKind.NUMBER, 10),
     ),
 )
-SPECS = {spec.key: spec for spec in (USERS, SESSIONS, ATTENDANCE, PROGRESS)}
+COURSES = SECTIONS["courses"]
+"""The report's own: its numbers are the ones every format must keep typed."""
+SPECS = {spec.key: spec for spec in (USERS, SESSIONS, ATTENDANCE, PROGRESS, COURSES)}
 
 SUMMARY = ReportSummary(
     users_by_role={"admin": 1, "trainer": 3, "trainee": 40},
@@ -159,6 +162,10 @@ ATTENDANCE_ROWS: list[list[Cell]] = [
     [1, "Induction 001", GREEK, False, FIRST_START + timedelta(minutes=96)],
 ]
 PROGRESS_ROWS: list[list[Cell]] = [[7, CJK, 3, 2, 66.67], [8, GREEK, 4, 4, 100.0]]
+COURSE_ROWS: list[list[Cell]] = [
+    [1, "CRS-0001", "Безопасность 安全", "published", 120, 30, 58.33],
+    [2, "CRS-0002", "=cmd|' /C calc'!A0", "draft", 0, 0, 0.0],
+]
 
 
 def render(
@@ -222,6 +229,7 @@ def small_pdf() -> PdfReader:
             "sessions": session_rows(40),
             "attendance": ATTENDANCE_ROWS,
             "progress": PROGRESS_ROWS,
+            "courses": COURSE_ROWS,
         },
     )
     assert data.startswith(b"%PDF-")
@@ -245,6 +253,8 @@ def test_pdf_lists_every_user_and_session(small_pdf: PdfReader) -> None:
     for session in session_rows(40):
         assert f"{session[0]} {session[1]} {session[2]}" in text
         assert str(session[3]) in text
+    assert "1 CRS-0001 Безопасность 安全 published 120 30 58.33" in text
+    assert "0 0 0.00" in text
 
 
 def test_pdf_keeps_cyrillic_greek_and_cjk_names_intact(small_pdf: PdfReader) -> None:
@@ -383,6 +393,7 @@ def workbook() -> openpyxl.Workbook:
             "sessions": session_rows(40),
             "attendance": ATTENDANCE_ROWS,
             "progress": PROGRESS_ROWS,
+            "courses": COURSE_ROWS,
         },
     )
     return openpyxl.load_workbook(io.BytesIO(data))
@@ -391,7 +402,14 @@ def workbook() -> openpyxl.Workbook:
 def test_xlsx_has_a_summary_sheet_then_one_sheet_per_section(
     workbook: openpyxl.Workbook,
 ) -> None:
-    assert workbook.sheetnames == ["Summary", "Users", "Sessions", "Attendance", "Progress"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Users",
+        "Sessions",
+        "Attendance",
+        "Progress",
+        "Courses",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -426,6 +444,14 @@ def test_xlsx_stores_times_numbers_and_booleans_as_typed_cells(
     assert attendance["D2"].data_type == "b"
     assert progress["E2"].value == pytest.approx(66.67)
     assert progress["B2"].value == CJK
+    courses = workbook["Courses"]
+    assert courses.auto_filter.ref == "A1:G3"
+    assert courses["G1"].value == "Average progress (%)"
+    assert [cell.value for cell in courses[2]] == COURSE_ROWS[0]
+    assert courses["E2"].data_type == "n"
+    assert courses["G2"].data_type == "n"
+    # A title a spreadsheet would run is kept as text.
+    assert courses["C3"].data_type == "s"
 
 
 def test_xlsx_writes_times_as_utc_wall_time() -> None:

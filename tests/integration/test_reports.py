@@ -26,6 +26,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from conftest import FakeClock, container_on, make_settings
+from course_rows import add_course, enrol
 from support import add_session, add_user, api_client, at, bearer, login
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import reports as report_queries
@@ -33,6 +34,7 @@ from tms_adapters.persistence.sql import tables as t
 from tms_adapters.reports import CsvReportRenderer
 from tms_domain.accounts import Actor, User
 from tms_domain.kernel import Role
+from tms_domain.learning.model import CourseStatus
 from tms_domain.reporting import Cell
 from tms_domain.reporting.use_cases import reports as report_service
 from tms_domain.training import SessionStatus
@@ -57,6 +59,15 @@ USER_HEADER = ["ID", "Username", "Email", "Role", "First name", "Last name", "Cr
 SESSION_HEADER = ["ID", "Title", "Trainer", "Trainees", "Start", "Duration (min)", "Status"]
 ATTENDANCE_HEADER = ["Session ID", "Session", "Trainee", "Present", "Marked at"]
 PROGRESS_HEADER = ["Trainee ID", "Trainee", "Sessions", "Attended", "Progress (%)"]
+COURSE_HEADER = [
+    "ID",
+    "Code",
+    "Title",
+    "Status",
+    "Enrolled",
+    "Completed",
+    "Average progress (%)",
+]
 
 
 # The data every content test reads
@@ -64,8 +75,10 @@ PROGRESS_HEADER = ["Trainee ID", "Trainee", "Sessions", "Attended", "Progress (%
 
 @dataclass(frozen=True)
 class World:
-    """Two trainers (one with a Cyrillic name), four trainees (one Greek, one Chinese) and
-    four sessions on four days, one of each status and a second scheduled one."""
+    """Two trainers (one with a Cyrillic name), four trainees (one Greek, one Chinese),
+    four sessions on four days, one of each status and a second scheduled one, and two
+    courses: "Forklift" (published, 4 lessons; Giorgos has done all, 王 小明 three, Pia
+    none) and "Welding" (a draft nobody is enrolled in)."""
 
     admin: User
     tom: User
@@ -76,6 +89,8 @@ class World:
     paul: User
     sessions: dict[str, int]
     """Title -> id."""
+    courses: dict[str, int]
+    """Code -> id."""
 
     @property
     def users(self) -> list[User]:
@@ -117,7 +132,23 @@ async def populate(container: Container) -> World:
     attendance = container.attendance()
     await attendance.mark(actor, sessions["Advanced SQL"], giorgos.id, True)
     await attendance.mark(actor, sessions["Advanced SQL"], pia.id, False)
-    return World(admin, tom, boris, giorgos, wang, pia, paul, sessions)
+    forklift = await add_course(container, "CRS-0001", "Forklift", lessons=4, owner_id=tom.id)
+    welding = await add_course(
+        container, "CRS-0002", "Welding", status=CourseStatus.DRAFT, owner_id=boris.id
+    )
+    await enrol(container, forklift, giorgos.id, completed=4)
+    await enrol(container, forklift, wang.id, completed=3)
+    await enrol(container, forklift, pia.id)
+    courses = {"CRS-0001": forklift.id, "CRS-0002": welding.id}
+    return World(admin, tom, boris, giorgos, wang, pia, paul, sessions, courses)
+
+
+EXPECTED_COURSES = [
+    # (code, title, status, enrolled, completed, average progress), by id: the average of
+    # 100, 75 and 0 %
+    ("CRS-0001", "Forklift", "published", 3, 1, 58.33),
+    ("CRS-0002", "Welding", "draft", 0, 0, 0.0),
+]
 
 
 EXPECTED_SESSIONS = [
@@ -203,7 +234,7 @@ def check_csv(content: bytes, world: World) -> None:
     assert not content.startswith(b"\xef\xbb\xbf"), "no BOM unless asked"
     sections = csv_sections(content.decode("utf-8"))
     # Users then Sessions first, as the contract describes the file; the summary last.
-    assert list(sections) == ["Users", "Sessions", "Attendance", "Progress", "Summary"]
+    assert list(sections) == ["Users", "Sessions", "Attendance", "Progress", "Courses", "Summary"]
     users = sections["Users"]
     assert users[0] == USER_HEADER
     assert users[1:] == [
@@ -237,6 +268,13 @@ def check_csv(content: bytes, world: World) -> None:
         [str(world.pia.id), "Pia Smith", "1", "0", "0.0"],
         [str(world.paul.id), "Paul Jones", "1", "0", "0.0"],
     ]
+    assert sections["Courses"] == [
+        COURSE_HEADER,
+        *(
+            [str(world.courses[code]), code, title, status, str(n), str(done), str(average)]
+            for code, title, status, n, done, average in EXPECTED_COURSES
+        ),
+    ]
     summary = {metric: value for metric, value in sections["Summary"][1:]}
     assert sections["Summary"][0] == ["metric", "value"]
     assert summary["users: trainee"] == "4"
@@ -253,7 +291,14 @@ def check_xlsx(content: bytes, world: World) -> None:
         summary_rels = archive.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
         assert "drawing" in summary_rels
     workbook = openpyxl.load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == ["Summary", "Users", "Sessions", "Attendance", "Progress"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Users",
+        "Sessions",
+        "Attendance",
+        "Progress",
+        "Courses",
+    ]
     rows = {name: list(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames}
     assert rows["Summary"][0][0] == "Training report"
 
@@ -307,19 +352,31 @@ def check_xlsx(content: bytes, world: World) -> None:
         (world.pia.id, "Pia Smith", 1, 0),
         (world.paul.id, "Paul Jones", 1, 0),
     ]
+    assert rows["Courses"] == [
+        tuple(COURSE_HEADER),
+        *((world.courses[course[0]], *course) for course in EXPECTED_COURSES),
+    ]
 
 
 def check_pdf(content: bytes, world: World) -> None:
     pages = pdf_pages(content)
     # A title page, the summary, then one page per table: each fits on one.
-    assert len(pages) == 6, [page[:60] for page in pages]
+    assert len(pages) == 7, [page[:60] for page in pages]
     for number, page in enumerate(pages, start=1):
-        assert f"page {number} of 6" in page
+        assert f"page {number} of 7" in page
     text = "\n".join(pages)
     for name in (CYRILLIC, GREEK, CJK):
         assert name in text
     headings = [page.splitlines()[0] for page in pages]
-    assert headings == ["Training report", "Summary", "Users", "Sessions", "Attendance", "Progress"]
+    assert headings == [
+        "Training report",
+        "Summary",
+        "Users",
+        "Sessions",
+        "Attendance",
+        "Progress",
+        "Courses",
+    ]
     users_page, sessions_page = pages[2], pages[3]
     assert "ID Username Email Role First name Last name Created" in users_page
     for user in world.users:
@@ -330,6 +387,10 @@ def check_pdf(content: bytes, world: World) -> None:
         line += f"{start:%Y-%m-%d %H:%M} 90 {status}"
         assert line in sessions_page, sessions_page
     assert f"{world.giorgos.id} {GREEK} 2 1 50.00" in pages[5]
+    assert "ID Code Title Status Enrolled Completed Average" in pages[6]
+    for code, title, status, enrolled, completed, average in EXPECTED_COURSES:
+        line = f"{world.courses[code]} {code} {title} {status} {enrolled} {completed} {average:.2f}"
+        assert line in pages[6], pages[6]
 
 
 # Filters
@@ -423,6 +484,70 @@ async def test_filters_reach_the_pdf_and_the_workbook(sqlite_container: Containe
         world.sessions["Advanced SQL"],
         world.sessions["Safety briefing"],
     ]
+
+
+async def test_the_course_filter_chooses_the_one_course_in_every_format(
+    sql_container: Container,
+) -> None:
+    world = await populate(sql_container)
+    forklift, welding = world.courses["CRS-0001"], world.courses["CRS-0002"]
+    async with api_client(sql_container) as client:
+        token = await login(client, "root")
+        one = {"course_id": str(welding), "sections": "courses"}
+        csv_file = await get_report(client, token, format="csv", **one)
+        xlsx = await get_report(client, token, format="xlsx", **one)
+        pdf = await get_report(client, token, format="pdf", **one)
+        everything = await get_report(client, token, format="csv", course_id=str(forklift))
+        unknown = await get_report(client, token, format="csv", course_id=str(welding + 99))
+        for bad in ("0", "-3", "forklift"):
+            refused = await get_report(client, token, format="csv", course_id=bad)
+            assert refused.status_code in (400, 422), refused.text
+            assert "content-disposition" not in refused.headers
+
+    assert_download(csv_file, "csv")
+    assert list(csv.reader(io.StringIO(csv_file.text, newline=""))) == [
+        COURSE_HEADER,
+        [str(welding), "CRS-0002", "Welding", "draft", "0", "0", "0.0"],
+    ]
+    assert_download(xlsx, "xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert workbook.sheetnames == ["Courses"]
+    assert list(workbook["Courses"].iter_rows(values_only=True))[1:] == [
+        (welding, "CRS-0002", "Welding", "draft", 0, 0, 0.0)
+    ]
+    assert_download(pdf, "pdf")
+    pages = pdf_pages(pdf.content)
+    assert len(pages) == 2, "a title page naming the filter, then the course"
+    assert f"Course id: {welding}" in pages[0]
+    assert f"{welding} CRS-0002 Welding draft 0 0 0.00" in pages[1]
+    assert "Forklift" not in pages[1]
+
+    # The other sections are not touched by the course filter.
+    sections = csv_sections(everything.text)
+    assert sections["Courses"][1:] == [
+        [str(forklift), "CRS-0001", "Forklift", "published", "3", "1", "58.33"]
+    ]
+    assert session_titles(sections["Sessions"]) == [s[0] for s in EXPECTED_SESSIONS]
+    assert len(sections["Progress"]) == 5
+    summary = dict(sections["Summary"][1:])
+    assert summary["filter: Course id"] == str(forklift)
+    # A course there is not: an empty section, as for a trainer with no sessions.
+    assert csv_sections(unknown.text)["Courses"] == [COURSE_HEADER]
+
+
+async def test_no_courses_yet_is_an_empty_courses_section(sqlite_container: Container) -> None:
+    await add_user(sqlite_container, "root", Role.ADMIN)
+    async with api_client(sqlite_container) as client:
+        token = await login(client, "root")
+        csv_file = await get_report(client, token, format="csv")
+        xlsx = await get_report(client, token, format="xlsx", sections="courses")
+        pdf = await get_report(client, token, format="pdf", sections="courses")
+    assert csv_sections(csv_file.text)["Courses"] == [COURSE_HEADER]
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert list(workbook["Courses"].iter_rows(values_only=True)) == [tuple(COURSE_HEADER)]
+    pages = pdf_pages(pdf.content)
+    assert pages[1].splitlines()[0] == "Courses"
+    assert "No rows." in pages[1]
 
 
 async def test_csv_with_one_section_is_one_clean_table_and_a_bom_on_request(
@@ -661,6 +786,8 @@ def test_the_cli_writes_a_workbook_and_shows_progress(tmp_path: Path) -> None:
             "xlsx",
             "--from",
             "2026-05-05T09:00:00+00:00",
+            "--course-id",
+            str(world.courses["CRS-0001"]),
             "--out",
             str(out),
         ],
@@ -680,7 +807,18 @@ def test_the_cli_writes_a_workbook_and_shows_progress(tmp_path: Path) -> None:
     assert progress[-1].endswith("100.0%")
     assert "\x1b" not in stderr
     workbook = openpyxl.load_workbook(out)
-    assert workbook.sheetnames == ["Summary", "Users", "Sessions", "Attendance", "Progress"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Users",
+        "Sessions",
+        "Attendance",
+        "Progress",
+        "Courses",
+    ]
+    assert [row[1] for row in workbook["Courses"].iter_rows(values_only=True)] == [
+        "Code",
+        "CRS-0001",
+    ]
     sessions = list(workbook["Sessions"].iter_rows(values_only=True))
     assert [row[0] for row in sessions[1:]] == [
         world.sessions["Advanced SQL"],

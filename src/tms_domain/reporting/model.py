@@ -67,12 +67,14 @@ class ReportHeader:
 
 @dataclass(frozen=True)
 class ReportFilter:
-    """Which sessions a report covers; ``starts_before`` is exclusive."""
+    """Which sessions a report covers; ``starts_before`` is exclusive. ``course_id`` chooses
+    the one course the Courses section lists (the session filters do not reach it)."""
 
     starts_from: datetime | None = None
     starts_before: datetime | None = None
     trainer_id: int | None = None
     status: str | None = None
+    course_id: int | None = None
 
     def describe(self) -> list[tuple[str, str | datetime]]:
         described: list[tuple[str, str | datetime]] = [
@@ -83,4 +85,6 @@ class ReportFilter:
             described.append(("Trainer id", str(self.trainer_id)))
         if self.status is not None:
             described.append(("Status", self.status))
+        if self.course_id is not None:
+            described.append(("Course id", str(self.course_id)))
         return described

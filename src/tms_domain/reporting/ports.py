@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, BinaryIO, NamedTuple, Protocol, TypeVar
 
 from tms_domain.kernel import Role
+from tms_domain.learning import EnrolmentStatus
 from tms_domain.reporting.model import (
     Cell,
     ReportFilter,
@@ -68,6 +69,18 @@ class ProgressFacts(NamedTuple):
     """Of those, the ones marked present."""
 
 
+class CourseFacts(NamedTuple):
+    id: int
+    code: str
+    title: str
+    status: str
+    total_lessons: int
+    """The lessons the course has now."""
+    enrolments_by_completed: dict[int, int]
+    """How many of the course's enrolments have completed how many of its current lessons:
+    completed lessons -> enrolments (a trainee with none completed counts under 0)."""
+
+
 @dataclass(frozen=True)
 class TrainerFacts:
     trainer_id: int
@@ -107,6 +120,13 @@ class AnalyticsQueries(Protocol):
 
     async def count_trainees_without_sessions(self) -> int: ...
 
+    async def count_published_courses(self) -> int: ...
+
+    async def count_course_enrolments(self) -> dict[EnrolmentStatus, int]:
+        """Course enrolments by their stored status, which the learning use cases keep in
+        step with ``progress_of`` as lessons are completed and as lessons come and go."""
+        ...
+
 
 class ReportQueries(Protocol):
     """The facts reports are made of, in batches (memory stays flat); the report's rules
@@ -129,6 +149,10 @@ class ReportQueries(Protocol):
 
     def progress(self, where: ReportFilter, batch: int) -> FactBatches[ProgressFacts]:
         """Every trainee, by id, counted over the sessions chosen."""
+        ...
+
+    def courses(self, where: ReportFilter, batch: int) -> FactBatches[CourseFacts]:
+        """Every course (only ``where.course_id`` when given), by id."""
         ...
 
     async def summary(self, where: ReportFilter) -> SummaryFacts: ...

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from tms_domain.kernel import hours, percentage
+from tms_domain.learning import EnrolmentStatus, progress_of
 from tms_domain.reporting.model import Cell, ReportFilter, ReportSummary, TrainerSummary
 from tms_domain.reporting.ports import (
     AttendanceFacts,
+    CourseFacts,
     FactBatches,
     ProgressFacts,
     ReportQueries,
@@ -44,6 +46,30 @@ def progress_row(progress: ProgressFacts) -> list[Cell]:
     """Trainee ID, trainee, sessions, attended, progress (%)."""
     (trainee_id, name, enrolled, attended) = progress
     return [trainee_id, name, enrolled, attended, percentage(attended, enrolled)]
+
+
+def course_row(course: CourseFacts) -> list[Cell]:
+    """ID, code, title, status, enrolled, completed, average progress (%). Each enrolment's
+    progress is ``progress_of`` its completed lessons (of the course's current ones): the
+    figure its trainee and trainers see; a course nobody is enrolled in averages 0."""
+    enrolled = completed = 0
+    progress_total = 0.0
+    for done, enrolments in course.enrolments_by_completed.items():
+        progress = progress_of(done, course.total_lessons)
+        enrolled += enrolments
+        progress_total += progress.progress_percentage * enrolments
+        if progress.status is EnrolmentStatus.COMPLETED:
+            completed += enrolments
+    average = round(progress_total / enrolled, 2) if enrolled else 0.0
+    return [
+        course.id,
+        course.code,
+        course.title,
+        course.status,
+        enrolled,
+        completed,
+        average,
+    ]
 
 
 def summarise(facts: SummaryFacts) -> ReportSummary:
@@ -84,4 +110,6 @@ def section_rows(queries: ReportQueries, key: str, where: ReportFilter, batch: i
         return _rows_of(queries.sessions(where, batch), session_row)
     if key == "attendance":
         return _rows_of(queries.attendance(where, batch), attendance_row)
+    if key == "courses":
+        return _rows_of(queries.courses(where, batch), course_row)
     return _rows_of(queries.progress(where, batch), progress_row)

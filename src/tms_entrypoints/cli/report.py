@@ -37,8 +37,9 @@ def add_commands(commands: Commands) -> None:
     report.add_argument("--to", dest="starts_before", help="sessions starting before (ISO 8601)")
     report.add_argument("--trainer-id", type=positive, help="one trainer's sessions")
     report.add_argument("--status", choices=["scheduled", "completed", "cancelled"])
+    report.add_argument("--course-id", type=positive, help="the one course to list under Courses")
     report.add_argument(
-        "--sections", help="summary,users,sessions,attendance,progress (default all)"
+        "--sections", help="summary,users,sessions,attendance,progress,courses (default all)"
     )
     report.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM for Excel")
     report.set_defaults(handler=write_report)
@@ -64,6 +65,7 @@ def write_report(args: argparse.Namespace) -> None:
                     starts_before=_moment(args.starts_before, "--to"),
                     trainer_id=args.trainer_id,
                     status=args.status,
+                    course_id=args.course_id,
                 ),
             )
         )

@@ -619,6 +619,12 @@ export interface components {
             current_password?: string | null;
             new_password: string;
         };
+        /** CourseFiguresOut */
+        CourseFiguresOut: {
+            completion_rate: number;
+            enrolments: number;
+            published: number;
+        };
         /** ErrorOut */
         Error: {
             detail: string;
@@ -696,6 +702,7 @@ export interface components {
         /** OverviewOut */
         OverviewOut: {
             attendance_rate: number;
+            courses: components["schemas"]["CourseFiguresOut"];
             sessions_by_status: {
                 [key: string]: number;
             };
@@ -3333,7 +3340,7 @@ export interface operations {
             query?: {
                 /** @description pdf, csv, excel or xlsx */
                 format?: string;
-                /** @description summary,users,sessions,attendance,progress */
+                /** @description summary,users,sessions,attendance,progress,courses */
                 sections?: string | null;
                 /** @description From (inclusive); an ISO 8601 date or date and time, e.g. 2026-12-08, 2026-12-08T10:30, 2026-12-08T10:30:15.250+02:00 or 2026-12-08T09:30Z (no offset: UTC) */
                 from?: string | null;
@@ -3341,6 +3348,8 @@ export interface operations {
                 to?: string | null;
                 trainer_id?: number | null;
                 status?: "scheduled" | "completed" | "cancelled" | null;
+                /** @description the one course the Courses section lists */
+                course_id?: number | null;
                 /** @description CSV: start with a UTF-8 BOM */
                 bom?: boolean;
             };

@@ -20,6 +20,26 @@ export function AnalyticsPage() {
                 {PROGRESS_DIFFERS}
               </p>
             </section>
+            <section className="card" aria-labelledby="courses-title">
+              <h2 id="courses-title">Courses</h2>
+              <ul className="stats" aria-label="Course figures">
+                <li className="stat">
+                  <span className="stat-value">{o.courses.published}</span>
+                  <span className="stat-label">published courses</span>
+                  <span className="stat-note">drafts and archived ones left out</span>
+                </li>
+                <li className="stat">
+                  <span className="stat-value">{o.courses.enrolments}</span>
+                  <span className="stat-label">course enrolments</span>
+                  <span className="stat-note">trainees enrolled, course by course</span>
+                </li>
+                <li className="stat">
+                  <span className="stat-value">{Number(o.courses.completion_rate).toFixed(1)}%</span>
+                  <span className="stat-label">completed</span>
+                  <span className="stat-note">enrolments with every lesson of the course done</span>
+                </li>
+              </ul>
+            </section>
             <div className="charts">
               <DonutChart
                 title="Users by role"

@@ -14,6 +14,7 @@ const empty: Overview = {
   trainers: [],
   upcoming: [],
   trainees_without_sessions: 0,
+  courses: { published: 0, enrolments: 0, completion_rate: 0 },
 };
 
 const busy: Overview = {
@@ -26,6 +27,7 @@ const busy: Overview = {
   ],
   upcoming: [],
   trainees_without_sessions: 2,
+  courses: { published: 3, enrolments: 120, completion_rate: 37.5 },
 };
 
 function figure(name: string): HTMLElement {
@@ -73,5 +75,25 @@ describe('DashboardPage and AnalyticsPage', () => {
     expect(screen.getByTestId('figures-note')).toHaveTextContent('Attendance here counts completed sessions only.');
     // The charts with something to draw still draw it.
     expect(container.querySelectorAll('.chart-box').length).toBe(3);
+  });
+
+  it('on analytics, shows the course figures: published, enrolments and completed', async () => {
+    signInAs(admin);
+    mockFetch([{ path: '/analytics/overview', body: busy }]);
+    renderPage(<AnalyticsPage />);
+    const courses = within(await screen.findByRole('list', { name: 'Course figures' }));
+    const value = (label: string) => courses.getByText(label).closest('li')?.querySelector('.stat-value')?.textContent;
+    expect(value('published courses')).toBe('3');
+    expect(value('course enrolments')).toBe('120');
+    expect(value('completed')).toBe('37.5%');
+  });
+
+  it('on analytics, no courses yet shows zeros, not blanks', async () => {
+    signInAs(admin);
+    mockFetch([{ path: '/analytics/overview', body: empty }]);
+    renderPage(<AnalyticsPage />);
+    const courses = within(await screen.findByRole('list', { name: 'Course figures' }));
+    expect(courses.getByText('published courses').closest('li')).toHaveTextContent('0published courses');
+    expect(courses.getByText('completed').closest('li')).toHaveTextContent('0.0%completed');
   });
 });

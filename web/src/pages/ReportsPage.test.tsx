@@ -9,7 +9,7 @@ const tom = makeUser({ id: 4, username: 'tom', role: 'trainer', first_name: 'Tom
 
 describe('reportQuery', () => {
   it('sends only the filters that are set, with an exclusive end', () => {
-    const all = ['summary', 'users', 'sessions', 'attendance', 'progress'];
+    const all = ['summary', 'users', 'sessions', 'attendance', 'progress', 'courses'];
     expect(reportQuery({ from: '', to: '', trainer: '', status: '', sections: all }, 'pdf')).toEqual({
       bom: undefined,
       format: 'pdf',
@@ -17,6 +17,7 @@ describe('reportQuery', () => {
       to: null,
       trainer_id: null,
       status: null,
+      course_id: null,
       sections: null,
     });
     const q = reportQuery(
@@ -25,7 +26,8 @@ describe('reportQuery', () => {
         to: '2026-05-31',
         trainer: '4',
         status: 'completed',
-        sections: ['users', 'sessions'],
+        course: '12',
+        sections: ['users', 'sessions', 'courses'],
         bom: true,
       },
       'csv',
@@ -35,7 +37,8 @@ describe('reportQuery', () => {
       bom: true,
       trainer_id: 4,
       status: 'completed',
-      sections: 'users,sessions',
+      course_id: 12,
+      sections: 'users,sessions,courses',
     });
     expect(new Date(String(q.to)).getDate()).toBe(1);
     expect(new Date(String(q.to)).getMonth()).toBe(5);
@@ -78,6 +81,7 @@ describe('ReportsPage', () => {
     await user.selectOptions(screen.getByLabelText('Trainer'), 'Tom Trainer');
     await user.selectOptions(screen.getByLabelText('Status'), 'completed');
     await user.click(screen.getByRole('checkbox', { name: 'Progress' }));
+    await user.type(screen.getByLabelText('Course ID'), '7');
     await user.click(screen.getByRole('button', { name: 'Download PDF' }));
 
     expect(await screen.findByText('Downloaded training-report-20260501.pdf.')).toBeInTheDocument();
@@ -87,7 +91,8 @@ describe('ReportsPage', () => {
       format: 'pdf',
       trainer_id: '4',
       status: 'completed',
-      sections: 'summary,users,sessions,attendance',
+      course_id: '7',
+      sections: 'summary,users,sessions,attendance,courses',
     });
     expect(asked?.headers.get('Authorization')).toBe('Bearer token-1');
   });
@@ -100,7 +105,7 @@ describe('ReportsPage', () => {
     ]);
     renderPage(<ReportsPage />);
     const user = userEvent.setup();
-    for (const name of ['Summary', 'Users', 'Sessions', 'Attendance', 'Progress']) {
+    for (const name of ['Summary', 'Users', 'Sessions', 'Attendance', 'Progress', 'Courses']) {
       await user.click(screen.getByRole('checkbox', { name }));
     }
     expect(screen.getByText('Choose at least one section.')).toBeInTheDocument();

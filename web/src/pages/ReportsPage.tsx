@@ -18,10 +18,19 @@ const SECTIONS = [
   { key: 'sessions', label: 'Sessions' },
   { key: 'attendance', label: 'Attendance' },
   { key: 'progress', label: 'Progress' },
+  { key: 'courses', label: 'Courses' },
 ] as const;
 
 export function reportQuery(
-  filters: { from: string; to: string; trainer: string; status: SessionStatus | ''; sections: string[]; bom?: boolean },
+  filters: {
+    from: string;
+    to: string;
+    trainer: string;
+    status: SessionStatus | '';
+    course?: string;
+    sections: string[];
+    bom?: boolean;
+  },
   format: string,
 ): ReportQuery {
   return {
@@ -31,6 +40,7 @@ export function reportQuery(
     to: filters.to ? dayAfterLocalDate(filters.to) : null,
     trainer_id: filters.trainer ? Number(filters.trainer) : null,
     status: filters.status || null,
+    course_id: filters.course ? Number(filters.course) : null,
     sections: filters.sections.length && filters.sections.length < SECTIONS.length ? filters.sections.join(',') : null,
   };
 }
@@ -42,6 +52,7 @@ export function ReportsPage() {
   const [to, setTo] = useState('');
   const [trainer, setTrainer] = useState('');
   const [status, setStatus] = useState<SessionStatus | ''>('');
+  const [course, setCourse] = useState('');
   const [sections, setSections] = useState<string[]>(SECTIONS.map((s) => s.key));
   const [bom, setBom] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
@@ -54,7 +65,7 @@ export function ReportsPage() {
     setDone(null);
     try {
       const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-      const query = reportQuery({ from, to, trainer, status, sections, bom }, format);
+      const query = reportQuery({ from, to, trainer, status, course, sections, bom }, format);
       const name = await downloadFile(
         api.GET('/reports/generate', { params: { query }, parseAs: 'blob', headers: { Accept: '*/*' } }),
         `training-report-${today}.${ext}`,
@@ -70,7 +81,9 @@ export function ReportsPage() {
   return (
     <div>
       <PageHeader title="Reports">
-        <p className="muted">Users and sessions, as PDF, CSV or Excel. Leave a filter empty to include everything.</p>
+        <p className="muted">
+          Users, sessions and courses, as PDF, CSV or Excel. Leave a filter empty to include everything.
+        </p>
       </PageHeader>
       <section className="card stack" aria-labelledby="report-filters">
         <h2 id="report-filters">Filters</h2>
@@ -103,6 +116,19 @@ export function ReportsPage() {
                   </option>
                 ))}
               </select>
+            )}
+          </Field>
+          <Field label="Course ID" hint="Lists this course alone under Courses; the other sections stay whole.">
+            {(p) => (
+              <input
+                {...p}
+                type="number"
+                inputMode="numeric"
+                min={1}
+                step={1}
+                value={course}
+                onChange={(e) => setCourse(e.target.value.replace(/\D/g, ''))}
+              />
             )}
           </Field>
         </div>

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tms_adapters.persistence.memory.state import State
 from tms_adapters.persistence.memory.training import is_present
 from tms_domain.kernel import Role
+from tms_domain.learning import CourseStatus, EnrolmentStatus
 from tms_domain.training import SessionStatus
 
 
@@ -54,3 +55,13 @@ class MemoryAnalyticsQueries:
         enrolled = sum(total for total, _ in per_trainer.values())
         attended = sum(count for _, count in per_trainer.values())
         return enrolled, attended, per_trainer
+
+    async def count_published_courses(self) -> int:
+        return sum(1 for c in self._s.courses.values() if c.status is CourseStatus.PUBLISHED)
+
+    async def count_course_enrolments(self) -> dict[EnrolmentStatus, int]:
+        counts = dict.fromkeys(EnrolmentStatus, 0)
+        for (course_id, _), enrolment in self._s.course_enrolments.items():
+            if course_id in self._s.courses:
+                counts[enrolment.status] += 1
+        return counts

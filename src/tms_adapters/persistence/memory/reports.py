@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import TypeVar
 
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_domain.kernel import Role
+from tms_domain.learning import Course
 from tms_domain.reporting import (
     AttendanceFacts,
+    CourseFacts,
     FactBatches,
     ProgressFacts,
     ReportFilter,
@@ -30,6 +33,22 @@ def _matches(session: TrainingSession, where: ReportFilter) -> bool:
 
 
 F = TypeVar("F")
+
+
+def _enrolments_by_completed(state: State, course: Course) -> Counter[int]:
+    """Completed lessons -> how many of the course's enrolments completed that many (of the
+    lessons the course has now)."""
+    lesson_ids = {lesson.id for lesson in course.lessons}
+    done: Counter[int] = Counter(
+        trainee_id
+        for (lesson_id, trainee_id), completion in state.lesson_completions.items()
+        if lesson_id in lesson_ids and completion.course_id == course.id
+    )
+    return Counter(
+        done[trainee_id]
+        for course_id, trainee_id in state.course_enrolments
+        if course_id == course.id
+    )
 
 
 def _batches(rows: list[F], batch: int) -> Iterator[list[F]]:
@@ -126,6 +145,27 @@ class MemoryReportQueries:
         for chunk in _batches(rows, batch):
             yield chunk
 
+    def _courses(self, where: ReportFilter) -> list[Course]:
+        return sorted(
+            (x for x in self._s.courses.values() if where.course_id in (None, x.id)),
+            key=lambda x: x.id,
+        )
+
+    async def courses(self, where: ReportFilter, batch: int) -> FactBatches[CourseFacts]:
+        rows = [
+            CourseFacts(
+                x.id,
+                x.code,
+                x.title,
+                x.status.value,
+                x.lesson_count,
+                dict(_enrolments_by_completed(self._s, x)),
+            )
+            for x in self._courses(where)
+        ]
+        for chunk in _batches(rows, batch):
+            yield chunk
+
     async def summary(self, where: ReportFilter) -> SummaryFacts:
         by_role = {role.value: 0 for role in Role}
         for user in self._s.users.values():
@@ -166,4 +206,5 @@ class MemoryReportQueries:
             "sessions": len(sessions),
             "attendance": sum(1 for r in self._s.attendance.values() if r.session_id in ids),
             "progress": sum(1 for x in self._s.users.values() if x.role is Role.TRAINEE),
+            "courses": len(self._courses(where)),
         }

@@ -1,4 +1,4 @@
-"""The admins' figures in SQL: counts over users, sessions and attendance."""
+"""The admins' figures in SQL: counts over users, sessions, attendance and courses."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
 from tms_domain.kernel import Role
+from tms_domain.learning import CourseStatus, EnrolmentStatus
 from tms_domain.training import SessionStatus
 
 
@@ -63,3 +64,16 @@ class SqlaAnalyticsQueries:
         enrolled = sum(total for total, _ in per_trainer.values())
         attended = sum(count for _, count in per_trainer.values())
         return enrolled, attended, per_trainer
+
+    async def count_published_courses(self) -> int:
+        c = t.courses
+        query = select(func.count()).where(c.c.status == CourseStatus.PUBLISHED.value)
+        return int((await self._conn.execute(query)).scalar_one())
+
+    async def count_course_enrolments(self) -> dict[EnrolmentStatus, int]:
+        ce = t.course_enrolments
+        rows = await self._conn.execute(select(ce.c.status, func.count()).group_by(ce.c.status))
+        counts = dict.fromkeys(EnrolmentStatus, 0)
+        for status, count in rows:
+            counts[EnrolmentStatus(status)] = int(count)
+        return counts

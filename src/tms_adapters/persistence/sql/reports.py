@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from tms_domain.accounts import display_name
 from tms_domain.kernel import Role, StorageUnavailable
 from tms_domain.reporting import (
     AttendanceFacts,
+    CourseFacts,
     FactBatches,
     ProgressFacts,
     ReportFilter,
@@ -31,6 +32,7 @@ from tms_domain.reporting import (
 from tms_domain.training import SessionStatus
 
 s, e, a, u = t.training_sessions, t.enrolments, t.attendance, t.users
+c = t.courses
 log = logging.getLogger(__name__)
 F = TypeVar("F")
 
@@ -45,6 +47,45 @@ def _filtered(query: Select[Any], where: ReportFilter) -> Select[Any]:
     if where.status is not None:
         query = query.where(s.c.status == where.status)
     return query
+
+
+def _chosen_courses(query: Select[Any], where: ReportFilter) -> Select[Any]:
+    if where.course_id is not None:
+        query = query.where(c.c.id == where.course_id)
+    return query
+
+
+def _lessons_by_course(course_ids: Collection[int]) -> Select[Any]:
+    """(course id, lessons) of each of the courses that has lessons."""
+    les = t.lessons
+    return (
+        select(les.c.course_id, func.count())
+        .where(les.c.course_id.in_(course_ids))
+        .group_by(les.c.course_id)
+    )
+
+
+def _enrolments_by_completed(course_ids: Collection[int]) -> Select[Any]:
+    """(course id, completed lessons, enrolments): for each of the courses, how many of its
+    enrolments have completed how many lessons, a row per course and number. Each
+    enrolment's count is one range of the completions' (course, trainee) index; deleting
+    a lesson deletes its completions (the foreign key cascades), so those counted are of
+    the lessons the course has now."""
+    ce, lc = t.course_enrolments, t.lesson_completions
+    completed = (
+        select(func.count())
+        .select_from(lc)
+        .where(lc.c.course_id == ce.c.course_id, lc.c.trainee_id == ce.c.trainee_id)
+        .scalar_subquery()
+    )
+    per_enrolment = (
+        select(ce.c.course_id, completed.label("completed"))
+        .where(ce.c.course_id.in_(course_ids))
+        .subquery("per_enrolment")
+    )
+    return select(per_enrolment.c.course_id, per_enrolment.c.completed, func.count()).group_by(
+        per_enrolment.c.course_id, per_enrolment.c.completed
+    )
 
 
 _NAME_CACHE_SIZE = 50_000
@@ -105,6 +146,9 @@ class SqlaReportQueries:
 
     def progress(self, where: ReportFilter, batch: int) -> FactBatches[ProgressFacts]:
         return _read_ahead(self._progress(where, batch))
+
+    def courses(self, where: ReportFilter, batch: int) -> FactBatches[CourseFacts]:
+        return _read_ahead(self._courses(where, batch))
 
     async def _users(self, batch: int) -> FactBatches[UserFacts]:
         last = 0
@@ -272,6 +316,38 @@ class SqlaReportQueries:
         counts = {r[0]: (int(r[1]), int(r[2] or 0)) for r in await conn.execute(counts_query)}
         return trainees, counts
 
+    async def _courses(self, where: ReportFilter, batch: int) -> FactBatches[CourseFacts]:
+        last = 0
+        query = _chosen_courses(select(c.c.id, c.c.code, c.c.title, c.c.status), where).order_by(
+            c.c.id
+        )
+        while True:
+            async with self._connection() as conn:
+                courses = (await conn.execute(query.where(c.c.id > last).limit(batch))).all()
+                ids = [row.id for row in courses]
+                lessons: dict[int, int] = {}
+                completed: dict[int, dict[int, int]] = {}
+                if ids:
+                    lessons = {i: int(n) for i, n in await conn.execute(_lessons_by_course(ids))}
+                    for course_id, done, enrolments in await conn.execute(
+                        _enrolments_by_completed(ids)
+                    ):
+                        completed.setdefault(course_id, {})[int(done)] = int(enrolments)
+            if not courses:
+                return
+            last = ids[-1]
+            yield [
+                CourseFacts(
+                    course_id,
+                    code,
+                    title,
+                    status,
+                    int(lessons.get(course_id, 0)),
+                    completed.get(course_id, {}),
+                )
+                for course_id, code, title, status in courses
+            ]
+
     async def summary(self, where: ReportFilter) -> SummaryFacts:
         async with self._connection() as conn:
             return await _summary(conn, where)
@@ -293,6 +369,9 @@ class SqlaReportQueries:
                 ),
                 "progress": await scalar(
                     select(func.count()).select_from(u).where(u.c.role == Role.TRAINEE.value)
+                ),
+                "courses": await scalar(
+                    _chosen_courses(select(func.count()).select_from(c), where)
                 ),
             }
 

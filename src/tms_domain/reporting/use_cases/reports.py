@@ -73,8 +73,21 @@ SECTIONS: dict[str, SectionSpec] = {
             Column("Progress (%)", ColumnKind.NUMBER, 10),
         ),
     ),
+    "courses": SectionSpec(
+        "courses",
+        "Courses",
+        (
+            Column("ID", ColumnKind.INTEGER, 6),
+            Column("Code", ColumnKind.TEXT, 10),
+            Column("Title", ColumnKind.TEXT, 28),
+            Column("Status", ColumnKind.TEXT, 10),
+            Column("Enrolled", ColumnKind.INTEGER, 9),
+            Column("Completed", ColumnKind.INTEGER, 9),
+            Column("Average progress (%)", ColumnKind.NUMBER, 10),
+        ),
+    ),
 }
-SECTION_ORDER = ("summary", "users", "sessions", "attendance", "progress")
+SECTION_ORDER = ("summary", "users", "sessions", "attendance", "progress", "courses")
 
 
 @dataclass(frozen=True)
@@ -191,6 +204,7 @@ def plan_report(request: ReportRequest) -> ReportPlan:
         starts_before=starts_before,
         trainer_id=where.trainer_id,
         status=where.status,
+        course_id=where.course_id,
     )
     return ReportPlan(sections=request.sections, where=where)
 

@@ -8,7 +8,12 @@ from litestar.di import NamedDependency
 from tms_domain.accounts import Actor
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_entrypoints.http.errors import ERROR_RESPONSES
-from tms_entrypoints.http.reporting.schemas import OverviewOut, TrainerFiguresOut, UpcomingOut
+from tms_entrypoints.http.reporting.schemas import (
+    CourseFiguresOut,
+    OverviewOut,
+    TrainerFiguresOut,
+    UpcomingOut,
+)
 from tms_entrypoints.http.schemas import iso
 
 
@@ -36,7 +41,7 @@ class AnalyticsController(Controller):
     async def overview(
         self, actor: NamedDependency[Actor], analytics: NamedDependency[AnalyticsService]
     ) -> OverviewOut:
-        """Users by role, sessions by status, attendance rates, the next 7 days."""
+        """Users by role, sessions by status, attendance rates, the next 7 days, courses."""
         figures = await analytics.overview(actor)
         return OverviewOut(
             users_by_role={r.value: n for r, n in figures.users_by_role.items()},
@@ -51,4 +56,9 @@ class AnalyticsController(Controller):
                 for s in figures.upcoming
             ],
             trainees_without_sessions=figures.trainees_without_sessions,
+            courses=CourseFiguresOut(
+                figures.courses.published,
+                figures.courses.enrolments,
+                figures.courses.completion_rate,
+            ),
         )

@@ -155,15 +155,21 @@ async def generate_report(
     ] = "pdf",
     sections: Annotated[
         str | None,
-        QueryParameter(max_length=200, description="summary,users,sessions,attendance,progress"),
+        QueryParameter(
+            max_length=200, description="summary,users,sessions,attendance,progress,courses"
+        ),
     ] = None,
     starts_from: From = None,
     starts_before: To = None,
     trainer_id: Annotated[int | None, QueryParameter(gt=0, le=MAX_ID)] = None,
     status: Annotated[StatusName | None, QueryParameter()] = None,
+    course_id: Annotated[
+        int | None,
+        QueryParameter(gt=0, le=MAX_ID, description="the one course the Courses section lists"),
+    ] = None,
     bom: Annotated[bool, QueryParameter(description="CSV: start with a UTF-8 BOM")] = False,
 ) -> Stream:
-    """Admins: users, sessions, attendance, progress and a summary, as a file download
+    """Admins: users, sessions, attendance, progress, courses and a summary, as a file download
     (`training-report-YYYYMMDD.<ext>`). Unknown format: 400; `from` after `to`: 422. A few
     reports at a time, overall and per admin: beyond that 429 with `Retry-After`."""
     renderer = _renderer(format, bom)
@@ -176,6 +182,7 @@ async def generate_report(
                 starts_before=moment(starts_before, "to"),
                 trainer_id=trainer_id,
                 status=status,
+                course_id=course_id,
             ),
         ),
     )

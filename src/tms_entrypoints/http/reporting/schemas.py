@@ -25,6 +25,12 @@ class UpcomingOut(msgspec.Struct):
     trainees: list[int]
 
 
+class CourseFiguresOut(msgspec.Struct):
+    published: int
+    enrolments: int
+    completion_rate: float
+
+
 class OverviewOut(msgspec.Struct):
     users_by_role: dict[str, int]
     sessions_by_status: dict[str, int]
@@ -32,3 +38,4 @@ class OverviewOut(msgspec.Struct):
     trainers: list[TrainerFiguresOut]
     upcoming: list[UpcomingOut]
     trainees_without_sessions: int
+    courses: CourseFiguresOut
