@@ -109,6 +109,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_course_enrolments_trainee_course", ["trainee_id", "course_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_course_enrolments_status"), ["status"], unique=False)
 
     op.create_table(
         "course_modules",
