@@ -222,7 +222,7 @@ function LessonView({ course, lessonId }: { course: Course; lessonId: number }) 
         ) : null}
       </div>
       {setDone.error ? <FormError error={setDone.error} /> : null}
-      <nav className="pager" aria-label="Lessons">
+      <nav className="lesson-nav" aria-label="Lessons">
         {previous ? (
           <Link className="button" to={`/learning/${course.id}/lessons/${previous.id}`}>
             ← Previous: {previous.title}
