@@ -54,6 +54,10 @@ describe('CoursesPage', () => {
         limit: '50',
       });
     });
+    // Typing pauses before asking: not one request per key.
+    const searched = calls.filter((c) => c.url.searchParams.has('q')).map((c) => c.url.searchParams.get('q'));
+    expect(searched).not.toContain('f');
+    expect(searched).not.toContain('fo');
   });
 
   it('creates a draft and opens it in the editor', async () => {

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { COURSE_STATUSES, type CourseListQuery, type CourseStatus, useCourses } from '../api/courses';
 import { useMe } from '../auth/session';
@@ -33,6 +33,14 @@ export function CoursesPage() {
     ? { status: status || null, q: q.trim() || null, category: category.trim() || null, skip: page * PAGE, limit: PAGE }
     : { skip: page * PAGE, limit: PAGE };
   const list = useCourses(query);
+
+  // What is typed in the text filters reaches the address (and the server) once typing pauses.
+  const [typed, setTyped] = useState({ q, category });
+  useEffect(() => {
+    if (typed.q === q && typed.category === category) return;
+    const timer = setTimeout(() => update({ q: typed.q, category: typed.category }), 300);
+    return () => clearTimeout(timer);
+  });
 
   const update = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
@@ -69,8 +77,8 @@ export function CoursesPage() {
                 {...p}
                 type="search"
                 placeholder="Title or code"
-                value={q}
-                onChange={(e) => update({ q: e.target.value })}
+                value={typed.q}
+                onChange={(e) => setTyped({ ...typed, q: e.target.value })}
               />
             )}
           </Field>
@@ -87,7 +95,9 @@ export function CoursesPage() {
             )}
           </Field>
           <Field label="Category">
-            {(p) => <input {...p} value={category} onChange={(e) => update({ category: e.target.value })} />}
+            {(p) => (
+              <input {...p} value={typed.category} onChange={(e) => setTyped({ ...typed, category: e.target.value })} />
+            )}
           </Field>
         </div>
       ) : null}

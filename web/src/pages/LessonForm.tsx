@@ -94,7 +94,10 @@ export function LessonForm({
           <Field label="Kind" errors={errors('kind')}>
             {(p) => (
               <select {...p} value={kind} onChange={(e) => setKind(e.target.value as LessonKind)}>
-                {EDITABLE_LESSON_KINDS.map((k) => (
+                {(lesson && !EDITABLE_LESSON_KINDS.includes(lesson.kind)
+                  ? [...EDITABLE_LESSON_KINDS, lesson.kind]
+                  : EDITABLE_LESSON_KINDS
+                ).map((k) => (
                   <option key={k} value={k}>
                     {kindLabel(k)}
                   </option>
