@@ -1,8 +1,12 @@
-import { screen, within } from '@testing-library/react';
+import { QueryClient } from '@tanstack/react-query';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { createMemoryRouter, RouterProvider } from 'react-router';
+import { describe, expect, it, vi } from 'vitest';
 import type { TraineeCourses } from '../api/courses';
+import { App } from '../app/App';
 import { makeCourse, makeEnrolment, makeLesson, makeModule } from '../test/courses';
+import { FakeSocket } from '../test/fakes';
 import { makeUser, mockFetch, renderRoutes, signInAs } from '../test/utils';
 import { LearningPage } from './LearningPage';
 import { ContinueLearning } from './LessonViewerPage';
@@ -105,5 +109,50 @@ describe('LearningPage', () => {
     expect(await screen.findByRole('heading', { name: 'Lesson page' })).toBeInTheDocument();
     // One lesson of three is done: the second one, in module and lesson order, is next.
     expect(router.state.location.pathname).toBe('/learning/1/lessons/102');
+  });
+});
+
+describe('LearningPage, live', () => {
+  it('shows a new enrolment and moves a bar when the server says so, without a reload', async () => {
+    FakeSocket.all = [];
+    vi.stubGlobal('WebSocket', FakeSocket);
+    signInAs(tia);
+    let current: TraineeCourses = { ...mine, courses: mine.courses.slice(0, 1) };
+    mockFetch([{ path: '/progress/trainee/7/courses', respond: () => ({ body: current }) }]);
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const router = createMemoryRouter([{ path: '*', element: <LearningPage /> }], { initialEntries: ['/learning'] });
+    render(
+      <App client={client}>
+        <RouterProvider router={router} />
+      </App>,
+    );
+    const bar = await screen.findByRole('progressbar', { name: 'Progress in Working at height' });
+    expect(bar).toHaveValue(33.33);
+    const socket = FakeSocket.all[0];
+    socket.serverSends({ type: 'ready', data: { user_id: 7, last_id: 0 } });
+
+    current = mine;
+    socket.serverSends({ type: 'course_enrolled', id: 1, data: { course_id: 2, trainee_id: 7 } });
+    expect(await screen.findByTestId('my-course-2')).toBeInTheDocument();
+
+    current = {
+      ...mine,
+      courses: mine.courses.map((c) =>
+        c.course_id === 1 ? { ...c, completed_lessons: 2, progress_percentage: 66.67 } : c,
+      ),
+    };
+    socket.serverSends({
+      type: 'course_progress',
+      id: 2,
+      data: {
+        course_id: 1,
+        trainee_id: 7,
+        completed_lessons: 2,
+        total_lessons: 3,
+        progress_percentage: 66.67,
+        status: 'in_progress',
+      },
+    });
+    await waitFor(() => expect(bar).toHaveValue(66.67));
   });
 });
