@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Course, Lesson } from '../api/courses';
@@ -120,6 +120,38 @@ describe('CourseEditorPage', () => {
       modules: [
         { id: 20, lessons: [102, 201] },
         { id: 10, lessons: [101] },
+      ],
+    });
+  });
+
+  it('reorders by dragging a lesson onto another, or onto the end of a module', async () => {
+    signInAs(tom);
+    const { calls } = mockFetch([
+      { path: '/courses/1', body: course },
+      { method: 'PUT', path: '/courses/1/order', body: course },
+    ]);
+    renderEditor();
+    await screen.findByRole('heading', { level: 1, name: 'Working at height' });
+    const drag = (from: HTMLElement, to: HTMLElement) => {
+      fireEvent.dragStart(from);
+      fireEvent.dragOver(to);
+      fireEvent.drop(to);
+      fireEvent.dragEnd(from);
+    };
+    drag(screen.getByTestId('lesson-201'), screen.getByTestId('lesson-101'));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PUT')).toHaveLength(1));
+    expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({
+      modules: [
+        { id: 10, lessons: [201, 101, 102] },
+        { id: 20, lessons: [] },
+      ],
+    });
+    drag(screen.getByTestId('lesson-101'), screen.getByRole('list', { name: 'Lessons of Practice' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PUT')).toHaveLength(2));
+    expect(calls.filter((c) => c.method === 'PUT')[1].body).toEqual({
+      modules: [
+        { id: 10, lessons: [102] },
+        { id: 20, lessons: [201, 101] },
       ],
     });
   });

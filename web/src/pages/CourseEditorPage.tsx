@@ -11,7 +11,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { Empty, QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 import { CourseForm } from './CourseForm';
-import { moveLesson, moveModule, orderOf, sortedModules, withLesson } from './courseOrder';
+import { moveLesson, moveModule, orderOf, placeLesson, sortedModules, withLesson } from './courseOrder';
 import { kindLabel, LessonForm } from './LessonForm';
 
 export function CourseEditorPage() {
@@ -36,6 +36,8 @@ function CourseEditor({ course }: { course: Course }) {
   const [deletingCourse, setDeletingCourse] = useState(false);
   const [renaming, setRenaming] = useState<number | null>(null);
   const [moduleTitle, setModuleTitle] = useState('');
+  // The lesson being dragged; the Up and Down buttons do the same from the keyboard.
+  const [dragging, setDragging] = useState<number | null>(null);
 
   const key = courseKeys.course(course.id);
   const store = (saved: Course) => {
@@ -197,7 +199,14 @@ function CourseEditor({ course }: { course: Course }) {
         <h2 id="course-content">
           Modules and lessons <span className="muted small">({lessonCount} lessons)</span>
         </h2>
-        {modules.length === 0 ? <Empty>No modules yet. Add the first one below.</Empty> : null}
+        {modules.length === 0 ? (
+          <Empty>No modules yet. Add the first one below.</Empty>
+        ) : (
+          <p className="muted small">
+            Drag a lesson onto another to put it before that one, or onto a module's list to put it last; Up and Down do
+            the same. Every change of order is saved at once.
+          </p>
+        )}
         {modules.map((module, moduleIndex) => (
           <section
             key={module.id}
@@ -273,12 +282,43 @@ function CourseEditor({ course }: { course: Course }) {
             </div>
             {renameModule.error && renaming === module.id ? <FormError error={renameModule.error} /> : null}
             {module.lessons.length === 0 ? <p className="muted">No lessons in this module yet.</p> : null}
-            <ol className="lesson-list" aria-label={`Lessons of ${module.title}`}>
+            <ol
+              className="lesson-list"
+              aria-label={`Lessons of ${module.title}`}
+              onDragOver={(e) => {
+                if (dragging != null) e.preventDefault();
+              }}
+              onDrop={(e) => {
+                e.preventDefault();
+                if (dragging != null) saveOrder(placeLesson(order, dragging, module.id, null));
+                setDragging(null);
+              }}
+            >
               {module.lessons.map((lesson, lessonIndex) => {
                 const first = moduleIndex === 0 && lessonIndex === 0;
                 const last = moduleIndex === modules.length - 1 && lessonIndex === module.lessons.length - 1;
                 return (
-                  <li key={lesson.id} data-testid={`lesson-${lesson.id}`}>
+                  <li
+                    key={lesson.id}
+                    data-testid={`lesson-${lesson.id}`}
+                    className={dragging === lesson.id ? 'dragging' : undefined}
+                    draggable={!reorder.isPending}
+                    onDragStart={(e) => {
+                      e.dataTransfer?.setData('text/plain', String(lesson.id));
+                      if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+                      setDragging(lesson.id);
+                    }}
+                    onDragEnd={() => setDragging(null)}
+                    onDragOver={(e) => {
+                      if (dragging != null) e.preventDefault();
+                    }}
+                    onDrop={(e) => {
+                      e.preventDefault();
+                      e.stopPropagation();
+                      if (dragging != null) saveOrder(placeLesson(order, dragging, module.id, lesson.id));
+                      setDragging(null);
+                    }}
+                  >
                     <span>
                       <strong>{lesson.title}</strong> <span className="badge">{kindLabel(lesson.kind)}</span>
                       {lesson.duration_minutes ? (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { moveLesson, moveModule, orderOf } from './courseOrder';
+import { moveLesson, moveModule, orderOf, placeLesson } from './courseOrder';
 
 const order = {
   modules: [
@@ -52,5 +52,22 @@ describe('course order', () => {
     expect(moveLesson(order, 21, 1)).toBeNull();
     // The original is left as it was.
     expect(order.modules[0].lessons).toEqual([11, 12]);
+  });
+
+  it('places a dragged lesson before another one or at the end of a module', () => {
+    expect(placeLesson(order, 21, 1, 11)?.modules).toEqual([
+      { id: 1, lessons: [21, 11, 12] },
+      { id: 2, lessons: [] },
+    ]);
+    expect(placeLesson(order, 11, 2, null)?.modules).toEqual([
+      { id: 1, lessons: [12] },
+      { id: 2, lessons: [21, 11] },
+    ]);
+    expect(placeLesson(order, 12, 1, 11)?.modules[0].lessons).toEqual([12, 11]);
+    // Dropped where it already is, on itself, or somewhere unknown: nothing to send.
+    expect(placeLesson(order, 12, 1, null)).toBeNull();
+    expect(placeLesson(order, 11, 1, 11)).toBeNull();
+    expect(placeLesson(order, 99, 1, null)).toBeNull();
+    expect(placeLesson(order, 11, 9, null)).toBeNull();
   });
 });

@@ -49,6 +49,29 @@ export function moveLesson(order: CourseOrder, lessonId: number, delta: -1 | 1):
   return { modules };
 }
 
+/**
+ * Puts a lesson (dragged) before another lesson, or at the end of a module when `beforeId`
+ * is null. Null when nothing would change.
+ */
+export function placeLesson(
+  order: CourseOrder,
+  lessonId: number,
+  moduleId: number,
+  beforeId: number | null,
+): CourseOrder | null {
+  if (lessonId === beforeId) return null;
+  if (!order.modules.some((m) => m.id === moduleId)) return null;
+  const modules = order.modules.map((m) => ({ ...m, lessons: m.lessons.filter((id) => id !== lessonId) }));
+  if (modules.every((m, i) => m.lessons.length === order.modules[i].lessons.length)) return null;
+  const target = modules.find((m) => m.id === moduleId);
+  if (!target) return null;
+  const at = beforeId == null ? -1 : target.lessons.indexOf(beforeId);
+  if (at < 0) target.lessons.push(lessonId);
+  else target.lessons.splice(at, 0, lessonId);
+  const same = modules.every((m, i) => m.lessons.join() === order.modules[i].lessons.join());
+  return same ? null : { modules };
+}
+
 /** The course with one lesson saved into its module (new ones at the end). */
 export function withLesson(course: Course, lesson: Lesson): Course {
   return {
