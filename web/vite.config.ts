@@ -19,6 +19,11 @@ const apiPaths = [
   '/reports',
   '/audit',
   '/health',
+  '/courses',
+  '/modules',
+  '/lessons',
+  '/files',
+  '/batches',
 ];
 
 export default defineConfig({

@@ -21,7 +21,8 @@ export function serializeQuery(query: Record<string, unknown>): string {
   return params.toString();
 }
 
-const bearerAndErrors: Middleware = {
+/** Adds the bearer token and turns every failure into an ApiError (shared by every client of the API). */
+export const bearerAndErrors: Middleware = {
   onRequest({ request }) {
     const { token } = auth.get();
     if (token) request.headers.set('Authorization', `Bearer ${token}`);

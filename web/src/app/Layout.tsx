@@ -11,6 +11,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: '/dashboard', label: 'Dashboard' },
     { to: '/users', label: 'Users' },
     { to: '/sessions', label: 'Sessions' },
+    { to: '/courses', label: 'Courses' },
     { to: '/assignments', label: 'Assignments' },
     { to: '/analytics', label: 'Analytics' },
     { to: '/reports', label: 'Reports' },
@@ -19,9 +20,13 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   ],
   trainer: [
     { to: '/sessions', label: 'My sessions' },
+    { to: '/courses', label: 'Courses' },
     { to: '/trainees', label: 'My trainees' },
   ],
-  trainee: [{ to: '/my', label: 'My training' }],
+  trainee: [
+    { to: '/my', label: 'My training' },
+    { to: '/learning', label: 'My learning' },
+  ],
 };
 
 export async function signOut(): Promise<void> {

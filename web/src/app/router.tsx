@@ -4,8 +4,13 @@ import { AssignmentsPage } from '../pages/AssignmentsPage';
 import { AttendancePage } from '../pages/AttendancePage';
 import { AuditPage } from '../pages/AuditPage';
 import { ChangePasswordPage } from '../pages/ChangePasswordPage';
+import { CourseEditorPage } from '../pages/CourseEditorPage';
+import { CourseEnrolmentsPage } from '../pages/CourseEnrolmentsPage';
+import { CoursesPage } from '../pages/CoursesPage';
 import { JobsPage } from '../pages/JobsPage';
 import { JoinPage } from '../pages/JoinPage';
+import { LearningPage } from '../pages/LearningPage';
+import { ContinueLearning, CourseOutlinePage, LessonViewerPage } from '../pages/LessonViewerPage';
 import { LoginPage } from '../pages/LoginPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { ProfilePage } from '../pages/ProfilePage';
@@ -70,6 +75,56 @@ export const routes: RouteObject[] = [
         element: (
           <RequireRole roles={[...staff]}>
             <AttendancePage />
+          </RequireRole>
+        ),
+      },
+      // Every role: staff see the catalogue, a trainee the published courses they are enrolled in.
+      { path: 'courses', element: <CoursesPage /> },
+      {
+        path: 'courses/:id/edit',
+        element: (
+          <RequireRole roles={[...staff]}>
+            <CourseEditorPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'courses/:id/enrolments',
+        element: (
+          <RequireRole roles={[...staff]}>
+            <CourseEnrolmentsPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'learning',
+        element: (
+          <RequireRole roles={['trainee']}>
+            <LearningPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'learning/:courseId',
+        element: (
+          <RequireRole roles={['trainee']}>
+            <CourseOutlinePage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'learning/:courseId/next',
+        element: (
+          <RequireRole roles={['trainee']}>
+            <ContinueLearning />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'learning/:courseId/lessons/:lessonId',
+        element: (
+          <RequireRole roles={['trainee']}>
+            <LessonViewerPage />
           </RequireRole>
         ),
       },

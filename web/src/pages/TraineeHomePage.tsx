@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { Link } from 'react-router';
 import { describeError } from '../api/errors';
 import { useSessions, useTraineeAttendance, useTraineeProgress } from '../api/queries';
 import type { TrainingSession } from '../api/types';
@@ -42,6 +43,9 @@ export function TraineeHomePage() {
               </p>
               <p className="muted small">
                 Every session you are enrolled in counts, upcoming ones too; cancelled ones do not.
+              </p>
+              <p>
+                <Link to="/learning">My courses and their progress →</Link>
               </p>
             </div>
           )}

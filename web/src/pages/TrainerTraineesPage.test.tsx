@@ -127,3 +127,54 @@ describe('TrainerTraineesPage: a trainee’s attendance', () => {
     await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('Database unavailable'));
   });
 });
+
+describe('TrainerTraineesPage: a trainee’s courses', () => {
+  it('shows an assigned trainee’s course progress when asked, with overdue courses marked', async () => {
+    signInAs(trainer);
+    const enrolment = (course_id: number, title: string, extra: Record<string, unknown>) => ({
+      course_id,
+      trainee: ann,
+      batch_id: null,
+      due_date: null,
+      assigned_at: '2020-01-01T09:00:00+00:00',
+      status: 'in_progress',
+      completed_lessons: 1,
+      total_lessons: 4,
+      progress_percentage: 25,
+      completed_at: null,
+      course: { id: course_id, code: `CRS-000${course_id}`, title },
+      ...extra,
+    });
+    const { calls } = mockFetch(
+      routes([
+        {
+          path: '/assignments',
+          body: [{ id: 1, student: ann, teacher: trainer, assigned_date: '2020-01-01T09:00:00+00:00' }],
+        },
+        { path: '/attendance/trainee/5', body: [] },
+        {
+          path: '/progress/trainee/5/courses',
+          body: {
+            courses: [
+              enrolment(1, 'Working at height', { due_date: '2020-02-01' }),
+              enrolment(2, 'Forklifts', { status: 'completed', completed_lessons: 4, progress_percentage: 100 }),
+            ],
+            statistics: { total_enrolled: 2, completed: 1, in_progress: 1, not_started: 0, average_progress: 62.5 },
+          },
+        },
+      ]),
+    );
+    renderPage(<TrainerTraineesPage />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Show attendance of Ann A' }));
+    await user.click(await screen.findByRole('button', { name: 'Show course progress of Ann A' }));
+    const list = await screen.findByRole('list', { name: 'Courses of Ann A' });
+    expect(screen.getByText(/Courses:/)).toHaveTextContent('Courses: 1 of 2 completed, average progress 63%.');
+    const [height, forklifts] = within(list).getAllByRole('listitem');
+    expect(height).toHaveTextContent('overdue');
+    expect(within(height).getByRole('progressbar')).toHaveValue(25);
+    expect(forklifts).not.toHaveTextContent('overdue');
+    expect(within(forklifts).getByRole('link', { name: 'Forklifts' })).toHaveAttribute('href', '/courses/2/enrolments');
+    expect(calls.filter((c) => c.url.pathname === '/progress/trainee/5/courses')).toHaveLength(1);
+  });
+});

@@ -7,6 +7,7 @@ import { formatDateTime } from '../lib/time';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorNote, Loading, ProgressBar, QueryView } from '../ui/states';
 import { AttendanceMark } from './attendanceMarks';
+import { TraineeCourseProgress } from './TraineeCourseProgress';
 
 const COLUMNS = 6;
 const NOT_AVAILABLE = 'Not available: attendance is shown only for trainees assigned to you.';
@@ -153,6 +154,7 @@ export function TrainerTraineesPage() {
                         <tr className="detail-row" id={detailId}>
                           <td colSpan={COLUMNS} className="detail-cell">
                             <TraineeAttendanceList trainee={row.trainee} />
+                            <TraineeCourseProgress trainee={row.trainee} />
                           </td>
                         </tr>
                       ) : null}

@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
+import { applyCourseProgress } from '../api/courses';
 import type { TrainingSession, User } from '../api/types';
 import { auth, useAuth } from '../auth/session';
 import { showToast } from '../ui/toasts';
@@ -57,6 +58,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         if (event.type === 'user_updated' && Number(event.data.user_id) === me.id && event.data.user) {
           auth.updateUser(event.data.user as User);
         }
+        // A learner's bar moves at once; the refetch below confirms the figures.
+        if (event.type === 'course_progress') applyCourseProgress(queryClient, event.data);
         for (const family of staleFamilies(event)) {
           void queryClient.invalidateQueries({ queryKey: [family] });
         }

@@ -63,3 +63,21 @@ describe('toastFor', () => {
     expect(toastFor({ type: 'student_assigned', data: { student_id: 7, teacher_id: 4 } }, trainer, titles)).toBeNull();
   });
 });
+
+describe('course events', () => {
+  it('refresh the course lists, a learner list and a trainee’s courses (api/courses.ts keys)', () => {
+    const progress = staleFamilies({ type: 'course_progress', data: {} });
+    expect(progress).toEqual(expect.arrayContaining(['course-enrolments', 'course-progress']));
+    expect(staleFamilies({ type: 'lesson_completed', data: {} })).toEqual(
+      expect.arrayContaining(['course-enrolments', 'course-progress']),
+    );
+    for (const type of ['course_enrolled', 'course_unenrolled']) {
+      expect(staleFamilies({ type, data: {} })).toEqual(
+        expect.arrayContaining(['courses', 'course-enrolments', 'course-progress']),
+      );
+    }
+    for (const type of ['course_created', 'course_updated', 'course_deleted']) {
+      expect(staleFamilies({ type, data: {} })).toEqual(expect.arrayContaining(['courses', 'course']));
+    }
+  });
+});

@@ -2,6 +2,7 @@ import type { LiveEvent, User } from '../api/types';
 
 /** Which query families an event makes stale (see keys in api/queries.ts). */
 const SESSION_FAMILIES = ['sessions', 'session', 'attendance', 'progress', 'trainer-trainees', 'analytics'];
+const COURSE_FAMILIES = ['courses', 'course', 'course-progress'];
 const FAMILIES: Record<string, string[]> = {
   user_created: ['users', 'user', 'analytics', 'assignments', 'trainer-trainees', 'progress'],
   user_updated: [
@@ -42,6 +43,15 @@ const FAMILIES: Record<string, string[]> = {
   attendance_deleted: ['attendance', 'progress', 'analytics', 'trainer-trainees'],
   // A job was dead-lettered (admins only).
   job_failed: ['jobs'],
+  // Courses and learning (api/courses.ts keys). A trainee's catalogue follows their enrolments;
+  // what concerns them personally comes as a `notification`, which already makes a toast.
+  course_created: COURSE_FAMILIES,
+  course_updated: COURSE_FAMILIES,
+  course_deleted: COURSE_FAMILIES,
+  course_enrolled: [...COURSE_FAMILIES, 'course-enrolments'],
+  course_unenrolled: [...COURSE_FAMILIES, 'course-enrolments'],
+  lesson_completed: ['course-enrolments', 'course-progress'],
+  course_progress: ['course-enrolments', 'course-progress', 'analytics'],
 };
 
 /** The query families to refetch after an event; the audit log changes with every write. */
