@@ -51,7 +51,9 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 WEB_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'"
+    "base-uri 'self'; form-action 'self'; "
+    # Video lessons embed these two players (the web client builds only these embed URLs).
+    "frame-src https://www.youtube-nocookie.com https://player.vimeo.com"
 )
 DOCS_PATHS = ("/docs", "/redoc", "/schema")
 
