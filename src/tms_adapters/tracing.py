@@ -15,7 +15,8 @@ being run."""
 
 
 def with_origin(payload: dict[str, Any]) -> dict[str, Any]:
-    """A job's payload as stored: with the request being served, when there is one."""
+    """A job's payload as stored: with the request being served as its origin, when there
+    is one (an admin's retry makes the retrying request the origin of the runs after it)."""
     request_id = REQUEST_ID.get()
     if request_id is not None:
         payload[ORIGIN_KEY] = {"request_id": request_id}

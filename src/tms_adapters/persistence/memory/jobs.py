@@ -159,5 +159,8 @@ class MemoryJobs:
         return copy.deepcopy(jobs[skip : skip + limit])
 
     async def update(self, job: Job) -> None:
+        """An admin's change; the request that made it becomes the job's origin."""
         if job.id in self._t.rows:
-            self._t.rows[job.id] = StoredJob(copy.deepcopy(job))
+            stored = copy.deepcopy(job)
+            stored.payload = with_origin(stored.payload)
+            self._t.rows[job.id] = StoredJob(stored)

@@ -217,11 +217,13 @@ class SqlaJobs:
         return [_job(row) for row in await self._conn.execute(query)]
 
     async def update(self, job: Job) -> None:
+        """An admin's change; the request that made it becomes the job's origin."""
         j = t.jobs
         await self._conn.execute(
             update(j)
             .where(j.c.id == job.id)
             .values(
+                payload=with_origin(dict(job.payload)),
                 status=job.status.value,
                 attempts=job.attempts,
                 run_after=job.run_after,
