@@ -115,7 +115,13 @@ class JobExecutor:
 
     async def _failed(self, job: Job, token: str, error: str, permanent: bool) -> None:
         if await self.processing.failed(job, token, error, permanent=permanent):
-            log.error("job %s (%s) dead-lettered: %s", job.id, job.kind, error)
+            log.error(
+                "job %s (%s) dead-lettered: %s",
+                job.id,
+                job.kind,
+                error,
+                extra={"job_id": job.id, "job_kind": job.kind, "attempt": job.attempts},
+            )
 
     async def _keep_lease(self, job: Job, token: str, beat: Beat | None) -> None:
         while True:

@@ -25,6 +25,9 @@ from tms_entrypoints.container import running
 from tms_entrypoints.logs import log_config
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def add_commands(commands: Commands) -> None:
     serve = commands.add_parser("serve", help="migrate, make sure an admin exists, serve")
     serve.add_argument("--host", help="address to listen on (TMS_HOST, default 127.0.0.1)")
@@ -82,6 +85,10 @@ def serve_http(args: argparse.Namespace) -> None:
         access_log=False,
         log_config=log_config(settings.log_level, settings.log_format),
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        # With --workers, the supervisor restarts a worker that does not answer its ping in
+        # time, starting up included (imports run before a worker can answer): uvicorn's
+        # 5 s kills every worker of a busy machine before it serves.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         ws_ping_interval=settings.ws_ping_seconds,
         ws_ping_timeout=settings.ws_ping_seconds,
         ws_max_size=64 * 1024,

@@ -30,7 +30,6 @@ from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -50,6 +49,8 @@ from tms_entrypoints.http.deps import Core
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "unmatched"
+TEXT_FORMAT = "text/plain; version=0.0.4"
+"""The text format every Prometheus reads (the framework adds the charset, utf-8)."""
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "WS"})
 JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -203,4 +204,4 @@ async def metrics(request: Request[Any, Any, Any], core: Core) -> Response[bytes
             media_type="application/json",
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
-    return Response(await exposition(core.uow()), media_type=CONTENT_TYPE_LATEST)
+    return Response(await exposition(core.uow()), media_type=TEXT_FORMAT)
