@@ -48,7 +48,7 @@ async def hold_first_run(job: JobContext) -> None:
     """Makes its effect, as ``test.effect`` does, but holds on the key's first run whatever
     the attempt number (a job handed back unfinished runs again as the same attempt)."""
     path = Path(str(job.payload["effects"]))
-    first = not path.exists() or not [key for key, _ in effects(path)[0] if key == job.idempotency_key]
+    first = not path.exists() or job.idempotency_key not in {key for key, _ in effects(path)[0]}
     _record(path, job)
     if first:
         await asyncio.sleep(float(job.payload.get("hold_seconds", 0)))

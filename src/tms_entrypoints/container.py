@@ -10,8 +10,8 @@ synchronously).
 
 ``Container`` is what every entry point needs (CLI, tests, the server); ``ServerContainer``
 adds what only a serving process runs (live events, its share of background jobs, the
-health and readiness probes, the rate-limit counters) and starts and stops the core's resources with its
-own.
+health and readiness probes, the rate-limit counters) and starts and stops the core's
+resources with its own.
 """
 
 from __future__ import annotations

@@ -94,9 +94,11 @@ class CleanRecords(logging.Filter):
         return True
 
 
-_RECORD_ATTRIBUTES = frozenset(
-    vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None))
-) | {"message", "asctime", "color_message"}
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 """What every record has; anything else on one was passed by its caller as ``extra``."""
 
 

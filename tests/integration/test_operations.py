@@ -27,7 +27,6 @@ from typing import Any
 
 import httpx
 import pytest
-import websockets
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 from test_faults import TcpProxy
@@ -70,7 +69,9 @@ async def serving(server: TmsServer) -> AsyncIterator[TmsServer]:
         await asyncio.to_thread(server.stop)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, log: Callable[[], str]) -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], what: str, log: Callable[[], str]
+) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if await check():
@@ -168,15 +169,18 @@ async def test_metrics_need_their_token_and_count_requests_by_route_template(
         await eventually(socket_gone, "the closed socket leaving the gauge", server.log)
 
     users = {"method": "GET", "route": "/users/{user_id}", "status": "404"}
-    assert sample(after, "tms_http_requests_total", **users) - sample(
-        before, "tms_http_requests_total", **users
-    ) == 2
+    assert (
+        sample(after, "tms_http_requests_total", **users)
+        - sample(before, "tms_http_requests_total", **users)
+        == 2
+    )
     timed = {"method": "GET", "route": "/users/{user_id}"}
     assert sample(after, "tms_http_request_duration_seconds_count", **timed) == 2
     assert sample(after, "tms_http_request_duration_seconds_sum", **timed) > 0
     unmatched = {"method": "GET", "route": "unmatched", "status": "404"}
     assert sample(after, "tms_http_requests_total", **unmatched) == 1
-    assert sample(after, "tms_http_requests_total", method="GET", route="/metrics", status="401") == 4
+    refused = {"method": "GET", "route": "/metrics", "status": "401"}
+    assert sample(after, "tms_http_requests_total", **refused) == 4
     assert sample(after, "tms_http_requests_total", method="POST", route="/auth/login") == 1
     # No path's id, no user data: only route templates in the labels.
     for text in (before, during, after):
@@ -203,9 +207,7 @@ async def test_metrics_add_up_across_worker_processes(tmp_path: Path) -> None:
         for _ in range(6):  # whichever process serves the scrape, it counts them all
             async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
                 text = await scrape(client)
-            totals.add(
-                sample(text, "tms_http_requests_total", route="/health/live", status="200")
-            )
+            totals.add(sample(text, "tms_http_requests_total", route="/health/live", status="200"))
         samples_dir = tmp_path / "metrics" / str(server.port)
         writers = {path.stem.rsplit("_", 1)[-1] for path in samples_dir.glob("*.db")}
     assert totals == {requests}
@@ -346,9 +348,10 @@ async def test_backup_while_serving_writes_then_restore_elsewhere_reads_the_data
             number = 0
             while not stop.is_set():
                 number += 1
-                response = await client.post("/users/", json=new_user(f"writer{number:05d}"), headers=admin)
+                username = f"writer{number:05d}"
+                response = await client.post("/users/", json=new_user(username), headers=admin)
                 assert response.status_code == 201, response.text
-                created.append((f"writer{number:05d}", time.monotonic()))
+                created.append((username, time.monotonic()))
 
         writer = asyncio.create_task(write())
         await eventually(lambda: _at_least(created, 5), "the first writes", server.log)
@@ -364,7 +367,8 @@ async def test_backup_while_serving_writes_then_restore_elsewhere_reads_the_data
         # The served database is open in the server: restoring into it is refused.
         status, output = await run_tms("restore", str(backup), env=env, cwd=served)
         assert status == 1
-        assert "open in another process" in output and "--force" in output
+        assert "open in another process" in output
+        assert "--force" in output
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -397,7 +401,8 @@ async def test_backup_and_restore_of_another_database_point_to_the_operations_gu
     for command in ("backup", "restore"):
         status, output = await run_tms(command, str(tmp_path / "x.db"), env=env, cwd=tmp_path)
         assert status == 2
-        assert "mariadb-dump" in output and "docs/operations.md" in output
+        assert "mariadb-dump" in output
+        assert "docs/operations.md" in output
         assert "Traceback" not in output
 
 
@@ -468,7 +473,8 @@ async def test_sigterm_finishes_the_request_in_flight_closes_sockets_1001_and_ha
         await eventually(succeeded, "the job's run on the next server", second.log)
     recovered = time.monotonic() - stopped_at
     runs, made = effects(effects_file)
-    assert len(runs) == 2 and made == [("held", 1)]
+    assert len(runs) == 2
+    assert made == [("held", 1)]
     assert len(set(_pids(effects_file))) == 2  # one run in each server
     # Handed back, not left for its lease to run out.
     assert recovered < lease_seconds, recovered

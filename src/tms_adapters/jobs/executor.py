@@ -71,9 +71,7 @@ class JobExecutor:
             await self._failed(job, token, f"No handler for job kind {job.kind!r}", True)
             return
         fields = {"job_id": job.id, "job_kind": job.kind, "attempt": job.attempts}
-        log.info(
-            "job %s (%s) attempt %s started", job.id, job.kind, job.attempts, extra=fields
-        )
+        log.info("job %s (%s) attempt %s started", job.id, job.kind, job.attempts, extra=fields)
         keeper = asyncio.create_task(self._keep_lease(job, token, beat))
         try:
             await handler(context)

@@ -24,7 +24,6 @@ from tms_entrypoints.cli.common import (
 from tms_entrypoints.container import running
 from tms_entrypoints.logs import log_config
 
-
 WORKER_HEALTHCHECK_SECONDS = 60
 
 

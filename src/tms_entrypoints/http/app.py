@@ -89,7 +89,8 @@ def _rate_limit(
     settings: Settings, server: ServerContainer
 ) -> tuple[list[DefineMiddleware], dict[str, Store]]:
     """The general per-address request limit, when one is set: 429 with Retry-After past
-    it; /health (live, ready) and /metrics are never limited. Counters are shared through Redis when it is configured."""
+    it; /health (live, ready) and /metrics are never limited. Counters are shared through
+    Redis when it is configured."""
     if settings.rate_limit_per_minute <= 0:
         return [], {}
     config = RateLimitConfig(

@@ -8,9 +8,9 @@
   indexed count).
 
 Under `tms serve` the server sets PROMETHEUS_MULTIPROC_DIR before any worker process starts
-(see `tms_entrypoints.cli.serve.prepare_metrics_dir`): each process writes its samples there and a scrape, served
-by any one of them, adds them up. Served otherwise (an app built in a test, another ASGI
-server without that variable), the figures are this process's.
+(`tms_entrypoints.cli.serve.prepare_metrics_dir`): each process writes its samples there
+and a scrape, served by any one of them, adds them up. Served otherwise (an app built in a
+test, another ASGI server without that variable), the figures are this process's.
 
 /metrics needs `Authorization: Bearer <TMS_METRICS_TOKEN>` (401 otherwise, compared in
 constant time); without a token set there is no /metrics (404): it tells more about the
@@ -83,7 +83,7 @@ def multiprocess_mode() -> bool:
 def process_ended() -> None:
     """This process's live gauges leave the sum (its other samples stay counted)."""
     if multiprocess_mode():
-        multiprocess.mark_process_dead(os.getpid())
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 def _method(scope: Scope) -> str:
@@ -176,7 +176,7 @@ async def exposition(uow: UnitOfWorkFactory) -> bytes:
     this one's, and the job store's."""
     registry = CollectorRegistry()
     if multiprocess_mode():
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         text = generate_latest(registry)
     else:
         text = generate_latest(REGISTRY)

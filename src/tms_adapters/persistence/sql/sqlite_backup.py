@@ -39,7 +39,9 @@ class Copied:
 
 
 @contextlib.contextmanager
-def _connected(path: Path, *, read_only: bool = False, busy_ms: int = BUSY_MS) -> Iterator[sqlite3.Connection]:
+def _connected(
+    path: Path, *, read_only: bool = False, busy_ms: int = BUSY_MS
+) -> Iterator[sqlite3.Connection]:
     target = f"file:{quote(str(path))}?mode=ro" if read_only else f"file:{quote(str(path))}"
     connection = sqlite3.connect(target, uri=True, timeout=busy_ms / 1000, isolation_level=None)
     try:
