@@ -35,10 +35,11 @@ from test_security_server import ADMIN_PASSWORD, Frames, bearer, server_env, sig
 from conftest import REDIS_URL, make_settings, require_mariadb, require_redis
 from job_handlers import HOLD_ONCE, REFUSED, effects
 from servers import GRACEFUL_SHUTDOWN_SECONDS, TMS, TmsServer
+from support import api_client
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.tracing import REQUEST_ID
 from tms_domain.kernel.jobs import Job, JobStatus
-from tms_entrypoints.container import build_container
+from tms_entrypoints.container import Container, build_container
 
 TESTS = Path(__file__).resolve().parents[1]
 METRICS_TOKEN = "metrics-" + secrets.token_hex(16)
@@ -190,6 +191,29 @@ async def test_metrics_need_their_token_and_count_requests_by_route_template(
     for status in ("queued", "running", "failed"):
         assert f'tms_jobs{{status="{status}"}} 0.0' in after
     assert "tms_db_pool_connections_in_use" in after
+
+
+async def test_without_a_metrics_token_there_is_no_metrics_page(
+    memory_container: Container,
+) -> None:
+    async with api_client(memory_container) as client:
+        for headers in ({}, bearer(""), bearer(METRICS_TOKEN)):
+            assert (await client.get("/metrics", headers=headers)).status_code == 404
+
+
+async def test_a_method_the_api_does_not_use_makes_no_series_of_its_own() -> None:
+    container = build_container(make_settings(storage="memory", metrics_token=METRICS_TOKEN))
+    try:
+        async with api_client(container) as client:
+            for method in ("BREW", "PROPFIND", "X" * 30):
+                assert (await client.request(method, "/users/")).status_code == 405
+            text = await scrape(client)
+    finally:
+        container.hasher().shutdown()
+    # Refused before routing: the route is unmatched too.
+    other = {"method": "other", "route": "unmatched", "status": "405"}
+    assert sample(text, "tms_http_requests_total", **other) >= 3
+    assert not any(name in text for name in ("BREW", "PROPFIND", "XXXX"))
 
 
 async def test_metrics_add_up_across_worker_processes(tmp_path: Path) -> None:
