@@ -136,18 +136,26 @@ class RequestMetrics:
 
 
 def count_pool_checkouts(engine: AsyncEngine | None) -> None:
-    """Keep the pool gauge as connections are checked out and back in."""
+    """Keep the pool gauge as connections are checked out and back in: set from the pool's
+    own count each time (not added up), so that a connection the pool drops without a
+    check-in (invalidated, detached) cannot leave it wrong for good."""
     if engine is None:
         return
-    pool = engine.sync_engine
+    sync_engine = engine.sync_engine
 
-    @event.listens_for(pool, "checkout")
+    def in_use() -> int:
+        # Looked up each time: disposing of the engine gives it a new pool.
+        count = getattr(sync_engine.pool, "checkedout", None)
+        return int(count()) if callable(count) else 0
+
+    @event.listens_for(sync_engine, "checkout")
     def _checked_out(*_: Any) -> None:
-        POOL_IN_USE.inc()
+        POOL_IN_USE.set(in_use())
 
-    @event.listens_for(pool, "checkin")
+    @event.listens_for(sync_engine, "checkin")
     def _checked_in(*_: Any) -> None:
-        POOL_IN_USE.dec()
+        # The event comes just before the connection is back in the pool.
+        POOL_IN_USE.set(max(in_use() - 1, 0))
 
 
 class _Figures(Collector):
