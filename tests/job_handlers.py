@@ -5,6 +5,8 @@
 effect is a row keyed by the job's key in a SQLite file the payload names, so a second
 run after a crash finds it there. Every run is logged too (the crash test counts them); on
 its first attempt the handler then holds for ``hold_seconds``, long enough to be killed.
+``test.hold_once`` holds on the first run of its key instead (a job handed back unfinished
+keeps its attempt number), long enough for the server to be stopped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from tms_domain.kernel.jobs import JobContext, JobHandlers, PermanentJobFailure
 
 EFFECT = "test.effect"
+HOLD_ONCE = "test.hold_once"
 FAILING = "test.failing"
 REFUSED = "test.refused"
 
@@ -41,6 +44,16 @@ async def make_effect(job: JobContext) -> None:
         await asyncio.sleep(float(job.payload.get("hold_seconds", 0)))
 
 
+async def hold_first_run(job: JobContext) -> None:
+    """Makes its effect, as ``test.effect`` does, but holds on the key's first run whatever
+    the attempt number (a job handed back unfinished runs again as the same attempt)."""
+    path = Path(str(job.payload["effects"]))
+    first = not path.exists() or job.idempotency_key not in {key for key, _ in effects(path)[0]}
+    _record(path, job)
+    if first:
+        await asyncio.sleep(float(job.payload.get("hold_seconds", 0)))
+
+
 async def always_fail(job: JobContext) -> None:
     raise RuntimeError(f"failing on attempt {job.attempt}")
 
@@ -51,6 +64,7 @@ async def refuse(job: JobContext) -> None:
 
 def register(handlers: JobHandlers) -> None:
     handlers.register(EFFECT, make_effect)
+    handlers.register(HOLD_ONCE, hold_first_run)
     handlers.register(FAILING, always_fail)
     handlers.register(REFUSED, refuse)
 

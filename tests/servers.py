@@ -58,6 +58,7 @@ class TmsServer:
     env: dict[str, str]
     directory: Path
     port: int = field(default_factory=free_port)
+    workers: int = 1
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -75,7 +76,16 @@ class TmsServer:
     def spawn(self) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [TMS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [
+                    TMS,
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
                 cwd=self.directory,
                 env=self.env,
                 stdout=log,

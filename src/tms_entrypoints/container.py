@@ -10,8 +10,8 @@ synchronously).
 
 ``Container`` is what every entry point needs (CLI, tests, the server); ``ServerContainer``
 adds what only a serving process runs (live events, its share of background jobs, the
-health probe, the rate-limit counters) and starts and stops the core's resources with its
-own.
+health and readiness probes, the rate-limit counters) and starts and stops the core's
+resources with its own.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from litestar.stores.redis import RedisStore
 
 from tms_adapters import bootstrap
 from tms_adapters.clock import SystemClock
-from tms_adapters.persistence.sql.probe import StorageProbe
+from tms_adapters.persistence.sql.probe import SchemaProbe, StorageProbe
 from tms_adapters.realtime.channels import (
     ChannelsEventPublisher,
     ChannelsRelay,
@@ -36,6 +36,7 @@ from tms_adapters.realtime.channels import (
     build_channels,
 )
 from tms_adapters.realtime.hub import EventHub
+from tms_adapters.redis_probe import RedisProbe
 from tms_adapters.security import JoseTokenService
 from tms_adapters.security.throttle import MemoryAttemptStore, RedisAttemptStore
 from tms_domain.accounts import LockoutPolicy
@@ -238,6 +239,9 @@ class ServerContainer(containers.DeclarativeContainer):
     relay = providers.Resource(_relaying, channels, hub)
     jobs = providers.Resource(_working, core.jobs, core.database)
     probe = providers.Singleton(StorageProbe, core.engine)
+    schema_probe = providers.Singleton(SchemaProbe, core.engine)
+    redis_probe = providers.Singleton(RedisProbe, core.settings.provided.redis_url)
+    redis_probe_closed = providers.Resource(closed_at_shutdown, redis_probe)
     rate_limit_counters = providers.Singleton(_rate_limit_counters, core.settings)
     rate_limit_counters_open = providers.Resource(entered, rate_limit_counters)
 

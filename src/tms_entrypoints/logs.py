@@ -14,13 +14,11 @@ import copy
 import json
 import logging
 import re
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
-"""The id of the request being served (X-Request-ID), for every line logged while serving it."""
+from tms_adapters.tracing import REQUEST_ID as REQUEST_ID
 
 SECRET_WORDS = (
     "token",
@@ -96,11 +94,19 @@ class CleanRecords(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time (UTC), level, logger, message, the request's fields
-    where there are some, and the exception's traceback in one string."""
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
+"""What every record has; anything else on one was passed by its caller as ``extra``."""
 
-    FIELDS = ("request_id", "client", "method", "path", "status", "duration_ms")
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC), level, logger, message, request_id (the request
+    being served, or the one that caused the job being run), the caller's extra fields
+    (a job's id and kind, an access line's client, method, path, status, duration), and the
+    exception's traceback in one string."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -108,14 +114,15 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
         }
-        for name in self.FIELDS:
-            value = getattr(record, name, None)
-            if value is not None:
-                entry[name] = value
+        for name, value in vars(record).items():
+            if name in entry or name in _RECORD_ATTRIBUTES or name.startswith("_"):
+                continue
+            entry[name] = escape_controls(redact(value)) if isinstance(value, str) else value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry)
+        return json.dumps(entry, default=str)
 
 
 def log_config(level: str, log_format: str = "text") -> dict[str, Any]:

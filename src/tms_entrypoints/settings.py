@@ -13,6 +13,7 @@ from dotenv import dotenv_values
 from tms_adapters.persistence.sql import url_problem
 
 PREFIX = "TMS_"
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class SettingsError(ValueError):
@@ -115,6 +116,12 @@ class Settings:
     """Modules whose register(handlers) adds job handlers."""
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    metrics_token: str = ""
+    """GET /metrics answers only `Authorization: Bearer <this>` (401 otherwise); empty: there
+    is no /metrics (404)."""
+    shutdown_timeout_seconds: int = 10
+    """On SIGTERM: how long requests in flight get to finish (and running jobs to be handed
+    back) before the process stops anyway."""
     var_dir: str = "var"
     web_dist: str = ""
     """The built web client; empty: web/dist beside the project, when present."""
@@ -167,6 +174,11 @@ class Settings:
             raise SettingsError("TMS_PORT must be between 1 and 65535")
         if self.log_format not in ("text", "json"):
             raise SettingsError("TMS_LOG_FORMAT must be text or json")
+        if self.metrics_token and len(self.metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+            raise SettingsError(
+                f"TMS_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters"
+                " (or empty: no /metrics)"
+            )
 
     def _validate_limits(self) -> None:
         """Sizes, counts and timeouts: each within its range."""
@@ -198,6 +210,7 @@ class Settings:
         for name in (
             "max_header_line_bytes",
             "header_timeout_seconds",
+            "shutdown_timeout_seconds",
             "body_timeout_seconds",
             "keep_alive_seconds",
         ):

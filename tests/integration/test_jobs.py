@@ -21,13 +21,14 @@ from conftest import (
     require_mariadb,
 )
 from support import PASSWORD, add_admin, add_user, api_client, bearer, login
-from tms_adapters.jobs import JobExecutor
+from tms_adapters.jobs import JobExecutor, PollingJobWorkers
 from tms_adapters.persistence.sql import migrations as schema
+from tms_adapters.tracing import REQUEST_ID
 from tms_domain.accounts import Actor
 from tms_domain.audit import AuditQuery
 from tms_domain.jobs.use_cases.processing import JobProcessing
 from tms_domain.kernel import Conflict, Forbidden, NotFound, Page, Role
-from tms_domain.kernel.jobs import Job, JobHandlers, JobStatus, Lease, RetryPolicy
+from tms_domain.kernel.jobs import Job, JobContext, JobHandlers, JobStatus, Lease, RetryPolicy
 from tms_entrypoints.container import Container, build_container
 
 POLICY = RetryPolicy(max_attempts=3, backoff=timedelta(seconds=10), lease=timedelta(seconds=30))
@@ -271,6 +272,91 @@ async def test_admins_list_dead_letters_and_retry_them_audited(
     [entry] = await container.audit().entries(admin, AuditQuery(action="job.retried"), Page())
     assert (entry.target_type, entry.target_id, entry.actor_id) == ("job", failed.id, admin.id)
     assert entry.changes == {"status": ["failed", "queued"], "attempts": [1, 0]}
+
+
+async def test_a_job_cut_short_by_a_stopping_worker_is_handed_back_due_at_once(
+    container: Container, tmp_path: Path
+) -> None:
+    effects_file = tmp_path / "effects.db"
+    await enqueue(
+        container, job_handlers.HOLD_ONCE, "cut", effects=str(effects_file), hold_seconds=600
+    )
+    workers = PollingJobWorkers(JobExecutor(processing(container)), workers=1, poll_interval=0.05)
+    await workers.start()
+    try:
+        async with asyncio.timeout(10):
+            while not (effects_file.exists() and job_handlers.effects(effects_file)[0]):
+                await asyncio.sleep(0.05)
+    finally:
+        await workers.stop()
+
+    [job] = await all_jobs(container)
+    # Queued, due now, the interrupted attempt not counted: the next worker takes it at once
+    # (not after the lease), and a worker stopping again and again never dead-letters it.
+    assert (job.status, job.attempts) == (JobStatus.QUEUED, 0)
+    assert await JobExecutor(processing(container)).run_next()
+    [job] = await all_jobs(container)
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 1)
+    runs, made = job_handlers.effects(effects_file)
+    assert (len(runs), made) == (2, [("cut", 1)])
+
+
+async def test_only_the_lease_holder_hands_a_job_back(
+    container: Container, clock: FakeClock
+) -> None:
+    await enqueue(container, "mail", "held")
+    jobs = processing(container)
+    job = await jobs.claim_next("holder")
+    assert job is not None
+    assert not await jobs.hand_back(job, "someone-else")
+    assert await jobs.hand_back(job, "holder")
+    assert not await jobs.hand_back(job, "holder")  # no longer running
+    [stored] = await all_jobs(container)
+    assert (stored.status, stored.attempts, stored.run_after) == (
+        JobStatus.QUEUED,
+        0,
+        clock.now(),
+    )
+
+
+async def test_job_counts_by_status(container: Container) -> None:
+    for key in ("a", "b", "c"):
+        await enqueue(container, "mail", key)
+    await enqueue(container, job_handlers.REFUSED, "dead")
+    executor = JobExecutor(processing(container))
+    while await executor.run_next():
+        pass  # "mail" has no handler: all four are dead-lettered
+    await enqueue(container, "mail", "d")
+    jobs = processing(container)
+    assert await jobs.claim_next("w") is not None
+    await enqueue(container, "mail", "e")
+    async with container.uow()(read_only=True) as uow:
+        counts = await uow.jobs.counts([JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED])
+    assert counts == {JobStatus.QUEUED: 1, JobStatus.RUNNING: 1, JobStatus.FAILED: 4}
+
+
+async def test_a_job_carries_the_request_that_enqueued_it_into_its_run(
+    container: Container, clock: FakeClock
+) -> None:
+    marker = REQUEST_ID.set("request-that-enqueued")
+    try:
+        await enqueue(container, "traced", "t", value=1)
+    finally:
+        REQUEST_ID.reset(marker)
+    seen: list[tuple[dict[str, Any], str | None]] = []
+
+    async def handler(job: JobContext) -> None:
+        seen.append((dict(job.payload), REQUEST_ID.get()))
+
+    handlers = JobHandlers()
+    handlers.register("traced", handler)
+    assert await JobExecutor(JobProcessing(container.core(), handlers, POLICY)).run_next()
+
+    # The handler sees its own payload; the request is bound while it runs, and only then.
+    assert seen == [({"value": 1}, "request-that-enqueued")]
+    assert REQUEST_ID.get() is None
+    [job] = await all_jobs(container)
+    assert job.request_id == "request-that-enqueued"
 
 
 async def test_two_workers_racing_for_one_job_run_it_once(container: Container) -> None:

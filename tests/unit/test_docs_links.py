@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-DOCUMENTS = ["README.md", "web/README.md", "docs/api.md", "docs/embedding.md"]
+DOCUMENTS = [
+    "README.md",
+    "web/README.md",
+    "docs/api.md",
+    "docs/embedding.md",
+    "docs/operations.md",
+]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 

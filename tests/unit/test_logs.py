@@ -98,3 +98,34 @@ def test_json_lines_carry_the_request_fields() -> None:
         "status": 200,
         "duration_ms": 1.5,
     }
+
+
+def test_json_lines_carry_every_field_a_caller_adds_cleaned_like_the_message() -> None:
+    entry = record(
+        "job 7 (mail.sent) started",
+        job_id=7,
+        job_kind="mail.sent",
+        attempt=1,
+        target="/x?token=abc.def\nFORGED",
+    )
+    marker = REQUEST_ID.set("req-that-enqueued")
+    try:
+        assert CleanRecords().filter(entry)
+    finally:
+        REQUEST_ID.reset(marker)
+    parsed = json.loads(JsonFormatter().format(entry))
+    assert {k: parsed[k] for k in ("request_id", "job_id", "job_kind", "attempt")} == {
+        "request_id": "req-that-enqueued",
+        "job_id": 7,
+        "job_kind": "mail.sent",
+        "attempt": 1,
+    }
+    assert parsed["target"] == "/x?token=***\\nFORGED"
+    # Only what the caller added: none of the record's own attributes.
+    assert not {"args", "msg", "levelno", "pathname", "exc_info"} & set(parsed)
+
+
+def test_a_line_logged_outside_any_request_says_so() -> None:
+    entry = record("workers started")
+    assert CleanRecords().filter(entry)
+    assert json.loads(JsonFormatter().format(entry))["request_id"] is None

@@ -49,6 +49,9 @@ def test_the_example_gives_the_defaults() -> None:
         ("TMS_WS_REPLAY_LIMIT", "-1", "TMS_WS_REPLAY_LIMIT must be 0 or more"),
         ("TMS_WS_REPLAYS_PER_MINUTE", "-1", "TMS_WS_REPLAYS_PER_MINUTE must be 0 or more"),
         ("TMS_WS_MAX_SOCKETS_PER_USER", "-2", "TMS_WS_MAX_SOCKETS_PER_USER must be 0 or more"),
+        ("TMS_METRICS_TOKEN", "short-token", "TMS_METRICS_TOKEN must be at least 16 characters"),
+        ("TMS_SHUTDOWN_TIMEOUT_SECONDS", "0", "TMS_SHUTDOWN_TIMEOUT_SECONDS must be at least 1"),
+        ("TMS_LOG_FORMAT", "xml", "TMS_LOG_FORMAT must be text or json"),
     ],
 )
 def test_a_bad_value_is_refused_by_name(name: str, value: str, message: str) -> None:

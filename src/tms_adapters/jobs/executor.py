@@ -9,12 +9,15 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 
+from tms_adapters.tracing import REQUEST_ID
 from tms_domain.jobs.use_cases.processing import JobProcessing
 from tms_domain.kernel.jobs import Job, JobContext, PermanentJobFailure
 
 log = logging.getLogger("tms.jobs")
 
 Beat = Callable[[], Awaitable[None]]
+HAND_BACK_SECONDS = 5.0
+"""The longest a stopping worker tries to give its job back (past it the lease expires)."""
 
 
 def new_token() -> str:
@@ -47,12 +50,28 @@ class JobExecutor:
             await self.run(job, token, beat)
 
     async def run(self, job: Job, token: str, beat: Beat | None = None) -> None:
+        """Run the job with the id of the request that caused it bound (its log lines name
+        it). Cancelled (the process is stopping), it is handed back to the queue unfinished
+        for another worker, and the cancellation goes on."""
+        marker = REQUEST_ID.set(job.request_id)
+        try:
+            await self._run(job, token, beat)
+        except asyncio.CancelledError:
+            await self._hand_back(job, token)
+            raise
+        finally:
+            REQUEST_ID.reset(marker)
+
+    async def _run(self, job: Job, token: str, beat: Beat | None) -> None:
         handler = self.processing.handlers.get(job.kind)
-        context = JobContext(job.id, job.kind, job.payload, job.idempotency_key, job.attempts)
+        context = JobContext(
+            job.id, job.kind, job.handler_payload, job.idempotency_key, job.attempts
+        )
         if handler is None:
             await self._failed(job, token, f"No handler for job kind {job.kind!r}", True)
             return
-        log.info("job %s (%s) attempt %s started", job.id, job.kind, job.attempts)
+        fields = {"job_id": job.id, "job_kind": job.kind, "attempt": job.attempts}
+        log.info("job %s (%s) attempt %s started", job.id, job.kind, job.attempts, extra=fields)
         keeper = asyncio.create_task(self._keep_lease(job, token, beat))
         try:
             await handler(context)
@@ -60,20 +79,47 @@ class JobExecutor:
             await self._failed(job, token, str(error) or type(error).__name__, True)
         except Exception as error:
             log.warning(
-                "job %s (%s) attempt %s failed", job.id, job.kind, job.attempts, exc_info=True
+                "job %s (%s) attempt %s failed",
+                job.id,
+                job.kind,
+                job.attempts,
+                exc_info=True,
+                extra=fields,
             )
             await self._failed(job, token, f"{type(error).__name__}: {error}", False)
         else:
             await self.processing.succeeded(job, token)
-            log.info("job %s (%s) succeeded", job.id, job.kind)
+            log.info("job %s (%s) succeeded", job.id, job.kind, extra=fields)
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
 
+    async def _hand_back(self, job: Job, token: str) -> None:
+        try:
+            async with asyncio.timeout(HAND_BACK_SECONDS):
+                handed = await self.processing.hand_back(job, token)
+        except Exception:
+            # Its lease still ends: the job runs again then.
+            log.warning("job %s (%s) could not be handed back", job.id, job.kind, exc_info=True)
+            return
+        if handed:
+            log.info(
+                "job %s (%s) handed back to the queue: this worker is stopping",
+                job.id,
+                job.kind,
+                extra={"job_id": job.id, "job_kind": job.kind},
+            )
+
     async def _failed(self, job: Job, token: str, error: str, permanent: bool) -> None:
         if await self.processing.failed(job, token, error, permanent=permanent):
-            log.error("job %s (%s) dead-lettered: %s", job.id, job.kind, error)
+            log.error(
+                "job %s (%s) dead-lettered: %s",
+                job.id,
+                job.kind,
+                error,
+                extra={"job_id": job.id, "job_kind": job.kind, "attempt": job.attempts},
+            )
 
     async def _keep_lease(self, job: Job, token: str, beat: Beat | None) -> None:
         while True:

@@ -28,8 +28,9 @@ class PollingJobWorkers:
             log.info("%s job workers started", len(self._tasks))
 
     async def stop(self) -> None:
-        """Stops at once: a job cut short is claimed again when its lease ends (handlers
-        are idempotent)."""
+        """Stops at once: a job cut short is handed back to the queue, due at once for
+        another worker (or claimed again when its lease ends, when handing it back fails;
+        handlers are idempotent)."""
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()

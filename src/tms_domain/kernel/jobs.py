@@ -10,7 +10,7 @@ at least once, so each makes its effect happen once with the job's idempotency k
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,6 +20,9 @@ from tms_domain.kernel.errors import Conflict
 
 MAX_ERROR_LENGTH = 2000
 """The part of a failure's message kept with the job."""
+ORIGIN_KEY = "_origin"
+"""Where the store keeps, in a job's payload, what caused it (the request id); handlers are
+given the payload without it."""
 
 
 class JobStatus(StrEnum):
@@ -60,6 +63,17 @@ class Job:
     updated_at: datetime
     last_error: str | None = None
     finished_at: datetime | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        """The id of the request whose unit of work enqueued the job, when one did."""
+        origin = self.payload.get(ORIGIN_KEY)
+        value = origin.get("request_id") if isinstance(origin, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def handler_payload(self) -> dict[str, Any]:
+        return {key: value for key, value in self.payload.items() if key != ORIGIN_KEY}
 
     def succeed(self, now: datetime) -> None:
         self.status = JobStatus.SUCCEEDED
@@ -156,6 +170,11 @@ class JobLedger(Protocol):
         lease ``token`` no longer holds the job."""
         ...
 
+    async def hand_back(self, job_id: int, token: str, now: datetime) -> bool:
+        """A job its worker gives up unfinished (the process is stopping): queued again,
+        due ``now``, its attempt not counted; False when ``token`` no longer holds it."""
+        ...
+
     async def hand_off(self, now: datetime, until: datetime, *, limit: int) -> list[int]:
         """For an external queue: the due jobs not handed off since ``now``, marked as
         handed off until ``until`` (handed again after that, when still due)."""
@@ -175,6 +194,10 @@ class JobRecords(Protocol):
         ...
 
     async def update(self, job: Job) -> None: ...
+
+    async def counts(self, statuses: Collection[JobStatus]) -> dict[JobStatus, int]:
+        """How many jobs have each of these statuses (for metrics: cheap, by index)."""
+        ...
 
 
 class Jobs(JobQueue, JobLedger, JobRecords, Protocol):

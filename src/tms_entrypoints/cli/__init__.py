@@ -7,10 +7,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from tms_entrypoints.cli import accounts, database, demo, report, serve, worker
+from tms_entrypoints.cli import accounts, backup, database, demo, report, serve, worker
 from tms_entrypoints.cli.common import fail
 
-COMMAND_GROUPS = (serve, worker, database, accounts, report, demo)
+COMMAND_GROUPS = (serve, worker, database, backup, accounts, report, demo)
 """In the order `tms --help` lists them."""
 
 

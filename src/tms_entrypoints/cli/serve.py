@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 
 from tms_entrypoints.cli.common import (
     Commands,
@@ -19,6 +23,8 @@ from tms_entrypoints.cli.common import (
 )
 from tms_entrypoints.container import running
 from tms_entrypoints.logs import log_config
+
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def add_commands(commands: Commands) -> None:
@@ -43,6 +49,7 @@ def serve_http(args: argparse.Namespace) -> None:
     listen_port = args.port or settings.port
     _check_address_free(host, listen_port)
     container = server_container(settings)
+    prepare_metrics_dir(settings.var_dir, listen_port)
 
     async def prepare() -> None:
         if settings.auto_migrate:
@@ -76,7 +83,11 @@ def serve_http(args: argparse.Namespace) -> None:
         # The app logs each request itself (tms.access), with secrets masked.
         access_log=False,
         log_config=log_config(settings.log_level, settings.log_format),
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        # With --workers, the supervisor restarts a worker that does not answer its ping in
+        # time, starting up included (imports run before a worker can answer): uvicorn's
+        # 5 s kills every worker of a busy machine before it serves.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         ws_ping_interval=settings.ws_ping_seconds,
         ws_ping_timeout=settings.ws_ping_seconds,
         ws_max_size=64 * 1024,
@@ -102,3 +113,24 @@ def _check_address_free(host: str, listen_port: int) -> None:
                     " (another server? choose one with --port or TMS_PORT)"
                 )
             fail(f"cannot listen on {host}:{listen_port}: {error.strerror or error}")
+
+
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_metrics_dir(var_dir: str, listen_port: int) -> Path:
+    """The folder where the server's processes keep their metric samples (prometheus-client's
+    multiprocess mode, so that a scrape served by any worker adds up all of them), emptied
+    of a previous run's and named in the environment the workers inherit:
+    ``var_dir``/metrics/<port> (one per server on a machine), or a new temporary folder when
+    that cannot be written. Called before anything in this process imports
+    prometheus_client, which reads the variable once."""
+    folder = Path(var_dir) / "metrics" / str(listen_port)
+    try:
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="tms-metrics-"))
+    os.environ[METRICS_DIR_VARIABLE] = str(folder.resolve())
+    return folder

@@ -29,8 +29,14 @@ from tms_entrypoints.http.docs import (
     docs_assets,
 )
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest
-from tms_entrypoints.http.health import health, health_head
+from tms_entrypoints.http.health import health, health_head, health_live, health_ready
 from tms_entrypoints.http.jobs.jobs import JobsController
+from tms_entrypoints.http.metrics import (
+    RequestMetrics,
+    count_pool_checkouts,
+    metrics,
+    process_ended,
+)
 from tms_entrypoints.http.reporting.analytics import AnalyticsController
 from tms_entrypoints.http.reporting.reports import generate_report
 from tms_entrypoints.http.training.assignments import AssignmentsController
@@ -85,12 +91,13 @@ def _rate_limit(
     settings: Settings, server: ServerContainer
 ) -> tuple[list[DefineMiddleware], dict[str, Store]]:
     """The general per-address request limit, when one is set: 429 with Retry-After past
-    it; /health is never limited. Counters are shared through Redis when it is configured."""
+    it; /health (live, ready) and /metrics are never limited. Counters are shared through
+    Redis when it is configured."""
     if settings.rate_limit_per_minute <= 0:
         return [], {}
     config = RateLimitConfig(
         rate_limit=("minute", settings.rate_limit_per_minute),
-        exclude=["^/health"],
+        exclude=["^/health", "^/metrics$"],
         store=RATE_LIMIT_STORE,
     )
     return [config.middleware], {RATE_LIMIT_STORE: server.rate_limit_counters()}
@@ -104,8 +111,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
-        async with running(server):
-            yield
+        try:
+            async with running(server):
+                yield
+        finally:
+            process_ended()
 
     rate_limit, stores = _rate_limit(settings, server)
     api = Router(
@@ -126,6 +136,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             generate_report,
             health,
             health_head,
+            health_live,
+            health_ready,
+            metrics,
             events_socket,
         ],
     )
@@ -161,5 +174,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=[lifespan],
         debug=False,
     )
-    app.asgi_handler = RequestEdge(app.asgi_handler)
+    app.asgi_handler = RequestEdge(RequestMetrics(app.asgi_handler))
+    count_pool_checkouts(container.engine())
     return app

@@ -11,8 +11,9 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
-from tms_adapters.persistence.sql.probe import StorageProbe
+from tms_adapters.persistence.sql.probe import SchemaProbe, StorageProbe
 from tms_adapters.realtime.hub import EventHub
+from tms_adapters.redis_probe import RedisProbe
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
@@ -104,6 +105,14 @@ def provide_probe(server: Server) -> StorageProbe:
     return server.probe()
 
 
+def provide_schema_probe(server: Server) -> SchemaProbe:
+    return server.schema_probe()
+
+
+def provide_redis_probe(server: Server) -> RedisProbe:
+    return server.redis_probe()
+
+
 def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]:
     """Every dependency, for the app's ``dependencies=``. The services and the hub live as
     long as the process: each is asked of the container once."""
@@ -132,5 +141,7 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "jobs": once(provide_jobs),
         "hub": Provide(provide_hub, use_cache=True),
         "probe": once(provide_probe),
+        "schema_probe": once(provide_schema_probe),
+        "redis_probe": once(provide_redis_probe),
         "actor": Provide(provide_actor),
     }

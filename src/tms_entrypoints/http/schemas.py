@@ -48,6 +48,20 @@ class HealthOut(msgspec.Struct):
     database: str
 
 
+class LivenessOut(msgspec.Struct):
+    status: Literal["alive"]
+
+
+class ReadinessOut(msgspec.Struct):
+    """Each check's state; `status` is `ready` only when all are well."""
+
+    status: Literal["ready", "not ready"]
+    database: Literal["ok", "unavailable"]
+    migrations: Literal["ok", "pending", "unknown"]
+    """`unknown` while the database cannot be asked."""
+    redis: Literal["ok", "unavailable", "not configured"]
+
+
 StatusName = Literal["scheduled", "completed", "cancelled"]
 Title = Annotated[str, msgspec.Meta(max_length=1000)]
 MAX_ID = 2**63 - 1

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tms_adapters.tracing import with_origin
 from tms_domain.kernel import Clock
 from tms_domain.kernel.jobs import Job, JobStatus, Lease
 
@@ -62,7 +64,7 @@ class MemoryJobs:
             Job(
                 id=0,
                 kind=kind,
-                payload=copy.deepcopy(dict(payload)),
+                payload=with_origin(copy.deepcopy(dict(payload))),
                 idempotency_key=idempotency_key or uuid.uuid4().hex,
                 status=JobStatus.QUEUED,
                 attempts=0,
@@ -117,6 +119,22 @@ class MemoryJobs:
         self._t.rows[job.id].job.attempts = attempts
         return True
 
+    async def hand_back(self, job_id: int, token: str, now: datetime) -> bool:
+        row = self._t.rows.get(job_id)
+        if row is None or not row.held_by(token):
+            return False
+        row.job.status = JobStatus.QUEUED
+        row.job.attempts = max(row.job.attempts - 1, 0)
+        row.job.run_after = now
+        row.job.updated_at = now
+        row.lease = None
+        row.handed_off_until = None
+        return True
+
+    async def counts(self, statuses: Collection[JobStatus]) -> dict[JobStatus, int]:
+        found = Counter(row.job.status for row in self._t.rows.values())
+        return {status: found[status] for status in statuses}
+
     async def hand_off(self, now: datetime, until: datetime, *, limit: int) -> list[int]:
         free = [
             row
@@ -141,5 +159,8 @@ class MemoryJobs:
         return copy.deepcopy(jobs[skip : skip + limit])
 
     async def update(self, job: Job) -> None:
+        """An admin's change; the request that made it becomes the job's origin."""
         if job.id in self._t.rows:
-            self._t.rows[job.id] = StoredJob(copy.deepcopy(job))
+            stored = copy.deepcopy(job)
+            stored.payload = with_origin(stored.payload)
+            self._t.rows[job.id] = StoredJob(stored)

@@ -4,15 +4,16 @@ are compare-and-set updates, so any number of worker processes can share the tab
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, update
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.tracing import with_origin
 from tms_domain.kernel import Clock
 from tms_domain.kernel.jobs import Job, JobStatus, Lease
 
@@ -55,7 +56,7 @@ def new_job_row(
     return {
         "kind": kind,
         "idempotency_key": idempotency_key or uuid.uuid4().hex,
-        "payload": dict(payload),
+        "payload": with_origin(dict(payload)),
         "status": QUEUED,
         "attempts": 0,
         "run_after": run_after or now,
@@ -162,6 +163,33 @@ class SqlaJobs:
         )
         return bool(released.rowcount == 1)
 
+    async def hand_back(self, job_id: int, token: str, now: datetime) -> bool:
+        j = t.jobs
+        handed = await self._conn.execute(
+            update(j)
+            .where(j.c.id == job_id, j.c.status == RUNNING, j.c.lease_token == token)
+            .values(
+                status=QUEUED,
+                attempts=case((j.c.attempts > 0, j.c.attempts - 1), else_=0),
+                run_after=now,
+                updated_at=now,
+                lease_token=None,
+                lease_until=None,
+                handed_off_until=None,
+            )
+        )
+        return bool(handed.rowcount == 1)
+
+    async def counts(self, statuses: Collection[JobStatus]) -> dict[JobStatus, int]:
+        """One indexed GROUP BY over the statuses asked (the status index leads with it)."""
+        j = t.jobs
+        wanted = [status.value for status in statuses]
+        rows = await self._conn.execute(
+            select(j.c.status, func.count()).where(j.c.status.in_(wanted)).group_by(j.c.status)
+        )
+        found = {str(status): int(count) for status, count in rows}
+        return {status: found.get(status.value, 0) for status in statuses}
+
     async def hand_off(self, now: datetime, until: datetime, *, limit: int) -> list[int]:
         j = t.jobs
         free = or_(j.c.handed_off_until.is_(None), j.c.handed_off_until < now)
@@ -189,11 +217,13 @@ class SqlaJobs:
         return [_job(row) for row in await self._conn.execute(query)]
 
     async def update(self, job: Job) -> None:
+        """An admin's change; the request that made it becomes the job's origin."""
         j = t.jobs
         await self._conn.execute(
             update(j)
             .where(j.c.id == job.id)
             .values(
+                payload=with_origin(dict(job.payload)),
                 status=job.status.value,
                 attempts=job.attempts,
                 run_after=job.run_after,

@@ -13,10 +13,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql.engine import create_engine, sqlite_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSIONS = "alembic_version"
 
 
 def alembic_config(url: str) -> Config:
@@ -51,6 +53,20 @@ async def pending(url: str) -> list[str]:
             await engine.dispose()
     upgrades = script.iterate_revisions("heads", current or "base")
     return [revision.revision for revision in reversed(list(upgrades))]
+
+
+def head_revisions() -> frozenset[str]:
+    """The revisions a database must have applied to be up to date with this code."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+async def applied_revisions(connection: AsyncConnection) -> frozenset[str]:
+    """The revisions the database has applied (none when it was never migrated): read from
+    Alembic's table directly, which logs nothing (a readiness probe asks often)."""
+    if not await connection.run_sync(lambda sync: sqlalchemy.inspect(sync).has_table(VERSIONS)):
+        return frozenset()
+    rows = await connection.execute(sqlalchemy.text(f"SELECT version_num FROM {VERSIONS}"))  # noqa: S608
+    return frozenset(str(version) for version in rows.scalars())
 
 
 def _sqlite_heads(path: Path) -> tuple[str, ...]:

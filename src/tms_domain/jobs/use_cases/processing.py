@@ -66,6 +66,14 @@ class JobProcessing:
             await uow.commit()
             return dead
 
+    async def hand_back(self, job: Job, token: str) -> bool:
+        """Give a running job back to the queue unfinished, for another worker to take at
+        once; True when it was still this worker's."""
+        async with self._core.uow() as uow:
+            handed = await uow.jobs.hand_back(job.id, token, self._core.clock.now())
+            await uow.commit()
+            return handed
+
     async def hand_off(self, *, limit: int) -> list[int]:
         """Due jobs for an external queue, not handed to it again within a lease."""
         async with self._core.uow() as uow:
