@@ -31,6 +31,16 @@ from tms_entrypoints.http.docs import (
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest
 from tms_entrypoints.http.health import health, health_head
 from tms_entrypoints.http.jobs.jobs import JobsController
+from tms_entrypoints.http.learning.courses import (
+    CoursesController,
+    LessonsController,
+    ModulesController,
+)
+from tms_entrypoints.http.learning.enrolments import (
+    CourseEnrolmentsController,
+    LessonCompletionController,
+    trainee_courses,
+)
 from tms_entrypoints.http.reporting.analytics import AnalyticsController
 from tms_entrypoints.http.reporting.reports import generate_report
 from tms_entrypoints.http.training.assignments import AssignmentsController
@@ -118,6 +128,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             trainee_progress,
             trainer_progress,
             trainer_trainees,
+            CoursesController,
+            ModulesController,
+            LessonsController,
+            CourseEnrolmentsController,
+            LessonCompletionController,
+            trainee_courses,
             AnalyticsController,
             list_audit,
             JobsController,

@@ -1,0 +1,67 @@
+"""Session lessons follow attendance: a reaction to the training area's attendance facts,
+run in the unit of work that recorded them (see ``tms_domain.reactions``), so there is no
+second way to write a completion.
+
+A trainee marked present at any session that delivers a lesson has completed it; marked
+absent again, or their mark deleted, with no other of its sessions attended, they have
+not. Completions are kept whether or not the trainee is enrolled in the course yet (an
+enrolment made later finds them); progress moves, and is told, for those enrolled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tms_domain.audit import record_audit
+from tms_domain.learning.events import LessonCompleted
+from tms_domain.learning.model import CompletionSource, LessonCompletion
+from tms_domain.learning.progress import refresh_trainee
+from tms_domain.training import AttendanceChanged, AttendanceDeleted, AttendanceMarked
+from tms_domain.unit_of_work import UnitOfWork
+
+
+async def follow_attendance(
+    uow: UnitOfWork, event: AttendanceMarked | AttendanceChanged | AttendanceDeleted, now: datetime
+) -> None:
+    mark = event.attendance
+    trainee_id = mark.trainee_id
+    for lesson_id, course_id in await uow.courses.lessons_delivered_by(mark.session_id):
+        attended = False
+        for session_id in await uow.courses.sessions_of_lesson(lesson_id):
+            record = await uow.attendance.find(session_id, trainee_id)
+            if record is not None and record.present:
+                attended = True
+                break
+        if attended:
+            changed = await uow.lesson_completions.add(
+                LessonCompletion(lesson_id, course_id, trainee_id, CompletionSource.ATTENDANCE, now)
+            )
+        else:
+            changed = await uow.lesson_completions.delete(lesson_id, trainee_id)
+        if not changed:
+            continue
+        await record_audit(
+            uow,
+            None,
+            "lesson.completed" if attended else "lesson.uncompleted",
+            "lesson",
+            lesson_id,
+            now,
+            {"trainee_id": [None, trainee_id], "completed": [not attended, attended]},
+        )
+        course = await uow.courses.header(course_id)
+        enrolment = await uow.course_enrolments.get(course_id, trainee_id, for_update=True)
+        if course is None or enrolment is None:
+            continue
+        if attended:
+            uow.record(
+                LessonCompleted(
+                    course_id=course_id,
+                    trainee_id=trainee_id,
+                    owner_id=course.owner_id,
+                    trainer_ids=frozenset(await uow.assignments.teacher_ids_of(trainee_id)),
+                    lesson_id=lesson_id,
+                    source=CompletionSource.ATTENDANCE.value,
+                    completed_at=now,
+                )
+            )
+        await refresh_trainee(uow, course, enrolment, now)
