@@ -193,9 +193,9 @@ class CourseEnrolmentService:
         """Admins and the course's owner see every enrolment; another trainer those of their
         assigned trainees. By assignment, oldest first; the same number of statements
         whatever the page size."""
-        authorize(actor, Permission.LIST_COURSE_ENROLMENTS)
         async with self._core.uow(read_only=True) as uow:
             course = await visible_course(uow, actor, course_id, content=False)
+            authorize(actor, Permission.LIST_COURSE_ENROLMENTS)
             only = None
             if actor.role is not Role.ADMIN and course.owner_id != actor.id:
                 only = await uow.assignments.student_ids_of(actor.id)
