@@ -274,3 +274,17 @@ async def test_two_completions_at_once_keep_one_record(storage: Container, cast:
         assert await uow.lesson_completions.count(course.id, cast.trainee.id) == 1
         events = await uow.events.since(0, limit=200)
     assert [e.type for e in events].count("lesson_completed") == 1
+
+
+async def test_the_longest_body_is_kept_whole(storage: Container, cast: Cast) -> None:
+    course = await authored(storage, cast, lessons=0)
+    body = "é" * 100_000
+    lesson = await storage.courses().add_lesson(
+        cast.trainer,
+        course.modules[0].id,
+        LessonFields(title="Long", kind=LessonKind.TEXT, body=body),
+    )
+    async with storage.uow()(read_only=True) as uow:
+        stored = await uow.courses.get(course.id)
+    assert stored is not None
+    assert stored.lesson(lesson.id).body == body
