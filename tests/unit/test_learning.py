@@ -449,3 +449,29 @@ async def test_changes_are_audited_and_told_to_those_who_follow_the_trainee(
         "lesson.completed",
     ):
         assert action in actions
+
+
+async def test_a_session_lesson_set_after_attendance_counts_it(
+    memory_container: Container, cast: Cast
+) -> None:
+    courses, enrolments = memory_container.courses(), memory_container.course_enrolments()
+    attended = await add_session(memory_container, cast.trainer, trainees=(cast.trainee.id,))
+    missed = await add_session(
+        memory_container, cast.trainer, start=datetime(2026, 6, 2, 9, 0, tzinfo=UTC)
+    )
+    await memory_container.attendance().mark(cast.trainer, attended.id, cast.trainee.id, True)
+    course, _ = await course_with_lessons(memory_container, cast, lessons=1)
+    await enrolments.enrol(cast.trainer, course.id, [cast.trainee.id])
+    live = await courses.add_lesson(
+        cast.trainer,
+        course.modules[0].id,
+        LessonFields(title="Drill", kind=LessonKind.SESSION, session_ids=(attended.id,)),
+    )
+
+    async def completed() -> int:
+        [row] = await enrolments.list_enrolments(cast.trainer, course.id, Page())
+        return row.progress.completed_lessons
+
+    assert await completed() == 1
+    await courses.update_lesson(cast.trainer, live.id, LessonFields(session_ids=(missed.id,)))
+    assert await completed() == 0

@@ -90,6 +90,10 @@ class LessonCompletionRepository(Protocol):
 
     async def get(self, lesson_id: int, trainee_id: int) -> LessonCompletion | None: ...
 
+    async def trainee_ids(self, lesson_id: int) -> list[int]:
+        """Who completed the lesson."""
+        ...
+
     async def count(self, course_id: int, trainee_id: int) -> int:
         """The lessons of the course the trainee completed (only lessons it still has)."""
         ...

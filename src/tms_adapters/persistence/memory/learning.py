@@ -181,6 +181,9 @@ class MemoryLessonCompletionRepository:
     async def get(self, lesson_id: int, trainee_id: int) -> LessonCompletion | None:
         return self._s.lesson_completions.get((lesson_id, trainee_id))
 
+    async def trainee_ids(self, lesson_id: int) -> list[int]:
+        return sorted(t for lesson, t in self._s.lesson_completions if lesson == lesson_id)
+
     async def count(self, course_id: int, trainee_id: int) -> int:
         return sum(
             1

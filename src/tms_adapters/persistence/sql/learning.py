@@ -502,6 +502,12 @@ class SqlaLessonCompletionRepository:
             return None
         return LessonCompletion(row[0], row[1], row[2], CompletionSource(row[3]), row[4])
 
+    async def trainee_ids(self, lesson_id: int) -> list[int]:
+        query = (
+            select(_LC.c.trainee_id).where(_LC.c.lesson_id == lesson_id).order_by(_LC.c.trainee_id)
+        )
+        return list((await self._conn.execute(query)).scalars().all())
+
     async def count(self, course_id: int, trainee_id: int) -> int:
         query = (
             select(func.count())

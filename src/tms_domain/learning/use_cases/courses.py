@@ -37,6 +37,7 @@ from tms_domain.learning.rules import (
     module_violations,
 )
 from tms_domain.learning.use_cases.access import editable_course, visible_course
+from tms_domain.learning.use_cases.session_lessons import follow_sessions_of
 from tms_domain.unit_of_work import Core, UnitOfWork
 
 MODULE_NOT_FOUND = "Module not found"
@@ -344,6 +345,7 @@ class CourseService:
                 {k: [None, v] for k, v in lesson.audit_fields().items()},
                 target=("lesson", lesson),
                 lessons_changed=True,
+                attended=lesson,
             )
             return lesson
 
@@ -367,6 +369,7 @@ class CourseService:
                 course,
                 "lesson.updated",
                 diff(before, lesson.audit_fields()),
+                attended=lesson if fields.session_ids is not None or fields.kind else None,
                 target=("lesson", lesson),
             )
             return lesson
@@ -461,11 +464,15 @@ class CourseService:
         *,
         target: tuple[str, Module | Lesson] | None = None,
         lessons_changed: bool = False,
+        attended: Lesson | None = None,
     ) -> Course:
         """Save the course, audit the change, tell who follows the course, and commit.
-        When lessons come or go, every enrolment's status follows."""
+        When lessons come or go, every enrolment's status follows. ``attended``: a lesson
+        whose sessions were set: those present at any of them have completed it."""
         await uow.courses.save(course)
         now = course.updated_at
+        if attended is not None and attended.kind is LessonKind.SESSION:
+            lessons_changed = await follow_sessions_of(uow, attended, now) or lessons_changed
         if lessons_changed:
             await refresh_course(uow, course, now)
         target_type, target_id = (

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from tms_domain.audit import record_audit
 from tms_domain.learning.events import LessonCompleted
-from tms_domain.learning.model import CompletionSource, LessonCompletion
+from tms_domain.learning.model import CompletionSource, Lesson, LessonCompletion
 from tms_domain.learning.progress import refresh_trainee
 from tms_domain.training import AttendanceChanged, AttendanceDeleted, AttendanceMarked
 from tms_domain.unit_of_work import UnitOfWork
@@ -65,3 +65,23 @@ async def follow_attendance(
                 )
             )
         await refresh_trainee(uow, course, enrolment, now)
+
+
+async def follow_sessions_of(uow: UnitOfWork, lesson: Lesson, now: datetime) -> bool:
+    """When a lesson's sessions are set: those marked present at any of them have completed
+    it, and no one else has. True when any completion came or went (the enrolments' status
+    then follows, see ``refresh_course``)."""
+    present: set[int] = set()
+    for session_id in lesson.session_ids:
+        marks = await uow.attendance_listing.list_for_session(session_id)
+        present |= {mark.trainee_id for mark in marks if mark.present}
+    completed = set(await uow.lesson_completions.trainee_ids(lesson.id))
+    for trainee_id in sorted(present - completed):
+        await uow.lesson_completions.add(
+            LessonCompletion(
+                lesson.id, lesson.course_id, trainee_id, CompletionSource.ATTENDANCE, now
+            )
+        )
+    for trainee_id in sorted(completed - present):
+        await uow.lesson_completions.delete(lesson.id, trainee_id)
+    return present != completed
