@@ -6,6 +6,7 @@ record, on SQLite and on MariaDB."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 from test_security_server import ADMIN_PASSWORD, USER_PASSWORD, server_env
 
 from conftest import require_mariadb
@@ -536,3 +538,30 @@ async def test_concurrent_completions_keep_one_record_on_mariadb(
             await race_completions(Api(client, tokens, ids))
     finally:
         server.stop()
+
+
+async def test_the_owner_sees_progress_move_live(api: Api, sqlite_server: TmsServer) -> None:
+    course = await api.course(lessons=2)
+    await api.ok("tom", "POST", f"/courses/{course['id']}/publish")
+    await api.ok(
+        "tom", "POST", f"/courses/{course['id']}/enrolments", json={"trainee_ids": [api.ids["pia"]]}
+    )
+    lesson = course["modules"][0]["lessons"][0]["id"]
+    url = f"{sqlite_server.ws_url}?token={api.tokens['tom']}"
+    async with websockets.connect(url, open_timeout=10) as socket:
+        ready = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        assert ready["type"] == "ready"
+        await api.ok("pia", "POST", f"/lessons/{lesson}/complete")
+        heard: dict[str, Any] = {}
+        while "course_progress" not in heard:
+            message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            heard[message["type"]] = message["data"]
+    assert heard["lesson_completed"]["lesson_id"] == lesson
+    assert heard["course_progress"] == {
+        "course_id": course["id"],
+        "trainee_id": api.ids["pia"],
+        "completed_lessons": 1,
+        "total_lessons": 2,
+        "progress_percentage": 50.0,
+        "status": "in_progress",
+    }
