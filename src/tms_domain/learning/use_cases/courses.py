@@ -224,9 +224,10 @@ class CourseService:
             if changes.status is not None:
                 course.move_to(changes.status, now)
             course.updated_at = now
-            return await self._saved(
-                uow, actor, course, "course.updated", diff(before, course.audit_fields())
-            )
+            await self._store(uow, course)
+            changed = diff(before, course.audit_fields())
+            await record_audit(uow, actor, "course.updated", "course", course.id, now, changed)
+            return await self._tell(uow, course)
 
     async def publish(self, actor: Actor, course_id: int) -> Course:
         """Admins and the owner; at least one lesson (422 otherwise)."""
@@ -268,14 +269,17 @@ class CourseService:
             course = await editable_course(uow, actor, course_id)
             module = course.add_module(Module(0, course.id, title.strip(), 0), position)
             course.updated_at = self._core.clock.now()
-            await self._saved(
+            await self._store(uow, course)
+            await record_audit(
                 uow,
                 actor,
-                course,
                 "module.created",
+                "module",
+                module.id,
+                course.updated_at,
                 {"title": [None, module.title]},
-                target=("module", module),
             )
+            await self._tell(uow, course)
             return module
 
     async def update_module(
@@ -292,9 +296,17 @@ class CourseService:
                 course.move_module(module_id, position)
             course.updated_at = self._core.clock.now()
             after = {"title": module.title, "position": module.position}
-            await self._saved(
-                uow, actor, course, "module.updated", diff(before, after), target=("module", module)
+            await self._store(uow, course)
+            await record_audit(
+                uow,
+                actor,
+                "module.updated",
+                "module",
+                module.id,
+                course.updated_at,
+                diff(before, after),
             )
+            await self._tell(uow, course)
             return module
 
     async def delete_module(self, actor: Actor, module_id: int) -> None:
@@ -303,15 +315,17 @@ class CourseService:
             course = await self._course_of_module(uow, actor, module_id)
             module = course.remove_module(module_id)
             course.updated_at = self._core.clock.now()
-            await self._saved(
+            await self._store(uow, course, lessons_changed=bool(module.lessons))
+            await record_audit(
                 uow,
                 actor,
-                course,
                 "module.deleted",
+                "module",
+                module.id,
+                course.updated_at,
                 {"title": [module.title, None]},
-                target=("module", module),
-                lessons_changed=bool(module.lessons),
             )
+            await self._tell(uow, course)
 
     async def add_lesson(self, actor: Actor, module_id: int, fields: LessonFields) -> Lesson:
         """Admins and the owner. Kinds: text (a Markdown body, rendered to safe HTML),
@@ -337,16 +351,17 @@ class CourseService:
             await self._apply(uow, lesson, replace(fields, position=None, module_id=None))
             course.add_lesson(module_id, lesson, fields.position)
             course.updated_at = now
-            await self._saved(
+            await self._store(uow, course, lessons_changed=True, attended=lesson)
+            await record_audit(
                 uow,
                 actor,
-                course,
                 "lesson.created",
+                "lesson",
+                lesson.id,
+                now,
                 {k: [None, v] for k, v in lesson.audit_fields().items()},
-                target=("lesson", lesson),
-                lessons_changed=True,
-                attended=lesson,
             )
+            await self._tell(uow, course)
             return lesson
 
     async def update_lesson(self, actor: Actor, lesson_id: int, fields: LessonFields) -> Lesson:
@@ -363,15 +378,11 @@ class CourseService:
                 course.move_lesson(lesson_id, fields.position)
             now = self._core.clock.now()
             lesson.updated_at = course.updated_at = now
-            await self._saved(
-                uow,
-                actor,
-                course,
-                "lesson.updated",
-                diff(before, lesson.audit_fields()),
-                attended=lesson if fields.session_ids is not None or fields.kind else None,
-                target=("lesson", lesson),
-            )
+            sessions_set = fields.session_ids is not None or fields.kind is not None
+            await self._store(uow, course, attended=lesson if sessions_set else None)
+            changes = diff(before, lesson.audit_fields())
+            await record_audit(uow, actor, "lesson.updated", "lesson", lesson.id, now, changes)
+            await self._tell(uow, course)
             return lesson
 
     async def delete_lesson(self, actor: Actor, lesson_id: int) -> None:
@@ -380,15 +391,17 @@ class CourseService:
             course = await self._course_of_lesson(uow, actor, lesson_id)
             lesson = course.remove_lesson(lesson_id)
             course.updated_at = self._core.clock.now()
-            await self._saved(
+            await self._store(uow, course, lessons_changed=True)
+            await record_audit(
                 uow,
                 actor,
-                course,
                 "lesson.deleted",
+                "lesson",
+                lesson.id,
+                course.updated_at,
                 {k: [v, None] for k, v in lesson.audit_fields().items()},
-                target=("lesson", lesson),
-                lessons_changed=True,
             )
+            await self._tell(uow, course)
 
     async def reorder(
         self, actor: Actor, course_id: int, order: Sequence[tuple[int, Sequence[int]]]
@@ -399,7 +412,11 @@ class CourseService:
             course = await editable_course(uow, actor, course_id)
             course.reorder(order)
             course.updated_at = self._core.clock.now()
-            return await self._saved(uow, actor, course, "course.reordered", {})
+            await self._store(uow, course)
+            await record_audit(
+                uow, actor, "course.reordered", "course", course.id, course.updated_at
+            )
+            return await self._tell(uow, course)
 
     async def _apply(self, uow: UnitOfWork, lesson: Lesson, fields: LessonFields) -> None:
         """Set the fields given on the lesson and check what its kind needs."""
@@ -454,31 +471,26 @@ class CourseService:
         except NotFound:
             raise NotFound(LESSON_NOT_FOUND) from None
 
-    async def _saved(
+    async def _store(
         self,
         uow: UnitOfWork,
-        actor: Actor,
         course: Course,
-        action: str,
-        changes: dict[str, list[object]],
         *,
-        target: tuple[str, Module | Lesson] | None = None,
         lessons_changed: bool = False,
         attended: Lesson | None = None,
-    ) -> Course:
-        """Save the course, audit the change, tell who follows the course, and commit.
-        When lessons come or go, every enrolment's status follows. ``attended``: a lesson
-        whose sessions were set: those present at any of them have completed it."""
+    ) -> None:
+        """Save the course (new modules and lessons get their ids). When lessons come or
+        go, every enrolment's status follows. ``attended``: a lesson whose sessions were
+        set: those present at any of them have completed it."""
         await uow.courses.save(course)
         now = course.updated_at
         if attended is not None and attended.kind is LessonKind.SESSION:
             lessons_changed = await follow_sessions_of(uow, attended, now) or lessons_changed
         if lessons_changed:
             await refresh_course(uow, course, now)
-        target_type, target_id = (
-            ("course", course.id) if target is None else (target[0], target[1].id)
-        )
-        await record_audit(uow, actor, action, target_type, target_id, now, changes)
+
+    async def _tell(self, uow: UnitOfWork, course: Course) -> Course:
+        """Tell who follows the course (its owner; once published, its trainees), commit."""
         enrolled = (
             frozenset(await uow.enrolment_listing.trainee_ids(course.id))
             if course.status is not CourseStatus.DRAFT

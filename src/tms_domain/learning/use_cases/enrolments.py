@@ -265,16 +265,27 @@ class CourseEnrolmentService:
                     )
             else:
                 changed = await uow.lesson_completions.delete(lesson_id, actor.id)
-            if changed:
+            if changed and complete:
                 await record_audit(
                     uow,
                     actor,
-                    "lesson.completed" if complete else "lesson.uncompleted",
+                    "lesson.completed",
                     "lesson",
                     lesson_id,
                     now,
-                    {"completed": [not complete, complete]},
+                    {"completed": [False, True]},
                 )
+            elif changed:
+                await record_audit(
+                    uow,
+                    actor,
+                    "lesson.uncompleted",
+                    "lesson",
+                    lesson_id,
+                    now,
+                    {"completed": [True, False]},
+                )
+            if changed:
                 progress = await refresh_trainee(uow, course, enrolment, now)
             else:
                 progress = progress_of(

@@ -10,6 +10,7 @@ enrolment made later finds them); progress moves, and is told, for those enrolle
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from tms_domain.audit import record_audit
 from tms_domain.learning.events import LessonCompleted
@@ -39,15 +40,14 @@ async def follow_attendance(
             changed = await uow.lesson_completions.delete(lesson_id, trainee_id)
         if not changed:
             continue
-        await record_audit(
-            uow,
-            None,
-            "lesson.completed" if attended else "lesson.uncompleted",
-            "lesson",
-            lesson_id,
-            now,
-            {"trainee_id": [None, trainee_id], "completed": [not attended, attended]},
-        )
+        changes: dict[str, list[Any]] = {
+            "trainee_id": [None, trainee_id],
+            "completed": [not attended, attended],
+        }
+        if attended:
+            await record_audit(uow, None, "lesson.completed", "lesson", lesson_id, now, changes)
+        else:
+            await record_audit(uow, None, "lesson.uncompleted", "lesson", lesson_id, now, changes)
         course = await uow.courses.header(course_id)
         enrolment = await uow.course_enrolments.get(course_id, trainee_id, for_update=True)
         if course is None or enrolment is None:
