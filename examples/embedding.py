@@ -17,13 +17,16 @@ from tms_adapters.bootstrap import MEMORY, Domain, open_domain
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.users import NewUser
 from tms_domain.kernel import Page, Role
+from tms_domain.learning import LessonKind
+from tms_domain.learning.use_cases.courses import LessonFields, NewCourse
 from tms_domain.training.use_cases.sessions import NewSession, SessionFilters
 
 ADMIN_PASSWORD = "Sturdy-Garden-93"
 
 
 async def run_programme(tms: Domain) -> dict[str, object]:
-    """Create people, schedule a session, take attendance, read progress."""
+    """Create people, schedule a session, take attendance, read progress; author a course
+    whose live lesson that session delivers, and follow the trainee through it."""
     await tms.users.ensure_admin("admin", "admin@example.org", ADMIN_PASSWORD)
     # Signing in gives the admin as the actor the use cases ask for.
     signed_in = await tms.auth.sign_in("admin", ADMIN_PASSWORD)
@@ -58,10 +61,31 @@ async def run_programme(tms: Domain) -> dict[str, object]:
     await tms.attendance.mark(admin, session.session.id, trainee.user.id, present=True)
     progress = await tms.progress.trainee_progress(admin, trainee.user.id)
     listed = await tms.sessions.list_sessions(admin, SessionFilters(), Page())
+
+    course = await tms.courses.create_course(admin, NewCourse(title="Onboarding path"))
+    module = await tms.courses.add_module(admin, course.id, "Week one")
+    reading = await tms.courses.add_lesson(
+        admin, module.id, LessonFields(title="Welcome", kind=LessonKind.TEXT, body="Hello")
+    )
+    await tms.courses.add_lesson(
+        admin,
+        module.id,
+        LessonFields(
+            title="Onboarding", kind=LessonKind.SESSION, session_ids=(session.session.id,)
+        ),
+    )
+    await tms.courses.publish(admin, course.id)
+    await tms.course_enrolments.enrol(admin, course.id, [trainee.user.id])
+    # The trainee was marked present before enrolling: the live lesson already counts.
+    learner = Actor(trainee.user)
+    await tms.course_enrolments.complete(learner, reading.id)
+    courses = await tms.course_enrolments.trainee_courses(learner, trainee.user.id)
     return {
         "trainer_temporary_password_given": trainer.temporary_password is not None,
         "sessions": [d.session.title for d in listed],
         "progress_percentage": progress.percentage,
+        "course": course.code,
+        "course_progress": courses.courses[0].details.progress.progress_percentage,
     }
 
 

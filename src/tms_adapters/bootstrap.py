@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tms_adapters.clock import SystemClock
 from tms_adapters.concurrency import ThreadRunner
+from tms_adapters.content import EscapingContentRenderer
 from tms_adapters.persistence.memory import (
     MemoryReportQueries,
     MemoryStore,
@@ -44,6 +45,9 @@ from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.kernel import Clock, EventPublisher, StoredEvent
+from tms_domain.kernel.content import ContentRenderer
+from tms_domain.learning.use_cases.courses import CourseService
+from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
 from tms_domain.reporting import ReportQueries
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
@@ -142,6 +146,11 @@ def password_policy(min_length: int = 8, max_length: int = 128) -> PasswordPolic
     )
 
 
+def content_renderer() -> ContentRenderer:
+    """What lesson bodies are rendered with (the one place to choose it)."""
+    return EscapingContentRenderer()
+
+
 class StoredEventsOnly:
     """The publisher where no live listener runs in the process: committed events stay in
     the event store, from which a TMS server sharing the database delivers them."""
@@ -163,6 +172,8 @@ class Domain:
     analytics: AnalyticsService
     audit: AuditService
     reports: ReportService
+    courses: CourseService
+    course_enrolments: CourseEnrolmentService
     clock: Clock
 
 
@@ -203,6 +214,8 @@ async def open_domain(
                 analytics=AnalyticsService(core),
                 audit=AuditService(core),
                 reports=ReportService(core, runner, storage.report_queries, ReportLimits()),
+                courses=CourseService(core, content_renderer()),
+                course_enrolments=CourseEnrolmentService(core),
                 clock=clock,
             )
     finally:

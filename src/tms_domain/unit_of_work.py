@@ -11,6 +11,13 @@ from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, 
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventStore
 from tms_domain.kernel.jobs import Jobs
+from tms_domain.learning import (
+    CourseEnrolmentRepository,
+    CourseListing,
+    CourseRepository,
+    EnrolmentListing,
+    LessonCompletionRepository,
+)
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
     AssignmentListing,
@@ -35,6 +42,9 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
+    courses: CourseRepository
+    course_enrolments: CourseEnrolmentRepository
+    lesson_completions: LessonCompletionRepository
     audit: AuditLog
     events: EventStore
     jobs: Jobs
@@ -49,6 +59,8 @@ class UnitOfWork(Protocol):
     trainee_activity: TraineeActivity
     analytics: AnalyticsQueries
     audit_history: AuditHistory
+    course_listing: CourseListing
+    enrolment_listing: EnrolmentListing
 
     async def __aenter__(self) -> Self: ...
 

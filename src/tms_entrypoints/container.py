@@ -44,6 +44,8 @@ from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.kernel import Clock
+from tms_domain.learning.use_cases.courses import CourseService
+from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
 from tms_domain.training.use_cases.assignments import AssignmentService
@@ -149,6 +151,9 @@ class Container(containers.DeclarativeContainer):
     progress = providers.Singleton(ProgressService, core)
     analytics = providers.Singleton(AnalyticsService, core)
     audit = providers.Singleton(AuditService, core)
+    content_renderer = providers.Singleton(bootstrap.content_renderer)
+    courses = providers.Singleton(CourseService, core, content_renderer)
+    course_enrolments = providers.Singleton(CourseEnrolmentService, core)
     report_runner = providers.Resource(bootstrap.report_threads)
     report_limits = providers.Singleton(
         ReportLimits,

@@ -181,6 +181,40 @@ async def test_walking_every_recorded_action(walk: Walk) -> None:
     await ok("admin", "DELETE", f"/attendance/{mark['id']}")
     expected.append(("attendance.deleted", mark["id"]))
 
+    # Courses: authoring, enrolment, completion.
+    course = await ok("trainer", "POST", "/courses/", json={"title": "Walk course"})
+    cid = course["id"]
+    expected.append(("course.created", cid))
+    module = await ok("trainer", "POST", f"/courses/{cid}/modules", json={"title": "One"})
+    expected.append(("module.created", module["id"]))
+    await ok("trainer", "PUT", f"/modules/{module['id']}", json={"title": "First"})
+    expected.append(("module.updated", module["id"]))
+    lessons = f"/modules/{module['id']}/lessons"
+    lesson = await ok("trainer", "POST", lessons, json={"title": "Read", "kind": "text"})
+    expected.append(("lesson.created", lesson["id"]))
+    await ok("trainer", "PUT", f"/lessons/{lesson['id']}", json={"title": "Read me"})
+    expected.append(("lesson.updated", lesson["id"]))
+    order = {"modules": [{"id": module["id"], "lessons": [lesson["id"]]}]}
+    await ok("trainer", "PUT", f"/courses/{cid}/order", json=order)
+    expected.append(("course.reordered", cid))
+    await ok("trainer", "POST", f"/courses/{cid}/publish")
+    expected.append(("course.updated", cid))
+    enrol = {"trainee_ids": [cast.trainee.id]}
+    await ok("trainer", "POST", f"/courses/{cid}/enrolments", json=enrol)
+    expected.append(("course.enrolled", cid))
+    await ok("trainee", "POST", f"/lessons/{lesson['id']}/complete")
+    expected.append(("lesson.completed", lesson["id"]))
+    await ok("trainee", "DELETE", f"/lessons/{lesson['id']}/complete")
+    expected.append(("lesson.uncompleted", lesson["id"]))
+    await ok("trainer", "DELETE", f"/courses/{cid}/enrolments/{cast.trainee.id}")
+    expected.append(("course.unenrolled", cid))
+    await ok("trainer", "DELETE", f"/lessons/{lesson['id']}")
+    expected.append(("lesson.deleted", lesson["id"]))
+    await ok("trainer", "DELETE", f"/modules/{module['id']}")
+    expected.append(("module.deleted", module["id"]))
+    await ok("trainer", "DELETE", f"/courses/{cid}")
+    expected.append(("course.deleted", cid))
+
     # Deleting: a session, then a user.
     await ok("admin", "DELETE", f"/sessions/{sid}")
     expected.append(("session.deleted", sid))

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conftest import FakeClock
 from support import add_admin
-from tms_domain.kernel import Role
+from tms_domain.kernel import Page, Role
+from tms_domain.learning import EnrolmentStatus
 from tms_domain.training import SessionQuery
 from tms_entrypoints.container import Container
 from tms_entrypoints.demo import (
@@ -123,6 +124,25 @@ async def test_small_demo_data_is_consistent(sql_container: Container, clock: Fa
     # Every demo user signs in with the one demo password.
     signed_in = await sql_container.auth().sign_in(trainees[0].username, DEMO_PASSWORD)
     assert signed_in.user.id == trainees[0].id
+
+    # Courses: lessons of each kind, enrolments with partial progress, stored status in step.
+    assert await scalar(engine, "SELECT COUNT(*) FROM courses") == report.courses > 0
+    kinds = await scalar(engine, "SELECT COUNT(DISTINCT kind) FROM lessons")
+    assert kinds == len({"text", "video", "file", "session"})
+    assert await scalar(engine, "SELECT COUNT(*) FROM course_enrolments") == (
+        report.course_enrolments
+    )
+    assert await scalar(engine, "SELECT COUNT(*) FROM lesson_completions") == (
+        report.lesson_completions
+    )
+    statuses = set()
+    for course_id in range(1, report.courses + 1):
+        for row in await sql_container.course_enrolments().list_enrolments(
+            admin, course_id, Page(limit=1000)
+        ):
+            statuses.add(row.progress.status)
+            assert row.enrolment.status is row.progress.status
+    assert statuses == set(EnrolmentStatus)
 
 
 async def test_demo_sessions_fall_in_working_hours(sql_container: Container) -> None:

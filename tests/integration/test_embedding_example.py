@@ -45,6 +45,8 @@ def test_a_partner_runs_a_programme_without_a_web_server(where: str, tmp_path: P
     assert "'sessions': ['Onboarding']" in result.stdout
     assert "'progress_percentage': 100.0" in result.stdout
     assert "'trainer_temporary_password_given': True" in result.stdout
+    assert "'course': 'CRS-0001'" in result.stdout
+    assert "'course_progress': 100.0" in result.stdout
     packages = result.stdout.split("packages:", 1)[1]
     for web_stack in ("tms_entrypoints", "litestar", "uvicorn", "dependency_injector"):
         assert f"'{web_stack}'" not in packages

@@ -14,6 +14,7 @@ import pytest
 
 import tms_domain.accounts
 import tms_domain.jobs
+import tms_domain.learning
 import tms_domain.training
 from tms_adapters.realtime.hub import Listener
 from tms_adapters.realtime.wire import is_internal, sign_ins_ended, to_wire, wire_types
@@ -30,6 +31,18 @@ from tms_domain.accounts import (
 )
 from tms_domain.jobs import Job, JobFailed, JobStatus
 from tms_domain.kernel import DomainEvent, Role
+from tms_domain.learning import (
+    Course,
+    CourseChanged,
+    CourseCreated,
+    CourseDeleted,
+    CourseProgressChanged,
+    CourseStatus,
+    LessonCompleted,
+    TraineeEnrolledInCourse,
+    TraineeLeftCourse,
+    progress_of,
+)
 from tms_domain.training import (
     Attendance,
     AttendanceChanged,
@@ -98,6 +111,22 @@ FAILED_JOB = Job(
     last_error="SMTP refused",
 )
 
+COURSE = Course(
+    id=50,
+    code="CRS-0050",
+    title="Safety basics",
+    description=None,
+    category=None,
+    difficulty=None,
+    estimated_minutes=None,
+    status=CourseStatus.PUBLISHED,
+    owner_id=2,
+    created_at=NOW,
+    updated_at=NOW,
+)
+# Trainee 3 (assigned to trainer 5) in course 50 of owner 2, with trainee 4 also enrolled.
+IN_COURSE = {"course_id": 50, "trainee_id": 3, "owner_id": 2, "trainer_ids": frozenset({5})}
+
 MARK = Attendance(id=20, session_id=10, trainee_id=3, present=True, marked_at=NOW)
 
 SAMPLES: dict[str, DomainEvent] = {
@@ -121,6 +150,15 @@ SAMPLES: dict[str, DomainEvent] = {
     "attendance_updated": AttendanceChanged(MARK, 2),
     "attendance_deleted": AttendanceDeleted(MARK, 2),
     "job_failed": JobFailed(FAILED_JOB),
+    "course_created": CourseCreated(COURSE),
+    "course_updated": CourseChanged(COURSE, frozenset({3, 4})),
+    "course_deleted": CourseDeleted(COURSE),
+    "course_enrolled": TraineeEnrolledInCourse(**IN_COURSE, assigned_at=NOW, due_date=None),
+    "course_unenrolled": TraineeLeftCourse(**IN_COURSE),
+    "lesson_completed": LessonCompleted(
+        **IN_COURSE, lesson_id=60, source="trainee", completed_at=NOW
+    ),
+    "course_progress": CourseProgressChanged(**IN_COURSE, progress=progress_of(1, 4)),
 }
 
 AUDIENCES: dict[str, set[int]] = {
@@ -134,6 +172,9 @@ AUDIENCES: dict[str, set[int]] = {
     "the user it is addressed to (`user_id`)": {7},
     "the trainee and the trainer": {3, 5},
     "the session's trainer and the trainee": {2, 3},
+    "the course's owner": {2},
+    "the course's owner; once it is published, its enrolled trainees": {2, 3, 4},
+    "the trainee, the course's owner and the trainee's assigned trainers": {2, 3, 5},
 }
 """What each "received by" of the table means for the cast above (besides admins)."""
 
@@ -196,7 +237,7 @@ def test_session_events_carry_the_start_under_both_names() -> None:
 def test_every_typed_event_has_a_wire_shape() -> None:
     declared = {
         cls
-        for area in (tms_domain.accounts, tms_domain.training, tms_domain.jobs)
+        for area in (tms_domain.accounts, tms_domain.training, tms_domain.jobs, tms_domain.learning)
         for _, cls in inspect.getmembers(area, inspect.isclass)
         if issubclass(cls, DomainEvent) and cls is not DomainEvent
     }

@@ -22,6 +22,16 @@ from tms_domain.accounts import (
 )
 from tms_domain.jobs import JobFailed
 from tms_domain.kernel import Audience, DomainEvent, StoredEvent
+from tms_domain.learning import (
+    Course,
+    CourseChanged,
+    CourseCreated,
+    CourseDeleted,
+    CourseProgressChanged,
+    LessonCompleted,
+    TraineeEnrolledInCourse,
+    TraineeLeftCourse,
+)
 from tms_domain.training import (
     AttendanceChanged,
     AttendanceDeleted,
@@ -300,4 +310,69 @@ def _job_failed(event: JobFailed) -> Shape:
         "kind": job.kind,
         "attempts": job.attempts,
         "error": job.last_error,
+    }
+
+
+def _course(course: Course) -> dict[str, Any]:
+    return {
+        "course_id": course.id,
+        "code": course.code,
+        "title": course.title,
+        "status": course.status.value,
+        "owner_id": course.owner_id,
+        "updated_at": course.updated_at.isoformat(),
+    }
+
+
+@_shapes(CourseCreated)
+def _course_created(event: CourseCreated) -> Shape:
+    return "course_created", _course(event.course)
+
+
+@_shapes(CourseChanged)
+def _course_changed(event: CourseChanged) -> Shape:
+    return "course_updated", _course(event.course)
+
+
+@_shapes(CourseDeleted)
+def _course_deleted(event: CourseDeleted) -> Shape:
+    return "course_deleted", {"course_id": event.course.id}
+
+
+@_shapes(TraineeEnrolledInCourse)
+def _course_enrolled(event: TraineeEnrolledInCourse) -> Shape:
+    return "course_enrolled", {
+        "course_id": event.course_id,
+        "trainee_id": event.trainee_id,
+        "assigned_at": event.assigned_at.isoformat(),
+        "due_date": event.due_date.isoformat() if event.due_date else None,
+    }
+
+
+@_shapes(TraineeLeftCourse)
+def _course_unenrolled(event: TraineeLeftCourse) -> Shape:
+    return "course_unenrolled", {"course_id": event.course_id, "trainee_id": event.trainee_id}
+
+
+@_shapes(LessonCompleted)
+def _lesson_completed(event: LessonCompleted) -> Shape:
+    return "lesson_completed", {
+        "course_id": event.course_id,
+        "lesson_id": event.lesson_id,
+        "trainee_id": event.trainee_id,
+        "source": event.source,
+        "completed_at": event.completed_at.isoformat(),
+    }
+
+
+@_shapes(CourseProgressChanged)
+def _course_progress(event: CourseProgressChanged) -> Shape:
+    progress = event.progress
+    return "course_progress", {
+        "course_id": event.course_id,
+        "trainee_id": event.trainee_id,
+        "completed_lessons": progress.completed_lessons,
+        "total_lessons": progress.total_lessons,
+        "progress_percentage": progress.progress_percentage,
+        "status": progress.status.value,
     }

@@ -29,8 +29,10 @@ from tms_domain.kernel.errors import (
 from tms_domain.kernel.events import (
     Audience,
     DomainEvent,
+    EventHandlers,
     EventPublisher,
     EventStore,
+    Handler,
     StoredEvent,
 )
 from tms_domain.kernel.figures import hours, percentage
@@ -49,10 +51,12 @@ __all__ = [
     "Conflict",
     "DomainError",
     "DomainEvent",
+    "EventHandlers",
     "EventPublisher",
     "EventStore",
     "FieldError",
     "Forbidden",
+    "Handler",
     "InvalidInput",
     "NotFound",
     "Page",

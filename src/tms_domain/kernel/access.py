@@ -71,6 +71,15 @@ class Permission(StrEnum):
     READ_AUDIT = "audit.read"
     LIST_JOBS = "job.list"
     RETRY_JOB = "job.retry"
+    LIST_COURSES = "course.list"
+    READ_COURSE = "course.read"
+    CREATE_COURSE = "course.create"
+    EDIT_COURSE = "course.edit"
+    """Change, publish, archive or delete a course, its modules, lessons and order."""
+    ENROL_IN_COURSE = "course.enrol"
+    """Enrol a trainee in a course, or take them out of it."""
+    LIST_COURSE_ENROLMENTS = "course.list_enrolments"
+    COMPLETE_LESSON = "lesson.complete"
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,10 @@ class Target:
     """The trainees enrolled in the session."""
     assigned_trainer_ids: frozenset[int] = frozenset()
     """The trainers assigned to ``user_id``."""
+    owner_id: int | None = None
+    """The course's owner (its author)."""
+    published: bool = False
+    """The course is published (a trainee reads only published courses)."""
 
 
 Rule = Callable[[Principal, Target], bool]
@@ -120,6 +133,18 @@ def _self_or_assigned_trainer(actor: Principal, target: Target) -> bool:
 
 def _not_self(actor: Principal, target: Target) -> bool:
     return actor.id != target.user_id
+
+
+def _course_owner(actor: Principal, target: Target) -> bool:
+    return actor.id == target.owner_id
+
+
+def _enrolled_in_published(actor: Principal, target: Target) -> bool:
+    return target.published and _enrolled(actor, target)
+
+
+def _course_owner_or_assigned_trainer(actor: Principal, target: Target) -> bool:
+    return _course_owner(actor, target) or _assigned_trainer(actor, target)
 
 
 ADMIN, TRAINER, TRAINEE = Role.ADMIN, Role.TRAINER, Role.TRAINEE
@@ -161,14 +186,33 @@ MATRIX: dict[Permission, dict[Role, Rule]] = {
     Permission.READ_AUDIT: {ADMIN: _anyone},
     Permission.LIST_JOBS: {ADMIN: _anyone},
     Permission.RETRY_JOB: {ADMIN: _anyone},
+    # Trainees list only what they may read: the use case narrows the listing to it.
+    Permission.LIST_COURSES: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.READ_COURSE: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _enrolled_in_published},
+    Permission.CREATE_COURSE: {ADMIN: _anyone, TRAINER: _course_owner},
+    Permission.EDIT_COURSE: {ADMIN: _anyone, TRAINER: _course_owner},
+    # Target: the course's owner and the trainee (``user_id``) with their assigned trainers.
+    Permission.ENROL_IN_COURSE: {ADMIN: _anyone, TRAINER: _course_owner_or_assigned_trainer},
+    # A trainer who does not own the course sees their assigned trainees only (the use case
+    # narrows the listing).
+    Permission.LIST_COURSE_ENROLMENTS: {ADMIN: _anyone, TRAINER: _anyone},
+    Permission.COMPLETE_LESSON: {TRAINEE: _enrolled_in_published},
 }
 
 ALLOWED_WITH_TEMPORARY_PASSWORD = frozenset(
     {Permission.READ_OWN_USER, Permission.CHANGE_OWN_PASSWORD, Permission.HOLD_LIVE_CONNECTION}
 )
 
-HIDDEN_WHEN_DENIED = frozenset({Permission.READ_SESSION})
+HIDDEN_WHEN_DENIED = frozenset(
+    {Permission.READ_SESSION, Permission.READ_COURSE, Permission.COMPLETE_LESSON}
+)
 """Denials that answer "not found", so probing does not reveal what exists."""
+
+_NOT_FOUND = {
+    Permission.READ_SESSION: "Session not found",
+    Permission.READ_COURSE: "Course not found",
+    Permission.COMPLETE_LESSON: "Lesson not found",
+}
 
 
 def is_allowed(actor: Principal, permission: Permission, target: Target | None = None) -> bool:
@@ -191,5 +235,5 @@ def authorize(
     if is_allowed(actor, permission, target):
         return
     if permission in HIDDEN_WHEN_DENIED:
-        raise NotFound("Session not found")
+        raise NotFound(_NOT_FOUND[permission])
     raise Forbidden(denial)

@@ -6,7 +6,7 @@ them in that wire form, as ``StoredEvent``s."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -72,3 +72,32 @@ class EventPublisher(Protocol):
     async def publish(self, events: Sequence[StoredEvent]) -> None:
         """Hand committed events to live listeners; best effort, never raises."""
         ...
+
+
+Handler = Callable[[Any, Any, datetime], Awaitable[None]]
+"""A reaction to an event: called with the unit of work that recorded it, the event, and
+the time of the commit."""
+
+
+class EventHandlers:
+    """Reactions of one area to another's facts, run in the same transaction.
+
+    A unit of work hands what its use case recorded to ``dispatch`` when it commits, before
+    the events are stored: each handler may change more (through the same unit of work) and
+    record further events, which are dispatched in turn. A handler that raises fails the
+    commit, so a fact and the changes that follow from it are kept together or not at all.
+    The kernel holds only the mechanism; the areas' handlers are listed in
+    ``tms_domain.reactions``."""
+
+    def __init__(self, handlers: Mapping[type[DomainEvent], Sequence[Handler]] | None = None):
+        self._handlers = {kind: tuple(found) for kind, found in (handlers or {}).items()}
+
+    async def dispatch(self, uow: Any, recorded: list[DomainEvent], now: datetime) -> None:
+        """Run the handlers of every event of ``recorded``, including those they record
+        (appended to the same list) as they go."""
+        index = 0
+        while index < len(recorded):
+            event = recorded[index]
+            for handler in self._handlers.get(type(event), ()):
+                await handler(uow, event, now)
+            index += 1

@@ -7,11 +7,13 @@ its statuses and keep its order live on ``Course``. Progress is computed in one 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from tms_domain.kernel import DomainEvent
+from tms_domain.kernel import Conflict, DomainEvent, InvalidInput, NotFound
 
 
 class CourseStatus(StrEnum):
@@ -40,6 +42,10 @@ class LessonKind(StrEnum):
     FILE = "file"
     SESSION = "session"
     ASSESSMENT = "assessment"
+
+
+AUTHORED_KINDS = frozenset({LessonKind.TEXT, LessonKind.VIDEO, LessonKind.FILE, LessonKind.SESSION})
+"""The kinds an author may create today; assessments come with their questions (Skills)."""
 
 
 class EnrolmentStatus(StrEnum):
@@ -75,6 +81,21 @@ class Lesson:
     duration_minutes: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    @property
+    def session_id(self) -> int | None:
+        """The live session that delivers the lesson (the first, when it offers several)."""
+        return self.session_ids[0] if self.session_ids else None
+
+    def audit_fields(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "kind": self.kind.value,
+            "module_id": self.module_id,
+            "video_url": self.video_url,
+            "session_ids": list(self.session_ids),
+            "duration_minutes": self.duration_minutes,
+        }
 
 
 @dataclass
@@ -116,6 +137,137 @@ class Course:
     def lesson_count(self) -> int:
         return sum(len(module.lessons) for module in self.modules)
 
+    @property
+    def is_published(self) -> bool:
+        return self.status is CourseStatus.PUBLISHED
+
+    def module(self, module_id: int) -> Module:
+        for module in self.modules:
+            if module.id == module_id:
+                return module
+        raise NotFound("Module not found")
+
+    def lesson(self, lesson_id: int) -> Lesson:
+        for lesson in self.lessons:
+            if lesson.id == lesson_id:
+                return lesson
+        raise NotFound("Lesson not found")
+
+    def audit_fields(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "description": self.description,
+            "category": self.category,
+            "difficulty": self.difficulty.value if self.difficulty else None,
+            "estimated_minutes": self.estimated_minutes,
+            "status": self.status.value,
+            "owner_id": self.owner_id,
+        }
+
+    def move_to(self, status: CourseStatus, now: datetime) -> None:
+        """draft -> published -> archived -> published; staying where it is changes
+        nothing. Publishing needs at least one lesson (422 otherwise); an illegal move is a
+        conflict with the course's state (409)."""
+        if status is self.status:
+            return
+        if status not in COURSE_MOVES[self.status]:
+            raise Conflict(f"A {self.status.value} course cannot become {status.value}")
+        if status is CourseStatus.PUBLISHED:
+            if not self.lesson_count:
+                raise InvalidInput.for_field(
+                    "status", "A course needs at least one lesson to be published"
+                )
+            self.published_at = now
+        self.status = status
+        self.updated_at = now
+
+    def add_module(self, module: Module, position: int | None) -> Module:
+        """Insert at ``position`` (1-based; the end when None or past it)."""
+        module.course_id = self.id
+        self.modules.insert(_index(position, len(self.modules)), module)
+        self._renumber()
+        return module
+
+    def move_module(self, module_id: int, position: int) -> None:
+        module = self.module(module_id)
+        self.modules.remove(module)
+        self.modules.insert(_index(position, len(self.modules)), module)
+        self._renumber()
+
+    def remove_module(self, module_id: int) -> Module:
+        """The module goes with its lessons."""
+        module = self.module(module_id)
+        self.modules.remove(module)
+        self._renumber()
+        return module
+
+    def add_lesson(self, module_id: int, lesson: Lesson, position: int | None) -> Lesson:
+        module = self.module(module_id)
+        lesson.module_id, lesson.course_id = module.id, self.id
+        module.lessons.insert(_index(position, len(module.lessons)), lesson)
+        self._renumber()
+        return lesson
+
+    def move_lesson(self, lesson_id: int, position: int) -> None:
+        lesson = self.lesson(lesson_id)
+        module = self.module(lesson.module_id)
+        module.lessons.remove(lesson)
+        module.lessons.insert(_index(position, len(module.lessons)), lesson)
+        self._renumber()
+
+    def remove_lesson(self, lesson_id: int) -> Lesson:
+        lesson = self.lesson(lesson_id)
+        self.module(lesson.module_id).lessons.remove(lesson)
+        self._renumber()
+        return lesson
+
+    def reorder(self, order: Sequence[tuple[int, Sequence[int]]]) -> None:
+        """The whole order at once: every module of the course once, each with its lessons,
+        every lesson of the course once (a lesson may change module). An order that names
+        another course's module or lesson, names one twice or leaves one out is refused
+        (422) and changes nothing."""
+        modules = {module.id: module for module in self.modules}
+        lessons = {lesson.id: lesson for lesson in self.lessons}
+        module_ids = [module_id for module_id, _ in order]
+        lesson_ids = [lesson_id for _, ids in order for lesson_id in ids]
+        errors: list[tuple[str, str]] = []
+        if len(set(module_ids)) != len(module_ids) or set(module_ids) != set(modules):
+            errors.append(
+                ("modules", "The order must name every module of this course once, and no other")
+            )
+        if len(set(lesson_ids)) != len(lesson_ids) or set(lesson_ids) != set(lessons):
+            errors.append(
+                (
+                    "modules.lessons",
+                    "The order must name every lesson of this course once, and no other",
+                )
+            )
+        if errors:
+            raise InvalidInput.many("Invalid order", errors)
+        self.modules = [modules[module_id] for module_id, _ in order]
+        for module_id, ids in order:
+            module = modules[module_id]
+            module.lessons = [lessons[lesson_id] for lesson_id in ids]
+            for lesson in module.lessons:
+                lesson.module_id = module.id
+        self._renumber()
+
+    def _renumber(self) -> None:
+        """Positions follow the order: 1, 2, ... among the modules and within each module."""
+        for index, module in enumerate(self.modules, start=1):
+            module.position = index
+            for lesson_index, lesson in enumerate(module.lessons, start=1):
+                lesson.position = lesson_index
+
+
+def _index(position: int | None, size: int) -> int:
+    """A 1-based position as a list index: before the first at most, after the last when
+    None or past the end."""
+    if position is None or position > size:
+        return size
+    return max(position, 1) - 1
+
 
 @dataclass
 class CourseEnrolment:
@@ -127,6 +279,17 @@ class CourseEnrolment:
     batch_id: int | None = None
     due_date: date | None = None
     completed_at: datetime | None = None
+
+    def follow(self, progress: CourseProgress, now: datetime) -> bool:
+        """Take the status the progress gives (completed_at set when it becomes completed,
+        cleared when it no longer is); True when anything changed."""
+        completed_at = (
+            (self.completed_at or now) if progress.status is EnrolmentStatus.COMPLETED else None
+        )
+        if (self.status, self.completed_at) == (progress.status, completed_at):
+            return False
+        self.status, self.completed_at = progress.status, completed_at
+        return True
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,9 @@ def _summarise(report: DemoReport, password: str) -> None:
         f"Demo data written in {report.seconds:.1f} s: {report.trainers} trainers, "
         f"{report.trainees} trainees, {sum(report.sessions_by_status.values())} sessions "
         f"({by_status}), {report.enrolments} enrolments, {report.assignments} assignments, "
-        f"{report.marks} attendance marks.\n"
+        f"{report.marks} attendance marks, {report.courses} courses with "
+        f"{report.course_enrolments} course enrolments and {report.lesson_completions} "
+        "completed lessons.\n"
         f"Every demo user signs in with the password: {password}\n"
         f"  e.g. trainer '{report.first_trainer}', trainee '{report.first_trainee}'",
         flush=True,

@@ -14,6 +14,7 @@ from tms_domain.kernel import InvalidInput, Role
 from tms_domain.training import Assignment, Attendance, SessionStatus, TrainingSession
 from tms_domain.unit_of_work import UnitOfWorkFactory
 from tms_entrypoints.container import Container
+from tms_entrypoints.demo.courses import write_courses
 from tms_entrypoints.demo.plan import DemoPlan, DemoSize, Person, plan_demo
 
 DEMO_PASSWORD = "demo-lantern-2026"  # noqa: S105 - documented, for demo data only
@@ -39,6 +40,9 @@ class DemoReport:
     enrolments: int = 0
     assignments: int = 0
     marks: int = 0
+    courses: int = 0
+    course_enrolments: int = 0
+    lesson_completions: int = 0
     seconds: float = 0.0
     first_trainer: str = ""
     first_trainee: str = ""
@@ -93,6 +97,17 @@ async def fill_demo(
     password_hash = await container.hasher().hash(normalize_password(checked))
     writer = _Writer(container, plan, password_hash, now, progress)
     await writer.write()
+    learning = await write_courses(
+        container.uow(),
+        trainer_ids=writer.trainer_ids,
+        trainee_ids=writer.trainee_ids,
+        session_ids=writer.session_ids,
+        marks=plan.marks,
+        now=now,
+        seed=seed,
+    )
+    if progress is not None:
+        progress(100.0, "done")
     counts = dict.fromkeys(SessionStatus, 0)
     for session in plan.sessions:
         counts[session.status] += 1
@@ -103,6 +118,9 @@ async def fill_demo(
         enrolments=sum(len(s.trainees) for s in plan.sessions),
         assignments=len(plan.assignments),
         marks=len(plan.marks),
+        courses=learning.courses,
+        course_enrolments=learning.enrolments,
+        lesson_completions=learning.completions,
         seconds=time.perf_counter() - started,
         first_trainer=plan.trainers[0].username,
         first_trainee=plan.trainees[0].username,
@@ -228,8 +246,18 @@ class _Writer:
                     )
                 await uow.commit()
             self._advance(len(batch), "attendance")
-        if self._progress is not None:
-            self._progress(100.0, "done")
+
+    @property
+    def trainer_ids(self) -> list[int]:
+        return self._trainer_ids
+
+    @property
+    def trainee_ids(self) -> list[int]:
+        return self._trainee_ids
+
+    @property
+    def session_ids(self) -> list[int]:
+        return self._session_ids
 
 
 def _batches(items: Sequence[T], size: int) -> list[Sequence[T]]:

@@ -37,6 +37,16 @@ from tms_entrypoints.http.metrics import (
     metrics,
     process_ended,
 )
+from tms_entrypoints.http.learning.courses import (
+    CoursesController,
+    LessonsController,
+    ModulesController,
+)
+from tms_entrypoints.http.learning.enrolments import (
+    CourseEnrolmentsController,
+    LessonCompletionController,
+    trainee_courses,
+)
 from tms_entrypoints.http.reporting.analytics import AnalyticsController
 from tms_entrypoints.http.reporting.reports import generate_report
 from tms_entrypoints.http.training.assignments import AssignmentsController
@@ -130,6 +140,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             trainee_progress,
             trainer_progress,
             trainer_trainees,
+            CoursesController,
+            ModulesController,
+            LessonsController,
+            CourseEnrolmentsController,
+            LessonCompletionController,
+            trainee_courses,
             AnalyticsController,
             list_audit,
             JobsController,

@@ -20,6 +20,8 @@ from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.kernel import AuthenticationFailed
+from tms_domain.learning.use_cases.courses import CourseService
+from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportService
 from tms_domain.training.use_cases.assignments import AssignmentService
@@ -91,6 +93,14 @@ def provide_reports(core: Core) -> ReportService:
     return core.reports()
 
 
+def provide_courses(core: Core) -> CourseService:
+    return core.courses()
+
+
+def provide_course_enrolments(core: Core) -> CourseEnrolmentService:
+    return core.course_enrolments()
+
+
 def provide_jobs(core: Core) -> JobAdminService:
     admin: JobAdminService = core.jobs.admin()
     return admin
@@ -139,6 +149,8 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "audit": once(provide_audit),
         "reports": once(provide_reports),
         "jobs": once(provide_jobs),
+        "courses": once(provide_courses),
+        "course_enrolments": once(provide_course_enrolments),
         "hub": Provide(provide_hub, use_cache=True),
         "probe": once(provide_probe),
         "schema_probe": once(provide_schema_probe),

@@ -80,6 +80,13 @@ class MemoryUserRepository:
             k: v for k, v in s.assignments.items() if user_id not in (v.student_id, v.teacher_id)
         }
         s.attendance = {k: v for k, v in s.attendance.items() if v.trainee_id != user_id}
+        # A course outlives its owner (left to admins); the trainee's enrolments and
+        # completions go with them.
+        for course in s.courses.values():
+            if course.owner_id == user_id:
+                course.owner_id = None
+        s.course_enrolments = {k: v for k, v in s.course_enrolments.items() if k[1] != user_id}
+        s.lesson_completions = {k: v for k, v in s.lesson_completions.items() if k[1] != user_id}
 
     async def lock_many(self, user_ids: Iterable[int]) -> None:
         """The store's lock already serialises writers."""

@@ -77,6 +77,10 @@ class MemorySessionRepository:
         s = self._s
         s.enrolments = {k: v for k, v in s.enrolments.items() if k[0] != session_id}
         s.attendance = {k: v for k, v in s.attendance.items() if v.session_id != session_id}
+        for course in s.courses.values():
+            for lesson in course.lessons:
+                if session_id in lesson.session_ids:
+                    lesson.session_ids.remove(session_id)
 
     async def find_overlapping(
         self,

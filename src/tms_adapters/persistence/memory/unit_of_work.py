@@ -21,6 +21,15 @@ from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
 from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
 from tms_adapters.persistence.memory.events import MemoryEventStore
 from tms_adapters.persistence.memory.jobs import MemoryJobs
+from tms_adapters.persistence.memory.learning import (
+    MemoryCourseEnrolmentRepository,
+    MemoryCourseRepository,
+    MemoryLessonCompletionRepository,
+)
+from tms_adapters.persistence.memory.learning_queries import (
+    MemoryCourseListing,
+    MemoryEnrolmentListing,
+)
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_adapters.persistence.memory.training import (
     MemoryAssignmentRepository,
@@ -37,8 +46,16 @@ from tms_adapters.persistence.memory.training_queries import (
 from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
-from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StoredEvent
+from tms_domain.kernel import Clock, DomainEvent, EventHandlers, EventPublisher, EventStore
 from tms_domain.kernel.jobs import Jobs
+from tms_domain.learning import (
+    CourseEnrolmentRepository,
+    CourseListing,
+    CourseRepository,
+    EnrolmentListing,
+    LessonCompletionRepository,
+)
+from tms_domain.reactions import REACTIONS
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
     AssignmentListing,
@@ -62,6 +79,9 @@ class MemoryUnitOfWork:
     sessions: SessionRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
+    courses: CourseRepository
+    course_enrolments: CourseEnrolmentRepository
+    lesson_completions: LessonCompletionRepository
     audit: AuditLog
     events: EventStore
     user_directory: UserDirectory
@@ -73,16 +93,25 @@ class MemoryUnitOfWork:
     trainee_activity: TraineeActivity
     analytics: AnalyticsQueries
     audit_history: AuditHistory
+    course_listing: CourseListing
+    enrolment_listing: EnrolmentListing
     jobs: Jobs
 
     def __init__(
-        self, store: MemoryStore, clock: Clock, publisher: EventPublisher, *, read_only: bool
+        self,
+        store: MemoryStore,
+        clock: Clock,
+        publisher: EventPublisher,
+        *,
+        read_only: bool,
+        reactions: EventHandlers = REACTIONS,
     ) -> None:
         self._store = store
         self._clock = clock
         self._publisher = publisher
         self._read_only = read_only
-        self._pending: list[StoredEvent] = []
+        self._reactions = reactions
+        self._pending: list[DomainEvent] = []
         self._holds_lock = False
 
     def _bind(self, state: State) -> None:
@@ -92,6 +121,9 @@ class MemoryUnitOfWork:
         self.sessions = MemorySessionRepository(state)
         self.assignments = MemoryAssignmentRepository(state)
         self.attendance = MemoryAttendanceRepository(state)
+        self.courses = MemoryCourseRepository(state)
+        self.course_enrolments = MemoryCourseEnrolmentRepository(state)
+        self.lesson_completions = MemoryLessonCompletionRepository(state)
         self.audit = MemoryAuditLog(state)
         self.events = MemoryEventStore(state, self._clock)
         self.jobs = self._jobs = MemoryJobs(state.jobs, self._clock)
@@ -104,6 +136,8 @@ class MemoryUnitOfWork:
         self.trainee_activity = MemoryTraineeActivity(state)
         self.analytics = MemoryAnalyticsQueries(state)
         self.audit_history = MemoryAuditHistory(state)
+        self.course_listing = MemoryCourseListing(state)
+        self.enrolment_listing = MemoryEnrolmentListing(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:
@@ -126,10 +160,13 @@ class MemoryUnitOfWork:
             self._store.lock.release()
 
     def record(self, event: DomainEvent) -> None:
-        self._pending.append(to_wire(event))
+        self._pending.append(event)
 
     async def commit(self) -> None:
-        events, self._pending = self._pending, []
+        # Other areas' reactions first: what they change and record is part of this commit.
+        await self._reactions.dispatch(self, self._pending, self._clock.now())
+        recorded, self._pending = self._pending, []
+        events = [to_wire(event) for event in recorded]
         await self.events.append(events)
         await self._jobs.flush()
         if not self._read_only:
@@ -147,10 +184,23 @@ class MemoryUnitOfWorkFactory(UnitOfWorkFactory):
     """Declared a UnitOfWorkFactory so that the type checker holds every repository and query
     of the unit of work it makes to its port."""
 
-    def __init__(self, store: MemoryStore, clock: Clock, publisher: EventPublisher) -> None:
+    def __init__(
+        self,
+        store: MemoryStore,
+        clock: Clock,
+        publisher: EventPublisher,
+        reactions: EventHandlers = REACTIONS,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._publisher = publisher
+        self._reactions = reactions
 
     def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(self._store, self._clock, self._publisher, read_only=read_only)
+        return MemoryUnitOfWork(
+            self._store,
+            self._clock,
+            self._publisher,
+            read_only=read_only,
+            reactions=self._reactions,
+        )

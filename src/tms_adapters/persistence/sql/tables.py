@@ -96,6 +96,11 @@ def _key() -> String:
     return String(254).with_variant(mysql.VARCHAR(254, collation="utf8mb4_bin"), "mysql", "mariadb")
 
 
+def _long_text() -> Text:
+    """Text of up to 16 MiB on MySQL/MariaDB (TEXT stops at 64 KiB), TEXT elsewhere."""
+    return Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+
 MYSQL_OPTIONS: dict[str, Any] = {
     "mysql_engine": "InnoDB",
     "mysql_charset": "utf8mb4",
@@ -338,8 +343,9 @@ lessons = Table(
     Column("course_id", Id, ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
     Column("title", String(200), nullable=False),
     Column("kind", String(16), nullable=False),
-    Column("body", Text, nullable=True),
-    Column("body_html", Text, nullable=True),
+    # Up to 100,000 characters of Markdown and its rendering: more than MySQL's TEXT holds.
+    Column("body", _long_text(), nullable=True),
+    Column("body_html", _long_text(), nullable=True),
     Column("video_url", String(2000), nullable=True),
     # The stored file of a `file` lesson (see the files table, which names its owner).
     Column("file_id", Id, nullable=True),

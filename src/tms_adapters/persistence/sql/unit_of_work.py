@@ -21,6 +21,12 @@ from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
 from tms_adapters.persistence.sql.jobs import SqlaJobs
+from tms_adapters.persistence.sql.learning import (
+    SqlaCourseEnrolmentRepository,
+    SqlaCourseRepository,
+    SqlaLessonCompletionRepository,
+)
+from tms_adapters.persistence.sql.learning_queries import SqlaCourseListing, SqlaEnrolmentListing
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -39,12 +45,20 @@ from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import (
     Clock,
     DomainEvent,
+    EventHandlers,
     EventPublisher,
     EventStore,
     StorageUnavailable,
-    StoredEvent,
 )
 from tms_domain.kernel.jobs import Jobs
+from tms_domain.learning import (
+    CourseEnrolmentRepository,
+    CourseListing,
+    CourseRepository,
+    EnrolmentListing,
+    LessonCompletionRepository,
+)
+from tms_domain.reactions import REACTIONS
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
     AssignmentListing,
@@ -83,6 +97,9 @@ class SqlaUnitOfWork:
     sessions: SessionRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
+    courses: CourseRepository
+    course_enrolments: CourseEnrolmentRepository
+    lesson_completions: LessonCompletionRepository
     audit: AuditLog
     events: EventStore
     user_directory: UserDirectory
@@ -94,6 +111,8 @@ class SqlaUnitOfWork:
     trainee_activity: TraineeActivity
     analytics: AnalyticsQueries
     audit_history: AuditHistory
+    course_listing: CourseListing
+    enrolment_listing: EnrolmentListing
     jobs: Jobs
 
     def __init__(
@@ -103,13 +122,15 @@ class SqlaUnitOfWork:
         publisher: EventPublisher,
         *,
         read_only: bool,
+        reactions: EventHandlers = REACTIONS,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._publisher = publisher
         self._read_only = read_only
+        self._reactions = reactions
         self._conn: AsyncConnection | None = None
-        self._pending: list[StoredEvent] = []
+        self._pending: list[DomainEvent] = []
 
     async def __aenter__(self) -> Self:
         try:
@@ -128,6 +149,9 @@ class SqlaUnitOfWork:
         self.sessions = SqlaSessionRepository(conn)
         self.assignments = SqlaAssignmentRepository(conn)
         self.attendance = SqlaAttendanceRepository(conn)
+        self.courses = SqlaCourseRepository(conn)
+        self.course_enrolments = SqlaCourseEnrolmentRepository(conn)
+        self.lesson_completions = SqlaLessonCompletionRepository(conn)
         self.audit = SqlaAuditLog(conn)
         self.events = SqlaEventStore(conn, self._clock)
         self.user_directory = SqlaUserDirectory(conn)
@@ -139,6 +163,8 @@ class SqlaUnitOfWork:
         self.trainee_activity = SqlaTraineeActivity(conn)
         self.analytics = SqlaAnalyticsQueries(conn)
         self.audit_history = SqlaAuditHistory(conn)
+        self.course_listing = SqlaCourseListing(conn)
+        self.enrolment_listing = SqlaEnrolmentListing(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
@@ -161,11 +187,14 @@ class SqlaUnitOfWork:
             raise StorageUnavailable(STORAGE_DOWN) from exc
 
     def record(self, event: DomainEvent) -> None:
-        self._pending.append(to_wire(event))
+        self._pending.append(event)
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"  # noqa: S101
-        events, self._pending = self._pending, []
+        # Other areas' reactions first: what they change and record is part of this commit.
+        await self._reactions.dispatch(self, self._pending, self._clock.now())
+        recorded, self._pending = self._pending, []
+        events = [to_wire(event) for event in recorded]
         await self.events.append(events)
         await self._jobs.flush()
         await self._conn.commit()
@@ -183,10 +212,23 @@ class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
     """Declared a UnitOfWorkFactory so that the type checker holds every repository and query
     of the unit of work it makes to its port."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock, publisher: EventPublisher) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        publisher: EventPublisher,
+        reactions: EventHandlers = REACTIONS,
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self._publisher = publisher
+        self._reactions = reactions
 
     def __call__(self, *, read_only: bool = False) -> SqlaUnitOfWork:
-        return SqlaUnitOfWork(self._engine, self._clock, self._publisher, read_only=read_only)
+        return SqlaUnitOfWork(
+            self._engine,
+            self._clock,
+            self._publisher,
+            read_only=read_only,
+            reactions=self._reactions,
+        )

@@ -157,8 +157,20 @@ def upgrade() -> None:
         ),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("body", sa.Text(), nullable=True),
-        sa.Column("body_html", sa.Text(), nullable=True),
+        sa.Column(
+            "body",
+            sa.Text()
+            .with_variant(mysql.MEDIUMTEXT(), "mariadb")
+            .with_variant(mysql.MEDIUMTEXT(), "mysql"),
+            nullable=True,
+        ),
+        sa.Column(
+            "body_html",
+            sa.Text()
+            .with_variant(mysql.MEDIUMTEXT(), "mariadb")
+            .with_variant(mysql.MEDIUMTEXT(), "mysql"),
+            nullable=True,
+        ),
         sa.Column("video_url", sa.String(length=2000), nullable=True),
         sa.Column("file_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("duration_minutes", sa.Integer(), nullable=True),

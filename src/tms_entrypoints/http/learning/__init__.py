@@ -1,0 +1,1 @@
+"""The learning area's HTTP edge: courses, modules, lessons, enrolments and progress."""
