@@ -31,12 +31,6 @@ from tms_entrypoints.http.docs import (
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest
 from tms_entrypoints.http.health import health, health_head, health_live, health_ready
 from tms_entrypoints.http.jobs.jobs import JobsController
-from tms_entrypoints.http.metrics import (
-    RequestMetrics,
-    count_pool_checkouts,
-    metrics,
-    process_ended,
-)
 from tms_entrypoints.http.learning.courses import (
     CoursesController,
     LessonsController,
@@ -46,6 +40,12 @@ from tms_entrypoints.http.learning.enrolments import (
     CourseEnrolmentsController,
     LessonCompletionController,
     trainee_courses,
+)
+from tms_entrypoints.http.metrics import (
+    RequestMetrics,
+    count_pool_checkouts,
+    metrics,
+    process_ended,
 )
 from tms_entrypoints.http.reporting.analytics import AnalyticsController
 from tms_entrypoints.http.reporting.reports import generate_report
