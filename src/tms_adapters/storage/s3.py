@@ -1,0 +1,168 @@
+"""Uploaded files in an S3-compatible bucket (AWS S3, MinIO, Ceph, ...), through
+aiobotocore: asynchronous, and streamed both ways.
+
+An upload is sent as it arrives: one PUT when it fits in one part, otherwise a multipart
+upload of PART_SIZE parts (S3 wants at least 5 MiB for each but the last), so at most one
+part is held in memory; an upload that fails is aborted, leaving nothing in the bucket.
+A read asks for the byte range it needs and passes the answer on in chunks.
+
+Credentials and region come from botocore's usual sources (AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_DEFAULT_REGION, ~/.aws, instance roles);
+``endpoint_url`` points at another S3 API than AWS's (with path-style addressing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterable, AsyncIterator
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+from botocore.exceptions import ClientError
+
+from tms_domain.kernel.files import StoredObjectMissing, is_storage_key
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3 import S3Client
+
+PART_SIZE = 8 * 1024 * 1024
+READ_CHUNK = 256 * 1024
+MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
+
+
+class S3FileStorage:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        part_size: int = PART_SIZE,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self._endpoint_url = endpoint_url or None
+        self._region = region
+        self._part_size = part_size
+        self._client: S3Client | None = None
+        self._stack = AsyncExitStack()
+        self._opening = asyncio.Lock()
+
+    def object_key(self, key: str) -> str:
+        if not is_storage_key(key):
+            raise ValueError(f"not a storage key: {key!r}")
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    async def client(self) -> S3Client:
+        """The client, made on first use and kept until ``close``."""
+        async with self._opening:
+            if self._client is None:
+                config = AioConfig(
+                    s3={"addressing_style": "path"} if self._endpoint_url else {},
+                    retries={"max_attempts": 3, "mode": "standard"},
+                )
+                self._client = await self._stack.enter_async_context(
+                    get_session().create_client(
+                        "s3",
+                        endpoint_url=self._endpoint_url,
+                        region_name=self._region,
+                        config=config,
+                    )
+                )
+            return self._client
+
+    async def write(self, key: str, chunks: AsyncIterable[bytes], *, content_type: str) -> int:
+        name = self.object_key(key)
+        client = await self.client()
+        buffer = bytearray()
+        iterator = aiter(chunks)
+        async for chunk in iterator:
+            buffer += chunk
+            if len(buffer) > self._part_size:
+                return await self._multipart(client, name, content_type, buffer, iterator)
+        await client.put_object(
+            Bucket=self.bucket, Key=name, Body=bytes(buffer), ContentType=content_type
+        )
+        return len(buffer)
+
+    async def _multipart(
+        self,
+        client: S3Client,
+        name: str,
+        content_type: str,
+        buffer: bytearray,
+        rest: AsyncIterator[bytes],
+    ) -> int:
+        started = await client.create_multipart_upload(
+            Bucket=self.bucket, Key=name, ContentType=content_type
+        )
+        upload_id = started["UploadId"]
+        parts: list[dict[str, Any]] = []
+        written = 0
+
+        async def send(data: bytes) -> None:
+            nonlocal written
+            number = len(parts) + 1
+            answer = await client.upload_part(
+                Bucket=self.bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=data
+            )
+            parts.append({"ETag": answer["ETag"], "PartNumber": number})
+            written += len(data)
+
+        try:
+            while True:
+                while len(buffer) >= self._part_size:
+                    await send(bytes(buffer[: self._part_size]))
+                    del buffer[: self._part_size]
+                chunk = await anext(rest, None)
+                if chunk is None:
+                    break
+                buffer += chunk
+            if buffer or not parts:
+                await send(bytes(buffer))
+            await client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=name,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(
+                    client.abort_multipart_upload(Bucket=self.bucket, Key=name, UploadId=upload_id)
+                )
+            raise
+        return written
+
+    async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        if end is not None and end <= start:
+            return
+        name = self.object_key(key)
+        client = await self.client()
+        wanted = f"bytes={start}-{'' if end is None else end - 1}"
+        try:
+            answer = await client.get_object(Bucket=self.bucket, Key=name, Range=wanted)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in MISSING:
+                raise StoredObjectMissing(key) from None
+            if error.response.get("Error", {}).get("Code") == "InvalidRange":
+                return
+            raise
+        body = answer["Body"]
+        try:
+            async for chunk in body.iter_chunks(READ_CHUNK):
+                yield chunk
+        finally:
+            body.close()
+
+    async def delete(self, key: str) -> None:
+        client = await self.client()
+        await client.delete_object(Bucket=self.bucket, Key=self.object_key(key))
+
+    async def close(self) -> None:
+        await self._stack.aclose()
+        self._client = None
