@@ -11,6 +11,7 @@ from tms_adapters.persistence.memory.jobs import JobTable
 from tms_domain.accounts import SignIn, User
 from tms_domain.audit import AuditEntry
 from tms_domain.kernel import StoredEvent
+from tms_domain.kernel.files import StoredFile
 from tms_domain.training import Assignment, Attendance, TrainingSession
 
 
@@ -40,6 +41,8 @@ class State:
     last_event_id: int = 0
     counters: dict[str, int] = field(default_factory=dict)
     jobs: JobTable = field(default_factory=JobTable)
+    files: dict[int, StoredFile] = field(default_factory=dict)
+    """Uploaded files by id (their bytes are in the file storage)."""
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1

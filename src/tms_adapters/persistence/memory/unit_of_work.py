@@ -20,6 +20,7 @@ from tms_adapters.persistence.memory.accounts import (
 from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
 from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
 from tms_adapters.persistence.memory.events import MemoryEventStore
+from tms_adapters.persistence.memory.files import MemoryStoredFileRepository
 from tms_adapters.persistence.memory.jobs import MemoryJobs
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_adapters.persistence.memory.training import (
@@ -38,6 +39,7 @@ from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StoredEvent
+from tms_domain.kernel.files import StoredFileRepository
 from tms_domain.kernel.jobs import Jobs
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
@@ -74,6 +76,7 @@ class MemoryUnitOfWork:
     analytics: AnalyticsQueries
     audit_history: AuditHistory
     jobs: Jobs
+    files: StoredFileRepository
 
     def __init__(
         self, store: MemoryStore, clock: Clock, publisher: EventPublisher, *, read_only: bool
@@ -104,6 +107,7 @@ class MemoryUnitOfWork:
         self.trainee_activity = MemoryTraineeActivity(state)
         self.analytics = MemoryAnalyticsQueries(state)
         self.audit_history = MemoryAuditHistory(state)
+        self.files = MemoryStoredFileRepository(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

@@ -20,6 +20,7 @@ from tms_adapters.persistence.sql.analytics import SqlaAnalyticsQueries
 from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
+from tms_adapters.persistence.sql.files import SqlaStoredFileRepository
 from tms_adapters.persistence.sql.jobs import SqlaJobs
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
@@ -44,6 +45,7 @@ from tms_domain.kernel import (
     StorageUnavailable,
     StoredEvent,
 )
+from tms_domain.kernel.files import StoredFileRepository
 from tms_domain.kernel.jobs import Jobs
 from tms_domain.reporting import AnalyticsQueries
 from tms_domain.training import (
@@ -95,6 +97,7 @@ class SqlaUnitOfWork:
     analytics: AnalyticsQueries
     audit_history: AuditHistory
     jobs: Jobs
+    files: StoredFileRepository
 
     def __init__(
         self,
@@ -139,6 +142,7 @@ class SqlaUnitOfWork:
         self.trainee_activity = SqlaTraineeActivity(conn)
         self.analytics = SqlaAnalyticsQueries(conn)
         self.audit_history = SqlaAuditHistory(conn)
+        self.files = SqlaStoredFileRepository(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
