@@ -157,6 +157,16 @@ class Container(containers.DeclarativeContainer):
     reports = providers.Singleton(ReportService, core, report_runner, report_queries, report_limits)
     jobs = providers.Container(JobsContainer, settings=settings, core=core)
 
+    files = providers.Singleton(
+        bootstrap.file_storage_at,
+        settings.provided.files_url,
+        endpoint_url=settings.provided.s3_endpoint_url,
+    )
+    """Where uploaded files' bytes go (a folder under the data directory, or S3)."""
+    files_closed = providers.Resource(closed_at_shutdown, files)
+    content = providers.Singleton(bootstrap.content_renderer)
+    """Markdown to safe HTML."""
+
 
 def build_container(settings: Settings) -> Container:
     return Container(settings=settings.with_secret_key())
