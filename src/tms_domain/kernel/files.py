@@ -167,7 +167,8 @@ _FORBIDDEN_CHARACTERS = frozenset('<>:"/\\|?*')
 
 def clean_file_name(name: str) -> str:
     """A name safe to show and to offer in a download: the last part of any path, in NFC,
-    without control or format characters (bidirectional overrides among them), without the
+    without control or format characters (bidirectional overrides among them; line breaks
+    and tabs become spaces, runs of spaces one), without the
     characters file systems refuse (replaced by ``_``), trimmed of dots and spaces at either
     end, not a reserved device name (``CON``, ``NUL.txt``, ...: prefixed with ``_``), and at
     most MAX_NAME_LENGTH characters and 255 bytes of UTF-8 with its extension kept. Other
@@ -175,9 +176,9 @@ def clean_file_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name)
     name = re.split(r"[/\\]", name)[-1]
     name = "".join(
-        "_" if ch in _FORBIDDEN_CHARACTERS else ch
+        " " if ch.isspace() else "_" if ch in _FORBIDDEN_CHARACTERS else ch
         for ch in name
-        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
     name = " ".join(name.split())
     name = name.strip(" .")
