@@ -422,7 +422,7 @@ async def inspect_upload(
         if len(head) > max_bytes:
             raise FileTooLarge(max_bytes)
     first = bytes(head)
-    content_type = sniff_content_type(first, file_name)
+    content_type = sniff_content_type(first[:SNIFF_BYTES], file_name)
     upload = InspectedUpload(content_type, _empty())
     upload.chunks = _checked(upload, first, None if ended else chunks, max_bytes)
     return upload
