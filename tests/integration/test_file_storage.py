@@ -16,9 +16,11 @@ import pytest
 from aiobotocore.session import get_session
 from moto.server import ThreadedMotoServer
 
-from conftest import free_port
+from conftest import free_port, make_settings
+from tms_adapters.bootstrap import open_domain
 from tms_adapters.storage import LocalFileStorage, S3FileStorage, file_storage_at
 from tms_domain.kernel.files import FileStorage, StoredObjectMissing
+from tms_entrypoints.container import build_container, running
 
 BUCKET = "tms-files"
 MiB = 1024 * 1024
@@ -227,3 +229,41 @@ async def test_an_s3_url_names_the_bucket_and_prefix(
         assert await answer["Body"].read() == b"hello"
     finally:
         await storage.close()
+
+
+# Wiring: the container (what the server uses) and the embedding domain
+
+
+async def test_the_container_keeps_files_under_the_data_directory(tmp_path: Path) -> None:
+    container = build_container(make_settings(storage="memory", var_dir=str(tmp_path / "var")))
+    async with running(container):
+        files = container.files()
+        assert isinstance(files, LocalFileStorage)
+        assert files.root == (tmp_path / "var" / "files").resolve()
+        assert not files.root.exists()
+        await files.write("2026/05/x", chunks_of(b"hello"), content_type="text/plain")
+        assert (files.root / "2026" / "05" / "x").read_bytes() == b"hello"
+        assert container.content().render_markdown("<script>x</script>**b**") == (
+            "<p>&lt;script&gt;x&lt;/script&gt;<strong>b</strong></p>\n"
+        )
+
+
+async def test_the_container_stores_on_s3_when_told(
+    bucket: str, s3_endpoint: str, tmp_path: Path
+) -> None:
+    settings = make_settings(
+        storage="memory", storage_url=f"s3://{bucket}/tms", s3_endpoint_url=s3_endpoint
+    )
+    container = build_container(settings)
+    async with running(container):
+        files = container.files()
+        assert isinstance(files, S3FileStorage)
+        await files.write("2026/05/y", chunks_of(b"on s3"), content_type="text/plain")
+        assert await read_all(files, "2026/05/y") == b"on s3"
+
+
+async def test_an_embedding_domain_has_the_file_storage_and_the_renderer(tmp_path: Path) -> None:
+    async with open_domain(files_url=str(tmp_path / "files")) as tms:
+        await tms.files.write("2026/05/z", chunks_of(b"embedded"), content_type="text/plain")
+        assert await read_all(tms.files, "2026/05/z") == b"embedded"
+        assert "<em>hi</em>" in tms.content.render_markdown("*hi*")
