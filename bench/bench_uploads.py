@@ -2,7 +2,8 @@
 
 By default it serves bench/upload_app.py (the upload helpers of
 tms_entrypoints.http.files mounted as `POST /lessons/{id}/file` will mount them, over the
-in-memory store and a folder) with uvicorn and the protocol `tms serve` uses
+in-memory store and a folder; with ``--s3``, an S3 bucket on a moto server that this
+process runs on loopback) with uvicorn and the protocol `tms serve` uses
 (LimitedHttpToolsProtocol: the body's minimum-rate rule applies), one worker. Once the
 lesson route exists, ``--url`` points the same measurement at a running TMS instead:
 
@@ -16,12 +17,13 @@ server's peak resident memory (VmRSS, sampled every 50 ms) above its memory at r
 a warm-up upload; the stored file's size and SHA-256 are checked against what was sent.
 Target: growth under 50 MiB. Results go to bench/results/uploads-<timestamp>.{json,md}.
 
-    python -m bench.bench_uploads [--mib 500] [--runs 3] [--rate-mib 0]
+    python -m bench.bench_uploads [--mib 500] [--runs 3] [--rate-mib 0] [--s3]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -30,7 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,11 @@ from bench.run import RESULTS, ROOT, log
 from bench.servers import Server, free_port, start_server
 
 MiB = 1024 * 1024
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 TARGET_GROWTH_MIB = 50
 BOUNDARY = "bench-upload-boundary-3f9c2a"
 BLOCK = hashlib.sha256(b"bench").digest() * (MiB // 32)
@@ -106,11 +113,15 @@ def upload(url: str, token: str | None, size: int, rate_mib: float) -> dict[str,
     return {"seconds": seconds, "answer": answer.json()}
 
 
-def start_helpers_app(files_dir: Path, work_dir: Path, limit: int) -> Server:
+def start_helpers_app(
+    files_url: str, work_dir: Path, limit: int, s3_endpoint: str | None = None
+) -> Server:
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TMS_")},
-        "BENCH_FILES_DIR": str(files_dir),
+        **S3_CREDENTIALS,
+        "BENCH_FILES_URL": files_url,
+        "BENCH_S3_ENDPOINT_URL": s3_endpoint or "",
         "BENCH_UPLOAD_MAX_BYTES": str(limit),
         "PYTHONPATH": str(ROOT),
     }
@@ -142,7 +153,13 @@ def start_helpers_app(files_dir: Path, work_dir: Path, limit: int) -> Server:
 
 
 def measure(
-    url: str, token: str | None, pid: int, size: int, runs: int, rate_mib: float, files: Path | None
+    url: str,
+    token: str | None,
+    pid: int,
+    size: int,
+    runs: int,
+    rate_mib: float,
+    clean: Callable[[], None] = lambda: None,
 ) -> dict[str, Any]:
     expected = file_digest(size)
     upload(url, token, 1 * MiB, 0)  # warm-up: imports, first allocations
@@ -170,8 +187,7 @@ def measure(
             }
         )
         log(f"run {run + 1}: {results[-1]}")
-        if files is not None:
-            shutil.rmtree(files, ignore_errors=True)
+        clean()
     return {
         "rest_rss_mib": round(rest, 1),
         "runs": results,
@@ -180,6 +196,36 @@ def measure(
         "max_growth_mib": max(r["growth_mib"] for r in results),
         "median_growth_mib": statistics.median(r["growth_mib"] for r in results),
     }
+
+
+@contextlib.contextmanager
+def storage(s3: bool, work_dir: Path) -> Iterator[tuple[str, str | None, Callable[[], None]]]:
+    """Where the served app stores: a folder, or a bucket on a moto S3 server run here;
+    with what empties it between runs."""
+    if not s3:
+        folder = work_dir / "files"
+        yield str(folder), None, lambda: shutil.rmtree(folder, ignore_errors=True)
+        return
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ.update(S3_CREDENTIALS)
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint)
+    client.create_bucket(Bucket="bench")
+
+    def clean() -> None:
+        for item in client.list_objects_v2(Bucket="bench").get("Contents", []):
+            client.delete_object(Bucket="bench", Key=item["Key"])
+
+    try:
+        yield "s3://bench/uploads", endpoint, clean
+    finally:
+        server.stop()
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -217,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--path", default="/upload")
     parser.add_argument("--token")
     parser.add_argument("--pid", type=int)
+    parser.add_argument("--s3", action="store_true", help="files on S3 (moto) instead of a folder")
     args = parser.parse_args(argv)
     size = args.mib * MiB
 
@@ -227,19 +274,23 @@ def main(argv: list[str] | None = None) -> None:
                 parser.error("--url needs --pid (the server process, for its memory)")
             target = f"served TMS at {args.url}{args.path}"
             result = measure(
-                args.url + args.path, args.token, args.pid, size, args.runs, args.rate_mib, None
+                args.url + args.path, args.token, args.pid, size, args.runs, args.rate_mib
             )
         else:
-            files = work_dir / "files"
-            server = start_helpers_app(files, work_dir, limit=size + MiB)
-            target = "bench/upload_app.py (the helpers as the lesson route mounts them), uvicorn"
-            try:
-                result = measure(
-                    server.url("/upload"), None, server.process.pid, size, args.runs,
-                    args.rate_mib, files,
-                )  # fmt: skip
-            finally:
-                server.stop()
+            with storage(args.s3, work_dir) as (files_url, endpoint, clean):
+                server = start_helpers_app(files_url, work_dir, size + MiB, endpoint)
+                where = "an S3 bucket (moto on loopback)" if args.s3 else "a folder"
+                target = (
+                    "bench/upload_app.py (the helpers as the lesson route mounts them) on"
+                    f" uvicorn, files in {where}"
+                )
+                try:
+                    result = measure(
+                        server.url("/upload"), None, server.process.pid, size, args.runs,
+                        args.rate_mib, clean,
+                    )  # fmt: skip
+                finally:
+                    server.stop()
     result.update(
         when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         target=target,

@@ -2,9 +2,9 @@
 aiobotocore: asynchronous, and streamed both ways.
 
 An upload is sent as it arrives: one PUT when it fits in one part, otherwise a multipart
-upload of PART_SIZE parts (S3 wants at least 5 MiB for each but the last), so at most one
-part is held in memory; an upload that fails is aborted, leaving nothing in the bucket.
-A read asks for the byte range it needs and passes the answer on in chunks.
+upload of parts of PART_SIZE or a chunk more (S3 wants at least 5 MiB for each but the
+last), so about one part is held in memory; an upload that fails is aborted, leaving
+nothing in the bucket. A read asks for the byte range it needs and passes the answer on in chunks.
 
 Credentials and region come from botocore's usual sources (AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_DEFAULT_REGION, ~/.aws, instance roles);
@@ -78,25 +78,28 @@ class S3FileStorage:
     async def write(self, key: str, chunks: AsyncIterable[bytes], *, content_type: str) -> int:
         name = self.object_key(key)
         client = await self.client()
-        buffer = bytearray()
+        pending: list[bytes] = []
+        pending_size = 0
         iterator = aiter(chunks)
         async for chunk in iterator:
-            buffer += chunk
-            if len(buffer) > self._part_size:
-                return await self._multipart(client, name, content_type, buffer, iterator)
-        await client.put_object(
-            Bucket=self.bucket, Key=name, Body=bytes(buffer), ContentType=content_type
-        )
-        return len(buffer)
+            pending.append(chunk)
+            pending_size += len(chunk)
+            if pending_size >= self._part_size:
+                return await self._multipart(client, name, content_type, pending, iterator)
+        data = b"".join(pending)
+        await client.put_object(Bucket=self.bucket, Key=name, Body=data, ContentType=content_type)
+        return len(data)
 
     async def _multipart(
         self,
         client: S3Client,
         name: str,
         content_type: str,
-        buffer: bytearray,
+        first: list[bytes],
         rest: AsyncIterator[bytes],
     ) -> int:
+        """Parts of at least PART_SIZE (the chunks that make one up, joined once), the last
+        one smaller."""
         started = await client.create_multipart_upload(
             Bucket=self.bucket, Key=name, ContentType=content_type
         )
@@ -104,8 +107,10 @@ class S3FileStorage:
         parts: list[dict[str, Any]] = []
         written = 0
 
-        async def send(data: bytes) -> None:
+        async def send(pieces: list[bytes]) -> None:
             nonlocal written
+            data = b"".join(pieces)
+            pieces.clear()
             number = len(parts) + 1
             answer = await client.upload_part(
                 Bucket=self.bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=data
@@ -114,16 +119,17 @@ class S3FileStorage:
             written += len(data)
 
         try:
-            while True:
-                while len(buffer) >= self._part_size:
-                    await send(bytes(buffer[: self._part_size]))
-                    del buffer[: self._part_size]
-                chunk = await anext(rest, None)
-                if chunk is None:
-                    break
-                buffer += chunk
-            if buffer or not parts:
-                await send(bytes(buffer))
+            pending = first
+            await send(pending)
+            pending_size = 0
+            async for chunk in rest:
+                pending.append(chunk)
+                pending_size += len(chunk)
+                if pending_size >= self._part_size:
+                    await send(pending)
+                    pending_size = 0
+            if pending:
+                await send(pending)
             await client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=name,
