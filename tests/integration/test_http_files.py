@@ -26,7 +26,11 @@ from tms_domain.kernel import Conflict, NotFound
 from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS
 from tms_entrypoints.http.files import (
+    DOWNLOAD_ERROR_RESPONSES,
+    UPLOAD_ERROR_RESPONSES,
     UPLOAD_FIELD,
+    DownloadOperation,
+    UploadOperation,
     content_disposition,
     download_response,
     received_upload,
@@ -360,3 +364,35 @@ async def test_a_file_whose_bytes_are_gone_answers_404(
 
     assert answer.status_code == 404
     assert answer.json() == {"detail": "The file's content is no longer available"}
+
+
+def test_the_openapi_document_shows_the_upload_body_and_the_file_answers() -> None:
+    """Routes that read their body themselves declare it with UploadOperation, and a
+    download's answers with DownloadOperation."""
+
+    @post(
+        "/lessons/{lesson_id:int}/file",
+        operation_class=UploadOperation,
+        responses=UPLOAD_ERROR_RESPONSES,
+        request_max_body_size=None,
+    )
+    async def upload(lesson_id: Annotated[int, PathParameter()]) -> None:
+        return None
+
+    @get(
+        "/files/{file_id:int}",
+        operation_class=DownloadOperation,
+        responses=DOWNLOAD_ERROR_RESPONSES,
+    )
+    async def download(file_id: Annotated[int, PathParameter()]) -> None:
+        return None
+
+    schema = Litestar([upload, download]).openapi_schema.to_schema()
+    posted = schema["paths"]["/lessons/{lesson_id}/file"]["post"]
+    body = posted["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert body["required"] == ["file"]
+    assert body["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert {"413", "415"} <= set(posted["responses"])
+    fetched = schema["paths"]["/files/{file_id}"]["get"]["responses"]
+    assert {"200", "206", "416"} <= set(fetched)
+    assert "Content-Range" in fetched["206"]["headers"]
