@@ -7,6 +7,7 @@ byte ranges (206, 416)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,13 +15,15 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+import httpx
 import pytest
+import uvicorn
 from litestar import Litestar, Request, get, post
 from litestar.params import PathParameter
 from litestar.response import Stream
 from litestar.testing import AsyncTestClient
 
-from conftest import make_settings
+from conftest import free_port, make_settings
 from tms_adapters.storage import LocalFileStorage
 from tms_domain.kernel import Conflict, NotFound
 from tms_entrypoints.container import Container, build_container, running
@@ -396,3 +399,92 @@ def test_the_openapi_document_shows_the_upload_body_and_the_file_answers() -> No
     fetched = schema["paths"]["/files/{file_id}"]["get"]["responses"]
     assert {"200", "206", "416"} <= set(fetched)
     assert "Content-Range" in fetched["206"]["headers"]
+
+
+# Through a real server: uvicorn with the protocol `tms serve` uses, bodies in chunks
+
+
+@pytest.fixture
+async def served(container: Container, folder: Path) -> AsyncIterator[str]:
+    """The app above on uvicorn in this event loop, as `tms serve` runs it (httptools with
+    the connection limits): the body arrives in pieces, as from any real client."""
+    port = free_port()
+    config = uvicorn.Config(
+        build_app(container, LocalFileStorage(folder)),
+        host="127.0.0.1",
+        port=port,
+        http="tms_entrypoints.http.protocol:LimitedHttpToolsProtocol",
+        log_level="warning",
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def streamed_upload(content_size: int, *, end: bool = True) -> AsyncIterator[bytes]:
+    """A multipart body whose file (a PDF header, then filler) comes in 64 KiB pieces."""
+    yield (
+        f"--{BOUNDARY}\r\n"
+        f'Content-Disposition: form-data; name="{UPLOAD_FIELD}"; filename="big.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF-"
+    ).encode()
+    left = content_size - 5
+    while left > 0:
+        piece = min(left, 65536)
+        yield b"y" * piece
+        left -= piece
+        await asyncio.sleep(0)
+    if end:
+        yield f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+async def test_a_chunked_upload_through_a_real_server_is_stored_whole(
+    served: str, folder: Path
+) -> None:
+    async with httpx.AsyncClient(base_url=served, timeout=30) as http:
+        answer = await http.post("/upload", content=streamed_upload(LIMIT), headers=HEADERS)
+
+    assert answer.status_code == 201, answer.text
+    [path] = stored(folder)
+    assert path.stat().st_size == LIMIT
+    assert answer.json()["sha256"] == hashlib.sha256(b"%PDF-" + b"y" * (LIMIT - 5)).hexdigest()
+
+
+async def test_a_chunked_upload_over_the_limit_is_cut_with_413(served: str, folder: Path) -> None:
+    async with httpx.AsyncClient(base_url=served, timeout=30) as http:
+        answer = await http.post("/upload", content=streamed_upload(20 * LIMIT), headers=HEADERS)
+
+    assert answer.status_code == 413
+    assert answer.json() == {"detail": "The file is larger than the limit of 256 KiB"}
+    assert stored(folder) == []
+
+
+async def test_a_client_that_leaves_mid_upload_leaves_nothing(served: str, folder: Path) -> None:
+    port = int(served.rsplit(":", 1)[1])
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        "POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {LIMIT}\r\n\r\n"
+    ).encode()
+    writer.write(head)
+    async for chunk in streamed_upload(LIMIT // 2, end=False):
+        writer.write(chunk)
+        await writer.drain()
+    await asyncio.sleep(0.3)
+    assert stored(folder) != [], "the upload was under way (its temporary file)"
+    writer.close()
+    await writer.wait_closed()
+
+    for _ in range(50):
+        if not stored(folder):
+            break
+        await asyncio.sleep(0.1)
+    assert stored(folder) == []
