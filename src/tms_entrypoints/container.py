@@ -155,8 +155,6 @@ class Container(containers.DeclarativeContainer):
         per_user=settings.provided.reports_max_per_user,
     )
     reports = providers.Singleton(ReportService, core, report_runner, report_queries, report_limits)
-    jobs = providers.Container(JobsContainer, settings=settings, core=core)
-
     files = providers.Singleton(
         bootstrap.file_storage_at,
         settings.provided.files_url,
@@ -166,6 +164,7 @@ class Container(containers.DeclarativeContainer):
     files_closed = providers.Resource(closed_at_shutdown, files)
     content = providers.Singleton(bootstrap.content_renderer)
     """Markdown to safe HTML."""
+    jobs = providers.Container(JobsContainer, settings=settings, core=core, files=files)
 
 
 def build_container(settings: Settings) -> Container:

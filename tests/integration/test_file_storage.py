@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,14 @@ from moto.server import ThreadedMotoServer
 
 from conftest import free_port, make_settings
 from tms_adapters.bootstrap import open_domain
+from tms_adapters.jobs import JobExecutor
 from tms_adapters.storage import LocalFileStorage, S3FileStorage, file_storage_at
-from tms_domain.kernel.files import FileStorage, StoredObjectMissing
+from tms_domain.kernel.files import FileStorage, StoredFile, StoredObjectMissing, forget_file
 from tms_entrypoints.container import build_container, running
 
 BUCKET = "tms-files"
 MiB = 1024 * 1024
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 S3_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -267,3 +270,35 @@ async def test_an_embedding_domain_has_the_file_storage_and_the_renderer(tmp_pat
         await tms.files.write("2026/05/z", chunks_of(b"embedded"), content_type="text/plain")
         assert await read_all(tms.files, "2026/05/z") == b"embedded"
         assert "<em>hi</em>" in tms.content.render_markdown("*hi*")
+
+
+async def test_a_forgotten_file_loses_its_row_with_the_commit_and_its_bytes_after_it(
+    tmp_path: Path,
+) -> None:
+    container = build_container(make_settings(storage="memory", var_dir=str(tmp_path / "var")))
+    async with running(container):
+        files = container.files()
+        uow = container.uow()
+        await files.write("2026/05/old", chunks_of(b"old handout"), content_type="text/plain")
+        async with uow() as unit:
+            row = await unit.files.add(
+                StoredFile(0, "old.txt", 11, "text/plain", "2026/05/old", "0" * 64, None, NOW)
+            )
+            await unit.commit()
+
+        async with uow() as unit:
+            await forget_file(unit.files, unit.jobs, row)  # and no commit
+        async with uow() as unit:
+            assert await unit.files.get(row.id) == row
+
+        async with uow() as unit:
+            await forget_file(unit.files, unit.jobs, row)
+            await unit.commit()
+        async with uow(read_only=True) as unit:
+            assert await unit.files.get(row.id) is None
+        assert await read_all(files, "2026/05/old") == b"old handout"
+
+        executor = JobExecutor(container.jobs.processing())
+        assert await executor.run_next()
+        with pytest.raises(StoredObjectMissing):
+            await read_all(files, "2026/05/old")

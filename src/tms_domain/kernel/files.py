@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Protocol
 
 from tms_domain.kernel.errors import DomainError, NotFound
+from tms_domain.kernel.jobs import JobContext, JobHandler, JobQueue
 
 SNIFF_BYTES = 64 * 1024
 """How much of an upload is read before its type is decided (a ZIP's first entry and the
@@ -139,6 +140,30 @@ class FileStorage(Protocol):
     async def close(self) -> None:
         """Release connections (nothing to do for a folder)."""
         ...
+
+
+DELETE_BYTES_JOB = "files.delete_bytes"
+"""The job that removes a forgotten file's bytes from the storage, after the commit that
+forgot it."""
+
+
+async def forget_file(files: StoredFileRepository, jobs: JobQueue, file: StoredFile) -> None:
+    """In a use case's unit of work (``forget_file(uow.files, uow.jobs, file)``): the file's
+    row goes with the commit, and its bytes after it, by a background job, so that a
+    rollback keeps both and a crash leaves no bytes without a row for long."""
+    await files.delete(file.id)
+    jobs.enqueue(
+        DELETE_BYTES_JOB, {"storage_key": file.storage_key}, idempotency_key=file.storage_key
+    )
+
+
+def deleting_bytes(storage: FileStorage) -> JobHandler:
+    """The handler of DELETE_BYTES_JOB (deleting twice is harmless: handlers may run twice)."""
+
+    async def delete_bytes(job: JobContext) -> None:
+        await storage.delete(str(job.payload["storage_key"]))
+
+    return delete_bytes
 
 
 _KEY = re.compile(r"[a-z0-9]+(?:/[a-z0-9]+)*\Z")
