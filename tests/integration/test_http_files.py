@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 import httpx
+import msgspec
 import pytest
 import uvicorn
 from litestar import Litestar, Request, get, post
@@ -33,6 +34,7 @@ from tms_entrypoints.http.files import (
     UPLOAD_ERROR_RESPONSES,
     UPLOAD_FIELD,
     DownloadOperation,
+    FileOut,
     UploadOperation,
     content_disposition,
     download_response,
@@ -87,14 +89,8 @@ def build_app(container: Container, storage: LocalFileStorage) -> Litestar:
             async with uow() as unit:
                 added = await unit.files.add(received)
                 await unit.commit()
-        return {
-            "id": added.id,
-            "name": added.name,
-            "size": added.size,
-            "content_type": added.content_type,
-            "sha256": added.sha256,
-            "storage_key": added.storage_key,
-        }
+        shown = msgspec.to_builtins(FileOut.of(added))
+        return {**shown, "sha256": added.sha256, "storage_key": added.storage_key}
 
     @get("/files/{file_id:int}")
     async def download(

@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any, TypeAlias
 from urllib.parse import quote
 
+import msgspec
 from litestar import Request
 from litestar.datastructures import Headers
 from litestar.exceptions import HTTPException, InternalServerException
@@ -73,6 +74,19 @@ MULTIPART_ALLOWANCE = 64 * 1024
 """Bytes a multipart body may hold besides the file: boundaries, part headers, other small
 fields."""
 MAX_PARTS = 16
+
+
+class FileOut(msgspec.Struct):
+    """A file as a lesson shows it (API.md: ``file {id, name, size, content_type}``)."""
+
+    id: int
+    name: str
+    size: int
+    content_type: str
+
+    @classmethod
+    def of(cls, file: StoredFile) -> FileOut:
+        return cls(id=file.id, name=file.name, size=file.size, content_type=file.content_type)
 
 
 # Uploads
