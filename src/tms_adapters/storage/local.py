@@ -60,7 +60,7 @@ class LocalFileStorage:
         path = self._path(key)
         try:
             handle = await asyncio.to_thread(path.open, "rb")
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError):
             raise StoredObjectMissing(key) from None
         try:
             await asyncio.to_thread(handle.seek, start)
