@@ -21,6 +21,7 @@ from conftest import free_port, make_settings
 from tms_adapters.bootstrap import open_domain
 from tms_adapters.jobs import JobExecutor
 from tms_adapters.storage import LocalFileStorage, S3FileStorage, file_storage_at
+from tms_domain.kernel import StorageUnavailable
 from tms_domain.kernel.files import FileStorage, StoredFile, StoredObjectMissing, forget_file
 from tms_entrypoints.container import build_container, running
 
@@ -302,3 +303,33 @@ async def test_a_forgotten_file_loses_its_row_with_the_commit_and_its_bytes_afte
         assert await executor.run_next()
         with pytest.raises(StoredObjectMissing):
             await read_all(files, "2026/05/old")
+
+
+# A store that fails is unavailable (503), never a 500
+
+
+async def test_a_folder_that_cannot_be_written_is_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "files"
+    blocker.write_text("a file where the folder should be")
+    storage = LocalFileStorage(blocker)
+
+    with pytest.raises(StorageUnavailable, match="file storage is unavailable"):
+        await storage.write("2026/05/x", chunks_of(b"hello"), content_type="text/plain")
+
+
+async def test_a_missing_bucket_or_an_unreachable_s3_is_unavailable(
+    s3_endpoint: str, aws_credentials: None
+) -> None:
+    no_bucket = S3FileStorage("no-such-bucket", endpoint_url=s3_endpoint)
+    nobody_there = S3FileStorage("b", endpoint_url=f"http://127.0.0.1:{free_port()}")
+    try:
+        for storage in (no_bucket, nobody_there):
+            with pytest.raises(StorageUnavailable):
+                await storage.write("2026/05/x", chunks_of(b"hello"), content_type="text/plain")
+            with pytest.raises(StorageUnavailable):
+                await storage.delete("2026/05/x")
+        with pytest.raises(StorageUnavailable):
+            await read_all(nobody_there, "2026/05/x")
+    finally:
+        await no_bucket.close()
+        await nobody_there.close()

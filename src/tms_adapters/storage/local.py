@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
+from tms_domain.kernel import StorageUnavailable
 from tms_domain.kernel.files import StoredObjectMissing, is_storage_key
 
 READ_CHUNK = 256 * 1024
+UNAVAILABLE = "The file storage is unavailable right now: try again shortly"
+
+log = logging.getLogger(__name__)
 
 
 class LocalFileStorage:
@@ -37,18 +42,28 @@ class LocalFileStorage:
 
     async def write(self, key: str, chunks: AsyncIterable[bytes], *, content_type: str) -> int:
         path = self._path(key)
-        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-        descriptor, temporary = await asyncio.to_thread(
-            tempfile.mkstemp, dir=path.parent, prefix=".upload-", suffix=".part"
-        )
+        try:
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            descriptor, temporary = await asyncio.to_thread(
+                tempfile.mkstemp, dir=path.parent, prefix=".upload-", suffix=".part"
+            )
+        except OSError as error:
+            raise _unavailable("write", error) from error
         written = 0
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 async for chunk in chunks:
-                    await asyncio.to_thread(handle.write, chunk)
+                    try:
+                        await asyncio.to_thread(handle.write, chunk)
+                    except OSError as error:  # a full disk, a lost mount
+                        raise _unavailable("write", error) from error
                     written += len(chunk)
                 await asyncio.to_thread(_flush_to_disk, handle)
             await asyncio.to_thread(os.replace, temporary, path)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise _unavailable("write", error) from error
         except BaseException:
             # At once, not in a thread: a cancelled upload must not leave its part behind.
             with contextlib.suppress(OSError):
@@ -82,6 +97,13 @@ class LocalFileStorage:
 
     async def close(self) -> None:
         return None
+
+
+def _unavailable(action: str, error: OSError) -> StorageUnavailable:
+    """The folder's failures as StorageUnavailable (503, a generic message; the cause in the
+    log)."""
+    log.warning("file storage %s failed: %s", action, error)
+    return StorageUnavailable(UNAVAILABLE)
 
 
 def _flush_to_disk(handle: BinaryIO) -> None:

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterable, AsyncIterator
+import logging
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
-from botocore.exceptions import ClientError
+from aiohttp import ClientError as ConnectionFault
+from botocore.exceptions import BotoCoreError, ClientError
 
+from tms_domain.kernel import StorageUnavailable
 from tms_domain.kernel.files import StoredObjectMissing, is_storage_key
 
 if TYPE_CHECKING:
@@ -31,6 +34,21 @@ if TYPE_CHECKING:
 PART_SIZE = 8 * 1024 * 1024
 READ_CHUNK = 256 * 1024
 MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
+UNAVAILABLE = "The file storage is unavailable right now: try again shortly"
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def store_faults(action: str) -> Iterator[None]:
+    """The store's own failures (unreachable, refusing, misconfigured) as StorageUnavailable
+    (503, a generic message; the cause in the log). Errors of the bytes being written (an
+    upload's checks) pass through as they are."""
+    try:
+        yield
+    except (BotoCoreError, ClientError, ConnectionFault) as error:
+        log.warning("S3 %s failed: %s", action, error)
+        raise StorageUnavailable(UNAVAILABLE) from error
 
 
 class S3FileStorage:
@@ -77,6 +95,10 @@ class S3FileStorage:
 
     async def write(self, key: str, chunks: AsyncIterable[bytes], *, content_type: str) -> int:
         name = self.object_key(key)
+        with store_faults("write"):
+            return await self._write(name, chunks, content_type)
+
+    async def _write(self, name: str, chunks: AsyncIterable[bytes], content_type: str) -> int:
         client = await self.client()
         pending: list[bytes] = []
         pending_size = 0
@@ -148,16 +170,18 @@ class S3FileStorage:
         if end is not None and end <= start:
             return
         name = self.object_key(key)
-        client = await self.client()
         wanted = f"bytes={start}-{'' if end is None else end - 1}"
-        try:
-            answer = await client.get_object(Bucket=self.bucket, Key=name, Range=wanted)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in MISSING:
-                raise StoredObjectMissing(key) from None
-            if error.response.get("Error", {}).get("Code") == "InvalidRange":
-                return
-            raise
+        with store_faults("read"):
+            client = await self.client()
+            try:
+                answer = await client.get_object(Bucket=self.bucket, Key=name, Range=wanted)
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code")
+                if code in MISSING:
+                    raise StoredObjectMissing(key) from None
+                if code == "InvalidRange":
+                    return
+                raise
         body = answer["Body"]
         try:
             async for chunk in body.iter_chunks(READ_CHUNK):
@@ -166,8 +190,10 @@ class S3FileStorage:
             body.close()
 
     async def delete(self, key: str) -> None:
-        client = await self.client()
-        await client.delete_object(Bucket=self.bucket, Key=self.object_key(key))
+        name = self.object_key(key)
+        with store_faults("delete"):
+            client = await self.client()
+            await client.delete_object(Bucket=self.bucket, Key=name)
 
     async def close(self) -> None:
         await self._stack.aclose()
