@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tms_adapters.clock import SystemClock
 from tms_adapters.concurrency import ThreadRunner
-from tms_adapters.content import EscapingContentRenderer
+from tms_adapters.content import MarkdownItRenderer
 from tms_adapters.persistence.memory import (
     MemoryReportQueries,
     MemoryStore,
@@ -40,12 +40,14 @@ from tms_adapters.security import (
     load_common_passwords,
 )
 from tms_adapters.security.throttle import MemoryAttemptStore
+from tms_adapters.storage import file_storage_at
 from tms_domain.accounts import LockoutPolicy, PasswordPolicy
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.kernel import Clock, EventPublisher, StoredEvent
 from tms_domain.kernel.content import ContentRenderer
+from tms_domain.kernel.files import FileStorage
 from tms_domain.learning.use_cases.courses import CourseService
 from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
 from tms_domain.reporting import ReportQueries
@@ -59,6 +61,22 @@ from tms_domain.unit_of_work import Core, UnitOfWorkFactory
 
 MEMORY = "memory://"
 REPORT_THREADS = 2
+DEFAULT_FILES_URL = "var/files"
+"""Where uploaded files go unless told otherwise: a folder, made when the first is written."""
+
+__all__ = [
+    "DEFAULT_FILES_URL",
+    "MEMORY",
+    "Domain",
+    "Storage",
+    "argon2_hasher",
+    "content_renderer",
+    "file_storage_at",
+    "open_domain",
+    "password_policy",
+    "report_threads",
+    "storage_at",
+]
 
 
 def is_memory(url: str) -> bool:
@@ -147,8 +165,8 @@ def password_policy(min_length: int = 8, max_length: int = 128) -> PasswordPolic
 
 
 def content_renderer() -> ContentRenderer:
-    """What lesson bodies are rendered with (the one place to choose it)."""
-    return EscapingContentRenderer()
+    """Markdown to safe HTML (markdown-it-py, then the nh3 allowlist)."""
+    return MarkdownItRenderer()
 
 
 class StoredEventsOnly:
@@ -175,6 +193,11 @@ class Domain:
     courses: CourseService
     course_enrolments: CourseEnrolmentService
     clock: Clock
+    files: FileStorage
+    """Where uploaded files' bytes go (tms_domain.kernel.files; what is known of each is
+    ``uow.files``)."""
+    content: ContentRenderer
+    """Markdown to safe HTML."""
 
 
 @asynccontextmanager
@@ -185,15 +208,20 @@ async def open_domain(
     secret_key: str | None = None,
     clock: Clock | None = None,
     token_lifetime: timedelta = timedelta(hours=8),
+    files_url: str = DEFAULT_FILES_URL,
+    s3_endpoint_url: str | None = None,
 ) -> AsyncIterator[Domain]:
     """The domain over ``url``, with its database connections and threads released on
     leaving. ``migrate``: bring an SQL database's schema up to date first (it is created
     when it does not exist yet). ``secret_key`` (32 bytes or more) signs the access tokens
-    of ``auth``; without one, a key is made that lasts as long as this domain."""
+    of ``auth``; without one, a key is made that lasts as long as this domain.
+    ``files_url``: where uploaded files go, a folder or ``s3://bucket/prefix`` (at
+    ``s3_endpoint_url`` when that is not AWS)."""
     if migrate and not is_memory(url):
         await schema.upgrade(url)
     clock = clock or SystemClock()
     storage = storage_at(url, clock=clock, publisher=StoredEventsOnly())
+    files = file_storage_at(files_url, endpoint_url=s3_endpoint_url)
     try:
         with ExitStack() as threads:
             hasher = threads.enter_context(argon2_hasher())
@@ -217,6 +245,9 @@ async def open_domain(
                 courses=CourseService(core, content_renderer()),
                 course_enrolments=CourseEnrolmentService(core),
                 clock=clock,
+                files=files,
+                content=content_renderer(),
             )
     finally:
+        await files.close()
         await storage.close()

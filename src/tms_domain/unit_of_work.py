@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventStore
+from tms_domain.kernel.files import StoredFileRepository
 from tms_domain.kernel.jobs import Jobs
 from tms_domain.learning import (
     CourseEnrolmentRepository,
@@ -49,6 +50,8 @@ class UnitOfWork(Protocol):
     events: EventStore
     jobs: Jobs
     """Background work stored by ``commit()``, run after it."""
+    files: StoredFileRepository
+    """What is known of uploaded files (their bytes are in the FileStorage)."""
 
     user_directory: UserDirectory
     sign_in_history: SignInHistory

@@ -161,7 +161,16 @@ class Container(containers.DeclarativeContainer):
         per_user=settings.provided.reports_max_per_user,
     )
     reports = providers.Singleton(ReportService, core, report_runner, report_queries, report_limits)
-    jobs = providers.Container(JobsContainer, settings=settings, core=core)
+    files = providers.Singleton(
+        bootstrap.file_storage_at,
+        settings.provided.files_url,
+        endpoint_url=settings.provided.s3_endpoint_url,
+    )
+    """Where uploaded files' bytes go (a folder under the data directory, or S3)."""
+    files_closed = providers.Resource(closed_at_shutdown, files)
+    content = providers.Singleton(bootstrap.content_renderer)
+    """Markdown to safe HTML."""
+    jobs = providers.Container(JobsContainer, settings=settings, core=core, files=files)
 
 
 def build_container(settings: Settings) -> Container:

@@ -11,13 +11,17 @@ from tms_adapters.jobs import JobExecutor, PollingJobWorkers, load_job_plugins
 from tms_adapters.jobs.saq import SaqJobRelay, saq_queue
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.jobs.use_cases.processing import JobProcessing
+from tms_domain.kernel.files import DELETE_BYTES_JOB, FileStorage, deleting_bytes
 from tms_domain.kernel.jobs import JobHandlers, RetryPolicy
 from tms_domain.unit_of_work import Core
 from tms_entrypoints.settings import Settings
 
 
-def _handlers(plugins: tuple[str, ...]) -> JobHandlers:
-    return load_job_plugins(JobHandlers(), plugins)
+def _handlers(plugins: tuple[str, ...], files: FileStorage) -> JobHandlers:
+    """The areas' handlers, then the plugins'."""
+    handlers = JobHandlers()
+    handlers.register(DELETE_BYTES_JOB, deleting_bytes(files))
+    return load_job_plugins(handlers, plugins)
 
 
 def _policy(settings: Settings) -> RetryPolicy:
@@ -35,8 +39,10 @@ def _seconds(milliseconds: int) -> float:
 class JobsContainer(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     core = providers.Dependency(instance_of=Core)
+    files: providers.Dependency[FileStorage] = providers.Dependency()
+    """The FileStorage (forgotten files' bytes are deleted by a job)."""
 
-    handlers = providers.Singleton(_handlers, settings.provided.job_plugins)
+    handlers = providers.Singleton(_handlers, settings.provided.job_plugins, files)
     policy = providers.Singleton(_policy, settings)
     processing = providers.Singleton(JobProcessing, core, handlers, policy)
     executor = providers.Singleton(JobExecutor, processing)

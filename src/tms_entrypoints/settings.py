@@ -11,6 +11,7 @@ from typing import Any, Literal
 from dotenv import dotenv_values
 
 from tms_adapters.persistence.sql import url_problem
+from tms_adapters.storage import files_url_problem
 
 PREFIX = "TMS_"
 MIN_METRICS_TOKEN_LENGTH = 16
@@ -81,7 +82,14 @@ class Settings:
     header_timeout_seconds: int = 10
     """The longest a client may take to send a request head (a new connection included)."""
     body_timeout_seconds: int = 20
-    """The longest a client may take to send a request body once its head has arrived."""
+    """The longest a client may take to start sending a request body once its head has
+    arrived, and the time it is given for its first TMS_BODY_MIN_RATE_BYTES bytes."""
+    body_min_rate_bytes: int = 8192
+    """Each further second a body may take is paid for by this many bytes received (the
+    minimum rate, in bytes a second, of a body that takes longer than
+    TMS_BODY_TIMEOUT_SECONDS): a large upload at any usable speed is never cut, a body
+    trickled in to hold a connection is (408). 0: every body within
+    TMS_BODY_TIMEOUT_SECONDS in total."""
     keep_alive_seconds: int = 5
     """How long an idle connection is kept open for a client's next request."""
     max_connections_per_address: int = 100
@@ -114,6 +122,13 @@ class Settings:
     """The wait after a job's first failure; it doubles with each further one (up to 1 h)."""
     job_plugins: tuple[str, ...] = ()
     """Modules whose register(handlers) adds job handlers."""
+    storage_url: str = ""
+    """Where uploaded files live: a folder, or s3://bucket/prefix; empty: files/ in the
+    data directory (TMS_VAR_DIR)."""
+    s3_endpoint_url: str = ""
+    """The S3 API to use when it is not AWS's (MinIO, Ceph, ...)."""
+    upload_max_bytes: int = 50 * 1024 * 1024
+    """The largest file an upload may hold; past it 413."""
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     metrics_token: str = ""
@@ -179,6 +194,8 @@ class Settings:
                 f"TMS_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters"
                 " (or empty: no /metrics)"
             )
+        if self.storage_url and (problem := files_url_problem(self.storage_url)):
+            raise SettingsError(f"TMS_STORAGE_URL {problem}: use a folder or s3://bucket/prefix")
 
     def _validate_limits(self) -> None:
         """Sizes, counts and timeouts: each within its range."""
@@ -218,6 +235,10 @@ class Settings:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
         if self.max_header_bytes < self.max_header_line_bytes:
             raise SettingsError("TMS_MAX_HEADER_BYTES must be at least TMS_MAX_HEADER_LINE_BYTES")
+        if self.upload_max_bytes < 1:
+            raise SettingsError("TMS_UPLOAD_MAX_BYTES must be at least 1")
+        if self.body_min_rate_bytes < 0:
+            raise SettingsError("TMS_BODY_MIN_RATE_BYTES must be 0 (a total deadline) or more")
         if self.max_connections_per_address < 0:
             raise SettingsError("TMS_MAX_CONNECTIONS_PER_ADDRESS must be 0 (no cap) or more")
 
@@ -251,6 +272,11 @@ class Settings:
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
         return replace(self, secret_key=path.read_text().strip())
+
+    @property
+    def files_url(self) -> str:
+        """Where uploaded files live (TMS_STORAGE_URL, or files/ in the data directory)."""
+        return self.storage_url or str(Path(self.var_dir) / "files")
 
     @property
     def web_dist_path(self) -> Path | None:

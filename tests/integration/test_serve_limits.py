@@ -1,7 +1,8 @@
 """`tms serve` facing clients that are slow, greedy or oversized, through a real server on
 loopback: request heads past the size limits answer 414/431 at once (a 16 MiB header costs
 the server neither seconds nor memory), a client trickling its head or its body a byte a
-second is cut within 30 s with the default settings, idle connections are closed, one
+second is cut within 30 s with the default settings while a large body at a steady rate
+outlasts the body timeout (a minimum rate, not a total), idle connections are closed, one
 address cannot hold more connections than its cap; and a port in use is said in one line.
 """
 
@@ -190,6 +191,63 @@ async def test_a_client_trickling_its_head_or_its_body_is_cut_within_30_seconds(
     # And the server still serves.
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
         assert (await client.get("/health")).status_code == 200
+
+
+async def send_steadily(
+    server: TmsServer, head: bytes, body: bytes, *, piece: int, every: float
+) -> tuple[float, bytes]:
+    """Send ``head``, then ``body`` in pieces of ``piece`` bytes every ``every`` seconds (a
+    steady rate), then read the answer: how long the body took, and what came back. A
+    server that cuts in between answers before the body is through."""
+    async with connection(server) as (reader, writer):
+        writer.write(head)
+        await writer.drain()
+        began = time.monotonic()
+        for at in range(0, len(body), piece):
+            writer.write(body[at : at + piece])
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
+            with contextlib.suppress(asyncio.TimeoutError):
+                early = await asyncio.wait_for(reader.read(), every)
+                return time.monotonic() - began, early
+        took = time.monotonic() - began
+        return took, await asyncio.wait_for(reader.read(), 30)
+
+
+async def test_a_large_body_at_a_steady_rate_outlasts_the_body_timeout_a_trickled_one_does_not(
+    tmp_path: Path,
+) -> None:
+    """The body timeout is a grace period, not a total: each TMS_BODY_MIN_RATE_BYTES that
+    arrive buy a second more. 2 MiB sent at 512 KiB/s take twice the body timeout and are
+    answered by the app; 60 bytes a second are cut once the timeout (and what they
+    bought) has passed."""
+    settings = {
+        "TMS_BODY_TIMEOUT_SECONDS": "2",
+        "TMS_BODY_MIN_RATE_BYTES": "65536",
+        "TMS_MAX_BODY_BYTES": str(8 * 1024 * 1024),
+    }
+    body = json.dumps(
+        {"username": "admin", "password": "wrong", "padding": "p" * 2 * 1024 * 1024}
+    ).encode()
+    head = (
+        "POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with running(sqlite_server(tmp_path, **settings)) as server:
+        (steady_took, steady_answer), (trickle_took, trickle_answer) = await asyncio.gather(
+            send_steadily(server, head, body, piece=64 * 1024, every=0.125),
+            send_steadily(server, head, body, piece=30, every=0.5),
+        )
+
+    assert steady_took > 3.5
+    steady_status, steady_body = status_and_body(steady_answer)
+    assert steady_status != 408
+    assert steady_status in (400, 401, 422), steady_body
+    assert trickle_took < 5
+    assert status_and_body(trickle_answer) == (
+        408,
+        {"detail": "The request body took too long to arrive"},
+    )
 
 
 async def closed_within(reader: asyncio.StreamReader, seconds: float) -> bytes:

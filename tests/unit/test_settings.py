@@ -52,6 +52,11 @@ def test_the_example_gives_the_defaults() -> None:
         ("TMS_METRICS_TOKEN", "short-token", "TMS_METRICS_TOKEN must be at least 16 characters"),
         ("TMS_SHUTDOWN_TIMEOUT_SECONDS", "0", "TMS_SHUTDOWN_TIMEOUT_SECONDS must be at least 1"),
         ("TMS_LOG_FORMAT", "xml", "TMS_LOG_FORMAT must be text or json"),
+        ("TMS_UPLOAD_MAX_BYTES", "0", "TMS_UPLOAD_MAX_BYTES must be at least 1"),
+        ("TMS_UPLOAD_MAX_BYTES", "50MB", "TMS_UPLOAD_MAX_BYTES must be a whole number"),
+        ("TMS_BODY_MIN_RATE_BYTES", "-1", "TMS_BODY_MIN_RATE_BYTES must be 0"),
+        ("TMS_STORAGE_URL", "ftp://files.example.org/tms", "TMS_STORAGE_URL is neither a folder"),
+        ("TMS_STORAGE_URL", "s3:///prefix", "TMS_STORAGE_URL names no bucket"),
     ],
 )
 def test_a_bad_value_is_refused_by_name(name: str, value: str, message: str) -> None:
@@ -64,3 +69,8 @@ def test_production_needs_a_long_secret_key() -> None:
         Settings.from_env(
             environ={"TMS_ENV": "production", "TMS_SECRET_KEY": "short"}, env_file=None
         )
+
+
+def test_uploaded_files_go_under_the_data_directory_unless_told() -> None:
+    assert Settings(var_dir="/srv/tms").files_url == "/srv/tms/files"
+    assert Settings(storage_url="s3://bucket/tms").files_url == "s3://bucket/tms"

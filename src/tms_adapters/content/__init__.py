@@ -1,5 +1,6 @@
-"""Lesson content: rendering Markdown to safe HTML."""
+"""Rendering what authors write: Markdown to safe HTML."""
 
 from tms_adapters.content.escaping import EscapingContentRenderer
+from tms_adapters.content.markdown import MarkdownItRenderer
 
-__all__ = ["EscapingContentRenderer"]
+__all__ = ["EscapingContentRenderer", "MarkdownItRenderer"]

@@ -20,6 +20,8 @@ from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.kernel import AuthenticationFailed
+from tms_domain.kernel.content import ContentRenderer
+from tms_domain.kernel.files import FileStorage
 from tms_domain.learning.use_cases.courses import CourseService
 from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
@@ -106,6 +108,21 @@ def provide_jobs(core: Core) -> JobAdminService:
     return admin
 
 
+def provide_file_storage(core: Core) -> FileStorage:
+    storage: FileStorage = core.files()
+    return storage
+
+
+def provide_content_renderer(core: Core) -> ContentRenderer:
+    renderer: ContentRenderer = core.content()
+    return renderer
+
+
+def provide_upload_max_bytes(core: Core) -> int:
+    limit: int = core.settings().upload_max_bytes
+    return limit
+
+
 async def provide_hub(server: Server) -> EventHub:
     """The running hub (started with the server's resources)."""
     return await server.hub.async_()
@@ -151,6 +168,9 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "jobs": once(provide_jobs),
         "courses": once(provide_courses),
         "course_enrolments": once(provide_course_enrolments),
+        "file_storage": once(provide_file_storage),
+        "content_renderer": once(provide_content_renderer),
+        "upload_max_bytes": once(provide_upload_max_bytes),
         "hub": Provide(provide_hub, use_cache=True),
         "probe": once(provide_probe),
         "schema_probe": once(provide_schema_probe),

@@ -24,6 +24,7 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -43,6 +44,7 @@ from tms_domain.kernel import (
     StorageUnavailable,
     Throttled,
 )
+from tms_domain.kernel.files import FileTooLarge, UnsupportedFileType
 from tms_domain.training import DoubleBooking
 from tms_entrypoints.http.access import loggable_target
 from tms_entrypoints.http.schemas import ConflictOut, DoubleBookingOut, ErrorOut, FieldErrorOut
@@ -51,6 +53,8 @@ from tms_entrypoints.logs import REQUEST_ID
 log = logging.getLogger("tms.http")
 
 STATUS_OF: list[tuple[type[DomainError], int]] = [
+    (FileTooLarge, HTTP_413_REQUEST_ENTITY_TOO_LARGE),
+    (UnsupportedFileType, HTTP_415_UNSUPPORTED_MEDIA_TYPE),
     (NotFound, HTTP_404_NOT_FOUND),
     (Forbidden, HTTP_403_FORBIDDEN),
     (Conflict, HTTP_409_CONFLICT),

@@ -11,8 +11,13 @@ address), so `tms serve` keeps uvicorn, its graceful shutdown and WebSockets, an
 - a request line or header line over ``max_header_line_bytes`` answers 414 or 431, a head
   over ``max_header_bytes`` 431, counted as the bytes arrive;
 - a head must arrive within ``header_timeout`` (from the connection's start, or from the
-  first byte of a later request) and a body within ``body_timeout`` of its head; past it
-  408 and the connection is closed (silently when nothing of a request had come);
+  first byte of a later request); a body has ``body_timeout`` from its head, and each byte
+  of it that arrives buys ``1 / body_min_rate`` seconds more (a minimum rate, as Apache's
+  mod_reqtimeout has it: a 500 MiB upload at any usable speed goes through, a body trickled
+  in to hold the connection does not; with no minimum rate, ``body_timeout`` in total).
+  Past either, 408 and the connection is closed (silently when nothing of a request had
+  come). Time the server itself stops reading (an answer under way, an upload being stored
+  more slowly than it arrives) is not the client's;
 - an address holding ``connections_per_address`` open connections in this process gets
   429 on its next and that one is closed. A connection that becomes a WebSocket leaves the
   count: the WebSocket protocol has its own ping timeout.
@@ -44,6 +49,8 @@ class ConnectionLimits:
     max_header_bytes: int
     header_timeout: float
     body_timeout: float
+    body_min_rate: int
+    """Bytes a second that buy a body more time past ``body_timeout``; 0: none."""
     connections_per_address: int
     """0: no cap."""
 
@@ -54,6 +61,7 @@ class ConnectionLimits:
             max_header_bytes=settings.max_header_bytes,
             header_timeout=settings.header_timeout_seconds,
             body_timeout=settings.body_timeout_seconds,
+            body_min_rate=settings.body_min_rate_bytes,
             connections_per_address=settings.max_connections_per_address,
         )
 
@@ -82,6 +90,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self.address: str | None = None
         self.reading: Literal["head", "body"] | None = None
         self.deadline: asyncio.TimerHandle | None = None
+        self.allowed_until = 0.0
+        """When the part being read must have arrived (the loop's clock); a body's moves on
+        with each chunk."""
         self.message_open = False
         self.messages_begun = 0
         self.received_head_bytes = 0
@@ -186,6 +197,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self.expect("body")
         super().on_headers_complete()
 
+    def on_body(self, body: bytes) -> None:
+        if self.reading == "body" and self.limits.body_min_rate:
+            self.allowed_until += len(body) / self.limits.body_min_rate
+        super().on_body(body)
+
     def on_message_complete(self) -> None:
         self.message_open = False
         self.stop_clock()
@@ -198,6 +214,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self.stop_clock()
         self.reading = part
         timeout = self.limits.header_timeout if part == "head" else self.limits.body_timeout
+        self.allowed_until = self.loop.time() + timeout
         self.deadline = self.loop.call_later(timeout, self.too_slow)
 
     def stop_clock(self) -> None:
@@ -212,9 +229,14 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if part is None or self.transport.is_closing():
             return
         if self.flow.read_paused:
-            # The server stopped reading (an earlier request is still being answered): the
-            # wait is the server's, not the client's.
-            self.expect(part)
+            # The server stopped reading (an earlier request is still being answered, or
+            # the body is taken in more slowly than it comes): the wait is the server's.
+            timeout = self.limits.header_timeout if part == "head" else self.limits.body_timeout
+            self.allowed_until = max(self.allowed_until, self.loop.time() + timeout)
+        left = self.allowed_until - self.loop.time()
+        if left > 0:
+            # A body that has bought more time with the bytes it sent.
+            self.deadline = self.loop.call_later(left, self.too_slow)
             return
         if not self.message_open:
             # Nothing of a request came: close as an idle connection.

@@ -87,6 +87,10 @@ class MemoryUserRepository:
                 course.owner_id = None
         s.course_enrolments = {k: v for k, v in s.course_enrolments.items() if k[1] != user_id}
         s.lesson_completions = {k: v for k, v in s.lesson_completions.items() if k[1] != user_id}
+        s.files = {
+            k: replace(v, created_by=None) if v.created_by == user_id else v
+            for k, v in s.files.items()
+        }
 
     async def lock_many(self, user_ids: Iterable[int]) -> None:
         """The store's lock already serialises writers."""

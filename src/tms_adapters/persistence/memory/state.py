@@ -11,6 +11,7 @@ from tms_adapters.persistence.memory.jobs import JobTable
 from tms_domain.accounts import SignIn, User
 from tms_domain.audit import AuditEntry
 from tms_domain.kernel import StoredEvent
+from tms_domain.kernel.files import StoredFile
 from tms_domain.learning import Course, CourseEnrolment, LessonCompletion
 from tms_domain.training import Assignment, Attendance, TrainingSession
 
@@ -47,6 +48,8 @@ class State:
     """(course id, trainee id) -> enrolment."""
     lesson_completions: dict[tuple[int, int], LessonCompletion] = field(default_factory=dict)
     """(lesson id, trainee id) -> completion: one per lesson and trainee."""
+    files: dict[int, StoredFile] = field(default_factory=dict)
+    """Uploaded files by id (their bytes are in the file storage)."""
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1

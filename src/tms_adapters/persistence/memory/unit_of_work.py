@@ -20,6 +20,7 @@ from tms_adapters.persistence.memory.accounts import (
 from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
 from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
 from tms_adapters.persistence.memory.events import MemoryEventStore
+from tms_adapters.persistence.memory.files import MemoryStoredFileRepository
 from tms_adapters.persistence.memory.jobs import MemoryJobs
 from tms_adapters.persistence.memory.learning import (
     MemoryCourseEnrolmentRepository,
@@ -46,7 +47,14 @@ from tms_adapters.persistence.memory.training_queries import (
 from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
-from tms_domain.kernel import Clock, DomainEvent, EventHandlers, EventPublisher, EventStore
+from tms_domain.kernel import (
+    Clock,
+    DomainEvent,
+    EventHandlers,
+    EventPublisher,
+    EventStore,
+)
+from tms_domain.kernel.files import StoredFileRepository
 from tms_domain.kernel.jobs import Jobs
 from tms_domain.learning import (
     CourseEnrolmentRepository,
@@ -96,6 +104,7 @@ class MemoryUnitOfWork:
     course_listing: CourseListing
     enrolment_listing: EnrolmentListing
     jobs: Jobs
+    files: StoredFileRepository
 
     def __init__(
         self,
@@ -138,6 +147,7 @@ class MemoryUnitOfWork:
         self.audit_history = MemoryAuditHistory(state)
         self.course_listing = MemoryCourseListing(state)
         self.enrolment_listing = MemoryEnrolmentListing(state)
+        self.files = MemoryStoredFileRepository(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

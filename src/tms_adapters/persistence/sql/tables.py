@@ -420,3 +420,22 @@ lesson_completions = Table(
     **MYSQL_OPTIONS,
     **NEVER_REUSED_IDS,
 )
+
+# Uploaded files (tms_domain.kernel.files): what is known of each; the bytes are in the
+# file storage under storage_key.
+
+stored_files = Table(
+    "stored_files",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("storage_key", String(200), nullable=False, unique=True),
+    Column("sha256", String(64), nullable=False),
+    Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_stored_files_created_by", "created_by"),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)

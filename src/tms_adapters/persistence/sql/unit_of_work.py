@@ -20,6 +20,7 @@ from tms_adapters.persistence.sql.analytics import SqlaAnalyticsQueries
 from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
+from tms_adapters.persistence.sql.files import SqlaStoredFileRepository
 from tms_adapters.persistence.sql.jobs import SqlaJobs
 from tms_adapters.persistence.sql.learning import (
     SqlaCourseEnrolmentRepository,
@@ -50,6 +51,7 @@ from tms_domain.kernel import (
     EventStore,
     StorageUnavailable,
 )
+from tms_domain.kernel.files import StoredFileRepository
 from tms_domain.kernel.jobs import Jobs
 from tms_domain.learning import (
     CourseEnrolmentRepository,
@@ -114,6 +116,7 @@ class SqlaUnitOfWork:
     course_listing: CourseListing
     enrolment_listing: EnrolmentListing
     jobs: Jobs
+    files: StoredFileRepository
 
     def __init__(
         self,
@@ -165,6 +168,7 @@ class SqlaUnitOfWork:
         self.audit_history = SqlaAuditHistory(conn)
         self.course_listing = SqlaCourseListing(conn)
         self.enrolment_listing = SqlaEnrolmentListing(conn)
+        self.files = SqlaStoredFileRepository(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
