@@ -1,6 +1,5 @@
 """Rendering what authors write: Markdown to safe HTML."""
 
-from tms_adapters.content.escaping import EscapingContentRenderer
 from tms_adapters.content.markdown import MarkdownItRenderer
 
-__all__ = ["EscapingContentRenderer", "MarkdownItRenderer"]
+__all__ = ["MarkdownItRenderer"]

@@ -33,7 +33,7 @@ class MarkdownItRenderer:
         )
 
     def render_markdown(self, text: str) -> str:
-        return sanitise(self._parser.render(text))
+        return sanitise(self._parser.render(text)).strip()
 
 
 def sanitise(html: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tms_adapters.content import EscapingContentRenderer
+from tms_adapters.content import MarkdownItRenderer
 from tms_domain.learning import (
     CompletionSource,
     Course,
@@ -55,7 +55,7 @@ async def write_courses(
     seed: int | None,
 ) -> DemoCourses:
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    renderer = EscapingContentRenderer()
+    renderer = MarkdownItRenderer()
     present: dict[int, set[int]] = {}
     for mark in marks:
         if mark.present:
@@ -140,7 +140,7 @@ async def _enrol(
 def _lessons(
     course: Course,
     rng: random.Random,
-    renderer: EscapingContentRenderer,
+    renderer: MarkdownItRenderer,
     attended: Sequence[int],
     created: datetime,
 ) -> list[tuple[int, Lesson]]:
