@@ -45,6 +45,11 @@ async def test_a_file_is_added_found_and_deleted(storage: Container) -> None:
         assert await uow.files.get(first.id) == first
         assert await uow.files.get(second.id) == second
         assert await uow.files.get(second.id + 100) is None
+        assert await uow.files.get_many({first.id, second.id, second.id + 100}) == {
+            first.id: first,
+            second.id: second,
+        }
+        assert await uow.files.get_many(set()) == {}
 
     async with storage.uow()() as uow:
         assert await uow.files.delete(first.id) is True

@@ -1,11 +1,7 @@
 """A lesson's file through a real `tms serve` (API.md part two): `POST /lessons/{id}/file`
 stores an upload as it streams (413 over the limit, 415 for a type not allowed, nothing
 left behind either way), `GET /files/{id}` sends it back as an attachment with ranges, to
-whoever may read its lesson (others: 404).
-
-The routes land with the learning area: these tests wait for them (remove the skip once
-`POST /lessons/{id}/file` and `GET /files/{id}` are wired to the helpers of
-tms_entrypoints.http.files)."""
+whoever may read its lesson (others: 404)."""
 
 from __future__ import annotations
 
@@ -20,8 +16,6 @@ import pytest
 
 import servers
 from servers import TmsServer, running
-
-pytestmark = pytest.mark.skip(reason="routes land with the learning area")
 
 SECRET_KEY = "lesson-files-secret-key-" + "f" * 32
 ADMIN_PASSWORD = "Granite-Orchard-6150"

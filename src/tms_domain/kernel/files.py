@@ -19,7 +19,7 @@ import re
 import secrets
 import unicodedata
 import zlib
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -113,6 +113,10 @@ class StoredFileRepository(Protocol):
         ...
 
     async def get(self, file_id: int) -> StoredFile | None: ...
+
+    async def get_many(self, file_ids: Collection[int]) -> dict[int, StoredFile]:
+        """The files of those ids that are known, by id (one query)."""
+        ...
 
     async def delete(self, file_id: int) -> bool:
         """Forget the file (its bytes are the storage's to delete); False when unknown."""

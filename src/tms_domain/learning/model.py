@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from tms_domain.kernel import Conflict, DomainEvent, InvalidInput, NotFound
+from tms_domain.kernel.files import StoredFile
 
 
 class CourseStatus(StrEnum):
@@ -76,6 +77,8 @@ class Lesson:
     """The server's sanitised rendering of ``body``: what a page shows."""
     video_url: str | None = None
     file_id: int | None = None
+    file: StoredFile | None = field(default=None, compare=False)
+    """What is known of the file named by ``file_id``, when the use case looked it up."""
     session_ids: list[int] = field(default_factory=list)
     """The live sessions that deliver a ``session`` lesson; attending any one completes it."""
     duration_minutes: int | None = None
@@ -93,6 +96,7 @@ class Lesson:
             "kind": self.kind.value,
             "module_id": self.module_id,
             "video_url": self.video_url,
+            "file_id": self.file_id,
             "session_ids": list(self.session_ids),
             "duration_minutes": self.duration_minutes,
         }

@@ -52,6 +52,10 @@ class CourseRepository(Protocol):
 
     async def lesson_total(self, course_id: int) -> int: ...
 
+    async def course_of_file(self, file_id: int) -> int | None:
+        """The course whose lesson has that file, if any."""
+        ...
+
     async def lessons_delivered_by(self, session_id: int) -> list[tuple[int, int]]:
         """(lesson id, course id) of each lesson the session delivers."""
         ...

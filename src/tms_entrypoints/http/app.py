@@ -41,6 +41,7 @@ from tms_entrypoints.http.learning.enrolments import (
     LessonCompletionController,
     trainee_courses,
 )
+from tms_entrypoints.http.learning.files import download_file, upload_lesson_file
 from tms_entrypoints.http.metrics import (
     RequestMetrics,
     count_pool_checkouts,
@@ -146,6 +147,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             CourseEnrolmentsController,
             LessonCompletionController,
             trainee_courses,
+            upload_lesson_file,
+            download_file,
             AnalyticsController,
             list_audit,
             JobsController,

@@ -19,7 +19,7 @@ from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.jobs.use_cases.admin import JobAdminService
-from tms_domain.kernel import AuthenticationFailed
+from tms_domain.kernel import AuthenticationFailed, Clock
 from tms_domain.kernel.content import ContentRenderer
 from tms_domain.kernel.files import FileStorage
 from tms_domain.learning.use_cases.courses import CourseService
@@ -118,6 +118,11 @@ def provide_content_renderer(core: Core) -> ContentRenderer:
     return renderer
 
 
+def provide_clock(core: Core) -> Clock:
+    clock: Clock = core.clock()
+    return clock
+
+
 def provide_upload_max_bytes(core: Core) -> int:
     limit: int = core.settings().upload_max_bytes
     return limit
@@ -171,6 +176,7 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "file_storage": once(provide_file_storage),
         "content_renderer": once(provide_content_renderer),
         "upload_max_bytes": once(provide_upload_max_bytes),
+        "clock": once(provide_clock),
         "hub": Provide(provide_hub, use_cache=True),
         "probe": once(provide_probe),
         "schema_probe": once(provide_schema_probe),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
 from tms_adapters.persistence.memory.state import State
@@ -22,6 +23,9 @@ class MemoryStoredFileRepository:
 
     async def get(self, file_id: int) -> StoredFile | None:
         return self._s.files.get(file_id)
+
+    async def get_many(self, file_ids: Collection[int]) -> dict[int, StoredFile]:
+        return {i: self._s.files[i] for i in file_ids if i in self._s.files}
 
     async def delete(self, file_id: int) -> bool:
         return self._s.files.pop(file_id, None) is not None

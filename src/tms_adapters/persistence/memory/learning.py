@@ -107,6 +107,12 @@ class MemoryCourseRepository:
                     return course.id, lesson.kind
         return None
 
+    async def course_of_file(self, file_id: int) -> int | None:
+        for course in self._s.courses.values():
+            if any(lesson.file_id == file_id for lesson in course.lessons):
+                return course.id
+        return None
+
     async def lesson_total(self, course_id: int) -> int:
         course = self._s.courses.get(course_id)
         return course.lesson_count if course else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -53,6 +54,14 @@ class SqlaStoredFileRepository:
             await self._conn.execute(select(t.stored_files).where(t.stored_files.c.id == file_id))
         ).first()
         return _file(row) if row is not None else None
+
+    async def get_many(self, file_ids: Collection[int]) -> dict[int, StoredFile]:
+        if not file_ids:
+            return {}
+        rows = await self._conn.execute(
+            select(t.stored_files).where(t.stored_files.c.id.in_(sorted(file_ids)))
+        )
+        return {row.id: _file(row) for row in rows}
 
     async def delete(self, file_id: int) -> bool:
         result = await self._conn.execute(

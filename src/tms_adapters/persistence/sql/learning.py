@@ -375,6 +375,10 @@ class SqlaCourseRepository:
         row = (await self._conn.execute(query)).first()
         return (row[0], LessonKind(row[1])) if row else None
 
+    async def course_of_file(self, file_id: int) -> int | None:
+        query = select(_L.c.course_id).where(_L.c.file_id == file_id).limit(1)
+        return (await self._conn.execute(query)).scalar()
+
     async def lesson_total(self, course_id: int) -> int:
         query = select(func.count()).select_from(_L).where(_L.c.course_id == course_id)
         return int((await self._conn.execute(query)).scalar_one())

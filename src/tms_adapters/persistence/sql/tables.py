@@ -348,7 +348,7 @@ lessons = Table(
     Column("body_html", _long_text(), nullable=True),
     Column("video_url", String(2000), nullable=True),
     # The stored file of a `file` lesson (see the files table, which names its owner).
-    Column("file_id", Id, nullable=True),
+    Column("file_id", Id, nullable=True, index=True),
     Column("duration_minutes", Integer, nullable=True),
     Column("position", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),

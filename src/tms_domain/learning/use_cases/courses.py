@@ -18,6 +18,7 @@ from tms_domain.kernel import (
     authorize,
 )
 from tms_domain.kernel.content import ContentRenderer, check_video_url
+from tms_domain.kernel.files import StoredFile, forget_file
 from tms_domain.learning.events import CourseChanged, CourseCreated, CourseDeleted
 from tms_domain.learning.model import (
     AUTHORED_KINDS,
@@ -42,6 +43,8 @@ from tms_domain.unit_of_work import Core, UnitOfWork
 
 MODULE_NOT_FOUND = "Module not found"
 LESSON_NOT_FOUND = "Lesson not found"
+FILE_NOT_FOUND = "File not found"
+ONLY_FILE_LESSONS = "Only a lesson of kind file takes a file: change its kind first"
 STILL_ENROLLED = (
     "Trainees are enrolled in this course, so it cannot be deleted: archive it instead"
     " (POST /courses/{id}/archive)"
@@ -134,7 +137,7 @@ class CourseService:
         """With its modules and lessons in order. Admins and trainers; a trainee only a
         published course they are enrolled in (404 otherwise)."""
         async with self._core.uow(read_only=True) as uow:
-            return await visible_course(uow, actor, course_id)
+            return await _with_files(uow, await visible_course(uow, actor, course_id))
 
     async def create_course(self, actor: Actor, new: NewCourse) -> Course:
         """A draft. Admins (for themselves or another trainer or admin); a trainer for
@@ -247,6 +250,8 @@ class CourseService:
             course = await editable_course(uow, actor, course_id, content=False)
             if await uow.course_enrolments.count_for_course(course_id):
                 raise Conflict(STILL_ENROLLED.replace("{id}", str(course_id)))
+            whole = await uow.courses.get(course_id)
+            await _forget_files(uow, whole.lessons if whole else [])
             await uow.courses.delete(course_id)
             await record_audit(
                 uow,
@@ -314,6 +319,7 @@ class CourseService:
         async with self._core.uow() as uow:
             course = await self._course_of_module(uow, actor, module_id)
             module = course.remove_module(module_id)
+            await _forget_files(uow, module.lessons)
             course.updated_at = self._core.clock.now()
             await self._store(uow, course, lessons_changed=bool(module.lessons))
             await record_audit(
@@ -390,6 +396,7 @@ class CourseService:
         async with self._core.uow() as uow:
             course = await self._course_of_lesson(uow, actor, lesson_id)
             lesson = course.remove_lesson(lesson_id)
+            await _forget_files(uow, [lesson])
             course.updated_at = self._core.clock.now()
             await self._store(uow, course, lessons_changed=True)
             await record_audit(
@@ -402,6 +409,49 @@ class CourseService:
                 {k: [v, None] for k, v in lesson.audit_fields().items()},
             )
             await self._tell(uow, course)
+
+    async def check_may_edit_lesson(self, actor: Actor, lesson_id: int) -> None:
+        """Raise as changing the lesson would (404, 403): asked before an upload is
+        received, so that nobody who may not change the lesson makes the server store it."""
+        async with self._core.uow(read_only=True) as uow:
+            await self._course_of_lesson(uow, actor, lesson_id, content=False)
+            ref = await uow.courses.lesson_ref(lesson_id)
+            if ref is not None and ref[1] is not LessonKind.FILE:
+                raise InvalidInput.for_field("kind", ONLY_FILE_LESSONS)
+
+    async def attach_file(self, actor: Actor, lesson_id: int, upload: StoredFile) -> Lesson:
+        """Record the uploaded file (its bytes already stored) as the lesson's file; the
+        file it had before is forgotten, its bytes deleted after the commit."""
+        async with self._core.uow() as uow:
+            course = await self._course_of_lesson(uow, actor, lesson_id)
+            lesson = course.lesson(lesson_id)
+            if lesson.kind is not LessonKind.FILE:
+                raise InvalidInput.for_field("kind", ONLY_FILE_LESSONS)
+            before = lesson.audit_fields()
+            stored = await uow.files.add(upload)
+            await _forget_files(uow, [lesson])
+            lesson.file_id, lesson.file = stored.id, stored
+            now = self._core.clock.now()
+            lesson.updated_at = course.updated_at = now
+            await self._store(uow, course)
+            changes = diff(before, lesson.audit_fields())
+            await record_audit(uow, actor, "lesson.updated", "lesson", lesson.id, now, changes)
+            await self._tell(uow, course)
+            return lesson
+
+    async def readable_file(self, actor: Actor, file_id: int) -> StoredFile:
+        """A lesson's file, for whoever may read the lesson (its course's staff; a trainee
+        enrolled in the published course); "not found" for anyone else."""
+        async with self._core.uow(read_only=True) as uow:
+            course_id = await uow.courses.course_of_file(file_id)
+            file = await uow.files.get(file_id) if course_id is not None else None
+            if course_id is None or file is None:
+                raise NotFound(FILE_NOT_FOUND)
+            try:
+                await visible_course(uow, actor, course_id, content=False)
+            except NotFound:
+                raise NotFound(FILE_NOT_FOUND) from None
+            return file
 
     async def reorder(
         self, actor: Actor, course_id: int, order: Sequence[tuple[int, Sequence[int]]]
@@ -462,12 +512,14 @@ class CourseService:
         except NotFound:
             raise NotFound(MODULE_NOT_FOUND) from None
 
-    async def _course_of_lesson(self, uow: UnitOfWork, actor: Actor, lesson_id: int) -> Course:
+    async def _course_of_lesson(
+        self, uow: UnitOfWork, actor: Actor, lesson_id: int, *, content: bool = True
+    ) -> Course:
         ref = await uow.courses.lesson_ref(lesson_id)
         if ref is None:
             raise NotFound(LESSON_NOT_FOUND)
         try:
-            return await editable_course(uow, actor, ref[0])
+            return await editable_course(uow, actor, ref[0], content=content)
         except NotFound:
             raise NotFound(LESSON_NOT_FOUND) from None
 
@@ -498,7 +550,7 @@ class CourseService:
         )
         uow.record(CourseChanged(_snapshot(course), enrolled))
         await uow.commit()
-        return course
+        return await _with_files(uow, course)
 
 
 def _set_fields(course: Course, changes: CourseChanges) -> None:
@@ -551,3 +603,21 @@ async def _check_owner(uow: UnitOfWork, owner_id: int) -> None:
     owner = await uow.users.get(owner_id)
     if owner is None or owner.role is Role.TRAINEE:
         raise InvalidInput.for_field("owner_id", "The owner must be a trainer or an admin")
+
+
+async def _with_files(uow: UnitOfWork, course: Course) -> Course:
+    """The course with what is known of its lessons' files (one lookup for all)."""
+    lessons = [lesson for lesson in course.lessons if lesson.file_id is not None]
+    if lessons:
+        files = await uow.files.get_many({lesson.file_id for lesson in lessons if lesson.file_id})
+        for lesson in lessons:
+            lesson.file = files.get(lesson.file_id) if lesson.file_id is not None else None
+    return course
+
+
+async def _forget_files(uow: UnitOfWork, lessons: Sequence[Lesson]) -> None:
+    """The files of lessons that go (or get another file): rows with the commit, bytes
+    after it."""
+    for lesson in lessons:
+        if lesson.file_id is not None and (file := await uow.files.get(lesson.file_id)):
+            await forget_file(uow.files, uow.jobs, file)

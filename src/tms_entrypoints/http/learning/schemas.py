@@ -76,8 +76,7 @@ class LessonOut(msgspec.Struct):
 
     @classmethod
     def of(cls, lesson: Lesson) -> LessonOut:
-        # The file's details come from the file storage once it lands; until then a
-        # lesson names no file.
+        file = lesson.file
         return cls(
             id=lesson.id,
             module_id=lesson.module_id,
@@ -86,7 +85,11 @@ class LessonOut(msgspec.Struct):
             body=lesson.body,
             body_html=lesson.body_html,
             video_url=lesson.video_url,
-            file=None,
+            file=(
+                LessonFileOut(file.id, file.name, file.size, file.content_type)
+                if file is not None
+                else None
+            ),
             session_id=lesson.session_id,
             session_ids=list(lesson.session_ids),
             duration_minutes=lesson.duration_minutes,

@@ -202,6 +202,7 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index("ix_lessons_module_position", ["module_id", "position"], unique=False)
+        batch_op.create_index(batch_op.f("ix_lessons_file_id"), ["file_id"], unique=False)
 
     op.create_table(
         "lesson_completions",
