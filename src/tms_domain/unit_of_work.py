@@ -17,6 +17,8 @@ from tms_domain.training import (
     AssignmentRepository,
     AttendanceListing,
     AttendanceRepository,
+    RoomListing,
+    RoomRepository,
     SessionListing,
     SessionRepository,
     TraineeActivity,
@@ -33,6 +35,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     sign_ins: SignInRepository
     sessions: SessionRepository
+    rooms: RoomRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
     audit: AuditLog
@@ -43,6 +46,7 @@ class UnitOfWork(Protocol):
     user_directory: UserDirectory
     sign_in_history: SignInHistory
     session_listing: SessionListing
+    room_listing: RoomListing
     assignment_listing: AssignmentListing
     attendance_listing: AttendanceListing
     progress: TrainingProgress

@@ -265,10 +265,11 @@ async def test_the_audience_index_is_filled_for_the_events_already_stored(
 async def test_0004_adds_the_jobs_table_and_takes_it_away(empty_database_url: str) -> None:
     url = empty_database_url
     await schema.upgrade(url, "0003")
-    assert "jobs" not in await tables_in(url)
+    before = await tables_in(url)
+    assert "jobs" not in before
     await schema.upgrade(url)
     assert "jobs" in await tables_in(url)
     await schema.downgrade(url, "0003")
-    assert await tables_in(url) == SCHEMA_TABLES - {"jobs"}
+    assert await tables_in(url) == before
     await schema.upgrade(url)
     assert await differences_from_models(url) == []

@@ -35,6 +35,12 @@ from tms_domain.training import (
     AttendanceChanged,
     AttendanceDeleted,
     AttendanceMarked,
+    BookingCancelled,
+    Room,
+    RoomAdded,
+    RoomChanged,
+    RoomRemoved,
+    SessionBooked,
     SessionChanged,
     SessionDeleted,
     SessionScheduled,
@@ -46,6 +52,7 @@ from tms_domain.training import (
     TraineeUnassigned,
     TraineeWithdrawn,
     TrainingSession,
+    WaitlistPromoted,
 )
 
 API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"
@@ -98,6 +105,8 @@ FAILED_JOB = Job(
     last_error="SMTP refused",
 )
 
+ROOM = Room(id=50, name="Lab 1", location="Building A", capacity=12, created_at=NOW, updated_at=NOW)
+
 MARK = Attendance(id=20, session_id=10, trainee_id=3, present=True, marked_at=NOW)
 
 SAMPLES: dict[str, DomainEvent] = {
@@ -120,6 +129,12 @@ SAMPLES: dict[str, DomainEvent] = {
     "attendance_marked": AttendanceMarked(MARK, 2),
     "attendance_updated": AttendanceChanged(MARK, 2),
     "attendance_deleted": AttendanceDeleted(MARK, 2),
+    "session_booked": SessionBooked(session(), 3, "enrolled", NOW),
+    "booking_cancelled": BookingCancelled(session(), 3, "waitlisted", NOW),
+    "waitlist_promoted": WaitlistPromoted(session(), 3, NOW),
+    "room_created": RoomAdded(ROOM),
+    "room_updated": RoomChanged(ROOM),
+    "room_deleted": RoomRemoved(ROOM),
     "job_failed": JobFailed(FAILED_JOB),
 }
 

@@ -11,7 +11,7 @@ from tms_adapters.persistence.memory.jobs import JobTable
 from tms_domain.accounts import SignIn, User
 from tms_domain.audit import AuditEntry
 from tms_domain.kernel import StoredEvent
-from tms_domain.training import Assignment, Attendance, TrainingSession
+from tms_domain.training import Assignment, Attendance, Room, TrainingSession
 
 
 class Enrolment(NamedTuple):
@@ -30,6 +30,10 @@ class State:
     sessions: dict[int, TrainingSession] = field(default_factory=dict)
     enrolments: dict[tuple[int, int], Enrolment] = field(default_factory=dict)
     """(session id, trainee id) -> enrolment; the session objects keep no trainee list."""
+    waitlist: dict[tuple[int, int], Enrolment] = field(default_factory=dict)
+    """(session id, trainee id) -> place on the waitlist, ordered by id; the session objects
+    keep no waitlist."""
+    rooms: dict[int, Room] = field(default_factory=dict)
     assignments: dict[int, Assignment] = field(default_factory=dict)
     attendance: dict[int, Attendance] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
