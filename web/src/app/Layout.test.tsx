@@ -24,6 +24,7 @@ describe('Layout', () => {
       'Dashboard',
       'Users',
       'Sessions',
+      'Rooms',
       'Assignments',
       'Analytics',
       'Reports',
@@ -44,6 +45,7 @@ describe('Layout', () => {
     const { calls } = mockFetch([{ method: 'POST', path: '/auth/logout', body: { message: 'Signed out' } }]);
     renderRoutes(routes, '/dashboard');
     expect(screen.getByRole('link', { name: 'My training' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Book a session' })).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Users' })).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(auth.get().token).toBeNull());

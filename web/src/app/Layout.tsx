@@ -11,6 +11,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: '/dashboard', label: 'Dashboard' },
     { to: '/users', label: 'Users' },
     { to: '/sessions', label: 'Sessions' },
+    { to: '/rooms', label: 'Rooms' },
     { to: '/assignments', label: 'Assignments' },
     { to: '/analytics', label: 'Analytics' },
     { to: '/reports', label: 'Reports' },
@@ -21,7 +22,10 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: '/sessions', label: 'My sessions' },
     { to: '/trainees', label: 'My trainees' },
   ],
-  trainee: [{ to: '/my', label: 'My training' }],
+  trainee: [
+    { to: '/my', label: 'My training' },
+    { to: '/book', label: 'Book a session' },
+  ],
 };
 
 export async function signOut(): Promise<void> {
