@@ -325,7 +325,7 @@ async function main(): Promise<number> {
         await roomDialog.getByLabel('Location').fill('Building 1');
         await roomDialog.getByLabel('Seats').fill('4');
         await roomDialog.getByRole('button', { name: 'Add room' }).click();
-        await admin.getByRole('cell', { name: 'E2E room' }).waitFor({ timeout: 10_000 });
+        await admin.getByRole('cell', { name: 'E2E room', exact: true }).waitFor({ timeout: 10_000 });
 
         await nav(admin, 'Sessions');
         await heading(admin, 'Sessions');
@@ -354,6 +354,9 @@ async function main(): Promise<number> {
           .getByTestId('session-places')
           .filter({ hasText: '1 of 2 (1 left)' })
           .waitFor({ timeout: LIVE_TIMEOUT });
+        // Cancelling gives the place back (and leaves the trainee's sessions as the next steps expect).
+        await card.getByRole('button', { name: `Cancel booking ${BOOKABLE_TITLE}` }).click();
+        await card.getByTestId('places').filter({ hasText: '0 of 2 (2 left)' }).waitFor({ timeout: 10_000 });
         await nav(trainee, 'My training');
         await heading(trainee, 'My training');
       },
