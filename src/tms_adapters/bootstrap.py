@@ -55,7 +55,9 @@ from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
 from tms_domain.training.use_cases.assignments import AssignmentService
 from tms_domain.training.use_cases.attendance import AttendanceService
+from tms_domain.training.use_cases.booking import BookingService
 from tms_domain.training.use_cases.progress import ProgressService
+from tms_domain.training.use_cases.rooms import RoomService
 from tms_domain.training.use_cases.sessions import SessionService
 from tms_domain.unit_of_work import Core, UnitOfWorkFactory
 
@@ -184,6 +186,8 @@ class Domain:
     users: UserService
     auth: AuthService
     sessions: SessionService
+    bookings: BookingService
+    rooms: RoomService
     assignments: AssignmentService
     attendance: AttendanceService
     progress: ProgressService
@@ -236,6 +240,8 @@ async def open_domain(
                     core, hasher, tokens, policy, token_lifetime, attempts, LockoutPolicy()
                 ),
                 sessions=SessionService(core),
+                bookings=BookingService(core),
+                rooms=RoomService(core),
                 assignments=AssignmentService(core),
                 attendance=AttendanceService(core),
                 progress=ProgressService(core),

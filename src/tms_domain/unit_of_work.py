@@ -25,6 +25,8 @@ from tms_domain.training import (
     AssignmentRepository,
     AttendanceListing,
     AttendanceRepository,
+    RoomListing,
+    RoomRepository,
     SessionListing,
     SessionRepository,
     TraineeActivity,
@@ -41,6 +43,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     sign_ins: SignInRepository
     sessions: SessionRepository
+    rooms: RoomRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
     courses: CourseRepository
@@ -56,6 +59,7 @@ class UnitOfWork(Protocol):
     user_directory: UserDirectory
     sign_in_history: SignInHistory
     session_listing: SessionListing
+    room_listing: RoomListing
     assignment_listing: AssignmentListing
     attendance_listing: AttendanceListing
     progress: TrainingProgress

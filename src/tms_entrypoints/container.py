@@ -50,7 +50,9 @@ from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
 from tms_domain.training.use_cases.assignments import AssignmentService
 from tms_domain.training.use_cases.attendance import AttendanceService
+from tms_domain.training.use_cases.booking import BookingService
 from tms_domain.training.use_cases.progress import ProgressService
+from tms_domain.training.use_cases.rooms import RoomService
 from tms_domain.training.use_cases.sessions import SessionService
 from tms_domain.unit_of_work import Core
 from tms_entrypoints.jobs import JobsContainer
@@ -146,6 +148,8 @@ class Container(containers.DeclarativeContainer):
     )
     users = providers.Singleton(UserService, core, hasher, password_policy, attempts)
     sessions = providers.Singleton(SessionService, core)
+    bookings = providers.Singleton(BookingService, core)
+    rooms = providers.Singleton(RoomService, core)
     assignments = providers.Singleton(AssignmentService, core)
     attendance = providers.Singleton(AttendanceService, core)
     progress = providers.Singleton(ProgressService, core)

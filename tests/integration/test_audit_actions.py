@@ -159,6 +159,37 @@ async def test_walking_every_recorded_action(walk: Walk) -> None:
     await ok("admin", "DELETE", f"/sessions/{sid}/trainees/{cast.third_trainee.id}")
     expected.append(("enrolment.removed", sid))
 
+    # Rooms, booking and the waitlist.
+    room = await ok("admin", "POST", "/rooms/", json={"name": "Walk-in", "capacity": 5})
+    expected.append(("room.created", room["id"]))
+    await ok("admin", "PUT", f"/rooms/{room['id']}", json={"location": "Hall"})
+    expected.append(("room.updated", room["id"]))
+    bookable = await ok(
+        "admin",
+        "POST",
+        "/sessions/",
+        json={
+            "title": "Walk in",
+            "trainer_id": cast.trainer.id,
+            "scheduled_date": at(48).isoformat(),
+            "duration_minutes": 60,
+            "self_booking": True,
+            "capacity": 1,
+        },
+    )
+    bid = bookable["id"]
+    expected.append(("session.created", bid))
+    walk.tokens["third_trainee"] = await login(walk.client, cast.third_trainee.user.username)
+    await ok("trainee", "POST", f"/sessions/{bid}/book")
+    expected.append(("session.booked", bid))
+    await ok("third_trainee", "POST", f"/sessions/{bid}/book")
+    expected.append(("session.booked", bid))
+    await ok("trainee", "DELETE", f"/sessions/{bid}/book")
+    expected.append(("session.booking_cancelled", bid))
+    expected.append(("session.waitlist_promoted", bid))
+    await ok("admin", "DELETE", f"/rooms/{room['id']}")
+    expected.append(("room.deleted", room["id"]))
+
     # Assignments and attendance.
     assigned = await ok(
         "admin",

@@ -61,6 +61,28 @@ WHERE (status = 'scheduled' AND scheduled_date <= :now)
 """
 
 
+OVER_CAPACITY = """
+SELECT COUNT(*) FROM training_sessions s
+WHERE s.capacity IS NOT NULL
+  AND (SELECT COUNT(*) FROM enrolments e WHERE e.session_id = s.id) > s.capacity
+"""
+FULL_WITH_WAITLIST = """
+SELECT COUNT(DISTINCT s.id) FROM training_sessions s
+JOIN session_waitlist w ON w.session_id = s.id
+WHERE (SELECT COUNT(*) FROM enrolments e WHERE e.session_id = s.id) = s.capacity
+"""
+ROOM_CLASHES = """
+SELECT COUNT(*) FROM training_sessions a JOIN training_sessions b
+  ON a.room_id = b.room_id AND a.id < b.id
+ AND a.scheduled_date < b.ends_at AND b.scheduled_date < a.ends_at
+WHERE a.status = 'scheduled' AND b.status = 'scheduled'
+"""
+OVER_ROOM_CAPACITY = """
+SELECT COUNT(*) FROM training_sessions s JOIN rooms r ON r.id = s.room_id
+WHERE s.capacity > r.capacity
+"""
+
+
 async def scalar(engine: AsyncEngine, sql: str, **params: object) -> int:
     async with engine.connect() as conn:
         return int((await conn.execute(text(sql), params)).scalar_one())
@@ -99,6 +121,16 @@ async def test_small_demo_data_is_consistent(sql_container: Container, clock: Fa
     assert await scalar(engine, MARKS_NOT_FOR_PAST_COMPLETED, now=now) == 0
     assert await scalar(engine, MARKS_WITHOUT_ENROLMENT) == 0
     assert await scalar(engine, STATUS_AGAINST_TIME, now=now) == 0
+
+    # Rooms, and upcoming sessions open to booking: one full with a waitlist, none over
+    # capacity, no room holding two sessions at once.
+    assert await scalar(engine, "SELECT COUNT(*) FROM rooms") == 3
+    assert await scalar(engine, "SELECT COUNT(*) FROM training_sessions WHERE self_booking") > 1
+    assert await scalar(engine, "SELECT COUNT(*) FROM session_waitlist") == 3
+    assert await scalar(engine, OVER_CAPACITY) == 0
+    assert await scalar(engine, FULL_WITH_WAITLIST) == 1
+    assert await scalar(engine, ROOM_CLASHES) == 0
+    assert await scalar(engine, OVER_ROOM_CAPACITY) == 0
 
     people = [*trainers, *trainees]
     names = "".join(f"{u.first_name}{u.last_name}" for u in people)

@@ -35,6 +35,18 @@ SESSION_KEYS = {
     "created_at",
     "updated_at",
 }
+BOOKING_KEYS = {
+    "capacity",
+    "self_booking",
+    "booking_closes_at",
+    "room_id",
+    "places_left",
+    "waitlist_count",
+    "booking",
+    "waitlist_position",
+}
+"""Part two: booking live sessions, rooms."""
+SESSION_KEYS |= BOOKING_KEYS
 ATTENDANCE_KEYS = {"id", "session_id", "trainee_id", "present", "marked_at"}
 PROGRESS_KEYS = {
     "trainee_id",
@@ -169,7 +181,7 @@ async def test_session_lifecycle_with_contract_shapes(api: Api, clock: FakeClock
     assert session["created_at"] == clock.now().isoformat()
 
     got = await api.ok("trainee", "GET", f"/sessions/{session['id']}")
-    assert got == session
+    assert got == {**session, "booking": "enrolled"}
     listed = await api.ok("trainer", "GET", "/sessions/")
     assert listed == [session]
 
@@ -521,7 +533,7 @@ async def test_attendance_endpoints(api: Api, clock: FakeClock) -> None:
     assert len(listing) == 1
     item = listing[0]
     assert set(item) == {"id", "session", "trainee", "present", "marked_at"}
-    assert set(item["session"]) == SESSION_KEYS - {"trainees"}
+    assert set(item["session"]) == SESSION_KEYS - {"trainees"} - BOOKING_KEYS
     assert item["session"]["id"] == session["id"]
     assert_user(item["trainee"], trainee)
     assert (item["id"], item["present"]) == (record["id"], False)

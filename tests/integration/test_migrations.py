@@ -20,6 +20,7 @@ from tms_adapters.persistence.sql import create_engine
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql.tables import metadata
 from tms_domain.accounts import Actor
+from tms_domain.kernel import Role
 from tms_domain.training.use_cases.sessions import NewSession
 
 SCHEMA_TABLES = set(metadata.tables)
@@ -272,6 +273,61 @@ async def test_0004_adds_the_jobs_table_and_takes_it_away(empty_database_url: st
     await schema.downgrade(url, "0003")
     # Later revisions' tables go too: the tables of 0003, as they were.
     assert await tables_in(url) == before
+    await schema.upgrade(url)
+    assert await differences_from_models(url) == []
+
+
+async def test_0007_opens_booking_keeping_sessions_and_never_reusing_their_ids(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0004")
+    before = await tables_in(url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, username, username_key, email, email_key, role,"
+                    " first_name, last_name, password_hash, is_temporary_password,"
+                    " created_at, updated_at) VALUES (5, 'bob', 'bob', 'bob@example.org',"
+                    " 'bob@example.org', 'trainer', 'Bob', 'Old', 'x', 0, :at, :at)"
+                ),
+                {"at": WHEN},
+            )
+            for session_id in (3, 9):
+                await conn.execute(
+                    text(
+                        "INSERT INTO training_sessions (id, title, trainer_id, scheduled_date,"
+                        " ends_at, duration_minutes, status, session_link, created_at,"
+                        " updated_at) VALUES (:id, 'Old', 5, :at, :at, 60, 'scheduled',"
+                        " :link, :at, :at)"
+                    ),
+                    {"id": session_id, "at": WHEN, "link": f"old-link-{session_id}"},
+                )
+            # The highest session is deleted: its id must not come back.
+            await conn.execute(text("DELETE FROM training_sessions WHERE id = 9"))
+    finally:
+        await engine.dispose()
+
+    await schema.upgrade(url)
+    assert {"rooms", "session_waitlist"} <= await tables_in(url)
+    assert await _rows(
+        url,
+        "SELECT id, capacity, self_booking, booking_closes_at, room_id FROM training_sessions",
+    ) == [(3, None, 0, None, None)]
+    clock = FakeClock()
+    async with container_on(url, clock) as container:
+        admin = Actor(user=await add_user(container, "root", Role.ADMIN))
+        created = await container.sessions().create_session(
+            admin,
+            NewSession(title="New", trainer_id=5, scheduled_date=clock.now(), duration_minutes=30),
+        )
+    assert created.session.id == 10
+
+    await schema.downgrade(url, "0004")
+    assert await tables_in(url) == before
+    assert [row[0] for row in await _rows(url, "SELECT id FROM training_sessions")] == [3, 10]
     await schema.upgrade(url)
     assert await differences_from_models(url) == []
 

@@ -13,6 +13,11 @@ the database. Nothing in the app may rely on an in-process lock for correctness.
   one record, holding the value of the last mark to commit. The contract says "marking again
   updates", and two people marking the same trainee at once are marking again, not making
   a mistake to report: so the losers become updates, not 409s.
+- Bookings of a session with 10 places by 30 trainees at once: 10 enrolled (201), 20
+  waitlisted (202), each told a different place, the line in that order; 5 cancellations
+  at once promote exactly the next 5, in order; cancellations and bookings at once never
+  take the session over capacity nor lose a place.
+- Sessions in one room at one time, created at once: one 201, the others 409 (room taken).
 """
 
 from __future__ import annotations
@@ -280,3 +285,147 @@ async def test_concurrent_attendance_marks_make_one_record_and_all_succeed(
                 before, present = entry["changes"]["present"]
                 assert before != present
         assert listing[0]["present"] == present
+
+
+# Booking live sessions: many trainees at once, over both instances.
+
+
+async def booking_session(cluster: Cluster, trainer_id: int, capacity: int, hours: float) -> int:
+    created = await cluster.call(
+        "POST",
+        "/sessions/",
+        json={
+            "title": "Popular",
+            "trainer_id": trainer_id,
+            "scheduled_date": (TRAINING_START + timedelta(hours=hours)).isoformat(),
+            "duration_minutes": 60,
+            "capacity": capacity,
+            "self_booking": True,
+        },
+    )
+    return int(created["id"])
+
+
+async def as_each(
+    cluster: Cluster, method: str, path: str, tokens: list[dict[str, str]]
+) -> list[httpx.Response]:
+    """The same call by each trainee at once, alternating between the instances."""
+    return list(
+        await asyncio.gather(
+            *(
+                cluster.clients[index % 2].request(method, path, headers=headers)
+                for index, headers in enumerate(tokens)
+            )
+        )
+    )
+
+
+async def waitlist(cluster: Cluster, session_id: int) -> list[int]:
+    async with cluster.containers[0].engine().connect() as conn:
+        rows = await conn.execute(
+            text("SELECT trainee_id FROM session_waitlist WHERE session_id = :s ORDER BY id"),
+            {"s": session_id},
+        )
+        return [int(row[0]) for row in rows]
+
+
+async def test_concurrent_bookings_fill_the_places_and_queue_the_rest_in_order(
+    cluster: Cluster,
+) -> None:
+    trainer = await add_person(cluster, "coach", "trainer")
+    people = [await add_person(cluster, f"booker{i}") for i in range(30)]
+    tokens = []
+    for i in range(30):
+        login = await cluster.clients[i % 2].post(
+            "/auth/login", json={"username": f"booker{i}", "password": PASSWORD}
+        )
+        tokens.append(bearer(login.json()["access_token"]))
+    session = await booking_session(cluster, trainer, 10, 24)
+
+    answers = await as_each(cluster, "POST", f"/sessions/{session}/book", tokens)
+
+    assert tally(answers) == {201: 10, 202: 20}
+    assert await enrolments(cluster, session_id=session) == 10
+    # Every waiting trainee was told a different place, and the line is in that order.
+    told = {
+        people[i]: r.json()["waitlist_position"]
+        for i, r in enumerate(answers)
+        if r.status_code == 202
+    }
+    assert sorted(told.values()) == list(range(1, 21))
+    line = await waitlist(cluster, session)
+    assert line == sorted(told, key=told.__getitem__)
+    enrolled = [people[i] for i, r in enumerate(answers) if r.status_code == 201]
+
+    # Five of the enrolled cancel at once: five places, each to the next in line, in order.
+    leaving = [tokens[people.index(p)] for p in enrolled[:5]]
+    cancelled = await as_each(cluster, "DELETE", f"/sessions/{session}/book", leaving)
+    assert tally(cancelled) == {200: 5}
+    assert await enrolments(cluster, session_id=session) == 10
+    assert await waitlist(cluster, session) == line[5:]
+    promoted = await cluster.count(
+        "SELECT COUNT(*) FROM enrolments WHERE session_id = :s AND trainee_id IN :ids",
+        s=session,
+        ids=tuple(line[:5]),
+    )
+    assert promoted == 5
+
+    # Cancellations and new bookings at once: never over capacity, never a place lost.
+    late = [await add_person(cluster, f"late{i}") for i in range(5)]
+    late_tokens = []
+    for i in range(len(late)):
+        login = await cluster.clients[0].post(
+            "/auth/login", json={"username": f"late{i}", "password": PASSWORD}
+        )
+        late_tokens.append(bearer(login.json()["access_token"]))
+    mixed = await asyncio.gather(
+        as_each(
+            cluster,
+            "DELETE",
+            f"/sessions/{session}/book",
+            [tokens[people.index(p)] for p in enrolled[5:10]],
+        ),
+        as_each(cluster, "POST", f"/sessions/{session}/book", late_tokens),
+    )
+    assert tally(mixed[0]) == {200: 5}
+    assert tally(mixed[1]) == {202: 5}
+    assert await enrolments(cluster, session_id=session) == 10
+    remaining = await waitlist(cluster, session)
+    assert len(remaining) == 15 - 5 + 5
+    assert remaining[:10] == line[10:]
+    assert sorted(remaining[10:]) == sorted(late)
+
+
+async def test_concurrent_room_bookings_hold_one_session_at_a_time(cluster: Cluster) -> None:
+    trainers = [await add_person(cluster, f"coach{i}", "trainer") for i in range(6)]
+    room = await cluster.call("POST", "/rooms/", json={"name": "Hall", "capacity": 20})
+    for round_ in range(ROUNDS):
+        start = (TRAINING_START + timedelta(hours=24 * (round_ + 1))).isoformat()
+        answers = await cluster.race(
+            *(
+                (
+                    "POST",
+                    "/sessions/",
+                    {
+                        "json": {
+                            "title": f"Talk {i}",
+                            "trainer_id": trainer,
+                            "scheduled_date": start,
+                            "duration_minutes": 60,
+                            "room_id": room["id"],
+                        }
+                    },
+                )
+                for i, trainer in enumerate(trainers)
+            )
+        )
+        assert tally(answers) == {201: 1, 409: 5}
+        assert all(
+            r.json()["detail"].startswith("Room taken") for r in answers if r.status_code == 409
+        )
+    assert (
+        await cluster.count(
+            "SELECT COUNT(*) FROM training_sessions WHERE room_id = :r", r=room["id"]
+        )
+        == ROUNDS
+    )

@@ -206,6 +206,33 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
             token=await token_of(client, "joe"),
         )
 
+        room = await walk.call("POST", "/rooms", json={"name": "Lab", "capacity": 8}, expect=201)
+        ids["room_id"] = room["id"]
+        await walk.call("GET", "/rooms")
+        await walk.call("PUT", "/rooms/{room_id}", path=ids, json={"location": "East"})
+        bookable = await walk.call(
+            "POST",
+            "/sessions",
+            json={
+                "title": "Open to booking",
+                "trainer_id": trainer["id"],
+                "scheduled_date": "2026-05-05T09:00:00+00:00",
+                "duration_minutes": 60,
+                "self_booking": True,
+                "room_id": room["id"],
+            },
+            expect=201,
+        )
+        joe_token = await token_of(client, "joe")
+        await walk.call("GET", "/sessions/available", token=joe_token)
+        booking = {"session_id": bookable["id"]}
+        await walk.call(
+            "POST", "/sessions/{session_id}/book", path=booking, token=joe_token, expect=201
+        )
+        await walk.call("DELETE", "/sessions/{session_id}/book", path=booking, token=joe_token)
+        await walk.call("PUT", "/sessions/{session_id}", path=booking, json={"room_id": None})
+        await walk.call("DELETE", "/rooms/{room_id}", path=ids)
+
         assignment = await walk.call(
             "POST",
             "/assignments",

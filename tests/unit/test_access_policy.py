@@ -194,3 +194,12 @@ def test_no_update_of_oneself_changes_ones_own_privileges(role: Role, wanted: Us
             assert after.first_name == wanted.first_name
 
     asyncio.run(scenario())
+
+
+@given(actor=actors(temporary=st.just(False)), target=targets)
+def test_only_trainees_book_everyone_reads_rooms_only_admins_manage_them(
+    actor: Actor, target: Target
+) -> None:
+    assert is_allowed(actor, Permission.BOOK_SESSION, target) == (actor.role is Role.TRAINEE)
+    assert is_allowed(actor, Permission.LIST_ROOMS, target)
+    assert is_allowed(actor, Permission.MANAGE_ROOMS, target) == (actor.role is Role.ADMIN)

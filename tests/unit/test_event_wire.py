@@ -48,6 +48,12 @@ from tms_domain.training import (
     AttendanceChanged,
     AttendanceDeleted,
     AttendanceMarked,
+    BookingCancelled,
+    Room,
+    RoomAdded,
+    RoomChanged,
+    RoomRemoved,
+    SessionBooked,
     SessionChanged,
     SessionDeleted,
     SessionScheduled,
@@ -59,6 +65,7 @@ from tms_domain.training import (
     TraineeUnassigned,
     TraineeWithdrawn,
     TrainingSession,
+    WaitlistPromoted,
 )
 
 API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"
@@ -126,6 +133,7 @@ COURSE = Course(
 )
 # Trainee 3 (assigned to trainer 5) in course 50 of owner 2, with trainee 4 also enrolled.
 IN_COURSE = {"course_id": 50, "trainee_id": 3, "owner_id": 2, "trainer_ids": frozenset({5})}
+ROOM = Room(id=50, name="Lab 1", location="Building A", capacity=12, created_at=NOW, updated_at=NOW)
 
 MARK = Attendance(id=20, session_id=10, trainee_id=3, present=True, marked_at=NOW)
 
@@ -149,6 +157,12 @@ SAMPLES: dict[str, DomainEvent] = {
     "attendance_marked": AttendanceMarked(MARK, 2),
     "attendance_updated": AttendanceChanged(MARK, 2),
     "attendance_deleted": AttendanceDeleted(MARK, 2),
+    "session_booked": SessionBooked(session(), 3, "enrolled", NOW),
+    "booking_cancelled": BookingCancelled(session(), 3, "waitlisted", NOW),
+    "waitlist_promoted": WaitlistPromoted(session(), 3, NOW),
+    "room_created": RoomAdded(ROOM),
+    "room_updated": RoomChanged(ROOM),
+    "room_deleted": RoomRemoved(ROOM),
     "job_failed": JobFailed(FAILED_JOB),
     "course_created": CourseCreated(COURSE),
     "course_updated": CourseChanged(COURSE, frozenset({3, 4})),

@@ -17,6 +17,7 @@ import {
 
 const LIVE_TIMEOUT = 5_000;
 const SESSION_TITLE = 'E2E Safety Induction';
+const BOOKABLE_TITLE = 'E2E Open Workshop';
 const PAST_TITLE = 'E2E Fire Drill (yesterday)';
 const TRAINER = { username: 'tom.trainer', email: 'tom@e2e.test', first: 'Tom', last: 'Trainer', role: 'trainer' };
 const TRAINEE = { username: 'tia.trainee', email: 'tia@e2e.test', first: 'Tia', last: 'Trainee', role: 'trainee' };
@@ -312,6 +313,55 @@ async function main(): Promise<number> {
       await heading(admin, 'Background jobs');
       await admin.getByText('No failed jobs: nothing waits for you.').waitFor({ timeout: 10_000 });
     });
+
+    await step(
+      'the admin adds a room and a session open to booking in it; the trainee books a place',
+      async () => {
+        await nav(admin, 'Rooms');
+        await heading(admin, 'Rooms');
+        await admin.getByRole('button', { name: 'Add room' }).click();
+        const roomDialog = admin.getByRole('dialog', { name: 'Add a room' });
+        await roomDialog.getByLabel('Name').fill('E2E room');
+        await roomDialog.getByLabel('Location').fill('Building 1');
+        await roomDialog.getByLabel('Seats').fill('4');
+        await roomDialog.getByRole('button', { name: 'Add room' }).click();
+        await admin.getByRole('cell', { name: 'E2E room', exact: true }).waitFor({ timeout: 10_000 });
+
+        await nav(admin, 'Sessions');
+        await heading(admin, 'Sessions');
+        await admin.getByRole('button', { name: 'New session' }).click();
+        const dialog = admin.getByRole('dialog', { name: 'New session' });
+        await dialog.getByLabel('Title').fill(BOOKABLE_TITLE);
+        await dialog.getByLabel('Trainer').selectOption({ label: `${TRAINER.first} ${TRAINER.last}` });
+        await dialog.getByLabel('Starts at').fill(tomorrowAt(15));
+        await dialog.getByLabel('Room').selectOption({ label: 'E2E room (4 places)' });
+        await dialog.getByLabel('Capacity').fill('2');
+        await dialog.getByLabel('Trainees may book a place themselves').check();
+        await dialog.getByRole('button', { name: 'Create session' }).click();
+        await heading(admin, BOOKABLE_TITLE);
+        await admin.getByTestId('session-places').filter({ hasText: '0 of 2 (2 left)' }).waitFor();
+
+        await nav(trainee, 'Book a session');
+        await heading(trainee, 'Book a session');
+        const card = trainee.getByTestId('bookable-sessions').locator('li', { hasText: BOOKABLE_TITLE });
+        await card.getByTestId('places').filter({ hasText: '0 of 2 (2 left)' }).waitFor({ timeout: LIVE_TIMEOUT });
+        await card.getByRole('button', { name: `Book ${BOOKABLE_TITLE}` }).click();
+        await card.getByTestId('booking-state').filter({ hasText: 'You are booked in.' }).waitFor({ timeout: 10_000 });
+        await card.getByTestId('places').filter({ hasText: '1 of 2 (1 left)' }).waitFor();
+        await shot(trainee, 'trainee-booked');
+        // The admin's page of the session follows live.
+        await admin
+          .getByTestId('session-places')
+          .filter({ hasText: '1 of 2 (1 left)' })
+          .waitFor({ timeout: LIVE_TIMEOUT });
+        // Cancelling gives the place back (and leaves the trainee's sessions as the next steps expect).
+        await card.getByRole('button', { name: `Cancel booking ${BOOKABLE_TITLE}` }).click();
+        await card.getByTestId('places').filter({ hasText: '0 of 2 (2 left)' }).waitFor({ timeout: 10_000 });
+        await nav(trainee, 'My training');
+        await heading(trainee, 'My training');
+      },
+      { independent: true },
+    );
 
     let pastId = 0;
     await step("a session from yesterday appears among the trainee's past sessions, not marked", async () => {

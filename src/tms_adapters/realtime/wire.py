@@ -36,6 +36,12 @@ from tms_domain.training import (
     AttendanceChanged,
     AttendanceDeleted,
     AttendanceMarked,
+    BookingCancelled,
+    Room,
+    RoomAdded,
+    RoomChanged,
+    RoomRemoved,
+    SessionBooked,
     SessionChanged,
     SessionDeleted,
     SessionScheduled,
@@ -46,6 +52,7 @@ from tms_domain.training import (
     TraineeUnassigned,
     TraineeWithdrawn,
     TrainingSession,
+    WaitlistPromoted,
 )
 
 INTERNAL_PREFIX = "internal."
@@ -252,6 +259,69 @@ def _trainee_joined_by_link(event: TraineeJoinedByLink) -> Shape:
         "trainee_id": event.trainee_id,
         "message": f"{event.trainee_name} joined {event.session.title}",
     }
+
+
+@_shapes(SessionBooked)
+def _session_booked(event: SessionBooked) -> Shape:
+    session = event.session
+    return "session_booked", {
+        "session_id": session.id,
+        "trainee_id": event.trainee_id,
+        "booking": event.booking,
+        "waitlist_position": session.waitlist_position(event.trainee_id),
+        "places_left": session.places_left,
+        "waitlist_count": len(session.waitlist_ids),
+        "updated_at": event.at.isoformat(),
+    }
+
+
+@_shapes(BookingCancelled)
+def _booking_cancelled(event: BookingCancelled) -> Shape:
+    session = event.session
+    return "booking_cancelled", {
+        "session_id": session.id,
+        "trainee_id": event.trainee_id,
+        "booking": event.booking,
+        "places_left": session.places_left,
+        "waitlist_count": len(session.waitlist_ids),
+        "updated_at": event.at.isoformat(),
+    }
+
+
+@_shapes(WaitlistPromoted)
+def _waitlist_promoted(event: WaitlistPromoted) -> Shape:
+    session = event.session
+    return "waitlist_promoted", {
+        "session_id": session.id,
+        "trainee_id": event.trainee_id,
+        "title": session.title,
+        "scheduled_date": session.scheduled_date.isoformat(),
+        "updated_at": event.at.isoformat(),
+    }
+
+
+def room_json(room: Room) -> dict[str, Any]:
+    return {
+        "id": room.id,
+        "name": room.name,
+        "location": room.location,
+        "capacity": room.capacity,
+    }
+
+
+@_shapes(RoomAdded)
+def _room_added(event: RoomAdded) -> Shape:
+    return "room_created", {"room_id": event.room.id, "room": room_json(event.room)}
+
+
+@_shapes(RoomChanged)
+def _room_changed(event: RoomChanged) -> Shape:
+    return "room_updated", {"room_id": event.room.id, "room": room_json(event.room)}
+
+
+@_shapes(RoomRemoved)
+def _room_removed(event: RoomRemoved) -> Shape:
+    return "room_deleted", {"room_id": event.room.id}
 
 
 @_shapes(TraineeAssigned)

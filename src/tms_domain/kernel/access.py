@@ -59,6 +59,9 @@ class Permission(StrEnum):
     DELETE_SESSION = "session.delete"
     MANAGE_ENROLMENT = "session.enrol"
     JOIN_SESSION = "session.join"
+    BOOK_SESSION = "session.book"
+    LIST_ROOMS = "room.list"
+    MANAGE_ROOMS = "room.manage"
     LIST_ASSIGNMENTS = "assignment.list"
     MANAGE_ASSIGNMENTS = "assignment.manage"
     READ_ATTENDANCE = "attendance.read"
@@ -170,6 +173,10 @@ MATRIX: dict[Permission, dict[Role, Rule]] = {
     Permission.DELETE_SESSION: {ADMIN: _anyone},
     Permission.MANAGE_ENROLMENT: {ADMIN: _anyone, TRAINER: _session_trainer},
     Permission.JOIN_SESSION: {TRAINEE: _anyone},
+    # Trainees book places themselves (and browse what is open); staff enrol directly.
+    Permission.BOOK_SESSION: {TRAINEE: _anyone},
+    Permission.LIST_ROOMS: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.MANAGE_ROOMS: {ADMIN: _anyone},
     Permission.LIST_ASSIGNMENTS: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
     Permission.MANAGE_ASSIGNMENTS: {ADMIN: _anyone},
     Permission.READ_ATTENDANCE: {ADMIN: _anyone, TRAINER: _session_trainer},

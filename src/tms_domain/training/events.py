@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from tms_domain.kernel.events import Audience, DomainEvent
 
 if TYPE_CHECKING:
-    from tms_domain.training.model import Attendance, TrainingSession
+    from tms_domain.training.model import Attendance, Room, TrainingSession
 
 
 def _people(session: TrainingSession, *extra: int) -> Audience:
@@ -96,6 +96,71 @@ class TraineeJoinedByLink(DomainEvent):
     @property
     def audience(self) -> Audience:
         return _people(self.session, self.trainee_id)
+
+
+def _trainer_and(session: TrainingSession, trainee_id: int) -> Audience:
+    """A booking concerns the session's trainer and the trainee, not the other trainees."""
+    return Audience(frozenset({session.trainer_id, trainee_id}))
+
+
+@dataclass(frozen=True)
+class SessionBooked(DomainEvent):
+    """A trainee booked a place: ``booking`` is "enrolled" or "waitlisted"."""
+
+    session: TrainingSession
+    trainee_id: int
+    booking: str
+    at: datetime
+
+    @property
+    def audience(self) -> Audience:
+        return _trainer_and(self.session, self.trainee_id)
+
+
+@dataclass(frozen=True)
+class BookingCancelled(DomainEvent):
+    """A trainee gave up their place (``booking`` "enrolled") or their place on the
+    waitlist ("waitlisted")."""
+
+    session: TrainingSession
+    trainee_id: int
+    booking: str
+    at: datetime
+
+    @property
+    def audience(self) -> Audience:
+        return _trainer_and(self.session, self.trainee_id)
+
+
+@dataclass(frozen=True)
+class WaitlistPromoted(DomainEvent):
+    """The first free trainee on the waitlist took a place that came free. The hook for
+    telling them (a notification) when notifications come."""
+
+    session: TrainingSession
+    trainee_id: int
+    at: datetime
+
+    @property
+    def audience(self) -> Audience:
+        return _trainer_and(self.session, self.trainee_id)
+
+
+@dataclass(frozen=True)
+class RoomAdded(DomainEvent):
+    """Rooms are admins' to manage: their events go to admins only."""
+
+    room: Room
+
+
+@dataclass(frozen=True)
+class RoomChanged(DomainEvent):
+    room: Room
+
+
+@dataclass(frozen=True)
+class RoomRemoved(DomainEvent):
+    room: Room
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,16 @@ from typing import Any
 from tms_domain.audit import diff
 from tms_domain.kernel import Conflict, DomainEvent, InvalidInput, NotFound, as_utc
 from tms_domain.training.events import (
+    BookingCancelled,
+    SessionBooked,
     SessionChanged,
     TraineeEnrolled,
     TraineeJoinedByLink,
     TraineeToldOfEnrolment,
     TraineeWithdrawn,
+    WaitlistPromoted,
 )
-from tms_domain.training.rules import session_violations
+from tms_domain.training.rules import booking_violations, room_violations, session_violations
 
 
 class SessionStatus(StrEnum):
@@ -36,6 +39,17 @@ JOIN_LINK_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 JOIN_LINK_RULE = "Join link must be 16-64 letters, digits, - or _"
 
 
+class Booking(StrEnum):
+    """Where a trainee stands in a session they booked."""
+
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+
+
+CLEARABLE = frozenset({"capacity", "booking_closes_at", "room_id"})
+"""Fields a change may set back to none (no limit, closing at the start, no room)."""
+
+
 @dataclass(frozen=True)
 class SessionChanges:
     """Fields to change; None leaves a field as it is. ``trainee_ids`` replaces the list."""
@@ -49,6 +63,12 @@ class SessionChanges:
     status: SessionStatus | None = None
     class_link: str | None = None
     session_link: str | None = None
+    capacity: int | None = None
+    self_booking: bool | None = None
+    booking_closes_at: datetime | None = None
+    room_id: int | None = None
+    cleared: frozenset[str] = frozenset()
+    """Fields of ``CLEARABLE`` to set to none."""
 
 
 def _unique(ids: tuple[int, ...] | None) -> tuple[int, ...] | None:
@@ -70,6 +90,10 @@ def _ensure_valid(changes: SessionChanges) -> None:
         ),
         trainee_count=len(trainee_ids) if trainee_ids is not None else None,
     )
+    errors += booking_violations(
+        capacity=changes.capacity,
+        booking_closes_at=changes.booking_closes_at,
+    )
     if changes.session_link is not None and not JOIN_LINK_PATTERN.fullmatch(changes.session_link):
         errors.append(("session_link", JOIN_LINK_RULE))
     if errors:
@@ -85,6 +109,7 @@ _STORED_AS: dict[str, Any] = {
     "trainee_ids": lambda ids: list(dict.fromkeys(ids)),
     "scheduled_date": as_utc,
     "class_link": lambda link: link or None,
+    "booking_closes_at": as_utc,
 }
 """How a changed field is kept (the others as given); field names are the session's."""
 
@@ -106,6 +131,15 @@ class TrainingSession:
     session_link: str
     created_at: datetime
     updated_at: datetime
+    capacity: int | None = None
+    """The most trainees it takes; None: no limit."""
+    self_booking: bool = False
+    """Trainees may book it themselves (``book``)."""
+    booking_closes_at: datetime | None = None
+    """When self-booking ends; None: at the start."""
+    room_id: int | None = None
+    waitlist_ids: list[int] = field(default_factory=list)
+    """Trainees waiting for a place, first come first."""
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
     """What the session's changes raised, until the use case takes them (``pull_events``)."""
 
@@ -131,8 +165,13 @@ class TrainingSession:
         class_link: str | None,
         session_link: str,
         now: datetime,
+        capacity: int | None = None,
+        self_booking: bool = False,
+        booking_closes_at: datetime | None = None,
+        room_id: int | None = None,
     ) -> TrainingSession:
-        """A new session (not stored yet: id 0), its fields checked; trainees listed once."""
+        """A new session (not stored yet: id 0), its fields checked; trainees listed once,
+        no more of them than its capacity (422), and booking closing before its end."""
         _ensure_valid(
             SessionChanges(
                 title=title,
@@ -142,9 +181,11 @@ class TrainingSession:
                 duration_minutes=duration_minutes,
                 class_link=class_link,
                 session_link=session_link,
+                capacity=capacity,
+                booking_closes_at=booking_closes_at,
             )
         )
-        return cls(
+        session = cls(
             id=0,
             title=title.strip(),
             description=description,
@@ -157,11 +198,69 @@ class TrainingSession:
             session_link=session_link,
             created_at=now,
             updated_at=now,
+            capacity=capacity,
+            self_booking=self_booking,
+            booking_closes_at=as_utc(booking_closes_at) if booking_closes_at else None,
+            room_id=room_id,
         )
+        if capacity is not None and len(session.trainee_ids) > capacity:
+            raise InvalidInput.for_field(
+                "trainees",
+                f"{len(session.trainee_ids)} trainees are more than the capacity of {capacity}",
+            )
+        session._ensure_booking_closes_in_time()
+        return session
 
     def snapshot(self) -> TrainingSession:
         """A copy that later changes to this session leave alone (events hold these)."""
-        return replace(self, trainee_ids=list(self.trainee_ids), events=[])
+        return replace(
+            self,
+            trainee_ids=list(self.trainee_ids),
+            waitlist_ids=list(self.waitlist_ids),
+            events=[],
+        )
+
+    @property
+    def places_left(self) -> int | None:
+        """None: no limit. Never below 0, even when staff enrolled past the capacity."""
+        if self.capacity is None:
+            return None
+        return max(0, self.capacity - len(self.trainee_ids))
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_left == 0
+
+    @property
+    def booking_closes(self) -> datetime:
+        """When self-booking ends: the closing time given, or the start."""
+        return self.booking_closes_at or self.scheduled_date
+
+    def booking_of(self, trainee_id: int) -> Booking | None:
+        if trainee_id in self.trainee_ids:
+            return Booking.ENROLLED
+        if trainee_id in self.waitlist_ids:
+            return Booking.WAITLISTED
+        return None
+
+    def waitlist_position(self, trainee_id: int) -> int | None:
+        """1 for the first in line; None when not waiting."""
+        if trainee_id not in self.waitlist_ids:
+            return None
+        return self.waitlist_ids.index(trainee_id) + 1
+
+    def is_open_for_booking(self, now: datetime) -> bool:
+        return (
+            self.self_booking
+            and self.status is SessionStatus.SCHEDULED
+            and now < self.booking_closes
+        )
+
+    def _ensure_booking_closes_in_time(self) -> None:
+        if self.booking_closes_at is not None and self.booking_closes_at >= self.ends_at:
+            raise InvalidInput.for_field(
+                "booking_closes_at", "Booking must close before the session ends"
+            )
 
     def pull_events(self) -> list[DomainEvent]:
         """The events raised so far, handed over once (take them before saving)."""
@@ -179,6 +278,12 @@ class TrainingSession:
             "duration_minutes": self.duration_minutes,
             "status": self.status.value,
             "class_link": self.class_link,
+            "capacity": self.capacity,
+            "self_booking": self.self_booking,
+            "booking_closes_at": (
+                self.booking_closes_at.isoformat() if self.booking_closes_at else None
+            ),
+            "room_id": self.room_id,
         }
 
     def ensure_can_move_to(self, status: SessionStatus) -> None:
@@ -194,7 +299,13 @@ class TrainingSession:
         if changes.status is not None:
             self.ensure_can_move_to(changes.status)
         before = self.snapshot()
+        after = self.snapshot()
+        after._set(changes)
+        after._ensure_booking_closes_in_time()
+        _ensure_fits(before, after)
         self._set(changes)
+        # Trainees enrolled by the change wait no longer.
+        self.waitlist_ids = [i for i in self.waitlist_ids if i not in self.trainee_ids]
         changed = diff(before.audit_fields(), self.audit_fields())
         if self.session_link != before.session_link:
             changed["session_link"] = ["***", "***"]
@@ -205,14 +316,29 @@ class TrainingSession:
 
     def _set(self, changes: SessionChanges) -> None:
         for change in fields(changes):
+            if change.name == "cleared":
+                continue
             value = getattr(changes, change.name)
             if value is not None:
                 setattr(self, change.name, _STORED_AS.get(change.name, _as_given)(value))
+        for name in changes.cleared & CLEARABLE:
+            setattr(self, name, None)
 
-    def enrol(self, trainee_id: int, trainee_name: str, now: datetime) -> None:
-        """Staff enrol a trainee, once; the trainee is told."""
+    def enrol(
+        self, trainee_id: int, trainee_name: str, now: datetime, *, override: bool = False
+    ) -> None:
+        """Staff enrol a trainee, once; the trainee is told. A full session takes them only
+        with ``override`` (staff deciding to go past the capacity); a trainee waiting for a
+        place leaves the waitlist."""
         if trainee_id in self.trainee_ids:
             raise Conflict(f"{trainee_name} is already enrolled in this session")
+        if self.is_full and not override:
+            raise Conflict(
+                f"The session is full ({self.capacity} places): enrol with override=true"
+                " to go past its capacity"
+            )
+        if trainee_id in self.waitlist_ids:
+            self.waitlist_ids.remove(trainee_id)
         self.trainee_ids.append(trainee_id)
         self.updated_at = now
         self.events.append(TraineeEnrolled(self.snapshot(), trainee_id, now))
@@ -232,10 +358,103 @@ class TrainingSession:
             return False
         if self.status is not SessionStatus.SCHEDULED:
             raise Conflict(f"This session is {self.status.value}: it can no longer be joined")
+        if self.is_full:
+            raise Conflict(f"This session is full ({self.capacity} places)")
+        if trainee_id in self.waitlist_ids:
+            self.waitlist_ids.remove(trainee_id)
         self.trainee_ids.append(trainee_id)
         self.updated_at = now
         self.events.append(TraineeJoinedByLink(self.snapshot(), trainee_id, trainee_name))
         return True
+
+    def ensure_bookable(self, now: datetime) -> None:
+        """Open to self-booking: a scheduled session that takes bookings (otherwise "not
+        found", as for a session the trainee may not see), until booking closes (409)."""
+        if not self.self_booking or self.status is not SessionStatus.SCHEDULED:
+            raise NotFound("Session not found")
+        if now >= self.booking_closes:
+            raise Conflict(f"Booking for this session closed at {self.booking_closes.isoformat()}")
+
+    def book(self, trainee_id: int, now: datetime) -> Booking:
+        """A trainee books a place: enrolled while places are left, otherwise last on the
+        waitlist. Booking twice is a conflict."""
+        self.ensure_bookable(now)
+        if trainee_id in self.trainee_ids:
+            raise Conflict("You are already enrolled in this session")
+        if trainee_id in self.waitlist_ids:
+            raise Conflict(
+                "You are already on the waitlist of this session"
+                f" (place {self.waitlist_position(trainee_id)})"
+            )
+        if self.is_full:
+            self.waitlist_ids.append(trainee_id)
+            booking = Booking.WAITLISTED
+        else:
+            self.trainee_ids.append(trainee_id)
+            booking = Booking.ENROLLED
+        self.updated_at = now
+        self.events.append(SessionBooked(self.snapshot(), trainee_id, booking.value, now))
+        return booking
+
+    def cancel_booking(self, trainee_id: int, now: datetime) -> Booking:
+        """A trainee gives up their place, or their place on the waitlist, until the session
+        starts; answer which it was."""
+        if not self.self_booking or self.status is not SessionStatus.SCHEDULED:
+            raise NotFound("Session not found")
+        if now >= self.scheduled_date:
+            raise Conflict("This session has started: its bookings can no longer be cancelled")
+        booking = self.booking_of(trainee_id)
+        if booking is None:
+            raise NotFound("You have no booking for this session")
+        if booking is Booking.ENROLLED:
+            self.trainee_ids.remove(trainee_id)
+        else:
+            self.waitlist_ids.remove(trainee_id)
+        self.updated_at = now
+        self.events.append(BookingCancelled(self.snapshot(), trainee_id, booking.value, now))
+        return booking
+
+    def waiting_for_a_place(self, now: datetime) -> list[int]:
+        """Who may be promoted now, first in line first: none unless a place is free and the
+        session is scheduled and has not started."""
+        if (
+            self.is_full
+            or not self.waitlist_ids
+            or self.status is not SessionStatus.SCHEDULED
+            or now >= self.scheduled_date
+        ):
+            return []
+        return list(self.waitlist_ids)
+
+    def promote(self, trainee_id: int, now: datetime) -> None:
+        """The trainee leaves the waitlist for a free place (the use case picks who: the
+        first who is free at that time)."""
+        if trainee_id not in self.waitlist_ids or self.is_full:
+            raise Conflict("No place to promote this trainee to")
+        self.waitlist_ids.remove(trainee_id)
+        self.trainee_ids.append(trainee_id)
+        self.updated_at = now
+        self.events.append(WaitlistPromoted(self.snapshot(), trainee_id, now))
+
+
+def _ensure_fits(before: TrainingSession, after: TrainingSession) -> None:
+    """A change may not leave more trainees than places (409: the current enrolment is in
+    the way, not the value): neither a capacity below the trainees enrolled, nor new
+    trainees past the capacity. A session staff filled past its capacity keeps its
+    trainees through other changes."""
+    if after.capacity is None:
+        return
+    enrolled = len(after.trainee_ids)
+    if after.capacity != before.capacity and after.capacity < enrolled:
+        raise Conflict(
+            f"{enrolled} trainees are enrolled: the capacity cannot be lower than that"
+            " (remove trainees first)"
+        )
+    if enrolled > after.capacity and enrolled > len(before.trainee_ids):
+        raise Conflict(
+            f"The session is full ({after.capacity} places): enrol one by one with"
+            " override=true to go past its capacity"
+        )
 
 
 @dataclass(frozen=True)
@@ -251,6 +470,66 @@ class SessionQuery:
     """By start, latest first (for a history), instead of earliest first."""
     skip: int = 0
     limit: int = 100
+
+
+@dataclass(frozen=True)
+class RoomChanges:
+    """Fields to change; None leaves a field as it is (an empty location clears it)."""
+
+    name: str | None = None
+    location: str | None = None
+    capacity: int | None = None
+
+
+@dataclass
+class Room:
+    """A place sessions are held in: one session at a time, and no more trainees than it
+    seats."""
+
+    id: int
+    name: str
+    location: str | None
+    capacity: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def plan(cls, *, name: str, location: str | None, capacity: int, now: datetime) -> Room:
+        _ensure_valid_room(RoomChanges(name=name, location=location, capacity=capacity))
+        return cls(
+            id=0,
+            name=name.strip(),
+            location=location.strip() or None if location is not None else None,
+            capacity=capacity,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def audit_fields(self) -> dict[str, Any]:
+        return {"name": self.name, "location": self.location, "capacity": self.capacity}
+
+    def apply(self, changes: RoomChanges, now: datetime) -> dict[str, list[Any]]:
+        """Make the changes; answer what changed as [before, after]."""
+        _ensure_valid_room(changes)
+        before = self.audit_fields()
+        if changes.name is not None:
+            self.name = changes.name.strip()
+        if changes.location is not None:
+            self.location = changes.location.strip() or None
+        if changes.capacity is not None:
+            self.capacity = changes.capacity
+        changed = diff(before, self.audit_fields())
+        if changed:
+            self.updated_at = now
+        return changed
+
+
+def _ensure_valid_room(changes: RoomChanges) -> None:
+    errors = room_violations(
+        name=changes.name, location=changes.location, capacity=changes.capacity
+    )
+    if errors:
+        raise InvalidInput.many("Invalid room", errors)
 
 
 @dataclass

@@ -11,13 +11,16 @@ from typing import Protocol
 from tms_domain.training.model import (
     Assignment,
     Attendance,
+    Room,
     SessionQuery,
     TrainingSession,
 )
 
 
 class SessionRepository(Protocol):
-    """Sessions as the writes need them, with the lookups their rules make."""
+    """Sessions as the writes need them, with the lookups their rules make. A session comes
+    with its trainees in enrolment order and its waitlist in order of arrival; ``update``
+    saves both."""
 
     async def add(self, session: TrainingSession) -> TrainingSession: ...
 
@@ -26,7 +29,8 @@ class SessionRepository(Protocol):
     async def get_by_link(self, session_link: str) -> TrainingSession | None: ...
 
     async def update(self, session: TrainingSession) -> None:
-        """Save the fields and the trainee list; raise Conflict on a duplicate enrolment."""
+        """Save the fields, the trainee list and the waitlist (those who join it go to its
+        end); raise Conflict on a duplicate enrolment or waitlist place."""
         ...
 
     async def delete(self, session_id: int) -> None: ...
@@ -52,6 +56,22 @@ class SessionRepository(Protocol):
 
     async def ids_trained_by(self, trainer_id: int) -> list[int]: ...
 
+    async def find_in_room(
+        self,
+        room_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        exclude_session_id: int | None = None,
+    ) -> list[TrainingSession]:
+        """Scheduled sessions held in the room that overlap [start, end) (at most 10)."""
+        ...
+
+    async def using_room(self, room_id: int, *, ending_after: datetime) -> list[TrainingSession]:
+        """Scheduled sessions held in the room that end after the moment, by start (at most
+        10)."""
+        ...
+
 
 class SessionListing(Protocol):
     async def page(self, query: SessionQuery) -> list[TrainingSession]: ...
@@ -60,6 +80,38 @@ class SessionListing(Protocol):
         self, trainee_ids: Sequence[int]
     ) -> dict[int, list[TrainingSession]]:
         """Each trainee's sessions by start, without their trainee lists filled in."""
+        ...
+
+    async def open_for_booking(
+        self, trainee_id: int, now: datetime, *, skip: int, limit: int
+    ) -> list[TrainingSession]:
+        """By start: scheduled self-booking sessions that have not started and either still
+        take bookings or hold a booking or waitlist place of the trainee."""
+        ...
+
+
+class RoomRepository(Protocol):
+    async def add(self, room: Room) -> Room:
+        """Insert; raise Conflict when the name is taken."""
+        ...
+
+    async def get(self, room_id: int, *, for_update: bool = False) -> Room | None:
+        """``for_update``: lock the room until the unit of work ends, so that two sessions
+        cannot take it at the same time."""
+        ...
+
+    async def update(self, room: Room) -> None:
+        """Raise Conflict when the new name is taken."""
+        ...
+
+    async def delete(self, room_id: int) -> None:
+        """Sessions that were held in it keep no room."""
+        ...
+
+
+class RoomListing(Protocol):
+    async def page(self, *, skip: int, limit: int) -> list[Room]:
+        """By name, then id."""
         ...
 
 

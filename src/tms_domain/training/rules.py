@@ -37,6 +37,8 @@ class Clash:
     duration_minutes: int
     trainer: Person | None
     trainees: tuple[Person, ...]
+    room: Person | None = None
+    """The room both are held in, for a clash of rooms (``RoomTaken``)."""
 
     @property
     def ends_at(self) -> datetime:
@@ -48,6 +50,8 @@ class Clash:
         where = (
             f'session {self.session_id} "{self.title}" starting {self.scheduled_date.isoformat()}'
         )
+        if self.room is not None:
+            return f'the room "{self.room.name}" is already booked for {where}'
         if self.trainer is not None:
             busy = f"the trainer {self.trainer.name} is already booked for {where}"
             if not self.trainees:
@@ -71,14 +75,67 @@ class DoubleBooking(Conflict):
 
     SHOWN = 3
     """Clashes spelled out in the message; the rest are counted (all are in ``clashes``)."""
+    HEADLINE = "Double booking: "
 
     def __init__(self, clashes: list[Clash]) -> None:
         sentences = [clash.describe() for clash in clashes[: self.SHOWN]]
         more = len(clashes) - self.SHOWN
         if more > 0:
             sentences.append(f"{more} more overlapping session{'s' if more > 1 else ''}")
-        super().__init__("Double booking: " + "; ".join(sentences))
+        super().__init__(self.HEADLINE + "; ".join(sentences))
         self.clashes = clashes
+
+
+class RoomTaken(DoubleBooking):
+    """The session's room holds another scheduled session at an overlapping time; the
+    clashes name those sessions and the room (a 409 shaped like a double booking)."""
+
+    HEADLINE = "Room taken: "
+
+
+MIN_CAPACITY = 1
+MAX_CAPACITY = MAX_TRAINEES_PER_SESSION
+MAX_ROOM_NAME_LENGTH = 100
+MAX_ROOM_LOCATION_LENGTH = 200
+MAX_ROOM_CAPACITY = 100_000
+
+
+def booking_violations(
+    *, capacity: int | None = None, booking_closes_at: datetime | None = None
+) -> list[tuple[str, str]]:
+    """Check the booking fields given (None: not being set)."""
+    errors: list[tuple[str, str]] = []
+    if capacity is not None and not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
+        errors.append(
+            ("capacity", f"Capacity must be {MIN_CAPACITY} to {MAX_CAPACITY} (or null: no limit)")
+        )
+    if booking_closes_at is not None and booking_closes_at.tzinfo is None:
+        errors.append(("booking_closes_at", "Booking closing time must carry a time zone"))
+    elif booking_closes_at is not None and not (EARLIEST_START <= booking_closes_at < LATEST_START):
+        errors.append(
+            (
+                "booking_closes_at",
+                f"Booking closing time must be in the years {EARLIEST_START.year} to "
+                f"{LATEST_START.year - 1}",
+            )
+        )
+    return errors
+
+
+def room_violations(
+    *, name: str | None = None, location: str | None = None, capacity: int | None = None
+) -> list[tuple[str, str]]:
+    """Check the room fields given (None: not being set) and list every violation."""
+    errors: list[tuple[str, str]] = []
+    if name is not None and not 1 <= len(name.strip()) <= MAX_ROOM_NAME_LENGTH:
+        errors.append(("name", f"Name must be 1 to {MAX_ROOM_NAME_LENGTH} characters"))
+    if location is not None and len(location) > MAX_ROOM_LOCATION_LENGTH:
+        errors.append(
+            ("location", f"Location must be at most {MAX_ROOM_LOCATION_LENGTH} characters")
+        )
+    if capacity is not None and not MIN_CAPACITY <= capacity <= MAX_ROOM_CAPACITY:
+        errors.append(("capacity", f"Capacity must be {MIN_CAPACITY} to {MAX_ROOM_CAPACITY}"))
+    return errors
 
 
 def session_violations(

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from tms_domain.accounts import User, normalize_password
 from tms_domain.kernel import InvalidInput, Role
-from tms_domain.training import Assignment, Attendance, SessionStatus, TrainingSession
+from tms_domain.training import Assignment, Attendance, Room, SessionStatus, TrainingSession
 from tms_domain.unit_of_work import UnitOfWorkFactory
 from tms_entrypoints.container import Container
 from tms_entrypoints.demo.courses import write_courses
@@ -25,6 +25,17 @@ T = TypeVar("T")
 Progress = Callable[[float, str], None]
 """Told the share of the work done (0 to 100) and what is being written."""
 
+
+DEMO_ROOMS = (
+    ("Training room A", "Building 1, ground floor", 16),
+    ("Workshop", "Building 2", 8),
+    ("Lecture hall", "Building 1, first floor", 60),
+)
+"""Rooms (name, location, seats) for sessions held in person."""
+BOOKABLE_SESSIONS = 12
+"""Upcoming sessions opened to self-booking: the first with most trainees is full, with a
+waitlist; the others have places left."""
+WAITLIST_LENGTH = 3
 
 USER_BATCH = 500
 ASSIGNMENT_BATCH = 1000
@@ -167,6 +178,7 @@ class _Writer:
         await self._assignments()
         await self._sessions()
         await self._marks()
+        await self._booking()
 
     async def _users(self, people: list[Person], role: Role) -> list[int]:
         ids: list[int] = []
@@ -258,6 +270,59 @@ class _Writer:
     @property
     def session_ids(self) -> list[int]:
         return self._session_ids
+
+    async def _booking(self) -> None:
+        """Rooms, and upcoming sessions open to self-booking: one full with a waitlist, the
+        others with places left; every other one held in a room free at that time."""
+        sessions = self._plan.sessions
+        upcoming = sorted(
+            (
+                i
+                for i, s in enumerate(sessions)
+                if s.status is SessionStatus.SCHEDULED and s.start > self._now and s.trainees
+            ),
+            key=lambda i: sessions[i].start,
+        )[:BOOKABLE_SESSIONS]
+        full = max(upcoming, key=lambda i: len(sessions[i].trainees), default=None)
+        async with self._uow() as uow:
+            rooms = [
+                await uow.rooms.add(
+                    Room.plan(name=name, location=location, capacity=seats, now=self._now)
+                )
+                for name, location, seats in DEMO_ROOMS
+            ]
+            held: dict[int, list[int]] = {room.id: [] for room in rooms}
+            for n, index in enumerate(upcoming):
+                planned = sessions[index]
+                session = await uow.sessions.get(self._session_ids[index])
+                if session is None:
+                    continue
+                enrolled = len(session.trainee_ids)
+                session.self_booking = True
+                session.capacity = enrolled if index == full else enrolled + 2 + n % 5
+                if index == full:
+                    outside = [t for t in self._trainee_ids if t not in session.trainee_ids]
+                    session.waitlist_ids = outside[:WAITLIST_LENGTH]
+                if n % 2 == 0:
+                    room = next(
+                        (
+                            r
+                            for r in rooms
+                            if r.capacity >= session.capacity
+                            and not any(
+                                planned.start < sessions[o].end and sessions[o].start < planned.end
+                                for o in held[r.id]
+                            )
+                        ),
+                        None,
+                    )
+                    if room is not None:
+                        session.room_id = room.id
+                        held[room.id].append(index)
+                await uow.sessions.update(session)
+            await uow.commit()
+        if self._progress is not None:
+            self._progress(100.0, "done")
 
 
 def _batches(items: Sequence[T], size: int) -> list[Sequence[T]]:

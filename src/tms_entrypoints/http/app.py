@@ -52,11 +52,13 @@ from tms_entrypoints.http.reporting.analytics import AnalyticsController
 from tms_entrypoints.http.reporting.reports import generate_report
 from tms_entrypoints.http.training.assignments import AssignmentsController
 from tms_entrypoints.http.training.attendance import AttendanceController
+from tms_entrypoints.http.training.booking import BookingController
 from tms_entrypoints.http.training.progress import (
     trainee_progress,
     trainer_progress,
     trainer_trainees,
 )
+from tms_entrypoints.http.training.rooms import RoomsController
 from tms_entrypoints.http.training.sessions import SessionsController, join_session
 from tms_entrypoints.http.web import web_client_routes
 from tms_entrypoints.http.ws import events_socket
@@ -135,7 +137,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             AuthController,
             UsersController,
             SessionsController,
+            BookingController,
             join_session,
+            RoomsController,
             AssignmentsController,
             AttendanceController,
             trainee_progress,

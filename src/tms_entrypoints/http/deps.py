@@ -28,7 +28,9 @@ from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportService
 from tms_domain.training.use_cases.assignments import AssignmentService
 from tms_domain.training.use_cases.attendance import AttendanceService
+from tms_domain.training.use_cases.booking import BookingService
 from tms_domain.training.use_cases.progress import ProgressService
+from tms_domain.training.use_cases.rooms import RoomService
 from tms_domain.training.use_cases.sessions import SessionService
 from tms_entrypoints.container import Container, ServerContainer
 
@@ -69,6 +71,14 @@ def provide_users(core: Core) -> UserService:
 
 def provide_sessions(core: Core) -> SessionService:
     return core.sessions()
+
+
+def provide_bookings(core: Core) -> BookingService:
+    return core.bookings()
+
+
+def provide_rooms(core: Core) -> RoomService:
+    return core.rooms()
 
 
 def provide_assignments(core: Core) -> AssignmentService:
@@ -164,6 +174,8 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "auth": once(provide_auth),
         "users": once(provide_users),
         "sessions": once(provide_sessions),
+        "bookings": once(provide_bookings),
+        "rooms": once(provide_rooms),
         "assignments": once(provide_assignments),
         "attendance": once(provide_attendance),
         "progress": once(provide_progress),

@@ -76,8 +76,9 @@ class PersonOut(msgspec.Struct):
     name: str
 
 
-class ConflictOut(msgspec.Struct):
-    """One session a booking clashes with, and who is in both (a 409's `conflicts`)."""
+class ConflictOut(msgspec.Struct, omit_defaults=True):
+    """One session a booking clashes with, and who is in both (a 409's `conflicts`); for a
+    room taken, the room both would be held in."""
 
     session_id: int
     title: str
@@ -85,6 +86,7 @@ class ConflictOut(msgspec.Struct):
     ends_at: Timestamp
     trainer: PersonOut | None
     trainees: list[PersonOut]
+    room: PersonOut | None = None
 
     @classmethod
     def of(cls, clash: Clash) -> ConflictOut:
@@ -95,6 +97,7 @@ class ConflictOut(msgspec.Struct):
             ends_at=iso(clash.ends_at),
             trainer=PersonOut(clash.trainer.id, clash.trainer.name) if clash.trainer else None,
             trainees=[PersonOut(p.id, p.name) for p in clash.trainees],
+            room=PersonOut(clash.room.id, clash.room.name) if clash.room else None,
         )
 
 

@@ -176,6 +176,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
 
 /** Who is busy in a clashing session: "Tom Trainer (trainer), Pia Doe". */
 export function conflictPeople(conflict: BookingConflict): string {
+  if (conflict.room) return `Room ${conflict.room.name}`;
   const people = [
     ...(conflict.trainer ? [`${conflict.trainer.name} (trainer)`] : []),
     ...conflict.trainees.map((t) => t.name),
@@ -193,7 +194,10 @@ export function describeConflict(conflict: BookingConflict): string {
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === NETWORK_ERROR_STATUS) return error.detail;
-    if (error.conflicts.length) return `Double booking. ${error.conflicts.map(describeConflict).join('; ')}.`;
+    if (error.conflicts.length) {
+      const headline = error.conflicts.some((c) => c.room) ? 'Room taken' : 'Double booking';
+      return `${headline}. ${error.conflicts.map(describeConflict).join('; ')}.`;
+    }
     if (error.status === 429) {
       const wait = error.retryAfterSeconds;
       return wait != null

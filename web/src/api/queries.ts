@@ -1,7 +1,7 @@
 import { type QueryKey, type UseQueryOptions, useQuery } from '@tanstack/react-query';
 import { api, type Query, unwrap } from './client';
 import type { paths } from './schema';
-import type { AttendanceListing, TrainingSession, User } from './types';
+import type { AttendanceListing, BookableSession, Room, TrainingSession, User } from './types';
 
 /** Query keys: the first element names the resource family that live events invalidate. */
 export const keys = {
@@ -18,6 +18,8 @@ export const keys = {
   overview: () => ['analytics', 'overview'] as const,
   audit: (query: Query) => ['audit', query] as const,
   jobs: (query: Query) => ['jobs', query] as const,
+  rooms: () => ['rooms'] as const,
+  available: (query?: Query) => ['available', query ?? {}] as const,
 };
 
 type Options<T> = Omit<UseQueryOptions<T, Error, T, QueryKey>, 'queryKey' | 'queryFn'>;
@@ -90,3 +92,15 @@ export const useAudit = (query: AuditQuery) =>
 
 export const useJobs = (query: JobQuery) =>
   useGet(keys.jobs(query), (signal) => unwrap(api.GET('/jobs', { params: { query }, signal })));
+
+/** Every room, by name (anyone signed in). */
+export const useRooms = (options?: Options<Room[]>) =>
+  useGet(keys.rooms(), (signal) => unwrap(api.GET('/rooms', { params: { query: ALL }, signal })), options);
+
+/** Sessions open to the trainee's booking, and those they hold a place in. */
+export const useAvailableSessions = (query: QueryOf<'/sessions/available'>, options?: Options<BookableSession[]>) =>
+  useGet(
+    keys.available(query),
+    (signal) => unwrap(api.GET('/sessions/available', { params: { query }, signal })),
+    options,
+  );

@@ -38,6 +38,10 @@ export type TrainerTrainee = Schemas['TrainerTraineeOut'];
 export type Overview = Schemas['OverviewOut'];
 export type AuditEntry = Schemas['AuditEntryOut'];
 export type BackgroundJob = Schemas['JobOut'];
+export type BookableSession = Schemas['BookableSessionOut'];
+export type BookingAnswer = Schemas['BookingOut'];
+export type Room = Schemas['RoomOut'];
+export type RoomInput = Schemas['RoomCreateIn'];
 export type JobStatus = BackgroundJob['status'];
 export const JOB_STATUSES = everyMember<JobStatus>()(['failed', 'queued', 'running', 'succeeded']);
 
@@ -54,6 +58,8 @@ export interface BookingConflict {
   trainer: { id: number; name: string } | null;
   /** The trainees being booked who are already enrolled in it. */
   trainees: { id: number; name: string }[];
+  /** For a room taken: the room both sessions would be held in. */
+  room?: { id: number; name: string };
 }
 
 export const AUDIT_ACTIONS = [
@@ -67,6 +73,9 @@ export const AUDIT_ACTIONS = [
   'session.created',
   'session.updated',
   'session.deleted',
+  'session.booked',
+  'session.booking_cancelled',
+  'session.waitlist_promoted',
   'enrolment.added',
   'enrolment.removed',
   'assignment.created',
@@ -75,9 +84,12 @@ export const AUDIT_ACTIONS = [
   'attendance.updated',
   'attendance.deleted',
   'job.retried',
+  'room.created',
+  'room.updated',
+  'room.deleted',
 ] as const;
 
-export const AUDIT_TARGET_TYPES = ['user', 'session', 'enrolment', 'assignment', 'attendance', 'job'] as const;
+export const AUDIT_TARGET_TYPES = ['user', 'session', 'enrolment', 'assignment', 'attendance', 'job', 'room'] as const;
 
 /** A WebSocket frame (docs/api.md; WebSocket frames are not part of the OpenAPI document). */
 export interface LiveEvent {

@@ -25,6 +25,7 @@ describe('Layout', () => {
       'Users',
       'Sessions',
       'Courses',
+      'Rooms',
       'Assignments',
       'Analytics',
       'Reports',
@@ -46,6 +47,7 @@ describe('Layout', () => {
     renderRoutes(routes, '/dashboard');
     expect(screen.getByRole('link', { name: 'My training' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'My learning' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Book a session' })).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Users' })).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(auth.get().token).toBeNull());

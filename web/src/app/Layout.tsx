@@ -12,6 +12,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: '/users', label: 'Users' },
     { to: '/sessions', label: 'Sessions' },
     { to: '/courses', label: 'Courses' },
+    { to: '/rooms', label: 'Rooms' },
     { to: '/assignments', label: 'Assignments' },
     { to: '/analytics', label: 'Analytics' },
     { to: '/reports', label: 'Reports' },
@@ -26,6 +27,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   trainee: [
     { to: '/my', label: 'My training' },
     { to: '/learning', label: 'My learning' },
+    { to: '/book', label: 'Book a session' },
   ],
 };
 

@@ -3,6 +3,7 @@ import { createBrowserRouter, type RouteObject } from 'react-router';
 import { AssignmentsPage } from '../pages/AssignmentsPage';
 import { AttendancePage } from '../pages/AttendancePage';
 import { AuditPage } from '../pages/AuditPage';
+import { BookSessionsPage } from '../pages/BookSessionsPage';
 import { ChangePasswordPage } from '../pages/ChangePasswordPage';
 import { CourseEditorPage } from '../pages/CourseEditorPage';
 import { CourseEnrolmentsPage } from '../pages/CourseEnrolmentsPage';
@@ -15,6 +16,7 @@ import { LoginPage } from '../pages/LoginPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { ProfilePage } from '../pages/ProfilePage';
 import { ReportsPage } from '../pages/ReportsPage';
+import { RoomsPage } from '../pages/RoomsPage';
 import { SessionDetailPage } from '../pages/SessionDetailPage';
 import { SessionsPage } from '../pages/SessionsPage';
 import { TraineeHomePage } from '../pages/TraineeHomePage';
@@ -158,6 +160,22 @@ export const routes: RouteObject[] = [
         element: (
           <RequireRole roles={[...admin]}>
             <JobsPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'rooms',
+        element: (
+          <RequireRole roles={[...admin]}>
+            <RoomsPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'book',
+        element: (
+          <RequireRole roles={['trainee']}>
+            <BookSessionsPage />
           </RequireRole>
         ),
       },

@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { AttendanceListing, TrainingSession } from '../api/types';
-import { makeUser, mockFetch, renderRoutes, signInAs } from '../test/utils';
+import { makeUser, mockFetch, NO_BOOKING, renderRoutes, signInAs } from '../test/utils';
 import { AttendancePage } from './AttendancePage';
 
 const trainer = makeUser({ id: 2, username: 'tom', role: 'trainer' });
@@ -21,6 +21,7 @@ const session: TrainingSession = {
   session_link: 'abc',
   created_at: '2026-04-01T09:00:00+00:00',
   updated_at: '2026-04-01T09:00:00+00:00',
+  ...NO_BOOKING,
 };
 
 describe('AttendancePage', () => {

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { TrainingSession } from '../api/types';
 import { formatDateTime } from '../lib/time';
-import { makeUser, mockFetch, renderRoutes, signInAs } from '../test/utils';
+import { makeUser, mockFetch, NO_BOOKING, renderRoutes, signInAs } from '../test/utils';
 import { SessionDetailPage } from './SessionDetailPage';
 
 const admin = makeUser();
@@ -24,6 +24,7 @@ const firstAid: TrainingSession = {
   session_link: 'fa-123',
   created_at: '2026-05-01T09:00:00+00:00',
   updated_at: '2026-05-01T09:00:00+00:00',
+  ...NO_BOOKING,
 };
 
 function renderDetail() {

@@ -2,8 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap } from '../api/client';
-import { describeError } from '../api/errors';
-import { useSession, useUsers } from '../api/queries';
+import { ApiError, describeError } from '../api/errors';
+import { useRooms, useSession, useUsers } from '../api/queries';
 import { SESSION_STATUSES, type SessionStatus, type TrainingSession } from '../api/types';
 import { useMe } from '../auth/session';
 import { formatDateTime, formatDuration } from '../lib/time';
@@ -15,7 +15,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { Empty, QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 import { SessionForm } from './SessionForm';
-import { useUserNamesIfAllowed } from './sessionHelpers';
+import { describePlaces, useUserNamesIfAllowed } from './sessionHelpers';
 
 export function SessionDetailPage() {
   const id = Number(useParams().id);
@@ -28,6 +28,8 @@ function SessionDetail({ session }: { session: TrainingSession }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const names = useUserNamesIfAllowed();
+  const rooms = useRooms();
+  const roomName = (roomId: number) => rooms.data?.find((r) => r.id === roomId)?.name;
   const users = useUsers();
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -52,11 +54,11 @@ function SessionDetail({ session }: { session: TrainingSession }) {
     },
   });
   const enrol = useMutation({
-    mutationFn: (traineeId: number) => {
+    mutationFn: ({ traineeId, override = false }: { traineeId: number; override?: boolean }) => {
       markOwnSessionChange(session.id);
       return unwrap(
         api.POST('/sessions/{session_id}/trainees/{trainee_id}', {
-          params: { path: { session_id: session.id, trainee_id: traineeId } },
+          params: { path: { session_id: session.id, trainee_id: traineeId }, query: { override } },
         }),
       );
     },
@@ -138,6 +140,16 @@ function SessionDetail({ session }: { session: TrainingSession }) {
             <dd>
               <StatusBadge status={session.status} />
             </dd>
+            <dt>Places</dt>
+            <dd data-testid="session-places">{describePlaces({ ...session, enrolled: session.trainees.length })}</dd>
+            <dt>Room</dt>
+            <dd>{session.room_id != null ? (roomName(session.room_id) ?? `#${session.room_id}`) : '—'}</dd>
+            <dt>Self-booking</dt>
+            <dd>
+              {session.self_booking
+                ? `Open until ${formatDateTime(session.booking_closes_at ?? session.scheduled_date)}`
+                : 'Off: staff enrol trainees'}
+            </dd>
             <dt>Class link</dt>
             <dd>
               {session.class_link ? (
@@ -193,7 +205,7 @@ function SessionDetail({ session }: { session: TrainingSession }) {
             className="inline-form"
             onSubmit={(e) => {
               e.preventDefault();
-              if (addId) enrol.mutate(Number(addId));
+              if (addId) enrol.mutate({ traineeId: Number(addId) });
             }}
           >
             <Field label="Enrol a trainee">
@@ -213,6 +225,16 @@ function SessionDetail({ session }: { session: TrainingSession }) {
             </button>
           </form>
           {enrol.error ? <FormError error={enrol.error} /> : null}
+          {enrol.error instanceof ApiError && enrol.error.detail.startsWith('The session is full') && addId ? (
+            <button
+              type="button"
+              className="button button-small"
+              disabled={enrol.isPending}
+              onClick={() => enrol.mutate({ traineeId: Number(addId), override: true })}
+            >
+              Enrol anyway, past the capacity
+            </button>
+          ) : null}
         </section>
       </div>
 

@@ -137,4 +137,45 @@ describe('SessionForm', () => {
     expect(alert).not.toHaveTextContent('+00:00');
     expect(alert).not.toHaveTextContent('09:00');
   });
+
+  it('sends the room, capacity and self-booking with its closing time in UTC', async () => {
+    signInAs(admin);
+    const { calls } = mockFetch([
+      { path: '/users', body: [admin, trainer] },
+      {
+        path: '/rooms',
+        body: [{ id: 4, name: 'Lab', location: 'B1', capacity: 12, created_at: '', updated_at: '' }],
+      },
+      {
+        method: 'POST',
+        path: '/sessions',
+        status: 422,
+        body: {
+          detail: 'Invalid input',
+          errors: [{ field: 'capacity', message: "Capacity 14 is more than the room 'Lab' seats (12)" }],
+        },
+      },
+    ]);
+    renderPage(<SessionForm onSaved={() => undefined} onCancel={() => undefined} />);
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Title'), 'Welding');
+    await user.selectOptions(screen.getByLabelText('Trainer'), '2');
+    await user.type(screen.getByLabelText('Starts at'), '2026-05-01T11:00');
+    await user.selectOptions(screen.getByLabelText('Room'), '4');
+    expect(screen.getByText('Lab seats 12 (B1).')).toBeInTheDocument();
+    await user.type(screen.getByLabelText('Capacity'), '14');
+    await user.click(screen.getByRole('button', { name: 'Create session' }));
+    expect(screen.getByText('Between 1 and 12 (what Lab seats).')).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+
+    await user.clear(screen.getByLabelText('Capacity'));
+    await user.type(screen.getByLabelText('Capacity'), '10');
+    await user.click(screen.getByLabelText(/Trainees may book a place themselves/));
+    await user.type(screen.getByLabelText('Booking closes at'), '2026-05-01T09:30');
+    await user.click(screen.getByRole('button', { name: 'Create session' }));
+    expect(await screen.findByText("Capacity 14 is more than the room 'Lab' seats (12)")).toBeInTheDocument();
+    const body = calls.find((c) => c.method === 'POST')?.body as Record<string, unknown>;
+    expect(body).toMatchObject({ room_id: 4, capacity: 10, self_booking: true });
+    expect(body.booking_closes_at).toBe(new Date(2026, 4, 1, 9, 30).toISOString());
+  });
 });

@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
-import { useUsers } from '../api/queries';
+import { useRooms, useUsers } from '../api/queries';
 import { SESSION_STATUSES, type SessionInput, type SessionStatus, type TrainingSession, type User } from '../api/types';
 import { useMe } from '../auth/session';
 import { describeTimeZone, fromLocalInput, toLocalInput } from '../lib/time';
@@ -19,6 +19,10 @@ const FIELDS = [
   'duration_minutes',
   'status',
   'class_link',
+  'capacity',
+  'self_booking',
+  'booking_closes_at',
+  'room_id',
 ];
 
 export function TraineePicker({
@@ -92,7 +96,13 @@ export function SessionForm({
   const [status, setStatus] = useState<SessionStatus>(session?.status ?? 'scheduled');
   const [classLink, setClassLink] = useState(session?.class_link ?? '');
   const [trainees, setTrainees] = useState<number[]>(session?.trainees.map((t) => t.id) ?? []);
+  const [capacity, setCapacity] = useState(session?.capacity != null ? String(session.capacity) : '');
+  const [selfBooking, setSelfBooking] = useState(session?.self_booking ?? false);
+  const [closesAt, setClosesAt] = useState(session?.booking_closes_at ? toLocalInput(session.booking_closes_at) : '');
+  const [roomId, setRoomId] = useState(session?.room_id != null ? String(session.room_id) : '');
   const [touched, setTouched] = useState(false);
+  const rooms = useRooms();
+  const room = (rooms.data ?? []).find((r) => String(r.id) === roomId);
 
   const trainers = useMemo(
     () =>
@@ -119,6 +129,11 @@ export function SessionForm({
         duration_minutes: Number(duration),
         status,
         class_link: classLink.trim() || null,
+        // Left empty: no limit (in a room, as many as it seats).
+        capacity: capacity.trim() ? Number(capacity) : null,
+        self_booking: selfBooking,
+        booking_closes_at: selfBooking ? (fromLocalInput(closesAt) ?? null) : null,
+        room_id: roomId ? Number(roomId) : null,
       };
       return unwrap(
         session
@@ -133,7 +148,15 @@ export function SessionForm({
   });
 
   const durationNumber = Number(duration);
+  const capacityNumber = Number(capacity);
+  const capacityWrong =
+    capacity.trim() !== '' &&
+    (!Number.isInteger(capacityNumber) || capacityNumber < 1 || capacityNumber > (room?.capacity ?? 500));
   const local = {
+    capacity:
+      touched && capacityWrong
+        ? [room ? `Between 1 and ${room.capacity} (what ${room.name} seats).` : 'Between 1 and 500.']
+        : [],
     title: touched && !title.trim() ? ['Give the session a title.'] : [],
     trainer: touched && !trainerId ? ['Choose the trainer who delivers it.'] : [],
     when: touched && !fromLocalInput(when) ? ['Choose a date and time.'] : [],
@@ -151,7 +174,8 @@ export function SessionForm({
       !fromLocalInput(when) ||
       !Number.isInteger(durationNumber) ||
       durationNumber < 1 ||
-      durationNumber > 1440
+      durationNumber > 1440 ||
+      capacityWrong
     )
       return;
     save.mutate();
@@ -240,6 +264,62 @@ export function SessionForm({
           )}
         </Field>
       </div>
+      <fieldset className="stack">
+        <legend>Places and booking</legend>
+        <div className="grid-2">
+          <Field
+            label="Room"
+            hint={
+              room
+                ? `${room.name} seats ${room.capacity}${room.location ? ` (${room.location})` : ''}.`
+                : 'Online or elsewhere: no room.'
+            }
+            errors={fieldErrors(error, 'room_id')}
+          >
+            {(p) => (
+              <select {...p} value={roomId} onChange={(e) => setRoomId(e.target.value)}>
+                <option value="">No room</option>
+                {(rooms.data ?? []).map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {`${r.name} (${r.capacity} places)`}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            label="Capacity"
+            hint={room ? `Empty: as many as the room seats (${room.capacity}).` : 'Empty: no limit.'}
+            errors={[...local.capacity, ...fieldErrors(error, 'capacity')]}
+          >
+            {(p) => (
+              <input
+                {...p}
+                type="number"
+                min={1}
+                max={room?.capacity ?? 500}
+                value={capacity}
+                onChange={(e) => setCapacity(e.target.value)}
+              />
+            )}
+          </Field>
+        </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={selfBooking} onChange={(e) => setSelfBooking(e.target.checked)} /> Trainees
+          may book a place themselves
+        </label>
+        {selfBooking ? (
+          <Field
+            label="Booking closes at"
+            hint="Empty: when the session starts."
+            errors={fieldErrors(error, 'booking_closes_at')}
+          >
+            {(p) => (
+              <input {...p} type="datetime-local" value={closesAt} onChange={(e) => setClosesAt(e.target.value)} />
+            )}
+          </Field>
+        ) : null}
+      </fieldset>
       <TraineePicker
         trainees={traineeUsers}
         selected={trainees}
@@ -251,7 +331,7 @@ export function SessionForm({
           {conflict ? <p className="conflict-title">This session cannot be booked at that time:</p> : null}
           <FormError error={error} knownFields={FIELDS} />
           {conflict ? (
-            <p className="hint">Choose another time, another trainer, or change the other session first.</p>
+            <p className="hint">Choose another time, trainer or room, or change the other session first.</p>
           ) : null}
         </div>
       ) : null}

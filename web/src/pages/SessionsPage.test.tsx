@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { TrainingSession } from '../api/types';
-import { makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
+import { makeUser, mockFetch, NO_BOOKING, renderPage, signInAs } from '../test/utils';
 import { SessionsPage } from './SessionsPage';
 
 const trainer = makeUser({ id: 2, username: 'tom', role: 'trainer', first_name: 'Tom', last_name: 'Trainer' });
@@ -20,6 +20,7 @@ function session(id: number, title: string, start: string): TrainingSession {
     session_link: `link-${id}-xxxxxxxxxxxxxxxx`,
     created_at: '2026-01-01T09:00:00+00:00',
     updated_at: '2026-01-01T09:00:00+00:00',
+    ...NO_BOOKING,
   };
 }
 

@@ -20,7 +20,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 import { SessionForm } from './SessionForm';
-import { sortByStart, useUserNamesIfAllowed } from './sessionHelpers';
+import { describePlaces, sortByStart, useUserNamesIfAllowed } from './sessionHelpers';
 
 type View = 'list' | CalendarView;
 const PAGE = 50;
@@ -226,7 +226,11 @@ function SessionList({
                     <td data-label="Starts">{formatDateTime(s.scheduled_date)}</td>
                     <td data-label="Duration">{formatDuration(s.duration_minutes)}</td>
                     <td data-label="Trainer">{names(s.trainer_id)}</td>
-                    <td data-label="Trainees">{s.trainees.length}</td>
+                    <td data-label="Trainees">
+                      {s.capacity == null && !s.waitlist_count
+                        ? s.trainees.length
+                        : describePlaces({ ...s, enrolled: s.trainees.length })}
+                    </td>
                     <td data-label="Status">
                       <StatusBadge status={s.status} />
                     </td>

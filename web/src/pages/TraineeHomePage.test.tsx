@@ -4,7 +4,7 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AttendanceListing, TrainingSession, User } from '../api/types';
 import { App } from '../app/App';
-import { makeUser, mockFetch, signInAs } from '../test/utils';
+import { makeUser, mockFetch, NO_BOOKING, signInAs } from '../test/utils';
 import { TraineeHomePage } from './TraineeHomePage';
 
 const trainee = makeUser({ id: 7, username: 'tia', role: 'trainee', first_name: 'Tia', last_name: 'Trainee' });
@@ -28,6 +28,7 @@ function session(
     session_link: `link-${id}`,
     created_at: '2020-01-01T09:00:00+00:00',
     updated_at: '2020-01-01T09:00:00+00:00',
+    ...NO_BOOKING,
   };
 }
 

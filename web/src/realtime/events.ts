@@ -1,7 +1,15 @@
 import type { LiveEvent, User } from '../api/types';
 
 /** Which query families an event makes stale (see keys in api/queries.ts). */
-const SESSION_FAMILIES = ['sessions', 'session', 'attendance', 'progress', 'trainer-trainees', 'analytics'];
+const SESSION_FAMILIES = [
+  'sessions',
+  'session',
+  'available',
+  'attendance',
+  'progress',
+  'trainer-trainees',
+  'analytics',
+];
 const COURSE_FAMILIES = ['courses', 'course', 'course-progress'];
 const FAMILIES: Record<string, string[]> = {
   user_created: ['users', 'user', 'analytics', 'assignments', 'trainer-trainees', 'progress'],
@@ -35,6 +43,13 @@ const FAMILIES: Record<string, string[]> = {
   trainee_added_to_session: SESSION_FAMILIES,
   trainee_removed_from_session: SESSION_FAMILIES,
   trainee_joined_via_link: SESSION_FAMILIES,
+  // Booking: places and waitlists change.
+  session_booked: SESSION_FAMILIES,
+  booking_cancelled: SESSION_FAMILIES,
+  waitlist_promoted: SESSION_FAMILIES,
+  room_created: ['rooms'],
+  room_updated: ['rooms'],
+  room_deleted: ['rooms', 'sessions', 'session'],
   // Who may read a trainee's progress and attendance changes with the assignment.
   student_assigned: ['assignments', 'trainer-trainees', 'progress', 'attendance'],
   student_unassigned: ['assignments', 'trainer-trainees', 'progress', 'attendance'],

@@ -24,6 +24,18 @@ export function makeUser(overrides: Partial<User> = {}): User {
   return user;
 }
 
+/** The booking fields of a session that neither takes bookings nor has a room (part two). */
+export const NO_BOOKING = {
+  capacity: null,
+  self_booking: false,
+  booking_closes_at: null,
+  room_id: null,
+  places_left: null,
+  waitlist_count: 0,
+  booking: null,
+  waitlist_position: null,
+} as const;
+
 export function signInAs(user: User, mustChangePassword = false): void {
   auth.signIn({
     access_token: `token-${user.id}`,

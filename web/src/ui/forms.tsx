@@ -55,7 +55,11 @@ export function FormError({ error, knownFields = [] }: { error: unknown; knownFi
     // The server's detail gives UTC; the clashes are shown in the browser's zone instead.
     return (
       <div className="alert alert-error" role="alert">
-        <p>Double booking: the same people are already booked at that time.</p>
+        <p>
+          {conflicts.some((c) => c.room)
+            ? 'Room taken: the room holds another session at that time.'
+            : 'Double booking: the same people are already booked at that time.'}
+        </p>
         <ul className="conflicts">
           {conflicts.map((c) => (
             <li key={c.session_id}>

@@ -76,6 +76,7 @@ class MemoryUserRepository:
         s = self._s
         s.sign_ins = {k: v for k, v in s.sign_ins.items() if v.user_id != user_id}
         s.enrolments = {k: v for k, v in s.enrolments.items() if k[1] != user_id}
+        s.waitlist = {k: v for k, v in s.waitlist.items() if k[1] != user_id}
         s.assignments = {
             k: v for k, v in s.assignments.items() if user_id not in (v.student_id, v.teacher_id)
         }

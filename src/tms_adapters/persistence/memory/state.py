@@ -13,7 +13,7 @@ from tms_domain.audit import AuditEntry
 from tms_domain.kernel import StoredEvent
 from tms_domain.kernel.files import StoredFile
 from tms_domain.learning import Course, CourseEnrolment, LessonCompletion
-from tms_domain.training import Assignment, Attendance, TrainingSession
+from tms_domain.training import Assignment, Attendance, Room, TrainingSession
 
 
 class Enrolment(NamedTuple):
@@ -32,6 +32,10 @@ class State:
     sessions: dict[int, TrainingSession] = field(default_factory=dict)
     enrolments: dict[tuple[int, int], Enrolment] = field(default_factory=dict)
     """(session id, trainee id) -> enrolment; the session objects keep no trainee list."""
+    waitlist: dict[tuple[int, int], Enrolment] = field(default_factory=dict)
+    """(session id, trainee id) -> place on the waitlist, ordered by id; the session objects
+    keep no waitlist."""
+    rooms: dict[int, Room] = field(default_factory=dict)
     assignments: dict[int, Assignment] = field(default_factory=dict)
     attendance: dict[int, Attendance] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tms_adapters.persistence.memory.state import Enrolment, State
 from tms_domain.kernel import Conflict
-from tms_domain.training import Assignment, Attendance, SessionStatus, TrainingSession
+from tms_domain.training import Assignment, Attendance, Room, SessionStatus, TrainingSession
 
 
 def trainees_of(state: State, session_id: int) -> list[int]:
@@ -17,12 +17,19 @@ def trainees_of(state: State, session_id: int) -> list[int]:
     return [tid for _, tid in sorted(pairs)]
 
 
+def waitlist_of(state: State, session_id: int) -> list[int]:
+    """The session's waitlist, first in line first."""
+    pairs = [(e.id, tid) for (sid, tid), e in state.waitlist.items() if sid == session_id]
+    return [tid for _, tid in sorted(pairs)]
+
+
 def session_out(
     state: State, session: TrainingSession, *, with_trainees: bool = True
 ) -> TrainingSession:
-    """A copy to hand out, its trainee list filled in (or left empty)."""
+    """A copy to hand out, its trainee list and waitlist filled in (or left empty)."""
     trainees = trainees_of(state, session.id) if with_trainees else []
-    return replace(session, trainee_ids=trainees)
+    waitlist = waitlist_of(state, session.id) if with_trainees else []
+    return replace(session, trainee_ids=trainees, waitlist_ids=waitlist)
 
 
 def is_present(state: State, session_id: int, trainee_id: int) -> bool:
@@ -41,7 +48,7 @@ class MemorySessionRepository:
         if any(s.session_link == session.session_link for s in self._s.sessions.values()):
             raise Conflict("That join link is already in use")
         session.id = self._s.next_id("sessions")
-        self._s.sessions[session.id] = replace(session, trainee_ids=[])
+        self._s.sessions[session.id] = replace(session, trainee_ids=[], waitlist_ids=[])
         for trainee_id in session.trainee_ids:
             self._enrol(session.id, trainee_id, session.created_at)
         return session
@@ -63,7 +70,7 @@ class MemorySessionRepository:
         return None
 
     async def update(self, session: TrainingSession) -> None:
-        self._s.sessions[session.id] = replace(session, trainee_ids=[])
+        self._s.sessions[session.id] = replace(session, trainee_ids=[], waitlist_ids=[])
         current = trainees_of(self._s, session.id)
         wanted = list(dict.fromkeys(session.trainee_ids))
         for trainee_id in set(current) - set(wanted):
@@ -71,11 +78,20 @@ class MemorySessionRepository:
         for trainee_id in wanted:
             if trainee_id not in current:
                 self._enrol(session.id, trainee_id, session.updated_at)
+        waiting = waitlist_of(self._s, session.id)
+        wanted = list(dict.fromkeys(session.waitlist_ids))
+        for trainee_id in set(waiting) - set(wanted):
+            del self._s.waitlist[(session.id, trainee_id)]
+        for trainee_id in wanted:
+            if trainee_id not in waiting:
+                place = Enrolment(self._s.next_id("waitlist"), session.updated_at)
+                self._s.waitlist[(session.id, trainee_id)] = place
 
     async def delete(self, session_id: int) -> None:
         self._s.sessions.pop(session_id, None)
         s = self._s
         s.enrolments = {k: v for k, v in s.enrolments.items() if k[0] != session_id}
+        s.waitlist = {k: v for k, v in s.waitlist.items() if k[0] != session_id}
         s.attendance = {k: v for k, v in s.attendance.items() if v.session_id != session_id}
         for course in s.courses.values():
             for lesson in course.lessons:
@@ -111,6 +127,64 @@ class MemorySessionRepository:
 
     async def ids_trained_by(self, trainer_id: int) -> list[int]:
         return sorted(s.id for s in self._s.sessions.values() if s.trainer_id == trainer_id)
+
+    def _scheduled_in(self, room_id: int) -> list[TrainingSession]:
+        found = [
+            session_out(self._s, s, with_trainees=False)
+            for s in self._s.sessions.values()
+            if s.room_id == room_id and s.status is SessionStatus.SCHEDULED
+        ]
+        return sorted(found, key=lambda s: (s.scheduled_date, s.id))
+
+    async def find_in_room(
+        self,
+        room_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        exclude_session_id: int | None = None,
+    ) -> list[TrainingSession]:
+        return [
+            s
+            for s in self._scheduled_in(room_id)
+            if s.id != exclude_session_id and s.overlaps(start, end)
+        ][:10]
+
+    async def using_room(self, room_id: int, *, ending_after: datetime) -> list[TrainingSession]:
+        return [s for s in self._scheduled_in(room_id) if s.ends_at > ending_after][:10]
+
+
+ROOM_NAME_TAKEN = "A room with that name already exists"
+
+
+class MemoryRoomRepository:
+    def __init__(self, state: State) -> None:
+        self._s = state
+
+    def _name_taken(self, room: Room) -> bool:
+        return any(r.name == room.name and r.id != room.id for r in self._s.rooms.values())
+
+    async def add(self, room: Room) -> Room:
+        if self._name_taken(room):
+            raise Conflict(ROOM_NAME_TAKEN)
+        room.id = self._s.next_id("rooms")
+        self._s.rooms[room.id] = replace(room)
+        return room
+
+    async def get(self, room_id: int, *, for_update: bool = False) -> Room | None:
+        room = self._s.rooms.get(room_id)
+        return replace(room) if room else None
+
+    async def update(self, room: Room) -> None:
+        if self._name_taken(room):
+            raise Conflict(ROOM_NAME_TAKEN)
+        self._s.rooms[room.id] = replace(room)
+
+    async def delete(self, room_id: int) -> None:
+        self._s.rooms.pop(room_id, None)
+        for session_id, session in self._s.sessions.items():
+            if session.room_id == room_id:
+                self._s.sessions[session_id] = replace(session, room_id=None)
 
 
 class MemoryAssignmentRepository:

@@ -9,7 +9,14 @@ from datetime import datetime
 
 from tms_adapters.persistence.memory.state import State
 from tms_adapters.persistence.memory.training import is_present, session_out
-from tms_domain.training import Assignment, Attendance, SessionQuery, SessionStatus, TrainingSession
+from tms_domain.training import (
+    Assignment,
+    Attendance,
+    Room,
+    SessionQuery,
+    SessionStatus,
+    TrainingSession,
+)
 
 
 class MemorySessionListing:
@@ -47,6 +54,32 @@ class MemorySessionListing:
         for sessions in found.values():
             sessions.sort(key=lambda s: (s.scheduled_date, s.id))
         return found
+
+    async def open_for_booking(
+        self, trainee_id: int, now: datetime, *, skip: int, limit: int
+    ) -> list[TrainingSession]:
+        found = []
+        for session in self._s.sessions.values():
+            if not (
+                session.self_booking
+                and session.status is SessionStatus.SCHEDULED
+                and session.scheduled_date > now
+            ):
+                continue
+            key = (session.id, trainee_id)
+            if session.booking_closes > now or key in self._s.enrolments or key in self._s.waitlist:
+                found.append(session)
+        found.sort(key=lambda s: (s.scheduled_date, s.id))
+        return [session_out(self._s, s) for s in found[skip : skip + limit]]
+
+
+class MemoryRoomListing:
+    def __init__(self, state: State) -> None:
+        self._s = state
+
+    async def page(self, *, skip: int, limit: int) -> list[Room]:
+        rooms = sorted(self._s.rooms.values(), key=lambda r: (r.name, r.id))
+        return [replace(r) for r in rooms[skip : skip + limit]]
 
 
 class MemoryAssignmentListing:

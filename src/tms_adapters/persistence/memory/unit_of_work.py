@@ -35,11 +35,13 @@ from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_adapters.persistence.memory.training import (
     MemoryAssignmentRepository,
     MemoryAttendanceRepository,
+    MemoryRoomRepository,
     MemorySessionRepository,
 )
 from tms_adapters.persistence.memory.training_queries import (
     MemoryAssignmentListing,
     MemoryAttendanceListing,
+    MemoryRoomListing,
     MemorySessionListing,
     MemoryTraineeActivity,
     MemoryTrainingProgress,
@@ -70,6 +72,8 @@ from tms_domain.training import (
     AssignmentRepository,
     AttendanceListing,
     AttendanceRepository,
+    RoomListing,
+    RoomRepository,
     SessionListing,
     SessionRepository,
     TraineeActivity,
@@ -85,6 +89,7 @@ class MemoryUnitOfWork:
     users: UserRepository
     sign_ins: SignInRepository
     sessions: SessionRepository
+    rooms: RoomRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
     courses: CourseRepository
@@ -95,6 +100,7 @@ class MemoryUnitOfWork:
     user_directory: UserDirectory
     sign_in_history: SignInHistory
     session_listing: SessionListing
+    room_listing: RoomListing
     assignment_listing: AssignmentListing
     attendance_listing: AttendanceListing
     progress: TrainingProgress
@@ -128,6 +134,7 @@ class MemoryUnitOfWork:
         self.users = MemoryUserRepository(state)
         self.sign_ins = MemorySignInRepository(state)
         self.sessions = MemorySessionRepository(state)
+        self.rooms = MemoryRoomRepository(state)
         self.assignments = MemoryAssignmentRepository(state)
         self.attendance = MemoryAttendanceRepository(state)
         self.courses = MemoryCourseRepository(state)
@@ -139,6 +146,7 @@ class MemoryUnitOfWork:
         self.user_directory = MemoryUserDirectory(state)
         self.sign_in_history = MemorySignInHistory(state)
         self.session_listing = MemorySessionListing(state)
+        self.room_listing = MemoryRoomListing(state)
         self.assignment_listing = MemoryAssignmentListing(state)
         self.attendance_listing = MemoryAttendanceListing(state)
         self.progress = MemoryTrainingProgress(state)

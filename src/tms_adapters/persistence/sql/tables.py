@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.types import TypeDecorator
@@ -161,8 +162,15 @@ training_sessions = Table(
     Column("session_link", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Booking and rooms (migration 0007): null capacity is no limit, null closing time
+    # closes booking at the start; a deleted room leaves its past sessions without one.
+    Column("capacity", Integer, nullable=True),
+    Column("self_booking", Boolean, nullable=False, server_default=text("0")),
+    Column("booking_closes_at", UtcDateTime, nullable=True),
+    Column("room_id", Id, ForeignKey("rooms.id", ondelete="SET NULL"), nullable=True),
     Index("ix_training_sessions_trainer_start", "trainer_id", "scheduled_date"),
     Index("ix_training_sessions_status_start", "status", "scheduled_date"),
+    Index("ix_training_sessions_room_start", "room_id", "scheduled_date"),
     **MYSQL_OPTIONS,
     **NEVER_REUSED_IDS,
 )
@@ -439,3 +447,40 @@ stored_files = Table(
     **MYSQL_OPTIONS,
     **NEVER_REUSED_IDS,
 )
+
+
+# Booking live sessions and rooms (migration 0007).
+
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("location", String(200), nullable=True),
+    Column("capacity", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)
+
+session_waitlist = Table(
+    "session_waitlist",
+    metadata,
+    # The order of arrival: ids only grow (never reused), so the first in line has the
+    # session's lowest id.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Id,
+        ForeignKey("training_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("trainee_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("joined_at", UtcDateTime, nullable=False),
+    UniqueConstraint("session_id", "trainee_id"),
+    Index("ix_session_waitlist_trainee_session", "trainee_id", "session_id"),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)
+"""Trainees waiting for a place in a full session, first come first."""

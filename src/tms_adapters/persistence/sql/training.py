@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.persistence.sql.common import chunks
 from tms_domain.kernel import Conflict
-from tms_domain.training import Assignment, Attendance, SessionStatus, TrainingSession
+from tms_domain.training import Assignment, Attendance, Room, SessionStatus, TrainingSession
 
 _S = t.training_sessions
 
@@ -40,13 +40,19 @@ SESSION_COLUMNS: tuple[Column[Any], ...] = (
     _S.c.session_link,
     _S.c.created_at,
     _S.c.updated_at,
+    _S.c.capacity,
+    _S.c.self_booking,
+    _S.c.booking_closes_at,
+    _S.c.room_id,
 )
 """What a TrainingSession is read from (``ends_at`` is derived); a query selects these first."""
 
 _STATUSES = {status.value: status for status in SessionStatus}
 
 
-def session_from_row(row: Sequence[Any], trainee_ids: list[int]) -> TrainingSession:
+def session_from_row(
+    row: Sequence[Any], trainee_ids: list[int], waitlist_ids: list[int] | None = None
+) -> TrainingSession:
     """From a row that starts with ``SESSION_COLUMNS``."""
     (
         session_id,
@@ -60,7 +66,11 @@ def session_from_row(row: Sequence[Any], trainee_ids: list[int]) -> TrainingSess
         session_link,
         created_at,
         updated_at,
-    ) = row[:11]
+        capacity,
+        self_booking,
+        booking_closes_at,
+        room_id,
+    ) = row[:15]
     return TrainingSession(
         id=session_id,
         title=title,
@@ -74,6 +84,11 @@ def session_from_row(row: Sequence[Any], trainee_ids: list[int]) -> TrainingSess
         session_link=session_link,
         created_at=created_at,
         updated_at=updated_at,
+        capacity=capacity,
+        self_booking=bool(self_booking),
+        booking_closes_at=booking_closes_at,
+        room_id=room_id,
+        waitlist_ids=waitlist_ids or [],
     )
 
 
@@ -92,12 +107,35 @@ async def trainees_of(conn: AsyncConnection, session_ids: Sequence[int]) -> dict
     return by_session
 
 
+async def waitlists_of(conn: AsyncConnection, session_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each session's waitlist, first in line first."""
+    by_session: dict[int, list[int]] = defaultdict(list)
+    w = t.session_waitlist
+    for chunk in chunks(session_ids):
+        rows = await conn.execute(
+            select(w.c.session_id, w.c.trainee_id)
+            .where(w.c.session_id.in_(chunk))
+            .order_by(w.c.session_id, w.c.id)
+        )
+        for session_id, trainee_id in rows.all():
+            by_session[session_id].append(trainee_id)
+    return by_session
+
+
 async def with_trainees(
     conn: AsyncConnection, rows: Sequence[Sequence[Any]]
 ) -> list[TrainingSession]:
-    """Sessions from rows that start with ``SESSION_COLUMNS``, their trainee lists filled in."""
-    trainees = await trainees_of(conn, [row[0] for row in rows]) if rows else {}
-    return [session_from_row(row, trainees.get(row[0], [])) for row in rows]
+    """Sessions from rows that start with ``SESSION_COLUMNS``, their trainee lists and
+    waitlists filled in (the waitlists only asked for when a session has a capacity: without
+    one, nobody waits)."""
+    if not rows:
+        return []
+    trainees = await trainees_of(conn, [row[0] for row in rows])
+    limited = [row[0] for row in rows if row[11] is not None]
+    waitlists = await waitlists_of(conn, limited) if limited else {}
+    return [
+        session_from_row(row, trainees.get(row[0], []), waitlists.get(row[0], [])) for row in rows
+    ]
 
 
 class SqlaSessionRepository:
@@ -117,6 +155,10 @@ class SqlaSessionRepository:
             "session_link": session.session_link,
             "created_at": session.created_at,
             "updated_at": session.updated_at,
+            "capacity": session.capacity,
+            "self_booking": session.self_booking,
+            "booking_closes_at": session.booking_closes_at,
+            "room_id": session.room_id,
         }
 
     async def add(self, session: TrainingSession) -> TrainingSession:
@@ -178,6 +220,35 @@ class SqlaSessionRepository:
         new = [trainee_id for trainee_id in wanted if trainee_id not in current]
         if new:
             await self._enrol(session.id, new, session.updated_at)
+        await self._save_waitlist(session)
+
+    async def _save_waitlist(self, session: TrainingSession) -> None:
+        """Those who left the waitlist leave its table; those who joined go to its end."""
+        w = t.session_waitlist
+        current = (await waitlists_of(self._conn, [session.id])).get(session.id, [])
+        wanted = list(dict.fromkeys(session.waitlist_ids))
+        gone = set(current) - set(wanted)
+        if gone:
+            await self._conn.execute(
+                delete(w).where(w.c.session_id == session.id, w.c.trainee_id.in_(sorted(gone)))
+            )
+        joined = [trainee_id for trainee_id in wanted if trainee_id not in current]
+        if not joined:
+            return
+        try:
+            await self._conn.execute(
+                insert(w),
+                [
+                    {
+                        "session_id": session.id,
+                        "trainee_id": trainee_id,
+                        "joined_at": session.updated_at,
+                    }
+                    for trainee_id in joined
+                ],
+            )
+        except IntegrityError as error:
+            raise Conflict("The trainee is already on the waitlist of this session") from error
 
     async def delete(self, session_id: int) -> None:
         await self._conn.execute(
@@ -241,6 +312,104 @@ class SqlaSessionRepository:
             select(s.c.id).where(s.c.trainer_id == trainer_id).order_by(s.c.id)
         )
         return [row.id for row in rows]
+
+    async def find_in_room(
+        self,
+        room_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        exclude_session_id: int | None = None,
+    ) -> list[TrainingSession]:
+        statement = (
+            select(*SESSION_COLUMNS)
+            .where(
+                _S.c.room_id == room_id,
+                _S.c.status == SessionStatus.SCHEDULED.value,
+                _S.c.scheduled_date < end,
+                _S.c.ends_at > start,
+            )
+            .order_by(_S.c.scheduled_date, _S.c.id)
+            .limit(10)
+        )
+        if exclude_session_id is not None:
+            statement = statement.where(_S.c.id != exclude_session_id)
+        rows = (await self._conn.execute(statement)).all()
+        return [session_from_row(row, []) for row in rows]
+
+    async def using_room(self, room_id: int, *, ending_after: datetime) -> list[TrainingSession]:
+        statement = (
+            select(*SESSION_COLUMNS)
+            .where(
+                _S.c.room_id == room_id,
+                _S.c.status == SessionStatus.SCHEDULED.value,
+                _S.c.ends_at > ending_after,
+            )
+            .order_by(_S.c.scheduled_date, _S.c.id)
+            .limit(10)
+        )
+        rows = (await self._conn.execute(statement)).all()
+        return [session_from_row(row, []) for row in rows]
+
+
+def room_from_row(row: Row[Any]) -> Room:
+    return Room(
+        id=row.id,
+        name=row.name,
+        location=row.location,
+        capacity=row.capacity,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+ROOM_NAME_TAKEN = "A room with that name already exists"
+
+
+class SqlaRoomRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, room: Room) -> Room:
+        try:
+            result = await self._conn.execute(
+                insert(t.rooms).values(
+                    name=room.name,
+                    location=room.location,
+                    capacity=room.capacity,
+                    created_at=room.created_at,
+                    updated_at=room.updated_at,
+                )
+            )
+        except IntegrityError as error:
+            raise Conflict(ROOM_NAME_TAKEN) from error
+        room.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        return room
+
+    async def get(self, room_id: int, *, for_update: bool = False) -> Room | None:
+        query = select(t.rooms).where(t.rooms.c.id == room_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return room_from_row(row) if row else None
+
+    async def update(self, room: Room) -> None:
+        try:
+            await self._conn.execute(
+                update(t.rooms)
+                .where(t.rooms.c.id == room.id)
+                .values(
+                    name=room.name,
+                    location=room.location,
+                    capacity=room.capacity,
+                    updated_at=room.updated_at,
+                )
+            )
+        except IntegrityError as error:
+            raise Conflict(ROOM_NAME_TAKEN) from error
+
+    async def delete(self, room_id: int) -> None:
+        await self._conn.execute(delete(t.rooms).where(t.rooms.c.id == room_id))
 
 
 def assignment_from_row(row: Row[Any]) -> Assignment:

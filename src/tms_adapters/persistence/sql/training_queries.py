@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
@@ -16,10 +16,18 @@ from tms_adapters.persistence.sql.training import (
     SESSION_COLUMNS,
     assignment_from_row,
     attendance_from_row,
+    room_from_row,
     session_from_row,
     with_trainees,
 )
-from tms_domain.training import Assignment, Attendance, SessionQuery, SessionStatus, TrainingSession
+from tms_domain.training import (
+    Assignment,
+    Attendance,
+    Room,
+    SessionQuery,
+    SessionStatus,
+    TrainingSession,
+)
 
 
 class SqlaSessionListing:
@@ -69,6 +77,42 @@ class SqlaSessionListing:
             for row in rows:
                 found[row.enrolled_trainee_id].append(session_from_row(row, []))
         return found
+
+    async def open_for_booking(
+        self, trainee_id: int, now: datetime, *, skip: int, limit: int
+    ) -> list[TrainingSession]:
+        s, e, w = t.training_sessions, t.enrolments, t.session_waitlist
+        still_open = func.coalesce(s.c.booking_closes_at, s.c.scheduled_date) > now
+        held = or_(
+            s.c.id.in_(select(e.c.session_id).where(e.c.trainee_id == trainee_id)),
+            s.c.id.in_(select(w.c.session_id).where(w.c.trainee_id == trainee_id)),
+        )
+        statement = (
+            select(*SESSION_COLUMNS)
+            .where(
+                s.c.self_booking.is_(True),
+                s.c.status == SessionStatus.SCHEDULED.value,
+                s.c.scheduled_date > now,
+                or_(still_open, held),
+            )
+            .order_by(s.c.scheduled_date, s.c.id)
+            .offset(skip)
+            .limit(limit)
+        )
+        rows = (await self._conn.execute(statement)).all()
+        return await with_trainees(self._conn, rows)
+
+
+class SqlaRoomListing:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def page(self, *, skip: int, limit: int) -> list[Room]:
+        r = t.rooms
+        rows = await self._conn.execute(
+            select(r).order_by(r.c.name, r.c.id).offset(skip).limit(limit)
+        )
+        return [room_from_row(row) for row in rows]
 
 
 class SqlaAssignmentListing:

@@ -31,11 +31,13 @@ from tms_adapters.persistence.sql.learning_queries import SqlaCourseListing, Sql
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
+    SqlaRoomRepository,
     SqlaSessionRepository,
 )
 from tms_adapters.persistence.sql.training_queries import (
     SqlaAssignmentListing,
     SqlaAttendanceListing,
+    SqlaRoomListing,
     SqlaSessionListing,
     SqlaTraineeActivity,
     SqlaTrainingProgress,
@@ -67,6 +69,8 @@ from tms_domain.training import (
     AssignmentRepository,
     AttendanceListing,
     AttendanceRepository,
+    RoomListing,
+    RoomRepository,
     SessionListing,
     SessionRepository,
     TraineeActivity,
@@ -97,6 +101,7 @@ class SqlaUnitOfWork:
     users: UserRepository
     sign_ins: SignInRepository
     sessions: SessionRepository
+    rooms: RoomRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
     courses: CourseRepository
@@ -107,6 +112,7 @@ class SqlaUnitOfWork:
     user_directory: UserDirectory
     sign_in_history: SignInHistory
     session_listing: SessionListing
+    room_listing: RoomListing
     assignment_listing: AssignmentListing
     attendance_listing: AttendanceListing
     progress: TrainingProgress
@@ -150,6 +156,7 @@ class SqlaUnitOfWork:
         self.users = SqlaUserRepository(conn)
         self.sign_ins = SqlaSignInRepository(conn)
         self.sessions = SqlaSessionRepository(conn)
+        self.rooms = SqlaRoomRepository(conn)
         self.assignments = SqlaAssignmentRepository(conn)
         self.attendance = SqlaAttendanceRepository(conn)
         self.courses = SqlaCourseRepository(conn)
@@ -160,6 +167,7 @@ class SqlaUnitOfWork:
         self.user_directory = SqlaUserDirectory(conn)
         self.sign_in_history = SqlaSignInHistory(conn)
         self.session_listing = SqlaSessionListing(conn)
+        self.room_listing = SqlaRoomListing(conn)
         self.assignment_listing = SqlaAssignmentListing(conn)
         self.attendance_listing = SqlaAttendanceListing(conn)
         self.progress = SqlaTrainingProgress(conn)

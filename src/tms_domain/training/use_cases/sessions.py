@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tms_domain.accounts import Actor, User
@@ -26,11 +26,14 @@ from tms_domain.training.booking import ensure_no_double_booking
 from tms_domain.training.events import SessionDeleted, SessionScheduled
 from tms_domain.training.model import (
     JOIN_LINK_PATTERN,
+    Room,
     SessionChanges,
     SessionQuery,
     SessionStatus,
     TrainingSession,
 )
+from tms_domain.training.use_cases.booking import fill_free_places
+from tms_domain.training.use_cases.rooms import ensure_fits_room, ensure_room_is_free, room_of
 from tms_domain.unit_of_work import Core, UnitOfWork
 
 SESSION_NOT_FOUND = "Session not found"
@@ -55,6 +58,10 @@ class NewSession:
     status: SessionStatus = SessionStatus.SCHEDULED
     class_link: str | None = None
     session_link: str | None = None
+    capacity: int | None = None
+    self_booking: bool = False
+    booking_closes_at: datetime | None = None
+    room_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,9 @@ class SessionService:
         """Admins schedule for any trainer (or themselves); a trainer only for themself.
         The trainer must be a trainer or an admin, the trainees trainees. Neither the
         trainer nor any trainee may be booked in an overlapping scheduled session. The join
-        link is generated (192 bits) unless given."""
+        link is generated (192 bits) unless given. A room holds one scheduled session at a
+        time (409); a session held in one takes no more than it seats (422), and as many
+        when no capacity is given."""
         authorize(
             actor,
             Permission.CREATE_SESSION,
@@ -164,9 +173,25 @@ class SessionService:
                 new.session_link if new.session_link is not None else secrets.token_urlsafe(24)
             ),
             now=self._core.clock.now(),
+            capacity=new.capacity,
+            self_booking=new.self_booking,
+            booking_closes_at=new.booking_closes_at,
+            room_id=new.room_id,
         )
         now = session.created_at
         async with self._core.uow() as uow:
+            if session.room_id is not None:
+                room = await room_of(uow, session.room_id)
+                if session.capacity is None:
+                    session.capacity = room.capacity
+                ensure_fits_room(session, room)
+                if len(session.trainee_ids) > session.capacity:
+                    raise InvalidInput.for_field(
+                        "trainees",
+                        f"{len(session.trainee_ids)} trainees are more than the room"
+                        f" {room.name!r} seats ({room.capacity})",
+                    )
+                await ensure_room_is_free(uow, session, room)
             await _check_people(uow, session.trainer_id, session.trainee_ids)
             await ensure_no_double_booking(
                 uow, session, trainer_id=session.trainer_id, trainee_ids=session.trainee_ids
@@ -190,7 +215,10 @@ class SessionService:
     ) -> SessionDetails:
         """Admins and the session's trainer. A trainer cannot hand the session to someone
         else. Status moves: scheduled -> completed | cancelled, cancelled -> scheduled;
-        completed is final. The double-booking rule holds for the result."""
+        completed is final. The double-booking rule holds for the result, and so do the
+        room's (one session at a time, 409; capacity no more than it seats, 422). Capacity
+        cannot drop below the trainees enrolled (409). Places that come free (capacity
+        raised, trainees removed) go to the waitlist at once."""
         async with self._core.uow() as uow:
             session = await visible_session(uow, actor, session_id, for_update=True)
             authorize(actor, Permission.UPDATE_SESSION, session_target(session))
@@ -200,11 +228,24 @@ class SessionService:
                 and not actor.user.is_admin
             ):
                 raise Forbidden("Only an admin can give a session to another trainer")
+            room_id = (
+                None
+                if "room_id" in changes.cleared
+                else changes.room_id
+                if changes.room_id is not None
+                else session.room_id
+            )
+            room = await room_of(uow, room_id) if room_id is not None else None
+            changes = _capped_by_room(session, changes, room)
             before = session.snapshot()
-            changed = session.apply(changes, self._core.clock.now())
-            events = session.pull_events()
+            now = self._core.clock.now()
+            changed = session.apply(changes, now)
             if not changed:
+                session.pull_events()
                 return (await self._details(uow, [session]))[0]
+            if room is not None:
+                ensure_fits_room(session, room)
+                await ensure_room_is_free(uow, session, room)
             new_trainees = [i for i in session.trainee_ids if i not in before.trainee_ids]
             await _check_people(
                 uow,
@@ -214,11 +255,12 @@ class SessionService:
             await ensure_no_double_booking(
                 uow, session, trainer_id=session.trainer_id, trainee_ids=session.trainee_ids
             )
-            await uow.sessions.update(session)
             await record_audit(
                 uow, actor, "session.updated", "session", session.id, session.updated_at, changed
             )
-            for event in events:
+            await fill_free_places(uow, actor, session, now)
+            await uow.sessions.update(session)
+            for event in session.pull_events():
                 uow.record(event)
             await uow.commit()
             # Answer with the trainees in enrolment order, as every read does.
@@ -244,9 +286,13 @@ class SessionService:
             uow.record(SessionDeleted(session.snapshot()))
             await uow.commit()
 
-    async def add_trainee(self, actor: Actor, session_id: int, trainee_id: int) -> TrainingSession:
+    async def add_trainee(
+        self, actor: Actor, session_id: int, trainee_id: int, *, override: bool = False
+    ) -> TrainingSession:
         """Admins and the session's trainer enrol a trainee (a user whose role is trainee),
-        once; the trainee must be free at that time if the session is scheduled."""
+        once; the trainee must be free at that time if the session is scheduled. A full
+        session takes them only with ``override`` (409 otherwise); a trainee on its
+        waitlist leaves it."""
         async with self._core.uow() as uow:
             session = await visible_session(uow, actor, session_id, for_update=True)
             authorize(actor, Permission.MANAGE_ENROLMENT, session_target(session))
@@ -256,7 +302,7 @@ class SessionService:
             if trainee.role is not Role.TRAINEE:
                 raise BadRequest(f"{trainee.name} is not a trainee")
             now = self._core.clock.now()
-            session.enrol(trainee_id, trainee.name, now)
+            session.enrol(trainee_id, trainee.name, now, override=override)
             events = session.pull_events()
             await ensure_no_double_booking(uow, session, trainer_id=None, trainee_ids=[trainee_id])
             await uow.sessions.add_trainee(session_id, trainee_id, now)
@@ -277,15 +323,13 @@ class SessionService:
 
     async def remove_trainee(self, actor: Actor, session_id: int, trainee_id: int) -> None:
         """Admins and the session's trainer; 404 when the trainee is not enrolled. The
-        removed trainee still hears of the removal."""
+        removed trainee still hears of the removal; their place goes to the waitlist."""
         async with self._core.uow() as uow:
             session = await visible_session(uow, actor, session_id, for_update=True)
             authorize(actor, Permission.MANAGE_ENROLMENT, session_target(session))
             now = self._core.clock.now()
             session.withdraw(trainee_id, now)
-            events = session.pull_events()
             await uow.sessions.remove_trainee(session_id, trainee_id)
-            await uow.sessions.update(session)
             await record_audit(
                 uow,
                 actor,
@@ -295,6 +339,9 @@ class SessionService:
                 now,
                 {"session_id": [session_id, None], "trainee_id": [trainee_id, None]},
             )
+            await fill_free_places(uow, actor, session, now)
+            events = session.pull_events()
+            await uow.sessions.update(session)
             for event in events:
                 uow.record(event)
             await uow.commit()
@@ -334,6 +381,20 @@ class SessionService:
                 uow.record(event)
             await uow.commit()
             return JoinResult(session, already_enrolled=False)
+
+
+def _capped_by_room(
+    session: TrainingSession, changes: SessionChanges, room: Room | None
+) -> SessionChanges:
+    """A session held in a room without a capacity of its own takes as many as it seats."""
+    if room is None:
+        return changes
+    capacity_left_unset = "capacity" in changes.cleared or (
+        changes.capacity is None and session.capacity is None
+    )
+    if not capacity_left_unset:
+        return changes
+    return replace(changes, capacity=room.capacity, cleared=changes.cleared - {"capacity"})
 
 
 async def _check_people(

@@ -3,18 +3,20 @@ attendance, progress."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from tms_domain.accounts import User
-from tms_domain.training import Attendance, TrainingSession
+from tms_domain.training import MAX_CAPACITY, MIN_CAPACITY, Attendance, Room, TrainingSession
+from tms_domain.training.rules import MAX_ROOM_CAPACITY
 from tms_entrypoints.http.accounts.schemas import (
     UserOut,
 )
 from tms_entrypoints.http.schemas import (
     Link,
     LongText,
+    PersonOut,
     PositiveId,
     ShortText,
     StatusName,
@@ -24,6 +26,9 @@ from tms_entrypoints.http.schemas import (
     iso,
 )
 from tms_entrypoints.http.timestamps import TimestampIn
+
+BookingName = Literal["enrolled", "waitlisted"]
+Capacity = Annotated[int, msgspec.Meta(ge=MIN_CAPACITY, le=MAX_CAPACITY)]
 
 
 class SessionOut(msgspec.Struct):
@@ -39,6 +44,19 @@ class SessionOut(msgspec.Struct):
     session_link: str
     created_at: Timestamp
     updated_at: Timestamp
+    capacity: int | None
+    """The most trainees it takes; null: no limit."""
+    self_booking: bool
+    booking_closes_at: Timestamp | None
+    """When self-booking ends; null: at the start."""
+    room_id: int | None
+    places_left: int | None
+    """Null: no limit."""
+    waitlist_count: int
+    booking: BookingName | None
+    """The caller's own booking: enrolled, waitlisted or none."""
+    waitlist_position: int | None
+    """The caller's place on the waitlist (1: next in line)."""
 
     @classmethod
     def of(
@@ -46,8 +64,11 @@ class SessionOut(msgspec.Struct):
         session: TrainingSession,
         trainees: list[User],
         shown: dict[int, UserOut] | None = None,
+        *,
+        viewer_id: int | None = None,
     ) -> SessionOut:
-        """``shown``: users already converted (for a listing, where trainees recur)."""
+        """``shown``: users already converted (for a listing, where trainees recur);
+        ``viewer_id``: the caller, whose booking it shows."""
         if shown is None:
             shown = {}
         people = []
@@ -69,7 +90,113 @@ class SessionOut(msgspec.Struct):
             session_link=session.session_link,
             created_at=iso(session.created_at),
             updated_at=iso(session.updated_at),
+            **booking_fields(session, viewer_id),
         )
+
+
+def booking_fields(session: TrainingSession, viewer_id: int | None) -> dict[str, Any]:
+    booking = session.booking_of(viewer_id) if viewer_id is not None else None
+    return {
+        "capacity": session.capacity,
+        "self_booking": session.self_booking,
+        "booking_closes_at": iso(session.booking_closes_at) if session.booking_closes_at else None,
+        "room_id": session.room_id,
+        "places_left": session.places_left,
+        "waitlist_count": len(session.waitlist_ids),
+        "booking": booking.value if booking else None,
+        "waitlist_position": (
+            session.waitlist_position(viewer_id) if viewer_id is not None else None
+        ),
+    }
+
+
+class BookableSessionOut(msgspec.Struct):
+    """A session open to the caller's booking, as a trainee browsing sees it: who else is
+    in it is not theirs to know, nor its join link; the class link once they are enrolled."""
+
+    id: int
+    title: str
+    description: str | None
+    trainer: PersonOut
+    scheduled_date: Timestamp
+    duration_minutes: int
+    status: StatusName
+    class_link: str | None
+    capacity: int | None
+    self_booking: bool
+    booking_closes_at: Timestamp | None
+    room_id: int | None
+    places_left: int | None
+    waitlist_count: int
+    booking: BookingName | None
+    waitlist_position: int | None
+    booking_open: bool
+    """Whether booking is still open (a session the caller holds a place in stays listed
+    after it closes, so that they can cancel)."""
+
+    @classmethod
+    def of(
+        cls, session: TrainingSession, trainer: User | None, viewer_id: int, *, booking_open: bool
+    ) -> BookableSessionOut:
+        fields = booking_fields(session, viewer_id)
+        return cls(
+            id=session.id,
+            title=session.title,
+            description=session.description,
+            trainer=PersonOut(
+                session.trainer_id, trainer.name if trainer else f"user {session.trainer_id}"
+            ),
+            scheduled_date=iso(session.scheduled_date),
+            duration_minutes=session.duration_minutes,
+            status=session.status.value,
+            class_link=session.class_link if fields["booking"] == "enrolled" else None,
+            booking_open=booking_open,
+            **fields,
+        )
+
+
+class BookingOut(msgspec.Struct):
+    message: str
+    session_id: int
+    booking: BookingName
+    waitlist_position: int | None
+    """1: next in line; null when enrolled."""
+
+
+class RoomOut(msgspec.Struct):
+    id: int
+    name: str
+    location: str | None
+    capacity: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, room: Room) -> RoomOut:
+        return cls(
+            id=room.id,
+            name=room.name,
+            location=room.location,
+            capacity=room.capacity,
+            created_at=iso(room.created_at),
+            updated_at=iso(room.updated_at),
+        )
+
+
+RoomCapacity = Annotated[int, msgspec.Meta(ge=1, le=MAX_ROOM_CAPACITY)]
+
+
+class RoomCreateIn(msgspec.Struct):
+    name: Annotated[str, msgspec.Meta(max_length=1000)]
+    capacity: RoomCapacity
+    location: ShortText | None = None
+
+
+class RoomUpdateIn(msgspec.Struct):
+    name: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    capacity: RoomCapacity | None = None
+    location: ShortText | None = None
+    """An empty location clears it."""
 
 
 class SessionSummaryOut(msgspec.Struct):
@@ -114,6 +241,12 @@ class SessionCreateIn(msgspec.Struct):
     status: StatusName | None = None
     class_link: Link | None = None
     session_link: ShortText | None = None
+    capacity: Capacity | None = None
+    """Null: no limit (in a room: as many as it seats)."""
+    self_booking: bool = False
+    booking_closes_at: TimestampIn | None = None
+    """Null: booking closes at the start."""
+    room_id: PositiveId | None = None
 
 
 class SessionUpdateIn(msgspec.Struct):
@@ -126,6 +259,13 @@ class SessionUpdateIn(msgspec.Struct):
     status: StatusName | None = None
     class_link: Link | None = None
     session_link: ShortText | None = None
+    capacity: Capacity | msgspec.UnsetType | None = msgspec.UNSET
+    """Null: no limit (in a room: as many as it seats); left out: unchanged."""
+    self_booking: bool | None = None
+    booking_closes_at: TimestampIn | msgspec.UnsetType | None = msgspec.UNSET
+    """Null: booking closes at the start; left out: unchanged."""
+    room_id: PositiveId | msgspec.UnsetType | None = msgspec.UNSET
+    """Null: no room; left out: unchanged."""
 
 
 class JoinedSessionOut(msgspec.Struct, omit_defaults=True):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
+import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
@@ -31,6 +32,13 @@ from tms_entrypoints.http.training.schemas import (
     SessionOut,
     SessionUpdateIn,
 )
+
+T = TypeVar("T")
+
+
+def given(value: T | msgspec.UnsetType) -> T | None:
+    """A field left out of the body reads as None (unchanged)."""
+    return None if isinstance(value, msgspec.UnsetType) else value
 
 
 class SessionsController(Controller):
@@ -67,7 +75,7 @@ class SessionsController(Controller):
             Page(skip, limit),
         )
         shown: dict[int, UserOut] = {}
-        return [SessionOut.of(d.session, d.trainees, shown) for d in found]
+        return [SessionOut.of(d.session, d.trainees, shown, viewer_id=actor.id) for d in found]
 
     @get("/{session_id:int}", operation_id="getSession", responses=ERROR_RESPONSES)
     async def get_session(
@@ -78,7 +86,7 @@ class SessionsController(Controller):
     ) -> SessionOut:
         """Admins, its trainer and its trainees; anyone else gets 404."""
         details = await sessions.get_session(actor, session_id)
-        return SessionOut.of(details.session, details.trainees)
+        return SessionOut.of(details.session, details.trainees, viewer_id=actor.id)
 
     @post("/", operation_id="createSession", status_code=201, responses=ERROR_RESPONSES)
     async def create_session(
@@ -101,9 +109,15 @@ class SessionsController(Controller):
                 status=SessionStatus(data.status) if data.status else SessionStatus.SCHEDULED,
                 class_link=data.class_link,
                 session_link=data.session_link,
+                capacity=data.capacity,
+                self_booking=data.self_booking,
+                booking_closes_at=parse_optional_timestamp(
+                    data.booking_closes_at, "booking_closes_at"
+                ),
+                room_id=data.room_id,
             ),
         )
-        return SessionOut.of(details.session, details.trainees)
+        return SessionOut.of(details.session, details.trainees, viewer_id=actor.id)
 
     @put("/{session_id:int}", operation_id="updateSession", responses=ERROR_RESPONSES)
     async def update_session(
@@ -113,8 +127,15 @@ class SessionsController(Controller):
         actor: NamedDependency[Actor],
         sessions: NamedDependency[SessionService],
     ) -> SessionOut:
-        """Change any field; `trainees` replaces the list. 409 for an illegal status move or
-        a double booking."""
+        """Change any field; `trainees` replaces the list. 409 for an illegal status move, a
+        double booking, a room taken at that time, or a capacity below the trainees
+        enrolled; 422 for a capacity over the room's. `capacity`, `booking_closes_at` and
+        `room_id` set to null clear them; left out, they stay."""
+        cleared = frozenset(
+            name
+            for name in ("capacity", "booking_closes_at", "room_id")
+            if getattr(data, name) is None
+        )
         details = await sessions.update_session(
             actor,
             session_id,
@@ -128,9 +149,16 @@ class SessionsController(Controller):
                 status=SessionStatus(data.status) if data.status else None,
                 class_link=data.class_link,
                 session_link=data.session_link,
+                capacity=given(data.capacity),
+                self_booking=data.self_booking,
+                booking_closes_at=parse_optional_timestamp(
+                    given(data.booking_closes_at), "booking_closes_at"
+                ),
+                room_id=given(data.room_id),
+                cleared=cleared,
             ),
         )
-        return SessionOut.of(details.session, details.trainees)
+        return SessionOut.of(details.session, details.trainees, viewer_id=actor.id)
 
     @delete(
         "/{session_id:int}",
@@ -160,9 +188,14 @@ class SessionsController(Controller):
         trainee_id: Id,
         actor: NamedDependency[Actor],
         sessions: NamedDependency[SessionService],
+        override: Annotated[
+            bool,
+            QueryParameter(description="true: enrol even when the session is full"),
+        ] = False,
     ) -> MessageOut:
-        """Enrol a trainee: 409 if already enrolled or double-booked, 400 if not a trainee."""
-        await sessions.add_trainee(actor, session_id, trainee_id)
+        """Enrol a trainee: 409 if already enrolled or double-booked, or the session is full
+        (unless `override=true`); 400 if not a trainee. A trainee on the waitlist leaves it."""
+        await sessions.add_trainee(actor, session_id, trainee_id, override=override)
         return MessageOut("Trainee added to the session")
 
     @delete(
