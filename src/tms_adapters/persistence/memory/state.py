@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from tms_adapters.persistence.memory.jobs import JobTable
-from tms_domain.accounts import SignIn, User
+from tms_domain.accounts import PasswordLink, SignIn, User
 from tms_domain.audit import AuditEntry
 from tms_domain.kernel import StoredEvent
 from tms_domain.learning import Course, CourseEnrolment, LessonCompletion
@@ -47,6 +47,8 @@ class State:
     """(course id, trainee id) -> enrolment."""
     lesson_completions: dict[tuple[int, int], LessonCompletion] = field(default_factory=dict)
     """(lesson id, trainee id) -> completion: one per lesson and trainee."""
+
+    password_links: dict[int, PasswordLink] = field(default_factory=dict)
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1

@@ -21,6 +21,7 @@ from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
 from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
 from tms_adapters.persistence.memory.events import MemoryEventStore
 from tms_adapters.persistence.memory.jobs import MemoryJobs
+from tms_adapters.persistence.memory.password_links import MemoryPasswordLinkRepository
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_adapters.persistence.memory.training import (
     MemoryAssignmentRepository,
@@ -35,7 +36,13 @@ from tms_adapters.persistence.memory.training_queries import (
     MemoryTrainingProgress,
 )
 from tms_adapters.realtime.wire import to_wire
-from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.accounts import (
+    PasswordLinkRepository,
+    SignInHistory,
+    SignInRepository,
+    UserDirectory,
+    UserRepository,
+)
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StoredEvent
 from tms_domain.kernel.jobs import Jobs
@@ -59,6 +66,7 @@ class MemoryUnitOfWork:
 
     users: UserRepository
     sign_ins: SignInRepository
+    password_links: PasswordLinkRepository
     sessions: SessionRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
@@ -89,6 +97,7 @@ class MemoryUnitOfWork:
         self._state = state
         self.users = MemoryUserRepository(state)
         self.sign_ins = MemorySignInRepository(state)
+        self.password_links = MemoryPasswordLinkRepository(state)
         self.sessions = MemorySessionRepository(state)
         self.assignments = MemoryAssignmentRepository(state)
         self.attendance = MemoryAttendanceRepository(state)

@@ -21,6 +21,7 @@ from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
 from tms_adapters.persistence.sql.jobs import SqlaJobs
+from tms_adapters.persistence.sql.password_links import SqlaPasswordLinkRepository
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -34,7 +35,13 @@ from tms_adapters.persistence.sql.training_queries import (
     SqlaTrainingProgress,
 )
 from tms_adapters.realtime.wire import to_wire
-from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.accounts import (
+    PasswordLinkRepository,
+    SignInHistory,
+    SignInRepository,
+    UserDirectory,
+    UserRepository,
+)
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import (
     Clock,
@@ -80,6 +87,7 @@ class SqlaUnitOfWork:
 
     users: UserRepository
     sign_ins: SignInRepository
+    password_links: PasswordLinkRepository
     sessions: SessionRepository
     assignments: AssignmentRepository
     attendance: AttendanceRepository
@@ -125,6 +133,7 @@ class SqlaUnitOfWork:
         self._conn = conn
         self.users = SqlaUserRepository(conn)
         self.sign_ins = SqlaSignInRepository(conn)
+        self.password_links = SqlaPasswordLinkRepository(conn)
         self.sessions = SqlaSessionRepository(conn)
         self.assignments = SqlaAssignmentRepository(conn)
         self.attendance = SqlaAttendanceRepository(conn)
