@@ -41,7 +41,11 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
     html = message.get_body(preferencelist=("html",))
     assert text is not None
     assert html is not None
-    return str(text.get_content()), str(html.get_content())
+
+    def lf(content: object) -> str:
+        return str(content).replace("\r\n", "\n")
+
+    return lf(text.get_content()), lf(html.get_content())
 
 
 def link_token(message: EmailMessage) -> str:
