@@ -116,9 +116,11 @@ async def test_a_certificate_nobody_vouches_for_is_not_trusted(
     certificate: tuple[Path, Path],
 ) -> None:
     handler = RecordingHandler()
-    with smtp_server(handler, starttls=server_tls_context(*certificate)) as port:
-        with pytest.raises(MailUnavailable):
-            await mailer(port, security=SmtpSecurity.STARTTLS, timeout=5).send(a_message())
+    with (
+        smtp_server(handler, starttls=server_tls_context(*certificate)) as port,
+        pytest.raises(MailUnavailable),
+    ):
+        await mailer(port, security=SmtpSecurity.STARTTLS, timeout=5).send(a_message())
     assert handler.received == []
 
 

@@ -105,7 +105,7 @@ def test_no_line_break_from_user_data_reaches_a_header(hostile: str) -> None:
 def test_the_email_package_refuses_a_line_break_that_got_past_the_message() -> None:
     message = OutgoingMessage(to="eve@example.org", subject="Hi", text="t")
     object.__setattr__(message, "subject", "Hi\r\nBcc: victim@example.org")
-    with pytest.raises(ValueError, match="linefeed|carriage return"):
+    with pytest.raises(ValueError, match=r"linefeed|carriage return"):
         to_email_message(message, "TMS <tms@example.org>", FakeClock().now())
 
 
