@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from support import a_user, add
 from tms_domain.accounts import LinkPurpose, PasswordLink, token_hash
 from tms_domain.accounts.links import USED_LINK

@@ -269,11 +269,12 @@ async def test_0004_adds_the_jobs_table_and_takes_it_away(empty_database_url: st
     await schema.upgrade(url)
     assert "jobs" in await tables_in(url)
     await schema.downgrade(url, "0003")
-    assert await tables_in(url) == SCHEMA_TABLES - {"jobs"} - LEARNING_TABLES
+    assert await tables_in(url) == SCHEMA_TABLES - {"jobs"} - LEARNING_TABLES - MAIL_TABLES
     await schema.upgrade(url)
     assert await differences_from_models(url) == []
 
 
+MAIL_TABLES = {"password_links"}
 LEARNING_TABLES = {
     "courses",
     "course_modules",
@@ -294,3 +295,17 @@ async def test_0005_adds_the_learning_tables_and_takes_them_away(
     assert LEARNING_TABLES <= await tables_in(url)
     await schema.downgrade(url, "0004")
     assert not LEARNING_TABLES & await tables_in(url)
+
+
+async def test_0008_adds_the_password_links_table_and_takes_it_away(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0005")
+    assert not MAIL_TABLES & await tables_in(url)
+    await schema.upgrade(url, "0008")
+    assert MAIL_TABLES <= await tables_in(url)
+    await schema.downgrade(url, "0005")
+    assert not MAIL_TABLES & await tables_in(url)
+    await schema.upgrade(url)
+    assert await differences_from_models(url) == []
