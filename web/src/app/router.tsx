@@ -4,6 +4,7 @@ import { AssignmentsPage } from '../pages/AssignmentsPage';
 import { AttendancePage } from '../pages/AttendancePage';
 import { AuditPage } from '../pages/AuditPage';
 import { ChangePasswordPage } from '../pages/ChangePasswordPage';
+import { ForgotPasswordPage } from '../pages/ForgotPasswordPage';
 import { JobsPage } from '../pages/JobsPage';
 import { JoinPage } from '../pages/JoinPage';
 import { LoginPage } from '../pages/LoginPage';
@@ -12,6 +13,7 @@ import { ProfilePage } from '../pages/ProfilePage';
 import { ReportsPage } from '../pages/ReportsPage';
 import { SessionDetailPage } from '../pages/SessionDetailPage';
 import { SessionsPage } from '../pages/SessionsPage';
+import { SetPasswordPage } from '../pages/SetPasswordPage';
 import { TraineeHomePage } from '../pages/TraineeHomePage';
 import { TrainerTraineesPage } from '../pages/TrainerTraineesPage';
 import { UsersPage } from '../pages/UsersPage';
@@ -29,6 +31,9 @@ const staff = ['admin', 'trainer'] as const;
 
 export const routes: RouteObject[] = [
   { path: '/login', element: <LoginPage /> },
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  // A mailed invitation or reset link opens this page, its token in the fragment.
+  { path: '/set-password', element: <SetPasswordPage /> },
   {
     path: '/',
     element: (
