@@ -292,7 +292,7 @@ async def test_0005_adds_the_learning_tables_and_takes_them_away(
     await schema.upgrade(url, "0004")
     assert not LEARNING_TABLES & await tables_in(url)
     await schema.upgrade(url, "0005")
-    assert LEARNING_TABLES <= await tables_in(url)
+    assert await tables_in(url) >= LEARNING_TABLES
     await schema.downgrade(url, "0004")
     assert not LEARNING_TABLES & await tables_in(url)
 
@@ -304,7 +304,7 @@ async def test_0008_adds_the_password_links_table_and_takes_it_away(
     await schema.upgrade(url, "0005")
     assert not MAIL_TABLES & await tables_in(url)
     await schema.upgrade(url, "0008")
-    assert MAIL_TABLES <= await tables_in(url)
+    assert await tables_in(url) >= MAIL_TABLES
     await schema.downgrade(url, "0005")
     assert not MAIL_TABLES & await tables_in(url)
     await schema.upgrade(url)
