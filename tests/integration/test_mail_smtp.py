@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FakeClock
-from mail_support import bodies
+from mail_support import bodies, run_due_jobs
 from smtp_server import (
     PASSWORD,
     USERNAME,
@@ -22,8 +22,11 @@ from smtp_server import (
     silent_server,
     smtp_server,
 )
+from support import add_user
 from tms_adapters.mail import AiosmtplibMailer, MailComposer, MailDelivery, SmtpSecurity
-from tms_domain.kernel.jobs import JobContext, PermanentJobFailure
+from tms_domain.accounts import Actor
+from tms_domain.kernel import Role
+from tms_domain.kernel.jobs import JobContext, JobStatus, PermanentJobFailure
 from tms_domain.notifications import (
     MAIL_JOB,
     MailRefused,
@@ -31,6 +34,7 @@ from tms_domain.notifications import (
     MailUnavailable,
     OutgoingMessage,
 )
+from tms_entrypoints.container import Container
 
 SENDER = "Acme Training <training@acme.example>"
 
@@ -191,3 +195,41 @@ async def test_sends_at_once_share_nothing() -> None:
     assert sorted(r.recipients[0] for r in handler.received) == sorted(
         f"p{n}@example.org" for n in range(10)
     )
+
+
+async def test_a_deferred_mail_is_retried_after_the_backoff_a_refused_one_dead_lettered(
+    memory_container: Container, clock: FakeClock
+) -> None:
+    handler = RecordingHandler(
+        refuse={"busy@example.org": "451 4.3.0 Try again later", "gone@example.org": "550 No"}
+    )
+    root = Actor(user=await add_user(memory_container, "root", Role.ADMIN))
+    busy = await add_user(memory_container, "busy", email="busy@example.org")
+    gone = await add_user(memory_container, "gone", email="gone@example.org")
+    with smtp_server(handler) as port:
+        memory_container.mailer.override(mailer(port))
+        for user in (busy, gone):
+            await memory_container.password_links().invite(root, user.id)
+        await run_due_jobs(memory_container)
+
+        async with memory_container.uow()(read_only=True) as uow:
+            jobs = {job.payload["to"]: job for job in await uow.jobs.page(None, skip=0, limit=10)}
+            events = [e.type for e in await uow.events.since(0, limit=100)]
+        assert jobs["gone@example.org"].status is JobStatus.FAILED
+        assert jobs["gone@example.org"].attempts == 1
+        assert "550" in str(jobs["gone@example.org"].last_error)
+        assert "job_failed" in events
+        deferred = jobs["busy@example.org"]
+        assert (deferred.status, deferred.attempts) == (JobStatus.QUEUED, 1)
+        assert "451" in str(deferred.last_error)
+
+        del handler.refuse["busy@example.org"]
+        assert await run_due_jobs(memory_container) == 0  # not before the backoff
+        clock.advance(seconds=10)
+        assert await run_due_jobs(memory_container) == 1
+    [received] = handler.received
+    assert received.recipients == ["busy@example.org"]
+    async with memory_container.uow()(read_only=True) as uow:
+        done = await uow.jobs.get(deferred.id)
+    assert done is not None
+    assert (done.status, done.attempts) == (JobStatus.SUCCEEDED, 2)
