@@ -18,7 +18,7 @@ import pytest
 
 import servers
 from conftest import make_settings
-from mail_support import bodies, link_token
+from mail_support import bodies, link_token, outbox
 from servers import TmsServer, running
 from smtp_server import Received, RecordingHandler, silent_server, smtp_server
 from support import PASSWORD, add_user
@@ -220,7 +220,9 @@ async def test_a_silent_mail_server_slows_no_request(tmp_path: Path) -> None:
     assert any(job["kind"] == "mail.send" for job in jobs)
 
 
-async def test_forgot_password_is_limited_per_address_with_retry_after(tmp_path: Path) -> None:
+async def test_without_a_mail_server_mail_goes_to_the_outbox_and_floods_are_limited(
+    tmp_path: Path,
+) -> None:
     server = start_server(tmp_path, TMS_FORGOT_PASSWORD_PER_EMAIL="2")
     with running(server):
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
@@ -230,8 +232,19 @@ async def test_forgot_password_is_limited_per_address_with_retry_after(tmp_path:
                     "/auth/forgot-password", json={"email": "flood@example.org"}
                 )
                 statuses.append(answer.status_code)
+        async with admin_api(server) as api:
+            created = await api.post("/users/", json=new_user("outboxed", invite=True))
+            assert created.status_code == 201
+        deadline = time.monotonic() + 30
+        while not outbox(tmp_path / "outbox") and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        log = server.log()
     assert statuses == [202, 202, 429]
     assert 1 <= int(answer.headers["retry-after"]) <= 900
+    [invitation] = outbox(tmp_path / "outbox")
+    assert invitation["To"].addresses[0].addr_spec == "outboxed@example.org"
+    assert link_token(invitation) not in log
+    assert "written to the outbox" in log
 
 
 async def test_forgot_password_takes_as_long_for_an_unknown_address(tmp_path: Path) -> None:
