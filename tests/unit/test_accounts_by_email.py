@@ -127,6 +127,19 @@ async def _root(container: Container) -> Actor:
     return Actor(user=found)
 
 
+async def test_a_password_changed_otherwise_ends_the_links_mailed_before(
+    memory_container: Container, mail_dir: Path
+) -> None:
+    await add_user(memory_container, "forgetful")
+    await memory_container.password_links().forgot_password("forgetful@example.org", None)
+    await run_due_jobs(memory_container)
+    [reset] = outbox(mail_dir)
+    _token, actor = await sign_in(memory_container, "forgetful")
+    await memory_container.auth().change_password(actor, PASSWORD, NEW_PASSWORD)
+    with pytest.raises(BadRequest, match=ENDED_LINK):
+        await memory_container.password_links().set_password(link_token(reset), OTHER_PASSWORD)
+
+
 async def test_a_made_up_token_is_refused(memory_container: Container) -> None:
     with pytest.raises(BadRequest, match=UNKNOWN_LINK):
         await memory_container.password_links().set_password("not-a-token", NEW_PASSWORD)

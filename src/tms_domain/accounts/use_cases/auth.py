@@ -274,6 +274,8 @@ class AuthService:
                 await record_audit(uow, actor, "user.password_reset", "user", user.id, now)
             else:
                 await record_audit(uow, actor, "user.password_changed", "user", user.id, now)
+            # A link mailed earlier must not set a password over this one.
+            await uow.password_links.end_all(user.id, now)
             enqueue_password_notice(uow, user, "reset" if reset else "changed", now)
             for event in events:
                 uow.record(event)

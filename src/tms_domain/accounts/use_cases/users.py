@@ -251,6 +251,7 @@ class UserService:
             await uow.users.update(user)
             await record_audit(uow, actor, "user.updated", "user", user.id, now, changed)
             if password_hash is not None:
+                await uow.password_links.end_all(user.id, now)
                 enqueue_password_notice(uow, user, "reset", now)
             uow.record(UserChanged(user.snapshot(), await _assigned_trainers(uow, user)))
             if end_sign_ins:
