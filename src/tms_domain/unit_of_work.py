@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
-from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.accounts import (
+    PasswordLinkRepository,
+    SignInHistory,
+    SignInRepository,
+    UserDirectory,
+    UserRepository,
+)
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventStore
 from tms_domain.kernel.files import StoredFileRepository
@@ -42,6 +48,7 @@ class UnitOfWork(Protocol):
 
     users: UserRepository
     sign_ins: SignInRepository
+    password_links: PasswordLinkRepository
     sessions: SessionRepository
     rooms: RoomRepository
     assignments: AssignmentRepository

@@ -16,6 +16,7 @@ resources with its own.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -28,6 +29,13 @@ from litestar.stores.redis import RedisStore
 
 from tms_adapters import bootstrap
 from tms_adapters.clock import SystemClock
+from tms_adapters.mail import (
+    AiosmtplibMailer,
+    MailComposer,
+    MailDelivery,
+    OutboxMailer,
+    SmtpSecurity,
+)
 from tms_adapters.persistence.sql.probe import SchemaProbe, StorageProbe
 from tms_adapters.realtime.channels import (
     ChannelsEventPublisher,
@@ -41,11 +49,13 @@ from tms_adapters.security import JoseTokenService
 from tms_adapters.security.throttle import MemoryAttemptStore, RedisAttemptStore
 from tms_domain.accounts import LockoutPolicy
 from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.accounts.use_cases.links import ForgotPasswordLimits, PasswordLinkService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.kernel import Clock
 from tms_domain.learning.use_cases.courses import CourseService
 from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
+from tms_domain.notifications import Mailer
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
 from tms_domain.training.use_cases.assignments import AssignmentService
@@ -87,6 +97,30 @@ def _lockout(settings: Settings) -> LockoutPolicy:
         base=timedelta(seconds=settings.lockout_base_seconds),
         cap=timedelta(seconds=settings.lockout_max_seconds),
         failures_per_address_per_minute=settings.failed_signins_per_address_per_minute,
+    )
+
+
+def _mailer(settings: Settings, clock: Clock) -> Mailer:
+    """SMTP when a server is named; otherwise the outbox folder, so that nothing is needed."""
+    if not settings.smtp_host:
+        return OutboxMailer(settings.outbox_path, sender=settings.mail_from, clock=clock)
+    return AiosmtplibMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=SmtpSecurity(settings.smtp_security),
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        sender=settings.mail_from,
+        clock=clock,
+        timeout=settings.smtp_timeout_seconds,
+        tls_context=ssl.create_default_context(cafile=settings.smtp_ca_file or None),
+    )
+
+
+def _forgot_password_limits(settings: Settings) -> ForgotPasswordLimits:
+    return ForgotPasswordLimits(
+        per_address=settings.forgot_password_per_address,
+        per_email=settings.forgot_password_per_email,
     )
 
 
@@ -174,7 +208,29 @@ class Container(containers.DeclarativeContainer):
     files_closed = providers.Resource(closed_at_shutdown, files)
     content = providers.Singleton(bootstrap.content_renderer)
     """Markdown to safe HTML."""
-    jobs = providers.Container(JobsContainer, settings=settings, core=core, files=files)
+    password_links = providers.Singleton(
+        PasswordLinkService,
+        core,
+        hasher,
+        password_policy,
+        attempts,
+        providers.Singleton(_forgot_password_limits, settings),
+    )
+    mailer = providers.Singleton(_mailer, settings, clock)
+    mail_composer = providers.Singleton(
+        MailComposer, settings.provided.organisation_name, settings.provided.public_url
+    )
+    mail_delivery = providers.Singleton(
+        MailDelivery, mail_composer, mailer, settings.provided.mail_from
+    )
+    jobs = providers.Container(
+        JobsContainer,
+        settings=settings,
+        core=core,
+        mail_delivery=mail_delivery,
+        password_links=password_links,
+        files=files,
+    )
 
 
 def build_container(settings: Settings) -> Container:

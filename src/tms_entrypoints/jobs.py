@@ -9,18 +9,35 @@ from dependency_injector import containers, providers
 
 from tms_adapters.jobs import JobExecutor, PollingJobWorkers, load_job_plugins
 from tms_adapters.jobs.saq import SaqJobRelay, saq_queue
+from tms_adapters.mail import MailDelivery
+from tms_domain.accounts.use_cases.links import RESET_REQUESTED_JOB, PasswordLinkService
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.jobs.use_cases.processing import JobProcessing
 from tms_domain.kernel.files import DELETE_BYTES_JOB, FileStorage, deleting_bytes
-from tms_domain.kernel.jobs import JobHandlers, RetryPolicy
+from tms_domain.kernel.jobs import JobContext, JobHandler, JobHandlers, RetryPolicy
+from tms_domain.notifications import MAIL_JOB
 from tms_domain.unit_of_work import Core
 from tms_entrypoints.settings import Settings
 
 
-def _handlers(plugins: tuple[str, ...], files: FileStorage) -> JobHandlers:
+def _reset_link_sender(links: PasswordLinkService) -> JobHandler:
+    async def send_reset_link(job: JobContext) -> None:
+        await links.send_reset_link(str(job.payload["email"]), job.idempotency_key)
+
+    return send_reset_link
+
+
+def _handlers(
+    plugins: tuple[str, ...],
+    files: FileStorage,
+    mail: MailDelivery,
+    links: PasswordLinkService,
+) -> JobHandlers:
     """The areas' handlers, then the plugins'."""
     handlers = JobHandlers()
     handlers.register(DELETE_BYTES_JOB, deleting_bytes(files))
+    handlers.register(MAIL_JOB, mail)
+    handlers.register(RESET_REQUESTED_JOB, _reset_link_sender(links))
     return load_job_plugins(handlers, plugins)
 
 
@@ -42,7 +59,12 @@ class JobsContainer(containers.DeclarativeContainer):
     files: providers.Dependency[FileStorage] = providers.Dependency()
     """The FileStorage (forgotten files' bytes are deleted by a job)."""
 
-    handlers = providers.Singleton(_handlers, settings.provided.job_plugins, files)
+    mail_delivery = providers.Dependency(instance_of=MailDelivery)
+    password_links = providers.Dependency(instance_of=PasswordLinkService)
+
+    handlers = providers.Singleton(
+        _handlers, settings.provided.job_plugins, files, mail_delivery, password_links
+    )
     policy = providers.Singleton(_policy, settings)
     processing = providers.Singleton(JobProcessing, core, handlers, policy)
     executor = providers.Singleton(JobExecutor, processing)

@@ -129,6 +129,29 @@ class Settings:
     """The S3 API to use when it is not AWS's (MinIO, Ceph, ...)."""
     upload_max_bytes: int = 50 * 1024 * 1024
     """The largest file an upload may hold; past it 413."""
+    public_url: str = "http://localhost:8002"
+    """Where people reach the app: the links in mail start with it."""
+    organisation_name: str = "Training Management System"
+    """The name mail is signed with and its subjects carry."""
+    mail_from: str = "Training Management System <no-reply@localhost>"
+    """The From of every message (``Name <address>`` or an address)."""
+    smtp_host: str = ""
+    """The mail server; empty: messages are written to the outbox folder (var/outbox)."""
+    smtp_port: int = 0
+    """0: 25, 587 or 465 as ``smtp_security`` is none, starttls or tls."""
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: int = 30
+    """The longest wait for the mail server to connect or to answer one command."""
+    smtp_ca_file: str = ""
+    """A CA bundle to trust for the mail server's certificate (default: the system's)."""
+    mail_outbox_dir: str = ""
+    """Where messages go without ``smtp_host``; empty: var/outbox."""
+    forgot_password_per_address: int = 20
+    """Forgot-password requests one client address may make in 15 minutes."""
+    forgot_password_per_email: int = 5
+    """Forgot-password requests for one e-mail address in 15 minutes, whoever asks."""
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     metrics_token: str = ""
@@ -164,6 +187,7 @@ class Settings:
         self._validate_deployment()
         self._validate_limits()
         self._validate_jobs()
+        self._validate_mail()
 
     def _validate_deployment(self) -> None:
         """Where the app runs and what it connects to."""
@@ -256,6 +280,30 @@ class Settings:
         for name in ("jobs_workers", "jobs_backoff_seconds"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or more")
+
+    def _validate_mail(self) -> None:
+        """Mail: where it goes and what it says."""
+        if self.smtp_security not in ("none", "starttls", "tls"):
+            raise SettingsError("TMS_SMTP_SECURITY must be none, starttls or tls")
+        if not 0 <= self.smtp_port <= 65535:
+            raise SettingsError("TMS_SMTP_PORT must be between 1 and 65535 (0: by security)")
+        if self.smtp_timeout_seconds < 1:
+            raise SettingsError("TMS_SMTP_TIMEOUT_SECONDS must be at least 1")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError("TMS_PUBLIC_URL must start with http:// or https://")
+        if "@" not in self.mail_from:
+            raise SettingsError("TMS_MAIL_FROM must hold an e-mail address")
+        for name in ("organisation_name", "mail_from", "public_url"):
+            value = getattr(self, name)
+            if any(char in value for char in "\r\n\x00"):
+                raise SettingsError(f"{PREFIX}{name.upper()} cannot hold a line break")
+        for name in ("forgot_password_per_address", "forgot_password_per_email"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
+
+    @property
+    def outbox_path(self) -> Path:
+        return Path(self.mail_outbox_dir or Path(self.var_dir) / "outbox")
 
     def with_secret_key(self) -> Settings:
         """A secret key is needed to sign tokens. Outside production, when none is set, one is

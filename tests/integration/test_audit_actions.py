@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 import tms_domain
+from conftest import FakeClock
+from mail_support import link_token, outbox, run_due_jobs
 from support import (
     OTHER_PASSWORD,
     PASSWORD,
@@ -25,6 +27,7 @@ from support import (
     bearer,
     login,
 )
+from tms_adapters.mail import OutboxMailer
 from tms_entrypoints.container import Container
 
 DOMAIN = Path(tms_domain.__file__).parent
@@ -69,6 +72,7 @@ class Walk:
     cast: Cast
     tokens: dict[str, str]
     container: Container
+    outbox: Path
 
     async def ok(self, who: str, method: str, path: str, **kwargs: Any) -> Any:
         response = await self.client.request(
@@ -79,14 +83,17 @@ class Walk:
 
 
 @pytest.fixture
-async def walk(sql_container: Container) -> AsyncIterator[Walk]:
+async def walk(sql_container: Container, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Walk]:
+    sql_container.mailer.override(
+        OutboxMailer(tmp_path / "outbox", sender="TMS <tms@example.org>", clock=clock)
+    )
     cast = await add_cast(sql_container)
     async with api_client(sql_container) as client:
         tokens = {
             who: await login(client, getattr(cast, who).user.username)
             for who in ("admin", "trainer", "trainee", "other_trainee")
         }
-        yield Walk(client, cast, tokens, sql_container)
+        yield Walk(client, cast, tokens, sql_container, tmp_path / "outbox")
 
 
 async def test_walking_every_recorded_action(walk: Walk) -> None:
@@ -112,6 +119,18 @@ async def test_walking_every_recorded_action(walk: Walk) -> None:
     expected.append(("user.created", walker))
     await ok("admin", "PUT", f"/users/{walker}", json={"first_name": "Walt"})
     expected.append(("user.updated", walker))
+    await ok("admin", "POST", f"/users/{walker}/invite")
+    expected.append(("user.invited", walker))
+    forgot = await walk.client.post("/auth/forgot-password", json={"email": "walker@example.org"})
+    assert forgot.status_code == 202
+    await run_due_jobs(walk.container)
+    expected.append(("user.password_reset_requested", walker))
+    [reset] = [m for m in outbox(walk.outbox) if "Set a new password" in str(m["Subject"])]
+    done = await walk.client.post(
+        "/auth/set-password", json={"token": link_token(reset), "new_password": PASSWORD}
+    )
+    assert done.status_code == 200
+    expected.append(("user.password_set", walker))
     await ok(
         "trainee",
         "POST",
@@ -257,7 +276,9 @@ async def test_walking_every_recorded_action(walk: Walk) -> None:
     async with container.uow()() as uow:
         uow.jobs.enqueue("nobody.handles.this", {}, idempotency_key="walk")
         await uow.commit()
-    assert await container.jobs.executor().run_next()
+    # The password notices the walk caused are due first; they go to the outbox.
+    while await container.jobs.executor().run_next():
+        pass
     [failed] = await ok("admin", "GET", "/jobs/", params={"status": "failed"})
     await ok("admin", "POST", f"/jobs/{failed['id']}/retry")
     expected.append(("job.retried", failed["id"]))

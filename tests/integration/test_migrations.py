@@ -345,6 +345,7 @@ async def test_0006_adds_the_stored_files_table_and_takes_it_away(empty_database
     assert await differences_from_models(url) == []
 
 
+MAIL_TABLES = {"password_links"}
 LEARNING_TABLES = {
     "courses",
     "course_modules",
@@ -365,3 +366,17 @@ async def test_0005_adds_the_learning_tables_and_takes_them_away(
     assert await tables_in(url) >= LEARNING_TABLES
     await schema.downgrade(url, "0004")
     assert not LEARNING_TABLES & await tables_in(url)
+
+
+async def test_0008_adds_the_password_links_table_and_takes_it_away(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0005")
+    assert not MAIL_TABLES & await tables_in(url)
+    await schema.upgrade(url, "0008")
+    assert await tables_in(url) >= MAIL_TABLES
+    await schema.downgrade(url, "0005")
+    assert not MAIL_TABLES & await tables_in(url)
+    await schema.upgrade(url)
+    assert await differences_from_models(url) == []

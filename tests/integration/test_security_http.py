@@ -18,13 +18,16 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from conftest import REDIS_URL, FakeClock, make_settings, require_redis
+from mail_support import link_token, outbox, run_due_jobs
 from support import OTHER_PASSWORD, PASSWORD, add_user, bearer
+from tms_adapters.mail import OutboxMailer
 from tms_domain.kernel import Role
 from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.http.app import create_app
@@ -122,8 +125,11 @@ def documented_operations(document: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
-    sql_container: Container, clock: FakeClock
+    sql_container: Container, clock: FakeClock, tmp_path: Path
 ) -> None:
+    sql_container.mailer.override(
+        OutboxMailer(tmp_path / "outbox", sender="TMS <tms@example.org>", clock=clock)
+    )
     await add_user(sql_container, "root", Role.ADMIN)
     async with client_of(sql_container) as (client, seen):
         admin_token = await token_of(client, "root")
@@ -174,6 +180,18 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
             "/auth/reset-password/{user_id}",
             path={"user_id": paul["id"]},
             json={"new_password": RESET_PASSWORD},
+        )
+        await walk.call("POST", "/users/{user_id}/invite", path={"user_id": paul["id"]}, expect=202)
+        await walk.call(
+            "POST", "/auth/forgot-password", json={"email": "paul@example.org"}, expect=202
+        )
+        await run_due_jobs(sql_container)
+        link_tokens = [link_token(m) for m in outbox(tmp_path / "outbox") if "#token=" in str(m)]
+        assert len(link_tokens) == 2
+        await walk.call(
+            "POST",
+            "/auth/set-password",
+            json={"token": link_tokens[0], "new_password": RESET_PASSWORD + " again"},
         )
 
         session = await walk.call(
@@ -264,7 +282,7 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
         async with sql_container.uow()() as uow:
             uow.jobs.enqueue("nobody.handles.this", {"password": PASSWORD}, idempotency_key="w")
             await uow.commit()
-        assert await sql_container.jobs.executor().run_next()
+        await run_due_jobs(sql_container)
         [failed] = await walk.call("GET", "/jobs", params={"status": "failed"})
         await walk.call("POST", "/jobs/{job_id}/retry", path={"job_id": failed["id"]})
         await walk.call("GET", "/health")
@@ -295,6 +313,7 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
         "admin's new password": ADMIN_NEW_PASSWORD,
         "trainee token": trainee_token,
         "trainer token": trainer_token,
+        **{f"link token {n}": token for n, token in enumerate(link_tokens)},
     }
     for where, body in walk.bodies.items():
         assert not [m for m in HASH_MARKERS if m in body], where

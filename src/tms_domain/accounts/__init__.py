@@ -12,6 +12,7 @@ from tms_domain.accounts.events import (
     UserLocked,
     UserUnlocked,
 )
+from tms_domain.accounts.links import LinkPurpose, PasswordLink, token_hash
 from tms_domain.accounts.lockout import LockoutPolicy, account_attempts_key
 from tms_domain.accounts.lookups import HasUsers, existing_user
 from tms_domain.accounts.model import Actor, SignIn, User, UserChanges
@@ -27,6 +28,7 @@ from tms_domain.accounts.ports import (
     GuessEstimate,
     GuessEstimator,
     PasswordHasher,
+    PasswordLinkRepository,
     SignInHistory,
     SignInRepository,
     TokenService,
@@ -58,9 +60,12 @@ __all__ = [
     "GuessEstimate",
     "GuessEstimator",
     "HasUsers",
+    "LinkPurpose",
     "LockoutPolicy",
     "PasswordChanged",
     "PasswordHasher",
+    "PasswordLink",
+    "PasswordLinkRepository",
     "PasswordPolicy",
     "PasswordReset",
     "SignIn",
@@ -87,4 +92,5 @@ __all__ = [
     "normalize_password",
     "normalize_username",
     "profile_violations",
+    "token_hash",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from tms_domain.accounts.links import LinkPurpose, PasswordLink
 from tms_domain.accounts.model import SignIn, User
 from tms_domain.kernel.access import Role
 
@@ -140,4 +141,23 @@ class SignInHistory(Protocol):
     async def last_signed_in(self, user_ids: Sequence[int], until: datetime) -> dict[int, datetime]:
         """When each of these users last signed in, up to ``until`` (those who never did, or
         whose sign-ins are forgotten, are left out)."""
+        ...
+
+
+class PasswordLinkRepository(Protocol):
+    """One-time set-password links, found by their token's hash."""
+
+    async def add(self, link: PasswordLink) -> PasswordLink:
+        """Insert; returns it with its id."""
+        ...
+
+    async def find(self, token_hash: str, *, for_update: bool = False) -> PasswordLink | None: ...
+
+    async def update(self, link: PasswordLink) -> None: ...
+
+    async def end_all(
+        self, user_id: int, at: datetime, *, purpose: LinkPurpose | None = None
+    ) -> int:
+        """End the user's links still open (used or ended ones stay as they are), only those
+        of ``purpose`` when given; return how many."""
         ...

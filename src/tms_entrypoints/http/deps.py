@@ -16,6 +16,7 @@ from tms_adapters.realtime.hub import EventHub
 from tms_adapters.redis_probe import RedisProbe
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.accounts.use_cases.links import PasswordLinkService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.jobs.use_cases.admin import JobAdminService
@@ -67,6 +68,10 @@ def provide_auth(core: Core) -> AuthService:
 
 def provide_users(core: Core) -> UserService:
     return core.users()
+
+
+def provide_password_links(core: Core) -> PasswordLinkService:
+    return core.password_links()
 
 
 def provide_sessions(core: Core) -> SessionService:
@@ -173,6 +178,7 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "server": once(provide_server),
         "auth": once(provide_auth),
         "users": once(provide_users),
+        "password_links": once(provide_password_links),
         "sessions": once(provide_sessions),
         "bookings": once(provide_bookings),
         "rooms": once(provide_rooms),

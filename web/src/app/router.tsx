@@ -8,6 +8,7 @@ import { ChangePasswordPage } from '../pages/ChangePasswordPage';
 import { CourseEditorPage } from '../pages/CourseEditorPage';
 import { CourseEnrolmentsPage } from '../pages/CourseEnrolmentsPage';
 import { CoursesPage } from '../pages/CoursesPage';
+import { ForgotPasswordPage } from '../pages/ForgotPasswordPage';
 import { JobsPage } from '../pages/JobsPage';
 import { JoinPage } from '../pages/JoinPage';
 import { LearningPage } from '../pages/LearningPage';
@@ -19,6 +20,7 @@ import { ReportsPage } from '../pages/ReportsPage';
 import { RoomsPage } from '../pages/RoomsPage';
 import { SessionDetailPage } from '../pages/SessionDetailPage';
 import { SessionsPage } from '../pages/SessionsPage';
+import { SetPasswordPage } from '../pages/SetPasswordPage';
 import { TraineeHomePage } from '../pages/TraineeHomePage';
 import { TrainerTraineesPage } from '../pages/TrainerTraineesPage';
 import { UsersPage } from '../pages/UsersPage';
@@ -36,6 +38,9 @@ const staff = ['admin', 'trainer'] as const;
 
 export const routes: RouteObject[] = [
   { path: '/login', element: <LoginPage /> },
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  // A mailed invitation or reset link opens this page, its token in the fragment.
+  { path: '/set-password', element: <SetPasswordPage /> },
   {
     path: '/',
     element: (

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { ApiError, describeError, NETWORK_ERROR_STATUS } from '../api/errors';
 import { homeFor } from '../app/guards';
@@ -96,6 +96,9 @@ export function LoginPage() {
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
+        <p className="login-links">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
       </main>
     </div>
   );

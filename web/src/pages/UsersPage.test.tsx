@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
+import { Toasts } from '../ui/toasts';
 import { UsersPage } from './UsersPage';
 
 const admin = makeUser();
@@ -90,5 +91,61 @@ describe('UsersPage', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Delete user' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(calls.filter((c) => c.method === 'DELETE').at(-1)?.url.search).toBe('?reassign_to=1');
+  });
+
+  it('sends an invitation instead of showing a temporary password', async () => {
+    signInAs(admin);
+    const created = makeUser({ id: 5, username: 'ivy', role: 'trainee', is_temporary_password: true });
+    const { calls } = mockFetch([
+      { path: '/users', body: [admin] },
+      {
+        method: 'POST',
+        path: '/users',
+        status: 201,
+        body: { user: created, message: 'User created: an invitation is on its way to ivy@x.test' },
+      },
+    ]);
+    renderPage(
+      <>
+        <UsersPage />
+        <Toasts />
+      </>,
+    );
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'New user' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New user' });
+    await user.type(within(dialog).getByLabelText('Username'), 'ivy');
+    await user.type(within(dialog).getByLabelText('Email'), 'ivy@x.test');
+    await user.click(within(dialog).getByLabelText('Send invitation instead of a temporary password'));
+    expect(within(dialog).getByText(/link to choose their own password/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Create user' }));
+    expect(await screen.findByText('User ivy created')).toBeInTheDocument();
+    expect(screen.queryByRole('dialog', { name: 'User created' })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Temporary password')).not.toBeInTheDocument();
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ username: 'ivy', invite: true });
+  });
+
+  it('resends an invitation to a user', async () => {
+    signInAs(admin);
+    const { calls } = mockFetch([
+      { path: '/users', body: [admin, trainee] },
+      {
+        method: 'POST',
+        path: '/users/3/invite',
+        status: 202,
+        body: { message: 'An invitation is on its way to tia@x.test' },
+      },
+    ]);
+    renderPage(
+      <>
+        <UsersPage />
+        <Toasts />
+      </>,
+    );
+    const user = userEvent.setup();
+    const row = await screen.findByTestId('user-row-tia');
+    await user.click(within(row).getByRole('button', { name: 'Resend invitation to tia' }));
+    expect(await screen.findByText('Invitation sent to tia')).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.url.pathname)).toEqual(['/users/3/invite']);
   });
 });

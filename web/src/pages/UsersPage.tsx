@@ -64,6 +64,14 @@ export function UsersPage() {
       showToast({ title: `Could not unlock ${user.username}`, body: describeError(error), tone: 'error' }),
   });
 
+  const invite = useMutation({
+    mutationFn: (user: User) => unwrap(api.POST('/users/{user_id}/invite', { params: { path: { user_id: user.id } } })),
+    onSuccess: (answer, user) =>
+      showToast({ title: `Invitation sent to ${user.username}`, body: answer?.message, tone: 'success' }),
+    onError: (error, user) =>
+      showToast({ title: `Could not invite ${user.username}`, body: describeError(error), tone: 'error' }),
+  });
+
   const visible = useMemo(
     () => (users.data ?? []).filter((u) => (!role || u.role === role) && matchesSearch(u, search)),
     [users.data, role, search],
@@ -159,6 +167,14 @@ export function UsersPage() {
                           <button
                             type="button"
                             className="button button-small"
+                            onClick={() => invite.mutate(user)}
+                            disabled={invite.isPending}
+                          >
+                            Resend invitation <span className="visually-hidden">to {user.username}</span>
+                          </button>
+                          <button
+                            type="button"
+                            className="button button-small"
                             onClick={() => unlock.mutate(user)}
                             disabled={unlock.isPending}
                           >
@@ -195,7 +211,7 @@ export function UsersPage() {
               void queryClient.invalidateQueries({ queryKey: ['users'] });
               if (answer.temporary_password) setDialog({ kind: 'created', answer });
               else {
-                showToast({ title: `User ${answer.user.username} created`, tone: 'success' });
+                showToast({ title: `User ${answer.user.username} created`, body: answer.message, tone: 'success' });
                 close();
               }
             }}
@@ -244,7 +260,7 @@ export function UsersPage() {
   );
 }
 
-const USER_FIELDS = ['username', 'email', 'first_name', 'last_name', 'role', 'password'];
+const USER_FIELDS = ['username', 'email', 'first_name', 'last_name', 'role', 'password', 'invite'];
 
 function UserForm({
   user,
@@ -262,6 +278,7 @@ function UserForm({
   const [firstName, setFirstName] = useState(user?.first_name ?? '');
   const [lastName, setLastName] = useState(user?.last_name ?? '');
   const [role, setRole] = useState<Role>(user?.role ?? 'trainee');
+  const [sendInvitation, setSendInvitation] = useState(false);
   const save = useMutation({
     mutationFn: async () => {
       const body = {
@@ -273,7 +290,7 @@ function UserForm({
       };
       if (user)
         return { saved: await unwrap(api.PUT('/users/{user_id}', { params: { path: { user_id: user.id } }, body })) };
-      return { created: await unwrap(api.POST('/users', { body })) };
+      return { created: await unwrap(api.POST('/users', { body: { ...body, invite: sendInvitation } })) };
     },
     onSuccess: (result) => {
       if (result.created) onCreated(result.created);
@@ -324,7 +341,22 @@ function UserForm({
         )}
       </Field>
       {!user ? (
-        <p className="hint">The server generates a strong temporary password; you will see it once, after saving.</p>
+        <>
+          <label className="checkbox-line">
+            <input
+              type="checkbox"
+              name="invite"
+              checked={sendInvitation}
+              onChange={(e) => setSendInvitation(e.target.checked)}
+            />{' '}
+            Send invitation instead of a temporary password
+          </label>
+          <p className="hint">
+            {sendInvitation
+              ? 'They receive an e-mail with a link to choose their own password (valid 72 hours); no password is shown to you.'
+              : 'The server generates a strong temporary password; you will see it once, after saving.'}
+          </p>
+        </>
       ) : null}
       {error ? <FormError error={error} knownFields={USER_FIELDS} /> : null}
       <div className="button-row">

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from tms_adapters.persistence.memory.jobs import JobTable
-from tms_domain.accounts import SignIn, User
+from tms_domain.accounts import PasswordLink, SignIn, User
 from tms_domain.audit import AuditEntry
 from tms_domain.kernel import StoredEvent
 from tms_domain.kernel.files import StoredFile
@@ -54,6 +54,8 @@ class State:
     """(lesson id, trainee id) -> completion: one per lesson and trainee."""
     files: dict[int, StoredFile] = field(default_factory=dict)
     """Uploaded files by id (their bytes are in the file storage)."""
+
+    password_links: dict[int, PasswordLink] = field(default_factory=dict)
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1

@@ -31,6 +31,7 @@ from tms_adapters.persistence.memory.learning_queries import (
     MemoryCourseListing,
     MemoryEnrolmentListing,
 )
+from tms_adapters.persistence.memory.password_links import MemoryPasswordLinkRepository
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_adapters.persistence.memory.training import (
     MemoryAssignmentRepository,
@@ -47,7 +48,13 @@ from tms_adapters.persistence.memory.training_queries import (
     MemoryTrainingProgress,
 )
 from tms_adapters.realtime.wire import to_wire
-from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.accounts import (
+    PasswordLinkRepository,
+    SignInHistory,
+    SignInRepository,
+    UserDirectory,
+    UserRepository,
+)
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import (
     Clock,
@@ -88,6 +95,7 @@ class MemoryUnitOfWork:
 
     users: UserRepository
     sign_ins: SignInRepository
+    password_links: PasswordLinkRepository
     sessions: SessionRepository
     rooms: RoomRepository
     assignments: AssignmentRepository
@@ -133,6 +141,7 @@ class MemoryUnitOfWork:
         self._state = state
         self.users = MemoryUserRepository(state)
         self.sign_ins = MemorySignInRepository(state)
+        self.password_links = MemoryPasswordLinkRepository(state)
         self.sessions = MemorySessionRepository(state)
         self.rooms = MemoryRoomRepository(state)
         self.assignments = MemoryAssignmentRepository(state)

@@ -484,3 +484,24 @@ session_waitlist = Table(
     **NEVER_REUSED_IDS,
 )
 """Trainees waiting for a place in a full session, first come first."""
+
+# Accounts by e-mail --------------------------------------------------------------------
+
+password_links = Table(
+    "password_links",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # "invitation" or "password_reset".
+    Column("purpose", String(16), nullable=False),
+    # SHA-256 (hex) of the link's token; the token itself is never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Index("ix_password_links_user_purpose", "user_id", "purpose"),
+    **MYSQL_OPTIONS,
+    **NEVER_REUSED_IDS,
+)
+"""One-time links that set a password: invitations (72 h) and resets (1 h)."""

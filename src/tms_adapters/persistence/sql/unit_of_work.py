@@ -28,6 +28,7 @@ from tms_adapters.persistence.sql.learning import (
     SqlaLessonCompletionRepository,
 )
 from tms_adapters.persistence.sql.learning_queries import SqlaCourseListing, SqlaEnrolmentListing
+from tms_adapters.persistence.sql.password_links import SqlaPasswordLinkRepository
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -43,7 +44,13 @@ from tms_adapters.persistence.sql.training_queries import (
     SqlaTrainingProgress,
 )
 from tms_adapters.realtime.wire import to_wire
-from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.accounts import (
+    PasswordLinkRepository,
+    SignInHistory,
+    SignInRepository,
+    UserDirectory,
+    UserRepository,
+)
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import (
     Clock,
@@ -100,6 +107,7 @@ class SqlaUnitOfWork:
 
     users: UserRepository
     sign_ins: SignInRepository
+    password_links: PasswordLinkRepository
     sessions: SessionRepository
     rooms: RoomRepository
     assignments: AssignmentRepository
@@ -155,6 +163,7 @@ class SqlaUnitOfWork:
         self._conn = conn
         self.users = SqlaUserRepository(conn)
         self.sign_ins = SqlaSignInRepository(conn)
+        self.password_links = SqlaPasswordLinkRepository(conn)
         self.sessions = SqlaSessionRepository(conn)
         self.rooms = SqlaRoomRepository(conn)
         self.assignments = SqlaAssignmentRepository(conn)

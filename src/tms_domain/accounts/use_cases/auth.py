@@ -15,6 +15,7 @@ from tms_domain.accounts.model import Actor, SignIn, User
 from tms_domain.accounts.passwords import PasswordPolicy, normalize_password
 from tms_domain.accounts.ports import AttemptStore, PasswordHasher, TokenService
 from tms_domain.accounts.profiles import login_key
+from tms_domain.accounts.use_cases.links import enqueue_password_notice
 from tms_domain.audit import record_audit
 from tms_domain.kernel import (
     AuthenticationFailed,
@@ -273,6 +274,9 @@ class AuthService:
                 await record_audit(uow, actor, "user.password_reset", "user", user.id, now)
             else:
                 await record_audit(uow, actor, "user.password_changed", "user", user.id, now)
+            # A link mailed earlier must not set a password over this one.
+            await uow.password_links.end_all(user.id, now)
+            enqueue_password_notice(uow, user, "reset" if reset else "changed", now)
             for event in events:
                 uow.record(event)
             # After the event, so that the user's live connections hear of it before closing.

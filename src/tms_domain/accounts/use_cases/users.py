@@ -16,6 +16,7 @@ from tms_domain.accounts.passwords import (
 )
 from tms_domain.accounts.ports import AttemptStore, PasswordHasher
 from tms_domain.accounts.profiles import login_key, normalize_username, profile_violations
+from tms_domain.accounts.use_cases.links import enqueue_password_notice, issue_invitation
 from tms_domain.audit import record_audit
 from tms_domain.kernel import (
     BadRequest,
@@ -46,6 +47,8 @@ class NewUser:
     role: Role
     password: str | None = None
     is_temporary_password: bool | None = None
+    invite: bool = False
+    """Mail the user a link to choose their password instead of answering a temporary one."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class CreatedUser:
     user: User
     temporary_password: str | None
     """Set only when the server generated the password: shown once, never stored."""
+    invited: bool = False
 
 
 EMAIL_HELD_AS_USERNAME = "That email address is already a sign-in name: choose another"
@@ -92,7 +96,9 @@ class UserService:
         ``is_temporary_password`` is false. The username is stored NFKC-normalised and holds
         no @ (InvalidInput otherwise). Username and email are unique case-insensitively, the
         email is nobody's username, and the username looks like no other (Unicode TR39
-        skeletons): a Conflict otherwise, naming no other account."""
+        skeletons): a Conflict otherwise, naming no other account. With ``invite`` no
+        password is given or answered: the user is mailed a link to choose one (72 h), and
+        until then has a random temporary password nobody knows."""
         authorize(actor, Permission.CREATE_USER)
         username = normalize_username(new.username)
         errors = profile_violations(
@@ -102,6 +108,8 @@ class UserService:
             last_name=new.last_name,
         )
         generated = None
+        if new.invite and new.password is not None:
+            errors.append(("invite", "Give a password or send an invitation, not both"))
         if new.password is None:
             password = generated = generate_temporary_password(self._policy)
             temporary = True
@@ -148,9 +156,12 @@ class UserService:
                 now,
                 {k: [None, v] for k, v in user.audit_fields().items()},
             )
+            if new.invite:
+                await issue_invitation(uow, actor, user, now)
+                generated = None
             uow.record(UserCreated(user.snapshot()))
             await uow.commit()
-        return CreatedUser(user=user, temporary_password=generated)
+        return CreatedUser(user=user, temporary_password=generated, invited=new.invite)
 
     async def ensure_admin(
         self, username: str, email: str, password: str | None
@@ -239,6 +250,9 @@ class UserService:
                 return user
             await uow.users.update(user)
             await record_audit(uow, actor, "user.updated", "user", user.id, now, changed)
+            if password_hash is not None:
+                await uow.password_links.end_all(user.id, now)
+                enqueue_password_notice(uow, user, "reset", now)
             uow.record(UserChanged(user.snapshot(), await _assigned_trainers(uow, user)))
             if end_sign_ins:
                 await uow.sign_ins.revoke_all(user.id, now)

@@ -10,11 +10,14 @@ from litestar.params import JSONBody
 
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.accounts.use_cases.links import RESET_LINK_ANSWER, PasswordLinkService
 from tms_entrypoints.http.accounts.schemas import (
     ChangePasswordIn,
+    ForgotPasswordIn,
     LoginIn,
     LoginOut,
     NewPasswordIn,
+    SetPasswordIn,
     UserOut,
 )
 from tms_entrypoints.http.deps import client_address
@@ -92,6 +95,43 @@ class AuthController(Controller):
         """An admin gives a user a new temporary password; the user's sign-ins end."""
         await auth.reset_password(actor, user_id, data.new_password)
         return MessageOut("Password reset: the user must change it at the next sign-in")
+
+    @post(
+        "/forgot-password",
+        operation_id="forgotPassword",
+        status_code=202,
+        responses=ERROR_RESPONSES,
+    )
+    async def forgot_password(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ForgotPasswordIn],
+        password_links: NamedDependency[PasswordLinkService],
+    ) -> MessageOut:
+        """Ask for a link to set a new password (1 h, once). The answer is the same, and
+        takes as long, whether or not an account uses the address; the mail goes to the
+        address only when one does. Limited per client address and per e-mail address
+        (429 with `Retry-After`)."""
+        await password_links.forgot_password(data.email, client_address(request))
+        return MessageOut(RESET_LINK_ANSWER)
+
+    @post(
+        "/set-password",
+        operation_id="setPassword",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
+    async def set_password(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[SetPasswordIn],
+        password_links: NamedDependency[PasswordLinkService],
+    ) -> MessageOut:
+        """Set the password with the token of an invitation (72 h) or reset link (1 h). The
+        token works once; a used, replaced or expired one answers 400 saying which. Every
+        sign-in of the account ends; sign in with the new password."""
+        await password_links.set_password(data.token, data.new_password, client_address(request))
+        return MessageOut("Password set: sign in with it")
 
     @post("/logout", operation_id="logout", status_code=200, responses=ERROR_RESPONSES)
     async def logout(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 from tms_domain.accounts import User
@@ -72,6 +74,19 @@ class UserCreateIn(msgspec.Struct):
     role: RoleName
     is_temporary_password: bool | None = None
     password: Secret | None = None
+    invite: bool = False
+    """Mail the user a link to choose their password (72 h) instead of answering a
+    temporary password."""
+
+
+class ForgotPasswordIn(msgspec.Struct):
+    email: ShortText
+
+
+class SetPasswordIn(msgspec.Struct):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    """The token from the link in the mail (the part after ``#token=``)."""
+    new_password: Secret
 
 
 class UserCreateOut(msgspec.Struct, omit_defaults=True):

@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from tms_domain.accounts import Actor, UserChanges
 from tms_domain.accounts.use_cases.auth import AuthService
+from tms_domain.accounts.use_cases.links import PasswordLinkService
 from tms_domain.accounts.use_cases.users import NewUser, UserService
 from tms_domain.kernel import Page, Role
 from tms_entrypoints.http.accounts.schemas import (
@@ -58,7 +59,8 @@ class UsersController(Controller):
         users: NamedDependency[UserService],
     ) -> UserCreateOut:
         """Create an account (admins). Without `password` the server generates a strong
-        temporary one, returned once as `temporary_password`."""
+        temporary one, returned once as `temporary_password`; with `invite: true` it is
+        never shown: the user is mailed a link to choose their password (72 h)."""
         created = await users.create_user(
             actor,
             NewUser(
@@ -69,13 +71,18 @@ class UsersController(Controller):
                 role=Role(data.role),
                 password=data.password,
                 is_temporary_password=data.is_temporary_password,
+                invite=data.invite,
             ),
         )
-        message = (
-            "User created: give them the temporary password, they must change it at first sign-in"
-            if created.user.is_temporary_password
-            else "User created"
-        )
+        if created.invited:
+            message = f"User created: an invitation is on its way to {created.user.email}"
+        elif created.user.is_temporary_password:
+            message = (
+                "User created: give them the temporary password, they must change it at first"
+                " sign-in"
+            )
+        else:
+            message = "User created"
         return UserCreateOut(
             user=UserOut.of(created.user),
             message=message,
@@ -129,6 +136,23 @@ class UsersController(Controller):
         """Admins lift a sign-in lockout (after repeated failed sign-ins)."""
         await auth.unlock(actor, user_id)
         return MessageOut("Sign-in lockout lifted")
+
+    @post(
+        "/{user_id:int}/invite",
+        operation_id="inviteUser",
+        status_code=202,
+        responses=ERROR_RESPONSES,
+    )
+    async def invite_user(
+        self,
+        user_id: UserId,
+        actor: NamedDependency[Actor],
+        password_links: NamedDependency[PasswordLinkService],
+    ) -> MessageOut:
+        """Admins mail a user a new invitation: a link to choose their password (72 h, once).
+        Earlier invitations stop working."""
+        user = await password_links.invite(actor, user_id)
+        return MessageOut(f"An invitation is on its way to {user.email}")
 
     @get("/{user_id:int}/lockout", operation_id="getUserLockout", responses=ERROR_RESPONSES)
     async def get_lockout(
