@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
+from tms_domain.calendar import CalendarQueries, CalendarTokens
 from tms_domain.kernel import Clock, DomainEvent, EventStore
 from tms_domain.kernel.jobs import Jobs
 from tms_domain.reporting import AnalyticsQueries
@@ -39,6 +40,7 @@ class UnitOfWork(Protocol):
     events: EventStore
     jobs: Jobs
     """Background work stored by ``commit()``, run after it."""
+    calendar_tokens: CalendarTokens
 
     user_directory: UserDirectory
     sign_in_history: SignInHistory
@@ -49,6 +51,7 @@ class UnitOfWork(Protocol):
     trainee_activity: TraineeActivity
     analytics: AnalyticsQueries
     audit_history: AuditHistory
+    calendar_queries: CalendarQueries
 
     async def __aenter__(self) -> Self: ...
 

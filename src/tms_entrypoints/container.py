@@ -27,6 +27,7 @@ from litestar.stores.memory import MemoryStore as MemoryCounterStore
 from litestar.stores.redis import RedisStore
 
 from tms_adapters import bootstrap
+from tms_adapters.calendar import IcsWriter
 from tms_adapters.clock import SystemClock
 from tms_adapters.persistence.sql.probe import StorageProbe
 from tms_adapters.realtime.channels import (
@@ -42,6 +43,7 @@ from tms_domain.accounts import LockoutPolicy
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.calendar.use_cases.feeds import CalendarService
 from tms_domain.kernel import Clock
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
@@ -143,6 +145,8 @@ class Container(containers.DeclarativeContainer):
     )
     users = providers.Singleton(UserService, core, hasher, password_policy, attempts)
     sessions = providers.Singleton(SessionService, core)
+    calendar = providers.Singleton(CalendarService, core)
+    ics = providers.Singleton(IcsWriter, settings.provided.public_url)
     assignments = providers.Singleton(AssignmentService, core)
     attendance = providers.Singleton(AttendanceService, core)
     progress = providers.Singleton(ProgressService, core)

@@ -118,6 +118,9 @@ class Settings:
     var_dir: str = "var"
     web_dist: str = ""
     """The built web client; empty: web/dist beside the project, when present."""
+    public_url: str = "http://localhost:8002"
+    """The app's address as its users reach it: links handed out (calendar feeds, join
+    pages) start with it."""
 
     @classmethod
     def from_env(
@@ -167,6 +170,8 @@ class Settings:
             raise SettingsError("TMS_PORT must be between 1 and 65535")
         if self.log_format not in ("text", "json"):
             raise SettingsError("TMS_LOG_FORMAT must be text or json")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError("TMS_PUBLIC_URL must start with http:// or https://")
 
     def _validate_limits(self) -> None:
         """Sizes, counts and timeouts: each within its range."""

@@ -71,6 +71,7 @@ class Permission(StrEnum):
     READ_AUDIT = "audit.read"
     LIST_JOBS = "job.list"
     RETRY_JOB = "job.retry"
+    SUBSCRIBE_CALENDAR = "calendar.subscribe"
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ MATRIX: dict[Permission, dict[Role, Rule]] = {
     Permission.READ_AUDIT: {ADMIN: _anyone},
     Permission.LIST_JOBS: {ADMIN: _anyone},
     Permission.RETRY_JOB: {ADMIN: _anyone},
+    Permission.SUBSCRIBE_CALENDAR: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
 }
 
 ALLOWED_WITH_TEMPORARY_PASSWORD = frozenset(

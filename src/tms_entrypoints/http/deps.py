@@ -11,12 +11,14 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
+from tms_adapters.calendar import IcsWriter
 from tms_adapters.persistence.sql.probe import StorageProbe
 from tms_adapters.realtime.hub import EventHub
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.calendar.use_cases.feeds import CalendarService
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.kernel import AuthenticationFailed
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
@@ -64,6 +66,14 @@ def provide_users(core: Core) -> UserService:
 
 def provide_sessions(core: Core) -> SessionService:
     return core.sessions()
+
+
+def provide_calendar(core: Core) -> CalendarService:
+    return core.calendar()
+
+
+def provide_ics(core: Core) -> IcsWriter:
+    return core.ics()
 
 
 def provide_assignments(core: Core) -> AssignmentService:
@@ -123,6 +133,8 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "auth": once(provide_auth),
         "users": once(provide_users),
         "sessions": once(provide_sessions),
+        "calendar": once(provide_calendar),
+        "ics": once(provide_ics),
         "assignments": once(provide_assignments),
         "attendance": once(provide_attendance),
         "progress": once(provide_progress),

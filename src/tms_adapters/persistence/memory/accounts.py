@@ -80,6 +80,7 @@ class MemoryUserRepository:
             k: v for k, v in s.assignments.items() if user_id not in (v.student_id, v.teacher_id)
         }
         s.attendance = {k: v for k, v in s.attendance.items() if v.trainee_id != user_id}
+        s.calendar_tokens.pop(user_id, None)
 
     async def lock_many(self, user_ids: Iterable[int]) -> None:
         """The store's lock already serialises writers."""

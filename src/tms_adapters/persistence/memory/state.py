@@ -47,6 +47,8 @@ class State:
     """(course id, trainee id) -> enrolment."""
     lesson_completions: dict[tuple[int, int], LessonCompletion] = field(default_factory=dict)
     """(lesson id, trainee id) -> completion: one per lesson and trainee."""
+    calendar_tokens: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    """user id -> (the digest of their calendar feed token, when it was issued)."""
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1

@@ -19,6 +19,7 @@ from tms_adapters.persistence.memory.accounts import (
 )
 from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
 from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
+from tms_adapters.persistence.memory.calendar import MemoryCalendarQueries, MemoryCalendarTokens
 from tms_adapters.persistence.memory.events import MemoryEventStore
 from tms_adapters.persistence.memory.jobs import MemoryJobs
 from tms_adapters.persistence.memory.state import MemoryStore, State
@@ -37,6 +38,7 @@ from tms_adapters.persistence.memory.training_queries import (
 from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
+from tms_domain.calendar import CalendarQueries, CalendarTokens
 from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StoredEvent
 from tms_domain.kernel.jobs import Jobs
 from tms_domain.reporting import AnalyticsQueries
@@ -74,6 +76,8 @@ class MemoryUnitOfWork:
     analytics: AnalyticsQueries
     audit_history: AuditHistory
     jobs: Jobs
+    calendar_tokens: CalendarTokens
+    calendar_queries: CalendarQueries
 
     def __init__(
         self, store: MemoryStore, clock: Clock, publisher: EventPublisher, *, read_only: bool
@@ -104,6 +108,8 @@ class MemoryUnitOfWork:
         self.trainee_activity = MemoryTraineeActivity(state)
         self.analytics = MemoryAnalyticsQueries(state)
         self.audit_history = MemoryAuditHistory(state)
+        self.calendar_tokens = MemoryCalendarTokens(state)
+        self.calendar_queries = MemoryCalendarQueries(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

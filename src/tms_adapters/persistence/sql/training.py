@@ -40,6 +40,7 @@ SESSION_COLUMNS: tuple[Column[Any], ...] = (
     _S.c.session_link,
     _S.c.created_at,
     _S.c.updated_at,
+    _S.c.sequence,
 )
 """What a TrainingSession is read from (``ends_at`` is derived); a query selects these first."""
 
@@ -60,7 +61,8 @@ def session_from_row(row: Sequence[Any], trainee_ids: list[int]) -> TrainingSess
         session_link,
         created_at,
         updated_at,
-    ) = row[:11]
+        sequence,
+    ) = row[:12]
     return TrainingSession(
         id=session_id,
         title=title,
@@ -74,6 +76,7 @@ def session_from_row(row: Sequence[Any], trainee_ids: list[int]) -> TrainingSess
         session_link=session_link,
         created_at=created_at,
         updated_at=updated_at,
+        sequence=sequence,
     )
 
 
@@ -117,6 +120,7 @@ class SqlaSessionRepository:
             "session_link": session.session_link,
             "created_at": session.created_at,
             "updated_at": session.updated_at,
+            "sequence": session.sequence,
         }
 
     async def add(self, session: TrainingSession) -> TrainingSession:

@@ -18,6 +18,7 @@ from tms_adapters.persistence.sql.accounts import (
 )
 from tms_adapters.persistence.sql.analytics import SqlaAnalyticsQueries
 from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
+from tms_adapters.persistence.sql.calendar import SqlaCalendarQueries, SqlaCalendarTokens
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
 from tms_adapters.persistence.sql.jobs import SqlaJobs
@@ -36,6 +37,7 @@ from tms_adapters.persistence.sql.training_queries import (
 from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
 from tms_domain.audit import AuditHistory, AuditLog
+from tms_domain.calendar import CalendarQueries, CalendarTokens
 from tms_domain.kernel import (
     Clock,
     DomainEvent,
@@ -95,6 +97,8 @@ class SqlaUnitOfWork:
     analytics: AnalyticsQueries
     audit_history: AuditHistory
     jobs: Jobs
+    calendar_tokens: CalendarTokens
+    calendar_queries: CalendarQueries
 
     def __init__(
         self,
@@ -139,6 +143,8 @@ class SqlaUnitOfWork:
         self.trainee_activity = SqlaTraineeActivity(conn)
         self.analytics = SqlaAnalyticsQueries(conn)
         self.audit_history = SqlaAuditHistory(conn)
+        self.calendar_tokens = SqlaCalendarTokens(conn)
+        self.calendar_queries = SqlaCalendarQueries(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
