@@ -21,7 +21,7 @@ from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.params import Id
 from tms_entrypoints.http.schemas import MessageOut
 
-CALENDAR_MEDIA_TYPE = "text/calendar; charset=utf-8"
+CALENDAR_MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to a text type
 FEED_SUFFIX = ".ics"  # the feed URL's ending (IcsWriter.feed_url)
 FEED_CACHE = "private, max-age=300"
 
