@@ -25,12 +25,14 @@ PRODID = "-//TMS//Training Management System//EN"
 CRLF = b"\r\n"
 
 
-def _fold(line: str) -> bytes:
+def _fold(line: str) -> str:
     """A content line folded to lines of at most 75 octets (RFC 5545 3.1), never inside a
     UTF-8 sequence."""
+    if len(line) <= 75 and (len(line) <= 18 or line.isascii()):
+        return line  # at most 75 octets: a character takes at most 4
     data = line.encode("utf-8")
     if len(data) <= 75:
-        return data + CRLF
+        return line
     parts = []
     start, width = 0, 75
     while len(data) - start > width:
@@ -40,7 +42,7 @@ def _fold(line: str) -> bytes:
         parts.append(data[start:cut])
         start, width = cut, 74  # a continuation line starts with a space
     parts.append(data[start:])
-    return b"\r\n ".join(parts) + CRLF
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
@@ -48,8 +50,13 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 breaks are escaped before this applies)."""
 
 
+_SPECIAL = re.compile("[\\\\;,\n\r\x00-\x08\x0b-\x1f\x7f]")
+
+
 def escape_text(text: str) -> str:
     """A TEXT value: backslash, semicolon and comma escaped, every line break as \\n."""
+    if not _SPECIAL.search(text):
+        return text
     return (
         _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
         .replace("\\", "\\\\")
@@ -60,7 +67,7 @@ def escape_text(text: str) -> str:
 
 
 def _utc(moment: datetime) -> str:
-    m = moment.astimezone(UTC)
+    m = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
     return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}Z"
 
 
@@ -97,24 +104,29 @@ class IcsWriter:
         # its ETag) stay the same until something in it changes.
         stamp = _utc(entry.updated_at)
         cancelled = entry.status is SessionStatus.CANCELLED
-        return b"".join(
-            _fold(line)
-            for line in (
-                "BEGIN:VEVENT",
-                f"UID:{escape_text(self.uid(entry.session_id))}",
-                f"DTSTAMP:{stamp}",
-                f"LAST-MODIFIED:{stamp}",
-                f"DTSTART:{_utc(entry.starts_at)}",
-                f"DTEND:{_utc(entry.ends_at)}",
-                f"SEQUENCE:{int(entry.sequence)}",
-                f"SUMMARY:{escape_text(entry.title)}",
-                f"DESCRIPTION:{escape_text(chr(10) * 2).join(map(escape_text, about))}",
-                f"URL:{link}",
-                f"LOCATION:{escape_text(link)}",
-                f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-                f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}",
-                "END:VEVENT",
-            )
+        return (
+            "\r\n".join(
+                [
+                    _fold(line)
+                    for line in (
+                        "BEGIN:VEVENT",
+                        f"UID:{escape_text(self.uid(entry.session_id))}",
+                        f"DTSTAMP:{stamp}",
+                        f"LAST-MODIFIED:{stamp}",
+                        f"DTSTART:{_utc(entry.starts_at)}",
+                        f"DTEND:{_utc(entry.ends_at)}",
+                        f"SEQUENCE:{int(entry.sequence)}",
+                        f"SUMMARY:{escape_text(entry.title)}",
+                        f"DESCRIPTION:{escape_text(chr(10) * 2).join(map(escape_text, about))}",
+                        f"URL:{link}",
+                        f"LOCATION:{escape_text(link)}",
+                        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
+                        f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}",
+                        "END:VEVENT",
+                    )
+                ]
+            ).encode("utf-8")
+            + CRLF
         )
 
     def _calendar(self, name: str, entries: Iterable[CalendarEntry]) -> bytes:
