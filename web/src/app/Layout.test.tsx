@@ -24,6 +24,7 @@ describe('Layout', () => {
       'Dashboard',
       'Users',
       'Sessions',
+      'Calendar',
       'Courses',
       'Assignments',
       'Analytics',
@@ -46,6 +47,7 @@ describe('Layout', () => {
     renderRoutes(routes, '/dashboard');
     expect(screen.getByRole('link', { name: 'My training' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'My learning' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Calendar' })).toHaveAttribute('href', '/calendar');
     expect(screen.queryByRole('link', { name: 'Users' })).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(auth.get().token).toBeNull());
