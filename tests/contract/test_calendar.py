@@ -4,6 +4,7 @@ feed tokens (one per user, replaced, revoked, gone with the user) and the feed's
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -49,6 +50,16 @@ async def test_a_token_opens_its_owners_feed_until_replaced_or_revoked(
     assert await calendar.revoke_token(cast.trainee) is False
     assert await owner_of(storage, second) is None
     assert await owner_of(storage, other) == cast.trainer.id
+
+
+async def test_tokens_asked_for_at_once_leave_exactly_one_working(
+    storage: Container, cast: Cast
+) -> None:
+    calendar = storage.calendar()
+    tokens = await asyncio.gather(*(calendar.issue_token(cast.trainee) for _ in range(5)))
+    owners = [await owner_of(storage, token) for token in tokens]
+    assert owners.count(cast.trainee.id) == 1
+    assert owners.count(None) == 4
 
 
 async def test_only_the_digest_is_stored(storage: Container, cast: Cast) -> None:

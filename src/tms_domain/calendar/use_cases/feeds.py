@@ -40,6 +40,8 @@ class CalendarService:
         token = secrets.token_urlsafe(32)
         now = self._core.clock.now()
         async with self._core.uow() as uow:
+            # Two requests of one user at once: the second waits, then replaces the first's.
+            await uow.users.lock_many([actor.id])
             await uow.calendar_tokens.replace(actor.id, token_digest(token), now)
             await record_audit(
                 uow, actor, "calendar_token.created", "calendar_token", actor.id, now
