@@ -15,6 +15,7 @@ from tms_domain.accounts import (
     UserRepository,
 )
 from tms_domain.audit import AuditHistory, AuditLog
+from tms_domain.calendar import CalendarQueries, CalendarTokens
 from tms_domain.kernel import Clock, DomainEvent, EventStore
 from tms_domain.kernel.files import StoredFileRepository
 from tms_domain.kernel.jobs import Jobs
@@ -62,6 +63,7 @@ class UnitOfWork(Protocol):
     """Background work stored by ``commit()``, run after it."""
     files: StoredFileRepository
     """What is known of uploaded files (their bytes are in the FileStorage)."""
+    calendar_tokens: CalendarTokens
 
     user_directory: UserDirectory
     sign_in_history: SignInHistory
@@ -75,6 +77,7 @@ class UnitOfWork(Protocol):
     audit_history: AuditHistory
     course_listing: CourseListing
     enrolment_listing: EnrolmentListing
+    calendar_queries: CalendarQueries
 
     async def __aenter__(self) -> Self: ...
 

@@ -28,6 +28,7 @@ from litestar.stores.memory import MemoryStore as MemoryCounterStore
 from litestar.stores.redis import RedisStore
 
 from tms_adapters import bootstrap
+from tms_adapters.calendar import IcsWriter
 from tms_adapters.clock import SystemClock
 from tms_adapters.mail import (
     AiosmtplibMailer,
@@ -52,6 +53,7 @@ from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.links import ForgotPasswordLimits, PasswordLinkService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.calendar.use_cases.feeds import CalendarService
 from tms_domain.kernel import Clock
 from tms_domain.learning.use_cases.courses import CourseService
 from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
@@ -184,6 +186,8 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Singleton(SessionService, core)
     bookings = providers.Singleton(BookingService, core)
     rooms = providers.Singleton(RoomService, core)
+    calendar = providers.Singleton(CalendarService, core)
+    ics = providers.Singleton(IcsWriter, settings.provided.public_url)
     assignments = providers.Singleton(AssignmentService, core)
     attendance = providers.Singleton(AttendanceService, core)
     progress = providers.Singleton(ProgressService, core)

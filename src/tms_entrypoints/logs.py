@@ -36,6 +36,8 @@ SECRET_WORDS = (
 
 _PAIR = re.compile(r"(?P<key>[^\s&;?=\"'<>]+)=(?P<value>[^\s&;\"'<>]*)")
 _JSON_PAIR = re.compile(r"\"(?P<key>[^\"\s]{1,64})\"(?P<colon>\s*:\s*)\"[^\"]*\"")
+_FEED_PATH = re.compile(r"(/calendar/)[^/\s?#\"'<>]+")
+"""A calendar feed's path: the token in it is the feed's only credential."""
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MASK = "***"
@@ -57,8 +59,9 @@ def _mask_json_pair(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with the value of every secret-named query key or JSON key, and every
-    bearer token, masked."""
+    """``text`` with the value of every secret-named query key or JSON key, every bearer
+    token and every calendar feed token, masked."""
+    text = _FEED_PATH.sub(rf"\g<1>{MASK}", text)
     text = _PAIR.sub(_mask_pair, text)
     text = _JSON_PAIR.sub(_mask_json_pair, text)
     return _BEARER.sub(rf"\g<1>{MASK}", text)

@@ -130,7 +130,8 @@ class Settings:
     upload_max_bytes: int = 50 * 1024 * 1024
     """The largest file an upload may hold; past it 413."""
     public_url: str = "http://localhost:8002"
-    """Where people reach the app: the links in mail start with it."""
+    """The app's address as its users reach it: links handed out (mail, calendar feeds,
+    join pages) start with it."""
     organisation_name: str = "Training Management System"
     """The name mail is signed with and its subjects carry."""
     mail_from: str = "Training Management System <no-reply@localhost>"
@@ -188,6 +189,7 @@ class Settings:
         self._validate_limits()
         self._validate_jobs()
         self._validate_mail()
+        self._validate_addresses()
 
     def _validate_deployment(self) -> None:
         """Where the app runs and what it connects to."""
@@ -213,6 +215,9 @@ class Settings:
             raise SettingsError("TMS_PORT must be between 1 and 65535")
         if self.log_format not in ("text", "json"):
             raise SettingsError("TMS_LOG_FORMAT must be text or json")
+
+    def _validate_addresses(self) -> None:
+        """Where files go, where the app is reached, what guards its metrics."""
         if self.metrics_token and len(self.metrics_token) < MIN_METRICS_TOKEN_LENGTH:
             raise SettingsError(
                 f"TMS_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters"

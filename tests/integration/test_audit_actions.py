@@ -6,6 +6,7 @@ addresses it: /sessions/{id}/trainees/{trainee_id})."""
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,6 +265,12 @@ async def test_walking_every_recorded_action(walk: Walk) -> None:
     expected.append(("module.deleted", module["id"]))
     await ok("trainer", "DELETE", f"/courses/{cid}")
     expected.append(("course.deleted", cid))
+    # A calendar feed URL, made and revoked: the entries never hold the token.
+    feed = await ok("trainee", "POST", "/me/calendar-token")
+    expected.append(("calendar_token.created", cast.trainee.id))
+    await ok("trainee", "DELETE", "/me/calendar-token")
+    expected.append(("calendar_token.revoked", cast.trainee.id))
+    feed_token = feed["url"].rsplit("/", 1)[1].removesuffix(".ics")
 
     # Deleting: a session, then a user.
     await ok("admin", "DELETE", f"/sessions/{sid}")
@@ -286,6 +293,7 @@ async def test_walking_every_recorded_action(walk: Walk) -> None:
     entries = await ok("admin", "GET", "/audit/", params={"limit": 1000})
     recorded = [(e["action"], e["target_id"]) for e in reversed(entries)]
     assert recorded == expected
+    assert feed_token not in json.dumps(entries)
     assert [e for e in entries if e["target_type"] != e["action"].split(".")[0]] == []
     # The walk met every action the code can record.
     assert {action for action, _ in recorded} == {action for _, action, _ in audit_calls()}

@@ -380,3 +380,33 @@ async def test_0008_adds_the_password_links_table_and_takes_it_away(
     assert not MAIL_TABLES & await tables_in(url)
     await schema.upgrade(url)
     assert await differences_from_models(url) == []
+
+
+CALENDAR_TABLES = {"calendar_tokens"}
+
+
+async def _session_columns(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns("training_sessions")}
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_0009_adds_calendar_tokens_and_the_sequence_and_takes_them_away(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0005")
+    assert not CALENDAR_TABLES & await tables_in(url)
+    assert "sequence" not in await _session_columns(url)
+    await schema.upgrade(url, "0009")
+    assert await tables_in(url) >= CALENDAR_TABLES
+    assert "sequence" in await _session_columns(url)
+    assert await differences_from_models(url) == []
+    await schema.downgrade(url, "0005")
+    assert not CALENDAR_TABLES & await tables_in(url)
+    assert "sequence" not in await _session_columns(url)

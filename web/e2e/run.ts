@@ -648,6 +648,36 @@ async function main(): Promise<number> {
       { independent: true },
     );
 
+    await step(
+      "the trainee's calendar shows the session, and its feed URL works without a sign-in until revoked",
+      async () => {
+        const page = await open('trainee-calendar');
+        await signIn(page, TRAINEE.username, TRAINEE_PASSWORD);
+        await nav(page, 'Calendar');
+        await heading(page, 'Calendar');
+        await page.getByRole('button', { name: 'Agenda' }).click();
+        await page.getByText(SESSION_TITLE).first().waitFor();
+        await shot(page, 'trainee-calendar-agenda');
+        await page.getByRole('button', { name: 'Month' }).click();
+        await page.locator('.rbc-month-view').waitFor();
+        await shot(page, 'trainee-calendar-month');
+        await page.getByRole('button', { name: 'Subscribe in your calendar app' }).click();
+        const url = await page.getByTestId('calendar-url').inputValue();
+        const feedPath = new URL(url).pathname;
+        check(/^\/calendar\/[A-Za-z0-9_-]{43}\.ics$/.test(feedPath), `the feed URL is ${url}`);
+        const feed = await page.request.get(`${baseUrl}${feedPath}`);
+        check(feed.status() === 200, `the feed answered ${feed.status()}`);
+        check(feed.headers()['content-type']?.startsWith('text/calendar'), 'the feed is not text/calendar');
+        const body = await feed.text();
+        check(body.startsWith('BEGIN:VCALENDAR') && body.includes(SESSION_TITLE), 'the feed lacks the session');
+        await page.getByRole('button', { name: 'Revoke' }).click();
+        await page.getByTestId('calendar-url').waitFor({ state: 'detached' });
+        const gone = await page.request.get(`${baseUrl}${feedPath}`);
+        check(gone.status() === 404, `a revoked feed answered ${gone.status()}`);
+      },
+      { independent: true },
+    );
+
     await step('signing out ends the sign-in and says so', async () => {
       await trainee.getByRole('button', { name: 'Sign out' }).click();
       await trainee.waitForURL('**/app/login');

@@ -83,6 +83,7 @@ class Permission(StrEnum):
     """Enrol a trainee in a course, or take them out of it."""
     LIST_COURSE_ENROLMENTS = "course.list_enrolments"
     COMPLETE_LESSON = "lesson.complete"
+    SUBSCRIBE_CALENDAR = "calendar.subscribe"
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ MATRIX: dict[Permission, dict[Role, Rule]] = {
     # narrows the listing).
     Permission.LIST_COURSE_ENROLMENTS: {ADMIN: _anyone, TRAINER: _anyone},
     Permission.COMPLETE_LESSON: {TRAINEE: _enrolled_in_published},
+    Permission.SUBSCRIBE_CALENDAR: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
 }
 
 ALLOWED_WITH_TEMPORARY_PASSWORD = frozenset(

@@ -38,6 +38,12 @@ ALLOWED_MOVES: dict[SessionStatus, frozenset[SessionStatus]] = {
 JOIN_LINK_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 JOIN_LINK_RULE = "Join link must be 16-64 letters, digits, - or _"
 
+CALENDAR_FIELDS = frozenset(
+    {"scheduled_date", "duration_minutes", "status", "class_link", "session_link"}
+)
+"""What a calendar entry shows of when, where and whether: a change to any of these bumps the
+session's ``sequence`` (a new title or description does not: calendars need no re-invite)."""
+
 
 class Booking(StrEnum):
     """Where a trainee stands in a session they booked."""
@@ -140,6 +146,9 @@ class TrainingSession:
     room_id: int | None = None
     waitlist_ids: list[int] = field(default_factory=list)
     """Trainees waiting for a place, first come first."""
+    sequence: int = 0
+    """The calendar's SEQUENCE: one more each time the time, place, join link or status
+    changes (see ``CALENDAR_FIELDS``); never less."""
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
     """What the session's changes raised, until the use case takes them (``pull_events``)."""
 
@@ -311,6 +320,8 @@ class TrainingSession:
             changed["session_link"] = ["***", "***"]
         if changed:
             self.updated_at = now
+            if CALENDAR_FIELDS & changed.keys():
+                self.sequence += 1
             self.events.append(SessionChanged(before, self.snapshot()))
         return changed
 

@@ -21,6 +21,12 @@ from tms_entrypoints.http.access import REQUEST_ID_HEADER, RequestEdge
 from tms_entrypoints.http.accounts.auth import AuthController
 from tms_entrypoints.http.accounts.users import UsersController
 from tms_entrypoints.http.audit.audit import list_audit
+from tms_entrypoints.http.calendar.feeds import (
+    calendar_feed,
+    create_calendar_token,
+    revoke_calendar_token,
+    session_ics,
+)
 from tms_entrypoints.http.deps import dependencies
 from tms_entrypoints.http.docs import (
     DOCS_CSP,
@@ -140,6 +146,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             BookingController,
             join_session,
             RoomsController,
+            session_ics,
+            create_calendar_token,
+            revoke_calendar_token,
+            calendar_feed,
             AssignmentsController,
             AttendanceController,
             trainee_progress,

@@ -11,6 +11,7 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
+from tms_adapters.calendar import IcsWriter
 from tms_adapters.persistence.sql.probe import SchemaProbe, StorageProbe
 from tms_adapters.realtime.hub import EventHub
 from tms_adapters.redis_probe import RedisProbe
@@ -19,6 +20,7 @@ from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.links import PasswordLinkService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.calendar.use_cases.feeds import CalendarService
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.kernel import AuthenticationFailed, Clock
 from tms_domain.kernel.content import ContentRenderer
@@ -84,6 +86,14 @@ def provide_bookings(core: Core) -> BookingService:
 
 def provide_rooms(core: Core) -> RoomService:
     return core.rooms()
+
+
+def provide_calendar(core: Core) -> CalendarService:
+    return core.calendar()
+
+
+def provide_ics(core: Core) -> IcsWriter:
+    return core.ics()
 
 
 def provide_assignments(core: Core) -> AssignmentService:
@@ -182,6 +192,8 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "sessions": once(provide_sessions),
         "bookings": once(provide_bookings),
         "rooms": once(provide_rooms),
+        "calendar": once(provide_calendar),
+        "ics": once(provide_ics),
         "assignments": once(provide_assignments),
         "attendance": once(provide_attendance),
         "progress": once(provide_progress),

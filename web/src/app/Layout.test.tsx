@@ -24,6 +24,7 @@ describe('Layout', () => {
       'Dashboard',
       'Users',
       'Sessions',
+      'Calendar',
       'Courses',
       'Rooms',
       'Assignments',
@@ -48,6 +49,7 @@ describe('Layout', () => {
     expect(screen.getByRole('link', { name: 'My training' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'My learning' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Book a session' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Calendar' })).toHaveAttribute('href', '/calendar');
     expect(screen.queryByRole('link', { name: 'Users' })).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(auth.get().token).toBeNull());

@@ -11,6 +11,7 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
     { to: '/dashboard', label: 'Dashboard' },
     { to: '/users', label: 'Users' },
     { to: '/sessions', label: 'Sessions' },
+    { to: '/calendar', label: 'Calendar' },
     { to: '/courses', label: 'Courses' },
     { to: '/rooms', label: 'Rooms' },
     { to: '/assignments', label: 'Assignments' },
@@ -21,11 +22,13 @@ const NAV: Record<Role, { to: string; label: string }[]> = {
   ],
   trainer: [
     { to: '/sessions', label: 'My sessions' },
+    { to: '/calendar', label: 'Calendar' },
     { to: '/courses', label: 'Courses' },
     { to: '/trainees', label: 'My trainees' },
   ],
   trainee: [
     { to: '/my', label: 'My training' },
+    { to: '/calendar', label: 'Calendar' },
     { to: '/learning', label: 'My learning' },
     { to: '/book', label: 'Book a session' },
   ],

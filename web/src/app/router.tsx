@@ -31,6 +31,8 @@ import { Layout } from './Layout';
 // The chart library is the largest dependency: only the pages with charts load it.
 const DashboardPage = lazy(() => import('../pages/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 const AnalyticsPage = lazy(() => import('../pages/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
+// The calendar component comes with the calendar page only.
+const CalendarPage = lazy(() => import('../pages/CalendarPage').then((m) => ({ default: m.CalendarPage })));
 const later = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
 const admin = ['admin'] as const;
@@ -200,6 +202,7 @@ export const routes: RouteObject[] = [
           </RequireRole>
         ),
       },
+      { path: 'calendar', element: later(<CalendarPage />) },
       {
         path: 'join/:link',
         element: (

@@ -14,6 +14,7 @@ import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
+import { AddToCalendar } from './AddToCalendar';
 import { SessionForm } from './SessionForm';
 import { describePlaces, useUserNamesIfAllowed } from './sessionHelpers';
 
@@ -111,6 +112,7 @@ function SessionDetail({ session }: { session: TrainingSession }) {
             <Link className="button" to={`/sessions/${session.id}/attendance`}>
               Take attendance
             </Link>
+            <AddToCalendar sessionId={session.id} />
             <button type="button" className="button" onClick={() => setEditing(true)}>
               Edit
             </button>

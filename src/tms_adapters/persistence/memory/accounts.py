@@ -92,6 +92,7 @@ class MemoryUserRepository:
             k: replace(v, created_by=None) if v.created_by == user_id else v
             for k, v in s.files.items()
         }
+        s.calendar_tokens.pop(user_id, None)
 
     async def lock_many(self, user_ids: Iterable[int]) -> None:
         """The store's lock already serialises writers."""

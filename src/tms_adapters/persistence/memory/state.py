@@ -56,6 +56,8 @@ class State:
     """Uploaded files by id (their bytes are in the file storage)."""
 
     password_links: dict[int, PasswordLink] = field(default_factory=dict)
+    calendar_tokens: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    """user id -> (the digest of their calendar feed token, when it was issued)."""
 
     def next_id(self, kind: str) -> int:
         self.counters[kind] = self.counters.get(kind, 0) + 1

@@ -19,6 +19,7 @@ from tms_adapters.persistence.memory.accounts import (
 )
 from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
 from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
+from tms_adapters.persistence.memory.calendar import MemoryCalendarQueries, MemoryCalendarTokens
 from tms_adapters.persistence.memory.events import MemoryEventStore
 from tms_adapters.persistence.memory.files import MemoryStoredFileRepository
 from tms_adapters.persistence.memory.jobs import MemoryJobs
@@ -56,6 +57,7 @@ from tms_domain.accounts import (
     UserRepository,
 )
 from tms_domain.audit import AuditHistory, AuditLog
+from tms_domain.calendar import CalendarQueries, CalendarTokens
 from tms_domain.kernel import (
     Clock,
     DomainEvent,
@@ -119,6 +121,8 @@ class MemoryUnitOfWork:
     enrolment_listing: EnrolmentListing
     jobs: Jobs
     files: StoredFileRepository
+    calendar_tokens: CalendarTokens
+    calendar_queries: CalendarQueries
 
     def __init__(
         self,
@@ -165,6 +169,8 @@ class MemoryUnitOfWork:
         self.course_listing = MemoryCourseListing(state)
         self.enrolment_listing = MemoryEnrolmentListing(state)
         self.files = MemoryStoredFileRepository(state)
+        self.calendar_tokens = MemoryCalendarTokens(state)
+        self.calendar_queries = MemoryCalendarQueries(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

@@ -505,3 +505,28 @@ password_links = Table(
     **NEVER_REUSED_IDS,
 )
 """One-time links that set a password: invitations (72 h) and resets (1 h)."""
+# --- Calendar feeds -------------------------------------------------------------------------
+
+training_sessions.append_column(
+    # The calendar's SEQUENCE: bumped when the session's time, place, join link or status
+    # changes, so calendar apps replace their copy of the event.
+    Column("sequence", Integer, nullable=False, server_default="0", default=0)
+)
+
+calendar_tokens = Table(
+    "calendar_tokens",
+    metadata,
+    # One feed URL per user: a new token replaces the row, revoking deletes it.
+    Column(
+        "user_id",
+        Id,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    # The SHA-256 of the token, in hex: the token itself is never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    **MYSQL_OPTIONS,
+)
+"""Each user's secret calendar feed token, stored hashed."""

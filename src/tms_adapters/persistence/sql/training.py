@@ -44,6 +44,7 @@ SESSION_COLUMNS: tuple[Column[Any], ...] = (
     _S.c.self_booking,
     _S.c.booking_closes_at,
     _S.c.room_id,
+    _S.c.sequence,
 )
 """What a TrainingSession is read from (``ends_at`` is derived); a query selects these first."""
 
@@ -70,7 +71,8 @@ def session_from_row(
         self_booking,
         booking_closes_at,
         room_id,
-    ) = row[:15]
+        sequence,
+    ) = row[:16]
     return TrainingSession(
         id=session_id,
         title=title,
@@ -89,6 +91,7 @@ def session_from_row(
         booking_closes_at=booking_closes_at,
         room_id=room_id,
         waitlist_ids=waitlist_ids or [],
+        sequence=sequence,
     )
 
 
@@ -159,6 +162,7 @@ class SqlaSessionRepository:
             "self_booking": session.self_booking,
             "booking_closes_at": session.booking_closes_at,
             "room_id": session.room_id,
+            "sequence": session.sequence,
         }
 
     async def add(self, session: TrainingSession) -> TrainingSession:

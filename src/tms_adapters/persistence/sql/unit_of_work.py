@@ -18,6 +18,7 @@ from tms_adapters.persistence.sql.accounts import (
 )
 from tms_adapters.persistence.sql.analytics import SqlaAnalyticsQueries
 from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
+from tms_adapters.persistence.sql.calendar import SqlaCalendarQueries, SqlaCalendarTokens
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
 from tms_adapters.persistence.sql.files import SqlaStoredFileRepository
@@ -52,6 +53,7 @@ from tms_domain.accounts import (
     UserRepository,
 )
 from tms_domain.audit import AuditHistory, AuditLog
+from tms_domain.calendar import CalendarQueries, CalendarTokens
 from tms_domain.kernel import (
     Clock,
     DomainEvent,
@@ -131,6 +133,8 @@ class SqlaUnitOfWork:
     enrolment_listing: EnrolmentListing
     jobs: Jobs
     files: StoredFileRepository
+    calendar_tokens: CalendarTokens
+    calendar_queries: CalendarQueries
 
     def __init__(
         self,
@@ -186,6 +190,8 @@ class SqlaUnitOfWork:
         self.course_listing = SqlaCourseListing(conn)
         self.enrolment_listing = SqlaEnrolmentListing(conn)
         self.files = SqlaStoredFileRepository(conn)
+        self.calendar_tokens = SqlaCalendarTokens(conn)
+        self.calendar_queries = SqlaCalendarQueries(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
