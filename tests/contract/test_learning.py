@@ -311,6 +311,56 @@ async def test_sessions_deliver_lessons(storage: Container, cast: Cast) -> None:
         assert await uow.courses.sessions_of_lesson(lesson.id) == [two.id]
 
 
+async def test_a_deleted_session_takes_back_what_its_attendance_completed(
+    storage: Container, cast: Cast
+) -> None:
+    one = await add_session(storage, cast.trainer, trainees=(cast.trainee.id,))
+    two = await add_session(
+        storage,
+        cast.trainer,
+        trainees=(cast.trainee.id, cast.other_trainee.id),
+        start=datetime(2026, 6, 2, 9, tzinfo=UTC),
+    )
+    course = await authored(storage, cast, lessons=1)
+    lesson = await storage.courses().add_lesson(
+        cast.trainer,
+        course.modules[0].id,
+        LessonFields(title="Drill", kind=LessonKind.SESSION, session_ids=(one.id, two.id)),
+    )
+    await storage.courses().publish(cast.trainer, course.id)
+    enrolments = storage.course_enrolments()
+    await enrolments.enrol(cast.trainer, course.id, [cast.trainee.id, cast.other_trainee.id])
+    attendance = storage.attendance()
+    await attendance.mark(cast.trainer, one.id, cast.trainee.id, present=True)
+    await attendance.mark(cast.trainer, two.id, cast.trainee.id, present=True)
+    await attendance.mark(cast.trainer, two.id, cast.other_trainee.id, present=True)
+    async with storage.uow()(read_only=True) as uow:
+        assert await uow.lesson_completions.trainee_ids(lesson.id) == sorted(
+            [cast.trainee.id, cast.other_trainee.id]
+        )
+        [kept] = await uow.lesson_completions.of_trainee_by_source(
+            cast.other_trainee.id, CompletionSource.ATTENDANCE
+        )
+        assert (kept.lesson_id, kept.course_id) == (lesson.id, course.id)
+        before = await uow.events.last_id()
+    await storage.sessions().delete_session(cast.admin, two.id)
+    async with storage.uow()(read_only=True) as uow:
+        # Still present at the first session: kept; present only at the second: gone.
+        assert await uow.lesson_completions.trainee_ids(lesson.id) == [cast.trainee.id]
+        assert await uow.courses.sessions_of_lesson(lesson.id) == [one.id]
+        stored = await uow.course_enrolments.get(course.id, cast.other_trainee.id)
+        events = await uow.events.since(before, limit=100)
+    assert stored is not None
+    assert stored.status is EnrolmentStatus.NOT_STARTED
+    assert [(e.type, e.data["trainee_id"]) for e in events if e.type == "course_progress"] == [
+        ("course_progress", cast.other_trainee.id)
+    ]
+    await storage.sessions().delete_session(cast.admin, one.id)
+    async with storage.uow()(read_only=True) as uow:
+        assert await uow.lesson_completions.trainee_ids(lesson.id) == []
+        assert await uow.lesson_completions.count(course.id, cast.trainee.id) == 0
+
+
 async def test_two_completions_at_once_keep_one_record(storage: Container, cast: Cast) -> None:
     course = await authored(storage, cast, lessons=2)
     await storage.courses().publish(cast.trainer, course.id)
