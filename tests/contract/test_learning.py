@@ -241,6 +241,56 @@ async def test_enrolment_listings_carry_their_counts(storage: Container, cast: C
     assert figures.average_progress == 87.5
 
 
+async def test_a_trainee_s_answers_name_the_lessons_they_completed(
+    storage: Container, cast: Cast
+) -> None:
+    first = await authored(storage, cast, title="First", lessons=4)
+    second = await authored(storage, cast, title="Second", lessons=2)
+    enrolments, courses = storage.course_enrolments(), storage.courses()
+    for course in (first, second):
+        await courses.publish(cast.trainer, course.id)
+        await enrolments.enrol(cast.trainer, course.id, [cast.trainee.id])
+    _, two, _, four = (lesson.id for lesson in first.modules[0].lessons)
+    # Out of order: the answer names the very lessons, not the first N.
+    await enrolments.complete(cast.trainee, four)
+    answer = await enrolments.complete(cast.trainee, two)
+    assert answer.completed_lesson_ids == (two, four)
+    assert answer.progress.completed_lessons == 2
+    again = await enrolments.complete(cast.trainee, two)
+    assert again.completed_lesson_ids == (two, four)
+    back = await enrolments.uncomplete(cast.trainee, four)
+    assert back.completed_lesson_ids == (two,)
+    await enrolments.complete(cast.trainee, second.modules[0].lessons[1].id)
+    async with storage.uow()(read_only=True) as uow:
+        assert await uow.lesson_completions.lesson_ids(first.id, cast.trainee.id) == [two]
+        assert await uow.lesson_completions.lesson_ids(first.id, cast.other_trainee.id) == []
+        assert await uow.lesson_completions.lesson_ids_by_course(cast.trainee.id) == {
+            first.id: [two],
+            second.id: [second.modules[0].lessons[1].id],
+        }
+        assert await uow.lesson_completions.lesson_ids_by_course(cast.other_trainee.id) == {}
+        by_trainee = await uow.lesson_completions.of_trainee_by_source(
+            cast.trainee.id, CompletionSource.TRAINEE
+        )
+        assert [c.lesson_id for c in by_trainee] == sorted([two, second.modules[0].lessons[1].id])
+        assert not await uow.lesson_completions.of_trainee_by_source(
+            cast.trainee.id, CompletionSource.ATTENDANCE
+        )
+    mine = await enrolments.trainee_courses(cast.trainee, cast.trainee.id)
+    assert [(c.course.id, c.details.completed_lesson_ids) for c in mine.courses] == [
+        (first.id, (two,)),
+        (second.id, (second.modules[0].lessons[1].id,)),
+    ]
+    # A lesson deleted takes its completion out of the list, as out of the count.
+    await courses.delete_lesson(cast.trainer, two)
+    mine = await enrolments.trainee_courses(cast.admin, cast.trainee.id)
+    assert mine.courses[0].details.completed_lesson_ids == ()
+    assert mine.courses[0].details.progress.completed_lessons == 0
+    # The trainer's listing of a course carries counts only.
+    [row] = await enrolments.list_enrolments(cast.trainer, second.id, Page())
+    assert row.completed_lesson_ids is None
+
+
 async def test_sessions_deliver_lessons(storage: Container, cast: Cast) -> None:
     one = await add_session(storage, cast.trainer)
     two = await add_session(storage, cast.trainer, start=datetime(2026, 6, 2, 9, tzinfo=UTC))
@@ -259,6 +309,56 @@ async def test_sessions_deliver_lessons(storage: Container, cast: Cast) -> None:
     async with storage.uow()(read_only=True) as uow:
         assert await uow.courses.lessons_delivered_by(one.id) == []
         assert await uow.courses.sessions_of_lesson(lesson.id) == [two.id]
+
+
+async def test_a_deleted_session_takes_back_what_its_attendance_completed(
+    storage: Container, cast: Cast
+) -> None:
+    one = await add_session(storage, cast.trainer, trainees=(cast.trainee.id,))
+    two = await add_session(
+        storage,
+        cast.trainer,
+        trainees=(cast.trainee.id, cast.other_trainee.id),
+        start=datetime(2026, 6, 2, 9, tzinfo=UTC),
+    )
+    course = await authored(storage, cast, lessons=1)
+    lesson = await storage.courses().add_lesson(
+        cast.trainer,
+        course.modules[0].id,
+        LessonFields(title="Drill", kind=LessonKind.SESSION, session_ids=(one.id, two.id)),
+    )
+    await storage.courses().publish(cast.trainer, course.id)
+    enrolments = storage.course_enrolments()
+    await enrolments.enrol(cast.trainer, course.id, [cast.trainee.id, cast.other_trainee.id])
+    attendance = storage.attendance()
+    await attendance.mark(cast.trainer, one.id, cast.trainee.id, present=True)
+    await attendance.mark(cast.trainer, two.id, cast.trainee.id, present=True)
+    await attendance.mark(cast.trainer, two.id, cast.other_trainee.id, present=True)
+    async with storage.uow()(read_only=True) as uow:
+        assert await uow.lesson_completions.trainee_ids(lesson.id) == sorted(
+            [cast.trainee.id, cast.other_trainee.id]
+        )
+        [kept] = await uow.lesson_completions.of_trainee_by_source(
+            cast.other_trainee.id, CompletionSource.ATTENDANCE
+        )
+        assert (kept.lesson_id, kept.course_id) == (lesson.id, course.id)
+        before = await uow.events.last_id()
+    await storage.sessions().delete_session(cast.admin, two.id)
+    async with storage.uow()(read_only=True) as uow:
+        # Still present at the first session: kept; present only at the second: gone.
+        assert await uow.lesson_completions.trainee_ids(lesson.id) == [cast.trainee.id]
+        assert await uow.courses.sessions_of_lesson(lesson.id) == [one.id]
+        stored = await uow.course_enrolments.get(course.id, cast.other_trainee.id)
+        events = await uow.events.since(before, limit=100)
+    assert stored is not None
+    assert stored.status is EnrolmentStatus.NOT_STARTED
+    assert [(e.type, e.data["trainee_id"]) for e in events if e.type == "course_progress"] == [
+        ("course_progress", cast.other_trainee.id)
+    ]
+    await storage.sessions().delete_session(cast.admin, one.id)
+    async with storage.uow()(read_only=True) as uow:
+        assert await uow.lesson_completions.trainee_ids(lesson.id) == []
+        assert await uow.lesson_completions.count(course.id, cast.trainee.id) == 0
 
 
 async def test_two_completions_at_once_keep_one_record(storage: Container, cast: Cast) -> None:

@@ -248,7 +248,9 @@ async def test_author_publish_enrol_complete_and_follow_progress(api: Api) -> No
     assert len(seen["modules"][0]["lessons"]) == 3
 
     done = await api.ok("pia", "POST", f"/lessons/{text['id']}/complete")
-    assert set(done) == ENROLMENT_KEYS
+    # Beyond API.md: the trainee's own answers name the lessons they completed.
+    assert set(done) == ENROLMENT_KEYS | {"completed_lesson_ids"}
+    assert done["completed_lesson_ids"] == [text["id"]]
     assert set(done["trainee"]) == USER_KEYS
     assert (done["completed_lessons"], done["total_lessons"], done["status"]) == (
         1,
@@ -277,7 +279,8 @@ async def test_author_publish_enrol_complete_and_follow_progress(api: Api) -> No
 
     mine = await api.ok("pia", "GET", f"/progress/trainee/{api.ids['pia']}/courses")
     [entry] = [c for c in mine["courses"] if c["course_id"] == course["id"]]
-    assert set(entry) == ENROLMENT_KEYS | {"course"}
+    assert set(entry) == ENROLMENT_KEYS | {"course", "completed_lesson_ids"}
+    assert entry["completed_lesson_ids"] == sorted([text["id"], video["id"], live["id"]])
     assert entry["course"] == {"id": course["id"], "code": course["code"], "title": "Ladders"}
     assert set(mine["statistics"]) == {
         "total_enrolled",
@@ -289,6 +292,7 @@ async def test_author_publish_enrol_complete_and_follow_progress(api: Api) -> No
     assert mine["statistics"]["completed"] >= 1
     undone = await api.ok("pia", "DELETE", f"/lessons/{video['id']}/complete")
     assert (undone["completed_lessons"], undone["status"]) == (2, "in_progress")
+    assert undone["completed_lesson_ids"] == sorted([text["id"], live["id"]])
     # Progress is for the trainee, their assigned trainers and admins.
     assert await api.status("paul", "GET", f"/progress/trainee/{api.ids['pia']}/courses") == 403
     assert await api.status("admin", "GET", f"/progress/trainee/{api.ids['pia']}/courses") == 200

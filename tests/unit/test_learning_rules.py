@@ -475,3 +475,76 @@ async def test_a_session_lesson_set_after_attendance_counts_it(
     assert await completed() == 1
     await courses.update_lesson(cast.trainer, live.id, LessonFields(session_ids=(missed.id,)))
     assert await completed() == 0
+
+
+async def test_a_deleted_session_takes_back_the_lessons_its_attendance_completed(
+    memory_container: Container, cast: Cast
+) -> None:
+    courses, enrolments = memory_container.courses(), memory_container.course_enrolments()
+    attendance, sessions = memory_container.attendance(), memory_container.sessions()
+    monday = await add_session(memory_container, cast.trainer, trainees=(cast.trainee.id,))
+    tuesday = await add_session(
+        memory_container,
+        cast.trainer,
+        trainees=(cast.trainee.id, cast.other_trainee.id),
+        start=datetime(2026, 6, 2, 9, 0, tzinfo=UTC),
+    )
+    course, lessons = await course_with_lessons(memory_container, cast, lessons=1)
+    live = await courses.add_lesson(
+        cast.trainer,
+        course.modules[0].id,
+        LessonFields(title="Drill", kind=LessonKind.SESSION, session_ids=(monday.id, tuesday.id)),
+    )
+    await courses.publish(cast.trainer, course.id)
+    await enrolments.enrol(cast.trainer, course.id, [cast.trainee.id, cast.other_trainee.id])
+    await enrolments.complete(cast.trainee, lessons[0].id)
+    await attendance.mark(cast.trainer, monday.id, cast.trainee.id, present=True)
+    await attendance.mark(cast.trainer, tuesday.id, cast.trainee.id, present=True)
+    await attendance.mark(cast.trainer, tuesday.id, cast.other_trainee.id, present=True)
+
+    async def done() -> dict[int, tuple[int, ...]]:
+        found = {}
+        for trainee in (cast.trainee, cast.other_trainee):
+            [entry] = (await enrolments.trainee_courses(cast.admin, trainee.id)).courses
+            found[trainee.id] = entry.details.completed_lesson_ids or ()
+        return found
+
+    assert await done() == {
+        cast.trainee.id: tuple(sorted((lessons[0].id, live.id))),
+        cast.other_trainee.id: (live.id,),
+    }
+    async with memory_container.uow()(read_only=True) as uow:
+        before = await uow.events.last_id()
+    # Tuesday goes: the trainee was also present on Monday, which still completes the
+    # lesson; the other trainee was present on Tuesday only, and loses it.
+    await sessions.delete_session(cast.admin, tuesday.id)
+    assert await done() == {
+        cast.trainee.id: tuple(sorted((lessons[0].id, live.id))),
+        cast.other_trainee.id: (),
+    }
+    async with memory_container.uow()(read_only=True) as uow:
+        events = await uow.events.since(before, limit=100)
+    [progress] = [e for e in events if e.type == "course_progress"]
+    assert progress.data == {
+        "course_id": course.id,
+        "trainee_id": cast.other_trainee.id,
+        "completed_lessons": 0,
+        "total_lessons": 2,
+        "progress_percentage": 0.0,
+        "status": "not_started",
+    }
+    # Monday goes: nothing else supports the session lesson; the lesson the trainee marked
+    # complete themself stays.
+    await sessions.delete_session(cast.admin, monday.id)
+    assert await done() == {cast.trainee.id: (lessons[0].id,), cast.other_trainee.id: ()}
+    [row, _] = await enrolments.list_enrolments(cast.trainer, course.id, Page())
+    assert (row.progress.completed_lessons, row.enrolment.status) == (
+        1,
+        EnrolmentStatus.IN_PROGRESS,
+    )
+    entries = await memory_container.audit().entries(
+        cast.admin, AuditQuery(action="lesson.uncompleted"), Page()
+    )
+    assert sorted(e.changes["trainee_id"][1] for e in entries) == sorted(
+        [cast.trainee.id, cast.other_trainee.id]
+    )

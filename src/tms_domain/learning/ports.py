@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tms_domain.learning.model import (
+    CompletionSource,
     Course,
     CourseEnrolment,
     CourseStatus,
@@ -104,6 +105,21 @@ class LessonCompletionRepository(Protocol):
 
     async def counts_for_course(self, course_id: int) -> dict[int, int]:
         """Completed lessons per enrolled trainee who completed any."""
+        ...
+
+    async def lesson_ids(self, course_id: int, trainee_id: int) -> list[int]:
+        """The lessons of the course the trainee completed, by id."""
+        ...
+
+    async def lesson_ids_by_course(self, trainee_id: int) -> dict[int, list[int]]:
+        """The lessons the trainee completed, by id, per course they completed any of: one
+        statement, whatever the number of courses."""
+        ...
+
+    async def of_trainee_by_source(
+        self, trainee_id: int, source: CompletionSource
+    ) -> list[LessonCompletion]:
+        """The trainee's completions that came from ``source``, by lesson id."""
         ...
 
 

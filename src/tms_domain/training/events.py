@@ -42,6 +42,9 @@ class SessionChanged(DomainEvent):
 @dataclass(frozen=True)
 class SessionDeleted(DomainEvent):
     session: TrainingSession
+    attendance: tuple[Attendance, ...] = ()
+    """The attendance marks that went with it (those who react to attendance follow them:
+    a session lesson completed by being present there, for one)."""
 
     @property
     def audience(self) -> Audience:

@@ -2,7 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { auth } from '../auth/session';
-import { makeEnrolment } from '../test/courses';
+import { makeEnrolment, makeTraineeCourse } from '../test/courses';
 import { FakeXhr } from '../test/fakes';
 import { makeUser, signInAs } from '../test/utils';
 import {
@@ -38,7 +38,7 @@ describe('applyCourseProgress', () => {
       makeEnrolment(tia, { course_id: 2 }),
     ]);
     const mine: TraineeCourses = {
-      courses: [{ ...makeEnrolment(tia), course: { id: 1, code: 'CRS-0001', title: 'Height' } }],
+      courses: [makeTraineeCourse(tia, { course: { id: 1, code: 'CRS-0001', title: 'Height' } })],
       statistics: { total_enrolled: 1, completed: 0, in_progress: 0, not_started: 1, average_progress: 0 },
     };
     client.setQueryData(courseKeys.traineeCourses(7), mine);
@@ -111,9 +111,9 @@ describe('uploadLessonFile', () => {
 
 describe('helpers', () => {
   it('lists the sessions of a session lesson whichever field names them', () => {
-    expect(lessonSessionIds({ session_id: 3, session_ids: null })).toEqual([3]);
+    expect(lessonSessionIds({ session_id: 3, session_ids: [] })).toEqual([3]);
     expect(lessonSessionIds({ session_id: 3, session_ids: [3, 4] })).toEqual([3, 4]);
-    expect(lessonSessionIds({})).toEqual([]);
+    expect(lessonSessionIds({ session_id: null, session_ids: [] })).toEqual([]);
   });
 
   it('formats sizes', () => {

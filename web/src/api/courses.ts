@@ -1,149 +1,66 @@
 /**
- * Courses and learning (API.md part two, "Courses and learning"), written by hand.
+ * Courses and learning (API.md part two, "Courses and learning"): the resource types are
+ * aliases of the schemas generated from the server's OpenAPI document (schema.d.ts,
+ * `npm run api:types`), under the names the pages use, and the calls go through the shared
+ * typed client `api`, so any difference of shape between server and client is a type error.
  *
- * The OpenAPI document does not describe courses yet, so these resource types and the
- * `CoursePaths` below follow API.md word for word. Once the server's course routes land and
- * `npm run api:types` has regenerated schema.d.ts, the types become aliases of the generated
- * schemas (`Course = components['schemas']['CourseOut']`, ...; the names Course, Module,
- * Lesson, LessonFile, CourseEnrolment and TraineeCourses stay) and `courseApi` becomes the
- * generated `api`: the paths are spelt the way the generator spells them, so the calls keep
- * compiling and any difference of shape shows up as a type error.
+ * Two endpoints of API.md are not in the document yet: `GET /files/{id}` (downloads) and
+ * `GET /batches/` (the cohort picker). Their shapes are written by hand in `PendingPaths`,
+ * called through `pendingApi` with the same token and error handling; once the server serves
+ * them and the types are regenerated, they move to `api` and their types become aliases too.
  */
 import { type QueryClient, type QueryKey, type UseQueryOptions, useQuery } from '@tanstack/react-query';
 import createClient from 'openapi-fetch';
 import { auth } from '../auth/session';
-import { bearerAndErrors, downloadFile, SIGNED_OUT_EXPIRED, serializeQuery, unwrap } from './client';
+import { api, bearerAndErrors, downloadFile, SIGNED_OUT_EXPIRED, serializeQuery, unwrap } from './client';
 import { ApiError, errorFromResponse, isPasswordChangeRequired, NETWORK_ERROR_STATUS } from './errors';
-import type { User } from './types';
+import type { components, paths } from './schema';
 
-export type CourseStatus = 'draft' | 'published' | 'archived';
-export const COURSE_STATUSES: readonly CourseStatus[] = ['draft', 'published', 'archived'];
-export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
-export const DIFFICULTIES: readonly Difficulty[] = ['beginner', 'intermediate', 'advanced'];
-export type LessonKind = 'text' | 'video' | 'file' | 'session' | 'assessment';
-/** The kinds an author creates in the course editor (assessments come with skills, later). */
-export const EDITABLE_LESSON_KINDS: readonly LessonKind[] = ['text', 'video', 'file', 'session'];
-export type EnrolmentStatus = 'not_started' | 'in_progress' | 'completed';
+type Schemas = components['schemas'];
 
-export interface LessonFile {
-  id: number;
-  name: string;
-  size: number;
-  content_type: string;
-}
-
-export interface Lesson {
-  id: number;
-  module_id: number;
-  title: string;
-  kind: LessonKind;
-  /** Markdown, for text lessons, as the author wrote it. */
-  body: string | null;
-  /** The server's sanitised rendering of `body`: what a page shows. */
-  body_html: string | null;
-  /** https only. */
-  video_url: string | null;
-  file: LessonFile | null;
-  /** The live session that delivers a `session` lesson ... */
-  session_id?: number | null;
-  /** ... or several dates to choose from: attending any one completes it. */
-  session_ids?: number[] | null;
-  duration_minutes: number | null;
-  position: number;
-}
-
-export interface Module {
-  id: number;
-  title: string;
-  position: number;
-  lessons: Lesson[];
-}
-
-export interface Course {
-  id: number;
-  /** Unique; generated like "CRS-0007" when not given. */
-  code: string;
-  title: string;
-  description: string | null;
-  category: string | null;
-  difficulty: Difficulty | null;
-  estimated_minutes: number | null;
-  status: CourseStatus;
-  owner_id: number;
-  modules: Module[];
-  created_at: string;
-  updated_at: string;
-  published_at: string | null;
-}
-
+export type Course = Schemas['CourseOut'];
 /** `GET /courses/` lists courses without their modules. */
-export type CourseSummary = Omit<Course, 'modules'>;
+export type CourseSummary = Schemas['CourseSummaryOut'];
+export type Module = Schemas['ModuleOut'];
+export type Lesson = Schemas['LessonOut'];
+export type LessonFile = Schemas['LessonFileOut'];
+/** A course's enrolment as staff list it: counts only. */
+export type CourseEnrolment = Schemas['CourseEnrolmentOut'];
+/** The enrolment that completing a lesson answers: with the lessons the trainee completed. */
+export type TraineeEnrolment = Schemas['TraineeEnrolmentOut'];
+/** One of a trainee's courses, with the lessons of it they completed. */
+export type TraineeCourse = Schemas['TraineeCourseOut'];
+export type TraineeCourses = Schemas['TraineeCoursesOut'];
 
-export interface CourseEnrolment {
-  course_id: number;
-  trainee: User;
-  batch_id?: number | null;
-  due_date?: string | null;
-  assigned_at: string;
-  status: EnrolmentStatus;
-  completed_lessons: number;
-  total_lessons: number;
-  progress_percentage: number;
-  completed_at: string | null;
-}
+export type CourseStatus = Course['status'];
+export const COURSE_STATUSES: readonly CourseStatus[] = ['draft', 'published', 'archived'];
+export type Difficulty = NonNullable<Course['difficulty']>;
+export const DIFFICULTIES: readonly Difficulty[] = ['beginner', 'intermediate', 'advanced'];
+export type LessonKind = Lesson['kind'];
+/** The kinds an author creates in the course editor (assessments come with skills, later). */
+export type EditableLessonKind = Schemas['LessonIn']['kind'];
+export const EDITABLE_LESSON_KINDS: readonly EditableLessonKind[] = ['text', 'video', 'file', 'session'];
+export const isEditableKind = (kind: LessonKind): kind is EditableLessonKind =>
+  (EDITABLE_LESSON_KINDS as readonly LessonKind[]).includes(kind);
+export type EnrolmentStatus = CourseEnrolment['status'];
 
-export interface TraineeCourse extends CourseEnrolment {
-  course: { id: number; code: string; title: string };
-}
-
-export interface TraineeCourses {
-  courses: TraineeCourse[];
-  statistics: {
-    total_enrolled: number;
-    completed: number;
-    in_progress: number;
-    not_started: number;
-    average_progress: number;
-  };
-}
-
-/** "Course fields" of POST /courses/ and PUT /courses/{id}. */
-export interface CourseInput {
-  code?: string | null;
-  title?: string;
-  description?: string | null;
-  category?: string | null;
-  difficulty?: Difficulty | null;
-  estimated_minutes?: number | null;
-  status?: CourseStatus;
-}
-
-/** "Lesson fields" of POST /modules/{id}/lessons and PUT /lessons/{id}. */
-export interface LessonInput {
-  title?: string;
-  kind?: LessonKind;
-  body?: string | null;
-  video_url?: string | null;
-  session_id?: number | null;
-  session_ids?: number[] | null;
-  duration_minutes?: number | null;
-  position?: number;
-}
-
-export interface CourseOrder {
-  modules: { id: number; lessons: number[] }[];
-}
-
-export interface EnrolInput {
-  trainee_ids?: number[];
-  batch_ids?: number[];
-  due_date?: string | null;
-}
-
-export interface EnrolAnswer {
-  enrolled: number;
-  already_enrolled: number;
-}
+/** The body of POST /courses/ (a title is needed) ... */
+export type NewCourseInput = Schemas['CourseCreateIn'];
+/** ... and of PUT /courses/{id}: any Course field. */
+export type CourseInput = Schemas['CourseUpdateIn'];
+/** The body of POST /modules/{id}/lessons (a title and a kind are needed) ... */
+export type NewLessonInput = Schemas['LessonIn'];
+/** ... and of PUT /lessons/{id}. */
+export type LessonInput = Schemas['LessonUpdateIn'];
+export type ModuleInput = Schemas['ModuleIn'];
+export type ModuleChanges = Schemas['ModuleUpdateIn'];
+/** The whole order (PUT /courses/{id}/order): every module with every one of its lessons. */
+export type CourseOrder = { modules: Required<Schemas['ModuleOrderIn']>[] };
+export type EnrolInput = Schemas['EnrolmentIn'];
+export type EnrolAnswer = Schemas['EnrolmentCountsOut'];
+export type Message = Schemas['MessageOut'];
+export type CourseListQuery = NonNullable<paths['/courses']['get']['parameters']['query']>;
+type PageQuery = NonNullable<paths['/courses/{course_id}/enrolments']['get']['parameters']['query']>;
 
 /** What the enrolment form needs of a cohort (API.md "Cohorts"): the batch picker. */
 export interface BatchSummary {
@@ -153,139 +70,74 @@ export interface BatchSummary {
   trainee_count: number;
 }
 
-export interface Message {
-  message: string;
-}
-
-export interface CourseListQuery {
-  skip?: number;
-  limit?: number;
-  status?: CourseStatus | null;
-  q?: string | null;
-  category?: string | null;
-}
-
-interface PageQuery {
-  skip?: number;
-  limit?: number;
-}
-
 // The shapes openapi-typescript gives an operation, so that openapi-fetch checks these calls
 // exactly as it checks the generated ones.
-type Json<T> = { content: { 'application/json': T } };
-type Answer<T> = { headers: { [name: string]: unknown } } & Json<T>;
-interface Operation<Path, Query, Body, Result> {
+type Answer<T> = { headers: { [name: string]: unknown }; content: { 'application/json': T } };
+interface Read<Path, Result, Query = never> {
   parameters: { query?: Query; header?: never; cookie?: never } & ([Path] extends [never]
     ? { path?: never }
     : { path: Path });
-  requestBody: [Body] extends [never] ? never : Json<Body>;
+  requestBody?: never;
   responses: { 200: Answer<Result> };
 }
-type Read<Path, Result, Query = never> = Omit<Operation<Path, Query, never, Result>, 'requestBody'> & {
-  requestBody?: never;
-};
-type Write<Path, Body, Result> = Operation<Path, never, Body, Result>;
-type Act<Path, Result> = Read<Path, Result>;
-type NoPath = never;
-type CourseId = { course_id: number };
-type ModuleId = { module_id: number };
-type LessonId = { lesson_id: number };
 
-/** The course endpoints of API.md, in the form of the generated `paths`. */
-export interface CoursePaths {
-  '/courses': {
-    get: Read<NoPath, CourseSummary[], CourseListQuery>;
-    post: Write<NoPath, CourseInput, Course>;
-  };
-  '/courses/{course_id}': {
-    get: Read<CourseId, Course>;
-    put: Write<CourseId, CourseInput, Course>;
-    delete: Act<CourseId, Message>;
-  };
-  '/courses/{course_id}/publish': { post: Act<CourseId, Course> };
-  '/courses/{course_id}/archive': { post: Act<CourseId, Course> };
-  '/courses/{course_id}/modules': { post: Write<CourseId, { title: string; position?: number }, Module> };
-  '/modules/{module_id}': {
-    put: Write<ModuleId, { title?: string; position?: number }, Module>;
-    delete: Act<ModuleId, Message>;
-  };
-  '/modules/{module_id}/lessons': { post: Write<ModuleId, LessonInput, Lesson> };
-  '/lessons/{lesson_id}': {
-    put: Write<LessonId, LessonInput, Lesson>;
-    delete: Act<LessonId, Message>;
-  };
-  '/courses/{course_id}/order': { put: Write<CourseId, CourseOrder, Course> };
+/** The endpoints of API.md that the OpenAPI document does not describe yet. */
+export interface PendingPaths {
   '/files/{file_id}': { get: Read<{ file_id: number }, Blob> };
-  '/courses/{course_id}/enrolments': {
-    get: Read<CourseId, CourseEnrolment[], PageQuery>;
-    post: Write<CourseId, EnrolInput, EnrolAnswer>;
-  };
-  '/courses/{course_id}/enrolments/{trainee_id}': { delete: Act<CourseId & { trainee_id: number }, Message> };
-  '/lessons/{lesson_id}/complete': {
-    post: Act<LessonId, CourseEnrolment>;
-    delete: Act<LessonId, CourseEnrolment>;
-  };
-  '/progress/trainee/{trainee_id}/courses': { get: Read<{ trainee_id: number }, TraineeCourses> };
-  '/batches': { get: Read<NoPath, BatchSummary[], PageQuery & { q?: string | null }> };
+  '/batches': { get: Read<never, BatchSummary[], { skip?: number; limit?: number; q?: string | null }> };
 }
 
-/** The course part of the API, with the same token and error handling as `api`. */
-export const courseApi = createClient<CoursePaths>({
+/** The endpoints not in the generated document yet, with the same token and error handling as `api`. */
+export const pendingApi = createClient<PendingPaths>({
   baseUrl: globalThis.location?.origin ?? '',
   querySerializer: serializeQuery,
   fetch: (request) => globalThis.fetch(request),
 });
-courseApi.use(bearerAndErrors);
+pendingApi.use(bearerAndErrors);
 
 const courseId = (id: number) => ({ params: { path: { course_id: id } } });
 const moduleId = (id: number) => ({ params: { path: { module_id: id } } });
 const lessonId = (id: number) => ({ params: { path: { lesson_id: id } } });
 
 export const courses = {
-  list: (query: CourseListQuery, signal?: AbortSignal) =>
-    unwrap(courseApi.GET('/courses', { params: { query }, signal })),
-  create: (body: CourseInput) => unwrap(courseApi.POST('/courses', { body })),
-  get: (id: number, signal?: AbortSignal) => unwrap(courseApi.GET('/courses/{course_id}', { ...courseId(id), signal })),
-  update: (id: number, body: CourseInput) => unwrap(courseApi.PUT('/courses/{course_id}', { ...courseId(id), body })),
-  remove: (id: number) => unwrap(courseApi.DELETE('/courses/{course_id}', courseId(id))),
-  publish: (id: number) => unwrap(courseApi.POST('/courses/{course_id}/publish', courseId(id))),
-  archive: (id: number) => unwrap(courseApi.POST('/courses/{course_id}/archive', courseId(id))),
-  addModule: (id: number, body: { title: string; position?: number }) =>
-    unwrap(courseApi.POST('/courses/{course_id}/modules', { ...courseId(id), body })),
-  updateModule: (id: number, body: { title?: string; position?: number }) =>
-    unwrap(courseApi.PUT('/modules/{module_id}', { ...moduleId(id), body })),
-  removeModule: (id: number) => unwrap(courseApi.DELETE('/modules/{module_id}', moduleId(id))),
-  addLesson: (moduleIdValue: number, body: LessonInput) =>
-    unwrap(courseApi.POST('/modules/{module_id}/lessons', { ...moduleId(moduleIdValue), body })),
-  updateLesson: (id: number, body: LessonInput) =>
-    unwrap(courseApi.PUT('/lessons/{lesson_id}', { ...lessonId(id), body })),
-  removeLesson: (id: number) => unwrap(courseApi.DELETE('/lessons/{lesson_id}', lessonId(id))),
+  list: (query: CourseListQuery, signal?: AbortSignal) => unwrap(api.GET('/courses', { params: { query }, signal })),
+  create: (body: NewCourseInput) => unwrap(api.POST('/courses', { body })),
+  get: (id: number, signal?: AbortSignal) => unwrap(api.GET('/courses/{course_id}', { ...courseId(id), signal })),
+  update: (id: number, body: CourseInput) => unwrap(api.PUT('/courses/{course_id}', { ...courseId(id), body })),
+  remove: (id: number) => unwrap(api.DELETE('/courses/{course_id}', courseId(id))),
+  publish: (id: number) => unwrap(api.POST('/courses/{course_id}/publish', courseId(id))),
+  archive: (id: number) => unwrap(api.POST('/courses/{course_id}/archive', courseId(id))),
+  addModule: (id: number, body: ModuleInput) =>
+    unwrap(api.POST('/courses/{course_id}/modules', { ...courseId(id), body })),
+  updateModule: (id: number, body: ModuleChanges) => unwrap(api.PUT('/modules/{module_id}', { ...moduleId(id), body })),
+  removeModule: (id: number) => unwrap(api.DELETE('/modules/{module_id}', moduleId(id))),
+  addLesson: (moduleIdValue: number, body: NewLessonInput) =>
+    unwrap(api.POST('/modules/{module_id}/lessons', { ...moduleId(moduleIdValue), body })),
+  updateLesson: (id: number, body: LessonInput) => unwrap(api.PUT('/lessons/{lesson_id}', { ...lessonId(id), body })),
+  removeLesson: (id: number) => unwrap(api.DELETE('/lessons/{lesson_id}', lessonId(id))),
   /** The whole order: every module with every one of its lessons. */
-  reorder: (id: number, body: CourseOrder) =>
-    unwrap(courseApi.PUT('/courses/{course_id}/order', { ...courseId(id), body })),
+  reorder: (id: number, body: CourseOrder) => unwrap(api.PUT('/courses/{course_id}/order', { ...courseId(id), body })),
   /** Saves a lesson's file in the browser (the download needs the bearer header). */
   download: (file: LessonFile) =>
     downloadFile(
-      courseApi.GET('/files/{file_id}', { params: { path: { file_id: file.id } }, parseAs: 'blob' }),
+      pendingApi.GET('/files/{file_id}', { params: { path: { file_id: file.id } }, parseAs: 'blob' }),
       file.name,
     ),
   enrolments: (id: number, query: PageQuery, signal?: AbortSignal) =>
-    unwrap(courseApi.GET('/courses/{course_id}/enrolments', { params: { path: { course_id: id }, query }, signal })),
+    unwrap(api.GET('/courses/{course_id}/enrolments', { params: { path: { course_id: id }, query }, signal })),
   enrol: (id: number, body: EnrolInput) =>
-    unwrap(courseApi.POST('/courses/{course_id}/enrolments', { ...courseId(id), body })),
+    unwrap(api.POST('/courses/{course_id}/enrolments', { ...courseId(id), body })),
   unenrol: (id: number, traineeId: number) =>
     unwrap(
-      courseApi.DELETE('/courses/{course_id}/enrolments/{trainee_id}', {
+      api.DELETE('/courses/{course_id}/enrolments/{trainee_id}', {
         params: { path: { course_id: id, trainee_id: traineeId } },
       }),
     ),
-  complete: (id: number) => unwrap(courseApi.POST('/lessons/{lesson_id}/complete', lessonId(id))),
-  uncomplete: (id: number) => unwrap(courseApi.DELETE('/lessons/{lesson_id}/complete', lessonId(id))),
+  complete: (id: number) => unwrap(api.POST('/lessons/{lesson_id}/complete', lessonId(id))),
+  uncomplete: (id: number) => unwrap(api.DELETE('/lessons/{lesson_id}/complete', lessonId(id))),
   traineeCourses: (traineeId: number, signal?: AbortSignal) =>
-    unwrap(
-      courseApi.GET('/progress/trainee/{trainee_id}/courses', { params: { path: { trainee_id: traineeId } }, signal }),
-    ),
-  batches: (signal?: AbortSignal) => unwrap(courseApi.GET('/batches', { params: { query: { limit: 1000 } }, signal })),
+    unwrap(api.GET('/progress/trainee/{trainee_id}/courses', { params: { path: { trainee_id: traineeId } }, signal })),
+  batches: (signal?: AbortSignal) => unwrap(pendingApi.GET('/batches', { params: { query: { limit: 1000 } }, signal })),
 };
 
 export interface UploadProgress {

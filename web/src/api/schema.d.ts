@@ -1565,6 +1565,7 @@ export interface components {
             batch_id: number | null;
             /** Format: date-time */
             completed_at: string | null;
+            completed_lesson_ids: number[];
             completed_lessons: number;
             course: components["schemas"]["CourseBriefOut"];
             course_id: number;
@@ -1579,6 +1580,23 @@ export interface components {
         TraineeCoursesOut: {
             courses: components["schemas"]["TraineeCourseOut"][];
             statistics: components["schemas"]["CourseStatisticsOut"];
+        };
+        /** TraineeEnrolmentOut */
+        TraineeEnrolmentOut: {
+            /** Format: date-time */
+            assigned_at: string;
+            batch_id: number | null;
+            /** Format: date-time */
+            completed_at: string | null;
+            completed_lesson_ids: number[];
+            completed_lessons: number;
+            course_id: number;
+            due_date: string | null;
+            progress_percentage: number;
+            /** @enum {string} */
+            status: "not_started" | "in_progress" | "completed";
+            total_lessons: number;
+            trainee: components["schemas"]["UserOut"];
         };
         /** TraineeProgressOut */
         TraineeProgressOut: {
@@ -5900,7 +5918,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CourseEnrolmentOut"];
+                    "application/json": components["schemas"]["TraineeEnrolmentOut"];
                 };
             };
             /** @description Bad request (malformed JSON, or a request the rules refuse) */
@@ -6003,7 +6021,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CourseEnrolmentOut"];
+                    "application/json": components["schemas"]["TraineeEnrolmentOut"];
                 };
             };
             /** @description Bad request (malformed JSON, or a request the rules refuse) */

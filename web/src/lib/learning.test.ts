@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Course, Lesson } from '../api/courses';
+import type { Course } from '../api/courses';
+import { makeLesson } from '../test/courses';
 import { isLessonDone, isOverdue, nextLesson } from './learning';
 
-function lesson(id: number, moduleId: number, position: number): Lesson {
-  return {
-    id,
-    module_id: moduleId,
-    title: `Lesson ${id}`,
-    kind: 'text',
-    body: '',
-    body_html: '',
-    video_url: null,
-    file: null,
-    duration_minutes: null,
-    position,
-  };
-}
+const lesson = (id: number, moduleId: number, position: number) => makeLesson({ id, module_id: moduleId, position });
 
 // Modules and lessons arrive out of order on purpose: positions decide.
 const course: Pick<Course, 'modules'> = {
@@ -27,24 +15,26 @@ const course: Pick<Course, 'modules'> = {
 
 describe('nextLesson', () => {
   it('starts at the first lesson of the first module', () => {
-    expect(nextLesson(course, { status: 'not_started', completed_lessons: 0 })?.id).toBe(11);
+    expect(nextLesson(course, { completed_lesson_ids: [] })?.id).toBe(11);
     expect(nextLesson(course, undefined)?.id).toBe(11);
   });
 
-  it('continues after the lessons completed, in order', () => {
-    expect(nextLesson(course, { status: 'in_progress', completed_lessons: 2 })?.id).toBe(21);
+  it('continues at the first lesson the server does not name as completed', () => {
+    expect(nextLesson(course, { completed_lesson_ids: [11, 12] })?.id).toBe(21);
+    // Completed out of order (the second lesson, and the session lesson of module 2):
+    // the first lesson is still to do, whatever the count says.
+    expect(nextLesson(course, { completed_lesson_ids: [12, 21] })?.id).toBe(11);
   });
 
-  it('prefers what this browser saw marked', () => {
-    const progress = { status: 'in_progress' as const, completed_lessons: 1 };
-    // Lesson 12 was marked done, lesson 11 not: 11 is next.
-    expect(nextLesson(course, progress, { 12: true, 11: false })?.id).toBe(11);
-    expect(isLessonDone([lesson(11, 1, 1)], 11, progress, {})).toBe(true);
-    expect(isLessonDone([lesson(11, 1, 1)], 11, progress, { 11: false })).toBe(false);
+  it('tells each lesson by its id, not by its place', () => {
+    const progress = { completed_lesson_ids: [12] };
+    expect(isLessonDone(12, progress)).toBe(true);
+    expect(isLessonDone(11, progress)).toBe(false);
+    expect(isLessonDone(11, undefined)).toBe(false);
   });
 
   it('reopens a completed course at its start, and has nothing for an empty one', () => {
-    expect(nextLesson(course, { status: 'completed', completed_lessons: 3 })?.id).toBe(11);
+    expect(nextLesson(course, { completed_lesson_ids: [11, 12, 21] })?.id).toBe(11);
     expect(nextLesson({ modules: [] }, undefined)).toBeNull();
   });
 });

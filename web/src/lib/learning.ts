@@ -1,35 +1,23 @@
-import type { Course, CourseEnrolment, Lesson } from '../api/courses';
+import type { Course, CourseEnrolment, Lesson, TraineeCourse } from '../api/courses';
 import { lessonsInOrder } from '../api/courses';
 import { formatDateTime } from './time';
 
 /**
- * What this browser knows of a trainee's lessons: the contract's CourseEnrolment gives counts
- * (`completed_lessons` of `total_lessons`), not which lessons. Marks made here are remembered
- * (lesson id -> done); for the rest a course is taken in order, so the first
- * `completed_lessons` lessons count as done.
+ * Which lessons a trainee completed: the server names them (`completed_lesson_ids`, in the
+ * entries of `GET /progress/trainee/{id}/courses` and in the answer to completing a lesson),
+ * whatever completed them: the trainee's own mark, attendance at a session, an assessment.
  */
-export type LessonMarks = Readonly<Record<number, boolean>>;
+type Progress = Pick<TraineeCourse, 'completed_lesson_ids'>;
 
-type Progress = Pick<CourseEnrolment, 'status' | 'completed_lessons'>;
-
-export function isLessonDone(lessons: Lesson[], lessonId: number, enrolment: Progress | undefined, marks: LessonMarks) {
-  if (lessonId in marks) return marks[lessonId];
-  if (!enrolment || enrolment.status === 'not_started') return false;
-  if (enrolment.status === 'completed') return true;
-  const index = lessons.findIndex((lesson) => lesson.id === lessonId);
-  return index >= 0 && index < enrolment.completed_lessons;
+export function isLessonDone(lessonId: number, enrolment: Progress | undefined): boolean {
+  return enrolment?.completed_lesson_ids.includes(lessonId) ?? false;
 }
 
-/** Where "Continue" leads: the first lesson not done; the first lesson of a finished course. */
-export function nextLesson(
-  course: Pick<Course, 'modules'>,
-  enrolment: Progress | undefined,
-  marks: LessonMarks = {},
-): Lesson | null {
+/** Where "Continue" leads: the first lesson not done; the first lesson once every one is. */
+export function nextLesson(course: Pick<Course, 'modules'>, enrolment: Progress | undefined): Lesson | null {
   const lessons = lessonsInOrder(course);
   if (lessons.length === 0) return null;
-  if (enrolment?.status === 'completed') return lessons[0];
-  return lessons.find((lesson) => !isLessonDone(lessons, lesson.id, enrolment, marks)) ?? lessons[0];
+  return lessons.find((lesson) => !isLessonDone(lesson.id, enrolment)) ?? lessons[0];
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

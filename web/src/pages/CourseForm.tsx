@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { type Course, type CourseInput, courses, DIFFICULTIES, type Difficulty } from '../api/courses';
+import { type Course, courses, DIFFICULTIES, type Difficulty, type NewCourseInput } from '../api/courses';
 import { Field, FormError, fieldErrors } from '../ui/forms';
 
 const FIELDS = ['code', 'title', 'description', 'category', 'difficulty', 'estimated_minutes'];
@@ -23,13 +23,13 @@ export function CourseForm({
   const [minutes, setMinutes] = useState(course?.estimated_minutes != null ? String(course.estimated_minutes) : '');
 
   const save = useMutation({
-    mutationFn: (body: CourseInput) => (course ? courses.update(course.id, body) : courses.create(body)),
+    mutationFn: (body: NewCourseInput) => (course ? courses.update(course.id, body) : courses.create(body)),
     onSuccess: onSaved,
   });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const body: CourseInput = {
+    const body: NewCourseInput = {
       title: title.trim(),
       description: description.trim() || null,
       category: category.trim() || null,

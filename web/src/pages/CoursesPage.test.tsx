@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { CourseInput } from '../api/courses';
+import type { NewCourseInput } from '../api/courses';
 import { routes } from '../app/router';
 import { makeCourse } from '../test/courses';
 import { makeUser, mockFetch, renderRoutes, signInAs } from '../test/utils';
@@ -68,7 +68,7 @@ describe('CoursesPage', () => {
         method: 'POST',
         path: '/courses',
         respond: ({ body }) => ({
-          body: makeCourse({ ...(body as CourseInput), id: 9, code: 'CRS-0009', status: 'draft' }),
+          body: makeCourse({ ...(body as NewCourseInput), id: 9, code: 'CRS-0009', status: 'draft' }),
         }),
       },
     ]);

@@ -1,27 +1,10 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { type TraineeCourse, useTraineeCourses } from '../api/courses';
 import { useMe } from '../auth/session';
-import { formatDue, isOverdue, type LessonMarks } from '../lib/learning';
+import { formatDue, isOverdue } from '../lib/learning';
 import { PageHeader } from '../ui/PageHeader';
 import { ProgressBar, QueryView } from '../ui/states';
 import { statusLabel } from './CourseEnrolmentsPage';
-
-/** What this browser saw a trainee mark in one course (see lib/learning.ts). */
-export function useLessonMarks(courseId: number) {
-  const queryClient = useQueryClient();
-  const key = ['lesson-marks', courseId] as const;
-  const marks = useQuery<LessonMarks>({
-    queryKey: key,
-    queryFn: () => ({}),
-    initialData: {},
-    staleTime: Number.POSITIVE_INFINITY,
-    gcTime: Number.POSITIVE_INFINITY,
-  });
-  const mark = (lessonId: number, done: boolean) =>
-    queryClient.setQueryData<LessonMarks>(key, (old) => ({ ...(old ?? {}), [lessonId]: done }));
-  return [marks.data, mark] as const;
-}
 
 function continueLabel(entry: TraineeCourse): string {
   if (entry.status === 'completed') return 'Review';

@@ -4,6 +4,7 @@ import {
   courses,
   EDITABLE_LESSON_KINDS,
   formatBytes,
+  isEditableKind,
   type Lesson,
   type LessonInput,
   type LessonKind,
@@ -59,7 +60,9 @@ export function LessonForm({
 
   const save = useMutation({
     mutationFn: (input: LessonInput) =>
-      lesson ? courses.updateLesson(lesson.id, input) : courses.addLesson(moduleId, input),
+      lesson
+        ? courses.updateLesson(lesson.id, input)
+        : courses.addLesson(moduleId, { ...input, title: input.title ?? '', kind: input.kind ?? 'text' }),
     onSuccess: (saved) => {
       onSaved(saved);
       showToast({ title: lesson ? 'Lesson saved' : 'Lesson added', body: saved.title, tone: 'success' });
@@ -70,9 +73,10 @@ export function LessonForm({
     event.preventDefault();
     const input: LessonInput = {
       title: title.trim(),
-      kind,
       duration_minutes: minutes ? Number(minutes) : null,
     };
+    // An assessment keeps its kind: the editor does not author assessments.
+    if (isEditableKind(kind)) input.kind = kind;
     if (kind === 'text') input.body = body;
     if (kind === 'video') input.video_url = videoUrl.trim() || null;
     if (kind === 'session') {
@@ -94,7 +98,7 @@ export function LessonForm({
           <Field label="Kind" errors={errors('kind')}>
             {(p) => (
               <select {...p} value={kind} onChange={(e) => setKind(e.target.value as LessonKind)}>
-                {(lesson && !EDITABLE_LESSON_KINDS.includes(lesson.kind)
+                {(lesson && !isEditableKind(lesson.kind)
                   ? [...EDITABLE_LESSON_KINDS, lesson.kind]
                   : EDITABLE_LESSON_KINDS
                 ).map((k) => (

@@ -1,9 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CourseEnrolment, Lesson, TraineeCourses } from '../api/courses';
+import type { Lesson, TraineeCourse, TraineeCourses } from '../api/courses';
 import type { TrainingSession } from '../api/types';
-import { makeCourse, makeEnrolment, makeLesson, makeModule } from '../test/courses';
+import { makeCourse, makeLesson, makeModule, makeTraineeCourse } from '../test/courses';
 import { makeUser, mockFetch, renderRoutes, signInAs } from '../test/utils';
 import { CourseOutlinePage, LessonViewerPage } from './LessonViewerPage';
 
@@ -65,13 +65,14 @@ const course = makeCourse({
   ],
 });
 
-function mineWith(enrolment: Partial<CourseEnrolment>): TraineeCourses {
+function mineWith(enrolment: Partial<TraineeCourse>): TraineeCourses {
   return {
     courses: [
-      {
-        ...makeEnrolment(tia, { total_lessons: 6, ...enrolment }),
+      makeTraineeCourse(tia, {
+        total_lessons: 6,
+        ...enrolment,
         course: { id: 1, code: 'CRS-0001', title: course.title },
-      },
+      }),
     ],
     statistics: { total_enrolled: 1, completed: 0, in_progress: 0, not_started: 1, average_progress: 0 },
   };
@@ -105,7 +106,7 @@ function renderLesson(lesson: Lesson) {
 describe('LessonViewerPage', () => {
   it('shows a text lesson’s server rendering; marking it complete and incomplete moves the course’s progress', async () => {
     signInAs(tia);
-    let enrolment: Partial<CourseEnrolment> = { status: 'not_started' };
+    let enrolment: Partial<TraineeCourse> = { status: 'not_started' };
     const { calls } = mockFetch([
       { path: '/courses/1', body: course },
       { path: '/progress/trainee/7/courses', respond: () => ({ body: mineWith(enrolment) }) },
@@ -113,16 +114,21 @@ describe('LessonViewerPage', () => {
         method: 'POST',
         path: '/lessons/101/complete',
         respond: () => {
-          enrolment = { status: 'in_progress', completed_lessons: 1, progress_percentage: 16.67 };
-          return { body: makeEnrolment(tia, { total_lessons: 6, ...enrolment }) };
+          enrolment = {
+            status: 'in_progress',
+            completed_lessons: 1,
+            completed_lesson_ids: [101],
+            progress_percentage: 16.67,
+          };
+          return { body: makeTraineeCourse(tia, { total_lessons: 6, ...enrolment }) };
         },
       },
       {
         method: 'DELETE',
         path: '/lessons/101/complete',
         respond: () => {
-          enrolment = { status: 'not_started', completed_lessons: 0, progress_percentage: 0 };
-          return { body: makeEnrolment(tia, { total_lessons: 6, ...enrolment }) };
+          enrolment = { status: 'not_started', completed_lessons: 0, completed_lesson_ids: [], progress_percentage: 0 };
+          return { body: makeTraineeCourse(tia, { total_lessons: 6, ...enrolment }) };
         },
       },
     ]);
@@ -249,14 +255,19 @@ describe('CourseOutlinePage', () => {
     signInAs(tia);
     mockFetch([
       { path: '/courses/1', body: course },
-      { path: '/progress/trainee/7/courses', body: mineWith({ status: 'in_progress', completed_lessons: 2 }) },
+      {
+        path: '/progress/trainee/7/courses',
+        // Two lessons done, not the first two: the first and the third.
+        body: mineWith({ status: 'in_progress', completed_lessons: 2, completed_lesson_ids: [101, 103] }),
+      },
     ]);
     renderRoutes([{ path: '/learning/:courseId', element: <CourseOutlinePage /> }], '/learning/1');
     const basics = await screen.findByRole('region', { name: 'Basics' });
     const items = within(basics).getAllByRole('listitem');
     await waitFor(() => expect(items[0]).toHaveTextContent('done'));
-    expect(items[1]).toHaveTextContent('done');
-    expect(items[2]).not.toHaveTextContent('done');
-    expect(screen.getByRole('link', { name: 'Continue' })).toHaveAttribute('href', '/learning/1/lessons/103');
+    expect(items[1]).not.toHaveTextContent('done');
+    expect(items[2]).toHaveTextContent('done');
+    expect(items[3]).not.toHaveTextContent('done');
+    expect(screen.getByRole('link', { name: 'Continue' })).toHaveAttribute('href', '/learning/1/lessons/102');
   });
 });

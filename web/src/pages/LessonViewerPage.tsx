@@ -24,7 +24,6 @@ import { FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, Loading, ProgressBar, QueryView } from '../ui/states';
 import { statusLabel } from './CourseEnrolmentsPage';
-import { useLessonMarks } from './LearningPage';
 import { kindLabel } from './LessonForm';
 
 /** The course and the caller's enrolment in it. */
@@ -40,12 +39,11 @@ function useLearning(courseId: number) {
 export function ContinueLearning() {
   const courseId = Number(useParams().courseId);
   const { course, enrolment, mine } = useLearning(courseId);
-  const [marks] = useLessonMarks(courseId);
   if (mine.isPending) return <Loading label="Finding your place…" />;
   return (
     <QueryView query={course} loadingLabel="Finding your place…">
       {(data) => {
-        const lesson = nextLesson(data, enrolment, marks);
+        const lesson = nextLesson(data, enrolment);
         return lesson ? (
           <Navigate replace to={`/learning/${courseId}/lessons/${lesson.id}`} />
         ) : (
@@ -60,12 +58,11 @@ export function ContinueLearning() {
 export function CourseOutlinePage() {
   const courseId = Number(useParams().courseId);
   const { course, enrolment } = useLearning(courseId);
-  const [marks] = useLessonMarks(courseId);
   return (
     <QueryView query={course} loadingLabel="Loading the course…">
       {(data) => {
         const lessons = lessonsInOrder(data);
-        const next = nextLesson(data, enrolment, marks);
+        const next = nextLesson(data, enrolment);
         return (
           <div>
             <PageHeader
@@ -94,7 +91,7 @@ export function CourseOutlinePage() {
                     {[...module.lessons]
                       .sort((a, b) => a.position - b.position)
                       .map((lesson) => {
-                        const done = isLessonDone(lessons, lesson.id, enrolment, marks);
+                        const done = isLessonDone(lesson.id, enrolment);
                         return (
                           <li key={lesson.id}>
                             <Link to={`/learning/${data.id}/lessons/${lesson.id}`}>{lesson.title}</Link>
@@ -145,16 +142,16 @@ function LessonView({ course, lessonId }: { course: Course; lessonId: number }) 
   const me = useMe();
   const queryClient = useQueryClient();
   const { enrolment } = useLearning(course.id);
-  const [marks, mark] = useLessonMarks(course.id);
   const lessons = lessonsInOrder(course);
   const index = lessons.findIndex((l) => l.id === lessonId);
   const lesson = lessons[index];
-  const done = lesson ? isLessonDone(lessons, lesson.id, enrolment, marks) : false;
+  const done = lesson ? isLessonDone(lesson.id, enrolment) : false;
 
   const setDone = useMutation({
     mutationFn: (complete: boolean) => (complete ? courses.complete(lessonId) : courses.uncomplete(lessonId)),
-    onSuccess: (answer, complete) => {
-      mark(lessonId, complete);
+    // The answer names every lesson of the course now completed: it replaces the entry at once,
+    // before the refetch confirms it.
+    onSuccess: (answer) => {
       queryClient.setQueryData<TraineeCourses>(courseKeys.traineeCourses(me.id), (mine) =>
         mine
           ? {

@@ -19,6 +19,8 @@ describe('course order', () => {
       body_html: null,
       video_url: null,
       file: null,
+      session_id: null,
+      session_ids: [],
       duration_minutes: null,
       position,
     });

@@ -1,4 +1,4 @@
-import type { Course, CourseEnrolment, Lesson, Module } from '../api/courses';
+import type { Course, CourseEnrolment, Lesson, Module, TraineeCourse } from '../api/courses';
 import type { User } from '../api/types';
 
 export function makeLesson(overrides: Partial<Lesson> & Pick<Lesson, 'id' | 'module_id'>): Lesson {
@@ -10,7 +10,7 @@ export function makeLesson(overrides: Partial<Lesson> & Pick<Lesson, 'id' | 'mod
     video_url: null,
     file: null,
     session_id: null,
-    session_ids: null,
+    session_ids: [],
     duration_minutes: 10,
     position: 1,
     ...overrides,
@@ -52,6 +52,16 @@ export function makeEnrolment(trainee: User, overrides: Partial<CourseEnrolment>
     total_lessons: 4,
     progress_percentage: 0,
     completed_at: null,
+    ...overrides,
+  };
+}
+
+/** One of a trainee's courses, as `GET /progress/trainee/{id}/courses` lists it. */
+export function makeTraineeCourse(trainee: User, overrides: Partial<TraineeCourse> = {}): TraineeCourse {
+  return {
+    ...makeEnrolment(trainee),
+    completed_lesson_ids: [],
+    course: { id: 1, code: 'CRS-0001', title: 'Working at height' },
     ...overrides,
   };
 }

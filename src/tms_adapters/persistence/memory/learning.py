@@ -10,6 +10,7 @@ from dataclasses import replace
 from tms_adapters.persistence.memory.state import State
 from tms_domain.kernel import Conflict
 from tms_domain.learning import (
+    CompletionSource,
     Course,
     CourseEnrolment,
     LessonCompletion,
@@ -203,3 +204,29 @@ class MemoryLessonCompletionRepository:
             if completion.course_id == course_id:
                 counts[completion.trainee_id] = counts.get(completion.trainee_id, 0) + 1
         return counts
+
+    async def lesson_ids(self, course_id: int, trainee_id: int) -> list[int]:
+        return sorted(
+            c.lesson_id
+            for c in self._s.lesson_completions.values()
+            if (c.course_id, c.trainee_id) == (course_id, trainee_id)
+        )
+
+    async def lesson_ids_by_course(self, trainee_id: int) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        for completion in sorted(self._s.lesson_completions.values(), key=lambda c: c.lesson_id):
+            if completion.trainee_id == trainee_id:
+                found.setdefault(completion.course_id, []).append(completion.lesson_id)
+        return found
+
+    async def of_trainee_by_source(
+        self, trainee_id: int, source: CompletionSource
+    ) -> list[LessonCompletion]:
+        return sorted(
+            (
+                c
+                for c in self._s.lesson_completions.values()
+                if c.trainee_id == trainee_id and c.source is source
+            ),
+            key=lambda c: c.lesson_id,
+        )

@@ -527,3 +527,42 @@ class SqlaLessonCompletionRepository:
             .group_by(_LC.c.trainee_id)
         )
         return {row[0]: int(row[1]) for row in (await self._conn.execute(query)).all()}
+
+    async def lesson_ids(self, course_id: int, trainee_id: int) -> list[int]:
+        query = (
+            select(_LC.c.lesson_id)
+            .where(_LC.c.course_id == course_id, _LC.c.trainee_id == trainee_id)
+            .order_by(_LC.c.lesson_id)
+        )
+        return list((await self._conn.execute(query)).scalars().all())
+
+    async def lesson_ids_by_course(self, trainee_id: int) -> dict[int, list[int]]:
+        """One statement, a range of the (trainee, course) index."""
+        query = (
+            select(_LC.c.course_id, _LC.c.lesson_id)
+            .where(_LC.c.trainee_id == trainee_id)
+            .order_by(_LC.c.lesson_id)
+        )
+        found: dict[int, list[int]] = {}
+        for course_id, lesson_id in (await self._conn.execute(query)).all():
+            found.setdefault(course_id, []).append(lesson_id)
+        return found
+
+    async def of_trainee_by_source(
+        self, trainee_id: int, source: CompletionSource
+    ) -> list[LessonCompletion]:
+        query = (
+            select(
+                _LC.c.lesson_id,
+                _LC.c.course_id,
+                _LC.c.trainee_id,
+                _LC.c.source,
+                _LC.c.completed_at,
+            )
+            .where(_LC.c.trainee_id == trainee_id, _LC.c.source == source.value)
+            .order_by(_LC.c.lesson_id)
+        )
+        return [
+            LessonCompletion(row[0], row[1], row[2], CompletionSource(row[3]), row[4])
+            for row in (await self._conn.execute(query)).all()
+        ]

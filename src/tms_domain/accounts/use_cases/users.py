@@ -321,9 +321,10 @@ class UserService:
                     session = await uow.sessions.get(session_id)
                     if session is None:
                         continue
+                    marks = await uow.attendance_listing.list_for_session(session_id)
                     await uow.sessions.delete(session_id)
                     await record_audit(uow, actor, "session.deleted", "session", session_id, now)
-                    uow.record(SessionDeleted(session))
+                    uow.record(SessionDeleted(session, tuple(marks)))
             attended = await uow.attendance.count_for_trainee(user_id)
             if attended and not cascade:
                 raise Conflict(

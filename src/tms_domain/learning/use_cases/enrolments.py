@@ -51,6 +51,9 @@ class EnrolmentDetails:
     enrolment: CourseEnrolment
     trainee: User
     progress: CourseProgress
+    completed_lesson_ids: tuple[int, ...] | None = None
+    """Which lessons the trainee completed, by id, where the trainee's own answers carry
+    it (completing a lesson, a trainee's courses); None in course listings."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,14 @@ class EnrolmentResult:
     already_enrolled: int
 
 
-def _details(row: EnrolmentRow, trainee: User) -> EnrolmentDetails:
+def _details(
+    row: EnrolmentRow, trainee: User, completed_lesson_ids: Sequence[int] | None = None
+) -> EnrolmentDetails:
     return EnrolmentDetails(
-        row.enrolment, trainee, progress_of(row.completed_lessons, row.total_lessons)
+        row.enrolment,
+        trainee,
+        progress_of(row.completed_lessons, row.total_lessons),
+        None if completed_lesson_ids is None else tuple(completed_lesson_ids),
     )
 
 
@@ -213,7 +221,8 @@ class CourseEnrolmentService:
         """The enrolled trainee marks a lesson of a published course complete (404 for
         anyone else, or for a course not published). Completing twice, or twice at once,
         keeps one record. Session lessons are completed by attending one of their sessions
-        (409), assessments by passing them."""
+        (409), assessments by passing them. The answer names every lesson of the course the
+        trainee has completed."""
         return await self._mark(actor, lesson_id, complete=True)
 
     async def uncomplete(self, actor: Actor, lesson_id: int) -> EnrolmentDetails:
@@ -292,13 +301,15 @@ class CourseEnrolmentService:
                     await uow.lesson_completions.count(course.id, actor.id),
                     await uow.courses.lesson_total(course.id),
                 )
+            done = await uow.lesson_completions.lesson_ids(course.id, actor.id)
             await uow.commit()
-        return EnrolmentDetails(enrolment, actor.user, progress)
+        return EnrolmentDetails(enrolment, actor.user, progress, tuple(done))
 
     async def trainee_courses(self, actor: Actor, trainee_id: int) -> TraineeCourses:
         """Admins, the trainee's assigned trainers and the trainee themself: each course the
-        trainee is enrolled in with their progress, and figures over them all. The trainee
-        sees only published courses."""
+        trainee is enrolled in with their progress and which of its lessons they completed,
+        and figures over them all. The trainee sees only published courses. A fixed number
+        of statements, whatever the number of courses."""
         async with self._core.uow(read_only=True) as uow:
             teachers = await uow.assignments.teacher_ids_of(trainee_id)
             authorize(
@@ -310,9 +321,13 @@ class CourseEnrolmentService:
             if trainee is None:
                 raise NotFound("User not found")
             found = await uow.enrolment_listing.of_trainee(trainee_id)
+            done = await uow.lesson_completions.lesson_ids_by_course(trainee_id)
         if actor.role is Role.TRAINEE:
             found = [(row, brief) for row, brief in found if brief.status is CourseStatus.PUBLISHED]
-        courses = [TraineeCourse(_details(row, trainee), brief) for row, brief in found]
+        courses = [
+            TraineeCourse(_details(row, trainee, done.get(brief.id, [])), brief)
+            for row, brief in found
+        ]
         return TraineeCourses(courses, _statistics([c.details.progress for c in courses]))
 
     async def _authorize_for(

@@ -3,9 +3,10 @@ run in the unit of work that recorded them (see ``tms_domain.reactions``), so th
 second way to write a completion.
 
 A trainee marked present at any session that delivers a lesson has completed it; marked
-absent again, or their mark deleted, with no other of its sessions attended, they have
-not. Completions are kept whether or not the trainee is enrolled in the course yet (an
-enrolment made later finds them); progress moves, and is told, for those enrolled."""
+absent again, their mark deleted, or the session deleted, with no other of its sessions
+attended, they have not. Completions are kept whether or not the trainee is enrolled in the
+course yet (an enrolment made later finds them); progress moves, and is told, for those
+enrolled."""
 
 from __future__ import annotations
 
@@ -14,9 +15,14 @@ from typing import Any
 
 from tms_domain.audit import record_audit
 from tms_domain.learning.events import LessonCompleted
-from tms_domain.learning.model import CompletionSource, Lesson, LessonCompletion
+from tms_domain.learning.model import CompletionSource, Lesson, LessonCompletion, LessonKind
 from tms_domain.learning.progress import refresh_trainee
-from tms_domain.training import AttendanceChanged, AttendanceDeleted, AttendanceMarked
+from tms_domain.training import (
+    AttendanceChanged,
+    AttendanceDeleted,
+    AttendanceMarked,
+    SessionDeleted,
+)
 from tms_domain.unit_of_work import UnitOfWork
 
 
@@ -26,12 +32,7 @@ async def follow_attendance(
     mark = event.attendance
     trainee_id = mark.trainee_id
     for lesson_id, course_id in await uow.courses.lessons_delivered_by(mark.session_id):
-        attended = False
-        for session_id in await uow.courses.sessions_of_lesson(lesson_id):
-            record = await uow.attendance.find(session_id, trainee_id)
-            if record is not None and record.present:
-                attended = True
-                break
+        attended = await _attended(uow, lesson_id, trainee_id)
         if attended:
             changed = await uow.lesson_completions.add(
                 LessonCompletion(lesson_id, course_id, trainee_id, CompletionSource.ATTENDANCE, now)
@@ -65,6 +66,56 @@ async def follow_attendance(
                 )
             )
         await refresh_trainee(uow, course, enrolment, now)
+
+
+async def follow_session_deleted(uow: UnitOfWork, event: SessionDeleted, now: datetime) -> None:
+    """A session deleted takes its attendance with it, and the lessons it delivered no longer
+    name it. Each trainee marked present there loses the session lessons that attendance
+    completed and no other of their sessions supports with a present mark; their progress in
+    each course concerned follows once, and is told (``course_progress``)."""
+    present = sorted({mark.trainee_id for mark in event.attendance if mark.present})
+    for trainee_id in present:
+        courses: list[int] = []
+        completions = await uow.lesson_completions.of_trainee_by_source(
+            trainee_id, CompletionSource.ATTENDANCE
+        )
+        for completion in completions:
+            ref = await uow.courses.lesson_ref(completion.lesson_id)
+            if ref is None or ref[1] is not LessonKind.SESSION:
+                continue
+            if await _attended(uow, completion.lesson_id, trainee_id):
+                continue
+            if not await uow.lesson_completions.delete(completion.lesson_id, trainee_id):
+                continue
+            await record_audit(
+                uow,
+                None,
+                "lesson.uncompleted",
+                "lesson",
+                completion.lesson_id,
+                now,
+                {
+                    "trainee_id": [None, trainee_id],
+                    "completed": [True, False],
+                    "session_id": [event.session.id, None],
+                },
+            )
+            if completion.course_id not in courses:
+                courses.append(completion.course_id)
+        for course_id in courses:
+            course = await uow.courses.header(course_id)
+            enrolment = await uow.course_enrolments.get(course_id, trainee_id, for_update=True)
+            if course is not None and enrolment is not None:
+                await refresh_trainee(uow, course, enrolment, now)
+
+
+async def _attended(uow: UnitOfWork, lesson_id: int, trainee_id: int) -> bool:
+    """Whether the trainee is marked present at any session that delivers the lesson."""
+    for session_id in await uow.courses.sessions_of_lesson(lesson_id):
+        record = await uow.attendance.find(session_id, trainee_id)
+        if record is not None and record.present:
+            return True
+    return False
 
 
 async def follow_sessions_of(uow: UnitOfWork, lesson: Lesson, now: datetime) -> bool:

@@ -272,6 +272,7 @@ class SessionService:
         async with self._core.uow() as uow:
             session = await visible_session(uow, actor, session_id, for_update=True)
             authorize(actor, Permission.DELETE_SESSION, session_target(session))
+            marks = await uow.attendance_listing.list_for_session(session_id)
             await uow.sessions.delete(session_id)
             now = self._core.clock.now()
             await record_audit(
@@ -283,7 +284,7 @@ class SessionService:
                 now,
                 {k: [v, None] for k, v in session.audit_fields().items()},
             )
-            uow.record(SessionDeleted(session.snapshot()))
+            uow.record(SessionDeleted(session.snapshot(), tuple(marks)))
             await uow.commit()
 
     async def add_trainee(

@@ -17,6 +17,7 @@ from tms_entrypoints.http.learning.schemas import (
     EnrolmentIn,
     TraineeCourseOut,
     TraineeCoursesOut,
+    TraineeEnrolmentOut,
     parse_date,
 )
 from tms_entrypoints.http.params import Id, Limit, Skip
@@ -89,11 +90,12 @@ class LessonCompletionController(Controller):
         lesson_id: Id,
         actor: NamedDependency[Actor],
         course_enrolments: NamedDependency[CourseEnrolmentService],
-    ) -> CourseEnrolmentOut:
+    ) -> TraineeEnrolmentOut:
         """The enrolled trainee, in a published course (404 otherwise). Twice, or twice at
         once, keeps one record. A session lesson is completed by attending one of its
-        sessions (409)."""
-        return CourseEnrolmentOut.of(await course_enrolments.complete(actor, lesson_id))
+        sessions (409). The answer names the lessons of the course the trainee completed
+        (`completed_lesson_ids`)."""
+        return TraineeEnrolmentOut.of(await course_enrolments.complete(actor, lesson_id))
 
     @delete("/", operation_id="uncompleteLesson", status_code=200, responses=ERROR_RESPONSES)
     async def uncomplete(
@@ -101,9 +103,9 @@ class LessonCompletionController(Controller):
         lesson_id: Id,
         actor: NamedDependency[Actor],
         course_enrolments: NamedDependency[CourseEnrolmentService],
-    ) -> CourseEnrolmentOut:
-        """The enrolled trainee takes their mark back."""
-        return CourseEnrolmentOut.of(await course_enrolments.uncomplete(actor, lesson_id))
+    ) -> TraineeEnrolmentOut:
+        """The enrolled trainee takes their mark back (`completed_lesson_ids` as above)."""
+        return TraineeEnrolmentOut.of(await course_enrolments.uncomplete(actor, lesson_id))
 
 
 @get(

@@ -262,6 +262,21 @@ class CourseEnrolmentOut(msgspec.Struct):
         return cls(**_enrolment_fields(details))
 
 
+class TraineeEnrolmentOut(CourseEnrolmentOut):
+    """A CourseEnrolment as its trainee reads it after completing a lesson: with
+    `completed_lesson_ids`, the lessons of the course they completed (beyond API.md, see
+    docs/api.md)."""
+
+    completed_lesson_ids: list[int]
+
+    @classmethod
+    def of(cls, details: EnrolmentDetails) -> TraineeEnrolmentOut:
+        return cls(
+            completed_lesson_ids=list(details.completed_lesson_ids or ()),
+            **_enrolment_fields(details),
+        )
+
+
 def _enrolment_fields(details: EnrolmentDetails) -> dict[str, Any]:
     enrolment, progress = details.enrolment, details.progress
     return {
@@ -285,7 +300,7 @@ class CourseBriefOut(msgspec.Struct):
 
 
 class TraineeCourseOut(msgspec.Struct):
-    """A CourseEnrolment with its course."""
+    """A CourseEnrolment with its course, and which of its lessons the trainee completed."""
 
     course_id: int
     trainee: UserOut
@@ -297,6 +312,8 @@ class TraineeCourseOut(msgspec.Struct):
     total_lessons: int
     progress_percentage: float
     completed_at: Timestamp | None
+    completed_lesson_ids: list[int]
+    """The lessons of the course the trainee completed (beyond API.md, see docs/api.md)."""
     course: CourseBriefOut
 
     @classmethod
@@ -304,6 +321,7 @@ class TraineeCourseOut(msgspec.Struct):
         brief = item.course
         return cls(
             course=CourseBriefOut(brief.id, brief.code, brief.title),
+            completed_lesson_ids=list(item.details.completed_lesson_ids or ()),
             **_enrolment_fields(item.details),
         )
 
