@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TrainingSession } from '../api/types';
 import { App } from '../app/App';
 import { FakeSocket } from '../test/fakes';
-import { makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
+import { makeUser, mockFetch, NO_BOOKING, renderPage, signInAs } from '../test/utils';
 import { CalendarPage, rangeOf } from './CalendarPage';
 
 const pia = makeUser({ id: 7, username: 'pia', role: 'trainee', first_name: 'Pia', last_name: 'Doe' });
@@ -23,6 +23,7 @@ function session(id: number, title: string, start: string, status: TrainingSessi
     status,
     class_link: null,
     session_link: `link-${id}-xxxxxxxxxxxxxxxx`,
+    ...NO_BOOKING,
     created_at: '2026-01-01T09:00:00+00:00',
     updated_at: '2026-01-01T09:00:00+00:00',
   } satisfies TrainingSession;
