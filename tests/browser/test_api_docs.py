@@ -157,6 +157,13 @@ def test_redoc_shows_every_operation_offline(
         page.get_by_role("listitem").get_by_text(tag, exact=True).first.click()
         for method, path in listed:
             shown = main.get_by_text(path, exact=True).first
+            # Redoc renders a long section as it is scrolled to: scroll on until it shows.
+            for _ in range(40):
+                if shown.count():
+                    shown.scroll_into_view_if_needed()
+                    break
+                page.mouse.wheel(0, 1500)
+                page.wait_for_timeout(250)
             shown.wait_for(timeout=10_000)
             assert shown.is_visible(), (method, path)
     screenshot(page, "redoc")

@@ -248,7 +248,7 @@ async def test_the_container_keeps_files_under_the_data_directory(tmp_path: Path
         await files.write("2026/05/x", chunks_of(b"hello"), content_type="text/plain")
         assert (files.root / "2026" / "05" / "x").read_bytes() == b"hello"
         assert container.content().render_markdown("<script>x</script>**b**") == (
-            "<p>&lt;script&gt;x&lt;/script&gt;<strong>b</strong></p>\n"
+            "<p>&lt;script&gt;x&lt;/script&gt;<strong>b</strong></p>"
         )
 
 

@@ -28,6 +28,7 @@ from conftest import REDIS_URL, FakeClock, make_settings, require_redis
 from mail_support import link_token, outbox, run_due_jobs
 from support import OTHER_PASSWORD, PASSWORD, add_user, bearer
 from tms_adapters.mail import OutboxMailer
+from tms_adapters.storage.local import LocalFileStorage
 from tms_domain.kernel import Role
 from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.http.app import create_app
@@ -130,6 +131,7 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
     sql_container.mailer.override(
         OutboxMailer(tmp_path / "outbox", sender="TMS <tms@example.org>", clock=clock)
     )
+    sql_container.files.override(LocalFileStorage(tmp_path / "files"))
     await add_user(sql_container, "root", Role.ADMIN)
     async with client_of(sql_container) as (client, seen):
         admin_token = await token_of(client, "root")
@@ -287,6 +289,65 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
         await walk.call("POST", "/jobs/{job_id}/retry", path={"job_id": failed["id"]})
         await walk.call("GET", "/health")
         await walk.call("HEAD", "/health")
+        await walk.call("GET", "/health/live")
+        await walk.call("GET", "/health/ready")
+
+        # Courses: authoring, a lesson's file, enrolment, completion, progress.
+        course = await walk.call("POST", "/courses", json={"title": "Walk course"}, expect=201)
+        cid = {"course_id": course["id"]}
+        await walk.call("GET", "/courses")
+        await walk.call("PUT", "/courses/{course_id}", path=cid, json={"category": "Safety"})
+        module = await walk.call(
+            "POST", "/courses/{course_id}/modules", path=cid, json={"title": "One"}, expect=201
+        )
+        mid = {"module_id": module["id"]}
+        await walk.call("PUT", "/modules/{module_id}", path=mid, json={"title": "First"})
+        lesson = await walk.call(
+            "POST",
+            "/modules/{module_id}/lessons",
+            path=mid,
+            json={"title": "Handout", "kind": "file"},
+            expect=201,
+        )
+        lid = {"lesson_id": lesson["id"]}
+        await walk.call("PUT", "/lessons/{lesson_id}", path=lid, json={"title": "Hand-out"})
+        with_file = await walk.call(
+            "POST",
+            "/lessons/{lesson_id}/file",
+            path=lid,
+            files={"file": ("handout.pdf", b"%PDF-1.7\n" + b"0" * 2048, "application/pdf")},
+        )
+        await walk.call("GET", "/files/{file_id}", path={"file_id": with_file["file"]["id"]})
+        order = {"modules": [{"id": module["id"], "lessons": [lesson["id"]]}]}
+        await walk.call("PUT", "/courses/{course_id}/order", path=cid, json=order)
+        await walk.call("POST", "/courses/{course_id}/publish", path=cid)
+        await walk.call(
+            "POST",
+            "/courses/{course_id}/enrolments",
+            path=cid,
+            json={"trainee_ids": [trainee["id"]]},
+        )
+        await walk.call("GET", "/courses/{course_id}/enrolments", path=cid)
+        await walk.call("POST", "/lessons/{lesson_id}/complete", path=lid, token=trainee_token)
+        await walk.call("DELETE", "/lessons/{lesson_id}/complete", path=lid, token=trainee_token)
+        await walk.call("GET", "/progress/trainee/{trainee_id}/courses", path=ids)
+        await walk.call("GET", "/courses/{course_id}", path=cid)
+        await walk.call("POST", "/courses/{course_id}/archive", path=cid)
+        await walk.call(
+            "DELETE",
+            "/courses/{course_id}/enrolments/{trainee_id}",
+            path={**cid, "trainee_id": trainee["id"]},
+        )
+        await walk.call("DELETE", "/lessons/{lesson_id}", path=lid)
+        await walk.call("DELETE", "/modules/{module_id}", path=mid)
+        await walk.call("DELETE", "/courses/{course_id}", path=cid)
+
+        # A calendar feed: its URL is shown to its owner once; the feed holds no secret.
+        feed = await walk.call("POST", "/me/calendar-token", expect=201)
+        feed_token = feed["url"].rsplit("/", 1)[1].removesuffix(".ics")
+        await walk.call("GET", "/calendar/{feed_token}", path={"feed_token": f"{feed_token}.ics"})
+        await walk.call("GET", "/sessions/{session_id}/ics", path=ids)
+        await walk.call("DELETE", "/me/calendar-token")
 
         await walk.call("DELETE", "/attendance/{attendance_id}", path=ids)
         await walk.call(

@@ -208,8 +208,11 @@ async def send_steadily(
             with contextlib.suppress(ConnectionError):
                 await writer.drain()
             with contextlib.suppress(asyncio.TimeoutError):
-                early = await asyncio.wait_for(reader.read(), every)
-                return time.monotonic() - began, early
+                # One read, not a read to the end: a read to the end cut short by the
+                # timeout would lose what it had already received.
+                first = await asyncio.wait_for(reader.read(65536), every)
+                took = time.monotonic() - began
+                return took, first + await asyncio.wait_for(reader.read(), 30)
         took = time.monotonic() - began
         return took, await asyncio.wait_for(reader.read(), 30)
 

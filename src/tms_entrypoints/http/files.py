@@ -328,7 +328,7 @@ async def download_response(
         "ETag": etag(file),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-cache",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
     }
     if wanted is not None:
         response_headers["Content-Range"] = f"bytes {part.start}-{part.end - 1}/{file.size}"
