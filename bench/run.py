@@ -741,9 +741,7 @@ def evaluate(suite: Suite, config: Config) -> list[Target]:
         "ms",
     )
     value = get("users1000_c1", "p50_ms")
-    check(
-        "GET /users/?limit=1000, c1, p50", "< 8 ms", value, value is not None and value < 8, "ms"
-    )
+    check("GET /users/?limit=1000, c1, p50", "< 8 ms", value, value is not None and value < 8, "ms")
     value = get("health_under_signin", "p99_ms")
     check(
         "GET /health p99 while 16 sign-ins run",

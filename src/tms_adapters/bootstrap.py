@@ -38,12 +38,12 @@ from tms_adapters.security import (
     ZxcvbnGuessEstimator,
     load_common_passwords,
 )
-from tms_adapters.security.throttle import MemoryAttemptStore
 from tms_adapters.security.hashing import (
     DEFAULT_MEMORY_KIB,
     DEFAULT_PARALLELISM,
     DEFAULT_TIME_COST,
 )
+from tms_adapters.security.throttle import MemoryAttemptStore
 from tms_domain.accounts import LockoutPolicy, PasswordPolicy
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
