@@ -33,6 +33,7 @@ from tms_entrypoints.http.health import health, health_head
 from tms_entrypoints.http.jobs.jobs import JobsController
 from tms_entrypoints.http.reporting.analytics import AnalyticsController
 from tms_entrypoints.http.reporting.reports import generate_report
+from tms_entrypoints.http.scope import SharedReadsPerRequest
 from tms_entrypoints.http.training.assignments import AssignmentsController
 from tms_entrypoints.http.training.attendance import AttendanceController
 from tms_entrypoints.http.training.progress import (
@@ -159,5 +160,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=[lifespan],
         debug=False,
     )
-    app.asgi_handler = RequestEdge(app.asgi_handler)
+    app.asgi_handler = RequestEdge(SharedReadsPerRequest(app.asgi_handler))
     return app

@@ -12,13 +12,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
 from tms_adapters.persistence.sql.probe import StorageProbe
+from tms_adapters.persistence.sql.request_scope import lost_connection
 from tms_adapters.realtime.hub import EventHub
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.jobs.use_cases.admin import JobAdminService
-from tms_domain.kernel import AuthenticationFailed
+from tms_domain.kernel import AuthenticationFailed, StorageUnavailable
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportService
 from tms_domain.training.use_cases.assignments import AssignmentService
@@ -50,8 +51,18 @@ def client_address(request: Request[Any, Any, Any]) -> str | None:
 async def provide_actor(
     request: Request[Any, Any, Any], auth: NamedDependency[AuthService]
 ) -> Actor:
-    """The signed-in caller; 401 when the token is missing, bad, expired or revoked."""
-    return await auth.authenticate(bearer_token(request), client_address(request))
+    """The signed-in caller; 401 when the token is missing, bad, expired or revoked.
+
+    The token check is a request's first statement: when the pooled connection it was given
+    had died (a database restart; pools do not ping before each use), it runs once more on
+    a fresh connection rather than failing the request."""
+    token, address = bearer_token(request), client_address(request)
+    try:
+        return await auth.authenticate(token, address)
+    except StorageUnavailable as error:
+        if not lost_connection(error):
+            raise
+        return await auth.authenticate(token, address)
 
 
 def provide_auth(core: Core) -> AuthService:

@@ -21,6 +21,7 @@ from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
 from tms_adapters.persistence.sql.jobs import SqlaJobs
+from tms_adapters.persistence.sql.request_scope import SharedReads, current_shared_reads
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -33,8 +34,15 @@ from tms_adapters.persistence.sql.training_queries import (
     SqlaTraineeActivity,
     SqlaTrainingProgress,
 )
+from tms_adapters.persistence.sql.views import SqlaUserViews
 from tms_adapters.realtime.wire import to_wire
-from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.accounts import (
+    SignInHistory,
+    SignInRepository,
+    UserDirectory,
+    UserRepository,
+    UserViews,
+)
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import (
     Clock,
@@ -86,6 +94,7 @@ class SqlaUnitOfWork:
     audit: AuditLog
     events: EventStore
     user_directory: UserDirectory
+    user_views: UserViews
     sign_in_history: SignInHistory
     session_listing: SessionListing
     assignment_listing: AssignmentListing
@@ -109,14 +118,28 @@ class SqlaUnitOfWork:
         self._publisher = publisher
         self._read_only = read_only
         self._conn: AsyncConnection | None = None
+        self._shared: SharedReads | None = None
         self._pending: list[StoredEvent] = []
+
+    async def _connect(self) -> AsyncConnection:
+        """Its own connection, or the request's shared read connection (request_scope.py)."""
+        scope = current_shared_reads()
+        if scope is not None:
+            if self._read_only and scope.available(self._engine):
+                self._shared = scope
+                return await scope.acquire(self._engine)
+            if not self._read_only:
+                # What this write changes must be seen by the request's later reads.
+                await scope.end()
+        conn = await self._engine.connect()
+        if not self._read_only:
+            conn = await conn.execution_options(**{WRITE_OPTION: True})
+        await conn.begin()
+        return conn
 
     async def __aenter__(self) -> Self:
         try:
-            conn = await self._engine.connect()
-            if not self._read_only:
-                conn = await conn.execution_options(**{WRITE_OPTION: True})
-            await conn.begin()
+            conn = await self._connect()
         except Exception as error:
             if storage_error(error):
                 log.warning("database unavailable: %s", error)
@@ -139,6 +162,7 @@ class SqlaUnitOfWork:
         self.trainee_activity = SqlaTraineeActivity(conn)
         self.analytics = SqlaAnalyticsQueries(conn)
         self.audit_history = SqlaAuditHistory(conn)
+        self.user_views = SqlaUserViews(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
@@ -149,7 +173,10 @@ class SqlaUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            await shared.release(failed=exc is not None and storage_error(exc))
+        elif conn is not None:
             # Closing rolls back whatever was not committed, in one round trip: an explicit
             # rollback first would be followed by the pool's own on return.
             try:
