@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
-from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.accounts import (
+    SignInHistory,
+    SignInRepository,
+    UserDirectory,
+    UserRepository,
+    UserViews,
+)
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventStore
 from tms_domain.kernel.jobs import Jobs
@@ -49,6 +55,7 @@ class UnitOfWork(Protocol):
     trainee_activity: TraineeActivity
     analytics: AnalyticsQueries
     audit_history: AuditHistory
+    user_views: UserViews
 
     async def __aenter__(self) -> Self: ...
 

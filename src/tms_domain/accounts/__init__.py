@@ -32,6 +32,7 @@ from tms_domain.accounts.ports import (
     TokenService,
     UserDirectory,
     UserRepository,
+    UserViews,
 )
 from tms_domain.accounts.profiles import (
     EMAIL_PATTERN,
@@ -77,6 +78,7 @@ __all__ = [
     "UserLocked",
     "UserRepository",
     "UserUnlocked",
+    "UserViews",
     "account_attempts_key",
     "display_name",
     "existing_user",

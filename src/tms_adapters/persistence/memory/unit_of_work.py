@@ -34,8 +34,15 @@ from tms_adapters.persistence.memory.training_queries import (
     MemoryTraineeActivity,
     MemoryTrainingProgress,
 )
+from tms_adapters.persistence.memory.views import MemoryUserViews
 from tms_adapters.realtime.wire import to_wire
-from tms_domain.accounts import SignInHistory, SignInRepository, UserDirectory, UserRepository
+from tms_domain.accounts import (
+    SignInHistory,
+    SignInRepository,
+    UserDirectory,
+    UserRepository,
+    UserViews,
+)
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.kernel import Clock, DomainEvent, EventPublisher, EventStore, StoredEvent
 from tms_domain.kernel.jobs import Jobs
@@ -65,6 +72,7 @@ class MemoryUnitOfWork:
     audit: AuditLog
     events: EventStore
     user_directory: UserDirectory
+    user_views: UserViews
     sign_in_history: SignInHistory
     session_listing: SessionListing
     assignment_listing: AssignmentListing
@@ -104,6 +112,7 @@ class MemoryUnitOfWork:
         self.trainee_activity = MemoryTraineeActivity(state)
         self.analytics = MemoryAnalyticsQueries(state)
         self.audit_history = MemoryAuditHistory(state)
+        self.user_views = MemoryUserViews(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

@@ -1,0 +1,65 @@
+"""What the read-side view ports return: listings as the client is shown them, msgspec
+structs built straight from stored rows (SQL) or records (memory), with no domain object
+in between, and sent by the HTTP edge as they are.
+
+Each struct has the fields, in the order, of the HTTP contract's shape (the DTO of the same
+name in ``tms_entrypoints/http``): msgspec encodes a struct by its fields, so the JSON is
+byte for byte the same (tests/contract/test_views.py compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+
+from tms_domain.accounts import User
+
+TIMESTAMP_TEXTS_KEPT = 200_000
+_timestamp_texts: dict[object, str] = {}
+
+
+def timestamp_text(value: datetime | str) -> str:
+    """A stored UTC time as the contract shows it (ISO 8601 with ``+00:00``, as
+    ``datetime.isoformat`` writes an aware time): from a naive datetime (MariaDB) or the
+    text SQLite keeps. Listings show the same stored times on every request: each text is
+    made once and remembered (a bounded cache, emptied when full)."""
+    text = _timestamp_texts.get(value)
+    if text is None:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        if len(_timestamp_texts) >= TIMESTAMP_TEXTS_KEPT:
+            _timestamp_texts.clear()
+        text = _timestamp_texts[value] = moment.isoformat()
+    return text
+
+
+class UserView(msgspec.Struct):
+    """A user in a listing: the contract's User (``UserOut``)."""
+
+    id: int
+    username: str
+    email: str
+    role: str
+    first_name: str
+    last_name: str
+    name: str
+    is_temporary_password: bool
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        """From an aggregate (the memory adapter, which holds them)."""
+        return cls(
+            user.id,
+            user.username,
+            user.email,
+            user.role.value,
+            user.first_name,
+            user.last_name,
+            user.name,
+            user.is_temporary_password,
+            timestamp_text(user.created_at),
+            timestamp_text(user.updated_at),
+        )
