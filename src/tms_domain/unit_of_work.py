@@ -28,6 +28,7 @@ from tms_domain.training import (
     TraineeActivity,
     TrainingProgress,
 )
+from tms_domain.training.views import SessionViews
 
 
 class UnitOfWork(Protocol):
@@ -56,6 +57,7 @@ class UnitOfWork(Protocol):
     analytics: AnalyticsQueries
     audit_history: AuditHistory
     user_views: UserViews
+    session_views: SessionViews
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,17 +5,22 @@ over memory, SQLite and MariaDB, whatever the names, roles and times hold."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
 from conftest import FakeClock
-from support import add_user, bearer, sign_in
-from tms_domain.kernel import Role
+from support import Cast, a_session, add_cast, add_user, at, bearer, sign_in, store
+from tms_domain.accounts import Actor, UserChanges
+from tms_domain.kernel import Page, Role
+from tms_domain.training import SessionChanges, SessionStatus
+from tms_domain.training.use_cases.sessions import NewSession, SessionFilters
 from tms_entrypoints.container import Container
 from tms_entrypoints.http.accounts.schemas import UserOut
 from tms_entrypoints.http.app import create_app
+from tms_entrypoints.http.training.schemas import SessionOut
 
 PEOPLE: Sequence[tuple[str, Role, str, str, bool, dict[str, float]]] = (
     # username, role, first name, last name, temporary password, clock step before adding
@@ -77,3 +82,103 @@ async def test_the_user_listing_answers_what_it_answered_before(
     assert listed.status_code == paged.status_code == 200
     assert listed.content == encoded_from_aggregates(aggregates)
     assert paged.content == encoded_from_aggregates(trainees)
+
+
+# Sessions
+
+
+async def add_sessions(container: Container, cast: Cast) -> None:
+    trainees = (cast.trainee.id, cast.other_trainee.id, cast.third_trainee.id)
+    sessions = [
+        a_session(cast.trainer.id, at(2 * n), trainees=trainees[: n % 4], title=f"S{n} «ü»")
+        for n in range(7)
+    ]
+    sessions[3].status = SessionStatus.CANCELLED
+    sessions[4].description = None
+    sessions[5].trainer_id = cast.other_trainer.id
+    await store(container, *sessions)
+
+
+async def encoded_from_details(container: Container, actor: Actor, **filters: Any) -> bytes:
+    found = await container.sessions().list_sessions(actor, SessionFilters(**filters), Page(0, 100))
+    return msgspec.json.encode([SessionOut.of(d.session, d.trainees) for d in found])
+
+
+def encoded(page: object) -> bytes:
+    """A page of views, or one already encoded (msgspec.Raw, encoded as it is)."""
+    return msgspec.json.encode(page)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"newest_first": True},
+        {"status": SessionStatus.CANCELLED},
+        {"trainer_id": "other"},
+        {"starts_from": at(3), "starts_before": at(9)},
+    ],
+)
+async def test_session_views_encode_as_the_dto_of_the_aggregates(
+    storage: Container, filters: dict[str, Any]
+) -> None:
+    cast = await add_cast(storage)
+    await add_sessions(storage, cast)
+    if filters.get("trainer_id") == "other":
+        filters["trainer_id"] = cast.other_trainer.id
+    service = storage.sessions()
+    for actor in (cast.admin, cast.trainer, cast.trainee, cast.third_trainee):
+        if actor is cast.trainer and "trainer_id" in filters:
+            continue
+        expected = await encoded_from_details(storage, actor, **filters)
+        for _ in range(2):  # read, then as kept
+            page = await service.list_session_views(actor, SessionFilters(**filters), Page(0, 100))
+            assert encoded(page) == expected, actor.username
+
+
+async def test_a_change_shows_in_the_next_session_listing(storage: Container) -> None:
+    """Whatever changes what a listing shows (through the use cases), the next listing
+    shows it: nothing kept from before is sent."""
+    cast = await add_cast(storage)
+    sessions = storage.sessions()
+    users = storage.users()
+
+    async def listed() -> bytes:
+        page = await sessions.list_session_views(cast.admin, SessionFilters(), Page(0, 100))
+        assert encoded(page) == await encoded_from_details(storage, cast.admin)
+        return encoded(page)
+
+    seen = [await listed()]
+    created = await sessions.create_session(
+        cast.admin,
+        NewSession(
+            title="Kept?",
+            trainer_id=cast.trainer.id,
+            scheduled_date=at(1),
+            duration_minutes=60,
+            trainee_ids=(cast.trainee.id,),
+        ),
+    )
+    seen.append(await listed())
+    await sessions.update_session(cast.admin, created.session.id, SessionChanges(title="Renamed"))
+    seen.append(await listed())
+    await sessions.update_session(
+        cast.admin,
+        created.session.id,
+        SessionChanges(trainee_ids=(cast.trainee.id, cast.other_trainee.id)),
+    )
+    seen.append(await listed())
+    await users.update_user(cast.admin, cast.other_trainee.id, UserChanges(first_name="Paula"))
+    seen.append(await listed())
+    await users.delete_user(cast.admin, cast.other_trainee.id)
+    seen.append(await listed())
+    await sessions.delete_session(cast.admin, created.session.id)
+    seen.append(await listed())
+    # Each listing above matched what the aggregates give at that moment; and each change
+    # is in it.
+    assert b"Kept?" in seen[1]
+    assert b"Renamed" in seen[2]
+    assert seen[3].count(b'"username"') == 2
+    assert b"Paula" in seen[4]
+    assert b"Paula" not in seen[5]
+    assert seen[6] == seen[0] == b"[]"

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import msgspec
 
 from tms_domain.accounts import User
+from tms_domain.training import TrainingSession
 
 TIMESTAMP_TEXTS_KEPT = 200_000
 _timestamp_texts: dict[object, str] = {}
@@ -62,4 +63,39 @@ class UserView(msgspec.Struct):
             user.is_temporary_password,
             timestamp_text(user.created_at),
             timestamp_text(user.updated_at),
+        )
+
+
+class SessionView(msgspec.Struct):
+    """A session in a listing, with its trainees: the contract's Session (``SessionOut``)."""
+
+    id: int
+    title: str
+    description: str | None
+    trainer_id: int
+    trainees: list[UserView]
+    scheduled_date: str
+    duration_minutes: int
+    status: str
+    class_link: str | None
+    session_link: str
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, session: TrainingSession, trainees: list[UserView]) -> SessionView:
+        """From an aggregate (the memory adapter, which holds them)."""
+        return cls(
+            session.id,
+            session.title,
+            session.description,
+            session.trainer_id,
+            trainees,
+            timestamp_text(session.scheduled_date),
+            session.duration_minutes,
+            session.status.value,
+            session.class_link,
+            session.session_link,
+            timestamp_text(session.created_at),
+            timestamp_text(session.updated_at),
         )

@@ -34,7 +34,7 @@ from tms_adapters.persistence.memory.training_queries import (
     MemoryTraineeActivity,
     MemoryTrainingProgress,
 )
-from tms_adapters.persistence.memory.views import MemoryUserViews
+from tms_adapters.persistence.memory.views import MemorySessionViews, MemoryUserViews
 from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import (
     SignInHistory,
@@ -57,6 +57,7 @@ from tms_domain.training import (
     TraineeActivity,
     TrainingProgress,
 )
+from tms_domain.training.views import SessionViews
 from tms_domain.unit_of_work import UnitOfWorkFactory
 
 
@@ -73,6 +74,7 @@ class MemoryUnitOfWork:
     events: EventStore
     user_directory: UserDirectory
     user_views: UserViews
+    session_views: SessionViews
     sign_in_history: SignInHistory
     session_listing: SessionListing
     assignment_listing: AssignmentListing
@@ -113,6 +115,7 @@ class MemoryUnitOfWork:
         self.analytics = MemoryAnalyticsQueries(state)
         self.audit_history = MemoryAuditHistory(state)
         self.user_views = MemoryUserViews(state)
+        self.session_views = MemorySessionViews(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

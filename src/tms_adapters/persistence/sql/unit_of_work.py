@@ -34,7 +34,7 @@ from tms_adapters.persistence.sql.training_queries import (
     SqlaTraineeActivity,
     SqlaTrainingProgress,
 )
-from tms_adapters.persistence.sql.views import SqlaUserViews
+from tms_adapters.persistence.sql.views import SqlaSessionViews, SqlaUserViews
 from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import (
     SignInHistory,
@@ -64,6 +64,7 @@ from tms_domain.training import (
     TraineeActivity,
     TrainingProgress,
 )
+from tms_domain.training.views import SessionViews
 from tms_domain.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class SqlaUnitOfWork:
     events: EventStore
     user_directory: UserDirectory
     user_views: UserViews
+    session_views: SessionViews
     sign_in_history: SignInHistory
     session_listing: SessionListing
     assignment_listing: AssignmentListing
@@ -163,6 +165,7 @@ class SqlaUnitOfWork:
         self.analytics = SqlaAnalyticsQueries(conn)
         self.audit_history = SqlaAuditHistory(conn)
         self.user_views = SqlaUserViews(conn)
+        self.session_views = SqlaSessionViews(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
