@@ -110,6 +110,29 @@ async def test_in_one_request_a_read_after_a_write_sees_it(sql_container: Contai
     assert (before.first_name, after.first_name) == ("Test", "Changed")
 
 
+async def test_a_write_opened_inside_a_read_leaves_that_read_whole(
+    sql_container: Container,
+) -> None:
+    user = await add_user(sql_container, "nested")
+    uow = sql_container.uow()
+    async with shared_reads():
+        async with uow(read_only=True) as outer:
+            before = await outer.users.get(user.id)
+            async with uow() as write:
+                changed = await write.users.get(user.id, for_update=True)
+                assert changed is not None
+                changed.first_name = "Nested"
+                await write.users.update(changed)
+                await write.commit()
+            # The outer read goes on, on its own connection and transaction.
+            assert await outer.users.get(user.id) is not None
+        async with uow(read_only=True) as after:
+            seen = await after.users.get(user.id)
+    assert before is not None
+    assert seen is not None
+    assert (before.first_name, seen.first_name) == ("Test", "Nested")
+
+
 async def test_reads_that_overlap_in_one_request_each_get_a_connection(
     sql_container: Container,
 ) -> None:

@@ -36,12 +36,13 @@ log = logging.getLogger(__name__)
 class SharedReads:
     """The request's shared read connection, opened on first use."""
 
-    __slots__ = ("_busy", "_conn", "_engine", "closed")
+    __slots__ = ("_busy", "_conn", "_engine", "_outdated", "closed")
 
     def __init__(self) -> None:
         self._conn: AsyncConnection | None = None
         self._engine: AsyncEngine | None = None
         self._busy = False
+        self._outdated = False
         self.closed = False
 
     def available(self, engine: AsyncEngine) -> bool:
@@ -64,12 +65,17 @@ class SharedReads:
     async def release(self, *, failed: bool) -> None:
         """Done with the connection for now; after a storage error it is closed."""
         self._busy = False
-        if failed or self.closed:
+        if failed or self.closed or self._outdated:
             await self.end()
 
     async def end(self) -> None:
         """Close the shared transaction and return its connection to the pool (a later
-        read in the same scope opens another)."""
+        read in the same scope opens another). While a unit of work is using it (a write
+        opened inside a read), it is closed when that one is done with it."""
+        if self._busy:
+            self._outdated = True
+            return
+        self._outdated = False
         conn, self._conn, self._engine = self._conn, None, None
         if conn is not None:
             try:
@@ -80,8 +86,7 @@ class SharedReads:
     async def close(self) -> None:
         """The scope is over: later units of work get their own connections."""
         self.closed = True
-        if not self._busy:
-            await self.end()
+        await self.end()
 
 
 _current: ContextVar[SharedReads | None] = ContextVar("tms_shared_reads", default=None)
