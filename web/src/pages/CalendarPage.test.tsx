@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TrainingSession } from '../api/types';
 import { App } from '../app/App';
 import { FakeSocket } from '../test/fakes';
-import { makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
+import { makeUser, mockFetch, NO_BOOKING, renderPage, signInAs } from '../test/utils';
 import { CalendarPage, rangeOf } from './CalendarPage';
 
 const pia = makeUser({ id: 7, username: 'pia', role: 'trainee', first_name: 'Pia', last_name: 'Doe' });
@@ -25,6 +25,7 @@ function session(id: number, title: string, start: string, status: TrainingSessi
     session_link: `link-${id}-xxxxxxxxxxxxxxxx`,
     created_at: '2026-01-01T09:00:00+00:00',
     updated_at: '2026-01-01T09:00:00+00:00',
+    ...NO_BOOKING,
   } satisfies TrainingSession;
 }
 

@@ -5,7 +5,7 @@ import type { Course, Lesson } from '../api/courses';
 import type { TrainingSession } from '../api/types';
 import { makeCourse, makeLesson, makeModule } from '../test/courses';
 import { FakeXhr } from '../test/fakes';
-import { makeUser, mockFetch, renderRoutes, signInAs } from '../test/utils';
+import { makeUser, mockFetch, NO_BOOKING, renderRoutes, signInAs } from '../test/utils';
 import { CourseEditorPage } from './CourseEditorPage';
 import { withLesson } from './courseOrder';
 
@@ -54,6 +54,7 @@ function session(id: number, title: string, scheduled_date: string): TrainingSes
     session_link: `s-${id}`,
     created_at: '2026-05-01T09:00:00+00:00',
     updated_at: '2026-05-01T09:00:00+00:00',
+    ...NO_BOOKING,
   };
 }
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Lesson, TraineeCourse, TraineeCourses } from '../api/courses';
 import type { TrainingSession } from '../api/types';
 import { makeCourse, makeLesson, makeModule, makeTraineeCourse } from '../test/courses';
-import { makeUser, mockFetch, renderRoutes, signInAs } from '../test/utils';
+import { makeUser, mockFetch, NO_BOOKING, renderRoutes, signInAs } from '../test/utils';
 import { CourseOutlinePage, LessonViewerPage } from './LessonViewerPage';
 
 const tia = makeUser({ id: 7, username: 'tia', role: 'trainee', first_name: 'Tia', last_name: 'Trainee' });
@@ -91,6 +91,7 @@ const monday: TrainingSession = {
   session_link: 's-31',
   created_at: '2026-05-01T09:00:00+00:00',
   updated_at: '2026-05-01T09:00:00+00:00',
+  ...NO_BOOKING,
 };
 
 function renderLesson(lesson: Lesson) {
