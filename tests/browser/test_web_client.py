@@ -108,9 +108,10 @@ def test_web_client_end_to_end() -> None:
         "TMS_E2E_CHROMIUM": str(CHROMIUM),
         "TMS_E2E_ARTIFACTS": str(ARTIFACTS),
     }
-    scenario = _run([npm, "run", "e2e"], timeout=900, env=env)
-    print(scenario.stdout)
-    assert scenario.returncode == 0, (
-        f"the browser scenario failed (screenshots and server log in {ARTIFACTS}):\n"
-        f"{_tail(scenario)}"
-    )
+    for script in ("e2e", "e2e:courses"):
+        scenario = _run([npm, "run", script], timeout=900, env=env)
+        print(scenario.stdout)
+        assert scenario.returncode == 0, (
+            f"the browser scenario `npm run {script}` failed (screenshots and server log in"
+            f" {ARTIFACTS}):\n{_tail(scenario)}"
+        )
