@@ -39,6 +39,11 @@ from tms_adapters.security import (
     ZxcvbnGuessEstimator,
     load_common_passwords,
 )
+from tms_adapters.security.hashing import (
+    DEFAULT_MEMORY_KIB,
+    DEFAULT_PARALLELISM,
+    DEFAULT_TIME_COST,
+)
 from tms_adapters.security.throttle import MemoryAttemptStore
 from tms_adapters.storage import file_storage_at
 from tms_domain.accounts import LockoutPolicy, PasswordPolicy
@@ -132,7 +137,11 @@ def storage_at(
 
 @contextmanager
 def argon2_hasher(
-    *, time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 4, workers: int = 0
+    *,
+    time_cost: int = DEFAULT_TIME_COST,
+    memory_kib: int = DEFAULT_MEMORY_KIB,
+    parallelism: int = DEFAULT_PARALLELISM,
+    workers: int = 0,
 ) -> Iterator[Argon2PasswordHasher]:
     """The password hasher; its threads (``workers``, 0: one per CPU) stop on leaving."""
     hasher = Argon2PasswordHasher(

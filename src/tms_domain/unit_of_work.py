@@ -13,6 +13,7 @@ from tms_domain.accounts import (
     SignInRepository,
     UserDirectory,
     UserRepository,
+    UserViews,
 )
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.calendar import CalendarQueries, CalendarTokens
@@ -39,6 +40,7 @@ from tms_domain.training import (
     TraineeActivity,
     TrainingProgress,
 )
+from tms_domain.training.views import SessionViews
 
 
 class UnitOfWork(Protocol):
@@ -78,6 +80,8 @@ class UnitOfWork(Protocol):
     course_listing: CourseListing
     enrolment_listing: EnrolmentListing
     calendar_queries: CalendarQueries
+    user_views: UserViews
+    session_views: SessionViews
 
     async def __aenter__(self) -> Self: ...
 

@@ -15,6 +15,10 @@ from tms_adapters.storage import files_url_problem
 
 PREFIX = "TMS_"
 MIN_METRICS_TOKEN_LENGTH = 16
+MIN_ARGON2_MEMORY_KIB = 1024
+MAX_ARGON2_MEMORY_KIB = 4 * 1024 * 1024
+MAX_ARGON2_TIME_COST = 100
+MAX_ARGON2_PARALLELISM = 64
 
 
 class SettingsError(ValueError):
@@ -67,9 +71,13 @@ class Settings:
     """Messages one live connection may send a second (as many at once); past it the
     connection is closed (0: no limit)."""
     jwt_algorithm: str = "HS256"
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    argon2_parallelism: int = 4
+    argon2_time_cost: int = 2
+    """argon2id passes (OWASP: 2 with 19 MiB). Hashes made with other parameters are
+    replaced at their user's next successful sign-in."""
+    argon2_memory_kib: int = 19456
+    """argon2id memory per hash, in KiB (OWASP: 19 MiB)."""
+    argon2_parallelism: int = 1
+    """argon2id lanes per hash (OWASP: 1; hashes run one per hashing thread)."""
     hash_workers: int = 0
     """Threads for password hashing; 0: one per CPU."""
     password_min_length: int = 8
@@ -250,6 +258,26 @@ class Settings:
             if getattr(self, name) < 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or more")
         self._validate_server_limits()
+        self._validate_hashing()
+
+    def _validate_hashing(self) -> None:
+        """argon2id's own bounds (RFC 9106), and a floor below which a hash protects little."""
+        if not 1 <= self.argon2_time_cost <= MAX_ARGON2_TIME_COST:
+            raise SettingsError(
+                f"TMS_ARGON2_TIME_COST must be between 1 and {MAX_ARGON2_TIME_COST}"
+            )
+        if not 1 <= self.argon2_parallelism <= MAX_ARGON2_PARALLELISM:
+            raise SettingsError(
+                f"TMS_ARGON2_PARALLELISM must be between 1 and {MAX_ARGON2_PARALLELISM}"
+            )
+        # 1 MiB is above argon2's own floor of 8 KiB per lane for every allowed lane count.
+        if not MIN_ARGON2_MEMORY_KIB <= self.argon2_memory_kib <= MAX_ARGON2_MEMORY_KIB:
+            raise SettingsError(
+                f"TMS_ARGON2_MEMORY_KIB must be between {MIN_ARGON2_MEMORY_KIB} (1 MiB) and "
+                f"{MAX_ARGON2_MEMORY_KIB} (4 GiB)"
+            )
+        if self.hash_workers < 0:
+            raise SettingsError("TMS_HASH_WORKERS must be 0 (one per CPU) or more")
 
     def _validate_server_limits(self) -> None:
         """What the HTTP server accepts from one client."""

@@ -64,12 +64,12 @@ async def test_a_password_verifies_against_its_own_hash_only(
     assert await hasher.hash("correct horse battery staple") != password_hash
 
 
-async def test_the_default_parameters_are_rfc_9106_low_memory_argon2id() -> None:
+async def test_the_default_parameters_are_owasp_recommended_argon2id() -> None:
     hasher = Argon2PasswordHasher()
     try:
         password_hash = await hasher.hash("ünïcode pässword")
 
-        assert password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
         assert await hasher.verify(password_hash, "ünïcode pässword")
         assert not hasher.needs_rehash(password_hash)
     finally:

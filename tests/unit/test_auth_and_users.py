@@ -183,6 +183,50 @@ async def test_every_failed_sign_in_costs_one_verification(
     assert counting.verifications == 1
 
 
+async def test_a_hash_made_with_other_argon2_parameters_is_upgraded_at_sign_in(
+    memory_container: Container,
+) -> None:
+    """Hashes made before the parameters changed (here: twice the memory and passes of the
+    test container's) sign in, once, with one verification, and are then replaced by one
+    with the current parameters, which goes on signing in."""
+    earlier = Argon2PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1, max_workers=1)
+    try:
+        old_hash = await earlier.hash(PASSWORD)
+    finally:
+        earlier.shutdown()
+    user = await add_user(memory_container, "returning", password_hash=old_hash)
+    counting = CountingHasher(memory_container.hasher())
+    memory_container.hasher.override(providers.Object(counting))
+
+    await memory_container.auth().sign_in("returning", PASSWORD)
+
+    assert counting.verifications == 1
+    stored = await current_user(memory_container, user.id)
+    assert stored is not None
+    assert old_hash.startswith("$argon2id$v=19$m=2048,t=2,p=1$")
+    assert stored.password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert not counting.needs_rehash(stored.password_hash)
+    assert await memory_container.auth().sign_in("returning", PASSWORD)
+    with pytest.raises(AuthenticationFailed):
+        await memory_container.auth().sign_in("returning", "wrong " + PASSWORD)
+
+
+async def test_a_failed_sign_in_leaves_an_outdated_hash_alone(memory_container: Container) -> None:
+    earlier = Argon2PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1, max_workers=1)
+    try:
+        old_hash = await earlier.hash(PASSWORD)
+    finally:
+        earlier.shutdown()
+    user = await add_user(memory_container, "returning", password_hash=old_hash)
+
+    with pytest.raises(AuthenticationFailed):
+        await memory_container.auth().sign_in("returning", "wrong " + PASSWORD)
+
+    stored = await current_user(memory_container, user.id)
+    assert stored is not None
+    assert stored.password_hash == old_hash
+
+
 async def test_a_legacy_hash_of_a_password_as_typed_signs_in_as_typed_then_normalised(
     memory_container: Container,
 ) -> None:

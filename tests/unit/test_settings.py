@@ -57,6 +57,12 @@ def test_the_example_gives_the_defaults() -> None:
         ("TMS_BODY_MIN_RATE_BYTES", "-1", "TMS_BODY_MIN_RATE_BYTES must be 0"),
         ("TMS_STORAGE_URL", "ftp://files.example.org/tms", "TMS_STORAGE_URL is neither a folder"),
         ("TMS_STORAGE_URL", "s3:///prefix", "TMS_STORAGE_URL names no bucket"),
+        ("TMS_ARGON2_TIME_COST", "0", "TMS_ARGON2_TIME_COST must be between 1 and 100"),
+        ("TMS_ARGON2_TIME_COST", "two", "TMS_ARGON2_TIME_COST must be a whole number"),
+        ("TMS_ARGON2_PARALLELISM", "0", "TMS_ARGON2_PARALLELISM must be between 1 and 64"),
+        ("TMS_ARGON2_MEMORY_KIB", "512", "TMS_ARGON2_MEMORY_KIB must be between 1024"),
+        ("TMS_ARGON2_MEMORY_KIB", "5000000", "TMS_ARGON2_MEMORY_KIB must be between 1024"),
+        ("TMS_HASH_WORKERS", "-1", "TMS_HASH_WORKERS must be 0"),
     ],
 )
 def test_a_bad_value_is_refused_by_name(name: str, value: str, message: str) -> None:
@@ -74,3 +80,28 @@ def test_production_needs_a_long_secret_key() -> None:
 def test_uploaded_files_go_under_the_data_directory_unless_told() -> None:
     assert Settings(var_dir="/srv/tms").files_url == "/srv/tms/files"
     assert Settings(storage_url="s3://bucket/tms").files_url == "s3://bucket/tms"
+
+
+def test_argon2_defaults_are_owasps_recommendation() -> None:
+    settings = Settings.from_env(environ={}, env_file=None)
+    assert (
+        settings.argon2_memory_kib,
+        settings.argon2_time_cost,
+        settings.argon2_parallelism,
+    ) == (19 * 1024, 2, 1)
+
+
+def test_other_argon2_parameters_can_be_chosen() -> None:
+    chosen = Settings.from_env(
+        environ={
+            "TMS_ARGON2_MEMORY_KIB": "47104",
+            "TMS_ARGON2_TIME_COST": "1",
+            "TMS_ARGON2_PARALLELISM": "2",
+        },
+        env_file=None,
+    )
+    assert (chosen.argon2_memory_kib, chosen.argon2_time_cost, chosen.argon2_parallelism) == (
+        47104,
+        1,
+        2,
+    )

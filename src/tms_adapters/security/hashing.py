@@ -27,13 +27,20 @@ _PBKDF2_SHA256 = re.compile(
 _PBKDF2_MAX_ROUNDS = 2**32 - 1
 _PBKDF2_SHA256_SIZE = 32
 
+DEFAULT_TIME_COST = 2
+DEFAULT_MEMORY_KIB = 19 * 1024
+DEFAULT_PARALLELISM = 1
+"""OWASP's recommended argon2id parameters (Password Storage Cheat Sheet): 19 MiB, 2
+passes, 1 lane."""
+
 
 class Argon2PasswordHasher:
     """Hashes passwords with argon2id (argon2-cffi) off the event loop.
 
     Rules:
-    - parameters default to RFC 9106's second recommended (low-memory) profile:
-      ``time_cost`` 3 passes, ``memory_cost`` 64 MiB (in KiB), ``parallelism`` 4 lanes;
+    - parameters default to OWASP's recommended argon2id configuration: ``memory_cost``
+      19 MiB (in KiB), ``time_cost`` 2 passes, ``parallelism`` 1 lane (one thread per hash,
+      so a pool of one thread per core hashes as many passwords at once as there are cores);
     - work runs in a pool of ``max_workers`` threads (default: one per CPU), so at most that
       many hashes hold their memory at once; argon2 and pbkdf2 release the GIL meanwhile;
     - ``verify`` never raises: a malformed or unknown hash simply does not match;
@@ -48,9 +55,9 @@ class Argon2PasswordHasher:
     def __init__(
         self,
         *,
-        time_cost: int = 3,
-        memory_cost: int = 65536,
-        parallelism: int = 4,
+        time_cost: int = DEFAULT_TIME_COST,
+        memory_cost: int = DEFAULT_MEMORY_KIB,
+        parallelism: int = DEFAULT_PARALLELISM,
         max_workers: int | None = None,
     ) -> None:
         self._hasher = PasswordHasher(

@@ -34,6 +34,7 @@ from tms_domain.accounts.ports import (
     TokenService,
     UserDirectory,
     UserRepository,
+    UserViews,
 )
 from tms_domain.accounts.profiles import (
     EMAIL_PATTERN,
@@ -82,6 +83,7 @@ __all__ = [
     "UserLocked",
     "UserRepository",
     "UserUnlocked",
+    "UserViews",
     "account_attempts_key",
     "display_name",
     "existing_user",

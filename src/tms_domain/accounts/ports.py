@@ -121,6 +121,18 @@ class UserDirectory(Protocol):
         ...
 
 
+class UserViews(Protocol):
+    """Read side for the user listing: each user as a client is shown it (an opaque view the
+    HTTP edge sends as it is), built straight from the stored rows, never as a User: a
+    listing shows a thousand users per request, and an aggregate per row (then a DTO per
+    aggregate) cost more than reading them. What a view holds and how it is built is the
+    adapters' (tms_adapters/persistence/views.py); a test holds it to the HTTP contract."""
+
+    async def page(self, *, skip: int, limit: int, role: Role | None = None) -> Sequence[object]:
+        """By id, filtered by role before paging, as UserDirectory.page."""
+        ...
+
+
 class SignInRepository(Protocol):
     async def add(self, sign_in: SignIn) -> None: ...
 

@@ -56,6 +56,7 @@ from tms_entrypoints.http.metrics import (
 )
 from tms_entrypoints.http.reporting.analytics import AnalyticsController
 from tms_entrypoints.http.reporting.reports import generate_report
+from tms_entrypoints.http.scope import SharedReadsPerRequest
 from tms_entrypoints.http.training.assignments import AssignmentsController
 from tms_entrypoints.http.training.attendance import AttendanceController
 from tms_entrypoints.http.training.booking import BookingController
@@ -207,6 +208,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=[lifespan],
         debug=False,
     )
-    app.asgi_handler = RequestEdge(RequestMetrics(app.asgi_handler))
+    # Metrics see the whole request; its reads share one connection inside (scope.py).
+    app.asgi_handler = RequestEdge(RequestMetrics(SharedReadsPerRequest(app.asgi_handler)))
     count_pool_checkouts(container.engine())
     return app

@@ -13,6 +13,7 @@ from litestar.params import SkipValidation
 
 from tms_adapters.calendar import IcsWriter
 from tms_adapters.persistence.sql.probe import SchemaProbe, StorageProbe
+from tms_adapters.persistence.sql.request_scope import lost_connection
 from tms_adapters.realtime.hub import EventHub
 from tms_adapters.redis_probe import RedisProbe
 from tms_domain.accounts import Actor
@@ -22,7 +23,7 @@ from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.calendar.use_cases.feeds import CalendarService
 from tms_domain.jobs.use_cases.admin import JobAdminService
-from tms_domain.kernel import AuthenticationFailed, Clock
+from tms_domain.kernel import AuthenticationFailed, Clock, StorageUnavailable
 from tms_domain.kernel.content import ContentRenderer
 from tms_domain.kernel.files import FileStorage
 from tms_domain.learning.use_cases.courses import CourseService
@@ -60,8 +61,18 @@ def client_address(request: Request[Any, Any, Any]) -> str | None:
 async def provide_actor(
     request: Request[Any, Any, Any], auth: NamedDependency[AuthService]
 ) -> Actor:
-    """The signed-in caller; 401 when the token is missing, bad, expired or revoked."""
-    return await auth.authenticate(bearer_token(request), client_address(request))
+    """The signed-in caller; 401 when the token is missing, bad, expired or revoked.
+
+    The token check is a request's first statement: when the pooled connection it was given
+    had died (a database restart; pools do not ping before each use), it runs once more on
+    a fresh connection rather than failing the request."""
+    token, address = bearer_token(request), client_address(request)
+    try:
+        return await auth.authenticate(token, address)
+    except StorageUnavailable as error:
+        if not lost_connection(error):
+            raise
+        return await auth.authenticate(token, address)
 
 
 def provide_auth(core: Core) -> AuthService:

@@ -23,9 +23,9 @@ function session(id: number, title: string, start: string, status: TrainingSessi
     status,
     class_link: null,
     session_link: `link-${id}-xxxxxxxxxxxxxxxx`,
-    ...NO_BOOKING,
     created_at: '2026-01-01T09:00:00+00:00',
     updated_at: '2026-01-01T09:00:00+00:00',
+    ...NO_BOOKING,
   } satisfies TrainingSession;
 }
 

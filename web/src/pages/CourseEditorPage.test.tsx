@@ -52,9 +52,9 @@ function session(id: number, title: string, scheduled_date: string): TrainingSes
     status: 'scheduled',
     class_link: null,
     session_link: `s-${id}`,
-    ...NO_BOOKING,
     created_at: '2026-05-01T09:00:00+00:00',
     updated_at: '2026-05-01T09:00:00+00:00',
+    ...NO_BOOKING,
   };
 }
 

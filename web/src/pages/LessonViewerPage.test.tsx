@@ -89,9 +89,9 @@ const monday: TrainingSession = {
   status: 'scheduled',
   class_link: null,
   session_link: 's-31',
-  ...NO_BOOKING,
   created_at: '2026-05-01T09:00:00+00:00',
   updated_at: '2026-05-01T09:00:00+00:00',
+  ...NO_BOOKING,
 };
 
 function renderLesson(lesson: Lesson) {

@@ -48,6 +48,7 @@ from tms_adapters.persistence.memory.training_queries import (
     MemoryTraineeActivity,
     MemoryTrainingProgress,
 )
+from tms_adapters.persistence.memory.views import MemorySessionViews, MemoryUserViews
 from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import (
     PasswordLinkRepository,
@@ -55,6 +56,7 @@ from tms_domain.accounts import (
     SignInRepository,
     UserDirectory,
     UserRepository,
+    UserViews,
 )
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.calendar import CalendarQueries, CalendarTokens
@@ -88,6 +90,7 @@ from tms_domain.training import (
     TraineeActivity,
     TrainingProgress,
 )
+from tms_domain.training.views import SessionViews
 from tms_domain.unit_of_work import UnitOfWorkFactory
 
 
@@ -108,6 +111,8 @@ class MemoryUnitOfWork:
     audit: AuditLog
     events: EventStore
     user_directory: UserDirectory
+    user_views: UserViews
+    session_views: SessionViews
     sign_in_history: SignInHistory
     session_listing: SessionListing
     room_listing: RoomListing
@@ -171,6 +176,8 @@ class MemoryUnitOfWork:
         self.files = MemoryStoredFileRepository(state)
         self.calendar_tokens = MemoryCalendarTokens(state)
         self.calendar_queries = MemoryCalendarQueries(state)
+        self.user_views = MemoryUserViews(state)
+        self.session_views = MemorySessionViews(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

@@ -77,7 +77,11 @@ def create_engine(
             echo=echo,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            # No ping before each checkout (a round trip per unit of work): connections are
+            # replaced after 30 minutes, well within the server's wait_timeout (8 h by
+            # default), and one found dead on use invalidates the pool's others (a 503 for
+            # that request, or one retry of the token check: http/deps.py).
+            pool_pre_ping=False,
             pool_recycle=1800,
             pool_timeout=pool_timeout,
             # Each statement sees what others have committed, so a rule checked after

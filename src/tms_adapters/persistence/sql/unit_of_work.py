@@ -30,6 +30,7 @@ from tms_adapters.persistence.sql.learning import (
 )
 from tms_adapters.persistence.sql.learning_queries import SqlaCourseListing, SqlaEnrolmentListing
 from tms_adapters.persistence.sql.password_links import SqlaPasswordLinkRepository
+from tms_adapters.persistence.sql.request_scope import SharedReads, current_shared_reads
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -44,6 +45,7 @@ from tms_adapters.persistence.sql.training_queries import (
     SqlaTraineeActivity,
     SqlaTrainingProgress,
 )
+from tms_adapters.persistence.sql.views import SqlaSessionViews, SqlaUserViews
 from tms_adapters.realtime.wire import to_wire
 from tms_domain.accounts import (
     PasswordLinkRepository,
@@ -51,6 +53,7 @@ from tms_domain.accounts import (
     SignInRepository,
     UserDirectory,
     UserRepository,
+    UserViews,
 )
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.calendar import CalendarQueries, CalendarTokens
@@ -85,6 +88,7 @@ from tms_domain.training import (
     TraineeActivity,
     TrainingProgress,
 )
+from tms_domain.training.views import SessionViews
 from tms_domain.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -120,6 +124,8 @@ class SqlaUnitOfWork:
     audit: AuditLog
     events: EventStore
     user_directory: UserDirectory
+    user_views: UserViews
+    session_views: SessionViews
     sign_in_history: SignInHistory
     session_listing: SessionListing
     room_listing: RoomListing
@@ -151,14 +157,28 @@ class SqlaUnitOfWork:
         self._read_only = read_only
         self._reactions = reactions
         self._conn: AsyncConnection | None = None
+        self._shared: SharedReads | None = None
         self._pending: list[DomainEvent] = []
+
+    async def _connect(self) -> AsyncConnection:
+        """Its own connection, or the request's shared read connection (request_scope.py)."""
+        scope = current_shared_reads()
+        if scope is not None:
+            if self._read_only and scope.available(self._engine):
+                self._shared = scope
+                return await scope.acquire(self._engine)
+            if not self._read_only:
+                # What this write changes must be seen by the request's later reads.
+                await scope.end()
+        conn = await self._engine.connect()
+        if not self._read_only:
+            conn = await conn.execution_options(**{WRITE_OPTION: True})
+        await conn.begin()
+        return conn
 
     async def __aenter__(self) -> Self:
         try:
-            conn = await self._engine.connect()
-            if not self._read_only:
-                conn = await conn.execution_options(**{WRITE_OPTION: True})
-            await conn.begin()
+            conn = await self._connect()
         except Exception as error:
             if storage_error(error):
                 log.warning("database unavailable: %s", error)
@@ -192,6 +212,8 @@ class SqlaUnitOfWork:
         self.files = SqlaStoredFileRepository(conn)
         self.calendar_tokens = SqlaCalendarTokens(conn)
         self.calendar_queries = SqlaCalendarQueries(conn)
+        self.user_views = SqlaUserViews(conn)
+        self.session_views = SqlaSessionViews(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
@@ -202,7 +224,10 @@ class SqlaUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            await shared.release(failed=exc is not None and storage_error(exc))
+        elif conn is not None:
             # Closing rolls back whatever was not committed, in one round trip: an explicit
             # rollback first would be followed by the pool's own on return.
             try:

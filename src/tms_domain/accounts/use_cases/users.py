@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,14 @@ class UserService:
         authorize(actor, Permission.LIST_USERS)
         async with self._core.uow(read_only=True) as uow:
             return await uow.user_directory.page(skip=page.skip, limit=page.limit, role=role)
+
+    async def list_user_views(
+        self, actor: Actor, page: Page, role: Role | None = None
+    ) -> Sequence[object]:
+        """list_users as the client is shown it (the read side's views, not aggregates)."""
+        authorize(actor, Permission.LIST_USERS)
+        async with self._core.uow(read_only=True) as uow:
+            return await uow.user_views.page(skip=page.skip, limit=page.limit, role=role)
 
     async def get_user(self, actor: Actor, user_id: int) -> User:
         """Admins and trainers read anyone; a trainee reads only themself."""

@@ -100,6 +100,30 @@ def _with_trainees(sessions: list[TrainingSession], users: dict[int, User]) -> l
     return [SessionDetails(s, [users[i] for i in s.trainee_ids if i in users]) for s in sessions]
 
 
+def _visible_sessions(actor: Actor, filters: SessionFilters, page: Page) -> SessionQuery:
+    """What a listing may show the actor: admins all; a trainer their own; a trainee those
+    they are enrolled in."""
+    authorize(actor, Permission.LIST_SESSIONS)
+    trainer_id, trainee_id = filters.trainer_id, None
+    if actor.role is Role.TRAINER:
+        if trainer_id not in (None, actor.id):
+            raise Forbidden("Trainers can list only their own sessions")
+        trainer_id = actor.id
+    elif actor.role is Role.TRAINEE:
+        trainee_id = actor.id
+    starts_from, starts_before = utc_period(filters.starts_from, filters.starts_before)
+    return SessionQuery(
+        status=filters.status,
+        trainer_id=trainer_id,
+        trainee_id=trainee_id,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        newest_first=filters.newest_first,
+        skip=page.skip,
+        limit=page.limit,
+    )
+
+
 class SessionService:
     def __init__(self, core: Core) -> None:
         self._core = core
@@ -116,30 +140,19 @@ class SessionService:
         """Sessions by start time (earliest first, or newest first). Admins see all; a trainer
         their own; a trainee those they are enrolled in. Filters apply before paging;
         ``starts_before`` is exclusive and cannot come before ``starts_from``."""
-        authorize(actor, Permission.LIST_SESSIONS)
-        trainer_id, trainee_id = filters.trainer_id, None
-        if actor.role is Role.TRAINER:
-            if trainer_id not in (None, actor.id):
-                raise Forbidden("Trainers can list only their own sessions")
-            trainer_id = actor.id
-        elif actor.role is Role.TRAINEE:
-            trainee_id = actor.id
-        starts_from, starts_before = utc_period(filters.starts_from, filters.starts_before)
-        query = SessionQuery(
-            status=filters.status,
-            trainer_id=trainer_id,
-            trainee_id=trainee_id,
-            starts_from=starts_from,
-            starts_before=starts_before,
-            newest_first=filters.newest_first,
-            skip=page.skip,
-            limit=page.limit,
-        )
+        query = _visible_sessions(actor, filters, page)
         async with self._core.uow(read_only=True) as uow:
             found = await uow.session_listing.page(query)
             # A page's trainees are chosen by its sessions, not by hundreds of ids sent back.
             users = await uow.user_directory.enrolled_in([s.id for s in found]) if found else {}
             return _with_trainees(found, users)
+
+    async def list_session_views(self, actor: Actor, filters: SessionFilters, page: Page) -> object:
+        """list_sessions as the client is shown it (the read side's views, not aggregates;
+        possibly already encoded): opaque to the domain."""
+        query = _visible_sessions(actor, filters, page)
+        async with self._core.uow(read_only=True) as uow:
+            return await uow.session_views.page(query, actor.id)
 
     async def get_session(self, actor: Actor, session_id: int) -> SessionDetails:
         """Admins, the session's trainer and its enrolled trainees; others get 404."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
@@ -41,8 +41,10 @@ class UsersController(Controller):
         role: Annotated[RoleName | None, QueryParameter()] = None,
     ) -> list[UserOut]:
         """Every user, by id (admins and trainers); `role` filters before paging."""
-        found = await users.list_users(actor, Page(skip, limit), Role(role) if role else None)
-        return [UserOut.of(user) for user in found]
+        # The read side's views (persistence/views.py: UserView), which encode as UserOut
+        # does, byte for byte (tests/contract/test_views.py), built straight from the rows.
+        views = await users.list_user_views(actor, Page(skip, limit), Role(role) if role else None)
+        return cast("list[UserOut]", views)
 
     @get("/{user_id:int}", operation_id="getUser", responses=ERROR_RESPONSES)
     async def get_user(

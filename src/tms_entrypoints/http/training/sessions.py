@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar, cast
 
 import msgspec
 from litestar import Controller, delete, get, post, put
@@ -17,7 +17,6 @@ from tms_domain.training.use_cases.sessions import (
     SessionFilters,
     SessionService,
 )
-from tms_entrypoints.http.accounts.schemas import UserOut
 from tms_entrypoints.http.errors import ERROR_RESPONSES
 from tms_entrypoints.http.params import From, Id, Limit, Skip, To, moment
 from tms_entrypoints.http.schemas import MAX_ID, MessageOut, StatusName
@@ -63,7 +62,10 @@ class SessionsController(Controller):
     ) -> list[SessionOut]:
         """Sessions by start time: admins all, trainers their own, trainees those they are
         enrolled in; `from` and `to` bound the start (`from` after `to`: 422)."""
-        found = await sessions.list_sessions(
+        # The read side's page (persistence/views.py: SessionView structs, or them already
+        # encoded as msgspec.Raw, sent as it is), which encodes as SessionOut does, byte for
+        # byte (tests/contract/test_views.py), built from the rows.
+        views = await sessions.list_session_views(
             actor,
             SessionFilters(
                 status=SessionStatus(status) if status else None,
@@ -74,8 +76,7 @@ class SessionsController(Controller):
             ),
             Page(skip, limit),
         )
-        shown: dict[int, UserOut] = {}
-        return [SessionOut.of(d.session, d.trainees, shown, viewer_id=actor.id) for d in found]
+        return cast("list[SessionOut]", views)
 
     @get("/{session_id:int}", operation_id="getSession", responses=ERROR_RESPONSES)
     async def get_session(
