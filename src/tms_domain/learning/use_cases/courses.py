@@ -549,8 +549,9 @@ class CourseService:
             else frozenset()
         )
         uow.record(CourseChanged(_snapshot(course), enrolled))
+        await _with_files(uow, course)
         await uow.commit()
-        return await _with_files(uow, course)
+        return course
 
 
 def _set_fields(course: Course, changes: CourseChanges) -> None:
