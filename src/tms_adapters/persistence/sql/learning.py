@@ -5,22 +5,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Column, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.dml import Insert
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.learning_rows import (
+    COURSE_COLUMNS,
+    ENROLMENT_COLUMNS,
+    LESSON_COLUMNS,
+    code_key,
+    course_from_row,
+    course_values,
+    enrolment_from_row,
+    insert_ignoring_duplicates,
+    lesson_from_row,
+    lesson_values,
+)
 from tms_domain.kernel import Conflict
 from tms_domain.learning import (
     CompletionSource,
     Course,
     CourseEnrolment,
-    CourseStatus,
-    Difficulty,
-    EnrolmentStatus,
     Lesson,
     LessonCompletion,
     LessonKind,
@@ -31,162 +38,6 @@ from tms_domain.learning import (
 _C, _M, _L, _LS = t.courses, t.course_modules, t.lessons, t.lesson_sessions
 _E, _LC = t.course_enrolments, t.lesson_completions
 
-COURSE_COLUMNS: tuple[Column[Any], ...] = (
-    _C.c.id,
-    _C.c.code,
-    _C.c.title,
-    _C.c.description,
-    _C.c.category,
-    _C.c.difficulty,
-    _C.c.estimated_minutes,
-    _C.c.status,
-    _C.c.owner_id,
-    _C.c.created_at,
-    _C.c.updated_at,
-    _C.c.published_at,
-)
-"""What a Course's own fields are read from; a query selects these first."""
-
-LESSON_COLUMNS: tuple[Column[Any], ...] = (
-    _L.c.id,
-    _L.c.module_id,
-    _L.c.course_id,
-    _L.c.title,
-    _L.c.kind,
-    _L.c.position,
-    _L.c.body,
-    _L.c.body_html,
-    _L.c.video_url,
-    _L.c.file_id,
-    _L.c.duration_minutes,
-    _L.c.created_at,
-    _L.c.updated_at,
-)
-
-ENROLMENT_COLUMNS: tuple[Column[Any], ...] = (
-    _E.c.id,
-    _E.c.course_id,
-    _E.c.trainee_id,
-    _E.c.assigned_at,
-    _E.c.status,
-    _E.c.batch_id,
-    _E.c.due_date,
-    _E.c.completed_at,
-)
-
-
-def code_key(code: str) -> str:
-    return code.casefold()
-
-
-def course_from_row(row: Sequence[Any]) -> Course:
-    """From a row that starts with ``COURSE_COLUMNS``."""
-    (
-        course_id,
-        code,
-        title,
-        description,
-        category,
-        difficulty,
-        estimated_minutes,
-        status,
-        owner_id,
-        created_at,
-        updated_at,
-        published_at,
-    ) = row[:12]
-    return Course(
-        id=course_id,
-        code=code,
-        title=title,
-        description=description,
-        category=category,
-        difficulty=Difficulty(difficulty) if difficulty else None,
-        estimated_minutes=estimated_minutes,
-        status=CourseStatus(status),
-        owner_id=owner_id,
-        created_at=created_at,
-        updated_at=updated_at,
-        published_at=published_at,
-    )
-
-
-def lesson_from_row(row: Sequence[Any], session_ids: list[int]) -> Lesson:
-    return Lesson(
-        id=row[0],
-        module_id=row[1],
-        course_id=row[2],
-        title=row[3],
-        kind=LessonKind(row[4]),
-        position=row[5],
-        body=row[6],
-        body_html=row[7],
-        video_url=row[8],
-        file_id=row[9],
-        duration_minutes=row[10],
-        created_at=row[11],
-        updated_at=row[12],
-        session_ids=session_ids,
-    )
-
-
-def enrolment_from_row(row: Sequence[Any]) -> CourseEnrolment:
-    """From a row that starts with ``ENROLMENT_COLUMNS``."""
-    return CourseEnrolment(
-        id=row[0],
-        course_id=row[1],
-        trainee_id=row[2],
-        assigned_at=row[3],
-        status=EnrolmentStatus(row[4]),
-        batch_id=row[5],
-        due_date=row[6],
-        completed_at=row[7],
-    )
-
-
-def insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Insert:
-    """An INSERT that skips rows whose unique key is taken, on either database (the
-    database settles a race: neither insert fails, one row is kept)."""
-    statement = insert(table)
-    if conn.dialect.name in ("mysql", "mariadb"):
-        return statement.prefix_with("IGNORE")
-    return statement.prefix_with("OR IGNORE")
-
-
-def _course_values(course: Course) -> dict[str, Any]:
-    return {
-        "code": course.code,
-        "code_key": code_key(course.code),
-        "title": course.title,
-        "description": course.description,
-        "category": course.category,
-        "difficulty": course.difficulty.value if course.difficulty else None,
-        "estimated_minutes": course.estimated_minutes,
-        "status": course.status.value,
-        "owner_id": course.owner_id,
-        "created_at": course.created_at,
-        "updated_at": course.updated_at,
-        "published_at": course.published_at,
-    }
-
-
-def _lesson_values(lesson: Lesson) -> dict[str, Any]:
-    return {
-        "module_id": lesson.module_id,
-        "course_id": lesson.course_id,
-        "title": lesson.title,
-        "kind": lesson.kind.value,
-        "position": lesson.position,
-        "body": lesson.body,
-        "body_html": lesson.body_html,
-        "video_url": lesson.video_url,
-        "file_id": lesson.file_id,
-        "duration_minutes": lesson.duration_minutes,
-        "created_at": lesson.created_at,
-        "updated_at": lesson.updated_at,
-    }
-
-
 CODE_TAKEN = "The code is already in use"
 
 
@@ -195,7 +46,7 @@ class SqlaCourseRepository:
         self._conn = conn
 
     async def add(self, course: Course) -> Course:
-        values = _course_values(course)
+        values = course_values(course)
         if not course.code:
             # Numbered by the id the row gets: a placeholder first, unique by construction.
             placeholder = f"~new-{id(course)}-{course.created_at.timestamp()}"
@@ -279,7 +130,7 @@ class SqlaCourseRepository:
 
     async def save(self, course: Course) -> None:
         conn = self._conn
-        values = _course_values(course)
+        values = course_values(course)
         del values["created_at"]
         try:
             await conn.execute(update(_C).where(_C.c.id == course.id).values(**values))
@@ -333,12 +184,12 @@ class SqlaCourseRepository:
                 lesson.module_id, lesson.course_id = module.id, course.id
                 old_lesson = old_lessons.get(lesson.id) if lesson.id else None
                 if old_lesson is None:
-                    result = await conn.execute(insert(_L).values(**_lesson_values(lesson)))
+                    result = await conn.execute(insert(_L).values(**lesson_values(lesson)))
                     lesson.id = int(result.inserted_primary_key[0])  # type: ignore[index]
                     before: set[int] = set()
                 else:
-                    if _lesson_values(old_lesson) != _lesson_values(lesson):
-                        changed_lessons.append({"lesson": lesson.id, **_lesson_values(lesson)})
+                    if lesson_values(old_lesson) != lesson_values(lesson):
+                        changed_lessons.append({"lesson": lesson.id, **lesson_values(lesson)})
                     before = set(old_lesson.session_ids)
                 after = set(lesson.session_ids)
                 links_gone += [{"l": lesson.id, "s": s} for s in sorted(before - after)]

@@ -10,7 +10,7 @@ from sqlalchemy import ScalarSelect, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
-from tms_adapters.persistence.sql.learning import (
+from tms_adapters.persistence.sql.learning_rows import (
     COURSE_COLUMNS,
     ENROLMENT_COLUMNS,
     course_from_row,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from tms_domain.accounts import Actor
 from tms_domain.audit import diff, record_audit
@@ -18,13 +18,12 @@ from tms_domain.kernel import (
     authorize,
 )
 from tms_domain.kernel.content import ContentRenderer, check_video_url
-from tms_domain.kernel.files import StoredFile, forget_file
+from tms_domain.kernel.files import StoredFile
 from tms_domain.learning.events import CourseChanged, CourseCreated, CourseDeleted
 from tms_domain.learning.model import (
     AUTHORED_KINDS,
     Course,
     CourseStatus,
-    Difficulty,
     Lesson,
     LessonKind,
     Module,
@@ -38,8 +37,26 @@ from tms_domain.learning.rules import (
     module_violations,
 )
 from tms_domain.learning.use_cases.access import editable_course, visible_course
+from tms_domain.learning.use_cases.course_inputs import (
+    CourseChanges,
+    CourseFilters,
+    LessonFields,
+    NewCourse,
+    check_kind,
+    set_fields,
+    text_or_none,
+)
+from tms_domain.learning.use_cases.lesson_files import forget_files, with_files
 from tms_domain.learning.use_cases.session_lessons import follow_sessions_of
 from tms_domain.unit_of_work import Core, UnitOfWork
+
+__all__ = [
+    "CourseChanges",
+    "CourseFilters",
+    "CourseService",
+    "LessonFields",
+    "NewCourse",
+]
 
 MODULE_NOT_FOUND = "Module not found"
 LESSON_NOT_FOUND = "Lesson not found"
@@ -49,62 +66,6 @@ STILL_ENROLLED = (
     "Trainees are enrolled in this course, so it cannot be deleted: archive it instead"
     " (POST /courses/{id}/archive)"
 )
-
-
-@dataclass(frozen=True)
-class NewCourse:
-    title: str
-    code: str | None = None
-    description: str | None = None
-    category: str | None = None
-    difficulty: Difficulty | None = None
-    estimated_minutes: int | None = None
-    owner_id: int | None = None
-    """Admins may name another owner (a trainer or an admin); None: the creator."""
-
-
-@dataclass(frozen=True)
-class CourseChanges:
-    """Fields to change; None leaves a field as it is."""
-
-    code: str | None = None
-    title: str | None = None
-    description: str | None = None
-    category: str | None = None
-    difficulty: Difficulty | None = None
-    estimated_minutes: int | None = None
-    status: CourseStatus | None = None
-    owner_id: int | None = None
-
-
-@dataclass(frozen=True)
-class CourseFilters:
-    status: CourseStatus | None = None
-    q: str | None = None
-    category: str | None = None
-
-
-@dataclass(frozen=True)
-class LessonFields:
-    """A lesson's fields; None leaves a field as it is (or unset, for a new lesson)."""
-
-    title: str | None = None
-    kind: LessonKind | None = None
-    body: str | None = None
-    video_url: str | None = None
-    session_ids: tuple[int, ...] | None = None
-    duration_minutes: int | None = None
-    position: int | None = None
-    module_id: int | None = None
-    """Move the lesson to another module of the same course (at its end unless
-    ``position`` is given)."""
-
-
-def _text(value: str | None) -> str | None:
-    """Stored stripped; blank means none."""
-    if value is None:
-        return None
-    return value.strip() or None
 
 
 class CourseService:
@@ -126,8 +87,8 @@ class CourseService:
             skip=page.skip,
             limit=page.limit,
             status=status,
-            q=_text(filters.q),
-            category=_text(filters.category),
+            q=text_or_none(filters.q),
+            category=text_or_none(filters.category),
             enrolled_trainee_id=trainee_id,
         )
         async with self._core.uow(read_only=True) as uow:
@@ -137,7 +98,7 @@ class CourseService:
         """With its modules and lessons in order. Admins and trainers; a trainee only a
         published course they are enrolled in (404 otherwise)."""
         async with self._core.uow(read_only=True) as uow:
-            return await _with_files(uow, await visible_course(uow, actor, course_id))
+            return await with_files(uow, await visible_course(uow, actor, course_id))
 
     async def create_course(self, actor: Actor, new: NewCourse) -> Course:
         """A draft. Admins (for themselves or another trainer or admin); a trainer for
@@ -166,7 +127,7 @@ class CourseService:
             code=(new.code or "").strip(),
             title=new.title.strip(),
             description=new.description,
-            category=_text(new.category),
+            category=text_or_none(new.category),
             difficulty=new.difficulty,
             estimated_minutes=new.estimated_minutes,
             status=CourseStatus.DRAFT,
@@ -222,7 +183,7 @@ class CourseService:
                 if await uow.courses.code_taken(code, except_course_id=course.id):
                     raise Conflict(f"The code {code} is already in use")
                 course.code = code
-            _set_fields(course, changes)
+            set_fields(course, changes)
             now = self._core.clock.now()
             if changes.status is not None:
                 course.move_to(changes.status, now)
@@ -251,7 +212,7 @@ class CourseService:
             if await uow.course_enrolments.count_for_course(course_id):
                 raise Conflict(STILL_ENROLLED.replace("{id}", str(course_id)))
             whole = await uow.courses.get(course_id)
-            await _forget_files(uow, whole.lessons if whole else [])
+            await forget_files(uow, whole.lessons if whole else [])
             await uow.courses.delete(course_id)
             await record_audit(
                 uow,
@@ -319,7 +280,7 @@ class CourseService:
         async with self._core.uow() as uow:
             course = await self._course_of_module(uow, actor, module_id)
             module = course.remove_module(module_id)
-            await _forget_files(uow, module.lessons)
+            await forget_files(uow, module.lessons)
             course.updated_at = self._core.clock.now()
             await self._store(uow, course, lessons_changed=bool(module.lessons))
             await record_audit(
@@ -396,7 +357,7 @@ class CourseService:
         async with self._core.uow() as uow:
             course = await self._course_of_lesson(uow, actor, lesson_id)
             lesson = course.remove_lesson(lesson_id)
-            await _forget_files(uow, [lesson])
+            await forget_files(uow, [lesson])
             course.updated_at = self._core.clock.now()
             await self._store(uow, course, lessons_changed=True)
             await record_audit(
@@ -429,7 +390,7 @@ class CourseService:
                 raise InvalidInput.for_field("kind", ONLY_FILE_LESSONS)
             before = lesson.audit_fields()
             stored = await uow.files.add(upload)
-            await _forget_files(uow, [lesson])
+            await forget_files(uow, [lesson])
             lesson.file_id, lesson.file = stored.id, stored
             now = self._core.clock.now()
             lesson.updated_at = course.updated_at = now
@@ -501,7 +462,7 @@ class CourseService:
             )
         if fields.session_ids is not None:
             lesson.session_ids = await _existing_sessions(uow, fields.session_ids)
-        _check_kind(lesson)
+        check_kind(lesson)
 
     async def _course_of_module(self, uow: UnitOfWork, actor: Actor, module_id: int) -> Course:
         course_id = await uow.courses.course_id_of_module(module_id)
@@ -549,39 +510,9 @@ class CourseService:
             else frozenset()
         )
         uow.record(CourseChanged(_snapshot(course), enrolled))
-        await _with_files(uow, course)
+        await with_files(uow, course)
         await uow.commit()
         return course
-
-
-def _set_fields(course: Course, changes: CourseChanges) -> None:
-    """The plain fields given (code, owner and status have rules of their own)."""
-    if changes.title is not None:
-        course.title = changes.title.strip()
-    if changes.description is not None:
-        course.description = changes.description
-    if changes.category is not None:
-        course.category = _text(changes.category)
-    if changes.difficulty is not None:
-        course.difficulty = changes.difficulty
-    if changes.estimated_minutes is not None:
-        course.estimated_minutes = changes.estimated_minutes
-
-
-def _check_kind(lesson: Lesson) -> None:
-    """What the lesson's kind needs, and nothing another kind would carry."""
-    if lesson.kind is LessonKind.VIDEO and not lesson.video_url:
-        raise InvalidInput.for_field("video_url", "A video lesson needs a video_url")
-    if lesson.kind is LessonKind.SESSION and not lesson.session_ids:
-        raise InvalidInput.for_field(
-            "session_ids", "A session lesson needs the live sessions that deliver it"
-        )
-    if lesson.kind is not LessonKind.VIDEO:
-        lesson.video_url = None
-    if lesson.kind is not LessonKind.SESSION:
-        lesson.session_ids = []
-    if lesson.kind is not LessonKind.FILE:
-        lesson.file_id = None
 
 
 def _snapshot(course: Course) -> Course:
@@ -604,21 +535,3 @@ async def _check_owner(uow: UnitOfWork, owner_id: int) -> None:
     owner = await uow.users.get(owner_id)
     if owner is None or owner.role is Role.TRAINEE:
         raise InvalidInput.for_field("owner_id", "The owner must be a trainer or an admin")
-
-
-async def _with_files(uow: UnitOfWork, course: Course) -> Course:
-    """The course with what is known of its lessons' files (one lookup for all)."""
-    lessons = [lesson for lesson in course.lessons if lesson.file_id is not None]
-    if lessons:
-        files = await uow.files.get_many({lesson.file_id for lesson in lessons if lesson.file_id})
-        for lesson in lessons:
-            lesson.file = files.get(lesson.file_id) if lesson.file_id is not None else None
-    return course
-
-
-async def _forget_files(uow: UnitOfWork, lessons: Sequence[Lesson]) -> None:
-    """The files of lessons that go (or get another file): rows with the commit, bytes
-    after it."""
-    for lesson in lessons:
-        if lesson.file_id is not None and (file := await uow.files.get(lesson.file_id)):
-            await forget_file(uow.files, uow.jobs, file)
