@@ -10,6 +10,7 @@ land in test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 import servers
 from servers import TmsServer, running
@@ -160,8 +162,10 @@ def test_redoc_shows_every_operation_offline(
             # Redoc renders a long section as it is scrolled to: scroll on until it shows.
             for _ in range(40):
                 if shown.count():
-                    shown.scroll_into_view_if_needed()
-                    break
+                    # Redoc may draw the section again meanwhile: then look for it anew.
+                    with contextlib.suppress(PlaywrightError):
+                        shown.scroll_into_view_if_needed(timeout=2_000)
+                        break
                 page.mouse.wheel(0, 1500)
                 page.wait_for_timeout(250)
             shown.wait_for(timeout=10_000)
