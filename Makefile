@@ -18,8 +18,8 @@ UV_STAMP := $(UV_HOME)/.version-$(UV_VERSION)
 # Tests marked `serial` time CPU-bound work: they run first, alone (pytest exits 5 when none
 # is selected); the rest in parallel, listing the 15 slowest so that a slow test shows.
 PYTEST := $(BIN)/pytest
-SERIAL_TESTS := $(PYTEST) -m serial -n 0 -q
-PARALLEL_TESTS := $(PYTEST) -m "not serial" -n auto --dist loadgroup --durations=15
+SERIAL_TESTS := $(PYTEST) -m serial -n 0 -q -rs
+PARALLEL_TESTS := $(PYTEST) -m "not serial" -n auto --dist loadgroup --durations=15 -rs
 # web/node_modules as web/package-lock.json pins it (again when the lock file changes).
 WEB_DEPS := { [ web/node_modules/.package-lock.json -nt web/package-lock.json ] || (cd web && npm ci --no-audit --no-fund --loglevel=error); }
 

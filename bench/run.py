@@ -1040,11 +1040,18 @@ def main(argv: list[str] | None = None) -> None:
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(document, indent=2))
     (RESULTS / f"bench-{stamp}.md").write_text(report)
     if not suite.quick and not args.label:
-        (ROOT / "bench" / "RESULTS.md").write_text(report)
+        write_results(ROOT / "bench" / "RESULTS.md", report)
     print(report)
     log(f"Done in {time.perf_counter() - started:.0f} s; results in {RESULTS}")
     if shutil.which("wrk") is None and not args.httpx:
         log("Tip: apt-get install wrk for a lighter load generator.")
+
+
+def write_results(path: Path, report: str) -> None:
+    """The run's report at the top of bench/RESULTS.md; the earlier runs and the other
+    benches' sections (each a ``## `` heading) stay below it."""
+    earlier = path.read_text() if path.exists() else ""
+    path.write_text(report.rstrip("\n") + "\n\n" + earlier if earlier else report)
 
 
 if __name__ == "__main__":

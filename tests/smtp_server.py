@@ -1,14 +1,19 @@
 """A real SMTP server on loopback for the mail tests (aiosmtpd, in a thread of its own):
 plain, STARTTLS or TLS with a self-signed certificate, with or without AUTH, refusing the
-recipients it is told to; and a server that accepts connections and never answers."""
+recipients it is told to (for good, or once for now), slow if asked, counting what each
+recipient received; and a server that accepts connections and never answers."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import ipaddress
+import logging
 import socket
 import ssl
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -25,6 +30,11 @@ from cryptography.x509.oid import NameOID
 from conftest import free_port
 from mail_support import parse
 
+# aiosmtpd logs every command at INFO from its own thread, which may outlive the test whose
+# output pytest captured ("I/O operation on closed file" in the run's log): its warnings
+# are enough.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
 USERNAME, PASSWORD = "mailer", "smtp-secret-42"
 
 
@@ -38,23 +48,78 @@ class Received:
 
 @dataclass
 class RecordingHandler:
-    """Keeps every message it accepts; answers ``refuse[address]`` to that recipient."""
+    """Keeps every message it accepts; answers ``refuse[address]`` to that recipient,
+    ``451`` to a recipient of ``defer_once`` the first time it is given (then takes it), and
+    ``451`` after the data of a message to a recipient of ``defer_data_once`` the first
+    time (then takes it)."""
 
     refuse: dict[str, str] = field(default_factory=dict)
+    defer_once: set[str] = field(default_factory=set)
+    defer_data_once: set[str] = field(default_factory=set)
+    data_seconds: float = 0
+    """How long the server sits on each message before it answers (a slow server)."""
+    hold_after: int | None = None
+    """From this many messages received on, each further message (whole, its final "."
+    read) is taken at once, as a server that queued it, but its answer is held until
+    ``let_go()`` (its client is gone by then: killed)."""
+    holding: int = 0
+    """Messages held now."""
+    _let_go: threading.Event = field(default_factory=threading.Event)
     received: list[Received] = field(default_factory=list)
+    answered: list[tuple[str, str]] = field(default_factory=list)
+    """(recipient, answer) for every recipient the server was given."""
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
+        answer = self.refuse.get(address, "250 OK")
+        if address in self.defer_once:
+            self.defer_once.discard(address)
+            answer = "451 4.3.0 Try again later"
+        self.answered.append((address, answer))
+        if answer.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return answer
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.data_seconds:
+            await asyncio.sleep(self.data_seconds)
         raw = bytes(envelope.original_content or envelope.content)
+        if self.hold_after is not None and len(self.received) >= self.hold_after:
+            # Taken (as a mail server that queued it), but not answered until let go.
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), parse(raw), raw)
+            )
+            self.holding += 1
+            while not self._let_go.is_set():
+                await asyncio.sleep(0.01)
+            self.holding -= 1
+            return "250 Message accepted for delivery"
+        deferred = self.defer_data_once & set(envelope.rcpt_tos)
+        if deferred:
+            self.defer_data_once -= deferred
+            for address in deferred:
+                self.answered.append((address, "451 after the data"))
+            return "451 4.3.0 Try the message again later"
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parse(raw), raw))
         return "250 Message accepted for delivery"
+
+    def let_go(self) -> None:
+        """Answer the held messages and hold no more."""
+        self.hold_after = None
+        self._let_go.set()
+
+    def copies(self) -> Counter[str]:
+        """How many messages each recipient received."""
+        return Counter(to for received in list(self.received) for to in received.recipients)
+
+    def duplicates(self) -> dict[str, list[str]]:
+        """Each recipient who received more than one message, with their Message-IDs."""
+        ids: dict[str, list[str]] = {}
+        for received in list(self.received):
+            for to in received.recipients:
+                ids.setdefault(to, []).append(str(received.message["Message-ID"]))
+        return {to: found for to, found in ids.items() if len(found) > 1}
 
 
 def _authenticator(

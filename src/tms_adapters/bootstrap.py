@@ -50,6 +50,7 @@ from tms_domain.accounts import LockoutPolicy, PasswordPolicy
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
+from tms_domain.cohorts.use_cases.batches import BatchService
 from tms_domain.kernel import Clock, EventPublisher, StoredEvent
 from tms_domain.kernel.content import ContentRenderer
 from tms_domain.kernel.files import FileStorage
@@ -205,6 +206,7 @@ class Domain:
     reports: ReportService
     courses: CourseService
     course_enrolments: CourseEnrolmentService
+    batches: BatchService
     clock: Clock
     files: FileStorage
     """Where uploaded files' bytes go (tms_domain.kernel.files; what is known of each is
@@ -259,6 +261,7 @@ async def open_domain(
                 reports=ReportService(core, runner, storage.report_queries, ReportLimits()),
                 courses=CourseService(core, content_renderer()),
                 course_enrolments=CourseEnrolmentService(core),
+                batches=BatchService(core),
                 clock=clock,
                 files=files,
                 content=content_renderer(),

@@ -15,8 +15,16 @@ from tms_domain.accounts import (
     UserRepository,
     UserViews,
 )
+from tms_domain.accounts.sso import SsoAttempts, SsoExchangeCodes, UserIdentities
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.calendar import CalendarQueries, CalendarTokens
+from tms_domain.cohorts import BatchListing, BatchRepository
+from tms_domain.cohorts.imports import ImportRepository
+from tms_domain.integrations.ports import (
+    ApiClientRepository,
+    WebhookDeliveryLog,
+    WebhookRepository,
+)
 from tms_domain.kernel import Clock, DomainEvent, EventStore
 from tms_domain.kernel.files import StoredFileRepository
 from tms_domain.kernel.jobs import Jobs
@@ -27,7 +35,22 @@ from tms_domain.learning import (
     EnrolmentListing,
     LessonCompletionRepository,
 )
+from tms_domain.legacy import LegacyImportStore
+from tms_domain.notifications import NotificationRepository, PreferencesRepository
 from tms_domain.reporting import AnalyticsQueries
+from tms_domain.skills import (
+    AttemptRepository,
+    CourseSkillRepository,
+    SkillMatrixQueries,
+    SkillRepository,
+    UserSkillRepository,
+)
+from tms_domain.skills.ports_achieve import (
+    AchievementRepository,
+    ActivityTimeline,
+    AttendanceFacts,
+)
+from tms_domain.skills.ports_certs import CertificateRepository, ComplianceQueries
 from tms_domain.training import (
     AssignmentListing,
     AssignmentRepository,
@@ -59,6 +82,7 @@ class UnitOfWork(Protocol):
     courses: CourseRepository
     course_enrolments: CourseEnrolmentRepository
     lesson_completions: LessonCompletionRepository
+    batches: BatchRepository
     audit: AuditLog
     events: EventStore
     jobs: Jobs
@@ -66,6 +90,21 @@ class UnitOfWork(Protocol):
     files: StoredFileRepository
     """What is known of uploaded files (their bytes are in the FileStorage)."""
     calendar_tokens: CalendarTokens
+    sso_attempts: SsoAttempts
+    user_identities: UserIdentities
+    sso_exchange_codes: SsoExchangeCodes
+    imports: ImportRepository
+    api_clients: ApiClientRepository
+    webhooks: WebhookRepository
+    webhook_deliveries: WebhookDeliveryLog
+    notifications: NotificationRepository
+    notification_preferences: PreferencesRepository
+    skills: SkillRepository
+    user_skills: UserSkillRepository
+    course_skills: CourseSkillRepository
+    assessment_attempts: AttemptRepository
+    achievements: AchievementRepository
+    certificates: CertificateRepository
 
     user_directory: UserDirectory
     sign_in_history: SignInHistory
@@ -79,9 +118,16 @@ class UnitOfWork(Protocol):
     audit_history: AuditHistory
     course_listing: CourseListing
     enrolment_listing: EnrolmentListing
+    batch_listing: BatchListing
     calendar_queries: CalendarQueries
     user_views: UserViews
     session_views: SessionViews
+    skill_matrix: SkillMatrixQueries
+    legacy_import: LegacyImportStore
+    """Bulk writes of the earlier system's rows, and the map of their ids to ours."""
+    attendance_facts: AttendanceFacts
+    activity: ActivityTimeline
+    compliance: ComplianceQueries
 
     async def __aenter__(self) -> Self: ...
 

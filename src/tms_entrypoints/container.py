@@ -30,6 +30,8 @@ from litestar.stores.redis import RedisStore
 from tms_adapters import bootstrap
 from tms_adapters.calendar import IcsWriter
 from tms_adapters.clock import SystemClock
+from tms_adapters.identity import JoserfcOidcProvider, KeycloakProvisioner
+from tms_adapters.imports import StoredSheetReader
 from tms_adapters.mail import (
     AiosmtplibMailer,
     MailComposer,
@@ -46,20 +48,34 @@ from tms_adapters.realtime.channels import (
 )
 from tms_adapters.realtime.hub import EventHub
 from tms_adapters.redis_probe import RedisProbe
+from tms_adapters.reports.certificate_pdf import FpdfCertificateRenderer
 from tms_adapters.security import JoseTokenService
 from tms_adapters.security.throttle import MemoryAttemptStore, RedisAttemptStore
 from tms_domain.accounts import LockoutPolicy
+from tms_domain.accounts.sso import RoleMap
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.links import ForgotPasswordLimits, PasswordLinkService
+from tms_domain.accounts.use_cases.sso import IdentityProvisioning, SsoService, SsoSettings
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.calendar.use_cases.feeds import CalendarService
+from tms_domain.cohorts.imports.use_cases import ImportLimits, UserImportService
+from tms_domain.cohorts.use_cases.batches import BatchService
 from tms_domain.kernel import Clock
 from tms_domain.learning.use_cases.courses import CourseService
 from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
+from tms_domain.legacy.use_cases import LegacyImport
 from tms_domain.notifications import Mailer
+from tms_domain.notifications.use_cases.inbox import NotificationService
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportLimits, ReportService
+from tms_domain.skills.use_cases.achievements import AchievementService
+from tms_domain.skills.use_cases.activity import ActivityService
+from tms_domain.skills.use_cases.attempts import AttemptService
+from tms_domain.skills.use_cases.certificates import CertificateService
+from tms_domain.skills.use_cases.compliance import ComplianceService
+from tms_domain.skills.use_cases.matrix import SkillMatrixService
+from tms_domain.skills.use_cases.skills import SkillService
 from tms_domain.training.use_cases.assignments import AssignmentService
 from tms_domain.training.use_cases.attendance import AttendanceService
 from tms_domain.training.use_cases.booking import BookingService
@@ -67,6 +83,7 @@ from tms_domain.training.use_cases.progress import ProgressService
 from tms_domain.training.use_cases.rooms import RoomService
 from tms_domain.training.use_cases.sessions import SessionService
 from tms_domain.unit_of_work import Core
+from tms_entrypoints.integrations import IntegrationsContainer
 from tms_entrypoints.jobs import JobsContainer
 from tms_entrypoints.settings import Settings
 
@@ -117,6 +134,62 @@ def _mailer(settings: Settings, clock: Clock) -> Mailer:
         timeout=settings.smtp_timeout_seconds,
         tls_context=ssl.create_default_context(cafile=settings.smtp_ca_file or None),
     )
+
+
+def _oidc_provider(settings: Settings, clock: Clock) -> JoserfcOidcProvider | None:
+    """The OpenID Connect provider when single sign-on is configured."""
+    if not settings.oidc_enabled:
+        return None
+    return JoserfcOidcProvider(
+        settings.oidc_issuer,
+        settings.oidc_client_id,
+        settings.oidc_client_secret,
+        clock=clock.now,
+        scopes=settings.oidc_scopes,
+    )
+
+
+def _sso_settings(settings: Settings) -> SsoSettings:
+    base = settings.public_url.rstrip("/")
+    return SsoSettings(
+        provider_id="oidc",
+        provider_name=settings.oidc_provider_name,
+        login_url=f"{base}/auth/oidc/login",
+        callback_url=f"{base}/auth/oidc/callback",
+        web_return_url=f"{base}/app/sso",
+        signed_out_url=f"{base}/app/login",
+        roles_claim=settings.oidc_roles_claim,
+        role_map=RoleMap.parse(settings.oidc_role_map),
+    )
+
+
+def _keycloak(settings: Settings) -> KeycloakProvisioner | None:
+    """Keycloak's admin API when provisioning into it is configured."""
+    if not settings.keycloak_enabled:
+        return None
+    return KeycloakProvisioner(
+        settings.keycloak_admin_url,
+        settings.keycloak_realm,
+        settings.keycloak_admin_client_id,
+        settings.keycloak_admin_client_secret,
+    )
+
+
+def _identity_provisioning(
+    core: Core, provisioner: KeycloakProvisioner | None, settings: Settings
+) -> IdentityProvisioning | None:
+    if provisioner is None:
+        return None
+    return IdentityProvisioning(core, provisioner, RoleMap.parse(settings.oidc_role_map))
+
+
+async def closed_if_any(thing: C | None) -> AsyncIterator[C | None]:
+    """``thing``, closed at shutdown when there is one (an optional adapter)."""
+    try:
+        yield thing
+    finally:
+        if thing is not None:
+            await thing.close()
 
 
 def _forgot_password_limits(settings: Settings) -> ForgotPasswordLimits:
@@ -180,13 +253,40 @@ class Container(containers.DeclarativeContainer):
 
     core = providers.Singleton(Core, uow=uow, clock=clock)
     auth = providers.Singleton(
-        AuthService, core, hasher, tokens, password_policy, token_lifetime, attempts, lockout
+        AuthService,
+        core,
+        hasher,
+        tokens,
+        password_policy,
+        token_lifetime,
+        attempts,
+        lockout,
+        provider_accounts_use_passwords=settings.provided.oidc_password_sign_in,
     )
-    users = providers.Singleton(UserService, core, hasher, password_policy, attempts)
+    users = providers.Singleton(
+        UserService,
+        core,
+        hasher,
+        password_policy,
+        attempts,
+        provision_at_provider=settings.provided.keycloak_enabled,
+    )
+    oidc_provider = providers.Singleton(_oidc_provider, settings, clock)
+    """The identity provider (None without single sign-on)."""
+    oidc_provider_closed = providers.Resource(closed_if_any, oidc_provider)
+    sso = providers.Singleton(
+        SsoService, core, auth, oidc_provider, providers.Singleton(_sso_settings, settings)
+    )
+    keycloak = providers.Singleton(_keycloak, settings)
+    """Keycloak's admin API (None without provisioning)."""
+    keycloak_closed = providers.Resource(closed_if_any, keycloak)
+    identity_provisioning = providers.Singleton(_identity_provisioning, core, keycloak, settings)
     sessions = providers.Singleton(SessionService, core)
     bookings = providers.Singleton(BookingService, core)
     rooms = providers.Singleton(RoomService, core)
     calendar = providers.Singleton(CalendarService, core)
+    legacy_import = providers.Singleton(LegacyImport, core)
+    notifications = providers.Singleton(NotificationService, core)
     ics = providers.Singleton(IcsWriter, settings.provided.public_url)
     assignments = providers.Singleton(AssignmentService, core)
     attendance = providers.Singleton(AttendanceService, core)
@@ -196,6 +296,18 @@ class Container(containers.DeclarativeContainer):
     content_renderer = providers.Singleton(bootstrap.content_renderer)
     courses = providers.Singleton(CourseService, core, content_renderer)
     course_enrolments = providers.Singleton(CourseEnrolmentService, core)
+    batches = providers.Singleton(BatchService, core)
+    skills = providers.Singleton(SkillService, core)
+    assessments = providers.Singleton(AttemptService, core)
+    achievements = providers.Singleton(AchievementService, core)
+    activity = providers.Singleton(ActivityService, core)
+    certificates = providers.Singleton(CertificateService, core)
+    compliance = providers.Singleton(ComplianceService, core)
+    certificate_renderer = providers.Singleton(
+        FpdfCertificateRenderer,
+        settings.provided.public_url,
+        settings.provided.organisation_name,
+    )
     report_runner = providers.Resource(bootstrap.report_threads)
     report_limits = providers.Singleton(
         ReportLimits,
@@ -203,6 +315,7 @@ class Container(containers.DeclarativeContainer):
         per_user=settings.provided.reports_max_per_user,
     )
     reports = providers.Singleton(ReportService, core, report_runner, report_queries, report_limits)
+    skill_matrix = providers.Singleton(SkillMatrixService, core, report_runner)
     files = providers.Singleton(
         bootstrap.file_storage_at,
         settings.provided.files_url,
@@ -225,7 +338,20 @@ class Container(containers.DeclarativeContainer):
         MailComposer, settings.provided.organisation_name, settings.provided.public_url
     )
     mail_delivery = providers.Singleton(
-        MailDelivery, mail_composer, mailer, settings.provided.mail_from
+        MailDelivery, mail_composer, mailer, settings.provided.mail_from, ics
+    )
+    sheet_reader = providers.Singleton(StoredSheetReader, files)
+    imports = providers.Singleton(
+        UserImportService,
+        core,
+        sheet_reader,
+        hasher,
+        course_enrolments,
+        providers.Singleton(ImportLimits, max_rows=settings.provided.import_max_rows),
+        settings.provided.keycloak_enabled,
+    )
+    integrations = providers.Container(
+        IntegrationsContainer, settings=settings, core=core, tokens=tokens, counter=attempts
     )
     jobs = providers.Container(
         JobsContainer,
@@ -233,7 +359,10 @@ class Container(containers.DeclarativeContainer):
         core=core,
         mail_delivery=mail_delivery,
         password_links=password_links,
+        identity_provisioning=identity_provisioning,
         files=files,
+        imports=imports,
+        webhook_deliveries=integrations.deliveries,
     )
 
 

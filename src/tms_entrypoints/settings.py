@@ -12,6 +12,7 @@ from dotenv import dotenv_values
 
 from tms_adapters.persistence.sql import url_problem
 from tms_adapters.storage import files_url_problem
+from tms_domain.accounts.sso import DEFAULT_ROLES_CLAIM, RoleMap, RoleMapError
 
 PREFIX = "TMS_"
 MIN_METRICS_TOKEN_LENGTH = 16
@@ -116,9 +117,10 @@ class Settings:
     jobs_backend: Literal["database", "saq"] = "database"
     """Where background jobs run: workers in the app over the database, or SAQ over Redis
     (TMS_REDIS_URL) with `tms worker` processes."""
-    jobs_workers: int = 2
+    jobs_workers: int = 8
     """Jobs run at once by each process (database: workers in the app and in `tms worker`;
-    saq: in `tms worker`); 0 keeps them out of the app process."""
+    saq: in `tms worker`); 0 keeps them out of the app process. Most jobs wait on a network
+    (a webhook receiver, a mail server), so several run at once even on one core."""
     jobs_poll_ms: int = 1000
     """How often an idle worker (or the SAQ relay) looks for due jobs."""
     jobs_lease_seconds: int = 60
@@ -130,6 +132,18 @@ class Settings:
     """The wait after a job's first failure; it doubles with each further one (up to 1 h)."""
     job_plugins: tuple[str, ...] = ()
     """Modules whose register(handlers) adds job handlers."""
+    api_client_token_minutes: int = 60
+    """How long a partner's client-credentials token lasts."""
+    api_client_secret_grace_seconds: int = 86400
+    """How long a rotated-out API client secret still works."""
+    api_client_requests_per_minute: int = 600
+    """Requests one API client may make a minute (0: no limit); past it, 429."""
+    webhook_allow_private: bool = False
+    """true lets webhooks reach private and loopback addresses (tests only)."""
+    webhook_retry_seconds: int = 30
+    """The wait after a webhook delivery's first failure; it doubles (up to 2 h)."""
+    webhook_retry_hours: int = 24
+    """How long a failing webhook message is retried before its subscription is disabled."""
     storage_url: str = ""
     """Where uploaded files live: a folder, or s3://bucket/prefix; empty: files/ in the
     data directory (TMS_VAR_DIR)."""
@@ -137,6 +151,8 @@ class Settings:
     """The S3 API to use when it is not AWS's (MinIO, Ceph, ...)."""
     upload_max_bytes: int = 50 * 1024 * 1024
     """The largest file an upload may hold; past it 413."""
+    import_max_rows: int = 10_000
+    """The most rows a bulk import's file may hold; past it 422."""
     public_url: str = "http://localhost:8002"
     """The app's address as its users reach it: links handed out (mail, calendar feeds,
     join pages) start with it."""
@@ -161,6 +177,26 @@ class Settings:
     """Forgot-password requests one client address may make in 15 minutes."""
     forgot_password_per_email: int = 5
     """Forgot-password requests for one e-mail address in 15 minutes, whoever asks."""
+    oidc_issuer: str = ""
+    """The OpenID Connect provider's issuer (e.g. https://sso.example.org/realms/tms); with
+    TMS_OIDC_CLIENT_ID and TMS_OIDC_CLIENT_SECRET it turns single sign-on on."""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_provider_name: str = "Single sign-on"
+    """What the sign-in page's button says."""
+    oidc_scopes: str = "openid email profile"
+    oidc_roles_claim: str = DEFAULT_ROLES_CLAIM
+    """The (dotted) ID-token claim that lists the person's roles at the provider."""
+    oidc_role_map: str = ""
+    """``idp-role=tms-role,...``: the provider roles that give each of our roles."""
+    oidc_password_sign_in: bool = True
+    """False: accounts linked to the provider can no longer sign in with a password here."""
+    keycloak_admin_url: str = ""
+    """Keycloak's base address (e.g. https://sso.example.org); with the realm and the admin
+    client's credentials, accounts created here are created in Keycloak too."""
+    keycloak_realm: str = ""
+    keycloak_admin_client_id: str = ""
+    keycloak_admin_client_secret: str = ""
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     metrics_token: str = ""
@@ -198,6 +234,7 @@ class Settings:
         self._validate_jobs()
         self._validate_mail()
         self._validate_addresses()
+        self._validate_identity()
 
     def _validate_deployment(self) -> None:
         """Where the app runs and what it connects to."""
@@ -294,6 +331,8 @@ class Settings:
             raise SettingsError("TMS_MAX_HEADER_BYTES must be at least TMS_MAX_HEADER_LINE_BYTES")
         if self.upload_max_bytes < 1:
             raise SettingsError("TMS_UPLOAD_MAX_BYTES must be at least 1")
+        if self.import_max_rows < 1:
+            raise SettingsError("TMS_IMPORT_MAX_ROWS must be at least 1")
         if self.body_min_rate_bytes < 0:
             raise SettingsError("TMS_BODY_MIN_RATE_BYTES must be 0 (a total deadline) or more")
         if self.max_connections_per_address < 0:
@@ -310,7 +349,19 @@ class Settings:
         for name in ("jobs_poll_ms", "jobs_lease_seconds", "jobs_max_attempts"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
-        for name in ("jobs_workers", "jobs_backoff_seconds"):
+        for name in (
+            "api_client_token_minutes",
+            "webhook_retry_seconds",
+            "webhook_retry_hours",
+        ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be 1 or more")
+        for name in (
+            "jobs_workers",
+            "jobs_backoff_seconds",
+            "api_client_secret_grace_seconds",
+            "api_client_requests_per_minute",
+        ):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be 0 or more")
 
@@ -333,6 +384,41 @@ class Settings:
         for name in ("forgot_password_per_address", "forgot_password_per_email"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @property
+    def keycloak_enabled(self) -> bool:
+        return bool(self.keycloak_admin_url)
+
+    def _validate_identity(self) -> None:
+        """Single sign-on and provisioning: all of a group's settings, or none."""
+        groups = {
+            "single sign-on": ("oidc_issuer", "oidc_client_id", "oidc_client_secret"),
+            "Keycloak provisioning": (
+                "keycloak_admin_url",
+                "keycloak_realm",
+                "keycloak_admin_client_id",
+                "keycloak_admin_client_secret",
+            ),
+        }
+        for what, names in groups.items():
+            given = [name for name in names if getattr(self, name)]
+            if given and len(given) != len(names):
+                missing = ", ".join(PREFIX + n.upper() for n in names if n not in given)
+                raise SettingsError(f"{what} needs {missing} as well")
+        for name in ("oidc_issuer", "keycloak_admin_url"):
+            value = getattr(self, name)
+            if value and not value.startswith(("http://", "https://")):
+                raise SettingsError(f"{PREFIX}{name.upper()} must start with http:// or https://")
+        try:
+            RoleMap.parse(self.oidc_role_map)
+        except RoleMapError as error:
+            raise SettingsError(f"TMS_OIDC_ROLE_MAP: {error}") from None
+        if "openid" not in self.oidc_scopes.split():
+            raise SettingsError("TMS_OIDC_SCOPES must include openid")
 
     @property
     def outbox_path(self) -> Path:

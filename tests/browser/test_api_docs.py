@@ -45,6 +45,13 @@ document.addEventListener('securitypolicyviolation', (event) => {
   window.cspViolations.push(`${event.effectiveDirective} ${event.blockedURI}`);
 });
 """
+SHOWN_OPERATIONS = """
+[...document.querySelectorAll('.opblock')].map((block) => [
+  block.querySelector('.opblock-summary-method').textContent.trim(),
+  block.querySelector('.opblock-summary-path').getAttribute('data-path'),
+])
+"""
+AT_THE_BOTTOM = "window.scrollY + window.innerHeight >= document.body.scrollHeight - 2"
 REDOC_EXPECTED_REFUSALS = ("img-src https://cdn.redoc.ly/redoc/logo-mini", "script-src eval")
 """What the policy refuses ReDoc, which copes: its footer's logo from its makers' site (the
 page hides the empty image), and the eval its search library tries, in a try, before it
@@ -75,6 +82,18 @@ def operations(server: TmsServer) -> dict[str, list[tuple[str, str]]]:
                 by_tag.setdefault(operation["tags"][0], []).append((method.upper(), path))
     assert sum(map(len, by_tag.values())) > 30
     return by_tag
+
+
+@pytest.fixture(scope="module")
+def operation_ids(server: TmsServer) -> dict[tuple[str, str], str]:
+    """The operationId of every (METHOD, path)."""
+    document = httpx.get(f"{server.url}/openapi.json", follow_redirects=True).json()
+    return {
+        (method.upper(), path): operation["operationId"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "head", "post", "put", "delete", "patch")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -136,13 +155,18 @@ def test_swagger_ui_shows_every_operation_offline(
     page = offline.open(f"{server.url}/docs")
     page.locator(".opblock").first.wait_for(timeout=20_000)
     screenshot(page, "swagger")
-    shown = {
-        (
-            block.locator(".opblock-summary-method").inner_text().strip(),
-            block.locator(".opblock-summary-path").get_attribute("data-path"),
-        )
-        for block in page.locator(".opblock").all()
-    }
+    # Swagger UI draws a long document's operations as they are scrolled to (and drops the
+    # ones scrolled past): gather them page by page, top to bottom.
+    shown: set[tuple[str, str | None]] = set()
+    for _ in range(400):
+        shown |= {
+            tuple(pair)
+            for pair in page.evaluate(SHOWN_OPERATIONS)  # in one call: blocks come and go
+        }
+        if page.evaluate(AT_THE_BOTTOM):
+            break
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(100)
     assert shown == {operation for listed in operations.values() for operation in listed}
     assert page.evaluate("window.cspViolations") == []
     assert offline.errors == []
@@ -150,7 +174,10 @@ def test_swagger_ui_shows_every_operation_offline(
 
 
 def test_redoc_shows_every_operation_offline(
-    server: TmsServer, operations: dict[str, list[tuple[str, str]]], offline: OfflineContext
+    server: TmsServer,
+    operations: dict[str, list[tuple[str, str]]],
+    operation_ids: dict[tuple[str, str], str],
+    offline: OfflineContext,
 ) -> None:
     page = offline.open(f"{server.url}/redoc")
     main = page.locator("main")
@@ -158,6 +185,9 @@ def test_redoc_shows_every_operation_offline(
     for tag, listed in operations.items():
         page.get_by_role("listitem").get_by_text(tag, exact=True).first.click()
         for method, path in listed:
+            # Straight to the operation, as its link in the menu does: a long tag's last
+            # operations are far below the tag's heading.
+            page.evaluate(f"location.hash = 'tag/{tag}/operation/{operation_ids[method, path]}'")
             shown = main.get_by_text(path, exact=True).first
             # Redoc renders a long section as it is scrolled to: scroll on until it shows.
             for _ in range(40):

@@ -167,6 +167,16 @@ async def test_small_demo_data_is_consistent(sql_container: Container, clock: Fa
     assert await scalar(engine, "SELECT COUNT(*) FROM lesson_completions") == (
         report.lesson_completions
     )
+    # Batches: each with members, enrolled in a course its members are enrolled in.
+    assert await scalar(engine, "SELECT COUNT(*) FROM batches") == report.batches > 0
+    assert await scalar(engine, "SELECT COUNT(*) FROM batch_members") > 0
+    unfollowed = await scalar(
+        engine,
+        "SELECT COUNT(*) FROM batch_members m JOIN batch_courses c ON c.batch_id = m.batch_id"
+        " LEFT JOIN course_enrolments e ON e.course_id = c.course_id"
+        " AND e.trainee_id = m.trainee_id WHERE e.id IS NULL",
+    )
+    assert unfollowed == 0
     statuses = set()
     for course_id in range(1, report.courses + 1):
         for row in await sql_container.course_enrolments().list_enrolments(

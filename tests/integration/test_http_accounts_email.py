@@ -9,58 +9,35 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-import servers
-from conftest import make_settings
-from mail_support import bodies, link_token, outbox
-from servers import TmsServer, running
+from conftest import FakeClock, make_settings
+from mail_support import (
+    ADMIN_PASSWORD,
+    admin_api,
+    bodies,
+    link_token,
+    new_user,
+    outbox,
+    run_due_jobs,
+    start_server,
+)
+from servers import running
 from smtp_server import Received, RecordingHandler, silent_server, smtp_server
-from support import PASSWORD, add_user
+from support import PASSWORD, add_user, api_client, bearer, login
+from tms_adapters.mail import OutboxMailer
 from tms_adapters.persistence.sql import migrations as schema
-from tms_entrypoints.container import build_container
+from tms_domain.accounts.links import EXPIRED_LINK
+from tms_domain.kernel import Role
+from tms_entrypoints.container import Container, build_container
 from tms_entrypoints.container import running as started
 from tms_entrypoints.http.app import create_app
 
-ADMIN_PASSWORD = "admin passphrase for the mail tests"
 NEW_PASSWORD = "quiet meadow lantern 77"
-SECRET_KEY = "mail-tests-secret-key-" + "x" * 32
-
-
-def start_server(directory: Path, **settings: str) -> TmsServer:
-    env = servers.server_env(
-        f"sqlite+aiosqlite:///{directory / 'tms.db'}",
-        directory,
-        secret_key=SECRET_KEY,
-        admin_password=ADMIN_PASSWORD,
-        **{
-            "TMS_JOBS_POLL_MS": "200",
-            "TMS_JOBS_BACKOFF_SECONDS": "1",
-            "TMS_PUBLIC_URL": "https://training.acme.example",
-            "TMS_ORGANISATION_NAME": "Acme Training",
-            "TMS_MAIL_FROM": "Acme Training <training@acme.example>",
-            "TMS_SMTP_SECURITY": "none",
-            "TMS_SMTP_TIMEOUT_SECONDS": "2",
-            **settings,
-        },
-    )
-    return TmsServer(env, directory)
-
-
-@asynccontextmanager
-async def admin_api(server: TmsServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        response = await client.post(
-            "/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
-        )
-        assert response.status_code == 200, response.text
-        client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
-        yield client
 
 
 async def mail_for(handler: RecordingHandler, to: str, count: int = 1) -> list[Received]:
@@ -78,17 +55,6 @@ def smtp() -> Iterator[tuple[RecordingHandler, int]]:
     handler = RecordingHandler(refuse={"gone@example.org": "550 5.1.1 No such user here"})
     with smtp_server(handler) as port:
         yield handler, port
-
-
-def new_user(username: str, **fields: object) -> dict[str, object]:
-    return {
-        "username": username,
-        "email": f"{username}@example.org",
-        "first_name": "Robin",
-        "last_name": "Example",
-        "role": "trainee",
-        **fields,
-    }
 
 
 async def test_an_invitation_and_a_reset_arrive_by_mail_and_each_link_works_once(
@@ -275,3 +241,31 @@ async def test_forgot_password_takes_as_long_for_an_unknown_address(tmp_path: Pa
     known, unknown = (statistics.median(durations[name]) for name in ("known", "unknown"))
     ratio = unknown / known
     assert 0.5 <= ratio <= 2.0, f"unknown {unknown * 1000:.1f} ms, known {known * 1000:.1f} ms"
+
+
+async def test_an_expired_link_is_400_saying_so_and_changes_nothing(
+    sql_container: Container, clock: FakeClock, tmp_path: Path
+) -> None:
+    sql_container.mailer.override(
+        OutboxMailer(tmp_path / "outbox", sender="TMS <no-reply@tms.example>", clock=clock)
+    )
+    await add_user(sql_container, "root", Role.ADMIN)
+    async with api_client(sql_container) as client:
+        headers = bearer(await login(client, "root"))
+        created = await client.post(
+            "/users/", json=new_user("latecomer", invite=True), headers=headers
+        )
+        assert created.status_code == 201, created.text
+        await run_due_jobs(sql_container)
+        [invitation] = outbox(tmp_path / "outbox")
+        clock.advance(hours=72, minutes=1)
+        late = await client.post(
+            "/auth/set-password",
+            json={"token": link_token(invitation), "new_password": NEW_PASSWORD},
+        )
+        signed_in = await client.post(
+            "/auth/login", json={"username": "latecomer", "password": NEW_PASSWORD}
+        )
+    assert late.status_code == 400
+    assert late.json()["detail"] == EXPIRED_LINK
+    assert signed_in.status_code == 401

@@ -13,6 +13,7 @@ import pytest
 from conftest import FakeClock
 from support import Cast, RecordingClient, add_cast, add_user, api_client, at, bearer, login
 from tms_domain.kernel import Role
+from tms_domain.training import MAX_TRAINEES_PER_SESSION
 from tms_entrypoints.container import Container
 
 BOOKABLE_KEYS = {
@@ -234,7 +235,7 @@ async def test_session_booking_fields_are_checked(desk: Desk) -> None:
     }
     for bad in (
         {"capacity": 0},
-        {"capacity": 501},
+        {"capacity": MAX_TRAINEES_PER_SESSION + 1},
         {"capacity": "many"},
         {"booking_closes_at": at(1).isoformat()},
         {"booking_closes_at": "not a time"},

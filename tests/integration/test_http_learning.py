@@ -29,12 +29,14 @@ COURSE_KEYS = {
     "category",
     "difficulty",
     "estimated_minutes",
+    "certificate_valid_months",
     "status",
     "owner_id",
     "modules",
     "created_at",
     "updated_at",
     "published_at",
+    "skills",
 }
 LESSON_KEYS = {
     "id",
@@ -49,6 +51,7 @@ LESSON_KEYS = {
     "session_ids",
     "duration_minutes",
     "position",
+    "assessment",
 }
 ENROLMENT_KEYS = {
     "course_id",
@@ -569,3 +572,22 @@ async def test_the_owner_sees_progress_move_live(api: Api, sqlite_server: TmsSer
         "progress_percentage": 50.0,
         "status": "in_progress",
     }
+    # The second lesson completes the course: heard once, as course_completed; undoing and
+    # redoing a lesson of the completed course completes it again (a new completion).
+    second = course["modules"][0]["lessons"][1]["id"]
+    async with websockets.connect(url, open_timeout=10) as socket:
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "ready"
+        await api.ok("pia", "POST", f"/lessons/{second}/complete")
+        await api.ok("pia", "POST", f"/lessons/{second}/complete")  # again: nothing new
+        await api.ok("pia", "DELETE", f"/lessons/{lesson}/complete")
+        await api.ok("pia", "POST", f"/lessons/{lesson}/complete")
+        kinds: list[str] = []
+        completions: list[dict[str, Any]] = []
+        while len(kinds) < 100 and len(completions) < 2:
+            message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            kinds.append(message["type"])
+            if message["type"] == "course_completed":
+                completions.append(message["data"])
+    assert [c["trainee_id"] for c in completions] == [api.ids["pia"], api.ids["pia"]]
+    assert completions[0]["course_id"] == course["id"]
+    assert completions[0]["completed_at"]

@@ -359,6 +359,72 @@ async def test_a_job_carries_the_request_that_enqueued_it_into_its_run(
     assert job.request_id == "request-that-enqueued"
 
 
+async def test_a_job_whose_effect_was_recorded_is_completed_not_run_again(
+    container: Container, clock: FakeClock
+) -> None:
+    """The worker dies after the effect was made and marked, before the release: the next
+    claim completes the job without its handler, even with its attempts used up."""
+    runs: list[int] = []
+
+    async def send(job: JobContext) -> None:
+        runs.append(job.attempt)
+        await job.record_effect()
+        raise asyncio.CancelledError  # killed right after the marker's commit
+
+    handlers = JobHandlers()
+    handlers.register("mail", send)
+    jobs = JobProcessing(container.core(), handlers, POLICY)
+    await enqueue(container, "mail", "sent-once")
+    executor = JobExecutor(jobs)
+    killed = await jobs.claim_next("dies")
+    assert killed is not None
+    with pytest.raises(asyncio.CancelledError):
+        await executor._run(killed, "dies", None)  # no hand-back: a kill -9 leaves the lease
+    [marked] = await all_jobs(container)
+    assert (marked.status, marked.effect_at) == (JobStatus.RUNNING, clock.now())
+    for _ in range(POLICY.max_attempts - 1):  # the next workers die too, before running it
+        clock.advance(seconds=31)
+        again = await jobs.claim_next("dies too")
+        assert again is not None
+        assert again.effect_at == marked.effect_at
+
+    clock.advance(seconds=31)
+    assert await executor.run_next()
+    [job] = await all_jobs(container)
+    assert (job.status, job.attempts, runs) == (JobStatus.SUCCEEDED, POLICY.max_attempts + 1, [1])
+    assert job.last_error is None
+
+
+async def test_an_effect_claimed_then_refused_is_forgotten_and_made_on_the_next_attempt(
+    container: Container, clock: FakeClock
+) -> None:
+    """A handler claims its effect before making it (at most once); refused right after
+    (a mail server's 451 to the whole message), it forgets the claim, so the job's next
+    attempt runs its handler again instead of completing it unmade."""
+    runs: list[int] = []
+
+    async def send(job: JobContext) -> None:
+        runs.append(job.attempt)
+        await job.claim_effect()
+        if job.attempt == 1:
+            await job.forget_effect()
+            raise RuntimeError("451 Try again later")
+
+    handlers = JobHandlers()
+    handlers.register("mail", send)
+    jobs = JobProcessing(container.core(), handlers, POLICY)
+    await enqueue(container, "mail", "refused-once")
+    executor = JobExecutor(jobs)
+    assert await executor.run_next()
+    [refused] = await all_jobs(container)
+    assert (refused.status, refused.effect_at) == (JobStatus.QUEUED, None)
+    clock.advance(seconds=60)
+    assert await executor.run_next()
+    [job] = await all_jobs(container)
+    assert (job.status, runs) == (JobStatus.SUCCEEDED, [1, 2])
+    assert job.effect_at == clock.now()
+
+
 async def test_two_workers_racing_for_one_job_run_it_once(container: Container) -> None:
     await enqueue(container, "mail", "race")
     jobs = processing(container)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Integer, column, insert, inspect, table, text, update
 from sqlalchemy.engine import Connection
 
@@ -386,14 +387,7 @@ CALENDAR_TABLES = {"calendar_tokens"}
 
 
 async def _session_columns(url: str) -> set[str]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(
-                lambda sync: {c["name"] for c in inspect(sync).get_columns("training_sessions")}
-            )
-    finally:
-        await engine.dispose()
+    return await _columns(url, "training_sessions")
 
 
 async def test_0009_adds_calendar_tokens_and_the_sequence_and_takes_them_away(
@@ -406,7 +400,230 @@ async def test_0009_adds_calendar_tokens_and_the_sequence_and_takes_them_away(
     await schema.upgrade(url, "0009")
     assert await tables_in(url) >= CALENDAR_TABLES
     assert "sequence" in await _session_columns(url)
+    # Later revisions add tables of their own: the models are matched at the head.
+    await schema.upgrade(url)
     assert await differences_from_models(url) == []
     await schema.downgrade(url, "0005")
     assert not CALENDAR_TABLES & await tables_in(url)
     assert "sequence" not in await _session_columns(url)
+
+
+async def test_0015_adds_the_map_of_legacy_ids_and_takes_it_away(empty_database_url: str) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0009")
+    assert "legacy_ids" not in await tables_in(url)
+    await schema.upgrade(url, "0015")
+    assert "legacy_ids" in await tables_in(url)
+    await schema.downgrade(url, "0009")
+    assert "legacy_ids" not in await tables_in(url)
+
+
+BATCH_TABLES = {"batches", "batch_members", "batch_trainers", "batch_courses"}
+
+
+async def test_0013_adds_the_batch_tables_and_takes_them_away(empty_database_url: str) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0015")
+    assert not BATCH_TABLES & await tables_in(url)
+    await schema.upgrade(url, "0013")
+    assert await tables_in(url) >= BATCH_TABLES
+    await schema.downgrade(url, "0015")
+    assert not BATCH_TABLES & await tables_in(url)
+    assert "legacy_ids" in await tables_in(url)
+
+
+async def _columns(url: str, table_name: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns(table_name)}
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_0012_adds_the_jobs_effect_marker_and_takes_it_away(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0013")
+    assert "effect_at" not in await _columns(url, "jobs")
+    await schema.upgrade(url, "0012")
+    assert "effect_at" in await _columns(url, "jobs")
+    await schema.downgrade(url, "0013")
+    assert "effect_at" not in await _columns(url, "jobs")
+
+
+SSO_TABLES = {"sso_attempts", "user_identities", "sso_exchange_codes"}
+
+
+async def test_0016_adds_the_single_sign_on_tables_and_takes_them_away(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0012")
+    assert not SSO_TABLES & await tables_in(url)
+    await schema.upgrade(url, "0016")
+    assert await tables_in(url) >= SSO_TABLES
+    await schema.downgrade(url, "0012")
+    assert not SSO_TABLES & await tables_in(url)
+
+
+IMPORT_TABLES = {"imports", "import_rejections"}
+
+
+async def test_0014_adds_the_import_tables_and_takes_them_away(empty_database_url: str) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0016")
+    assert not IMPORT_TABLES & await tables_in(url)
+    await schema.upgrade(url, "0014")
+    assert await tables_in(url) >= IMPORT_TABLES
+    await schema.downgrade(url, "0016")
+    assert not IMPORT_TABLES & await tables_in(url)
+
+
+def test_the_migrations_form_one_line_with_one_head() -> None:
+    """Work merged from parallel branches chains its migrations: one head, never two."""
+    script = ScriptDirectory.from_config(schema.alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
+    assert len(script.get_bases()) == 1
+
+
+NOTIFICATION_TABLES = {"notifications", "notification_preferences"}
+
+
+async def test_0010_adds_notifications_and_preferences_and_takes_them_away(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0017")
+    assert not NOTIFICATION_TABLES & await tables_in(url)
+    await schema.upgrade(url, "0010")
+    assert await tables_in(url) >= NOTIFICATION_TABLES
+    await schema.downgrade(url, "0017")
+    assert not NOTIFICATION_TABLES & await tables_in(url)
+    assert await tables_in(url) >= CALENDAR_TABLES
+
+
+SKILL_TABLES = {"skills", "user_skills", "course_skills"}
+
+
+async def test_0018_adds_the_skill_tables_and_takes_them_away(empty_database_url: str) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0010")
+    assert not SKILL_TABLES & await tables_in(url)
+    await schema.upgrade(url, "0018")
+    assert await tables_in(url) >= SKILL_TABLES
+    await schema.downgrade(url, "0010")
+    assert not SKILL_TABLES & await tables_in(url)
+    assert await tables_in(url) >= NOTIFICATION_TABLES
+
+
+async def columns_of(url: str, table_name: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns(table_name)}
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_0019_adds_assessments_and_takes_them_away(empty_database_url: str) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0018")
+    assert "assessment_attempts" not in await tables_in(url)
+    await schema.upgrade(url, "0019")
+    assert "assessment_attempts" in await tables_in(url)
+    assert "assessment" in await columns_of(url, "lessons")
+    await schema.downgrade(url, "0018")
+    assert "assessment_attempts" not in await tables_in(url)
+    assert "assessment" not in await columns_of(url, "lessons")
+    assert await tables_in(url) >= SKILL_TABLES
+
+
+async def test_0021_adds_achievements_and_audit_subjects_and_takes_them_away(
+    empty_database_url: str,
+) -> None:
+    """Entries kept before 0021 are given whom they are about, as new ones are; an attendance
+    entry that names no trainee takes the one of its mark."""
+    url = empty_database_url
+    await schema.upgrade(url, "0019")
+    log = table(
+        "audit_log",
+        column("id", Integer),
+        column("at"),
+        column("actor_id", Integer),
+        column("action"),
+        column("target_type"),
+        column("target_id", Integer),
+        column("changes", JSON),
+    )
+    at = datetime(2026, 5, 1, 8, 0, tzinfo=UTC).replace(tzinfo=None)
+    rows = [
+        ("attendance.marked", "attendance", 7, 2, {"trainee_id": [None, 5], "present": [None, 1]}),
+        ("attendance.updated", "attendance", 7, 2, {}),
+        ("lesson.completed", "lesson", 3, None, {"trainee_id": [None, 6]}),
+        ("session.created", "session", 4, 2, {"title": [None, "A"]}),
+    ]
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(log),
+                [
+                    {
+                        "at": at,
+                        "action": action,
+                        "target_type": target_type,
+                        "target_id": target_id,
+                        "actor_id": actor_id,
+                        "changes": changes,
+                    }
+                    for action, target_type, target_id, actor_id, changes in rows
+                ],
+            )
+    finally:
+        await engine.dispose()
+    assert "achievements" not in await tables_in(url)
+
+    await schema.upgrade(url, "0021")
+    assert "achievements" in await tables_in(url)
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            found = await connection.execute(text("SELECT subject_id FROM audit_log ORDER BY id"))
+            assert [row[0] for row in found] == [5, 5, 6, 2]
+    finally:
+        await engine.dispose()
+
+    await schema.downgrade(url, "0019")
+    assert "achievements" not in await tables_in(url)
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns("audit_log")}
+            )
+            assert "subject_id" not in columns
+    finally:
+        await engine.dispose()
+    await schema.upgrade(url, "0021")
+
+
+async def test_0020_adds_certificates_and_the_course_validity_and_takes_them_away(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await schema.upgrade(url, "0021")
+    assert "certificates" not in await tables_in(url)
+    assert "certificate_valid_months" not in await _columns(url, "courses")
+    await schema.upgrade(url, "0020")
+    assert "certificates" in await tables_in(url)
+    assert "certificate_valid_months" in await _columns(url, "courses")
+    await schema.downgrade(url, "0021")
+    assert "certificates" not in await tables_in(url)
+    assert "certificate_valid_months" not in await _columns(url, "courses")
+    assert "achievements" in await tables_in(url)

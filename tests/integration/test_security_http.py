@@ -20,15 +20,18 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from conftest import REDIS_URL, FakeClock, make_settings, require_redis
 from mail_support import link_token, outbox, run_due_jobs
+from oidc_servers import VouchingProvider
 from support import OTHER_PASSWORD, PASSWORD, add_user, bearer
 from tms_adapters.mail import OutboxMailer
 from tms_adapters.storage.local import LocalFileStorage
+from tms_adapters.webhooks import AddressGuard
 from tms_domain.kernel import Role
 from tms_entrypoints.container import Container, build_container, running
 from tms_entrypoints.http.app import create_app
@@ -105,15 +108,29 @@ class Walk:
         expect: int = 200,
         **kwargs: Any,
     ) -> Any:
+        response = await self.call_raw(method, template, token=token, expect=expect, **kwargs)
+        is_json = "json" in response.headers.get("content-type", "")
+        return response.json() if is_json and response.content else None
+
+    async def call_raw(
+        self,
+        method: str,
+        template: str,
+        *,
+        token: str | None = None,
+        expect: int = 200,
+        **kwargs: Any,
+    ) -> httpx.Response:
         path = template.format(**kwargs.pop("path", {}))
         response = await self.client.request(
             method, path, headers=bearer(token or self.token), **kwargs
         )
         assert response.status_code == expect, f"{method} {path}: {response.text}"
         self.called.add((method, template))
-        self.bodies[f"{method} {path} #{len(self.bodies)}"] = response.text
-        is_json = "json" in response.headers.get("content-type", "")
-        return response.json() if is_json and response.content else None
+        self.bodies[f"{method} {path} #{len(self.bodies)}"] = (
+            f"{response.headers.get('location', '')}\n{response.text}"
+        )
+        return response
 
 
 def documented_operations(document: dict[str, Any]) -> set[tuple[str, str]]:
@@ -170,6 +187,9 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
         await walk.call("GET", "/users/{user_id}", path=ids)
         await walk.call("PUT", "/users/{user_id}", path=ids, json={"first_name": "Pia"})
         await walk.call("GET", "/users/{user_id}/lockout", path=ids)
+        await walk.call("GET", "/users/{user_id}/achievements", path=ids)
+        await walk.call("GET", "/users/{user_id}/activity", path=ids)
+        await walk.call("GET", "/users/{user_id}/activity", path=ids, token=trainee_token)
         await walk.call("POST", "/users/{user_id}/unlock", path=ids)
         await walk.call(
             "POST",
@@ -329,7 +349,62 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
         )
         await walk.call("GET", "/courses/{course_id}/enrolments", path=cid)
         await walk.call("POST", "/lessons/{lesson_id}/complete", path=lid, token=trainee_token)
+        # Certificates: completing the course issued one; its PDF, its public verification,
+        # compliance, then renewing and revoking it.
+        [certificate] = await walk.call("GET", "/certificates", token=trainee_token)
+        crt = {"certificate_id": certificate["id"]}
+        await walk.call("GET", "/certificates", params={"status": "valid"})
+        pdf = {"certificate_file": f"{certificate['id']}.pdf"}
+        await walk.call_raw("GET", "/certificates/{certificate_file}", path=pdf)
+        await walk.call("GET", "/verify/{code}", path={"code": certificate["code"]})
+        await walk.call("GET", "/compliance")
+        await walk.call_raw("GET", "/compliance/report", params={"format": "pdf"})
         await walk.call("DELETE", "/lessons/{lesson_id}/complete", path=lid, token=trainee_token)
+        # Assessments: taken by the trainee, graded by the admin (the course's author).
+        quiz = {
+            "questions": [
+                {
+                    "kind": "single",
+                    "prompt": "Pick",
+                    "points": 1,
+                    "options": [{"text": "A", "correct": True}, {"text": "B"}],
+                },
+                {"kind": "text", "prompt": "Explain", "points": 1},
+            ],
+            "pass_mark": 50,
+            "max_attempts": 2,
+            "time_limit_minutes": 30,
+        }
+        assessed = await walk.call(
+            "POST",
+            "/modules/{module_id}/lessons",
+            path=mid,
+            json={"title": "Quiz", "kind": "assessment", "assessment": quiz},
+            expect=201,
+        )
+        qid = {"lesson_id": assessed["id"]}
+        started = await walk.call(
+            "POST", "/lessons/{lesson_id}/attempts/start", path=qid, token=trainee_token
+        )
+        text_id = started["assessment"]["questions"][1]["id"]
+        attempt = await walk.call(
+            "POST",
+            "/lessons/{lesson_id}/attempts",
+            path=qid,
+            json={"answers": [{"question_id": text_id, "text": "Because"}]},
+            token=trainee_token,
+            expect=201,
+        )
+        aid = {"attempt_id": attempt["id"]}
+        await walk.call("GET", "/attempts", params={"graded": "false"})
+        await walk.call("GET", "/attempts/{attempt_id}", path=aid)
+        await walk.call(
+            "POST", "/attempts/{attempt_id}/grade", path=aid, json={"points": {str(text_id): 1}}
+        )
+        await walk.call("GET", "/lessons/{lesson_id}/attempts", path=qid)
+        await walk.call("GET", "/lessons/{lesson_id}/statistics", path=qid)
+        await walk.call("POST", "/certificates/{certificate_id}/renew", path=crt)
+        await walk.call("POST", "/certificates/{certificate_id}/revoke", path=crt)
         await walk.call("GET", "/progress/trainee/{trainee_id}/courses", path=ids)
         await walk.call("GET", "/courses/{course_id}", path=cid)
         await walk.call("POST", "/courses/{course_id}/archive", path=cid)
@@ -342,12 +417,126 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
         await walk.call("DELETE", "/modules/{module_id}", path=mid)
         await walk.call("DELETE", "/courses/{course_id}", path=cid)
 
+        # Batches: members listed as Users (never a hash), trainers and courses by id.
+        batch = await walk.call(
+            "POST",
+            "/batches",
+            json={"code": "WALK", "name": "Walkers", "trainer_ids": [trainer["id"]]},
+            expect=201,
+        )
+        bid = {"batch_id": batch["id"]}
+        await walk.call("GET", "/batches", params={"q": "walk"})
+        await walk.call("PUT", "/batches/{batch_id}", path=bid, json={"description": "A walk"})
+        await walk.call(
+            "POST", "/batches/{batch_id}/trainees", path=bid, json={"trainee_ids": [paul["id"]]}
+        )
+        await walk.call("GET", "/batches/{batch_id}", path=bid)
+        await walk.call("GET", "/batches/{batch_id}/trainees", path=bid)
+        await walk.call(
+            "DELETE",
+            "/batches/{batch_id}/trainees/{trainee_id}",
+            path={**bid, "trainee_id": paul["id"]},
+        )
+        await walk.call("DELETE", "/batches/{batch_id}", path=bid)
+
+        # Skills: the catalogue, a trainee's skills (the holder as a User), the matrix.
+        skill = await walk.call(
+            "POST", "/skills", json={"name": "Walking", "category": "Outdoor"}, expect=201
+        )
+        sid = {"skill_id": skill["id"]}
+        await walk.call("GET", "/skills", params={"q": "walk"})
+        await walk.call("PUT", "/skills/{skill_id}", path=sid, json={"description": "Far"})
+        held = {"user_id": paul["id"]}
+        await walk.call(
+            "POST",
+            "/users/{user_id}/skills",
+            path=held,
+            json={"skill_id": skill["id"], "level": 2},
+            expect=201,
+        )
+        await walk.call("GET", "/users/{user_id}/skills", path=held)
+        await walk.call("GET", "/skills/matrix", params={"skill_id": skill["id"]})
+        await walk.call(
+            "GET", "/reports/skills-matrix", params={"format": "csv", "skill_id": skill["id"]}
+        )
+        await walk.call("DELETE", "/skills/{skill_id}", path=sid)
+
         # A calendar feed: its URL is shown to its owner once; the feed holds no secret.
         feed = await walk.call("POST", "/me/calendar-token", expect=201)
         feed_token = feed["url"].rsplit("/", 1)[1].removesuffix(".ics")
         await walk.call("GET", "/calendar/{feed_token}", path={"feed_token": f"{feed_token}.ics"})
         await walk.call("GET", "/sessions/{session_id}/ics", path=ids)
         await walk.call("DELETE", "/me/calendar-token")
+
+        # Notifications and preferences: the trainee's own, and nobody else's (404).
+        told = await walk.call("GET", "/notifications", token=trainee_token)
+        assert told, "the trainee was told of their enrolment"
+        await walk.call("GET", "/notifications/unread-count", token=trainee_token)
+        await walk.call(
+            "POST",
+            "/notifications/{notification_id}/read",
+            path={"notification_id": told[0]["id"]},
+            expect=404,
+        )
+        await walk.call(
+            "POST",
+            "/notifications/{notification_id}/read",
+            path={"notification_id": told[0]["id"]},
+            token=trainee_token,
+        )
+        await walk.call("POST", "/notifications/read-all", token=trainee_token)
+        await walk.call("GET", "/me/preferences")
+        await walk.call("PUT", "/me/preferences", json={"reminder_minutes": [60]})
+
+        # Imports: the templates, a dry run of a small file with one bad row, its errors file.
+        await walk.call("GET", "/imports/template.csv")
+        await walk.call("GET", "/imports/template.xlsx")
+        people = b"email,first_name,last_name\nimp@example.org,Imp,Orter\nnot-an-address,No,Mail\n"
+        checking = await walk.call(
+            "POST",
+            "/imports/users",
+            params={"dry_run": "true"},
+            files={"file": ("people.csv", people, "text/csv")},
+            expect=202,
+        )
+        iid = {"import_id": checking["id"]}
+        await run_due_jobs(sql_container)
+        await walk.call("GET", "/imports")
+        await walk.call("GET", "/imports/{import_id}", path=iid)
+        await walk.call("GET", "/imports/{import_id}/errors.csv", path=iid)
+
+        # A partner's API client: its secret is shown once (on creation and rotation), its
+        # token answers the client-credentials grant; then it is revoked.
+        scoped = {"name": "Walk partner", "scopes": ["users:read"]}
+        partner = await walk.call("POST", "/api-clients", json=scoped, expect=201)
+        pid = {"client_id": partner["id"]}
+        await walk.call("GET", "/api-clients")
+        rotated = await walk.call("POST", "/api-clients/{client_id}/rotate-secret", path=pid)
+        grant = {
+            "grant_type": "client_credentials",
+            "client_id": partner["client_id"],
+            "client_secret": rotated["client_secret"],
+        }
+        await walk.call("POST", "/auth/token", data=grant)
+        await walk.call("DELETE", "/api-clients/{client_id}", path=pid)
+
+        # A webhook (to a loopback address, allowed for this walk only), tested and removed.
+        sql_container.integrations.guard.override(AddressGuard(allow_private=True))
+        sql_container.integrations.webhooks.reset()
+        hook = await walk.call(
+            "POST",
+            "/webhooks",
+            json={"url": "http://127.0.0.1:9/hook", "events": ["course_created"]},
+            expect=201,
+        )
+        hid = {"webhook_id": hook["id"]}
+        await walk.call("GET", "/webhooks")
+        await walk.call("GET", "/webhooks/event-types")
+        changed = {"events": ["user_created"]}
+        await walk.call("PUT", "/webhooks/{webhook_id}", path=hid, json=changed)
+        await walk.call("POST", "/webhooks/{webhook_id}/test", path=hid, expect=202)
+        await walk.call("GET", "/webhooks/{webhook_id}/deliveries", path=hid)
+        await walk.call("DELETE", "/webhooks/{webhook_id}", path=hid)
 
         await walk.call("DELETE", "/attendance/{attendance_id}", path=ids)
         await walk.call(
@@ -357,6 +546,21 @@ async def test_no_response_to_an_admin_carries_a_password_a_hash_or_a_token(
         )
         await walk.call("DELETE", "/sessions/{session_id}", path=ids)
         await walk.call("DELETE", "/users/{user_id}", path={"user_id": joiner["user"]["id"]})
+        # Single sign-on, with a provider that vouches for Tom's address (the flow itself is
+        # tested against a real provider in test_oidc_flow.py): no token in a URL or body but
+        # the exchange's answer.
+        sql_container.oidc_provider.override(VouchingProvider("tom@example.org"))
+        sql_container.sso.reset()
+        await walk.call("GET", "/auth/providers")
+        started = await walk.call_raw("GET", "/auth/oidc/login", expect=302)
+        state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
+        back = await walk.call_raw(
+            "GET", "/auth/oidc/callback", expect=302, params={"code": "c", "state": state}
+        )
+        code = parse_qs(urlsplit(back.headers["location"]).fragment)["code"][0]
+        sso = await walk.call("POST", "/auth/oidc/exchange", json={"code": code})
+        assert sso["user"]["id"] == trainer["id"]
+        await walk.call_raw("GET", "/auth/oidc/logout", expect=302)
         await walk.call("POST", "/auth/logout", token=trainer_token)
         await walk.call(
             "POST", "/auth/admin-change-password", json={"new_password": ADMIN_NEW_PASSWORD}
@@ -573,12 +777,14 @@ async def test_the_general_rate_limit_answers_429_with_retry_after_and_spares_he
             within = [(await client.get("/users/")).status_code for _ in range(5)]
             over = await client.get("/users/")
             login_over = await client.post("/auth/login", json={"username": "a", "password": "b"})
+            # The public certificate check is limited like every other path.
+            verify_over = await client.get("/verify/7KQ2-M9XD-4HTB-R0ZC-8WAE")
             health = [(await client.get("/health")).status_code for _ in range(10)]
         async with client_of(container, "203.0.113.6") as (other, _):
             elsewhere = await other.get("/users/")
 
     assert within == [401] * 5
-    for response in (over, login_over):
+    for response in (over, login_over, verify_over):
         assert response.status_code == 429
         assert 1 <= int(response.headers["retry-after"]) <= 60
         assert re.fullmatch(

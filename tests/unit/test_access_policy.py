@@ -203,3 +203,27 @@ def test_only_trainees_book_everyone_reads_rooms_only_admins_manage_them(
     assert is_allowed(actor, Permission.BOOK_SESSION, target) == (actor.role is Role.TRAINEE)
     assert is_allowed(actor, Permission.LIST_ROOMS, target)
     assert is_allowed(actor, Permission.MANAGE_ROOMS, target) == (actor.role is Role.ADMIN)
+
+
+batch_targets = st.builds(
+    Target,
+    trainee_ids=st.frozensets(user_ids, max_size=3),
+    batch_trainer_ids=st.frozensets(user_ids, max_size=3),
+)
+
+
+@given(actor=actors(temporary=st.just(False)), target=batch_targets)
+def test_a_batch_is_read_by_admins_its_trainers_and_its_members_and_managed_by_admins(
+    actor: Actor, target: Target
+) -> None:
+    admin, trainer = actor.role is Role.ADMIN, actor.role is Role.TRAINER
+    follows = trainer and actor.id in target.batch_trainer_ids
+    member = actor.role is Role.TRAINEE and actor.id in target.trainee_ids
+    assert is_allowed(actor, Permission.LIST_BATCHES, target)
+    assert is_allowed(actor, Permission.READ_BATCH, target) == (admin or follows or member)
+    # Members never see who else is in their batch.
+    assert is_allowed(actor, Permission.LIST_BATCH_TRAINEES, target) == (admin or follows)
+    assert is_allowed(actor, Permission.MANAGE_BATCHES, target) == admin
+    if not (admin or follows or member):
+        with pytest.raises(NotFound):
+            authorize(actor, Permission.READ_BATCH, target)

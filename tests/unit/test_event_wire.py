@@ -13,11 +13,25 @@ from pathlib import Path
 import pytest
 
 import tms_domain.accounts
+import tms_domain.cohorts
+import tms_domain.cohorts.imports
+import tms_domain.integrations
 import tms_domain.jobs
 import tms_domain.learning
+import tms_domain.notifications
+import tms_domain.skills
 import tms_domain.training
 from tms_adapters.realtime.hub import Listener
-from tms_adapters.realtime.wire import is_internal, sign_ins_ended, to_wire, wire_types
+from tms_adapters.realtime.wire import (
+    INTEGRATION_EVENTS,
+    audience_from_json,
+    audience_json,
+    is_internal,
+    sign_ins_ended,
+    to_wire,
+    wire_types,
+)
+from tms_adapters.webhooks import LIVE_EVENT_TYPES
 from tms_domain.accounts import (
     PasswordChanged,
     PasswordReset,
@@ -29,11 +43,30 @@ from tms_domain.accounts import (
     UserLocked,
     UserUnlocked,
 )
+from tms_domain.cohorts import (
+    Batch,
+    BatchChanged,
+    BatchCreated,
+    BatchDeleted,
+    TraineeLeftBatch,
+    TraineesJoinedBatch,
+)
+from tms_domain.cohorts.imports import (
+    ImportFinished,
+    ImportKind,
+    ImportOptions,
+    ImportProgressed,
+    ImportStatus,
+    SheetFormat,
+    UserImport,
+)
+from tms_domain.integrations import ApiClientChanged, WebhookChanged
 from tms_domain.jobs import Job, JobFailed, JobStatus
 from tms_domain.kernel import DomainEvent, Role
 from tms_domain.learning import (
     Course,
     CourseChanged,
+    CourseCompleted,
     CourseCreated,
     CourseDeleted,
     CourseProgressChanged,
@@ -42,6 +75,27 @@ from tms_domain.learning import (
     TraineeEnrolledInCourse,
     TraineeLeftCourse,
     progress_of,
+)
+from tms_domain.notifications import (
+    Notification,
+    NotificationCreated,
+    NotificationKind,
+    NotificationsRead,
+)
+from tms_domain.skills import (
+    AchievementAwarded,
+    AttemptGraded,
+    AttemptSubmitted,
+    Certificate,
+    CertificateIssued,
+    CertificateRenewed,
+    CertificateRevoked,
+    Skill,
+    SkillAwarded,
+    SkillChanged,
+    SkillCreated,
+    SkillDeleted,
+    SkillSource,
 )
 from tms_domain.training import (
     Attendance,
@@ -61,7 +115,6 @@ from tms_domain.training import (
     TraineeAssigned,
     TraineeEnrolled,
     TraineeJoinedByLink,
-    TraineeToldOfEnrolment,
     TraineeUnassigned,
     TraineeWithdrawn,
     TrainingSession,
@@ -133,9 +186,48 @@ COURSE = Course(
 )
 # Trainee 3 (assigned to trainer 5) in course 50 of owner 2, with trainee 4 also enrolled.
 IN_COURSE = {"course_id": 50, "trainee_id": 3, "owner_id": 2, "trainer_ids": frozenset({5})}
+IN_ATTEMPT = {
+    **IN_COURSE,
+    "attempt_id": 90,
+    "lesson_id": 60,
+    "score": 75.0,
+    "passed": True,
+    "graded": True,
+}
 ROOM = Room(id=50, name="Lab 1", location="Building A", capacity=12, created_at=NOW, updated_at=NOW)
 
+# Batch 70 followed by trainer 2, with trainees 3 and 4; trainee 8 leaves it.
+BATCH = Batch(70, "B-70", "Spring", None, None, None, NOW, NOW, (2,), 2)
+IN_BATCH = {"batch": BATCH, "member_ids": frozenset({3, 4}), "trainer_ids": frozenset({2})}
+
 MARK = Attendance(id=20, session_id=10, trainee_id=3, present=True, marked_at=NOW)
+
+IMPORT = UserImport(
+    id=70,
+    kind=ImportKind.USERS,
+    file_id=71,
+    file_name="people.csv",
+    sha256="0" * 64,
+    format=SheetFormat.CSV,
+    options=ImportOptions(),
+    status=ImportStatus.RUNNING,
+    total_rows=10,
+    created_by=1,
+    created_at=NOW,
+    processed_rows=5,
+)
+
+# Skill 90, held by trainee 3 (whose assigned trainer is 5).
+SKILL = Skill(90, "SQL", "Data", None, NOW, NOW)
+CERTIFICATE = Certificate(
+    id=9,
+    code="7KQ2-M9XD-4HTB-R0ZC-8WAE",
+    course_id=1,
+    course_title="Fire safety",
+    trainee_id=3,
+    trainee_name="Tina Trainee",
+    issued_at=NOW,
+)
 
 SAMPLES: dict[str, DomainEvent] = {
     "user_created": UserCreated(TRAINEE),
@@ -151,7 +243,19 @@ SAMPLES: dict[str, DomainEvent] = {
     "trainee_added_to_session": TraineeEnrolled(session(2, (3, 4, 7)), 7, NOW),
     "trainee_removed_from_session": TraineeWithdrawn(session(), 8, NOW),
     "trainee_joined_via_link": TraineeJoinedByLink(session(), 3, "Tara Trainee"),
-    "notification": TraineeToldOfEnrolment(session(2, (3, 4, 7)), 7, NOW),
+    "notification": NotificationCreated(
+        Notification(
+            id=70,
+            user_id=7,
+            kind=NotificationKind.SESSION_ASSIGNED,
+            title="You were enrolled in a session",
+            message="Safety on 2026-05-01 09:00 UTC",
+            link="/sessions/10",
+            created_at=NOW,
+            dedupe_key="7:session_assigned:10:2026-05-01T09:00:00+00:00",
+        )
+    ),
+    "notifications_read": NotificationsRead(7, 70, 0),
     "student_assigned": TraineeAssigned(30, 3, 5, NOW),
     "student_unassigned": TraineeUnassigned(3, 5),
     "attendance_marked": AttendanceMarked(MARK, 2),
@@ -173,6 +277,26 @@ SAMPLES: dict[str, DomainEvent] = {
         **IN_COURSE, lesson_id=60, source="trainee", completed_at=NOW
     ),
     "course_progress": CourseProgressChanged(**IN_COURSE, progress=progress_of(1, 4)),
+    "course_completed": CourseCompleted(**IN_COURSE, completed_at=NOW),
+    "assessment_attempted": AttemptSubmitted(**IN_ATTEMPT),
+    "assessment_graded": AttemptGraded(**IN_ATTEMPT),
+    "batch_created": BatchCreated(**IN_BATCH),
+    "batch_updated": BatchChanged(**IN_BATCH),
+    "batch_deleted": BatchDeleted(**IN_BATCH),
+    "batch_trainees_added": TraineesJoinedBatch(**IN_BATCH, trainee_ids=(4,)),
+    "batch_trainee_removed": TraineeLeftBatch(**IN_BATCH, trainee_id=8),
+    "import_progress": ImportProgressed(IMPORT),
+    "import_finished": ImportFinished(IMPORT),
+    "api_client_changed": ApiClientChanged(4, "Partner LMS", "created"),
+    "webhook_changed": WebhookChanged(5, "https://example.org/hook", "disabled", "failing"),
+    "skill_created": SkillCreated(SKILL),
+    "skill_updated": SkillChanged(SKILL),
+    "skill_deleted": SkillDeleted(SKILL),
+    "skill_awarded": SkillAwarded(3, SKILL, 3, 2, SkillSource.COURSE, NOW, frozenset({5})),
+    "achievement_awarded": AchievementAwarded(3, "ten_sessions_attended", "Ten sessions", NOW),
+    "certificate_issued": CertificateIssued(CERTIFICATE, frozenset({5})),
+    "certificate_revoked": CertificateRevoked(CERTIFICATE, frozenset({5})),
+    "certificate_renewed": CertificateRenewed(CERTIFICATE, frozenset({5})),
 }
 
 AUDIENCES: dict[str, set[int]] = {
@@ -183,12 +307,18 @@ AUDIENCES: dict[str, set[int]] = {
     "the trainer and trainees before and after the change": {2, 3, 4, 6, 9},
     "the session's trainer and trainees, the added one included": {2, 3, 4, 7},
     "the session's trainer and trainees, the removed one included": {2, 3, 4, 8},
-    "the user it is addressed to (`user_id`)": {7},
+    "only the user it is addressed to (`user_id`), not admins": {7},
+    "only the user (`user_id`), not admins": {7},
     "the trainee and the trainer": {3, 5},
     "the session's trainer and the trainee": {2, 3},
     "the course's owner": {2},
     "the course's owner; once it is published, its enrolled trainees": {2, 3, 4},
     "the trainee, the course's owner and the trainee's assigned trainers": {2, 3, 5},
+    "the batch's trainers and members": {2, 3, 4},
+    "the batch's trainers and members (trainers taken off it included)": {2, 3, 4},
+    "the batch's trainers and members, the removed one included": {2, 3, 4, 8},
+    "the importer only (other admins do not)": {1},
+    "the holder and their assigned trainers": {3, 5},
 }
 """What each "received by" of the table means for the cast above (besides admins)."""
 
@@ -248,15 +378,43 @@ def test_session_events_carry_the_start_under_both_names() -> None:
     assert to_wire(SAMPLES["notification"]).data["type"] == "session_assigned"
 
 
+def test_a_users_notifications_are_theirs_alone() -> None:
+    admin = Listener(user_id=1, sees_everything=True, sign_in_id="a")
+    owner = Listener(user_id=7, sees_everything=False, sign_in_id="b")
+    for kind in ("notification", "notifications_read"):
+        stored = to_wire(SAMPLES[kind])
+        assert owner.wants(stored)
+        assert not admin.wants(stored)
+        assert audience_from_json(audience_json(stored.audience)) == stored.audience
+
+
 def test_every_typed_event_has_a_wire_shape() -> None:
     declared = {
         cls
-        for area in (tms_domain.accounts, tms_domain.training, tms_domain.jobs, tms_domain.learning)
+        for area in (
+            tms_domain.accounts,
+            tms_domain.training,
+            tms_domain.jobs,
+            tms_domain.learning,
+            tms_domain.cohorts,
+            tms_domain.cohorts.imports,
+            tms_domain.integrations,
+            tms_domain.notifications,
+            tms_domain.skills,
+        )
         for _, cls in inspect.getmembers(area, inspect.isclass)
         if issubclass(cls, DomainEvent) and cls is not DomainEvent
     }
     assert declared == set(wire_types())
     assert {type(event) for event in SAMPLES.values()} | {SignInsEnded} == declared
+
+
+def test_webhooks_may_subscribe_to_every_live_event_but_the_integrations_own() -> None:
+    """And but a user's own (private) events: a partner never receives one person's
+    notifications, nor what they read, nor how their import goes."""
+    private = {name for name, event in SAMPLES.items() if to_wire(event).audience.private}
+    assert private == {"notification", "notifications_read", "import_progress", "import_finished"}
+    assert set(SAMPLES) - INTEGRATION_EVENTS - private == LIVE_EVENT_TYPES
 
 
 def test_ended_sign_ins_stay_inside_the_system() -> None:

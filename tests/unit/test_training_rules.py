@@ -22,7 +22,14 @@ from tms_domain.kernel import (
     PasswordChangeRequired,
     Role,
 )
-from tms_domain.training import SessionChanges, SessionStatus, TrainingSession
+from tms_domain.training import (
+    MAX_CAPACITY,
+    MAX_TRAINEES_PER_SESSION,
+    SessionChanges,
+    SessionStatus,
+    TrainingSession,
+)
+from tms_domain.training.rules import booking_violations, session_violations
 from tms_domain.training.use_cases.sessions import NewSession, SessionFilters
 from tms_entrypoints.container import Container
 
@@ -1332,3 +1339,13 @@ async def test_a_cancelled_session_is_no_activity(
     (overview,) = await memory_container.progress().trainer_trainees(cast.trainer, cast.trainer.id)
     assert [s.id for s in overview.sessions] == [cancelled.id]
     assert (overview.last_active, overview.active) == (enrolled_at, False)
+
+
+def test_a_session_takes_up_to_1000_trainees_and_a_capacity_up_to_1000() -> None:
+    """The cap is 1,000 (the issue's bench enrols 1,000 in one session): 1,000 passes, 1,001
+    is refused naming the field, for the trainees given and for the capacity."""
+    assert MAX_TRAINEES_PER_SESSION == MAX_CAPACITY == 1000
+    assert session_violations(trainee_count=1000) == []
+    assert [field for field, _ in session_violations(trainee_count=1001)] == ["trainees"]
+    assert booking_violations(capacity=1000) == []
+    assert [field for field, _ in booking_violations(capacity=1001)] == ["capacity"]

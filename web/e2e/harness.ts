@@ -24,7 +24,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -82,7 +82,12 @@ export interface Server {
   stop: () => Promise<void>;
 }
 
-export async function startServer(): Promise<Server> {
+export interface ServerOptions {
+  /** More settings for the server, given its address (e.g. TMS_PUBLIC_URL, TMS_OIDC_*). */
+  env?: (baseUrl: string) => Record<string, string>;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const tms = process.env.TMS_BIN ?? join(repoDir, '.venv', 'bin', 'tms');
   if (!existsSync(tms)) throw new Error(`the tms command was not found at ${tms} (set TMS_BIN)`);
   const dist = join(webDir, 'dist');
@@ -91,6 +96,7 @@ export async function startServer(): Promise<Server> {
   const port = await freePort();
   mkdirSync(artifactsDir, { recursive: true });
   const log = createWriteStream(join(artifactsDir, 'e2e-server.log'));
+  const baseUrl = `http://127.0.0.1:${port}`;
   const server = spawn(tms, ['serve', '--host', '127.0.0.1', '--port', String(port)], {
     env: {
       ...process.env,
@@ -98,12 +104,12 @@ export async function startServer(): Promise<Server> {
       TMS_ADMIN_USERNAME: 'admin',
       TMS_ADMIN_PASSWORD: ADMIN_PASSWORD,
       TMS_WEB_DIST: dist,
+      ...options.env?.(baseUrl),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout?.pipe(log);
   server.stderr?.pipe(log);
-  const baseUrl = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (server.exitCode === null) {
       server.kill('SIGTERM');

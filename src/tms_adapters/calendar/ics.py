@@ -76,6 +76,11 @@ def _uri(link: str) -> str:
     return _CONTROLS.sub("", link).replace("\n", "")
 
 
+def _param(value: str) -> str:
+    """A parameter value (RFC 5545 3.2): quoted, without the characters it cannot hold."""
+    return '"' + _CONTROLS.sub("", value).replace('"', "").replace("\n", " ") + '"'
+
+
 class IcsWriter:
     """Renders entries for one deployment: its public URL makes the UIDs and join links."""
 
@@ -95,7 +100,7 @@ class IcsWriter:
         app's join page (which sends an enrolled trainee on to the class)."""
         return entry.class_link or f"{self._base}/app/join/{entry.session_link}"
 
-    def event(self, entry: CalendarEntry) -> bytes:
+    def event(self, entry: CalendarEntry, extra: tuple[str, ...] = ()) -> bytes:
         link = _uri(self.join_url(entry))
         about = [entry.description] if entry.description else []
         about.append(f"Trainer: {entry.trainer_name}")
@@ -122,6 +127,7 @@ class IcsWriter:
                         f"LOCATION:{escape_text(link)}",
                         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
                         f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}",
+                        *extra,
                         "END:VEVENT",
                     )
                 ]
@@ -129,15 +135,40 @@ class IcsWriter:
             + CRLF
         )
 
-    def _calendar(self, name: str, entries: Iterable[CalendarEntry]) -> bytes:
+    def _calendar(
+        self, name: str, entries: Iterable[CalendarEntry], method: str = "PUBLISH"
+    ) -> bytes:
+        return self._framed(name, method, [self.event(entry) for entry in entries])
+
+    def _framed(self, name: str, method: str, events: list[bytes]) -> bytes:
         frame = Calendar()
         frame.add("prodid", PRODID)
         frame.add("version", "2.0")
         frame.add("calscale", "GREGORIAN")
-        frame.add("method", "PUBLISH")
+        frame.add("method", method)
         frame.add("x-wr-calname", vText(_CONTROLS.sub("", name)))
         head, end = frame.to_ical().split(b"END:VCALENDAR")
-        return b"".join([head, *map(self.event, entries), b"END:VCALENDAR", end])
+        return b"".join([head, *events, b"END:VCALENDAR", end])
+
+    def invite(
+        self,
+        entry: CalendarEntry,
+        method: str,
+        *,
+        organizer: tuple[str, str],
+        attendee: tuple[str, str],
+    ) -> bytes:
+        """One session as an iTIP message for a mail attachment (RFC 5546): ``method``
+        REQUEST (an invitation, or its update: same UID, higher SEQUENCE) or CANCEL (the
+        entry's STATUS:CANCELLED), from ``organizer`` to ``attendee`` ((name, address))."""
+        if method not in ("REQUEST", "CANCEL"):
+            raise ValueError(f"Not an invitation method: {method}")
+        extra = (
+            f"ORGANIZER;CN={_param(organizer[0])}:mailto:{_uri(organizer[1])}",
+            f"ATTENDEE;CN={_param(attendee[0])};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION"
+            f";RSVP=FALSE:mailto:{_uri(attendee[1])}",
+        )
+        return self._framed(entry.title, method, [self.event(entry, extra)])
 
     def feed(self, feed: CalendarFeed) -> bytes:
         return self._calendar(f"Training sessions of {feed.owner.name}", feed.entries)

@@ -4,6 +4,6 @@ the record: claims, attempts, outcomes and dead letters live there."""
 
 from tms_adapters.jobs.executor import JobExecutor
 from tms_adapters.jobs.plugins import load_job_plugins
-from tms_adapters.jobs.polling import PollingJobWorkers
+from tms_adapters.jobs.polling import Foreground, PollingJobWorkers
 
-__all__ = ["JobExecutor", "PollingJobWorkers", "load_job_plugins"]
+__all__ = ["Foreground", "JobExecutor", "PollingJobWorkers", "load_job_plugins"]

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from tms_adapters.tracing import REQUEST_ID
 from tms_domain.jobs.use_cases.processing import JobProcessing
-from tms_domain.kernel.jobs import Job, JobContext, PermanentJobFailure
+from tms_domain.kernel.jobs import Completes, Job, JobContext, PermanentJobFailure
 
 log = logging.getLogger("tms.jobs")
 
@@ -42,6 +42,12 @@ class JobExecutor:
         await self.run(job, token)
         return True
 
+    async def claim_due(self, limit: int) -> list[tuple[Job, str]]:
+        """Up to ``limit`` due jobs claimed in one transaction, each with the token that
+        holds it, for the caller to run (``run``) at once."""
+        token = new_token()
+        return [(job, token) for job in await self.processing.claim_due(token, limit=limit)]
+
     async def run_by_id(self, job_id: int, beat: Beat | None = None) -> None:
         """Run that job when it is still due (a queue may hand a job over twice)."""
         token = new_token()
@@ -64,13 +70,35 @@ class JobExecutor:
 
     async def _run(self, job: Job, token: str, beat: Beat | None) -> None:
         handler = self.processing.handlers.get(job.kind)
-        context = JobContext(
-            job.id, job.kind, job.handler_payload, job.idempotency_key, job.attempts
-        )
+        fields = {"job_id": job.id, "job_kind": job.kind, "attempt": job.attempts}
+        if job.effect_at is not None:
+            # Its effect was made by an earlier attempt whose worker stopped before the
+            # release: done, without making the effect twice.
+            await self.processing.succeeded(job, token)
+            log.info(
+                "job %s (%s) completed: its effect was made at %s already",
+                job.id,
+                job.kind,
+                job.effect_at.isoformat(),
+                extra=fields,
+            )
+            return
         if handler is None:
             await self._failed(job, token, f"No handler for job kind {job.kind!r}", True)
             return
-        fields = {"job_id": job.id, "job_kind": job.kind, "attempt": job.attempts}
+
+        effects = _Effects(self.processing, job, token)
+        context = JobContext(
+            job.id,
+            job.kind,
+            job.handler_payload,
+            job.idempotency_key,
+            job.attempts,
+            effects.record,
+            effects.claim,
+            effects.forget,
+            effects.complete_in,
+        )
         log.info("job %s (%s) attempt %s started", job.id, job.kind, job.attempts, extra=fields)
         keeper = asyncio.create_task(self._keep_lease(job, token, beat))
         try:
@@ -88,7 +116,9 @@ class JobExecutor:
             )
             await self._failed(job, token, f"{type(error).__name__}: {error}", False)
         else:
-            await self.processing.succeeded(job, token)
+            if not effects.completed:
+                # Unless the handler's own commit released it already.
+                await self.processing.succeeded(job, token)
             log.info("job %s (%s) succeeded", job.id, job.kind, extra=fields)
         finally:
             keeper.cancel()
@@ -132,3 +162,29 @@ class JobExecutor:
                     await beat()
             except Exception:
                 log.warning("job %s: renewing the lease failed", job.id, exc_info=True)
+
+
+class _Effects:
+    """What a handler tells its worker about its effect (see ``JobContext``)."""
+
+    def __init__(self, processing: JobProcessing, job: Job, token: str) -> None:
+        self._processing, self._job, self._token = processing, job, token
+        self.completed = False
+
+    async def record(self) -> None:
+        try:
+            await self._processing.record_effect(self._job)
+        except Exception:
+            # The release still records the job as done; if it fails too, the job runs
+            # again (at least once).
+            log.warning("job %s: recording its effect failed", self._job.id, exc_info=True)
+
+    async def claim(self) -> None:
+        await self._processing.record_effect(self._job)  # raises: the handler makes no effect
+
+    async def forget(self) -> None:
+        await self._processing.forget_effect(self._job)
+
+    async def complete_in(self, jobs: Completes) -> bool:
+        self.completed = await self._processing.complete_in(jobs, self._job, self._token)
+        return self.completed

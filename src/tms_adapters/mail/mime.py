@@ -40,6 +40,10 @@ def to_email_message(message: OutgoingMessage, sender: str, now: datetime) -> Em
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         mail.add_attachment(
-            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=dict(attachment.params),
         )
     return mail

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tms_adapters.mail.mime import to_email_message
@@ -25,11 +26,19 @@ class OutboxMailer:
         self.sender = sender
         self._clock = clock
 
-    async def send(self, message: OutgoingMessage) -> None:
+    async def send(
+        self,
+        message: OutgoingMessage,
+        *,
+        before_delivery: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Writes the message as a file; ``before_delivery`` is awaited just before."""
         now = self._clock.now()
         mail = to_email_message(message, self.sender, now)
         key = str(mail["Message-ID"] or "") or os.urandom(16).hex()
         name = f"{now:%Y%m%dT%H%M%S}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.eml"
+        if before_delivery is not None:
+            await before_delivery()
         path = await asyncio.to_thread(self._write, name, mail.as_bytes())
         log.info("mail to %s written to the outbox: %s", message.to, path)
 

@@ -1,16 +1,27 @@
 """Sending over SMTP with aiosmtplib: plain, STARTTLS or TLS from the first byte, with
 authentication and a timeout on every step. The server's answer decides what a failure
 is: 5xx (a refused recipient, a rejected message) is for good, anything else (4xx, no
-connection, a timeout, a dropped line) is worth another try later."""
+connection, a timeout, a dropped line) is worth another try later.
+
+With a ``before_delivery`` step (the job's "sent" marker, committed), the data phase is
+split: the whole message goes to the server, the step runs, and only then the final "."
+that makes the server take it. A worker killed before that "." leaves the server a cut
+session, which it drops: nothing delivered, and the marker keeps the job from sending again
+(at most once). A line lost after the "." leaves the message perhaps taken: logged, not
+sent again."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import ssl
+from collections.abc import Awaitable, Callable
+from email.message import EmailMessage
 from enum import StrEnum
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 
 from tms_adapters.mail.mime import sender_address, to_email_message
 from tms_domain.kernel import Clock
@@ -55,26 +66,43 @@ class AiosmtplibMailer:
         self._clock = clock
         self.timeout = timeout
         self._tls_context = tls_context
+        self._quitting: set[asyncio.Task[None]] = set()
 
-    async def send(self, message: OutgoingMessage) -> None:
+    async def send(
+        self,
+        message: OutgoingMessage,
+        *,
+        before_delivery: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Returns as soon as the server has accepted the message (its ``250`` after the
+        data), so that the caller can record that at once; the QUIT that ends the session
+        politely goes on in the background."""
         mail = to_email_message(message, self.sender, self._clock.now())
+        client = aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self._username,
+            password=self._password,
+            use_tls=self.security is SmtpSecurity.TLS,
+            start_tls=self.security is SmtpSecurity.STARTTLS,
+            tls_context=self._tls_context,
+            timeout=self.timeout,
+        )
         try:
             # Every step has its own timeout; the whole is bounded too, so that a server
             # trickling its answers cannot hold a worker for long.
             async with asyncio.timeout(self.timeout * 4):
-                await aiosmtplib.send(
-                    mail,
-                    sender=sender_address(self.sender),
-                    recipients=[message.to],
-                    hostname=self.host,
-                    port=self.port,
-                    username=self._username,
-                    password=self._password,
-                    use_tls=self.security is SmtpSecurity.TLS,
-                    start_tls=self.security is SmtpSecurity.STARTTLS,
-                    tls_context=self._tls_context,
-                    timeout=self.timeout,
-                )
+                try:
+                    await client.connect()
+                    if before_delivery is None:
+                        await client.send_message(
+                            mail, sender=sender_address(self.sender), recipients=[message.to]
+                        )
+                    elif not await self._deliver_after(client, mail, message.to, before_delivery):
+                        return
+                except BaseException:
+                    client.close()
+                    raise
         except aiosmtplib.SMTPRecipientsRefused as error:
             codes = [refusal.code for refusal in error.recipients]
             reason = "; ".join(f"{r.code} {r.message}" for r in error.recipients)
@@ -91,4 +119,66 @@ class AiosmtplibMailer:
                 f"The mail server {self.host}:{self.port} could not be reached or did not"
                 f" answer in time ({type(error).__name__}: {error})"
             ) from error
+        self._quit_later(client)
         log.info("mail %s sent to the server %s:%s", mail["Message-ID"], self.host, self.port)
+
+    async def _deliver_after(
+        self,
+        client: aiosmtplib.SMTP,
+        mail: EmailMessage,
+        to: str,
+        before_delivery: Callable[[], Awaitable[None]],
+    ) -> bool:
+        """MAIL, RCPT and DATA with the message, then ``before_delivery``, then the final
+        ".": True when the server took the message, False when the line was lost after the
+        "." (perhaps taken; not to be sent again). An answer other than 250 raises."""
+        utf8 = not (sender_address(self.sender) + to).isascii()
+        options = ["SMTPUTF8"] if utf8 else []
+        if client.supports_extension("8BITMIME"):
+            options.append("BODY=8BITMIME")
+        data = flatten_message(
+            mail, utf8=utf8, cte_type="8bit" if "BODY=8BITMIME" in options else "7bit"
+        )
+        await client.mail(
+            sender_address(self.sender), options=options, encoding="utf-8" if utf8 else "ascii"
+        )
+        await client.rcpt(to, encoding="utf-8" if utf8 else "ascii")
+        start = await client.execute_command(b"DATA")
+        if start.code != aiosmtplib.SMTPStatus.start_input:
+            raise aiosmtplib.SMTPDataError(start.code, start.message)
+        body = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(data))
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        if client.protocol is None:
+            raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+        client.protocol.write(body)
+        await before_delivery()
+        try:
+            answer = await client.execute_command(b".")
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError):
+            log.warning(
+                "mail %s: the line to %s:%s was lost after the message was complete; the"
+                " server may have taken it, so it is not sent again (at most once)",
+                mail["Message-ID"],
+                self.host,
+                self.port,
+            )
+            client.close()
+            return False
+        if answer.code != aiosmtplib.SMTPStatus.completed:
+            raise aiosmtplib.SMTPDataError(answer.code, answer.message)
+        return True
+
+    def _quit_later(self, client: aiosmtplib.SMTP) -> None:
+        task = asyncio.create_task(self._quit(client))
+        self._quitting.add(task)
+        task.add_done_callback(self._quitting.discard)
+
+    async def _quit(self, client: aiosmtplib.SMTP) -> None:
+        try:
+            async with asyncio.timeout(self.timeout):
+                await client.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            pass  # the message is accepted already: a session cut short loses nothing
+        finally:
+            client.close()

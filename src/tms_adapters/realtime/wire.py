@@ -20,11 +20,13 @@ from tms_domain.accounts import (
     UserLocked,
     UserUnlocked,
 )
+from tms_domain.integrations import ApiClientChanged, WebhookChanged
 from tms_domain.jobs import JobFailed
 from tms_domain.kernel import Audience, DomainEvent, StoredEvent
 from tms_domain.learning import (
     Course,
     CourseChanged,
+    CourseCompleted,
     CourseCreated,
     CourseDeleted,
     CourseProgressChanged,
@@ -32,6 +34,7 @@ from tms_domain.learning import (
     TraineeEnrolledInCourse,
     TraineeLeftCourse,
 )
+from tms_domain.notifications import Notification, NotificationCreated, NotificationsRead
 from tms_domain.training import (
     AttendanceChanged,
     AttendanceDeleted,
@@ -48,7 +51,6 @@ from tms_domain.training import (
     TraineeAssigned,
     TraineeEnrolled,
     TraineeJoinedByLink,
-    TraineeToldOfEnrolment,
     TraineeUnassigned,
     TraineeWithdrawn,
     TrainingSession,
@@ -64,7 +66,9 @@ E = TypeVar("E", bound=DomainEvent)
 _SHAPES: dict[type[DomainEvent], Callable[[Any], Shape]] = {}
 
 
-def _shapes(kind: type[E]) -> Callable[[Callable[[E], Shape]], Callable[[E], Shape]]:
+def shapes(kind: type[E]) -> Callable[[Callable[[E], Shape]], Callable[[E], Shape]]:
+    """Registers the function as the wire shape of ``kind``'s events."""
+
     def register(shape: Callable[[E], Shape]) -> Callable[[E], Shape]:
         _SHAPES[kind] = shape
         return shape
@@ -99,11 +103,16 @@ def sign_ins_ended(event: StoredEvent) -> SignInsEnded | None:
 
 
 def audience_json(audience: Audience) -> dict[str, Any]:
+    if audience.private:
+        return {"users": sorted(audience.user_ids), "private": True}
     return {"users": sorted(audience.user_ids)}
 
 
 def audience_from_json(value: dict[str, Any]) -> Audience:
-    return Audience(frozenset(int(user_id) for user_id in value.get("users", [])))
+    return Audience(
+        frozenset(int(user_id) for user_id in value.get("users", [])),
+        private=bool(value.get("private", False)),
+    )
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -122,24 +131,24 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-@_shapes(UserCreated)
+@shapes(UserCreated)
 def _user_created(event: UserCreated) -> Shape:
     user = event.user
     return "user_created", {"user_id": user.id, "action": "created", "user": user_json(user)}
 
 
-@_shapes(UserChanged)
+@shapes(UserChanged)
 def _user_changed(event: UserChanged) -> Shape:
     user = event.user
     return "user_updated", {"user_id": user.id, "action": "updated", "user": user_json(user)}
 
 
-@_shapes(UserDeleted)
+@shapes(UserDeleted)
 def _user_deleted(event: UserDeleted) -> Shape:
     return "user_deleted", {"user_id": event.user_id, "action": "deleted"}
 
 
-@_shapes(PasswordChanged)
+@shapes(PasswordChanged)
 def _password_changed(event: PasswordChanged) -> Shape:
     return "password_changed", {
         "user_id": event.user_id,
@@ -148,7 +157,7 @@ def _password_changed(event: PasswordChanged) -> Shape:
     }
 
 
-@_shapes(PasswordReset)
+@shapes(PasswordReset)
 def _password_reset(event: PasswordReset) -> Shape:
     return "password_reset", {
         "user_id": event.user_id,
@@ -157,7 +166,7 @@ def _password_reset(event: PasswordReset) -> Shape:
     }
 
 
-@_shapes(UserLocked)
+@shapes(UserLocked)
 def _user_locked(event: UserLocked) -> Shape:
     until = event.locked_until
     return "user_locked", {
@@ -167,7 +176,7 @@ def _user_locked(event: UserLocked) -> Shape:
     }
 
 
-@_shapes(UserUnlocked)
+@shapes(UserUnlocked)
 def _user_unlocked(event: UserUnlocked) -> Shape:
     return "user_unlocked", {
         "user_id": event.user_id,
@@ -176,7 +185,7 @@ def _user_unlocked(event: UserUnlocked) -> Shape:
     }
 
 
-@_shapes(SignInsEnded)
+@shapes(SignInsEnded)
 def _sign_ins_ended(event: SignInsEnded) -> Shape:
     return SIGN_INS_ENDED, {
         "user_id": event.user_id,
@@ -185,7 +194,7 @@ def _sign_ins_ended(event: SignInsEnded) -> Shape:
     }
 
 
-@_shapes(SessionScheduled)
+@shapes(SessionScheduled)
 def _session_scheduled(event: SessionScheduled) -> Shape:
     session = event.session
     return "session_created", {
@@ -205,7 +214,7 @@ def _session_scheduled(event: SessionScheduled) -> Shape:
     }
 
 
-@_shapes(SessionChanged)
+@shapes(SessionChanged)
 def _session_changed(event: SessionChanged) -> Shape:
     session = event.session
     return "session_updated", {
@@ -219,7 +228,7 @@ def _session_changed(event: SessionChanged) -> Shape:
     }
 
 
-@_shapes(SessionDeleted)
+@shapes(SessionDeleted)
 def _session_deleted(event: SessionDeleted) -> Shape:
     return "session_deleted", {"session_id": event.session.id}
 
@@ -228,31 +237,17 @@ def _enrolment(session: TrainingSession, trainee_id: int, at: Any) -> dict[str, 
     return {"session_id": session.id, "trainee_id": trainee_id, "updated_at": at.isoformat()}
 
 
-@_shapes(TraineeEnrolled)
+@shapes(TraineeEnrolled)
 def _trainee_enrolled(event: TraineeEnrolled) -> Shape:
     return "trainee_added_to_session", _enrolment(event.session, event.trainee_id, event.at)
 
 
-@_shapes(TraineeWithdrawn)
+@shapes(TraineeWithdrawn)
 def _trainee_withdrawn(event: TraineeWithdrawn) -> Shape:
     return "trainee_removed_from_session", _enrolment(event.session, event.trainee_id, event.at)
 
 
-@_shapes(TraineeToldOfEnrolment)
-def _trainee_told_of_enrolment(event: TraineeToldOfEnrolment) -> Shape:
-    session = event.session
-    # The earlier client's bell knows this notification by its type.
-    return "notification", {
-        "type": "session_assigned",
-        "title": "You were enrolled in a session",
-        "message": f"{session.title} on {session.scheduled_date.isoformat()}",
-        "user_id": event.trainee_id,
-        "session_id": session.id,
-        "timestamp": event.at.isoformat(),
-    }
-
-
-@_shapes(TraineeJoinedByLink)
+@shapes(TraineeJoinedByLink)
 def _trainee_joined_by_link(event: TraineeJoinedByLink) -> Shape:
     return "trainee_joined_via_link", {
         "session_id": event.session.id,
@@ -261,7 +256,7 @@ def _trainee_joined_by_link(event: TraineeJoinedByLink) -> Shape:
     }
 
 
-@_shapes(SessionBooked)
+@shapes(SessionBooked)
 def _session_booked(event: SessionBooked) -> Shape:
     session = event.session
     return "session_booked", {
@@ -275,7 +270,7 @@ def _session_booked(event: SessionBooked) -> Shape:
     }
 
 
-@_shapes(BookingCancelled)
+@shapes(BookingCancelled)
 def _booking_cancelled(event: BookingCancelled) -> Shape:
     session = event.session
     return "booking_cancelled", {
@@ -288,7 +283,7 @@ def _booking_cancelled(event: BookingCancelled) -> Shape:
     }
 
 
-@_shapes(WaitlistPromoted)
+@shapes(WaitlistPromoted)
 def _waitlist_promoted(event: WaitlistPromoted) -> Shape:
     session = event.session
     return "waitlist_promoted", {
@@ -309,22 +304,22 @@ def room_json(room: Room) -> dict[str, Any]:
     }
 
 
-@_shapes(RoomAdded)
+@shapes(RoomAdded)
 def _room_added(event: RoomAdded) -> Shape:
     return "room_created", {"room_id": event.room.id, "room": room_json(event.room)}
 
 
-@_shapes(RoomChanged)
+@shapes(RoomChanged)
 def _room_changed(event: RoomChanged) -> Shape:
     return "room_updated", {"room_id": event.room.id, "room": room_json(event.room)}
 
 
-@_shapes(RoomRemoved)
+@shapes(RoomRemoved)
 def _room_removed(event: RoomRemoved) -> Shape:
     return "room_deleted", {"room_id": event.room.id}
 
 
-@_shapes(TraineeAssigned)
+@shapes(TraineeAssigned)
 def _trainee_assigned(event: TraineeAssigned) -> Shape:
     return "student_assigned", {
         "assignment_id": event.assignment_id,
@@ -334,12 +329,12 @@ def _trainee_assigned(event: TraineeAssigned) -> Shape:
     }
 
 
-@_shapes(TraineeUnassigned)
+@shapes(TraineeUnassigned)
 def _trainee_unassigned(event: TraineeUnassigned) -> Shape:
     return "student_unassigned", {"student_id": event.student_id, "teacher_id": event.teacher_id}
 
 
-@_shapes(AttendanceMarked)
+@shapes(AttendanceMarked)
 def _attendance_marked(event: AttendanceMarked) -> Shape:
     mark = event.attendance
     return "attendance_marked", {
@@ -350,7 +345,7 @@ def _attendance_marked(event: AttendanceMarked) -> Shape:
     }
 
 
-@_shapes(AttendanceChanged)
+@shapes(AttendanceChanged)
 def _attendance_changed(event: AttendanceChanged) -> Shape:
     mark = event.attendance
     return "attendance_updated", {
@@ -362,7 +357,7 @@ def _attendance_changed(event: AttendanceChanged) -> Shape:
     }
 
 
-@_shapes(AttendanceDeleted)
+@shapes(AttendanceDeleted)
 def _attendance_deleted(event: AttendanceDeleted) -> Shape:
     mark = event.attendance
     return "attendance_deleted", {
@@ -372,7 +367,7 @@ def _attendance_deleted(event: AttendanceDeleted) -> Shape:
     }
 
 
-@_shapes(JobFailed)
+@shapes(JobFailed)
 def _job_failed(event: JobFailed) -> Shape:
     job = event.job
     return "job_failed", {
@@ -381,6 +376,25 @@ def _job_failed(event: JobFailed) -> Shape:
         "attempts": job.attempts,
         "error": job.last_error,
     }
+
+
+@shapes(ApiClientChanged)
+def _api_client_changed(event: ApiClientChanged) -> Shape:
+    return "api_client_changed", {"id": event.client_id, "name": event.name, "action": event.action}
+
+
+@shapes(WebhookChanged)
+def _webhook_changed(event: WebhookChanged) -> Shape:
+    return "webhook_changed", {
+        "id": event.webhook_id,
+        "url": event.url,
+        "action": event.action,
+        "reason": event.reason,
+    }
+
+
+INTEGRATION_EVENTS = frozenset({"api_client_changed", "webhook_changed"})
+"""The integrations' own events: pushed live to admins, never to webhooks."""
 
 
 def _course(course: Course) -> dict[str, Any]:
@@ -394,22 +408,22 @@ def _course(course: Course) -> dict[str, Any]:
     }
 
 
-@_shapes(CourseCreated)
+@shapes(CourseCreated)
 def _course_created(event: CourseCreated) -> Shape:
     return "course_created", _course(event.course)
 
 
-@_shapes(CourseChanged)
+@shapes(CourseChanged)
 def _course_changed(event: CourseChanged) -> Shape:
     return "course_updated", _course(event.course)
 
 
-@_shapes(CourseDeleted)
+@shapes(CourseDeleted)
 def _course_deleted(event: CourseDeleted) -> Shape:
     return "course_deleted", {"course_id": event.course.id}
 
 
-@_shapes(TraineeEnrolledInCourse)
+@shapes(TraineeEnrolledInCourse)
 def _course_enrolled(event: TraineeEnrolledInCourse) -> Shape:
     return "course_enrolled", {
         "course_id": event.course_id,
@@ -419,12 +433,12 @@ def _course_enrolled(event: TraineeEnrolledInCourse) -> Shape:
     }
 
 
-@_shapes(TraineeLeftCourse)
+@shapes(TraineeLeftCourse)
 def _course_unenrolled(event: TraineeLeftCourse) -> Shape:
     return "course_unenrolled", {"course_id": event.course_id, "trainee_id": event.trainee_id}
 
 
-@_shapes(LessonCompleted)
+@shapes(LessonCompleted)
 def _lesson_completed(event: LessonCompleted) -> Shape:
     return "lesson_completed", {
         "course_id": event.course_id,
@@ -435,7 +449,7 @@ def _lesson_completed(event: LessonCompleted) -> Shape:
     }
 
 
-@_shapes(CourseProgressChanged)
+@shapes(CourseProgressChanged)
 def _course_progress(event: CourseProgressChanged) -> Shape:
     progress = event.progress
     return "course_progress", {
@@ -446,3 +460,57 @@ def _course_progress(event: CourseProgressChanged) -> Shape:
         "progress_percentage": progress.progress_percentage,
         "status": progress.status.value,
     }
+
+
+@shapes(CourseCompleted)
+def _course_completed(event: CourseCompleted) -> Shape:
+    return "course_completed", {
+        "course_id": event.course_id,
+        "trainee_id": event.trainee_id,
+        "completed_at": event.completed_at.isoformat(),
+    }
+
+
+def notification_json(notification: Notification) -> dict[str, Any]:
+    """A notification as the API and the ``notification`` event show it."""
+    return {
+        "id": notification.id,
+        "kind": notification.kind.value,
+        "title": notification.title,
+        "message": notification.message,
+        "link": notification.link,
+        "created_at": notification.created_at.isoformat(),
+        "read_at": notification.read_at.isoformat() if notification.read_at else None,
+    }
+
+
+@shapes(NotificationCreated)
+def _notification_created(event: NotificationCreated) -> Shape:
+    # ``type`` is what the earlier client's bell matches on: the notification's kind.
+    n = event.notification
+    return "notification", {
+        "type": n.kind.value,
+        **notification_json(n),
+        "user_id": n.user_id,
+        "timestamp": n.created_at.isoformat(),
+    }
+
+
+@shapes(NotificationsRead)
+def _notifications_read(event: NotificationsRead) -> Shape:
+    return "notifications_read", {
+        "user_id": event.user_id,
+        "notification_id": event.notification_id,
+        "unread": event.unread,
+    }
+
+
+# The cohorts' shapes (batches, imports) and the skills area's (skills, assessments,
+# certificates, achievements) live in modules of their own, registered here.
+from tms_adapters.realtime import (  # noqa: E402, F401
+    wire_achieve,
+    wire_assess,
+    wire_certs,
+    wire_cohorts,
+    wire_skills,
+)

@@ -22,6 +22,8 @@ MAX_TOKEN_LENGTH = 4096
 MIN_SECRET_KEY_BYTES = 32
 
 _ACCESS_KIND = "access"
+_CLIENT_KIND = "client"
+_SCOPES = re.compile(r"[a-z]+:[a-z]+( [a-z]+:[a-z]+)*")
 _ALLOWED_HEADERS = frozenset({"alg", "typ"})
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 _USER_ID = re.compile(r"[1-9][0-9]{0,17}")
@@ -72,8 +74,42 @@ class JoseTokenService:
         }
         return jws.sign(claims, self._key, algorithm=self._algorithm)
 
+    def issue_client(self, *, client_id: int, scopes: str, expires_at: datetime) -> str:
+        """A partner's API client token: ``typ`` ``client``, its scopes in ``scope``."""
+        claims = {
+            "sub": str(client_id),
+            "scope": scopes,
+            "iat": int(self._now().timestamp()),
+            "exp": int(expires_at.timestamp()),
+            "iss": self._issuer,
+            "typ": _CLIENT_KIND,
+        }
+        return jws.sign(claims, self._key, algorithm=self._algorithm)
+
+    def read_client(self, token: str) -> tuple[int, frozenset[str]]:
+        """Return (client id, scopes), with the same checks as ``read`` and ``typ``
+        ``client``; AuthenticationFailed for any bad token."""
+        claims = self._claims(token)
+        subject, scopes, expires_at = claims.get("sub"), claims.get("scope"), claims.get("exp")
+        if not (
+            isinstance(subject, str)
+            and _USER_ID.fullmatch(subject)
+            and isinstance(scopes, str)
+            and _SCOPES.fullmatch(scopes)
+            and isinstance(expires_at, int)
+            and not isinstance(expires_at, bool)
+            and claims.get("iss") == self._issuer
+            and claims.get("typ") == _CLIENT_KIND
+            and self._now().timestamp() < expires_at
+        ):
+            raise AuthenticationFailed(_REFUSAL)
+        return int(subject), frozenset(scopes.split())
+
     def read(self, token: str) -> tuple[int, str]:
         """Return (user_id, sign_in_id); raise AuthenticationFailed for any bad token."""
+        return self._identity(self._claims(token))
+
+    def _claims(self, token: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH or not _COMPACT_JWS.fullmatch(token):
             raise AuthenticationFailed(_REFUSAL)
         try:
@@ -85,7 +121,9 @@ class JoseTokenService:
         # RecursionError: JSON nested deeply enough, in a header python-jose parses unverified.
         except (JOSEError, ValueError, RecursionError) as error:
             raise AuthenticationFailed(_REFUSAL) from error
-        return self._identity(claims)
+        if not isinstance(claims, dict):
+            raise AuthenticationFailed(_REFUSAL)
+        return claims
 
     def _is_expected_header(self, header: dict[str, Any]) -> bool:
         return (
@@ -94,9 +132,7 @@ class JoseTokenService:
             and header.get("typ", "JWT") == "JWT"
         )
 
-    def _identity(self, claims: object) -> tuple[int, str]:
-        if not isinstance(claims, dict):
-            raise AuthenticationFailed(_REFUSAL)
+    def _identity(self, claims: dict[str, Any]) -> tuple[int, str]:
         subject, sign_in_id = claims.get("sub"), claims.get("sid")
         issued_at, expires_at = claims.get("iat"), claims.get("exp")
         if not (

@@ -156,12 +156,15 @@ class SignIn:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking: the signed-in user as loaded for this request."""
+    """Who is asking: the signed-in user as loaded for this request, or a partner's API
+    client (``scopes`` set: it acts with an admin's rules within its scopes, and is named
+    by ``user.username``, the client's name, in the audit)."""
 
     user: User
     sign_in_id: str | None = None
     client_address: str | None = None
     expires_at: datetime | None = None
+    scopes: frozenset[str] | None = None
 
     @property
     def id(self) -> int:

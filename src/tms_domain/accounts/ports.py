@@ -88,6 +88,11 @@ class UserRepository(Protocol):
         like another's, naming neither account. Returns it with an id never used before."""
         ...
 
+    async def add_many(self, users: Sequence[User]) -> list[User]:
+        """Insert them all at once (each gets its id, in the order given), or none: a
+        Conflict as ``add`` names it when any clashes, with the others or the stored ones."""
+        ...
+
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None: ...
 
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]: ...
@@ -95,6 +100,14 @@ class UserRepository(Protocol):
     async def find_by_login(self, login: str) -> User | None:
         """By username or email, case-insensitively, as typed or NFKC-normalised; a login
         with @ means an email before a username (see ``login_preference``)."""
+        ...
+
+    async def taken_usernames(self, names: Iterable[str]) -> set[str]:
+        """The ``login_key`` of each of these names that is some user's username."""
+        ...
+
+    async def find_by_emails(self, emails: Iterable[str]) -> dict[str, User]:
+        """The users holding these e-mail addresses, by ``login_key`` of the address."""
         ...
 
     async def update(self, user: User) -> None:
@@ -161,6 +174,10 @@ class PasswordLinkRepository(Protocol):
 
     async def add(self, link: PasswordLink) -> PasswordLink:
         """Insert; returns it with its id."""
+        ...
+
+    async def add_many(self, links: Sequence[PasswordLink]) -> list[PasswordLink]:
+        """Insert them all at once; each gets its id."""
         ...
 
     async def find(self, token_hash: str, *, for_update: bool = False) -> PasswordLink | None: ...

@@ -2,7 +2,7 @@
 
 from tms_domain.audit.model import AuditEntry, AuditQuery, diff
 from tms_domain.audit.ports import AuditHistory, AuditLog
-from tms_domain.audit.trail import HasAuditLog, record_audit
+from tms_domain.audit.trail import HasAuditLog, audit_entry, record_audit
 
 __all__ = [
     "AuditEntry",
@@ -10,6 +10,7 @@ __all__ = [
     "AuditLog",
     "AuditQuery",
     "HasAuditLog",
+    "audit_entry",
     "diff",
     "record_audit",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from tms_domain.audit.model import AuditEntry, AuditQuery
@@ -9,6 +10,10 @@ from tms_domain.audit.model import AuditEntry, AuditQuery
 
 class AuditLog(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
+
+    async def record_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Several at once, kept in the order given."""
+        ...
 
 
 class AuditHistory(Protocol):

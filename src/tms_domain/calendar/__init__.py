@@ -7,6 +7,7 @@ from tms_domain.calendar.model import (
     CalendarEntry,
     CalendarFeed,
     FeedOwner,
+    entry_of,
     token_digest,
 )
 from tms_domain.calendar.ports import CalendarQueries, CalendarTokens
@@ -18,5 +19,6 @@ __all__ = [
     "CalendarQueries",
     "CalendarTokens",
     "FeedOwner",
+    "entry_of",
     "token_digest",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tms_domain.kernel import Role
-from tms_domain.training import SessionStatus
+from tms_domain.training import SessionStatus, TrainingSession
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 """A feed token as issued: 256 random bits, URL-safe base64 without padding."""
@@ -39,6 +39,23 @@ class CalendarEntry:
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+def entry_of(session: TrainingSession, trainer_name: str) -> CalendarEntry:
+    """The session as its calendar entry shows it."""
+    return CalendarEntry(
+        session_id=session.id,
+        title=session.title,
+        description=session.description,
+        trainer_name=trainer_name,
+        starts_at=session.scheduled_date,
+        duration_minutes=session.duration_minutes,
+        status=session.status,
+        class_link=session.class_link,
+        session_link=session.session_link,
+        sequence=session.sequence,
+        updated_at=session.updated_at,
+    )
 
 
 @dataclass(frozen=True)

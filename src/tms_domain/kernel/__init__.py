@@ -23,6 +23,7 @@ from tms_domain.kernel.errors import (
     InvalidInput,
     NotFound,
     PasswordChangeRequired,
+    ProviderUnavailable,
     StorageUnavailable,
     Throttled,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "PasswordChangeRequired",
     "Permission",
     "Principal",
+    "ProviderUnavailable",
     "Role",
     "StorageUnavailable",
     "StoredEvent",

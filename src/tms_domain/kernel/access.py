@@ -39,6 +39,11 @@ class Principal(Protocol):
     @property
     def must_change_password(self) -> bool: ...
 
+    @property
+    def scopes(self) -> frozenset[str] | None:
+        """A partner's API client: the scopes its token grants (None for a person)."""
+        ...
+
 
 class Permission(StrEnum):
     READ_OWN_USER = "user.read_own"
@@ -47,6 +52,8 @@ class Permission(StrEnum):
     LIST_USERS = "user.list"
     READ_USER = "user.read"
     CREATE_USER = "user.create"
+    IMPORT_USERS = "user.import"
+    """Bulk imports of users from a spreadsheet (and reading them back)."""
     UPDATE_USER = "user.update"
     UPDATE_USER_PRIVILEGES = "user.update_privileges"
     DELETE_USER = "user.delete"
@@ -72,6 +79,8 @@ class Permission(StrEnum):
     READ_ANALYTICS = "analytics.read"
     GENERATE_REPORTS = "report.generate"
     READ_AUDIT = "audit.read"
+    READ_ACTIVITY = "activity.read"
+    """A user's activity timeline (sign-ins, lessons, attendance, ...)."""
     LIST_JOBS = "job.list"
     RETRY_JOB = "job.retry"
     LIST_COURSES = "course.list"
@@ -84,6 +93,32 @@ class Permission(StrEnum):
     LIST_COURSE_ENROLMENTS = "course.list_enrolments"
     COMPLETE_LESSON = "lesson.complete"
     SUBSCRIBE_CALENDAR = "calendar.subscribe"
+    IMPORT_LEGACY = "legacy.import"
+    """Bring the earlier system's database over."""
+    LIST_BATCHES = "batch.list"
+    READ_BATCH = "batch.read"
+    LIST_BATCH_TRAINEES = "batch.list_trainees"
+    MANAGE_BATCHES = "batch.manage"
+    """Create, change or delete a batch, and add or remove its members."""
+    MANAGE_API_CLIENTS = "integration.api_clients"
+    MANAGE_WEBHOOKS = "integration.webhooks"
+    READ_OWN_NOTIFICATIONS = "notification.read_own"
+    """List one's own notifications and mark them read (the target: the caller)."""
+    MANAGE_OWN_PREFERENCES = "notification.preferences"
+    """Read and change one's own notification preferences (the target: the caller)."""
+    LIST_SKILLS = "skill.list"
+    MANAGE_SKILLS = "skill.manage"
+    """Create, change or delete a skill of the catalogue."""
+    AWARD_SKILL = "skill.award"
+    """Award a user a skill by hand (the target: the user and their assigned trainers)."""
+    READ_SKILL_MATRIX = "skill.matrix"
+    LIST_CERTIFICATES = "certificate.list"
+    READ_CERTIFICATE = "certificate.read"
+    """A certificate's PDF (the target: its holder and their trainers)."""
+    REVOKE_CERTIFICATE = "certificate.revoke"
+    RENEW_CERTIFICATE = "certificate.renew"
+    """Send the holder through the course again (the target: its holder and their trainers)."""
+    READ_COMPLIANCE = "certificate.compliance"
 
 
 @dataclass(frozen=True)
@@ -102,6 +137,8 @@ class Target:
     """The course's owner (its author)."""
     published: bool = False
     """The course is published (a trainee reads only published courses)."""
+    batch_trainer_ids: frozenset[int] = frozenset()
+    """The trainers who follow the batch (its members are ``trainee_ids``)."""
 
 
 Rule = Callable[[Principal, Target], bool]
@@ -151,6 +188,10 @@ def _course_owner_or_assigned_trainer(actor: Principal, target: Target) -> bool:
     return _course_owner(actor, target) or _assigned_trainer(actor, target)
 
 
+def _batch_trainer(actor: Principal, target: Target) -> bool:
+    return actor.id in target.batch_trainer_ids
+
+
 ADMIN, TRAINER, TRAINEE = Role.ADMIN, Role.TRAINER, Role.TRAINEE
 
 MATRIX: dict[Permission, dict[Role, Rule]] = {
@@ -160,6 +201,7 @@ MATRIX: dict[Permission, dict[Role, Rule]] = {
     Permission.LIST_USERS: {ADMIN: _anyone, TRAINER: _anyone},
     Permission.READ_USER: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _self},
     Permission.CREATE_USER: {ADMIN: _anyone},
+    Permission.IMPORT_USERS: {ADMIN: _anyone},
     Permission.UPDATE_USER: {ADMIN: _anyone, TRAINER: _self, TRAINEE: _self},
     # Role and temporary-password flag: only an admin, and never on their own account,
     # so nobody can raise (or by accident drop) their own privileges.
@@ -192,6 +234,7 @@ MATRIX: dict[Permission, dict[Role, Rule]] = {
     Permission.READ_ANALYTICS: {ADMIN: _anyone},
     Permission.GENERATE_REPORTS: {ADMIN: _anyone},
     Permission.READ_AUDIT: {ADMIN: _anyone},
+    Permission.READ_ACTIVITY: {ADMIN: _anyone, TRAINER: _self, TRAINEE: _self},
     Permission.LIST_JOBS: {ADMIN: _anyone},
     Permission.RETRY_JOB: {ADMIN: _anyone},
     # Trainees list only what they may read: the use case narrows the listing to it.
@@ -206,14 +249,94 @@ MATRIX: dict[Permission, dict[Role, Rule]] = {
     Permission.LIST_COURSE_ENROLMENTS: {ADMIN: _anyone, TRAINER: _anyone},
     Permission.COMPLETE_LESSON: {TRAINEE: _enrolled_in_published},
     Permission.SUBSCRIBE_CALENDAR: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.IMPORT_LEGACY: {ADMIN: _anyone},
+    # Trainers list the batches they follow, trainees those they belong to (the use case
+    # narrows the listing).
+    Permission.LIST_BATCHES: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.READ_BATCH: {ADMIN: _anyone, TRAINER: _batch_trainer, TRAINEE: _enrolled},
+    # A batch's members are shown to staff only, never to its trainees.
+    Permission.LIST_BATCH_TRAINEES: {ADMIN: _anyone, TRAINER: _batch_trainer},
+    Permission.MANAGE_BATCHES: {ADMIN: _anyone},
+    Permission.MANAGE_API_CLIENTS: {ADMIN: _anyone},
+    Permission.MANAGE_WEBHOOKS: {ADMIN: _anyone},
+    # Notifications are their user's alone: not even an admin reads another's.
+    Permission.READ_OWN_NOTIFICATIONS: {ADMIN: _self, TRAINER: _self, TRAINEE: _self},
+    Permission.MANAGE_OWN_PREFERENCES: {ADMIN: _self, TRAINER: _self, TRAINEE: _self},
+    Permission.LIST_SKILLS: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.MANAGE_SKILLS: {ADMIN: _anyone},
+    Permission.AWARD_SKILL: {ADMIN: _anyone, TRAINER: _assigned_trainer},
+    # A trainer's matrix holds their assigned trainees only (the use case narrows it).
+    Permission.READ_SKILL_MATRIX: {ADMIN: _anyone, TRAINER: _anyone},
+    # Everyone lists their own certificates (admins: all; the use case narrows the listing).
+    Permission.LIST_CERTIFICATES: {ADMIN: _anyone, TRAINER: _anyone, TRAINEE: _anyone},
+    Permission.READ_CERTIFICATE: {
+        ADMIN: _anyone,
+        TRAINER: _self_or_assigned_trainer,
+        TRAINEE: _self,
+    },
+    Permission.REVOKE_CERTIFICATE: {ADMIN: _anyone},
+    Permission.RENEW_CERTIFICATE: {ADMIN: _anyone, TRAINER: _assigned_trainer},
+    # A trainer sees their assigned trainees only (the use case narrows the rows).
+    Permission.READ_COMPLIANCE: {ADMIN: _anyone, TRAINER: _anyone},
 }
+
+SCOPE_OF: dict[Permission, str] = {
+    Permission.LIST_USERS: "users:read",
+    Permission.READ_USER: "users:read",
+    Permission.CREATE_USER: "users:write",
+    Permission.UPDATE_USER: "users:write",
+    Permission.UPDATE_USER_PRIVILEGES: "users:write",
+    Permission.DELETE_USER: "users:write",
+    Permission.RESET_PASSWORD: "users:write",
+    Permission.UNLOCK_USER: "users:write",
+    Permission.LIST_SESSIONS: "sessions:read",
+    Permission.READ_SESSION: "sessions:read",
+    Permission.LIST_ROOMS: "sessions:read",
+    Permission.LIST_ASSIGNMENTS: "sessions:read",
+    Permission.READ_ATTENDANCE: "sessions:read",
+    Permission.CREATE_SESSION: "sessions:write",
+    Permission.UPDATE_SESSION: "sessions:write",
+    Permission.DELETE_SESSION: "sessions:write",
+    Permission.MANAGE_ENROLMENT: "sessions:write",
+    Permission.MANAGE_ROOMS: "sessions:write",
+    Permission.MANAGE_ASSIGNMENTS: "sessions:write",
+    Permission.MARK_ATTENDANCE: "sessions:write",
+    Permission.DELETE_ATTENDANCE: "sessions:write",
+    Permission.LIST_COURSES: "courses:read",
+    Permission.READ_COURSE: "courses:read",
+    Permission.LIST_COURSE_ENROLMENTS: "courses:read",
+    Permission.CREATE_COURSE: "courses:write",
+    Permission.EDIT_COURSE: "courses:write",
+    Permission.ENROL_IN_COURSE: "courses:write",
+    Permission.READ_TRAINEE_PROGRESS: "progress:read",
+    Permission.READ_TRAINER_OVERVIEW: "progress:read",
+    Permission.READ_ANALYTICS: "reports:read",
+    Permission.GENERATE_REPORTS: "reports:read",
+}
+"""What a partner's API client needs for each permission. A client acts with an admin's
+rules, but only where one of its scopes names the permission; everything else (its own
+account, live connections, audit, jobs, integrations, imports) is never a client's."""
+SCOPE_DENIAL = "This client's scopes do not allow this"
+
+
+def _within_scopes(actor: Principal, permission: Permission) -> bool:
+    scopes = actor.scopes
+    return scopes is None or SCOPE_OF.get(permission) in scopes
+
 
 ALLOWED_WITH_TEMPORARY_PASSWORD = frozenset(
     {Permission.READ_OWN_USER, Permission.CHANGE_OWN_PASSWORD, Permission.HOLD_LIVE_CONNECTION}
 )
 
 HIDDEN_WHEN_DENIED = frozenset(
-    {Permission.READ_SESSION, Permission.READ_COURSE, Permission.COMPLETE_LESSON}
+    {
+        Permission.READ_SESSION,
+        Permission.READ_COURSE,
+        Permission.COMPLETE_LESSON,
+        Permission.READ_BATCH,
+        Permission.READ_ACTIVITY,
+        Permission.READ_CERTIFICATE,
+    }
 )
 """Denials that answer "not found", so probing does not reveal what exists."""
 
@@ -221,11 +344,16 @@ _NOT_FOUND = {
     Permission.READ_SESSION: "Session not found",
     Permission.READ_COURSE: "Course not found",
     Permission.COMPLETE_LESSON: "Lesson not found",
+    Permission.READ_BATCH: "Batch not found",
+    Permission.READ_ACTIVITY: "User not found",
+    Permission.READ_CERTIFICATE: "Certificate not found",
 }
 
 
 def is_allowed(actor: Principal, permission: Permission, target: Target | None = None) -> bool:
     if actor.must_change_password and permission not in ALLOWED_WITH_TEMPORARY_PASSWORD:
+        return False
+    if not _within_scopes(actor, permission):
         return False
     rule = MATRIX[permission].get(actor.role)
     return rule is not None and rule(actor, target or Target())
@@ -241,6 +369,8 @@ def authorize(
     """Raise unless the actor may act; a temporary password allows only changing it."""
     if actor.must_change_password and permission not in ALLOWED_WITH_TEMPORARY_PASSWORD:
         raise PasswordChangeRequired
+    if not _within_scopes(actor, permission):
+        raise Forbidden(SCOPE_DENIAL)
     if is_allowed(actor, permission, target):
         return
     if permission in HIDDEN_WHEN_DENIED:

@@ -78,3 +78,8 @@ class Throttled(DomainError):
 
 class StorageUnavailable(DomainError):
     """The store cannot be reached right now; nothing was changed."""
+
+
+class ProviderUnavailable(StorageUnavailable):
+    """An outside service the request needs (the identity provider) cannot be reached or
+    answered nonsense; nothing was changed: try again shortly."""

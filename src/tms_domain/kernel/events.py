@@ -14,12 +14,14 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class Audience:
-    """Admins always hear; beyond them, the listed users."""
+    """Admins always hear; beyond them, the listed users. A ``private`` event (a user's own
+    notification) is heard by the listed users alone, admins or not."""
 
     user_ids: frozenset[int] = frozenset()
+    private: bool = False
 
     def includes(self, user_id: int, *, is_admin: bool) -> bool:
-        return is_admin or user_id in self.user_ids
+        return (is_admin and not self.private) or user_id in self.user_ids
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import re
 import secrets
 import unicodedata
 import zlib
-from collections.abc import AsyncIterable, AsyncIterator, Collection
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -433,12 +433,23 @@ class InspectedUpload:
     sha256: str = ""
 
 
+Sniffer = Callable[[bytes, str], str]
+"""Decides an upload's type from its first bytes and its name (raises when refused)."""
+
+
 async def inspect_upload(
-    chunks: AsyncIterator[bytes], file_name: str, max_bytes: int
+    chunks: AsyncIterator[bytes],
+    file_name: str,
+    max_bytes: int,
+    *,
+    sniff: Sniffer = sniff_content_type,
+    check_text: bool = True,
 ) -> InspectedUpload:
     """Read the first SNIFF_BYTES of ``chunks`` (or all of a shorter upload), decide the
     type (UnsupportedFileType when it is not allowed), and hand back every byte again
-    through the checked stream."""
+    through the checked stream. ``sniff`` may narrow what is allowed (imports take sheets
+    only); without ``check_text`` text is not held to UTF-8 here (its reader tells where it
+    is not)."""
     head = bytearray()
     ended = False
     while len(head) < SNIFF_BYTES:
@@ -451,9 +462,9 @@ async def inspect_upload(
         if len(head) > max_bytes:
             raise FileTooLarge(max_bytes)
     first = bytes(head)
-    content_type = sniff_content_type(first[:SNIFF_BYTES], file_name)
+    content_type = sniff(first[:SNIFF_BYTES], file_name)
     upload = InspectedUpload(content_type, _empty())
-    upload.chunks = _checked(upload, first, None if ended else chunks, max_bytes)
+    upload.chunks = _checked(upload, first, None if ended else chunks, max_bytes, check_text)
     return upload
 
 
@@ -467,9 +478,10 @@ async def _checked(
     first: bytes,
     rest: AsyncIterator[bytes] | None,
     max_bytes: int,
+    check_text: bool = True,
 ) -> AsyncIterator[bytes]:
     digest = hashlib.sha256()
-    text = _TextCheck() if upload.content_type in TEXT_TYPES else None
+    text = _TextCheck() if check_text and upload.content_type in TEXT_TYPES else None
     size = 0
 
     def passed(chunk: bytes) -> bytes:

@@ -63,6 +63,10 @@ class Job:
     updated_at: datetime
     last_error: str | None = None
     finished_at: datetime | None = None
+    effect_at: datetime | None = None
+    """When the handler's effect was made (a message the mail server accepted), recorded
+    by the handler in a commit of its own right after it: a job claimed again with it set
+    is completed without running its handler again."""
 
     @property
     def request_id(self) -> str | None:
@@ -112,16 +116,50 @@ class Lease:
     until: datetime
 
 
+async def _nowhere() -> None:
+    return None
+
+
+class Completes(Protocol):
+    """What ``JobContext.complete_in`` is given: the job store of the handler's own unit of
+    work (``uow.jobs``)."""
+
+    async def release(self, job: Job, token: str) -> bool: ...
+
+
+async def _not_in_a_transaction(_jobs: Completes) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class JobContext:
     """What a handler is given. ``idempotency_key`` is the same on every attempt: a handler
-    whose effect must happen once records it with the key (a unique row, a message id)."""
+    whose effect must happen once records it with the key (a unique row, a message id).
+
+    A handler whose effect is outside the database (a message handed to a mail server)
+    awaits ``record_effect()`` the moment the effect is made: it commits a marker on the job
+    before the job is released, so a worker killed in between leaves a job that is
+    completed, not run again, when it is claimed next. A handler that can commit that
+    marker just before the effect instead (at most once) awaits ``claim_effect()``, which
+    raises when the marker could not be committed, and ``forget_effect()`` when the effect
+    then was refused, so that the job may run again.
+
+    A handler whose effect is a write of its own (a delivery's log row) may instead await
+    ``complete_in(uow.jobs)`` before its commit: the job is released as succeeded by that
+    same commit, so the effect and the job's end are stored together or not at all (and
+    the worker saves a transaction). It returns False when the worker no longer holds the
+    job (its lease ended and another took it over); the handler's commit goes on, and the
+    job is left to its new holder."""
 
     id: int
     kind: str
     payload: Mapping[str, Any]
     idempotency_key: str
     attempt: int
+    record_effect: Callable[[], Awaitable[None]] = _nowhere
+    claim_effect: Callable[[], Awaitable[None]] = _nowhere
+    forget_effect: Callable[[], Awaitable[None]] = _nowhere
+    complete_in: Callable[[Completes], Awaitable[bool]] = _not_in_a_transaction
 
 
 JobHandler = Callable[[JobContext], Awaitable[None]]
@@ -161,6 +199,11 @@ class JobLedger(Protocol):
         """Take that job when it is due, as ``claim_next`` does; None when it is not."""
         ...
 
+    async def claim_due(self, now: datetime, lease: Lease, *, limit: int) -> list[Job]:
+        """Take up to ``limit`` due jobs at once, in the order ``claim_next`` takes them,
+        all under the one lease (each is released, renewed or handed back on its own)."""
+        ...
+
     async def renew(self, job_id: int, lease: Lease) -> bool:
         """Extend a held lease; False when it is no longer held (another worker took over)."""
         ...
@@ -168,6 +211,15 @@ class JobLedger(Protocol):
     async def release(self, job: Job, token: str) -> bool:
         """Store the job's outcome and end the lease; False (nothing written) when the
         lease ``token`` no longer holds the job."""
+        ...
+
+    async def record_effect(self, job_id: int, now: datetime) -> None:
+        """Mark the job's effect as made (``Job.effect_at``), whoever holds it now: the
+        effect happened, and nothing may make it again."""
+        ...
+
+    async def forget_effect(self, job_id: int) -> None:
+        """Clear the job's effect marker: the effect claimed before it was made was refused."""
         ...
 
     async def hand_back(self, job_id: int, token: str, now: datetime) -> bool:

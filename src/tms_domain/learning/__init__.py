@@ -3,8 +3,12 @@ course progress.
 
 Other areas import this module only; its use cases live in ``use_cases``."""
 
+from tms_domain.learning.assessing import Assessment, Option, Question, QuestionKind
+from tms_domain.learning.completing import complete_lesson
+from tms_domain.learning.enrolling import enrol_in_courses, enrol_trainees
 from tms_domain.learning.events import (
     CourseChanged,
+    CourseCompleted,
     CourseCreated,
     CourseDeleted,
     CourseProgressChanged,
@@ -43,10 +47,12 @@ from tms_domain.learning.rules import generated_code
 __all__ = [
     "AUTHORED_KINDS",
     "COURSE_MOVES",
+    "Assessment",
     "CompletionSource",
     "Course",
     "CourseBrief",
     "CourseChanged",
+    "CourseCompleted",
     "CourseCreated",
     "CourseDeleted",
     "CourseEnrolment",
@@ -67,8 +73,14 @@ __all__ = [
     "LessonCompletionRepository",
     "LessonKind",
     "Module",
+    "Option",
+    "Question",
+    "QuestionKind",
     "TraineeEnrolledInCourse",
     "TraineeLeftCourse",
+    "complete_lesson",
+    "enrol_in_courses",
+    "enrol_trainees",
     "generated_code",
     "progress_of",
 ]

@@ -89,3 +89,12 @@ class LessonCompleted(_TraineeFact):
 @dataclass(frozen=True)
 class CourseProgressChanged(_TraineeFact):
     progress: CourseProgress
+
+
+@dataclass(frozen=True)
+class CourseCompleted(_TraineeFact):
+    """The trainee's enrolment became completed (every lesson done): what skills,
+    certificates and achievements react to. Recorded once per time it becomes completed;
+    a course that loses its completion (a lesson added) and regains it records it again."""
+
+    completed_at: datetime

@@ -15,6 +15,7 @@ from typing import Any
 
 from tms_domain.kernel import Conflict, DomainEvent, InvalidInput, NotFound
 from tms_domain.kernel.files import StoredFile
+from tms_domain.learning.assessing import Assessment
 
 
 class CourseStatus(StrEnum):
@@ -45,8 +46,8 @@ class LessonKind(StrEnum):
     ASSESSMENT = "assessment"
 
 
-AUTHORED_KINDS = frozenset({LessonKind.TEXT, LessonKind.VIDEO, LessonKind.FILE, LessonKind.SESSION})
-"""The kinds an author may create today; assessments come with their questions (Skills)."""
+AUTHORED_KINDS = frozenset(LessonKind)
+"""The kinds an author may create: every kind (an assessment with its questions)."""
 
 
 class EnrolmentStatus(StrEnum):
@@ -84,6 +85,8 @@ class Lesson:
     duration_minutes: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    assessment: Assessment | None = None
+    """An ``assessment`` lesson's questions and rules."""
 
     @property
     def session_id(self) -> int | None:
@@ -99,6 +102,7 @@ class Lesson:
             "file_id": self.file_id,
             "session_ids": list(self.session_ids),
             "duration_minutes": self.duration_minutes,
+            "assessment": self.assessment.audit_fields() if self.assessment else None,
         }
 
 
@@ -128,7 +132,11 @@ class Course:
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = None
+    certificate_valid_months: int | None = None
+    """How long its certificates stand (None: for good)."""
     modules: list[Module] = field(default_factory=list)
+    skills: list[tuple[int, int]] = field(default_factory=list)
+    """(skill id, level) granted on completion, when the use case looked them up."""
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
     """What the course's changes raised, until the use case takes them."""
 
@@ -167,6 +175,7 @@ class Course:
             "estimated_minutes": self.estimated_minutes,
             "status": self.status.value,
             "owner_id": self.owner_id,
+            "certificate_valid_months": self.certificate_valid_months,
         }
 
     def move_to(self, status: CourseStatus, now: datetime) -> None:

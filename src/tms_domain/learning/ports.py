@@ -4,7 +4,7 @@ read-side queries named by what they answer."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,6 +32,11 @@ class CourseRepository(Protocol):
         ...
 
     async def code_taken(self, code: str, *, except_course_id: int | None = None) -> bool: ...
+
+    async def ids_by_code(self, codes: Collection[str]) -> dict[str, int]:
+        """The ids of the courses with these codes (matched case-insensitively), by the
+        code as asked."""
+        ...
 
     async def save(self, course: Course) -> None:
         """Store the course as it now is: its fields, and its modules and lessons added,

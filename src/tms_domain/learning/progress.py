@@ -4,10 +4,19 @@ and telling who follows a trainee when it moves."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from tms_domain.learning.events import CourseProgressChanged
-from tms_domain.learning.model import Course, CourseEnrolment, CourseProgress, progress_of
-from tms_domain.unit_of_work import UnitOfWork
+from tms_domain.learning.events import CourseCompleted, CourseProgressChanged
+from tms_domain.learning.model import (
+    Course,
+    CourseEnrolment,
+    CourseProgress,
+    EnrolmentStatus,
+    progress_of,
+)
+
+if TYPE_CHECKING:
+    from tms_domain.unit_of_work import UnitOfWork
 
 
 async def refresh_course(uow: UnitOfWork, course: Course, now: datetime) -> None:
@@ -23,6 +32,9 @@ async def refresh_course(uow: UnitOfWork, course: Course, now: datetime) -> None
         progress = progress_of(counts.get(enrolment.trainee_id, 0), total)
         if enrolment.follow(progress, now):
             await uow.course_enrolments.update(enrolment)
+            if enrolment.status is EnrolmentStatus.COMPLETED:
+                trainers = await uow.assignments.teacher_ids_of(enrolment.trainee_id)
+                uow.record(_completed(course, enrolment, trainers, now))
 
 
 async def refresh_trainee(
@@ -33,7 +45,8 @@ async def refresh_trainee(
     completed = await uow.lesson_completions.count(course.id, enrolment.trainee_id)
     total = await uow.courses.lesson_total(course.id)
     progress = progress_of(completed, total)
-    if enrolment.follow(progress, now):
+    changed = enrolment.follow(progress, now)
+    if changed:
         await uow.course_enrolments.update(enrolment)
     trainers = await uow.assignments.teacher_ids_of(enrolment.trainee_id)
     uow.record(
@@ -45,4 +58,18 @@ async def refresh_trainee(
             progress=progress,
         )
     )
+    if changed and enrolment.status is EnrolmentStatus.COMPLETED:
+        uow.record(_completed(course, enrolment, trainers, now))
     return progress
+
+
+def _completed(
+    course: Course, enrolment: CourseEnrolment, trainers: list[int], now: datetime
+) -> CourseCompleted:
+    return CourseCompleted(
+        course_id=course.id,
+        trainee_id=enrolment.trainee_id,
+        owner_id=course.owner_id,
+        trainer_ids=frozenset(trainers),
+        completed_at=enrolment.completed_at or now,
+    )

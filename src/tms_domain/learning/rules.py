@@ -33,6 +33,7 @@ def course_violations(
     description: str | None = None,
     category: str | None = None,
     estimated_minutes: int | None = None,
+    certificate_valid_months: int | None = None,
 ) -> list[tuple[str, str]]:
     """The rules broken by the fields given (None: not given)."""
     errors: list[tuple[str, str]] = []
@@ -49,6 +50,8 @@ def course_violations(
         errors.append(("category", f"At most {MAX_CATEGORY_LENGTH} characters"))
     if estimated_minutes is not None and not 0 <= estimated_minutes <= MAX_ESTIMATED_MINUTES:
         errors.append(("estimated_minutes", f"Estimated minutes must be 0-{MAX_ESTIMATED_MINUTES}"))
+    if certificate_valid_months is not None and not 0 <= certificate_valid_months <= 600:
+        errors.append(("certificate_valid_months", "Certificate validity must be 0-600 months"))
     return errors
 
 

@@ -4,14 +4,14 @@ Mail is never sent inside a request: a use case enqueues a ``mail.send`` job in 
 work (``enqueue_mail``), stored by the same commit as the change that causes it, and a
 worker renders and sends it after the commit. The job's idempotency key names the cause
 and the recipient, so one cause mails one recipient at most once however often it is
-enqueued; the key also gives the message its Message-ID, so that the rare second delivery
-(a worker killed between the server's acceptance and the job's completion) carries the
-same id and receivers can drop it.
+enqueued; the worker commits the job's "sent" marker at the last moment before delivery
+(``Mailer.send``'s ``before_delivery``), so a worker killed at any moment sends no second
+copy. The key also gives the message its Message-ID.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -31,6 +31,37 @@ class MailTemplate(StrEnum):
     """Someone asked for a new password for this address: a link to set one (1 h)."""
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a name, not a password)
     """A notice: the account's password was changed or reset (never the password)."""
+    SESSION_ASSIGNED = "session_assigned"
+    """Enrolled in a session: its time, place and link, with the .ics (METHOD:REQUEST)."""
+    SESSION_UPDATED = "session_updated"
+    """A session's time, place or link changed: the new ones, with the .ics (SEQUENCE up)."""
+    SESSION_CANCELLED = "session_cancelled"
+    """A session was cancelled, and why when given, with the .ics (METHOD:CANCEL)."""
+    SESSION_REMOVED = "session_removed"
+    """Taken out of a session."""
+    SESSION_REMINDER = "session_reminder"
+    """A session starts soon."""
+    COURSE_ENROLLED = "course_enrolled"
+    """Enrolled in a course (and its due date)."""
+    COURSE_DUE = "course_due"
+    """A course is due soon."""
+    CERTIFICATE_EXPIRING = "certificate_expiring"
+    """A certificate expires within 30 days."""
+    WEBHOOK_DISABLED = "webhook_disabled"
+    """To admins: a webhook subscription failed for a day and was disabled."""
+    ACHIEVEMENT_AWARDED = "achievement_awarded"
+    """A milestone reached (the notification is not mailed today; the template is ready)."""
+
+    @property
+    def is_notification(self) -> bool:
+        """Mail that follows a notification: it carries a List-Unsubscribe header pointing
+        to the preferences page (account mail does not: it cannot be turned off)."""
+        return self not in _ACCOUNT_MAIL
+
+
+_ACCOUNT_MAIL = frozenset(
+    {MailTemplate.INVITATION, MailTemplate.PASSWORD_RESET, MailTemplate.PASSWORD_CHANGED}
+)
 
 
 def header_safe(value: str) -> bool:
@@ -45,6 +76,8 @@ class Attachment:
     content_type: str
     """``maintype/subtype``, e.g. ``text/calendar``."""
     data: bytes
+    params: tuple[tuple[str, str], ...] = ()
+    """Parameters of its Content-Type, e.g. ``(("method", "REQUEST"),)`` for an invitation."""
 
 
 @dataclass(frozen=True)
@@ -82,9 +115,21 @@ class MailUnavailable(Exception):
 
 
 class Mailer(Protocol):
-    async def send(self, message: OutgoingMessage) -> None:
+    async def send(
+        self,
+        message: OutgoingMessage,
+        *,
+        before_delivery: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         """Deliver ``message`` to its recipient's server (or the outbox); raise MailRefused
-        or MailUnavailable when it was not."""
+        or MailUnavailable when it was not.
+
+        ``before_delivery``, when given, is awaited at the last moment before the message is
+        delivered (for SMTP: the server holds the whole message and waits for the final
+        "." that makes it take it); when it raises, nothing is delivered. A failure after
+        it that says the message was not taken (an answer other than 250) raises as above;
+        a line lost after it leaves the message perhaps taken: the mailer logs that and
+        returns."""
         ...
 
 
@@ -97,15 +142,21 @@ def enqueue_mail(
     recipient_id: int,
     context: Mapping[str, Any],
     cause: str,
+    calendar: Mapping[str, Any] | None = None,
 ) -> None:
     """Send ``template`` to ``to`` after the unit of work commits, at most once per
     ``cause`` (what happened, e.g. the invitation's id) and recipient (a user's id). ``context``
     holds what the template shows (JSON values); it may hold a one-time link token, never
-    a password."""
+    a password. ``calendar``: a session's calendar entry to attach as .ics, as JSON
+    (``tms_domain.notifications.use_cases.notify.CalendarInvite.as_json``)."""
     if "password" in context:
         raise ValueError("A message never carries a password")
-    jobs.enqueue(
-        MAIL_JOB,
-        {"template": template.value, "to": to, "to_name": to_name, "context": dict(context)},
-        idempotency_key=f"{template.value}:{cause}:{recipient_id}",
-    )
+    payload: dict[str, Any] = {
+        "template": template.value,
+        "to": to,
+        "to_name": to_name,
+        "context": dict(context),
+    }
+    if calendar is not None:
+        payload["calendar"] = dict(calendar)
+    jobs.enqueue(MAIL_JOB, payload, idempotency_key=f"{template.value}:{cause}:{recipient_id}")

@@ -18,7 +18,6 @@ from tms_domain.training.events import (
     TraineeAssigned,
     TraineeEnrolled,
     TraineeJoinedByLink,
-    TraineeToldOfEnrolment,
     TraineeUnassigned,
     TraineeWithdrawn,
     WaitlistPromoted,
@@ -46,6 +45,7 @@ from tms_domain.training.ports import (
     SessionRepository,
     TraineeActivity,
     TrainingProgress,
+    overlap_limit,
 )
 from tms_domain.training.rules import (
     EARLIEST_START,
@@ -113,7 +113,6 @@ __all__ = [
     "TraineeAssigned",
     "TraineeEnrolled",
     "TraineeJoinedByLink",
-    "TraineeToldOfEnrolment",
     "TraineeUnassigned",
     "TraineeWithdrawn",
     "TrainingProgress",
@@ -121,5 +120,6 @@ __all__ = [
     "WaitlistPromoted",
     "ensure_no_double_booking",
     "is_web_link",
+    "overlap_limit",
     "session_violations",
 ]

@@ -33,6 +33,8 @@ class SessionChanged(DomainEvent):
 
     before: TrainingSession
     session: TrainingSession
+    cancellation_reason: str | None = None
+    """Why, when the change cancelled the session and a reason was given."""
 
     @property
     def audience(self) -> Audience:
@@ -62,19 +64,6 @@ class TraineeEnrolled(DomainEvent):
     @property
     def audience(self) -> Audience:
         return _people(self.session, self.trainee_id)
-
-
-@dataclass(frozen=True)
-class TraineeToldOfEnrolment(DomainEvent):
-    """The enrolled trainee is told, on their own."""
-
-    session: TrainingSession
-    trainee_id: int
-    at: datetime
-
-    @property
-    def audience(self) -> Audience:
-        return Audience(frozenset({self.trainee_id}))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from tms_domain.training.events import (
     SessionChanged,
     TraineeEnrolled,
     TraineeJoinedByLink,
-    TraineeToldOfEnrolment,
     TraineeWithdrawn,
     WaitlistPromoted,
 )
@@ -53,10 +52,11 @@ JOIN_LINK_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 JOIN_LINK_RULE = "Join link must be 16-64 letters, digits, - or _"
 
 CALENDAR_FIELDS = frozenset(
-    {"scheduled_date", "duration_minutes", "status", "class_link", "session_link"}
+    {"scheduled_date", "duration_minutes", "status", "class_link", "session_link", "room_id"}
 )
-"""What a calendar entry shows of when, where and whether: a change to any of these bumps the
-session's ``sequence`` (a new title or description does not: calendars need no re-invite)."""
+"""What a calendar entry shows of when, where (the room too) and whether: a change to any of
+these bumps the session's ``sequence`` (a new title or description does not: calendars need
+no re-invite)."""
 
 
 class Booking(StrEnum):
@@ -89,6 +89,30 @@ class SessionChanges:
     room_id: int | None = None
     cleared: frozenset[str] = frozenset()
     """Fields of ``CLEARABLE`` to set to none."""
+    cancellation_reason: str | None = None
+    """Why the session is cancelled: only with ``status`` cancelled; not stored on the
+    session, carried by ``SessionChanged`` into what its people are told."""
+
+
+CANCELLATION_REASON_MAX = 1000
+
+
+def _cancellation_reason(changes: SessionChanges) -> str | None:
+    """The reason given with a cancellation, trimmed (blank: none); 422 naming the field
+    when it is too long or comes without ``status`` cancelled."""
+    reason = (changes.cancellation_reason or "").strip() or None
+    if reason is None:
+        return None
+    if changes.status is not SessionStatus.CANCELLED:
+        raise InvalidInput.for_field(
+            "cancellation_reason", 'A cancellation reason goes with status "cancelled"'
+        )
+    if len(reason) > CANCELLATION_REASON_MAX:
+        raise InvalidInput.for_field(
+            "cancellation_reason",
+            f"The cancellation reason is longer than {CANCELLATION_REASON_MAX} characters",
+        )
+    return reason
 
 
 def _unique(ids: tuple[int, ...] | None) -> tuple[int, ...] | None:
@@ -319,6 +343,7 @@ class TrainingSession:
         after] (the join link masked), and touch ``updated_at`` only when something did.
         Nothing changes when a field or the status move is refused."""
         _ensure_valid(changes)
+        reason = _cancellation_reason(changes)
         if changes.status is not None:
             self.ensure_can_move_to(changes.status)
         before = self.snapshot()
@@ -336,12 +361,17 @@ class TrainingSession:
             self.updated_at = now
             if CALENDAR_FIELDS & changed.keys():
                 self.sequence += 1
-            self.events.append(SessionChanged(before, self.snapshot()))
+            cancelled = "status" in changed and self.status is SessionStatus.CANCELLED
+            if cancelled and reason:
+                changed["cancellation_reason"] = [None, reason]
+            self.events.append(
+                SessionChanged(before, self.snapshot(), reason if cancelled else None)
+            )
         return changed
 
     def _set(self, changes: SessionChanges) -> None:
         for change in fields(changes):
-            if change.name == "cleared":
+            if change.name in ("cleared", "cancellation_reason"):
                 continue
             value = getattr(changes, change.name)
             if value is not None:
@@ -352,9 +382,9 @@ class TrainingSession:
     def enrol(
         self, trainee_id: int, trainee_name: str, now: datetime, *, override: bool = False
     ) -> None:
-        """Staff enrol a trainee, once; the trainee is told. A full session takes them only
-        with ``override`` (staff deciding to go past the capacity); a trainee waiting for a
-        place leaves the waitlist."""
+        """Staff enrol a trainee, once (notifications tell the trainee). A full session takes
+        them only with ``override`` (staff deciding to go past the capacity); a trainee
+        waiting for a place leaves the waitlist."""
         if trainee_id in self.trainee_ids:
             raise Conflict(f"{trainee_name} is already enrolled in this session")
         if self.is_full and not override:
@@ -367,7 +397,6 @@ class TrainingSession:
         self.trainee_ids.append(trainee_id)
         self.updated_at = now
         self.events.append(TraineeEnrolled(self.snapshot(), trainee_id, now))
-        self.events.append(TraineeToldOfEnrolment(self.snapshot(), trainee_id, now))
 
     def withdraw(self, trainee_id: int, now: datetime) -> None:
         if trainee_id not in self.trainee_ids:

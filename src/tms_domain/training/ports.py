@@ -51,7 +51,8 @@ class SessionRepository(Protocol):
         exclude_session_id: int | None = None,
     ) -> list[TrainingSession]:
         """Scheduled sessions overlapping [start, end) trained by the trainer or attended
-        by any of the trainees."""
+        by any of the trainees, by start: at most ``overlap_limit(trainee_ids)`` of them,
+        enough to name every trainee in the way."""
         ...
 
     async def ids_trained_by(self, trainer_id: int) -> list[int]: ...
@@ -182,3 +183,9 @@ class TraineeActivity(Protocol):
         was marked present, or had a session of theirs (not cancelled) start. Trainees with
         none are left out."""
         ...
+
+
+def overlap_limit(trainee_ids: Sequence[int]) -> int:
+    """The overlapping sessions looked at: one per trainee booked, and ten more (each
+    trainee in the way is in at least one; the trainer's own are among the ten)."""
+    return len(set(trainee_ids)) + 10

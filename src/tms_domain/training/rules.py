@@ -13,7 +13,7 @@ MAX_DESCRIPTION_LENGTH = 2000
 MIN_DURATION_MINUTES = 1
 MAX_DURATION_MINUTES = 1440
 MAX_LINK_LENGTH = 2000
-MAX_TRAINEES_PER_SESSION = 500
+MAX_TRAINEES_PER_SESSION = 1000
 EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_START = datetime(9999, 1, 1, tzinfo=UTC)
 """Starts outside [EARLIEST_START, LATEST_START) are refused: no calendar arithmetic on
@@ -82,6 +82,10 @@ class DoubleBooking(Conflict):
         more = len(clashes) - self.SHOWN
         if more > 0:
             sentences.append(f"{more} more overlapping session{'s' if more > 1 else ''}")
+            # Every trainee in the way is named, those of the sessions not spelled out too.
+            everyone = sorted({p for c in clashes for p in c.trainees}, key=lambda p: p.id)
+            if everyone:
+                sentences.append(f"in all, {_names(tuple(everyone))} booked elsewhere")
         super().__init__(self.HEADLINE + "; ".join(sentences))
         self.clashes = clashes
 

@@ -7,10 +7,20 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from tms_entrypoints.cli import accounts, backup, database, demo, report, serve, worker
+from tms_entrypoints.cli import (
+    accounts,
+    backup,
+    database,
+    demo,
+    imports,
+    legacy,
+    report,
+    serve,
+    worker,
+)
 from tms_entrypoints.cli.common import fail
 
-COMMAND_GROUPS = (serve, worker, database, backup, accounts, report, demo)
+COMMAND_GROUPS = (serve, worker, database, backup, accounts, imports, report, legacy, demo)
 """In the order `tms --help` lists them."""
 
 

@@ -122,7 +122,7 @@ def _summarise(report: DemoReport, password: str) -> None:
         f"({by_status}), {report.enrolments} enrolments, {report.assignments} assignments, "
         f"{report.marks} attendance marks, {report.courses} courses with "
         f"{report.course_enrolments} course enrolments and {report.lesson_completions} "
-        "completed lessons.\n"
+        f"completed lessons, {report.batches} batches.\n"
         f"Every demo user signs in with the password: {password}\n"
         f"  e.g. trainer '{report.first_trainer}', trainee '{report.first_trainee}'",
         flush=True,

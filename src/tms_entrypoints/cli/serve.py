@@ -7,9 +7,11 @@ import errno
 import os
 import shutil
 import socket
+import sys
 import tempfile
 from pathlib import Path
 
+from tms_adapters.persistence.sql.probe import SchemaProbe
 from tms_entrypoints.cli.common import (
     Commands,
     ensure_admin,
@@ -55,6 +57,16 @@ def serve_http(args: argparse.Namespace) -> None:
         if settings.auto_migrate:
             await migrate_database(settings)
         async with running(container):
+            if await SchemaProbe(container.engine()).pending():
+                # Writing the first admin into a schema this code does not match would fail
+                # or half-write; the server still starts so /health/ready can say why.
+                print(
+                    "tms: migrations are pending (TMS_AUTO_MIGRATE=false): run `tms migrate`;"
+                    " the server answers 503 on /health/ready until then",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return
             await ensure_admin(container, settings.admin_password or None)
 
     run(prepare)

@@ -14,6 +14,7 @@ from tms_domain.kernel import InvalidInput, Role
 from tms_domain.training import Assignment, Attendance, Room, SessionStatus, TrainingSession
 from tms_domain.unit_of_work import UnitOfWorkFactory
 from tms_entrypoints.container import Container
+from tms_entrypoints.demo.batches import write_batches
 from tms_entrypoints.demo.courses import write_courses
 from tms_entrypoints.demo.plan import DemoPlan, DemoSize, Person, plan_demo
 
@@ -54,6 +55,7 @@ class DemoReport:
     courses: int = 0
     course_enrolments: int = 0
     lesson_completions: int = 0
+    batches: int = 0
     seconds: float = 0.0
     first_trainer: str = ""
     first_trainee: str = ""
@@ -117,6 +119,12 @@ async def fill_demo(
         now=now,
         seed=seed,
     )
+    cohorts = await write_batches(
+        container.uow(),
+        trainer_ids=writer.trainer_ids,
+        trainee_ids=writer.trainee_ids,
+        now=now,
+    )
     if progress is not None:
         progress(100.0, "done")
     counts = dict.fromkeys(SessionStatus, 0)
@@ -130,8 +138,9 @@ async def fill_demo(
         assignments=len(plan.assignments),
         marks=len(plan.marks),
         courses=learning.courses,
-        course_enrolments=learning.enrolments,
+        course_enrolments=learning.enrolments + cohorts.enrolments,
         lesson_completions=learning.completions,
+        batches=cohorts.batches,
         seconds=time.perf_counter() - started,
         first_trainer=plan.trainers[0].username,
         first_trainee=plan.trainees[0].username,

@@ -19,6 +19,7 @@ from litestar.types import Message
 from tms_entrypoints.container import Container, ServerContainer, build_container, running
 from tms_entrypoints.http.access import REQUEST_ID_HEADER, RequestEdge
 from tms_entrypoints.http.accounts.auth import AuthController
+from tms_entrypoints.http.accounts.sso import SsoController
 from tms_entrypoints.http.accounts.users import UsersController
 from tms_entrypoints.http.audit.audit import list_audit
 from tms_entrypoints.http.calendar.feeds import (
@@ -27,6 +28,8 @@ from tms_entrypoints.http.calendar.feeds import (
     revoke_calendar_token,
     session_ics,
 )
+from tms_entrypoints.http.cohorts.batches import BatchesController
+from tms_entrypoints.http.cohorts.imports import ImportsController
 from tms_entrypoints.http.deps import dependencies
 from tms_entrypoints.http.docs import (
     DOCS_CSP,
@@ -36,7 +39,10 @@ from tms_entrypoints.http.docs import (
 )
 from tms_entrypoints.http.errors import EXCEPTION_HANDLERS, ApiRequest
 from tms_entrypoints.http.health import health, health_head, health_live, health_ready
+from tms_entrypoints.http.integrations.clients import ApiClientsController, issue_client_token
+from tms_entrypoints.http.integrations.webhooks import WebhooksController
 from tms_entrypoints.http.jobs.jobs import JobsController
+from tms_entrypoints.http.learning.assessments import AttemptsController, LessonAttemptsController
 from tms_entrypoints.http.learning.courses import (
     CoursesController,
     LessonsController,
@@ -49,14 +55,32 @@ from tms_entrypoints.http.learning.enrolments import (
 )
 from tms_entrypoints.http.learning.files import download_file, upload_lesson_file
 from tms_entrypoints.http.metrics import (
+    ForegroundRequests,
     RequestMetrics,
     count_pool_checkouts,
     metrics,
     process_ended,
 )
+from tms_entrypoints.http.notifications.inbox import (
+    NotificationsController,
+    PreferencesController,
+)
 from tms_entrypoints.http.reporting.analytics import AnalyticsController
 from tms_entrypoints.http.reporting.reports import generate_report
 from tms_entrypoints.http.scope import SharedReadsPerRequest
+from tms_entrypoints.http.skills.achieve import user_achievements, user_activity
+from tms_entrypoints.http.skills.certificates import (
+    CertificatesController,
+    compliance_report,
+    list_compliance,
+    verify_certificate,
+)
+from tms_entrypoints.http.skills.report import skill_matrix_report
+from tms_entrypoints.http.skills.skills import (
+    SkillsController,
+    award_user_skill,
+    list_user_skills,
+)
 from tms_entrypoints.http.training.assignments import AssignmentsController
 from tms_entrypoints.http.training.attendance import AttendanceController
 from tms_entrypoints.http.training.booking import BookingController
@@ -142,6 +166,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         path="/",
         route_handlers=[
             AuthController,
+            SsoController,
             UsersController,
             SessionsController,
             BookingController,
@@ -151,6 +176,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             create_calendar_token,
             revoke_calendar_token,
             calendar_feed,
+            NotificationsController,
+            PreferencesController,
             AssignmentsController,
             AttendanceController,
             trainee_progress,
@@ -161,12 +188,29 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             LessonsController,
             CourseEnrolmentsController,
             LessonCompletionController,
+            LessonAttemptsController,
+            AttemptsController,
             trainee_courses,
+            BatchesController,
+            SkillsController,
+            list_user_skills,
+            award_user_skill,
+            skill_matrix_report,
+            user_achievements,
+            user_activity,
+            CertificatesController,
+            verify_certificate,
+            list_compliance,
+            compliance_report,
             upload_lesson_file,
             download_file,
             AnalyticsController,
             list_audit,
             JobsController,
+            ImportsController,
+            ApiClientsController,
+            issue_client_token,
+            WebhooksController,
             generate_report,
             health,
             health_head,
@@ -209,6 +253,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         debug=False,
     )
     # Metrics see the whole request; its reads share one connection inside (scope.py).
-    app.asgi_handler = RequestEdge(RequestMetrics(SharedReadsPerRequest(app.asgi_handler)))
+    # Requests in flight hold back the in-app job workers (tms_adapters/jobs/polling.py).
+    app.asgi_handler = RequestEdge(
+        RequestMetrics(
+            ForegroundRequests(SharedReadsPerRequest(app.asgi_handler), container.jobs.foreground())
+        )
+    )
     count_pool_checkouts(container.engine())
     return app

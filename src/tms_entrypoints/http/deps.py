@@ -16,20 +16,34 @@ from tms_adapters.persistence.sql.probe import SchemaProbe, StorageProbe
 from tms_adapters.persistence.sql.request_scope import lost_connection
 from tms_adapters.realtime.hub import EventHub
 from tms_adapters.redis_probe import RedisProbe
+from tms_adapters.reports.certificate_pdf import FpdfCertificateRenderer
 from tms_domain.accounts import Actor
 from tms_domain.accounts.use_cases.auth import AuthService
 from tms_domain.accounts.use_cases.links import PasswordLinkService
+from tms_domain.accounts.use_cases.sso import SsoService
 from tms_domain.accounts.use_cases.users import UserService
 from tms_domain.audit.use_cases.audit_log import AuditService
 from tms_domain.calendar.use_cases.feeds import CalendarService
+from tms_domain.cohorts.imports.use_cases import UserImportService
+from tms_domain.cohorts.use_cases.batches import BatchService
+from tms_domain.integrations.use_cases.clients import ApiClientService
+from tms_domain.integrations.use_cases.webhooks import WebhookService
 from tms_domain.jobs.use_cases.admin import JobAdminService
 from tms_domain.kernel import AuthenticationFailed, Clock, StorageUnavailable
 from tms_domain.kernel.content import ContentRenderer
 from tms_domain.kernel.files import FileStorage
 from tms_domain.learning.use_cases.courses import CourseService
 from tms_domain.learning.use_cases.enrolments import CourseEnrolmentService
+from tms_domain.notifications.use_cases.inbox import NotificationService
 from tms_domain.reporting.use_cases.analytics import AnalyticsService
 from tms_domain.reporting.use_cases.reports import ReportService
+from tms_domain.skills.use_cases.achievements import AchievementService
+from tms_domain.skills.use_cases.activity import ActivityService
+from tms_domain.skills.use_cases.attempts import AttemptService
+from tms_domain.skills.use_cases.certificates import CertificateService
+from tms_domain.skills.use_cases.compliance import ComplianceService
+from tms_domain.skills.use_cases.matrix import SkillMatrixService
+from tms_domain.skills.use_cases.skills import SkillService
 from tms_domain.training.use_cases.assignments import AssignmentService
 from tms_domain.training.use_cases.attendance import AttendanceService
 from tms_domain.training.use_cases.booking import BookingService
@@ -59,24 +73,54 @@ def client_address(request: Request[Any, Any, Any]) -> str | None:
 
 
 async def provide_actor(
-    request: Request[Any, Any, Any], auth: NamedDependency[AuthService]
+    request: Request[Any, Any, Any],
+    auth: NamedDependency[AuthService],
+    api_clients: NamedDependency[ApiClientService],
 ) -> Actor:
-    """The signed-in caller; 401 when the token is missing, bad, expired or revoked.
+    """The signed-in caller, or a partner's API client; 401 when the token is missing, bad,
+    expired or revoked (a client's: when the client was revoked).
 
     The token check is a request's first statement: when the pooled connection it was given
     had died (a database restart; pools do not ping before each use), it runs once more on
     a fresh connection rather than failing the request."""
     token, address = bearer_token(request), client_address(request)
     try:
-        return await auth.authenticate(token, address)
+        return await _authenticate(token, address, auth, api_clients)
     except StorageUnavailable as error:
         if not lost_connection(error):
             raise
+        return await _authenticate(token, address, auth, api_clients)
+
+
+async def _authenticate(
+    token: str, address: str | None, auth: AuthService, api_clients: ApiClientService
+) -> Actor:
+    try:
         return await auth.authenticate(token, address)
+    except AuthenticationFailed as refused:
+        # Not a person's token: perhaps a client's (refused before any database read).
+        try:
+            return await api_clients.authenticate(token, address)
+        except AuthenticationFailed:
+            raise refused from None
 
 
 def provide_auth(core: Core) -> AuthService:
     return core.auth()
+
+
+def provide_sso(core: Core) -> SsoService:
+    return core.sso()
+
+
+def provide_api_clients(core: Core) -> ApiClientService:
+    service: ApiClientService = core.integrations.clients()
+    return service
+
+
+def provide_webhooks(core: Core) -> WebhookService:
+    service: WebhookService = core.integrations.webhooks()
+    return service
 
 
 def provide_users(core: Core) -> UserService:
@@ -101,6 +145,10 @@ def provide_rooms(core: Core) -> RoomService:
 
 def provide_calendar(core: Core) -> CalendarService:
     return core.calendar()
+
+
+def provide_notifications(core: Core) -> NotificationService:
+    return core.notifications()
 
 
 def provide_ics(core: Core) -> IcsWriter:
@@ -137,6 +185,47 @@ def provide_courses(core: Core) -> CourseService:
 
 def provide_course_enrolments(core: Core) -> CourseEnrolmentService:
     return core.course_enrolments()
+
+
+def provide_batches(core: Core) -> BatchService:
+    return core.batches()
+
+
+def provide_skills(core: Core) -> SkillService:
+    return core.skills()
+
+
+def provide_skill_matrix(core: Core) -> SkillMatrixService:
+    return core.skill_matrix()
+
+
+def provide_assessments(core: Core) -> AttemptService:
+    return core.assessments()
+
+
+def provide_achievements(core: Core) -> AchievementService:
+    return core.achievements()
+
+
+def provide_activity(core: Core) -> ActivityService:
+    return core.activity()
+
+
+def provide_certificates(core: Core) -> CertificateService:
+    return core.certificates()
+
+
+def provide_compliance(core: Core) -> ComplianceService:
+    return core.compliance()
+
+
+def provide_certificate_renderer(core: Core) -> FpdfCertificateRenderer:
+    renderer: FpdfCertificateRenderer = core.certificate_renderer()
+    return renderer
+
+
+def provide_imports(core: Core) -> UserImportService:
+    return core.imports()
 
 
 def provide_jobs(core: Core) -> JobAdminService:
@@ -198,13 +287,17 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "core": once(provide_core),
         "server": once(provide_server),
         "auth": once(provide_auth),
+        "sso": once(provide_sso),
         "users": once(provide_users),
+        "api_clients": once(provide_api_clients),
+        "webhooks": once(provide_webhooks),
         "password_links": once(provide_password_links),
         "sessions": once(provide_sessions),
         "bookings": once(provide_bookings),
         "rooms": once(provide_rooms),
         "calendar": once(provide_calendar),
         "ics": once(provide_ics),
+        "notifications": once(provide_notifications),
         "assignments": once(provide_assignments),
         "attendance": once(provide_attendance),
         "progress": once(provide_progress),
@@ -212,8 +305,18 @@ def dependencies(server: ServerContainer, core: Container) -> dict[str, Provide]
         "audit": once(provide_audit),
         "reports": once(provide_reports),
         "jobs": once(provide_jobs),
+        "imports": once(provide_imports),
         "courses": once(provide_courses),
         "course_enrolments": once(provide_course_enrolments),
+        "batches": once(provide_batches),
+        "skills": once(provide_skills),
+        "skill_matrix": once(provide_skill_matrix),
+        "assessments": once(provide_assessments),
+        "achievements": once(provide_achievements),
+        "activity": once(provide_activity),
+        "certificates": once(provide_certificates),
+        "compliance": once(provide_compliance),
+        "certificate_renderer": once(provide_certificate_renderer),
         "file_storage": once(provide_file_storage),
         "content_renderer": once(provide_content_renderer),
         "upload_max_bytes": once(provide_upload_max_bytes),

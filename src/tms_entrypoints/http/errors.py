@@ -66,6 +66,9 @@ STATUS_OF: list[tuple[type[DomainError], int]] = [
 ]
 
 STORAGE_RETRY_AFTER_SECONDS = 5
+_CLIENT_NAMES = {"provider_state": "state"}
+"""Parameters a handler reads under another name (Litestar keeps ``state`` for itself),
+named in errors as the client sent them."""
 _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 _MALFORMED_AT = re.compile(r"JSON is malformed: (?P<reason>.+) \(byte (?P<offset>\d+)\)")
 
@@ -138,6 +141,7 @@ def validation_error(_request: Request[Any, Any, Any], error: ValidationExceptio
     for item in extra:
         if isinstance(item, dict):
             field = str(item.get("key") or item.get("source") or "body")
+            field = _CLIENT_NAMES.get(field, field)
             # A missing body field is reported on the whole body ("data"): name the field.
             missing = _MISSING_FIELD.search(str(item.get("message", "")))
             if missing and field in ("data", "body"):

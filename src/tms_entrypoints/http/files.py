@@ -44,7 +44,6 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     OpenAPIType,
     Operation,
-    Reference,
     RequestBody,
     Schema,
 )
@@ -61,11 +60,13 @@ from tms_domain.kernel import BadRequest
 from tms_domain.kernel.files import (
     FileStorage,
     FileTooLarge,
+    Sniffer,
     StoredFile,
     clean_file_name,
     extension_of,
     inspect_upload,
     new_storage_key,
+    sniff_content_type,
 )
 from tms_entrypoints.http.errors import ERROR_RESPONSES, Error
 
@@ -171,6 +172,8 @@ async def receive_upload(
     max_bytes: int,
     now: datetime,
     created_by: int | None,
+    sniff: Sniffer = sniff_content_type,
+    check_text: bool = True,
 ) -> StoredFile:
     """Store the file of the multipart field ``file`` as it streams in, checked on the way
     (type from its bytes, UTF-8 for text, at most ``max_bytes``), and answer what is known
@@ -183,7 +186,9 @@ async def receive_upload(
     try:
         part = await _file_part(events)
         name = clean_file_name(part.filename or "")
-        upload = await inspect_upload(_file_bytes(events), name, max_bytes)
+        upload = await inspect_upload(
+            _file_bytes(events), name, max_bytes, sniff=sniff, check_text=check_text
+        )
         key = new_storage_key(now)
         await storage.write(key, upload.chunks, content_type=upload.content_type)
     finally:
@@ -208,11 +213,19 @@ async def received_upload(
     max_bytes: int,
     now: datetime,
     created_by: int | None,
+    sniff: Sniffer = sniff_content_type,
+    check_text: bool = True,
 ) -> AsyncIterator[StoredFile]:
     """``receive_upload``, with the stored bytes deleted again when the block raises (the
     use case that was to record the file refused): nothing is left behind either way."""
     upload = await receive_upload(
-        request, storage, max_bytes=max_bytes, now=now, created_by=created_by
+        request,
+        storage,
+        max_bytes=max_bytes,
+        now=now,
+        created_by=created_by,
+        sniff=sniff,
+        check_text=check_text,
     )
     try:
         yield upload
@@ -400,32 +413,50 @@ class UploadOperation(Operation):
         )
 
 
+def file_response(
+    media_types: list[str], description: str = "The file, as an attachment"
+) -> OpenAPIResponse:
+    """An answer that is a file, in the OpenAPI document: binary in each of its media types
+    (the framework would describe a stream or bytes as JSON or text), with its
+    Content-Disposition."""
+    binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+    return OpenAPIResponse(
+        description=description,
+        content={kind: OpenAPIMediaType(schema=binary) for kind in media_types},
+        headers={
+            "Content-Disposition": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.STRING), required=True
+            )
+        },
+    )
+
+
+def file_operation(media_types: list[str]) -> type[Operation]:
+    """An ``operation_class`` for a route whose 200 is a file in one of ``media_types``."""
+
+    @dataclass
+    class FileOperation(Operation):
+        def __post_init__(self) -> None:
+            self.responses = {**(self.responses or {}), "200": file_response(media_types)}
+
+    return FileOperation
+
+
 @dataclass
 class DownloadOperation(Operation):
     """A download route's answers in the OpenAPI document: the file (200, or 206 for a
     range), whatever its type. Pass it as the route's ``operation_class``."""
 
     def __post_init__(self) -> None:
-        binary = {
-            "*/*": OpenAPIMediaType(
-                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-            )
-        }
-        disposition: dict[str, OpenAPIHeader | Reference] = {
-            "Content-Disposition": OpenAPIHeader(
-                schema=Schema(type=OpenAPIType.STRING), required=True
-            )
-        }
+        whole = file_response(["*/*"])
         self.responses = {
             **(self.responses or {}),
-            "200": OpenAPIResponse(
-                description="The file, as an attachment", content=binary, headers=disposition
-            ),
+            "200": whole,
             "206": OpenAPIResponse(
                 description="The range of the file asked for with `Range`",
-                content=binary,
+                content=whole.content,
                 headers={
-                    **disposition,
+                    **(whole.headers or {}),
                     "Content-Range": OpenAPIHeader(
                         schema=Schema(type=OpenAPIType.STRING), required=True
                     ),

@@ -43,6 +43,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tms_adapters.jobs import Foreground
 from tms_domain.kernel.jobs import JobStatus
 from tms_domain.unit_of_work import UnitOfWorkFactory
 from tms_entrypoints.http.deps import Core
@@ -133,6 +134,25 @@ class RequestMetrics:
             REQUESTS.labels(method, route, str(status or 499)).inc()
             if scope["type"] == ScopeType.HTTP:
                 LATENCY.labels(method, route).observe(time.perf_counter() - began)
+
+
+class ForegroundRequests:
+    """Tells the process's job workers while HTTP requests are in flight, so that they
+    start fewer jobs meanwhile (``Foreground``; WebSockets, which stay open, do not count)."""
+
+    def __init__(self, app: ASGIApp, foreground: Foreground) -> None:
+        self.app = app
+        self._foreground = foreground
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        self._foreground.begin()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._foreground.end()
 
 
 def count_pool_checkouts(engine: AsyncEngine | None) -> None:

@@ -9,7 +9,12 @@ export type Query = Record<string, QueryValue>;
 export const SIGNED_OUT_EXPIRED = 'Your sign-in has ended. Please sign in again.';
 
 /** Where a 401 means "wrong credentials", not "your sign-in ended". */
-const CREDENTIALS_CHECKS: ReadonlySet<string> = new Set(['/auth/login', '/auth/change-password', '/auth/logout']);
+const CREDENTIALS_CHECKS: ReadonlySet<string> = new Set([
+  '/auth/login',
+  '/auth/change-password',
+  '/auth/logout',
+  '/auth/oidc/exchange',
+]);
 
 /** A query string without the filters that are not set (undefined, null or ''). */
 export function serializeQuery(query: Record<string, unknown>): string {

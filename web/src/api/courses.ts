@@ -4,10 +4,9 @@
  * `npm run api:types`), under the names the pages use, and the calls go through the shared
  * typed client `api`, so any difference of shape between server and client is a type error.
  *
- * Two endpoints of API.md are not in the document yet: `GET /files/{id}` (downloads) and
- * `GET /batches/` (the cohort picker). Their shapes are written by hand in `PendingPaths`,
- * called through `pendingApi` with the same token and error handling; once the server serves
- * them and the types are regenerated, they move to `api` and their types become aliases too.
+ * One endpoint of API.md is not in the document: `GET /files/{id}` (downloads, a file rather
+ * than JSON). Its shape is written by hand in `PendingPaths`, called through `pendingApi` with
+ * the same token and error handling. The batch picker's calls are in api/batches.ts.
  */
 import { type QueryClient, type QueryKey, type UseQueryOptions, useQuery } from '@tanstack/react-query';
 import createClient from 'openapi-fetch';
@@ -37,9 +36,9 @@ export const COURSE_STATUSES: readonly CourseStatus[] = ['draft', 'published', '
 export type Difficulty = NonNullable<Course['difficulty']>;
 export const DIFFICULTIES: readonly Difficulty[] = ['beginner', 'intermediate', 'advanced'];
 export type LessonKind = Lesson['kind'];
-/** The kinds an author creates in the course editor (assessments come with skills, later). */
+/** The kinds an author creates in the course editor (an assessment with its questions). */
 export type EditableLessonKind = Schemas['LessonIn']['kind'];
-export const EDITABLE_LESSON_KINDS: readonly EditableLessonKind[] = ['text', 'video', 'file', 'session'];
+export const EDITABLE_LESSON_KINDS: readonly EditableLessonKind[] = ['text', 'video', 'file', 'session', 'assessment'];
 export const isEditableKind = (kind: LessonKind): kind is EditableLessonKind =>
   (EDITABLE_LESSON_KINDS as readonly LessonKind[]).includes(kind);
 export type EnrolmentStatus = CourseEnrolment['status'];
@@ -62,14 +61,6 @@ export type Message = Schemas['MessageOut'];
 export type CourseListQuery = NonNullable<paths['/courses']['get']['parameters']['query']>;
 type PageQuery = NonNullable<paths['/courses/{course_id}/enrolments']['get']['parameters']['query']>;
 
-/** What the enrolment form needs of a cohort (API.md "Cohorts"): the batch picker. */
-export interface BatchSummary {
-  id: number;
-  code: string;
-  name: string;
-  trainee_count: number;
-}
-
 // The shapes openapi-typescript gives an operation, so that openapi-fetch checks these calls
 // exactly as it checks the generated ones.
 type Answer<T> = { headers: { [name: string]: unknown }; content: { 'application/json': T } };
@@ -84,7 +75,6 @@ interface Read<Path, Result, Query = never> {
 /** The endpoints of API.md that the OpenAPI document does not describe yet. */
 export interface PendingPaths {
   '/files/{file_id}': { get: Read<{ file_id: number }, Blob> };
-  '/batches': { get: Read<never, BatchSummary[], { skip?: number; limit?: number; q?: string | null }> };
 }
 
 /** The endpoints not in the generated document yet, with the same token and error handling as `api`. */
@@ -137,7 +127,6 @@ export const courses = {
   uncomplete: (id: number) => unwrap(api.DELETE('/lessons/{lesson_id}/complete', lessonId(id))),
   traineeCourses: (traineeId: number, signal?: AbortSignal) =>
     unwrap(api.GET('/progress/trainee/{trainee_id}/courses', { params: { path: { trainee_id: traineeId } }, signal })),
-  batches: (signal?: AbortSignal) => unwrap(pendingApi.GET('/batches', { params: { query: { limit: 1000 } }, signal })),
 };
 
 export interface UploadProgress {
@@ -216,7 +205,6 @@ export const courseKeys = {
   course: (id: number) => ['course', id] as const,
   enrolments: (id: number, query: PageQuery) => ['course-enrolments', id, query] as const,
   traineeCourses: (traineeId: number) => ['course-progress', traineeId] as const,
-  batches: () => ['batches'] as const,
 };
 
 type Options<T> = Omit<UseQueryOptions<T, Error, T, QueryKey>, 'queryKey' | 'queryFn'>;
@@ -247,15 +235,6 @@ export const useTraineeCourses = (traineeId: number, options?: Options<TraineeCo
     queryKey: courseKeys.traineeCourses(traineeId),
     queryFn: ({ signal }) => courses.traineeCourses(traineeId, signal),
     ...options,
-  });
-
-/** The cohorts the caller may enrol; an error (no batches endpoint, or not allowed) hides the picker. */
-export const useBatchesIfAvailable = () =>
-  useQuery<BatchSummary[], Error, BatchSummary[], QueryKey>({
-    queryKey: courseKeys.batches(),
-    queryFn: ({ signal }) => courses.batches(signal),
-    retry: false,
-    staleTime: 5 * 60_000,
   });
 
 /** The data of a `course_progress` event (API.md). */

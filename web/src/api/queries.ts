@@ -18,6 +18,10 @@ export const keys = {
   overview: () => ['analytics', 'overview'] as const,
   audit: (query: Query) => ['audit', query] as const,
   jobs: (query: Query) => ['jobs', query] as const,
+  apiClients: () => ['api-clients'] as const,
+  webhooks: () => ['webhooks'] as const,
+  webhookEventTypes: () => ['webhooks', 'event-types'] as const,
+  webhookDeliveries: (id: number) => ['webhooks', id, 'deliveries'] as const,
   rooms: () => ['rooms'] as const,
   available: (query?: Query) => ['available', query ?? {}] as const,
 };
@@ -92,6 +96,18 @@ export const useAudit = (query: AuditQuery) =>
 
 export const useJobs = (query: JobQuery) =>
   useGet(keys.jobs(query), (signal) => unwrap(api.GET('/jobs', { params: { query }, signal })));
+
+export const useApiClients = () => useGet(keys.apiClients(), (signal) => unwrap(api.GET('/api-clients', { signal })));
+
+export const useWebhooks = () => useGet(keys.webhooks(), (signal) => unwrap(api.GET('/webhooks', { signal })));
+
+export const useWebhookEventTypes = () =>
+  useGet(keys.webhookEventTypes(), (signal) => unwrap(api.GET('/webhooks/event-types', { signal })));
+
+export const useWebhookDeliveries = (id: number) =>
+  useGet(keys.webhookDeliveries(id), (signal) =>
+    unwrap(api.GET('/webhooks/{webhook_id}/deliveries', { params: { path: { webhook_id: id } }, signal })),
+  );
 
 /** Every room, by name (anyone signed in). */
 export const useRooms = (options?: Options<Room[]>) =>

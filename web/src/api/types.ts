@@ -38,6 +38,22 @@ export type TrainerTrainee = Schemas['TrainerTraineeOut'];
 export type Overview = Schemas['OverviewOut'];
 export type AuditEntry = Schemas['AuditEntryOut'];
 export type BackgroundJob = Schemas['JobOut'];
+export type ApiClient = Schemas['ApiClientOut'];
+export type ApiClientSecret = Schemas['ApiClientSecretOut'];
+export type Webhook = Schemas['WebhookOut'];
+export type WebhookCreated = Schemas['WebhookCreatedOut'];
+export type WebhookDelivery = Schemas['WebhookDeliveryOut'];
+export const API_SCOPES = everyMember<ApiClientIn['scopes'][number]>()([
+  'users:read',
+  'users:write',
+  'sessions:read',
+  'sessions:write',
+  'courses:read',
+  'courses:write',
+  'progress:read',
+  'reports:read',
+]);
+type ApiClientIn = Schemas['ApiClientIn'];
 export type BookableSession = Schemas['BookableSessionOut'];
 export type BookingAnswer = Schemas['BookingOut'];
 export type Room = Schemas['RoomOut'];
@@ -87,9 +103,24 @@ export const AUDIT_ACTIONS = [
   'room.created',
   'room.updated',
   'room.deleted',
+  'batch.created',
+  'batch.updated',
+  'batch.deleted',
+  'batch.members_added',
+  'batch.member_removed',
+  'batch.course_enrolled',
 ] as const;
 
-export const AUDIT_TARGET_TYPES = ['user', 'session', 'enrolment', 'assignment', 'attendance', 'job', 'room'] as const;
+export const AUDIT_TARGET_TYPES = [
+  'user',
+  'session',
+  'enrolment',
+  'assignment',
+  'attendance',
+  'job',
+  'room',
+  'batch',
+] as const;
 
 /** A WebSocket frame (docs/api.md; WebSocket frames are not part of the OpenAPI document). */
 export interface LiveEvent {
@@ -98,3 +129,6 @@ export interface LiveEvent {
   id?: number;
   ts?: string;
 }
+
+export type UserImport = Schemas['ImportOut'];
+export type ImportCellError = Schemas['CellErrorOut'];

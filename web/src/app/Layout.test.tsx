@@ -23,15 +23,24 @@ describe('Layout', () => {
     expect(Array.from(nav.querySelectorAll('ul a')).map((link) => link.textContent)).toEqual([
       'Dashboard',
       'Users',
+      'Import users',
       'Sessions',
       'Calendar',
       'Courses',
+      'Batches',
+      'Skills',
+      'Skills matrix',
+      'Grading',
+      'Certificates',
+      'Compliance',
       'Rooms',
       'Assignments',
       'Analytics',
       'Reports',
       'Audit log',
       'Background jobs',
+      'API clients',
+      'Webhooks',
     ]);
 
     const menu = screen.getByRole('button', { name: 'Menu' });
@@ -44,17 +53,35 @@ describe('Layout', () => {
 
   it('signs out on the server and here', async () => {
     signInAs(makeUser({ id: 3, role: 'trainee', first_name: 'Tia', last_name: 'Trainee' }));
-    const { calls } = mockFetch([{ method: 'POST', path: '/auth/logout', body: { message: 'Signed out' } }]);
+    const { calls } = mockFetch([
+      { method: 'POST', path: '/auth/logout', body: { message: 'Signed out' } },
+      { path: '/notifications/unread-count', body: { count: 2 } },
+    ]);
     renderRoutes(routes, '/dashboard');
     expect(screen.getByRole('link', { name: 'My training' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'My learning' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Book a session' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Calendar' })).toHaveAttribute('href', '/calendar');
     expect(screen.queryByRole('link', { name: 'Users' })).not.toBeInTheDocument();
+    // Every role has the bell with its unread count in the header.
+    expect(await screen.findByRole('button', { name: 'Notifications, 2 unread' })).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
     await waitFor(() => expect(auth.get().token).toBeNull());
-    expect(calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual(['POST /auth/logout']);
-    expect(calls[0].headers.get('Authorization')).toBe('Bearer token-3');
+    const posts = calls.filter((c) => c.method === 'POST');
+    expect(posts.map((c) => c.url.pathname)).toEqual(['/auth/logout']);
+    expect(posts[0].headers.get('Authorization')).toBe('Bearer token-3');
     expect(auth.get().notice).toBe('You have signed out.');
+  });
+
+  it('has no bell while a temporary password must be changed (the server would refuse the count)', async () => {
+    signInAs(makeUser({ id: 3, role: 'trainee' }), true);
+    const { calls } = mockFetch([]);
+    renderRoutes(
+      [{ element: <Layout />, children: [{ path: '/change-password', element: <h1>Change</h1> }] }],
+      '/change-password',
+    );
+    expect(await screen.findByRole('heading', { name: 'Change' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Notifications/ })).not.toBeInTheDocument();
+    expect(calls).toEqual([]);
   });
 });

@@ -2,35 +2,53 @@ import { useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { api } from '../api/client';
 import type { Role } from '../api/types';
-import { auth, useMe } from '../auth/session';
+import { auth, takeProviderSignIn, useAuth, useMe } from '../auth/session';
 import { describeTimeZone } from '../lib/time';
 import { LiveIndicator } from '../realtime/LiveProvider';
+import { NotificationBell } from './NotificationBell';
 
-const NAV: Record<Role, { to: string; label: string }[]> = {
+/** `end`: active on that very page only (another item's page lies under it). */
+const NAV: Record<Role, { to: string; label: string; end?: boolean }[]> = {
   admin: [
     { to: '/dashboard', label: 'Dashboard' },
     { to: '/users', label: 'Users' },
+    { to: '/imports', label: 'Import users' },
     { to: '/sessions', label: 'Sessions' },
     { to: '/calendar', label: 'Calendar' },
     { to: '/courses', label: 'Courses' },
+    { to: '/batches', label: 'Batches' },
+    { to: '/skills', label: 'Skills', end: true },
+    { to: '/skills/matrix', label: 'Skills matrix' },
+    { to: '/grading', label: 'Grading' },
+    { to: '/certificates', label: 'Certificates' },
+    { to: '/compliance', label: 'Compliance' },
     { to: '/rooms', label: 'Rooms' },
     { to: '/assignments', label: 'Assignments' },
     { to: '/analytics', label: 'Analytics' },
     { to: '/reports', label: 'Reports' },
     { to: '/audit', label: 'Audit log' },
     { to: '/jobs', label: 'Background jobs' },
+    { to: '/api-clients', label: 'API clients' },
+    { to: '/webhooks', label: 'Webhooks' },
   ],
   trainer: [
     { to: '/sessions', label: 'My sessions' },
     { to: '/calendar', label: 'Calendar' },
     { to: '/courses', label: 'Courses' },
+    { to: '/batches', label: 'My batches' },
+    { to: '/grading', label: 'Grading' },
     { to: '/trainees', label: 'My trainees' },
+    { to: '/skills', label: 'Skills', end: true },
+    { to: '/skills/matrix', label: 'Skills matrix' },
+    { to: '/compliance', label: 'Compliance' },
   ],
   trainee: [
     { to: '/my', label: 'My training' },
     { to: '/calendar', label: 'Calendar' },
     { to: '/learning', label: 'My learning' },
     { to: '/book', label: 'Book a session' },
+    { to: '/skills', label: 'Skills', end: true },
+    { to: '/certificates', label: 'My certificates' },
   ],
 };
 
@@ -41,10 +59,13 @@ export async function signOut(): Promise<void> {
     /* the sign-in ends locally whatever the server says */
   }
   auth.signOut('You have signed out.');
+  // A provider's sign-in is ended at the provider too (the server sends the browser there).
+  if (takeProviderSignIn()) window.location.assign('/auth/oidc/logout');
 }
 
 export function Layout() {
   const me = useMe();
+  const { mustChangePassword } = useAuth();
   const location = useLocation();
   // The menu is open on the page where it was opened: following a link closes it.
   const [menuOpenAt, setMenuOpenAt] = useState<string | null>(null);
@@ -61,6 +82,8 @@ export function Layout() {
             TMS
           </NavLink>
           <LiveIndicator />
+          {/* Until a temporary password is changed the server answers nothing else (403). */}
+          {mustChangePassword ? null : <NotificationBell />}
           <button
             type="button"
             className="menu-button"
@@ -75,7 +98,9 @@ export function Layout() {
           <ul>
             {NAV[me.role].map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to}>{item.label}</NavLink>
+                <NavLink to={item.to} end={item.end}>
+                  {item.label}
+                </NavLink>
               </li>
             ))}
           </ul>

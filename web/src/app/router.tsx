@@ -1,29 +1,44 @@
 import { lazy, type ReactNode, Suspense } from 'react';
 import { createBrowserRouter, type RouteObject } from 'react-router';
+import { ApiClientsPage } from '../pages/ApiClientsPage';
 import { AssignmentsPage } from '../pages/AssignmentsPage';
 import { AttendancePage } from '../pages/AttendancePage';
 import { AuditPage } from '../pages/AuditPage';
+import { BatchDetailPage } from '../pages/BatchDetailPage';
+import { BatchesPage } from '../pages/BatchesPage';
 import { BookSessionsPage } from '../pages/BookSessionsPage';
+import { CertificatesPage } from '../pages/CertificatesPage';
 import { ChangePasswordPage } from '../pages/ChangePasswordPage';
+import { CompliancePage } from '../pages/CompliancePage';
 import { CourseEditorPage } from '../pages/CourseEditorPage';
 import { CourseEnrolmentsPage } from '../pages/CourseEnrolmentsPage';
 import { CoursesPage } from '../pages/CoursesPage';
 import { ForgotPasswordPage } from '../pages/ForgotPasswordPage';
+import { GradingQueuePage } from '../pages/GradingQueuePage';
+import { ImportUsersPage } from '../pages/ImportUsersPage';
 import { JobsPage } from '../pages/JobsPage';
 import { JoinPage } from '../pages/JoinPage';
 import { LearningPage } from '../pages/LearningPage';
 import { ContinueLearning, CourseOutlinePage, LessonViewerPage } from '../pages/LessonViewerPage';
 import { LoginPage } from '../pages/LoginPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
+import { NotificationsPage } from '../pages/NotificationsPage';
+import { PreferencesPage } from '../pages/PreferencesPage';
 import { ProfilePage } from '../pages/ProfilePage';
 import { ReportsPage } from '../pages/ReportsPage';
 import { RoomsPage } from '../pages/RoomsPage';
 import { SessionDetailPage } from '../pages/SessionDetailPage';
 import { SessionsPage } from '../pages/SessionsPage';
 import { SetPasswordPage } from '../pages/SetPasswordPage';
+import { SkillMatrixPage } from '../pages/SkillMatrixPage';
+import { SkillsPage } from '../pages/SkillsPage';
+import { SsoPage } from '../pages/SsoPage';
 import { TraineeHomePage } from '../pages/TraineeHomePage';
 import { TrainerTraineesPage } from '../pages/TrainerTraineesPage';
+import { UserDetailPage } from '../pages/UserDetailPage';
 import { UsersPage } from '../pages/UsersPage';
+import { VerifyCertificatePage } from '../pages/VerifyCertificatePage';
+import { WebhooksPage } from '../pages/WebhooksPage';
 import { Loading } from '../ui/states';
 import { Home, RequireAuth, RequireRole } from './guards';
 import { Layout } from './Layout';
@@ -43,6 +58,10 @@ export const routes: RouteObject[] = [
   { path: '/forgot-password', element: <ForgotPasswordPage /> },
   // A mailed invitation or reset link opens this page, its token in the fragment.
   { path: '/set-password', element: <SetPasswordPage /> },
+  // The identity provider's sign-in ends here, a one-time code in the fragment.
+  { path: '/sso', element: <SsoPage /> },
+  // A certificate's QR code opens this page: anyone may check a code, signed in or not.
+  { path: '/verify/:code', element: <VerifyCertificatePage /> },
   {
     path: '/',
     element: (
@@ -54,6 +73,18 @@ export const routes: RouteObject[] = [
       { index: true, element: <Home /> },
       { path: 'change-password', element: <ChangePasswordPage /> },
       { path: 'profile', element: <ProfilePage /> },
+      { path: 'notifications', element: <NotificationsPage /> },
+      { path: 'certificates', element: <CertificatesPage /> },
+      {
+        path: 'compliance',
+        element: (
+          <RequireRole roles={[...staff]}>
+            <CompliancePage />
+          </RequireRole>
+        ),
+      },
+      // Every notification mail links here (List-Unsubscribe and "manage your notifications").
+      { path: 'preferences', element: <PreferencesPage /> },
       { path: 'dashboard', element: <RequireRole roles={[...admin]}>{later(<DashboardPage />)}</RequireRole> },
       {
         path: 'users',
@@ -163,10 +194,75 @@ export const routes: RouteObject[] = [
         ),
       },
       {
+        path: 'imports',
+        element: (
+          <RequireRole roles={[...admin]}>
+            <ImportUsersPage />
+          </RequireRole>
+        ),
+      },
+      {
         path: 'jobs',
         element: (
           <RequireRole roles={[...admin]}>
             <JobsPage />
+          </RequireRole>
+        ),
+      },
+      { path: 'skills', element: <SkillsPage /> },
+      {
+        path: 'skills/matrix',
+        element: (
+          <RequireRole roles={[...staff]}>
+            <SkillMatrixPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'users/:id',
+        element: (
+          <RequireRole roles={[...staff]}>
+            <UserDetailPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'grading',
+        element: (
+          <RequireRole roles={[...staff]}>
+            <GradingQueuePage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'batches',
+        element: (
+          <RequireRole roles={[...staff]}>
+            <BatchesPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'api-clients',
+        element: (
+          <RequireRole roles={[...admin]}>
+            <ApiClientsPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'batches/:id',
+        element: (
+          <RequireRole roles={[...staff]}>
+            <BatchDetailPage />
+          </RequireRole>
+        ),
+      },
+      {
+        path: 'webhooks',
+        element: (
+          <RequireRole roles={[...admin]}>
+            <WebhooksPage />
           </RequireRole>
         ),
       },

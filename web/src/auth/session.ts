@@ -14,6 +14,19 @@ export interface AuthState {
 }
 
 const KEY = 'tms.auth';
+/** Set while the sign-in came from the identity provider: signing out then ends it there too. */
+const PROVIDER_KEY = 'tms.auth.provider';
+
+export function markProviderSignIn(): void {
+  sessionStorage.setItem(PROVIDER_KEY, '1');
+}
+
+/** Whether the sign-in came from the identity provider; asking forgets it. */
+export function takeProviderSignIn(): boolean {
+  const was = sessionStorage.getItem(PROVIDER_KEY) === '1';
+  sessionStorage.removeItem(PROVIDER_KEY);
+  return was;
+}
 
 function read(): AuthState {
   try {

@@ -1,5 +1,6 @@
 import { useOverview } from '../api/queries';
 import { DonutChart, GroupedBarChart, SimpleBarChart } from '../ui/charts';
+import { DataTable } from '../ui/DataTable';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ProgressBar, QueryView } from '../ui/states';
 import { ATTENDANCE_COUNTS, PROGRESS_DIFFERS, SESSIONS_COUNT, toData } from './DashboardPage';
@@ -78,29 +79,16 @@ export function AnalyticsPage() {
                       data={o.trainers.map((t) => ({ name: t.name, value: Number(t.attendance_rate) }))}
                     />
                   </div>
-                  <div className="table-wrap">
-                    <table className="table responsive">
-                      <caption className="visually-hidden">Trainers</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">Trainer</th>
-                          <th scope="col">Sessions</th>
-                          <th scope="col">Hours</th>
-                          <th scope="col">Attendance</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {o.trainers.map((t) => (
-                          <tr key={t.trainer_id}>
-                            <td data-label="Trainer">{t.name}</td>
-                            <td data-label="Sessions">{t.sessions}</td>
-                            <td data-label="Hours">{Number(t.hours).toFixed(1)}</td>
-                            <td data-label="Attendance">{Number(t.attendance_rate).toFixed(1)}%</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <DataTable caption="Trainers" columns={['Trainer', 'Sessions', 'Hours', 'Attendance']}>
+                    {o.trainers.map((t) => (
+                      <tr key={t.trainer_id}>
+                        <td data-label="Trainer">{t.name}</td>
+                        <td data-label="Sessions">{t.sessions}</td>
+                        <td data-label="Hours">{Number(t.hours).toFixed(1)}</td>
+                        <td data-label="Attendance">{Number(t.attendance_rate).toFixed(1)}%</td>
+                      </tr>
+                    ))}
+                  </DataTable>
                 </>
               ) : (
                 <Empty>No trainer has sessions yet.</Empty>

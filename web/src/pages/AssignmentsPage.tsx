@@ -5,6 +5,7 @@ import { describeError } from '../api/errors';
 import { useAssignments, useUsers } from '../api/queries';
 import type { Assignment } from '../api/types';
 import { formatDate } from '../lib/time';
+import { DataTable } from '../ui/DataTable';
 import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryView } from '../ui/states';
@@ -84,40 +85,25 @@ export function AssignmentsPage() {
       {create.error ? <FormError error={create.error} /> : null}
       <QueryView query={assignments} empty="No trainee is assigned to a trainer yet.">
         {(data) => (
-          <div className="table-wrap">
-            <table className="table responsive">
-              <caption className="visually-hidden">Assignments</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Trainee</th>
-                  <th scope="col">Trainer</th>
-                  <th scope="col">Since</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.map((a) => (
-                  <tr key={a.id}>
-                    <td data-label="Trainee">{a.student.name || a.student.username}</td>
-                    <td data-label="Trainer">{a.teacher.name || a.teacher.username}</td>
-                    <td data-label="Since">{formatDate(a.assigned_date)}</td>
-                    <td data-label="Actions" className="actions-cell">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        disabled={remove.isPending}
-                        onClick={() => remove.mutate(a)}
-                      >
-                        Remove <span className="visually-hidden">assignment of {a.student.username}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Assignments" columns={['Trainee', 'Trainer', 'Since']} actions>
+            {data.map((a) => (
+              <tr key={a.id}>
+                <td data-label="Trainee">{a.student.name || a.student.username}</td>
+                <td data-label="Trainer">{a.teacher.name || a.teacher.username}</td>
+                <td data-label="Since">{formatDate(a.assigned_date)}</td>
+                <td data-label="Actions" className="actions-cell">
+                  <button
+                    type="button"
+                    className="button button-small"
+                    disabled={remove.isPending}
+                    onClick={() => remove.mutate(a)}
+                  >
+                    Remove <span className="visually-hidden">assignment of {a.student.username}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </QueryView>
     </div>

@@ -7,6 +7,7 @@ import { useAttendance, useSession } from '../api/queries';
 import type { TrainingSession, User } from '../api/types';
 import { formatDateTime } from '../lib/time';
 import { markOwnSessionChange } from '../realtime/LiveProvider';
+import { DataTable } from '../ui/DataTable';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorNote, QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
@@ -97,43 +98,31 @@ function AttendanceSheet({ session }: { session: TrainingSession }) {
               <p aria-live="polite" className="summary-line" data-testid="attendance-summary">
                 {presentCount} of {session.trainees.length} present
               </p>
-              <div className="table-wrap">
-                <table className="table responsive">
-                  <caption className="visually-hidden">Attendance</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Trainee</th>
-                      <th scope="col">Present</th>
-                      <th scope="col">Recorded</th>
+              <DataTable caption="Attendance" columns={['Trainee', 'Present', 'Recorded']}>
+                {session.trainees.map((t) => {
+                  const record = marks.get(t.id);
+                  const present = pending[t.id] ?? record?.present ?? false;
+                  const label = t.name || t.username;
+                  return (
+                    <tr key={t.id} data-testid={`attendance-row-${t.username}`}>
+                      <td data-label="Trainee">{label}</td>
+                      <td data-label="Present">
+                        <label className="switch">
+                          <input
+                            type="checkbox"
+                            checked={present}
+                            disabled={t.id in pending || busyAll}
+                            onChange={(e) => void markOne(t, e.target.checked)}
+                            aria-label={`${label} present`}
+                          />
+                          <span>{record || t.id in pending ? (present ? 'Present' : 'Absent') : 'Not marked'}</span>
+                        </label>
+                      </td>
+                      <td data-label="Recorded">{record ? formatDateTime(record.marked_at) : '—'}</td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {session.trainees.map((t) => {
-                      const record = marks.get(t.id);
-                      const present = pending[t.id] ?? record?.present ?? false;
-                      const label = t.name || t.username;
-                      return (
-                        <tr key={t.id} data-testid={`attendance-row-${t.username}`}>
-                          <td data-label="Trainee">{label}</td>
-                          <td data-label="Present">
-                            <label className="switch">
-                              <input
-                                type="checkbox"
-                                checked={present}
-                                disabled={t.id in pending || busyAll}
-                                onChange={(e) => void markOne(t, e.target.checked)}
-                                aria-label={`${label} present`}
-                              />
-                              <span>{record || t.id in pending ? (present ? 'Present' : 'Absent') : 'Not marked'}</span>
-                            </label>
-                          </td>
-                          <td data-label="Recorded">{record ? formatDateTime(record.marked_at) : '—'}</td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                  );
+                })}
+              </DataTable>
             </>
           )}
         </QueryView>

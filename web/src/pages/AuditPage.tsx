@@ -2,10 +2,11 @@ import { useState } from 'react';
 import { type AuditQuery, useAudit, useUsers } from '../api/queries';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES, type AuditEntry } from '../api/types';
 import { dayAfterLocalDate, formatDateTime, fromLocalInput } from '../lib/time';
+import { DataTable } from '../ui/DataTable';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { Pager } from '../ui/Pager';
 import { QueryView } from '../ui/states';
-import { Pager } from './SessionsPage';
 
 const PAGE = 50;
 
@@ -129,40 +130,29 @@ export function AuditPage() {
       >
         {(entries) => (
           <>
-            <div className="table-wrap">
-              <table className="table responsive" data-testid="audit-table">
-                <caption className="visually-hidden">Audit entries</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Who</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Target</th>
-                    <th scope="col">Changes</th>
-                    <th scope="col">From</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {entries.map((e) => (
-                    <tr key={e.id}>
-                      <td data-label="When">{formatDateTime(e.at)}</td>
-                      <td data-label="Who">{e.actor ?? (e.actor_id ? `#${e.actor_id}` : 'system')}</td>
-                      <td data-label="Action">
-                        <code>{e.action}</code>
-                      </td>
-                      <td data-label="Target">
-                        {e.target_type}
-                        {e.target_id != null ? ` #${e.target_id}` : ''}
-                      </td>
-                      <td data-label="Changes">
-                        <Changes changes={e.changes} />
-                      </td>
-                      <td data-label="From">{e.client_address ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Audit entries"
+              testId="audit-table"
+              columns={['When', 'Who', 'Action', 'Target', 'Changes', 'From']}
+            >
+              {entries.map((e) => (
+                <tr key={e.id}>
+                  <td data-label="When">{formatDateTime(e.at)}</td>
+                  <td data-label="Who">{e.actor ?? (e.actor_id ? `#${e.actor_id}` : 'system')}</td>
+                  <td data-label="Action">
+                    <code>{e.action}</code>
+                  </td>
+                  <td data-label="Target">
+                    {e.target_type}
+                    {e.target_id != null ? ` #${e.target_id}` : ''}
+                  </td>
+                  <td data-label="Changes">
+                    <Changes changes={e.changes} />
+                  </td>
+                  <td data-label="From">{e.client_address ?? '—'}</td>
+                </tr>
+              ))}
+            </DataTable>
             <Pager page={page} hasMore={entries.length === PAGE} onPage={setPage} />
           </>
         )}

@@ -6,9 +6,9 @@ import { useAvailableSessions, useRooms } from '../api/queries';
 import type { BookableSession } from '../api/types';
 import { formatDateTime, formatDuration } from '../lib/time';
 import { PageHeader } from '../ui/PageHeader';
+import { Pager } from '../ui/Pager';
 import { QueryView } from '../ui/states';
 import { showToast } from '../ui/toasts';
-import { Pager } from './SessionsPage';
 import { describePlaces } from './sessionHelpers';
 
 const PAGE = 50;

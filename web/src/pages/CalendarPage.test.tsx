@@ -154,4 +154,33 @@ describe('CalendarPage, live', () => {
     });
     expect(await screen.findByText('First aid')).toBeInTheDocument();
   });
+
+  it('marks a session cancelled and drops a removed one as their events arrive', async () => {
+    FakeSocket.all = [];
+    vi.stubGlobal('WebSocket', FakeSocket);
+    signInAs(pia);
+    let current = [
+      session(1, 'Forklift safety', '2027-01-13T09:00:00Z'),
+      session(2, 'Ladders', '2027-01-14T09:00:00Z'),
+    ];
+    mockFetch([{ path: '/sessions', respond: () => ({ body: current }) }]);
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const router = createMemoryRouter([{ path: '*', element: <CalendarPage /> }], {
+      initialEntries: ['/calendar?view=agenda&date=2027-01-13'],
+    });
+    render(
+      <App client={client}>
+        <RouterProvider router={router} />
+      </App>,
+    );
+    expect(await screen.findByText('Ladders')).toBeInTheDocument();
+    const socket = FakeSocket.all[0];
+    socket.serverSends({ type: 'ready', data: { user_id: 7, last_id: 0 } });
+    current = [session(1, 'Forklift safety', '2027-01-13T09:00:00Z', 'cancelled'), current[1]];
+    socket.serverSends({ type: 'session_updated', id: 1, data: { session_id: 1, status: 'cancelled' } });
+    expect(await screen.findByText('Forklift safety (cancelled)')).toBeInTheDocument();
+    current = [current[0]];
+    socket.serverSends({ type: 'trainee_removed_from_session', id: 2, data: { session_id: 2, trainee_id: 7 } });
+    await waitFor(() => expect(screen.queryByText('Ladders')).not.toBeInTheDocument());
+  });
 });

@@ -5,7 +5,7 @@ import { type Course, type CourseOrder, courseKeys, courses, type Lesson, useCou
 import { ApiError, describeError } from '../api/errors';
 import { useMe } from '../auth/session';
 import { formatDateTime, formatDuration } from '../lib/time';
-import { Modal } from '../ui/Dialog';
+import { ConfirmPanel, Modal } from '../ui/Dialog';
 import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, QueryView, StatusBadge } from '../ui/states';
@@ -421,26 +421,18 @@ function CourseEditor({ course }: { course: Course }) {
         title={`Delete this ${deleting?.kind ?? 'item'}?`}
       >
         {deleting ? (
-          <div className="stack">
+          <ConfirmPanel
+            action={<>Delete {deleting.kind}</>}
+            pending={remove.isPending}
+            error={remove.error}
+            onConfirm={() => remove.mutate(deleting)}
+            onCancel={() => setDeleting(null)}
+          >
             <p>
               “{deleting.title}” will be deleted
               {deleting.kind === 'module' && deleting.lessons ? ` with its ${deleting.lessons} lesson(s)` : ''}.
             </p>
-            {remove.error ? <FormError error={remove.error} /> : null}
-            <div className="button-row">
-              <button
-                type="button"
-                className="button button-danger"
-                disabled={remove.isPending}
-                onClick={() => remove.mutate(deleting)}
-              >
-                Delete {deleting.kind}
-              </button>
-              <button type="button" className="button" onClick={() => setDeleting(null)}>
-                Cancel
-              </button>
-            </div>
-          </div>
+          </ConfirmPanel>
         ) : null}
       </Modal>
 

@@ -5,6 +5,7 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CourseEnrolment } from '../api/courses';
 import { App } from '../app/App';
+import { makeBatch } from '../test/batches';
 import { makeCourse, makeEnrolment } from '../test/courses';
 import { FakeSocket } from '../test/fakes';
 import { makeUser, mockFetch, renderRoutes, signInAs } from '../test/utils';
@@ -107,7 +108,7 @@ describe('CourseEnrolmentsPage', () => {
     await user.click(screen.getByRole('button', { name: 'Enrol' }));
     expect(await screen.findByTestId('enrol-result')).toHaveTextContent('1 enrolled, 1 already enrolled.');
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ trainee_ids: [7, 8], due_date: '2026-07-01' });
-    // No batches endpoint answered: no batch picker.
+    // No batch the caller may enrol (the server listed none): no batch picker.
     expect(screen.queryByTestId('batch-picker')).not.toBeInTheDocument();
   });
 
@@ -117,7 +118,7 @@ describe('CourseEnrolmentsPage', () => {
       { path: '/courses/1', body: course },
       { path: '/courses/1/enrolments', body: [] },
       { path: '/users', body: [tom, tia] },
-      { path: '/batches', body: [{ id: 3, code: 'B-26', name: 'Spring cohort', trainee_count: 12 }] },
+      { path: '/batches', body: [makeBatch({ id: 3, code: 'B-26', name: 'Spring cohort', trainee_count: 12 })] },
       { method: 'POST', path: '/courses/1/enrolments', body: { enrolled: 12, already_enrolled: 0 } },
     ]);
     renderRoutes([{ path: '/courses/:id/enrolments', element: <CourseEnrolmentsPage /> }], '/courses/1/enrolments');

@@ -1,12 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
+import { usePickableBatches } from '../api/batches';
 import {
   type Course,
   type CourseEnrolment,
   courses,
   type EnrolAnswer,
-  useBatchesIfAvailable,
   useCourse,
   useCourseEnrolments,
 } from '../api/courses';
@@ -14,11 +14,14 @@ import { useUsers } from '../api/queries';
 import { useMe } from '../auth/session';
 import { formatDue, isOverdue } from '../lib/learning';
 import { formatDateTime } from '../lib/time';
-import { Modal } from '../ui/Dialog';
+import { DataTable } from '../ui/DataTable';
+import { ConfirmPanel, Modal } from '../ui/Dialog';
 import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { Pager } from '../ui/Pager';
 import { ProgressBar, QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
+import { BatchPicker } from './BatchPicker';
 import { TraineePicker } from './SessionForm';
 
 const PAGE = 100;
@@ -87,100 +90,66 @@ function Enrolments({ course }: { course: Course }) {
         <h2 id="learners-title">Learners</h2>
         <QueryView query={enrolments} loadingLabel="Loading learners…" empty="Nobody is enrolled yet.">
           {(rows) => (
-            <div className="table-wrap">
-              <table className="table responsive" data-testid="learners">
-                <caption className="visually-hidden">Learners of {course.title} and their progress</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Learner</th>
-                    <th scope="col">Progress</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Due</th>
-                    <th scope="col">Enrolled</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
+            <DataTable
+              caption={<>Learners of {course.title} and their progress</>}
+              testId="learners"
+              columns={['Learner', 'Progress', 'Status', 'Due', 'Enrolled']}
+              actions
+            >
+              {rows.map((e) => {
+                const name = e.trainee.name || e.trainee.username;
+                const late = isOverdue(e);
+                return (
+                  <tr key={e.trainee.id} data-testid={`learner-${e.trainee.id}`}>
+                    <td data-label="Learner">
+                      {name} <span className="muted small">({e.trainee.email})</span>
+                    </td>
+                    <td data-label="Progress">
+                      <ProgressBar value={e.progress_percentage} label={`Progress of ${name}`} />
+                      <span className="muted small" data-testid="lesson-count">
+                        {e.completed_lessons} of {e.total_lessons} lessons
+                      </span>
+                    </td>
+                    <td data-label="Status">
+                      <span className={`badge badge-${e.status}`}>{statusLabel(e.status)}</span>
+                    </td>
+                    <td data-label="Due" className={late ? 'overdue' : undefined}>
+                      {formatDue(e.due_date)}
+                      {late ? <strong> · overdue</strong> : null}
+                    </td>
+                    <td data-label="Enrolled">{formatDateTime(e.assigned_at)}</td>
+                    <td className="actions-cell">
+                      <button type="button" className="button button-small" onClick={() => setRemoving(e)}>
+                        Remove <span className="visually-hidden">{name}</span>
+                      </button>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {rows.map((e) => {
-                    const name = e.trainee.name || e.trainee.username;
-                    const late = isOverdue(e);
-                    return (
-                      <tr key={e.trainee.id} data-testid={`learner-${e.trainee.id}`}>
-                        <td data-label="Learner">
-                          {name} <span className="muted small">({e.trainee.email})</span>
-                        </td>
-                        <td data-label="Progress">
-                          <ProgressBar value={e.progress_percentage} label={`Progress of ${name}`} />
-                          <span className="muted small" data-testid="lesson-count">
-                            {e.completed_lessons} of {e.total_lessons} lessons
-                          </span>
-                        </td>
-                        <td data-label="Status">
-                          <span className={`badge badge-${e.status}`}>{statusLabel(e.status)}</span>
-                        </td>
-                        <td data-label="Due" className={late ? 'overdue' : undefined}>
-                          {formatDue(e.due_date)}
-                          {late ? <strong> · overdue</strong> : null}
-                        </td>
-                        <td data-label="Enrolled">{formatDateTime(e.assigned_at)}</td>
-                        <td className="actions-cell">
-                          <button type="button" className="button button-small" onClick={() => setRemoving(e)}>
-                            Remove <span className="visually-hidden">{name}</span>
-                          </button>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           )}
         </QueryView>
-        {enrolments.data && (page > 0 || enrolments.data.length === PAGE) ? (
-          <nav className="pager" aria-label="Pages">
-            <button
-              type="button"
-              className="button"
-              disabled={!page}
-              onClick={() => setParams(page > 1 ? { page: String(page - 1) } : {}, { replace: true })}
-            >
-              Previous
-            </button>
-            <span>Page {page + 1}</span>
-            <button
-              type="button"
-              className="button"
-              disabled={enrolments.data.length < PAGE}
-              onClick={() => setParams({ page: String(page + 1) }, { replace: true })}
-            >
-              Next
-            </button>
-          </nav>
+        {enrolments.data ? (
+          <Pager
+            page={page}
+            hasMore={enrolments.data.length === PAGE}
+            onPage={(next) => setParams(next ? { page: String(next) } : {}, { replace: true })}
+          />
         ) : null}
       </section>
       <Modal open={removing !== null} onClose={() => setRemoving(null)} title="Remove this enrolment?">
         {removing ? (
-          <div className="stack">
+          <ConfirmPanel
+            action="Remove enrolment"
+            pending={unenrol.isPending}
+            error={unenrol.error}
+            onConfirm={() => unenrol.mutate(removing.trainee.id)}
+            onCancel={() => setRemoving(null)}
+          >
             <p>
               {removing.trainee.name || removing.trainee.username} will no longer be enrolled in “{course.title}”.
             </p>
-            {unenrol.error ? <FormError error={unenrol.error} /> : null}
-            <div className="button-row">
-              <button
-                type="button"
-                className="button button-danger"
-                disabled={unenrol.isPending}
-                onClick={() => unenrol.mutate(removing.trainee.id)}
-              >
-                Remove enrolment
-              </button>
-              <button type="button" className="button" onClick={() => setRemoving(null)}>
-                Cancel
-              </button>
-            </div>
-          </div>
+          </ConfirmPanel>
         ) : null}
       </Modal>
     </div>
@@ -190,7 +159,7 @@ function Enrolments({ course }: { course: Course }) {
 function EnrolForm({ course }: { course: Course }) {
   const queryClient = useQueryClient();
   const users = useUsers();
-  const batches = useBatchesIfAvailable();
+  const batches = usePickableBatches();
   const [traineeIds, setTraineeIds] = useState<number[]>([]);
   const [batchIds, setBatchIds] = useState<number[]>([]);
   const [due, setDue] = useState('');
@@ -216,7 +185,7 @@ function EnrolForm({ course }: { course: Course }) {
     setResult(null);
     enrol.mutate();
   };
-  // The picker shows only where the server answers for batches: it is part of cohorts.
+  // The picker shows when the caller may enrol batches (admins all, trainers theirs).
   const batchList = batches.data && batches.data.length > 0 ? batches.data : null;
 
   return (
@@ -225,32 +194,7 @@ function EnrolForm({ course }: { course: Course }) {
       <form className="stack" onSubmit={submit}>
         {users.error ? <FormError error={users.error} /> : null}
         <TraineePicker trainees={trainees} selected={traineeIds} onChange={setTraineeIds} />
-        {batchList ? (
-          <fieldset className="picker" data-testid="batch-picker">
-            <legend>
-              Batches <span className="muted">({batchIds.length} selected)</span>
-            </legend>
-            <ul className="picker-list">
-              {batchList.map((b) => (
-                <li key={b.id}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={batchIds.includes(b.id)}
-                      onChange={(e) =>
-                        setBatchIds(e.target.checked ? [...batchIds, b.id] : batchIds.filter((x) => x !== b.id))
-                      }
-                    />{' '}
-                    {b.name}{' '}
-                    <span className="muted">
-                      ({b.code}, {b.trainee_count} trainees)
-                    </span>
-                  </label>
-                </li>
-              ))}
-            </ul>
-          </fieldset>
-        ) : null}
+        {batchList ? <BatchPicker batches={batchList} selected={batchIds} onChange={setBatchIds} /> : null}
         <Field label="Due date" hint="Optional.">
           {(p) => <input {...p} type="date" value={due} onChange={(e) => setDue(e.target.value)} />}
         </Field>

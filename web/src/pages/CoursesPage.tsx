@@ -4,9 +4,11 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { COURSE_STATUSES, type CourseListQuery, type CourseStatus, useCourses } from '../api/courses';
 import { useMe } from '../auth/session';
 import { formatDuration } from '../lib/time';
+import { DataTable } from '../ui/DataTable';
 import { Modal } from '../ui/Dialog';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { Pager } from '../ui/Pager';
 import { QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 import { CourseForm } from './CourseForm';
@@ -111,86 +113,58 @@ export function CoursesPage() {
         }
       >
         {(rows) => (
-          <div className="table-wrap">
-            <table className="table responsive" data-testid="courses">
-              <caption className="visually-hidden">Courses</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Course</th>
-                  <th scope="col">Category</th>
-                  <th scope="col">Difficulty</th>
-                  <th scope="col">Time</th>
-                  {staff ? <th scope="col">Status</th> : null}
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((course) => {
-                  const canEdit = me.role === 'admin' || course.owner_id === me.id;
-                  return (
-                    <tr key={course.id} data-testid={`course-row-${course.id}`}>
-                      <td data-label="Course">
-                        <strong>{course.title}</strong> <span className="muted small mono">{course.code}</span>
-                        {course.description ? <div className="muted small">{course.description}</div> : null}
-                      </td>
-                      <td data-label="Category">{course.category || '—'}</td>
-                      <td data-label="Difficulty">{course.difficulty || '—'}</td>
-                      <td data-label="Time">
-                        {course.estimated_minutes ? formatDuration(course.estimated_minutes) : '—'}
-                      </td>
-                      {staff ? (
-                        <td data-label="Status">
-                          <StatusBadge status={course.status} />
-                        </td>
-                      ) : null}
-                      <td className="actions-cell">
-                        {staff ? (
-                          <div className="actions">
-                            {canEdit ? (
-                              <Link className="button button-small" to={`/courses/${course.id}/edit`}>
-                                Edit <span className="visually-hidden">{course.title}</span>
-                              </Link>
-                            ) : null}
-                            <Link className="button button-small" to={`/courses/${course.id}/enrolments`}>
-                              Learners <span className="visually-hidden">of {course.title}</span>
-                            </Link>
-                          </div>
-                        ) : (
-                          <Link className="button button-small button-primary" to={`/learning/${course.id}`}>
-                            Open <span className="visually-hidden">{course.title}</span>
+          <DataTable
+            caption="Courses"
+            testId="courses"
+            columns={['Course', 'Category', 'Difficulty', 'Time', staff && 'Status']}
+            actions
+          >
+            {rows.map((course) => {
+              const canEdit = me.role === 'admin' || course.owner_id === me.id;
+              return (
+                <tr key={course.id} data-testid={`course-row-${course.id}`}>
+                  <td data-label="Course">
+                    <strong>{course.title}</strong> <span className="muted small mono">{course.code}</span>
+                    {course.description ? <div className="muted small">{course.description}</div> : null}
+                  </td>
+                  <td data-label="Category">{course.category || '—'}</td>
+                  <td data-label="Difficulty">{course.difficulty || '—'}</td>
+                  <td data-label="Time">{course.estimated_minutes ? formatDuration(course.estimated_minutes) : '—'}</td>
+                  {staff ? (
+                    <td data-label="Status">
+                      <StatusBadge status={course.status} />
+                    </td>
+                  ) : null}
+                  <td className="actions-cell">
+                    {staff ? (
+                      <div className="actions">
+                        {canEdit ? (
+                          <Link className="button button-small" to={`/courses/${course.id}/edit`}>
+                            Edit <span className="visually-hidden">{course.title}</span>
                           </Link>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                        ) : null}
+                        <Link className="button button-small" to={`/courses/${course.id}/enrolments`}>
+                          Learners <span className="visually-hidden">of {course.title}</span>
+                        </Link>
+                      </div>
+                    ) : (
+                      <Link className="button button-small button-primary" to={`/learning/${course.id}`}>
+                        Open <span className="visually-hidden">{course.title}</span>
+                      </Link>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
       </QueryView>
-      {list.data && (page > 0 || list.data.length === PAGE) ? (
-        <nav className="pager" aria-label="Pages">
-          <button
-            type="button"
-            className="button"
-            disabled={!page}
-            onClick={() => update({ page: page > 1 ? String(page - 1) : null })}
-          >
-            Previous
-          </button>
-          <span>Page {page + 1}</span>
-          <button
-            type="button"
-            className="button"
-            disabled={list.data.length < PAGE}
-            onClick={() => update({ page: String(page + 1) })}
-          >
-            Next
-          </button>
-        </nav>
+      {list.data ? (
+        <Pager
+          page={page}
+          hasMore={list.data.length === PAGE}
+          onPage={(next) => update({ page: next ? String(next) : null })}
+        />
       ) : null}
       <Modal open={creating} onClose={() => setCreating(false)} title="New course" wide>
         {creating ? (

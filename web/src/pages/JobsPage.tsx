@@ -5,11 +5,12 @@ import { describeError } from '../api/errors';
 import { type JobQuery, useJobs } from '../api/queries';
 import { type BackgroundJob, JOB_STATUSES, type JobStatus } from '../api/types';
 import { formatDateTime } from '../lib/time';
+import { DataTable } from '../ui/DataTable';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { Pager } from '../ui/Pager';
 import { QueryView } from '../ui/states';
 import { showToast } from '../ui/toasts';
-import { Pager } from './SessionsPage';
 
 const PAGE = 50;
 
@@ -75,50 +76,37 @@ export function JobsPage() {
       >
         {(rows) => (
           <>
-            <div className="table-wrap">
-              <table className="table responsive" data-testid="jobs-table">
-                <caption className="visually-hidden">Background jobs</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Job</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Last error</th>
-                    <th scope="col">Updated</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((job) => (
-                    <tr key={job.id}>
-                      <td data-label="Job">#{job.id}</td>
-                      <td data-label="Kind">
-                        <code>{job.kind}</code>
-                      </td>
-                      <td data-label="Status">{job.status}</td>
-                      <td data-label="Attempts">{job.attempts}</td>
-                      <td data-label="Last error">{job.last_error ?? '—'}</td>
-                      <td data-label="Updated">{formatDateTime(job.updated_at)}</td>
-                      <td data-label="Actions">
-                        {job.status === 'failed' ? (
-                          <button
-                            type="button"
-                            className="button button-small"
-                            onClick={() => retry.mutate(job)}
-                            disabled={retry.isPending}
-                          >
-                            Retry <span className="visually-hidden">job #{job.id}</span>
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Background jobs"
+              testId="jobs-table"
+              columns={['Job', 'Kind', 'Status', 'Attempts', 'Last error', 'Updated']}
+              actions
+            >
+              {rows.map((job) => (
+                <tr key={job.id}>
+                  <td data-label="Job">#{job.id}</td>
+                  <td data-label="Kind">
+                    <code>{job.kind}</code>
+                  </td>
+                  <td data-label="Status">{job.status}</td>
+                  <td data-label="Attempts">{job.attempts}</td>
+                  <td data-label="Last error">{job.last_error ?? '—'}</td>
+                  <td data-label="Updated">{formatDateTime(job.updated_at)}</td>
+                  <td data-label="Actions">
+                    {job.status === 'failed' ? (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => retry.mutate(job)}
+                        disabled={retry.isPending}
+                      >
+                        Retry <span className="visually-hidden">job #{job.id}</span>
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
             <Pager page={page} hasMore={rows.length === PAGE} onPage={setPage} />
           </>
         )}

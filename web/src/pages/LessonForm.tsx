@@ -20,9 +20,21 @@ import { videoDisplay } from '../lib/video';
 import { Field, FormError, fieldErrors } from '../ui/forms';
 import { Loading } from '../ui/states';
 import { showToast } from '../ui/toasts';
+import { AssessmentEditor, AssessmentStatistics, draftOf } from './AssessmentEditor';
 import { sortByStart } from './sessionHelpers';
 
-const FIELDS = ['title', 'kind', 'body', 'video_url', 'session_id', 'session_ids', 'duration_minutes'];
+const FIELDS = [
+  'title',
+  'kind',
+  'body',
+  'video_url',
+  'session_id',
+  'session_ids',
+  'duration_minutes',
+  'pass_mark',
+  'max_attempts',
+  'time_limit_minutes',
+];
 const KIND_LABELS: Record<LessonKind, string> = {
   text: 'Text',
   video: 'Video',
@@ -57,6 +69,7 @@ export function LessonForm({
   const [videoUrl, setVideoUrl] = useState(lesson?.video_url ?? '');
   const [sessionIds, setSessionIds] = useState<number[]>(lesson ? lessonSessionIds(lesson) : []);
   const [tab, setTab] = useState<'write' | 'preview'>('write');
+  const [assessment, setAssessment] = useState(() => draftOf(lesson?.assessment));
 
   const save = useMutation({
     mutationFn: (input: LessonInput) =>
@@ -75,8 +88,8 @@ export function LessonForm({
       title: title.trim(),
       duration_minutes: minutes ? Number(minutes) : null,
     };
-    // An assessment keeps its kind: the editor does not author assessments.
     if (isEditableKind(kind)) input.kind = kind;
+    if (kind === 'assessment') input.assessment = assessment;
     if (kind === 'text') input.body = body;
     if (kind === 'video') input.video_url = videoUrl.trim() || null;
     if (kind === 'session') {
@@ -179,6 +192,10 @@ export function LessonForm({
           />
         ) : null}
 
+        {kind === 'assessment' ? (
+          <AssessmentEditor value={assessment} onChange={setAssessment} error={save.error} />
+        ) : null}
+
         {kind === 'file' && !lesson ? <p className="muted">Add the lesson first; then choose its file here.</p> : null}
 
         <FormError error={save.error} knownFields={FIELDS} />
@@ -191,6 +208,10 @@ export function LessonForm({
           </button>
         </div>
       </form>
+
+      {lesson?.kind === 'assessment' && lesson.assessment ? (
+        <AssessmentStatistics lessonId={lesson.id} assessment={lesson.assessment} />
+      ) : null}
 
       {lesson && kind === 'file' && lesson.kind === 'file' ? <FileUpload lesson={lesson} onUploaded={onSaved} /> : null}
 

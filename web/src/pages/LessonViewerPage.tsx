@@ -23,6 +23,7 @@ import { videoDisplay } from '../lib/video';
 import { FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, Loading, ProgressBar, QueryView } from '../ui/states';
+import { AssessmentPlayer } from './AssessmentPlayer';
 import { statusLabel } from './CourseEnrolmentsPage';
 import { kindLabel } from './LessonForm';
 
@@ -216,6 +217,10 @@ function LessonView({ course, lessonId }: { course: Course; lessonId: number }) 
               Mark complete
             </button>
           )
+        ) : done ? (
+          <span className="badge badge-completed" data-testid="lesson-done">
+            Completed
+          </span>
         ) : null}
       </div>
       {setDone.error ? <FormError error={setDone.error} /> : null}
@@ -260,6 +265,8 @@ function LessonContent({ lesson }: { lesson: Lesson }) {
       return <LessonDownload lesson={lesson} />;
     case 'session':
       return <LessonSessions lesson={lesson} />;
+    case 'assessment':
+      return <AssessmentPlayer lesson={lesson} />;
     default:
       return <p className="muted">This kind of lesson cannot be taken in this version of the web client.</p>;
   }

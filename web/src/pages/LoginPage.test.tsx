@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { auth } from '../auth/session';
@@ -83,5 +83,26 @@ describe('LoginPage', () => {
     auth.signOut('Your sign-in has ended. Please sign in again.');
     renderLogin();
     expect(screen.getByRole('status')).toHaveTextContent('Your sign-in has ended.');
+  });
+
+  it('offers a button per identity provider the server names', async () => {
+    mockFetch([
+      {
+        path: '/auth/providers',
+        body: [{ id: 'oidc', name: 'Acme SSO', login_url: 'https://tms.example.org/auth/oidc/login' }],
+      },
+    ]);
+    renderLogin();
+    const button = await screen.findByRole('link', { name: 'Sign in with Acme SSO' });
+    expect(button).toHaveAttribute('href', 'https://tms.example.org/auth/oidc/login');
+    // The password form stays for the accounts that use one.
+    expect(screen.getByLabelText('Password')).toBeInTheDocument();
+  });
+
+  it('offers no provider without single sign-on', async () => {
+    const { calls } = mockFetch([{ path: '/auth/providers', body: [] }]);
+    renderLogin();
+    await waitFor(() => expect(calls.some((c) => c.url.pathname === '/auth/providers')).toBe(true));
+    expect(screen.queryByRole('link', { name: /Sign in with/ })).not.toBeInTheDocument();
   });
 });

@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, Navigate, useLocation } from 'react-router';
 import { api, unwrap } from '../api/client';
@@ -16,8 +17,20 @@ export function loginErrorMessage(error: unknown): string {
   return describeError(error);
 }
 
+/** The identity providers to offer a button for; none when the server names none or cannot say. */
+function useProviders() {
+  const answer = useQuery({
+    queryKey: ['auth', 'providers'],
+    queryFn: () => unwrap(api.GET('/auth/providers')),
+    retry: false,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  return answer.data ?? [];
+}
+
 export function LoginPage() {
   const { token, user, notice, mustChangePassword } = useAuth();
+  const providers = useProviders();
   const location = useLocation();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -96,6 +109,17 @@ export function LoginPage() {
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
+        {providers.length > 0 ? (
+          <div className="stack login-providers">
+            <p className="muted">or</p>
+            {providers.map((provider) => (
+              // A full page load: the server sends the browser on to the provider.
+              <a key={provider.id} className="button button-block" href={provider.login_url}>
+                Sign in with {provider.name}
+              </a>
+            ))}
+          </div>
+        ) : null}
         <p className="login-links">
           <Link to="/forgot-password">Forgot password?</Link>
         </p>

@@ -10,6 +10,8 @@ import { PageHeader } from '../ui/PageHeader';
 import { QueryView, RoleBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 import { PasswordChangeForm } from './PasswordChangeForm';
+import { AchievementsPanel, ActivityTimeline } from './UserAchievements';
+import { UserSkillsPanel } from './UserSkillsPanel';
 
 function ProfileForm({ user }: { user: User }) {
   const queryClient = useQueryClient();
@@ -103,6 +105,9 @@ export function ProfilePage() {
                 }
               />
             </section>
+            <UserSkillsPanel userId={user.id} />
+            <AchievementsPanel userId={user.id} own />
+            <ActivityTimeline userId={user.id} />
           </>
         )}
       </QueryView>

@@ -4,8 +4,9 @@ import { api, unwrap } from '../api/client';
 import { describeError } from '../api/errors';
 import { useRooms } from '../api/queries';
 import type { Room } from '../api/types';
+import { DataTable } from '../ui/DataTable';
 import { Modal } from '../ui/Dialog';
-import { Field, FormError, fieldErrors } from '../ui/forms';
+import { Field, FormError, fieldErrors, SaveOrCancel } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryView } from '../ui/states';
 import { showToast } from '../ui/toasts';
@@ -53,14 +54,7 @@ function RoomForm({ room, onSaved, onCancel }: { room?: Room; onSaved: (room: Ro
         )}
       </Field>
       {save.error ? <FormError error={save.error} knownFields={FIELDS} /> : null}
-      <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : room ? 'Save room' : 'Add room'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SaveOrCancel pending={save.isPending} label={room ? 'Save room' : 'Add room'} onCancel={onCancel} />
     </form>
   );
 }
@@ -97,45 +91,30 @@ export function RoomsPage() {
       </PageHeader>
       <QueryView query={rooms} empty="No rooms yet." loadingLabel="Loading rooms…">
         {(rows) => (
-          <div className="table-wrap">
-            <table className="table responsive" data-testid="rooms-table">
-              <caption className="visually-hidden">Rooms</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Location</th>
-                  <th scope="col">Seats</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((room) => (
-                  <tr key={room.id}>
-                    <td data-label="Name">{room.name}</td>
-                    <td data-label="Location">{room.location ?? '—'}</td>
-                    <td data-label="Seats">{room.capacity}</td>
-                    <td data-label="Actions">
-                      <div className="button-row">
-                        <button type="button" className="button button-small" onClick={() => setEditing(room)}>
-                          Edit <span className="visually-hidden">{room.name}</span>
-                        </button>
-                        <button
-                          type="button"
-                          className="button button-small"
-                          disabled={remove.isPending}
-                          onClick={() => remove.mutate(room)}
-                        >
-                          Delete <span className="visually-hidden">{room.name}</span>
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Rooms" testId="rooms-table" columns={['Name', 'Location', 'Seats']} actions>
+            {rows.map((room) => (
+              <tr key={room.id}>
+                <td data-label="Name">{room.name}</td>
+                <td data-label="Location">{room.location ?? '—'}</td>
+                <td data-label="Seats">{room.capacity}</td>
+                <td data-label="Actions">
+                  <div className="button-row">
+                    <button type="button" className="button button-small" onClick={() => setEditing(room)}>
+                      Edit <span className="visually-hidden">{room.name}</span>
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      disabled={remove.isPending}
+                      onClick={() => remove.mutate(room)}
+                    >
+                      Delete <span className="visually-hidden">{room.name}</span>
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </QueryView>
       <Modal

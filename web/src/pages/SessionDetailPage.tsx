@@ -9,7 +9,7 @@ import { useMe } from '../auth/session';
 import { formatDateTime, formatDuration } from '../lib/time';
 import { markOwnSessionChange } from '../realtime/LiveProvider';
 import { CopyField } from '../ui/CopyField';
-import { Modal } from '../ui/Dialog';
+import { ConfirmPanel, Modal } from '../ui/Dialog';
 import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, QueryView, StatusBadge } from '../ui/states';
@@ -255,26 +255,18 @@ function SessionDetail({ session }: { session: TrainingSession }) {
         ) : null}
       </Modal>
       <Modal open={deleting} onClose={() => setDeleting(false)} title="Delete this session?">
-        <div className="stack">
+        <ConfirmPanel
+          action="Delete session"
+          pending={remove.isPending}
+          error={remove.error}
+          onConfirm={() => remove.mutate()}
+          onCancel={() => setDeleting(false)}
+        >
           <p>
             “{session.title}” and its attendance records will be deleted. Its {session.trainees.length} trainee(s) will
             be told.
           </p>
-          {remove.error ? <FormError error={remove.error} /> : null}
-          <div className="button-row">
-            <button
-              type="button"
-              className="button button-danger"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate()}
-            >
-              Delete session
-            </button>
-            <button type="button" className="button" onClick={() => setDeleting(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </ConfirmPanel>
       </Modal>
     </div>
   );

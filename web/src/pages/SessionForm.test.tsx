@@ -1,6 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { makeBatch } from '../test/batches';
 import { makeUser, mockFetch, renderPage, signInAs } from '../test/utils';
 import { SessionForm } from './SessionForm';
 
@@ -44,6 +45,32 @@ describe('SessionForm', () => {
     });
     expect(body.scheduled_date).toBe(new Date(2026, 4, 1, 11, 0).toISOString());
     expect(onSaved).not.toHaveBeenCalled();
+  });
+
+  it('enrols every member of the batches chosen', async () => {
+    signInAs(admin);
+    const { calls } = mockFetch([
+      { path: '/users', body: [admin, trainer, trainee] },
+      { path: '/batches', body: [makeBatch({ id: 7, code: 'B-7', name: 'Spring cohort', trainee_count: 12 })] },
+      {
+        method: 'POST',
+        path: '/sessions',
+        status: 409,
+        body: {
+          detail: 'Double booking: trainee 3 (Tia Trainee) and trainee 9 (Pia Doe) are already enrolled in session 4',
+        },
+      },
+    ]);
+    renderPage(<SessionForm onSaved={() => undefined} onCancel={() => undefined} />);
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Title'), 'Safety 101');
+    await user.selectOptions(screen.getByLabelText('Trainer'), '2');
+    await user.type(screen.getByLabelText('Starts at'), '2026-05-01T11:00');
+    const picker = await screen.findByTestId('batch-picker');
+    await user.click(within(picker).getByRole('checkbox', { name: /Spring cohort/ }));
+    await user.click(screen.getByRole('button', { name: 'Create session' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('trainee 3 (Tia Trainee) and trainee 9 (Pia Doe)');
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ trainees: [], batch_ids: [7] });
   });
 
   it('checks required values before sending', async () => {

@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
+import { usePickableBatches } from '../api/batches';
 import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import { useRooms, useUsers } from '../api/queries';
@@ -7,8 +8,9 @@ import { SESSION_STATUSES, type SessionInput, type SessionStatus, type TrainingS
 import { useMe } from '../auth/session';
 import { describeTimeZone, fromLocalInput, toLocalInput } from '../lib/time';
 import { markOwnSessionChange } from '../realtime/LiveProvider';
-import { Field, FormError, fieldErrors } from '../ui/forms';
+import { CheckboxPicker, Field, FormError, fieldErrors, SaveOrCancel } from '../ui/forms';
 import { Loading } from '../ui/states';
+import { BatchPicker } from './BatchPicker';
 
 const FIELDS = [
   'title',
@@ -23,6 +25,7 @@ const FIELDS = [
   'self_booking',
   'booking_closes_at',
   'room_id',
+  'batch_ids',
 ];
 
 export function TraineePicker({
@@ -39,40 +42,26 @@ export function TraineePicker({
   const [filter, setFilter] = useState('');
   const needle = filter.trim().toLowerCase();
   const shown = trainees.filter((t) => !needle || `${t.name} ${t.username} ${t.email}`.toLowerCase().includes(needle));
-  const toggle = (id: number, on: boolean) => onChange(on ? [...selected, id] : selected.filter((s) => s !== id));
   return (
-    <fieldset className="picker">
-      <legend>
-        Trainees <span className="muted">({selected.length} selected)</span>
-      </legend>
+    <CheckboxPicker
+      title="Trainees"
+      items={shown}
+      selected={selected}
+      onChange={onChange}
+      errors={errors}
+      render={(t) => (
+        <>
+          {t.name || t.username} <span className="muted">({t.username})</span>
+        </>
+      )}
+    >
       {trainees.length > 6 ? (
         <Field label="Filter trainees">
           {(p) => <input {...p} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />}
         </Field>
       ) : null}
       {trainees.length === 0 ? <p className="empty">There are no trainees yet.</p> : null}
-      <ul className="picker-list">
-        {shown.map((t) => (
-          <li key={t.id}>
-            <label>
-              <input
-                type="checkbox"
-                checked={selected.includes(t.id)}
-                onChange={(e) => toggle(t.id, e.target.checked)}
-              />{' '}
-              {t.name || t.username} <span className="muted">({t.username})</span>
-            </label>
-          </li>
-        ))}
-      </ul>
-      {errors?.length ? (
-        <ul className="field-errors">
-          {errors.map((m) => (
-            <li key={m}>{m}</li>
-          ))}
-        </ul>
-      ) : null}
-    </fieldset>
+    </CheckboxPicker>
   );
 }
 
@@ -96,6 +85,8 @@ export function SessionForm({
   const [status, setStatus] = useState<SessionStatus>(session?.status ?? 'scheduled');
   const [classLink, setClassLink] = useState(session?.class_link ?? '');
   const [trainees, setTrainees] = useState<number[]>(session?.trainees.map((t) => t.id) ?? []);
+  const [batchIds, setBatchIds] = useState<number[]>([]);
+  const batches = usePickableBatches();
   const [capacity, setCapacity] = useState(session?.capacity != null ? String(session.capacity) : '');
   const [selfBooking, setSelfBooking] = useState(session?.self_booking ?? false);
   const [closesAt, setClosesAt] = useState(session?.booking_closes_at ? toLocalInput(session.booking_closes_at) : '');
@@ -134,6 +125,8 @@ export function SessionForm({
         self_booking: selfBooking,
         booking_closes_at: selfBooking ? (fromLocalInput(closesAt) ?? null) : null,
         room_id: roomId ? Number(roomId) : null,
+        // Every member of these batches joins the trainees chosen.
+        ...(batchIds.length ? { batch_ids: batchIds } : {}),
       };
       return unwrap(
         session
@@ -151,11 +144,11 @@ export function SessionForm({
   const capacityNumber = Number(capacity);
   const capacityWrong =
     capacity.trim() !== '' &&
-    (!Number.isInteger(capacityNumber) || capacityNumber < 1 || capacityNumber > (room?.capacity ?? 500));
+    (!Number.isInteger(capacityNumber) || capacityNumber < 1 || capacityNumber > (room?.capacity ?? 1000));
   const local = {
     capacity:
       touched && capacityWrong
-        ? [room ? `Between 1 and ${room.capacity} (what ${room.name} seats).` : 'Between 1 and 500.']
+        ? [room ? `Between 1 and ${room.capacity} (what ${room.name} seats).` : 'Between 1 and 1000.']
         : [],
     title: touched && !title.trim() ? ['Give the session a title.'] : [],
     trainer: touched && !trainerId ? ['Choose the trainer who delivers it.'] : [],
@@ -297,7 +290,7 @@ export function SessionForm({
                 {...p}
                 type="number"
                 min={1}
-                max={room?.capacity ?? 500}
+                max={room?.capacity ?? 1000}
                 value={capacity}
                 onChange={(e) => setCapacity(e.target.value)}
               />
@@ -326,6 +319,14 @@ export function SessionForm({
         onChange={setTrainees}
         errors={fieldErrors(error, 'trainees')}
       />
+      {batches.data?.length ? (
+        <BatchPicker
+          batches={batches.data}
+          selected={batchIds}
+          onChange={setBatchIds}
+          errors={fieldErrors(error, 'batch_ids')}
+        />
+      ) : null}
       {error ? (
         <div>
           {conflict ? <p className="conflict-title">This session cannot be booked at that time:</p> : null}
@@ -335,14 +336,7 @@ export function SessionForm({
           ) : null}
         </div>
       ) : null}
-      <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : session ? 'Save session' : 'Create session'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SaveOrCancel pending={save.isPending} label={session ? 'Save session' : 'Create session'} onCancel={onCancel} />
     </form>
   );
 }

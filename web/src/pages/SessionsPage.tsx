@@ -14,9 +14,11 @@ import {
   fromLocalInput,
   toLocalDateInput,
 } from '../lib/time';
+import { DataTable } from '../ui/DataTable';
 import { Modal } from '../ui/Dialog';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { Pager } from '../ui/Pager';
 import { QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 import { SessionForm } from './SessionForm';
@@ -204,60 +206,34 @@ function SessionList({
     <QueryView query={sessions} empty={page ? 'No more sessions.' : empty} loadingLabel="Loading sessions…">
       {(data) => (
         <>
-          <div className="table-wrap">
-            <table className="table responsive" data-testid="sessions-table">
-              <caption className="visually-hidden">Sessions</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Title</th>
-                  <th scope="col">Starts</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col">Trainer</th>
-                  <th scope="col">Trainees</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(keepOrder ? data : sortByStart(data)).map((s) => (
-                  <tr key={s.id}>
-                    <td data-label="Title">
-                      <Link to={`/sessions/${s.id}`}>{s.title}</Link>
-                    </td>
-                    <td data-label="Starts">{formatDateTime(s.scheduled_date)}</td>
-                    <td data-label="Duration">{formatDuration(s.duration_minutes)}</td>
-                    <td data-label="Trainer">{names(s.trainer_id)}</td>
-                    <td data-label="Trainees">
-                      {s.capacity == null && !s.waitlist_count
-                        ? s.trainees.length
-                        : describePlaces({ ...s, enrolled: s.trainees.length })}
-                    </td>
-                    <td data-label="Status">
-                      <StatusBadge status={s.status} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Sessions"
+            testId="sessions-table"
+            columns={['Title', 'Starts', 'Duration', 'Trainer', 'Trainees', 'Status']}
+          >
+            {(keepOrder ? data : sortByStart(data)).map((s) => (
+              <tr key={s.id}>
+                <td data-label="Title">
+                  <Link to={`/sessions/${s.id}`}>{s.title}</Link>
+                </td>
+                <td data-label="Starts">{formatDateTime(s.scheduled_date)}</td>
+                <td data-label="Duration">{formatDuration(s.duration_minutes)}</td>
+                <td data-label="Trainer">{names(s.trainer_id)}</td>
+                <td data-label="Trainees">
+                  {s.capacity == null && !s.waitlist_count
+                    ? s.trainees.length
+                    : describePlaces({ ...s, enrolled: s.trainees.length })}
+                </td>
+                <td data-label="Status">
+                  <StatusBadge status={s.status} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pager page={page} hasMore={data.length === PAGE} onPage={onPage} />
         </>
       )}
     </QueryView>
-  );
-}
-
-export function Pager({ page, hasMore, onPage }: { page: number; hasMore: boolean; onPage: (page: number) => void }) {
-  if (!page && !hasMore) return null;
-  return (
-    <nav className="pager" aria-label="Pages">
-      <button type="button" className="button" disabled={!page} onClick={() => onPage(page - 1)}>
-        Previous
-      </button>
-      <span>Page {page + 1}</span>
-      <button type="button" className="button" disabled={!hasMore} onClick={() => onPage(page + 1)}>
-        Next
-      </button>
-    </nav>
   );
 }
 

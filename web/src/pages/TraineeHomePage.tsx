@@ -5,6 +5,7 @@ import { useSessions, useTraineeAttendance, useTraineeProgress } from '../api/qu
 import type { TrainingSession } from '../api/types';
 import { useMe } from '../auth/session';
 import { formatDateTime, formatDuration, parseInstant } from '../lib/time';
+import { DataTable } from '../ui/DataTable';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorNote, ProgressBar, QueryView, StatusBadge } from '../ui/states';
 import { AttendanceMark, marksBySession } from './attendanceMarks';
@@ -104,39 +105,30 @@ export function TraineeHomePage() {
             past.length === 0 ? (
               <Empty>No past sessions yet.</Empty>
             ) : (
-              <div className="table-wrap">
-                <table className="table responsive" data-testid="past-sessions">
-                  <caption className="visually-hidden">Past sessions and my attendance</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Session</th>
-                      <th scope="col">When</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">My attendance</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {past.map((s) => (
-                      <tr key={s.id} data-testid={`past-session-${s.id}`}>
-                        <td data-label="Session">{s.title}</td>
-                        <td data-label="When">{formatDateTime(s.scheduled_date)}</td>
-                        <td data-label="Status">
-                          <StatusBadge status={s.status} />
-                        </td>
-                        <td data-label="My attendance">
-                          {attendance.isPending ? (
-                            <span className="muted">Loading…</span>
-                          ) : attendance.error ? (
-                            <span className="muted">Not available</span>
-                          ) : (
-                            <AttendanceMark mark={marks.get(s.id)} />
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                caption="Past sessions and my attendance"
+                testId="past-sessions"
+                columns={['Session', 'When', 'Status', 'My attendance']}
+              >
+                {past.map((s) => (
+                  <tr key={s.id} data-testid={`past-session-${s.id}`}>
+                    <td data-label="Session">{s.title}</td>
+                    <td data-label="When">{formatDateTime(s.scheduled_date)}</td>
+                    <td data-label="Status">
+                      <StatusBadge status={s.status} />
+                    </td>
+                    <td data-label="My attendance">
+                      {attendance.isPending ? (
+                        <span className="muted">Loading…</span>
+                      ) : attendance.error ? (
+                        <span className="muted">Not available</span>
+                      ) : (
+                        <AttendanceMark mark={marks.get(s.id)} />
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )
           }
         </QueryView>

@@ -1,9 +1,11 @@
 import { Fragment, useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { ApiError } from '../api/errors';
 import { useAssignments, useTraineeAttendance, useTrainerProgress, useTrainerTrainees } from '../api/queries';
 import type { User } from '../api/types';
 import { useMe } from '../auth/session';
 import { formatDateTime } from '../lib/time';
+import { DataTable } from '../ui/DataTable';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorNote, Loading, ProgressBar, QueryView } from '../ui/states';
 import { AttendanceMark } from './attendanceMarks';
@@ -82,88 +84,77 @@ export function TrainerTraineesPage() {
       {progress.error ? <ErrorNote error={progress.error} onRetry={() => void progress.refetch()} /> : null}
       <QueryView query={trainees} empty="You have no trainees yet.">
         {(data) => (
-          <div className="table-wrap">
-            <table className="table responsive" data-testid="trainer-trainees">
-              <caption className="visually-hidden">My trainees</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Trainee</th>
-                  <th scope="col">Sessions</th>
-                  <th scope="col">Last active</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Progress</th>
-                  <th scope="col">Attendance</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.map((row) => {
-                  const p = byTrainee.get(row.trainee.id);
-                  const label = row.trainee.name || row.trainee.username;
-                  const isOpen = open.has(row.trainee.id);
-                  const detailId = `trainee-attendance-${row.trainee.id}`;
-                  // Unknown while the assignments load or if they failed: the server decides.
-                  const available = assigned ? assigned.has(row.trainee.id) : !assignments.isPending;
-                  return (
-                    <Fragment key={row.trainee.id}>
-                      <tr data-testid={`trainee-row-${row.trainee.username}`}>
-                        <td data-label="Trainee">
-                          <div>
-                            {label}
-                            <div className="muted small">{row.trainee.email}</div>
+          <DataTable
+            caption="My trainees"
+            testId="trainer-trainees"
+            columns={['Trainee', 'Sessions', 'Last active', 'Status', 'Progress', 'Attendance']}
+          >
+            {data.map((row) => {
+              const p = byTrainee.get(row.trainee.id);
+              const label = row.trainee.name || row.trainee.username;
+              const isOpen = open.has(row.trainee.id);
+              const detailId = `trainee-attendance-${row.trainee.id}`;
+              // Unknown while the assignments load or if they failed: the server decides.
+              const available = assigned ? assigned.has(row.trainee.id) : !assignments.isPending;
+              return (
+                <Fragment key={row.trainee.id}>
+                  <tr data-testid={`trainee-row-${row.trainee.username}`}>
+                    <td data-label="Trainee">
+                      <div>
+                        <Link to={`/users/${row.trainee.id}`}>{label}</Link>
+                        <div className="muted small">{row.trainee.email}</div>
+                      </div>
+                    </td>
+                    <td data-label="Sessions">{row.sessions_count}</td>
+                    <td data-label="Last active">{formatDateTime(row.last_active)}</td>
+                    <td data-label="Status">
+                      <span className={`badge badge-${row.status}`}>{row.status}</span>
+                    </td>
+                    <td data-label="Progress">
+                      {p ? (
+                        <div className="cell-fill">
+                          <ProgressBar value={p.progress_percentage} label={`Progress of ${label}`} />
+                          <div className="muted small">
+                            {p.attended_sessions} of {p.total_sessions} attended
                           </div>
-                        </td>
-                        <td data-label="Sessions">{row.sessions_count}</td>
-                        <td data-label="Last active">{formatDateTime(row.last_active)}</td>
-                        <td data-label="Status">
-                          <span className={`badge badge-${row.status}`}>{row.status}</span>
-                        </td>
-                        <td data-label="Progress">
-                          {p ? (
-                            <div className="cell-fill">
-                              <ProgressBar value={p.progress_percentage} label={`Progress of ${label}`} />
-                              <div className="muted small">
-                                {p.attended_sessions} of {p.total_sessions} attended
-                              </div>
-                            </div>
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                        <td data-label="Attendance">
-                          {assignments.isPending ? (
-                            <span className="muted">…</span>
-                          ) : available ? (
-                            <button
-                              type="button"
-                              className="button button-small"
-                              aria-expanded={isOpen}
-                              aria-controls={isOpen ? detailId : undefined}
-                              aria-label={`${isOpen ? 'Hide' : 'Show'} attendance of ${label}`}
-                              onClick={() => toggle(row.trainee.id)}
-                            >
-                              {isOpen ? 'Hide attendance' : 'Show attendance'}
-                            </button>
-                          ) : (
-                            <span className="muted small" title={NOT_AVAILABLE}>
-                              Not available <span className="visually-hidden">(not assigned to you)</span>
-                            </span>
-                          )}
-                        </td>
-                      </tr>
-                      {available && isOpen ? (
-                        <tr className="detail-row" id={detailId}>
-                          <td colSpan={COLUMNS} className="detail-cell">
-                            <TraineeAttendanceList trainee={row.trainee} />
-                            <TraineeCourseProgress trainee={row.trainee} />
-                          </td>
-                        </tr>
-                      ) : null}
-                    </Fragment>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+                        </div>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                    <td data-label="Attendance">
+                      {assignments.isPending ? (
+                        <span className="muted">…</span>
+                      ) : available ? (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-expanded={isOpen}
+                          aria-controls={isOpen ? detailId : undefined}
+                          aria-label={`${isOpen ? 'Hide' : 'Show'} attendance of ${label}`}
+                          onClick={() => toggle(row.trainee.id)}
+                        >
+                          {isOpen ? 'Hide attendance' : 'Show attendance'}
+                        </button>
+                      ) : (
+                        <span className="muted small" title={NOT_AVAILABLE}>
+                          Not available <span className="visually-hidden">(not assigned to you)</span>
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                  {available && isOpen ? (
+                    <tr className="detail-row" id={detailId}>
+                      <td colSpan={COLUMNS} className="detail-cell">
+                        <TraineeAttendanceList trainee={row.trainee} />
+                        <TraineeCourseProgress trainee={row.trainee} />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
+          </DataTable>
         )}
       </QueryView>
     </div>

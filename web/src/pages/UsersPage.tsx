@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { describeError } from '../api/errors';
 import { useUsers } from '../api/queries';
@@ -8,8 +9,9 @@ import { useMe } from '../auth/session';
 import { generatePassword } from '../lib/password';
 import { formatDate } from '../lib/time';
 import { CopyField } from '../ui/CopyField';
+import { DataTable } from '../ui/DataTable';
 import { Modal } from '../ui/Dialog';
-import { Field, FormError, fieldErrors } from '../ui/forms';
+import { Field, FormError, fieldErrors, SaveOrCancel } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryView, RoleBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
@@ -118,84 +120,69 @@ export function UsersPage() {
           visible.length === 0 ? (
             <p className="empty">No user matches these filters.</p>
           ) : (
-            <div className="table-wrap">
-              <table className="table responsive">
-                <caption className="visually-hidden">Users ({visible.length})</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Username</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {visible.map((user) => (
-                    <tr key={user.id} data-testid={`user-row-${user.username}`}>
-                      <td data-label="Name">
-                        {user.name || '—'}
-                        {user.is_temporary_password ? (
-                          <span className="badge badge-warn">temporary password</span>
-                        ) : null}
-                      </td>
-                      <td data-label="Username">{user.username}</td>
-                      <td data-label="Email">{user.email}</td>
-                      <td data-label="Role">
-                        <RoleBadge role={user.role} />
-                      </td>
-                      <td data-label="Created">{formatDate(user.created_at)}</td>
-                      <td data-label="Actions" className="actions-cell">
-                        <div className="actions">
-                          <button
-                            type="button"
-                            className="button button-small"
-                            onClick={() => setDialog({ kind: 'edit', user })}
-                          >
-                            Edit <span className="visually-hidden">{user.username}</span>
-                          </button>
-                          <button
-                            type="button"
-                            className="button button-small"
-                            onClick={() => setDialog({ kind: 'reset', user })}
-                          >
-                            Reset password <span className="visually-hidden">of {user.username}</span>
-                          </button>
-                          <button
-                            type="button"
-                            className="button button-small"
-                            onClick={() => invite.mutate(user)}
-                            disabled={invite.isPending}
-                          >
-                            Resend invitation <span className="visually-hidden">to {user.username}</span>
-                          </button>
-                          <button
-                            type="button"
-                            className="button button-small"
-                            onClick={() => unlock.mutate(user)}
-                            disabled={unlock.isPending}
-                          >
-                            Unlock <span className="visually-hidden">{user.username}</span>
-                          </button>
-                          {user.id !== me.id ? (
-                            <button
-                              type="button"
-                              className="button button-small button-danger"
-                              onClick={() => setDialog({ kind: 'delete', user })}
-                            >
-                              Delete <span className="visually-hidden">{user.username}</span>
-                            </button>
-                          ) : null}
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption={<>Users ({visible.length})</>}
+              columns={['Name', 'Username', 'Email', 'Role', 'Created']}
+              actions
+            >
+              {visible.map((user) => (
+                <tr key={user.id} data-testid={`user-row-${user.username}`}>
+                  <td data-label="Name">
+                    <Link to={`/users/${user.id}`}>{user.name || user.username}</Link>
+                    {user.is_temporary_password ? <span className="badge badge-warn">temporary password</span> : null}
+                  </td>
+                  <td data-label="Username">{user.username}</td>
+                  <td data-label="Email">{user.email}</td>
+                  <td data-label="Role">
+                    <RoleBadge role={user.role} />
+                  </td>
+                  <td data-label="Created">{formatDate(user.created_at)}</td>
+                  <td data-label="Actions" className="actions-cell">
+                    <div className="actions">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => setDialog({ kind: 'edit', user })}
+                      >
+                        Edit <span className="visually-hidden">{user.username}</span>
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => setDialog({ kind: 'reset', user })}
+                      >
+                        Reset password <span className="visually-hidden">of {user.username}</span>
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => invite.mutate(user)}
+                        disabled={invite.isPending}
+                      >
+                        Resend invitation <span className="visually-hidden">to {user.username}</span>
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => unlock.mutate(user)}
+                        disabled={unlock.isPending}
+                      >
+                        Unlock <span className="visually-hidden">{user.username}</span>
+                      </button>
+                      {user.id !== me.id ? (
+                        <button
+                          type="button"
+                          className="button button-small button-danger"
+                          onClick={() => setDialog({ kind: 'delete', user })}
+                        >
+                          Delete <span className="visually-hidden">{user.username}</span>
+                        </button>
+                      ) : null}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </QueryView>
@@ -359,14 +346,7 @@ function UserForm({
         </>
       ) : null}
       {error ? <FormError error={error} knownFields={USER_FIELDS} /> : null}
-      <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : user ? 'Save' : 'Create user'}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <SaveOrCancel pending={save.isPending} label={user ? 'Save' : 'Create user'} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { applyCourseProgress } from '../api/courses';
+import { applyImportProgress } from '../api/imports';
 import type { TrainingSession, User } from '../api/types';
 import { auth, useAuth } from '../auth/session';
 import { showToast } from '../ui/toasts';
@@ -60,6 +61,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         }
         // A learner's bar moves at once; the refetch below confirms the figures.
         if (event.type === 'course_progress') applyCourseProgress(queryClient, event.data);
+        if (event.type === 'import_progress') applyImportProgress(queryClient, event.data);
         for (const family of staleFamilies(event)) {
           void queryClient.invalidateQueries({ queryKey: [family] });
         }

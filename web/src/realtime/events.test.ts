@@ -34,20 +34,44 @@ describe('staleFamilies', () => {
 });
 
 describe('toastFor', () => {
-  it('tells a trainee about their own enrolment and attendance only', () => {
+  it('tells a trainee their attempt was graded', () => {
     expect(
-      toastFor({ type: 'trainee_added_to_session', data: { session_id: 5, trainee_id: 7 } }, trainee, titles)?.body,
-    ).toBe('You were added to “Safety 101”.');
+      toastFor({ type: 'assessment_graded', data: { trainee_id: 7, score: 87.5, passed: true } }, trainee, titles),
+    ).toEqual({ title: 'Assessment graded', body: 'Your attempt scored 87.5%: passed.', tone: 'success' });
     expect(
-      toastFor({ type: 'trainee_added_to_session', data: { session_id: 5, trainee_id: 8 } }, trainee, titles),
+      toastFor({ type: 'assessment_graded', data: { trainee_id: 8, score: 20, passed: false } }, trainee, titles),
     ).toBeNull();
+    expect(staleFamilies({ type: 'assessment_graded', data: {} })).toEqual(
+      expect.arrayContaining(['attempts', 'course-progress']),
+    );
+  });
+
+  it('tells a trainee about their own attendance; their sessions come as notifications, not twice', () => {
     expect(
       toastFor({ type: 'attendance_marked', data: { session_id: 5, trainee_id: 7, present: true } }, trainee, titles)
         ?.body,
     ).toBe('You were marked present in “Safety 101”.');
     expect(
-      toastFor({ type: 'session_created', data: { id: 9, title: 'New one', trainees: [7] } }, trainee, titles)?.body,
-    ).toBe('You are enrolled in “New one”.');
+      toastFor({ type: 'attendance_marked', data: { session_id: 5, trainee_id: 8, present: true } }, trainee, titles),
+    ).toBeNull();
+    for (const event of [
+      { type: 'trainee_added_to_session', data: { session_id: 5, trainee_id: 7 } },
+      { type: 'trainee_removed_from_session', data: { session_id: 5, trainee_id: 7 } },
+      { type: 'session_created', data: { id: 9, title: 'New one', trainees: [7] } },
+      { type: 'session_updated', data: { session_id: 5, status: 'cancelled' } },
+      { type: 'session_deleted', data: { session_id: 5 } },
+    ]) {
+      expect(toastFor(event, trainee, titles)).toBeNull();
+    }
+    const enrolled = {
+      type: 'notification',
+      data: { type: 'session_assigned', title: 'You were enrolled in a session', message: 'Safety 101', user_id: 7 },
+    };
+    expect(toastFor(enrolled, trainee, titles)).toEqual({
+      title: 'You were enrolled in a session',
+      body: 'Safety 101',
+      tone: 'info',
+    });
   });
 
   it('shows notifications addressed to the user', () => {
@@ -79,5 +103,46 @@ describe('course events', () => {
     for (const type of ['course_created', 'course_updated', 'course_deleted']) {
       expect(staleFamilies({ type, data: {} })).toEqual(expect.arrayContaining(['courses', 'course']));
     }
+  });
+});
+
+describe('batch events', () => {
+  it('refresh the batch list, a batch and its members (api/batches.ts keys)', () => {
+    for (const type of [
+      'batch_created',
+      'batch_updated',
+      'batch_deleted',
+      'batch_trainees_added',
+      'batch_trainee_removed',
+    ]) {
+      expect(staleFamilies({ type, data: {} })).toEqual(expect.arrayContaining(['batches', 'batch', 'batch-trainees']));
+    }
+  });
+});
+
+describe('achievement events', () => {
+  const trainee = { id: 7, role: 'trainee' } as Parameters<typeof toastFor>[1];
+  const event = {
+    type: 'achievement_awarded',
+    data: { user_id: 7, kind: 'ten_sessions_attended', title: 'Ten sessions attended' },
+  };
+
+  it('toast their holder once (the notification that comes with it stays quiet)', () => {
+    expect(toastFor(event, trainee, () => null)).toEqual({
+      title: 'Achievement unlocked',
+      body: 'Ten sessions attended',
+      tone: 'success',
+    });
+    expect(toastFor(event, { ...trainee, id: 8 }, () => null)).toBeNull();
+    const note = {
+      type: 'notification',
+      data: { type: 'achievement_awarded', title: 'Achievement unlocked', user_id: 7 },
+    };
+    expect(toastFor(note, trainee, () => null)).toBeNull();
+  });
+
+  it('refresh the achievements lists, and every timeline with the audit', () => {
+    expect(staleFamilies(event)).toEqual(expect.arrayContaining(['achievements', 'activity', 'audit']));
+    expect(staleFamilies({ type: 'attendance_marked', data: {} })).toContain('activity');
   });
 });

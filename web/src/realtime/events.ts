@@ -11,6 +11,7 @@ const SESSION_FAMILIES = [
   'analytics',
 ];
 const COURSE_FAMILIES = ['courses', 'course', 'course-progress'];
+const BATCH_FAMILIES = ['batches', 'batch', 'batch-trainees'];
 const FAMILIES: Record<string, string[]> = {
   user_created: ['users', 'user', 'analytics', 'assignments', 'trainer-trainees', 'progress'],
   user_updated: [
@@ -67,25 +68,57 @@ const FAMILIES: Record<string, string[]> = {
   course_unenrolled: [...COURSE_FAMILIES, 'course-enrolments'],
   lesson_completed: ['course-enrolments', 'course-progress'],
   course_progress: ['course-enrolments', 'course-progress', 'analytics'],
+  // Assessments (api/assessments.ts keys): the trainee's results, the grading queue.
+  assessment_attempted: ['attempts', 'course-enrolments', 'course-progress'],
+  assessment_graded: ['attempts', 'course-enrolments', 'course-progress'],
+  // A completed course issues a certificate, awards skills and may reach a milestone.
+  course_completed: [
+    'course-enrolments',
+    'course-progress',
+    'analytics',
+    'certificates',
+    'compliance',
+    'user-skills',
+    'skill-matrix',
+    'achievements',
+  ],
+  // Certificates (api/certificates.ts keys): the public check of a revoked one changes too.
+  certificate_issued: ['certificates', 'compliance'],
+  certificate_revoked: ['certificates', 'compliance', 'verify'],
+  certificate_renewed: ['certificates', 'compliance', 'course-enrolments', 'course-progress'],
+  // Batches (api/batches.ts keys); those who join are enrolled in its courses (course_enrolled).
+  batch_created: BATCH_FAMILIES,
+  batch_updated: BATCH_FAMILIES,
+  batch_deleted: BATCH_FAMILIES,
+  batch_trainees_added: BATCH_FAMILIES,
+  batch_trainee_removed: BATCH_FAMILIES,
+  // Skills (api/skills.ts keys): the catalogue, a user's skills and the matrix.
+  skill_created: ['skills', 'skill-matrix'],
+  skill_updated: ['skills', 'skill-matrix', 'user-skills', 'courses', 'course'],
+  skill_deleted: ['skills', 'skill-matrix', 'user-skills', 'courses', 'course'],
+  skill_awarded: ['user-skills', 'skill-matrix'],
+  // Imports (to the importer only): the bar moves with import_progress (api/imports.ts).
+  import_finished: ['imports', 'users', 'user', 'analytics'],
+  // The caller's own notifications (api/notifications.ts keys): the bell, its list and the page.
+  notification: ['notifications'],
+  notifications_read: ['notifications'],
+  // A milestone reached (to its holder and admins): the achievements lists (api/achievements.ts).
+  achievement_awarded: ['achievements', 'notifications'],
 };
 
-/** The query families to refetch after an event; the audit log changes with every write. */
+/**
+ * The query families to refetch after an event; the audit log changes with every write, and
+ * the activity timelines are read from it.
+ */
 export function staleFamilies(event: LiveEvent): string[] {
   const families = FAMILIES[event.type];
   if (!families) return [];
-  return [...families, 'audit'];
+  return [...families, 'audit', 'activity'];
 }
 
 const num = (value: unknown): number | null =>
   typeof value === 'number' ? value : value == null ? null : Number(value);
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
-
-function includesId(list: unknown, id: number): boolean {
-  return (
-    Array.isArray(list) &&
-    list.some((item) => num(typeof item === 'object' && item ? (item as { id?: unknown }).id : item) === id)
-  );
-}
 
 export interface Toast {
   title: string;
@@ -103,7 +136,13 @@ export function toastFor(event: LiveEvent, me: User, sessionTitle: (id: number) 
     case 'notification': {
       const target = num(d.user_id);
       if (target != null && target !== me.id) return null;
+      // An achievement's own event makes its toast (below): one toast, not two.
+      if (d.type === 'achievement_awarded') return null;
       return { title: str(d.title) ?? 'Notification', body: str(d.message) ?? undefined, tone: 'info' };
+    }
+    case 'achievement_awarded': {
+      if (num(d.user_id) !== me.id) return null;
+      return { title: 'Achievement unlocked', body: str(d.title) ?? undefined, tone: 'success' };
     }
     case 'trainee_joined_via_link':
       if (me.role === 'trainee') return null;
@@ -116,25 +155,9 @@ export function toastFor(event: LiveEvent, me: User, sessionTitle: (id: number) 
       return null;
   }
   if (me.role === 'trainee') {
+    // Being enrolled in, removed from, or told of a change to or the end of a session comes
+    // as a `notification` (with its own toast above): the session events themselves stay silent.
     switch (event.type) {
-      case 'session_created':
-        return includesId(d.trainees, me.id)
-          ? { title: 'New session', body: `You are enrolled in ${named}.`, tone: 'info' }
-          : null;
-      case 'trainee_added_to_session':
-        return num(d.trainee_id) === me.id
-          ? { title: 'Enrolled', body: `You were added to ${named}.`, tone: 'info' }
-          : null;
-      case 'trainee_removed_from_session':
-        return num(d.trainee_id) === me.id
-          ? { title: 'Removed from a session', body: `You were removed from ${named}.`, tone: 'warning' }
-          : null;
-      case 'session_updated':
-        if (d.status === 'cancelled')
-          return { title: 'Session cancelled', body: `${capitalize(named)} was cancelled.`, tone: 'warning' };
-        return { title: 'Session updated', body: `${capitalize(named)} was changed.`, tone: 'info' };
-      case 'session_deleted':
-        return { title: 'Session removed', body: `${capitalize(named)} was removed.`, tone: 'warning' };
       case 'attendance_marked':
         if (num(d.trainee_id) !== me.id) return null;
         return {
@@ -146,6 +169,13 @@ export function toastFor(event: LiveEvent, me: User, sessionTitle: (id: number) 
         return num(d.student_id) === me.id
           ? { title: 'Trainer assigned', body: 'You were assigned to a trainer.', tone: 'info' }
           : null;
+      case 'assessment_graded':
+        if (num(d.trainee_id) !== me.id) return null;
+        return {
+          title: 'Assessment graded',
+          body: `Your attempt scored ${num(d.score)}%: ${d.passed ? 'passed' : 'not passed'}.`,
+          tone: d.passed ? 'success' : 'info',
+        };
       default:
         return null;
     }

@@ -30,6 +30,7 @@ export function makeCourse(overrides: Partial<Course> = {}): Course {
     category: 'Safety',
     difficulty: 'beginner',
     estimated_minutes: 90,
+    certificate_valid_months: null,
     status: 'draft',
     owner_id: 2,
     modules: [],

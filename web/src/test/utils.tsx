@@ -76,7 +76,12 @@ export function mockFetch(routes: MockRoute[]) {
     const method = request.method.toUpperCase();
     const headers = request.headers;
     const text = await request.text();
-    const body: unknown = text ? JSON.parse(text) : undefined;
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text; // a multipart or text body
+    }
     calls.push({ method, url, body, headers });
     const route = routes.find(
       (r) =>
@@ -93,7 +98,8 @@ export function mockFetch(routes: MockRoute[]) {
       ? route.respond({ url, method, body, headers })
       : { status: route.status, body: route.body, headers: route.headers };
     const status = answer.status ?? 200;
-    const payload = answer.body === undefined ? null : JSON.stringify(answer.body);
+    const raw = typeof answer.body === 'string' && answer.headers?.['content-type'] !== undefined;
+    const payload = answer.body === undefined ? null : raw ? String(answer.body) : JSON.stringify(answer.body);
     return new Response(status === 204 ? null : payload, {
       status,
       headers: { 'content-type': 'application/json', ...(answer.headers ?? {}) },

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { type ReactNode, useRef, useState } from 'react';
 
 /** A read-only value with a copy button (for secrets shown once, and links). */
 export function CopyField({ label, value, testId }: { label: string; value: string; testId?: string }) {
@@ -39,5 +39,30 @@ export function CopyField({ label, value, testId }: { label: string; value: stri
             : ''}
       </span>
     </div>
+  );
+}
+
+/** A secret the server shows once (a client secret, a signing secret): an alert, its fields, and a dismiss button. */
+export function SecretShownOnce({
+  label,
+  testId,
+  notice,
+  onDone,
+  children,
+}: {
+  label: string;
+  testId: string;
+  notice: ReactNode;
+  onDone: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <section className="card" aria-label={label} data-testid={testId}>
+      <p role="alert">{notice}</p>
+      {children}
+      <button type="button" className="button" onClick={onDone}>
+        I have saved it
+      </button>
+    </section>
   );
 }

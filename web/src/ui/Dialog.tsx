@@ -1,5 +1,6 @@
 import * as Ariakit from '@ariakit/react';
 import type { ReactNode } from 'react';
+import { FormError } from './forms';
 
 interface ModalProps {
   open: boolean;
@@ -27,5 +28,37 @@ export function Modal({ open, onClose, title, children, wide }: ModalProps) {
       </div>
       <div className="dialog-body">{children}</div>
     </Ariakit.Dialog>
+  );
+}
+
+/** The body of a "Delete this …?" dialog: what will happen, the refusal if any, the danger button and Cancel. */
+export function ConfirmPanel({
+  action,
+  pending,
+  error,
+  onConfirm,
+  onCancel,
+  children,
+}: {
+  action: ReactNode;
+  pending: boolean;
+  error: unknown;
+  onConfirm: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <div className="stack">
+      {children}
+      {error ? <FormError error={error} /> : null}
+      <div className="button-row">
+        <button type="button" className="button button-danger" disabled={pending} onClick={onConfirm}>
+          {action}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }

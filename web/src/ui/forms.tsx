@@ -89,3 +89,76 @@ export function FormError({ error, knownFields = [] }: { error: unknown; knownFi
 export function fieldErrors(error: unknown, field: string): string[] {
   return error instanceof ApiError ? error.forField(field) : [];
 }
+
+/** A form's submit button (saying "Saving…" while pending) and its Cancel. */
+export function SaveOrCancel({ pending, label, onCancel }: { pending: boolean; label: string; onCancel: () => void }) {
+  return (
+    <div className="button-row">
+      <button type="submit" className="button button-primary" disabled={pending}>
+        {pending ? 'Saving…' : label}
+      </button>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** Tick some of a list (trainers, trainees, batches): a fieldset counting the ticked, the field's errors below. */
+export function CheckboxPicker<T extends { id: number }>({
+  title,
+  note = '',
+  items,
+  selected,
+  onChange,
+  render,
+  errors,
+  testId,
+  children,
+}: {
+  title: string;
+  /** Said after the count, in the legend. */
+  note?: string;
+  items: readonly T[];
+  selected: number[];
+  onChange: (ids: number[]) => void;
+  render: (item: T) => ReactNode;
+  errors?: string[];
+  testId?: string;
+  /** Above the list: a filter, or what to say when there is nothing to pick. */
+  children?: ReactNode;
+}) {
+  const toggle = (id: number, on: boolean) => onChange(on ? [...selected, id] : selected.filter((s) => s !== id));
+  return (
+    <fieldset className="picker" data-testid={testId}>
+      <legend>
+        {`${title} `}
+        <span className="muted">
+          ({selected.length} selected{note})
+        </span>
+      </legend>
+      {children}
+      <ul className="picker-list">
+        {items.map((item) => (
+          <li key={item.id}>
+            <label>
+              <input
+                type="checkbox"
+                checked={selected.includes(item.id)}
+                onChange={(e) => toggle(item.id, e.target.checked)}
+              />{' '}
+              {render(item)}
+            </label>
+          </li>
+        ))}
+      </ul>
+      {errors?.length ? (
+        <ul className="field-errors">
+          {errors.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      ) : null}
+    </fieldset>
+  );
+}

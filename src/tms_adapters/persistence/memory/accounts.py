@@ -46,6 +46,21 @@ class MemoryUserRepository:
         self._save(user, skeleton)
         return user
 
+    async def add_many(self, users: Sequence[User]) -> list[User]:
+        added: list[int] = []
+        try:
+            for user in users:
+                await self.add(user)
+                added.append(user.id)
+        except Conflict:
+            for user_id in added:
+                self._s.users.pop(user_id, None)
+                self._s.skeletons.pop(user_id, None)
+            for user in users:
+                user.id = 0
+            raise
+        return list(users)
+
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
         user = self._s.users.get(user_id)
         return copy.deepcopy(user) if user else None
@@ -66,6 +81,18 @@ class MemoryUserRepository:
             found, key=lambda u: login_preference(login, login_key(u.username), login_key(u.email))
         )
         return copy.deepcopy(best)
+
+    async def taken_usernames(self, names: Iterable[str]) -> set[str]:
+        keys = {login_key(name) for name in names}
+        return {login_key(u.username) for u in self._s.users.values()} & keys
+
+    async def find_by_emails(self, emails: Iterable[str]) -> dict[str, User]:
+        keys = {login_key(email) for email in emails}
+        return {
+            login_key(u.email): copy.deepcopy(u)
+            for u in self._s.users.values()
+            if login_key(u.email) in keys
+        }
 
     async def update(self, user: User) -> None:
         self._save(user, self._ensure_unique(user))
@@ -93,6 +120,11 @@ class MemoryUserRepository:
             for k, v in s.files.items()
         }
         s.calendar_tokens.pop(user_id, None)
+        s.user_identities = {k: v for k, v in s.user_identities.items() if v[0] != user_id}
+        s.sso_exchange_codes = {k: v for k, v in s.sso_exchange_codes.items() if v[0] != user_id}
+        s.notifications = {k: v for k, v in s.notifications.items() if v.user_id != user_id}
+        s.achievements = {k: v for k, v in s.achievements.items() if k[0] != user_id}
+        s.notification_preferences.pop(user_id, None)
 
     async def lock_many(self, user_ids: Iterable[int]) -> None:
         """The store's lock already serialises writers."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from tms_adapters.persistence.memory.state import State
@@ -14,6 +15,10 @@ class MemoryAuditLog:
 
     async def record(self, entry: AuditEntry) -> None:
         self._s.audit.append(replace(entry, id=self._s.next_id("audit")))
+
+    async def record_many(self, entries: Sequence[AuditEntry]) -> None:
+        for entry in entries:
+            await self.record(entry)
 
 
 class MemoryAuditHistory:

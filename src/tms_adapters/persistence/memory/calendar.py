@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tms_adapters.persistence.memory.state import State
-from tms_domain.calendar import CalendarEntry, FeedOwner
+from tms_domain.calendar import CalendarEntry, FeedOwner, entry_of
 
 
 class MemoryCalendarTokens:
@@ -46,19 +46,5 @@ class MemoryCalendarQueries:
             if session_id is not None and session.id != session_id:
                 continue
             trainer = self._s.users.get(session.trainer_id)
-            found.append(
-                CalendarEntry(
-                    session_id=session.id,
-                    title=session.title,
-                    description=session.description,
-                    trainer_name=trainer.name if trainer else "",
-                    starts_at=session.scheduled_date,
-                    duration_minutes=session.duration_minutes,
-                    status=session.status,
-                    class_link=session.class_link,
-                    session_link=session.session_link,
-                    sequence=session.sequence,
-                    updated_at=session.updated_at,
-                )
-            )
+            found.append(entry_of(session, trainer.name if trainer else ""))
         return sorted(found, key=lambda entry: (entry.starts_at, entry.session_id))

@@ -93,6 +93,14 @@ class MemoryJobs:
         due = self._in_order(now)
         return await self.claim(due[0].job.id, now, lease) if due else None
 
+    async def claim_due(self, now: datetime, lease: Lease, *, limit: int) -> list[Job]:
+        claimed = []
+        for row in self._in_order(now)[:limit]:
+            job = await self.claim(row.job.id, now, lease)
+            if job is not None:
+                claimed.append(job)
+        return claimed
+
     async def claim(self, job_id: int, now: datetime, lease: Lease) -> Job | None:
         row = self._t.rows.get(job_id)
         if row is None or not row.due(now):
@@ -114,10 +122,21 @@ class MemoryJobs:
         row = self._t.rows.get(job.id)
         if row is None or not row.held_by(token):
             return False
-        attempts = row.job.attempts
-        self._t.rows[job.id] = StoredJob(copy.deepcopy(job))
-        self._t.rows[job.id].job.attempts = attempts
+        stored = copy.deepcopy(job)
+        stored.attempts = row.job.attempts
+        stored.effect_at = row.job.effect_at
+        self._t.rows[job.id] = StoredJob(stored)
         return True
+
+    async def record_effect(self, job_id: int, now: datetime) -> None:
+        row = self._t.rows.get(job_id)
+        if row is not None and row.job.effect_at is None:
+            row.job.effect_at = now
+
+    async def forget_effect(self, job_id: int) -> None:
+        row = self._t.rows.get(job_id)
+        if row is not None:
+            row.job.effect_at = None
 
     async def hand_back(self, job_id: int, token: str, now: datetime) -> bool:
         row = self._t.rows.get(job_id)
@@ -163,4 +182,5 @@ class MemoryJobs:
         if job.id in self._t.rows:
             stored = copy.deepcopy(job)
             stored.payload = with_origin(stored.payload)
+            stored.effect_at = self._t.rows[job.id].job.effect_at
             self._t.rows[job.id] = StoredJob(stored)

@@ -4,7 +4,7 @@ and lesson completions."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from tms_adapters.persistence.memory.state import State
@@ -57,6 +57,10 @@ class MemoryCourseRepository:
 
     async def code_taken(self, code: str, *, except_course_id: int | None = None) -> bool:
         return self._taken(code, except_course_id)
+
+    async def ids_by_code(self, codes: Collection[str]) -> dict[str, int]:
+        by_key = {code_key(c.code): c.id for c in self._s.courses.values()}
+        return {code: by_key[code_key(code)] for code in codes if code_key(code) in by_key}
 
     async def get(self, course_id: int, *, for_update: bool = False) -> Course | None:
         course = self._s.courses.get(course_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import datetime
 
 from tms_adapters.persistence.memory.state import State
@@ -19,6 +20,9 @@ class MemoryPasswordLinkRepository:
         link.id = self._s.next_id("password_links")
         self._s.password_links[link.id] = copy.deepcopy(link)
         return link
+
+    async def add_many(self, links: Sequence[PasswordLink]) -> list[PasswordLink]:
+        return [await self.add(link) for link in links]
 
     async def find(self, token_hash: str, *, for_update: bool = False) -> PasswordLink | None:
         for link in self._s.password_links.values():

@@ -8,7 +8,14 @@ from datetime import datetime
 
 from tms_adapters.persistence.memory.state import Enrolment, State
 from tms_domain.kernel import Conflict
-from tms_domain.training import Assignment, Attendance, Room, SessionStatus, TrainingSession
+from tms_domain.training import (
+    Assignment,
+    Attendance,
+    Room,
+    SessionStatus,
+    TrainingSession,
+    overlap_limit,
+)
 
 
 def trainees_of(state: State, session_id: int) -> list[int]:
@@ -117,7 +124,7 @@ class MemorySessionRepository:
             if session.trainer_id == trainer_id or wanted & set(trainees_of(self._s, session.id)):
                 found.append(session_out(self._s, session))
         found.sort(key=lambda s: (s.scheduled_date, s.id))
-        return found[:10]
+        return found[: overlap_limit(trainee_ids)]
 
     async def add_trainee(self, session_id: int, trainee_id: int, at: datetime) -> None:
         self._enrol(session_id, trainee_id, at)

@@ -17,11 +17,28 @@ from tms_adapters.persistence.memory.accounts import (
     MemoryUserDirectory,
     MemoryUserRepository,
 )
+from tms_adapters.persistence.memory.achievements import (
+    MemoryAchievementRepository,
+    MemoryActivityTimeline,
+    MemoryAttendanceFacts,
+)
 from tms_adapters.persistence.memory.analytics import MemoryAnalyticsQueries
+from tms_adapters.persistence.memory.assessments import MemoryAttemptRepository
 from tms_adapters.persistence.memory.audit import MemoryAuditHistory, MemoryAuditLog
 from tms_adapters.persistence.memory.calendar import MemoryCalendarQueries, MemoryCalendarTokens
+from tms_adapters.persistence.memory.certificates import (
+    MemoryCertificateRepository,
+    MemoryComplianceQueries,
+)
+from tms_adapters.persistence.memory.cohorts import MemoryBatchListing, MemoryBatchRepository
 from tms_adapters.persistence.memory.events import MemoryEventStore
 from tms_adapters.persistence.memory.files import MemoryStoredFileRepository
+from tms_adapters.persistence.memory.imports import MemoryImportRepository
+from tms_adapters.persistence.memory.integrations import (
+    MemoryApiClientRepository,
+    MemoryWebhookDeliveryLog,
+    MemoryWebhookRepository,
+)
 from tms_adapters.persistence.memory.jobs import MemoryJobs
 from tms_adapters.persistence.memory.learning import (
     MemoryCourseEnrolmentRepository,
@@ -32,7 +49,23 @@ from tms_adapters.persistence.memory.learning_queries import (
     MemoryCourseListing,
     MemoryEnrolmentListing,
 )
+from tms_adapters.persistence.memory.legacy import MemoryLegacyImportStore
+from tms_adapters.persistence.memory.notifications import (
+    MemoryNotificationRepository,
+    MemoryPreferencesRepository,
+)
 from tms_adapters.persistence.memory.password_links import MemoryPasswordLinkRepository
+from tms_adapters.persistence.memory.skills import (
+    MemoryCourseSkillRepository,
+    MemorySkillMatrixQueries,
+    MemorySkillRepository,
+    MemoryUserSkillRepository,
+)
+from tms_adapters.persistence.memory.sso import (
+    MemorySsoAttempts,
+    MemorySsoExchangeCodes,
+    MemoryUserIdentities,
+)
 from tms_adapters.persistence.memory.state import MemoryStore, State
 from tms_adapters.persistence.memory.training import (
     MemoryAssignmentRepository,
@@ -58,8 +91,13 @@ from tms_domain.accounts import (
     UserRepository,
     UserViews,
 )
+from tms_domain.accounts.sso import SsoAttempts, SsoExchangeCodes, UserIdentities
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.calendar import CalendarQueries, CalendarTokens
+from tms_domain.cohorts import BatchListing, BatchRepository
+from tms_domain.cohorts.imports import ImportRepository
+from tms_domain.integrations import ApiClientRepository, WebhookDeliveryLog, WebhookRepository
+from tms_domain.integrations.use_cases.delivery import fan_out
 from tms_domain.kernel import (
     Clock,
     DomainEvent,
@@ -76,8 +114,21 @@ from tms_domain.learning import (
     EnrolmentListing,
     LessonCompletionRepository,
 )
+from tms_domain.legacy import LegacyImportStore
+from tms_domain.notifications import NotificationRepository, PreferencesRepository
 from tms_domain.reactions import REACTIONS
 from tms_domain.reporting import AnalyticsQueries
+from tms_domain.skills import (
+    AchievementRepository,
+    ActivityTimeline,
+    AttemptRepository,
+    AttendanceFacts,
+    CourseSkillRepository,
+    SkillMatrixQueries,
+    SkillRepository,
+    UserSkillRepository,
+)
+from tms_domain.skills.ports_certs import CertificateRepository, ComplianceQueries
 from tms_domain.training import (
     AssignmentListing,
     AssignmentRepository,
@@ -108,6 +159,7 @@ class MemoryUnitOfWork:
     courses: CourseRepository
     course_enrolments: CourseEnrolmentRepository
     lesson_completions: LessonCompletionRepository
+    batches: BatchRepository
     audit: AuditLog
     events: EventStore
     user_directory: UserDirectory
@@ -124,10 +176,31 @@ class MemoryUnitOfWork:
     audit_history: AuditHistory
     course_listing: CourseListing
     enrolment_listing: EnrolmentListing
+    batch_listing: BatchListing
     jobs: Jobs
     files: StoredFileRepository
     calendar_tokens: CalendarTokens
+    imports: ImportRepository
     calendar_queries: CalendarQueries
+    legacy_import: LegacyImportStore
+    sso_attempts: SsoAttempts
+    user_identities: UserIdentities
+    sso_exchange_codes: SsoExchangeCodes
+    api_clients: ApiClientRepository
+    webhooks: WebhookRepository
+    webhook_deliveries: WebhookDeliveryLog
+    notifications: NotificationRepository
+    notification_preferences: PreferencesRepository
+    skills: SkillRepository
+    user_skills: UserSkillRepository
+    course_skills: CourseSkillRepository
+    skill_matrix: SkillMatrixQueries
+    assessment_attempts: AttemptRepository
+    achievements: AchievementRepository
+    attendance_facts: AttendanceFacts
+    activity: ActivityTimeline
+    certificates: CertificateRepository
+    compliance: ComplianceQueries
 
     def __init__(
         self,
@@ -158,6 +231,8 @@ class MemoryUnitOfWork:
         self.courses = MemoryCourseRepository(state)
         self.course_enrolments = MemoryCourseEnrolmentRepository(state)
         self.lesson_completions = MemoryLessonCompletionRepository(state)
+        self.batches = MemoryBatchRepository(state)
+        self.batch_listing = MemoryBatchListing(state)
         self.audit = MemoryAuditLog(state)
         self.events = MemoryEventStore(state, self._clock)
         self.jobs = self._jobs = MemoryJobs(state.jobs, self._clock)
@@ -175,9 +250,29 @@ class MemoryUnitOfWork:
         self.enrolment_listing = MemoryEnrolmentListing(state)
         self.files = MemoryStoredFileRepository(state)
         self.calendar_tokens = MemoryCalendarTokens(state)
+        self.imports = MemoryImportRepository(state)
         self.calendar_queries = MemoryCalendarQueries(state)
+        self.sso_attempts = MemorySsoAttempts(state)
+        self.user_identities = MemoryUserIdentities(state)
+        self.sso_exchange_codes = MemorySsoExchangeCodes(state)
+        self.notifications = MemoryNotificationRepository(state)
+        self.notification_preferences = MemoryPreferencesRepository(state)
+        self.assessment_attempts = MemoryAttemptRepository(state)
         self.user_views = MemoryUserViews(state)
         self.session_views = MemorySessionViews(state)
+        self.legacy_import = MemoryLegacyImportStore(state)
+        self.api_clients = MemoryApiClientRepository(state)
+        self.webhooks = MemoryWebhookRepository(state)
+        self.webhook_deliveries = MemoryWebhookDeliveryLog(state)
+        self.skills = MemorySkillRepository(state)
+        self.user_skills = MemoryUserSkillRepository(state)
+        self.course_skills = MemoryCourseSkillRepository(state)
+        self.skill_matrix = MemorySkillMatrixQueries(state)
+        self.achievements = MemoryAchievementRepository(state)
+        self.attendance_facts = MemoryAttendanceFacts(state)
+        self.activity = MemoryActivityTimeline(state)
+        self.certificates = MemoryCertificateRepository(state)
+        self.compliance = MemoryComplianceQueries(state)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:
@@ -208,6 +303,8 @@ class MemoryUnitOfWork:
         recorded, self._pending = self._pending, []
         events = [to_wire(event) for event in recorded]
         await self.events.append(events)
+        # Webhook deliveries are jobs of the same commit: none is lost when it succeeds.
+        await fan_out(self, events, self._clock)
         await self._jobs.flush()
         if not self._read_only:
             self._store.state = self._state

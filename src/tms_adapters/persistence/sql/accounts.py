@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
-from tms_adapters.persistence.sql.common import chunks, conflict_for
+from tms_adapters.persistence.sql.common import chunks, conflict_for, insert_returning_ids
 from tms_adapters.security.confusables import username_skeleton
 from tms_domain.accounts import SignIn, User, login_key, login_keys, login_preference
 from tms_domain.kernel import Role
@@ -85,7 +85,7 @@ class SqlaUserRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    def _values(self, user: User) -> dict[str, Any]:
+    def values(self, user: User) -> dict[str, Any]:
         return {
             "username": user.username,
             "username_key": login_key(user.username),
@@ -103,11 +103,22 @@ class SqlaUserRepository:
 
     async def add(self, user: User) -> User:
         try:
-            result = await self._conn.execute(insert(t.users).values(**self._values(user)))
+            result = await self._conn.execute(insert(t.users).values(**self.values(user)))
         except IntegrityError as error:
             raise conflict_for(error, USER_DUPLICATES, "That user already exists") from error
         user.id = int(result.inserted_primary_key[0])  # type: ignore[index]
         return user
+
+    async def add_many(self, users: Sequence[User]) -> list[User]:
+        try:
+            ids = await insert_returning_ids(
+                self._conn, t.users, [self.values(user) for user in users], ["email_key"]
+            )
+        except IntegrityError as error:
+            raise conflict_for(error, USER_DUPLICATES, "That user already exists") from error
+        for user, user_id in zip(users, ids, strict=True):
+            user.id = user_id
+        return list(users)
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
         query = select(*_USER_COLUMNS).where(t.users.c.id == user_id)
@@ -137,8 +148,30 @@ class SqlaUserRepository:
         best = min(rows, key=lambda r: login_preference(login, r.username_key, r.email_key))
         return _user(best)
 
+    async def taken_usernames(self, names: Iterable[str]) -> set[str]:
+        keys = sorted({login_key(name) for name in names})
+        taken: set[str] = set()
+        for chunk in chunks(keys):
+            rows = await self._conn.execute(
+                select(t.users.c.username_key).where(t.users.c.username_key.in_(chunk))
+            )
+            taken.update(row[0] for row in rows.all())
+        return taken
+
+    async def find_by_emails(self, emails: Iterable[str]) -> dict[str, User]:
+        keys = sorted({login_key(email) for email in emails})
+        found: dict[str, User] = {}
+        for chunk in chunks(keys):
+            rows = await self._conn.execute(
+                select(*_USER_COLUMNS).where(t.users.c.email_key.in_(chunk))
+            )
+            for row in rows.all():
+                user = _user(row)
+                found[login_key(user.email)] = user
+        return found
+
     async def update(self, user: User) -> None:
-        values = self._values(user)
+        values = self.values(user)
         del values["created_at"]
         skeleton = values.pop("username_skeleton")
         users = t.users.c

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -15,7 +16,7 @@ from tms_adapters.persistence.sql import tables as t
 from tms_domain.audit import AuditEntry, AuditQuery
 
 
-def _audit(row: Row[Any]) -> AuditEntry:
+def entry_of_row(row: Row[Any]) -> AuditEntry:
     return AuditEntry(
         id=row.id,
         at=row.at,
@@ -26,7 +27,22 @@ def _audit(row: Row[Any]) -> AuditEntry:
         target_id=row.target_id,
         client_address=row.client_address,
         changes=row.changes or {},
+        subject_id=row.subject_id,
     )
+
+
+def _values(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at,
+        "actor_id": entry.actor_id,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "client_address": entry.client_address,
+        "changes": entry.changes,
+        "subject_id": entry.subject_id,
+    }
 
 
 class SqlaAuditLog:
@@ -34,18 +50,13 @@ class SqlaAuditLog:
         self._conn = conn
 
     async def record(self, entry: AuditEntry) -> None:
-        await self._conn.execute(
-            insert(t.audit_log).values(
-                at=entry.at,
-                actor_id=entry.actor_id,
-                actor=entry.actor,
-                action=entry.action,
-                target_type=entry.target_type,
-                target_id=entry.target_id,
-                client_address=entry.client_address,
-                changes=entry.changes,
-            )
-        )
+        await self._conn.execute(insert(t.audit_log).values(**_values(entry)))
+
+    async def record_many(self, entries: Sequence[AuditEntry]) -> None:
+        """One statement with many parameter sets (sqlite3 runs them in one call, the
+        MySQL driver folds them into multi-row INSERTs), in the order given."""
+        if entries:
+            await self._conn.execute(insert(t.audit_log), [_values(e) for e in entries])
 
 
 class SqlaAuditHistory:
@@ -68,4 +79,4 @@ class SqlaAuditHistory:
         if query.at_before is not None:
             statement = statement.where(log.c.at < query.at_before)
         statement = statement.order_by(log.c.id.desc()).offset(query.skip).limit(query.limit)
-        return [_audit(row) for row in await self._conn.execute(statement)]
+        return [entry_of_row(row) for row in await self._conn.execute(statement)]

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tms_adapters.persistence.sql import notification_tables as nt
 from tms_adapters.persistence.sql import tables as t
 from tms_domain.accounts import display_name
 from tms_domain.calendar import CalendarEntry, FeedOwner
@@ -24,19 +25,19 @@ class SqlaCalendarTokens:
     async def replace(self, user_id: int, token_hash: str, at: datetime) -> None:
         # Delete then insert in one transaction: the same on SQLite and MariaDB, and the
         # user's row lock (taken by the delete) serialises two requests of the same user.
-        c = t.calendar_tokens
+        c = nt.calendar_tokens
         await self._conn.execute(delete(c).where(c.c.user_id == user_id))
         await self._conn.execute(
             insert(c).values(user_id=user_id, token_hash=token_hash, created_at=at)
         )
 
     async def revoke(self, user_id: int) -> bool:
-        c = t.calendar_tokens
+        c = nt.calendar_tokens
         result = await self._conn.execute(delete(c).where(c.c.user_id == user_id))
         return bool(result.rowcount)
 
     async def owner(self, token_hash: str) -> FeedOwner | None:
-        c, u = t.calendar_tokens, t.users
+        c, u = nt.calendar_tokens, t.users
         row = (
             await self._conn.execute(
                 select(u.c.id, u.c.role, u.c.first_name, u.c.last_name)

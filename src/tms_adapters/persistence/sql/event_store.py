@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.bulk import insert_many
 from tms_adapters.realtime.wire import audience_from_json, audience_json
 from tms_domain.kernel import Clock, StoredEvent
 
@@ -51,7 +52,8 @@ class SqlaEventStore:
         for offset, event in enumerate(events):
             event.id = first + offset
             event.at = now
-        await self._conn.execute(
+        await insert_many(
+            self._conn,
             insert(t.events),
             [
                 {
@@ -70,7 +72,7 @@ class SqlaEventStore:
             for user_id in event.audience.user_ids
         ]
         if listed:
-            await self._conn.execute(insert(t.event_audience), listed)
+            await insert_many(self._conn, insert(t.event_audience), listed)
 
     async def since(self, last_id: int, *, limit: int) -> list[StoredEvent]:
         e = t.events

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.bulk import insert_many
 from tms_adapters.tracing import with_origin
 from tms_domain.kernel import Clock
 from tms_domain.kernel.jobs import Job, JobStatus, Lease
@@ -35,6 +36,7 @@ def _job(row: Any) -> Job:
         updated_at=row.updated_at,
         last_error=row.last_error,
         finished_at=row.finished_at,
+        effect_at=row.effect_at,
     )
 
 
@@ -88,7 +90,7 @@ class SqlaJobs:
         kind and key are stored already is left out."""
         rows, self._pending = self._pending, []
         if rows:
-            await self._conn.execute(self._insert_new(), rows)
+            await insert_many(self._conn, self._insert_new(), rows)
 
     def _insert_new(self) -> Any:
         j = t.jobs
@@ -116,6 +118,32 @@ class SqlaJobs:
         if job_id is None:
             return None
         return await self.claim(int(job_id), now, lease)
+
+    async def claim_due(self, now: datetime, lease: Lease, *, limit: int) -> list[Job]:
+        """Three statements for the lot: the due ids (rows locked, others' locked rows
+        skipped where the server can), the claim of those still due, and the claimed rows
+        (those now holding this lease's token)."""
+        j = t.jobs
+        query = select(j.c.id).where(_due(now)).order_by(j.c.run_after, j.c.id).limit(limit)
+        if self._skip_locked():
+            query = query.with_for_update(skip_locked=True)
+        ids = [int(job_id) for job_id in (await self._conn.execute(query)).scalars()]
+        if not ids:
+            return []
+        await self._conn.execute(
+            update(j)
+            .where(j.c.id.in_(ids), _due(now))
+            .values(
+                status=RUNNING,
+                attempts=j.c.attempts + 1,
+                lease_token=lease.token,
+                lease_until=lease.until,
+                updated_at=now,
+            )
+        )
+        claimed = select(j).where(j.c.id.in_(ids), j.c.lease_token == lease.token)
+        rows = await self._conn.execute(claimed.order_by(j.c.run_after, j.c.id))
+        return [_job(row) for row in rows]
 
     async def claim(self, job_id: int, now: datetime, lease: Lease) -> Job | None:
         """The update is the claim: of two workers after the same job, the second finds it
@@ -162,6 +190,16 @@ class SqlaJobs:
             )
         )
         return bool(released.rowcount == 1)
+
+    async def record_effect(self, job_id: int, now: datetime) -> None:
+        j = t.jobs
+        await self._conn.execute(
+            update(j).where(j.c.id == job_id, j.c.effect_at.is_(None)).values(effect_at=now)
+        )
+
+    async def forget_effect(self, job_id: int) -> None:
+        j = t.jobs
+        await self._conn.execute(update(j).where(j.c.id == job_id).values(effect_at=None))
 
     async def hand_back(self, job_id: int, token: str, now: datetime) -> bool:
         j = t.jobs

@@ -4,13 +4,14 @@ lesson completions, mapped to domain objects; never commits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.common import chunks
 from tms_adapters.persistence.sql.learning_rows import (
     COURSE_COLUMNS,
     ENROLMENT_COLUMNS,
@@ -89,6 +90,19 @@ class SqlaCourseRepository:
         if except_course_id is not None:
             query = query.where(_C.c.id != except_course_id)
         return (await self._conn.execute(query.limit(1))).first() is not None
+
+    async def ids_by_code(self, codes: Collection[str]) -> dict[str, int]:
+        wanted: dict[str, list[str]] = {}
+        for code in codes:
+            wanted.setdefault(code_key(code.strip()), []).append(code)
+        found: dict[str, int] = {}
+        for chunk in chunks(sorted(wanted.keys())):
+            rows = await self._conn.execute(
+                select(_C.c.id, _C.c.code_key).where(_C.c.code_key.in_(chunk))
+            )
+            for course_id, key in rows.all():
+                found.update(dict.fromkeys(wanted[key], int(course_id)))
+        return found
 
     async def header(self, course_id: int, *, for_update: bool = False) -> Course | None:
         query = select(*COURSE_COLUMNS).where(_C.c.id == course_id)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.assessment_rows import assessment_json, assessment_of
 from tms_domain.learning import (
     Course,
     CourseEnrolment,
@@ -37,6 +38,7 @@ COURSE_COLUMNS: tuple[Column[Any], ...] = (
     _C.c.created_at,
     _C.c.updated_at,
     _C.c.published_at,
+    _C.c.certificate_valid_months,
 )
 """What a Course's own fields are read from; a query selects these first."""
 
@@ -54,6 +56,7 @@ LESSON_COLUMNS: tuple[Column[Any], ...] = (
     _L.c.duration_minutes,
     _L.c.created_at,
     _L.c.updated_at,
+    _L.c.assessment,
 )
 
 ENROLMENT_COLUMNS: tuple[Column[Any], ...] = (
@@ -87,7 +90,8 @@ def course_from_row(row: Sequence[Any]) -> Course:
         created_at,
         updated_at,
         published_at,
-    ) = row[:12]
+        certificate_valid_months,
+    ) = row[:13]
     return Course(
         id=course_id,
         code=code,
@@ -101,6 +105,7 @@ def course_from_row(row: Sequence[Any]) -> Course:
         created_at=created_at,
         updated_at=updated_at,
         published_at=published_at,
+        certificate_valid_months=certificate_valid_months,
     )
 
 
@@ -120,6 +125,7 @@ def lesson_from_row(row: Sequence[Any], session_ids: list[int]) -> Lesson:
         created_at=row[11],
         updated_at=row[12],
         session_ids=session_ids,
+        assessment=assessment_of(row[13]),
     )
 
 
@@ -160,6 +166,7 @@ def course_values(course: Course) -> dict[str, Any]:
         "created_at": course.created_at,
         "updated_at": course.updated_at,
         "published_at": course.published_at,
+        "certificate_valid_months": course.certificate_valid_months,
     }
 
 
@@ -177,4 +184,5 @@ def lesson_values(lesson: Lesson) -> dict[str, Any]:
         "duration_minutes": lesson.duration_minutes,
         "created_at": lesson.created_at,
         "updated_at": lesson.updated_at,
+        "assessment": assessment_json(lesson.assessment),
     }

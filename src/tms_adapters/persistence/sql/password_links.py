@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.common import insert_returning_ids
 from tms_domain.accounts import LinkPurpose, PasswordLink
 
 
@@ -25,24 +27,33 @@ def _link(row: Any) -> PasswordLink:
     )
 
 
+def _values(link: PasswordLink) -> dict[str, Any]:
+    return {
+        "user_id": link.user_id,
+        "purpose": link.purpose.value,
+        "token_hash": link.token_hash,
+        "created_at": link.created_at,
+        "expires_at": link.expires_at,
+        "used_at": link.used_at,
+        "ended_at": link.ended_at,
+    }
+
+
 class SqlaPasswordLinkRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add(self, link: PasswordLink) -> PasswordLink:
-        result = await self._conn.execute(
-            insert(t.password_links).values(
-                user_id=link.user_id,
-                purpose=link.purpose.value,
-                token_hash=link.token_hash,
-                created_at=link.created_at,
-                expires_at=link.expires_at,
-                used_at=link.used_at,
-                ended_at=link.ended_at,
-            )
-        )
+        result = await self._conn.execute(insert(t.password_links).values(**_values(link)))
         link.id = int(result.inserted_primary_key[0])  # type: ignore[index]
         return link
+
+    async def add_many(self, links: Sequence[PasswordLink]) -> list[PasswordLink]:
+        rows = [_values(link) for link in links]
+        ids = await insert_returning_ids(self._conn, t.password_links, rows, ["token_hash"])
+        for link, link_id in zip(links, ids, strict=True):
+            link.id = link_id
+        return list(links)
 
     async def find(self, token_hash: str, *, for_update: bool = False) -> PasswordLink | None:
         query = select(t.password_links).where(t.password_links.c.token_hash == token_hash)

@@ -197,7 +197,7 @@ class SqlaReportQueries:
             batch_page = page.limit(batch).subquery("page")
             async with self._connection() as conn:
                 if conn.dialect.name in ("mysql", "mariadb"):
-                    # Room for 500 trainees' names (MySQL's default is 1,024 bytes, MariaDB's
+                    # Room for 1,000 trainees' names (MySQL's default is 1,024 bytes, MariaDB's
                     # 1 MB).
                     await conn.exec_driver_sql(
                         "SET SESSION group_concat_max_len = "

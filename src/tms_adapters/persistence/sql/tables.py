@@ -237,7 +237,10 @@ audit_log = Table(
     Column("target_id", Id, nullable=True),
     Column("client_address", String(64), nullable=True),
     Column("changes", JSON, nullable=False),
+    # Whom the entry is about (migration 0021): a user's activity timeline, newest first.
+    Column("subject_id", Id, nullable=True),
     Index("ix_audit_log_target", "target_type", "target_id"),
+    Index("ix_audit_log_subject_id_id", "subject_id", "id"),
     **MYSQL_OPTIONS,
     **NEVER_REUSED_IDS,
 )
@@ -296,6 +299,8 @@ jobs = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime, nullable=True),
+    # The handler's effect was made (a mail server accepted the message): never again.
+    Column("effect_at", UtcDateTime, nullable=True),
     # Enqueueing the same work twice stores it once.
     UniqueConstraint("kind", "idempotency_key"),
     # Workers look for queued jobs that are due and for running ones whose lease expired.
@@ -326,6 +331,7 @@ courses = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("published_at", UtcDateTime, nullable=True),
+    Column("certificate_valid_months", Integer, nullable=True),
     **MYSQL_OPTIONS,
     **NEVER_REUSED_IDS,
 )
@@ -361,6 +367,7 @@ lessons = Table(
     Column("position", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("assessment", JSON, nullable=True),  # an assessment's questions (migration 0019)
     Index("ix_lessons_course_module_position", "course_id", "module_id", "position"),
     Index("ix_lessons_module_position", "module_id", "position"),
     **MYSQL_OPTIONS,
@@ -396,8 +403,8 @@ course_enrolments = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("course_id", Id, ForeignKey("courses.id", ondelete="CASCADE"), nullable=False),
     Column("trainee_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    # The batch (cohort) that brought the trainee in, if any; no foreign key until batches
-    # have a table of their own.
+    # The batch (cohort) that brought the trainee in, if any: a plain id, no foreign key, so
+    # that the enrolment outlives the batch (leaving or deleting it keeps the enrolment).
     Column("batch_id", Id, nullable=True),
     Column("due_date", Date, nullable=True),
     Column("assigned_at", UtcDateTime, nullable=False),
@@ -513,20 +520,17 @@ training_sessions.append_column(
     Column("sequence", Integer, nullable=False, server_default="0", default=0)
 )
 
-calendar_tokens = Table(
-    "calendar_tokens",
-    metadata,
-    # One feed URL per user: a new token replaces the row, revoking deletes it.
-    Column(
-        "user_id",
-        Id,
-        ForeignKey("users.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
-    # The SHA-256 of the token, in hex: the token itself is never stored.
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    **MYSQL_OPTIONS,
+case_folded_key = _key
+# Bringing people in (bulk imports, the legacy import's map), batches, the integrations,
+# the notifications and calendar feeds, and the skills area have their tables in modules of
+# their own, on this metadata.
+from tms_adapters.persistence.sql import (  # noqa: E402, F401
+    certificate_tables,
+    import_tables,
+    integration_tables,
+    notification_tables,
+    tables_achieve,
+    tables_assess,
+    tables_cohorts,
+    tables_skills,
 )
-"""Each user's secret calendar feed token, stored hashed."""

@@ -22,9 +22,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import tables as t
+from tms_adapters.persistence.sql.bulk import insert_many
 from tms_adapters.persistence.sql.common import chunks
 from tms_domain.kernel import Conflict
-from tms_domain.training import Assignment, Attendance, Room, SessionStatus, TrainingSession
+from tms_domain.training import (
+    Assignment,
+    Attendance,
+    Room,
+    SessionStatus,
+    TrainingSession,
+    overlap_limit,
+)
 
 _S = t.training_sessions
 
@@ -145,7 +153,7 @@ class SqlaSessionRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    def _values(self, session: TrainingSession) -> dict[str, Any]:
+    def values(self, session: TrainingSession) -> dict[str, Any]:
         return {
             "title": session.title,
             "description": session.description,
@@ -168,7 +176,7 @@ class SqlaSessionRepository:
     async def add(self, session: TrainingSession) -> TrainingSession:
         try:
             result = await self._conn.execute(
-                insert(t.training_sessions).values(**self._values(session))
+                insert(t.training_sessions).values(**self.values(session))
             )
         except IntegrityError as error:
             raise Conflict("That join link is already in use") from error
@@ -179,7 +187,8 @@ class SqlaSessionRepository:
 
     async def _enrol(self, session_id: int, trainee_ids: Sequence[int], at: datetime) -> None:
         try:
-            await self._conn.execute(
+            await insert_many(
+                self._conn,
                 insert(t.enrolments),
                 [
                     {"session_id": session_id, "trainee_id": trainee_id, "enrolled_at": at}
@@ -204,7 +213,7 @@ class SqlaSessionRepository:
         return (await with_trainees(self._conn, [row]))[0] if row else None
 
     async def update(self, session: TrainingSession) -> None:
-        values = self._values(session)
+        values = self.values(session)
         del values["created_at"]
         await self._conn.execute(
             update(t.training_sessions)
@@ -291,7 +300,7 @@ class SqlaSessionRepository:
                 or_(*people),
             )
             .order_by(s.c.scheduled_date, s.c.id)
-            .limit(10)
+            .limit(overlap_limit(trainee_ids))
         )
         if exclude_session_id is not None:
             statement = statement.where(s.c.id != exclude_session_id)

@@ -16,12 +16,29 @@ from tms_adapters.persistence.sql.accounts import (
     SqlaUserDirectory,
     SqlaUserRepository,
 )
+from tms_adapters.persistence.sql.achievements import (
+    SqlaAchievementRepository,
+    SqlaActivityTimeline,
+    SqlaAttendanceFacts,
+)
 from tms_adapters.persistence.sql.analytics import SqlaAnalyticsQueries
+from tms_adapters.persistence.sql.assessments import SqlaAttemptRepository
 from tms_adapters.persistence.sql.audit import SqlaAuditHistory, SqlaAuditLog
 from tms_adapters.persistence.sql.calendar import SqlaCalendarQueries, SqlaCalendarTokens
+from tms_adapters.persistence.sql.certificates import (
+    SqlaCertificateRepository,
+    SqlaComplianceQueries,
+)
+from tms_adapters.persistence.sql.cohorts import SqlaBatchListing, SqlaBatchRepository
 from tms_adapters.persistence.sql.engine import WRITE_OPTION
 from tms_adapters.persistence.sql.event_store import SqlaEventStore
 from tms_adapters.persistence.sql.files import SqlaStoredFileRepository
+from tms_adapters.persistence.sql.imports import SqlaImportRepository
+from tms_adapters.persistence.sql.integrations import (
+    SqlaApiClientRepository,
+    SqlaWebhookDeliveryLog,
+    SqlaWebhookRepository,
+)
 from tms_adapters.persistence.sql.jobs import SqlaJobs
 from tms_adapters.persistence.sql.learning import (
     SqlaCourseEnrolmentRepository,
@@ -29,8 +46,24 @@ from tms_adapters.persistence.sql.learning import (
     SqlaLessonCompletionRepository,
 )
 from tms_adapters.persistence.sql.learning_queries import SqlaCourseListing, SqlaEnrolmentListing
+from tms_adapters.persistence.sql.legacy import SqlaLegacyImportStore
+from tms_adapters.persistence.sql.notifications import (
+    SqlaNotificationRepository,
+    SqlaPreferencesRepository,
+)
 from tms_adapters.persistence.sql.password_links import SqlaPasswordLinkRepository
 from tms_adapters.persistence.sql.request_scope import SharedReads, current_shared_reads
+from tms_adapters.persistence.sql.skills import (
+    SqlaCourseSkillRepository,
+    SqlaSkillMatrixQueries,
+    SqlaSkillRepository,
+    SqlaUserSkillRepository,
+)
+from tms_adapters.persistence.sql.sso import (
+    SqlaSsoAttempts,
+    SqlaSsoExchangeCodes,
+    SqlaUserIdentities,
+)
 from tms_adapters.persistence.sql.training import (
     SqlaAssignmentRepository,
     SqlaAttendanceRepository,
@@ -55,8 +88,13 @@ from tms_domain.accounts import (
     UserRepository,
     UserViews,
 )
+from tms_domain.accounts.sso import SsoAttempts, SsoExchangeCodes, UserIdentities
 from tms_domain.audit import AuditHistory, AuditLog
 from tms_domain.calendar import CalendarQueries, CalendarTokens
+from tms_domain.cohorts import BatchListing, BatchRepository
+from tms_domain.cohorts.imports import ImportRepository
+from tms_domain.integrations import ApiClientRepository, WebhookDeliveryLog, WebhookRepository
+from tms_domain.integrations.use_cases.delivery import fan_out
 from tms_domain.kernel import (
     Clock,
     DomainEvent,
@@ -74,8 +112,21 @@ from tms_domain.learning import (
     EnrolmentListing,
     LessonCompletionRepository,
 )
+from tms_domain.legacy import LegacyImportStore
+from tms_domain.notifications import NotificationRepository, PreferencesRepository
 from tms_domain.reactions import REACTIONS
 from tms_domain.reporting import AnalyticsQueries
+from tms_domain.skills import (
+    AchievementRepository,
+    ActivityTimeline,
+    AttemptRepository,
+    AttendanceFacts,
+    CourseSkillRepository,
+    SkillMatrixQueries,
+    SkillRepository,
+    UserSkillRepository,
+)
+from tms_domain.skills.ports_certs import CertificateRepository, ComplianceQueries
 from tms_domain.training import (
     AssignmentListing,
     AssignmentRepository,
@@ -121,6 +172,7 @@ class SqlaUnitOfWork:
     courses: CourseRepository
     course_enrolments: CourseEnrolmentRepository
     lesson_completions: LessonCompletionRepository
+    batches: BatchRepository
     audit: AuditLog
     events: EventStore
     user_directory: UserDirectory
@@ -137,10 +189,31 @@ class SqlaUnitOfWork:
     audit_history: AuditHistory
     course_listing: CourseListing
     enrolment_listing: EnrolmentListing
+    batch_listing: BatchListing
     jobs: Jobs
     files: StoredFileRepository
     calendar_tokens: CalendarTokens
+    imports: ImportRepository
     calendar_queries: CalendarQueries
+    legacy_import: LegacyImportStore
+    sso_attempts: SsoAttempts
+    user_identities: UserIdentities
+    sso_exchange_codes: SsoExchangeCodes
+    api_clients: ApiClientRepository
+    webhooks: WebhookRepository
+    webhook_deliveries: WebhookDeliveryLog
+    notifications: NotificationRepository
+    notification_preferences: PreferencesRepository
+    skills: SkillRepository
+    user_skills: UserSkillRepository
+    course_skills: CourseSkillRepository
+    skill_matrix: SkillMatrixQueries
+    assessment_attempts: AttemptRepository
+    achievements: AchievementRepository
+    attendance_facts: AttendanceFacts
+    activity: ActivityTimeline
+    certificates: CertificateRepository
+    compliance: ComplianceQueries
 
     def __init__(
         self,
@@ -195,6 +268,8 @@ class SqlaUnitOfWork:
         self.courses = SqlaCourseRepository(conn)
         self.course_enrolments = SqlaCourseEnrolmentRepository(conn)
         self.lesson_completions = SqlaLessonCompletionRepository(conn)
+        self.batches = SqlaBatchRepository(conn)
+        self.batch_listing = SqlaBatchListing(conn)
         self.audit = SqlaAuditLog(conn)
         self.events = SqlaEventStore(conn, self._clock)
         self.user_directory = SqlaUserDirectory(conn)
@@ -211,9 +286,29 @@ class SqlaUnitOfWork:
         self.enrolment_listing = SqlaEnrolmentListing(conn)
         self.files = SqlaStoredFileRepository(conn)
         self.calendar_tokens = SqlaCalendarTokens(conn)
+        self.imports = SqlaImportRepository(conn)
         self.calendar_queries = SqlaCalendarQueries(conn)
+        self.sso_attempts = SqlaSsoAttempts(conn)
+        self.user_identities = SqlaUserIdentities(conn)
+        self.sso_exchange_codes = SqlaSsoExchangeCodes(conn)
+        self.notifications = SqlaNotificationRepository(conn)
+        self.notification_preferences = SqlaPreferencesRepository(conn)
+        self.assessment_attempts = SqlaAttemptRepository(conn)
         self.user_views = SqlaUserViews(conn)
         self.session_views = SqlaSessionViews(conn)
+        self.legacy_import = SqlaLegacyImportStore(conn)
+        self.api_clients = SqlaApiClientRepository(conn)
+        self.webhooks = SqlaWebhookRepository(conn)
+        self.webhook_deliveries = SqlaWebhookDeliveryLog(conn)
+        self.skills = SqlaSkillRepository(conn)
+        self.user_skills = SqlaUserSkillRepository(conn)
+        self.course_skills = SqlaCourseSkillRepository(conn)
+        self.skill_matrix = SqlaSkillMatrixQueries(conn)
+        self.achievements = SqlaAchievementRepository(conn)
+        self.attendance_facts = SqlaAttendanceFacts(conn)
+        self.activity = SqlaActivityTimeline(conn)
+        self.certificates = SqlaCertificateRepository(conn)
+        self.compliance = SqlaComplianceQueries(conn)
         self.jobs = self._jobs = SqlaJobs(conn, self._clock)
         return self
 
@@ -248,6 +343,8 @@ class SqlaUnitOfWork:
         recorded, self._pending = self._pending, []
         events = [to_wire(event) for event in recorded]
         await self.events.append(events)
+        # Webhook deliveries are jobs of the same commit: none is lost when it succeeds.
+        await fan_out(self, events, self._clock)
         await self._jobs.flush()
         await self._conn.commit()
         if events:

@@ -25,10 +25,11 @@ from tms_domain.kernel import (
     Throttled,
     authorize,
 )
-from tms_domain.unit_of_work import Core
+from tms_domain.unit_of_work import Core, UnitOfWork
 
 BAD_CREDENTIALS = "Incorrect username or password"
 SESSION_ENDED = "Your sign-in has expired or ended: sign in again"
+PROVIDER_ACCOUNT = "This account signs in through single sign-on: use your organisation's button"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,10 @@ class AuthService:
         token_lifetime: timedelta,
         attempts: AttemptStore,
         lockout: LockoutPolicy,
+        *,
+        provider_accounts_use_passwords: bool = True,
     ) -> None:
+        self._provider_accounts_use_passwords = provider_accounts_use_passwords
         self._attempts = attempts
         self._lockout = lockout
         self._core = core
@@ -68,7 +72,9 @@ class AuthService:
         (known or not) is locked for a minute, twice as long for each further failure, up
         to an hour; while locked every attempt is refused, right password or not. A client
         address may fail only so often a minute across all accounts. A hash in an outdated
-        format or with outdated parameters is replaced by a current one."""
+        format or with outdated parameters is replaced by a current one. With password
+        sign-in turned off for provider accounts, an account linked to an identity at the
+        provider is refused here even with the right password."""
         address_key = f"address:{client_address or 'unknown'}"
         if (
             await self._attempts.recent(address_key, 60)
@@ -92,24 +98,58 @@ class AuthService:
             if self._hasher.needs_rehash(user.password_hash)
             else None
         )
-        now = self._core.clock.now()
-        sign_in = SignIn(
-            id=secrets.token_urlsafe(24),
-            user_id=user.id,
-            created_at=now,
-            expires_at=now + self._lifetime,
-        )
+        sign_in = self.new_sign_in(user.id)
         async with self._core.uow() as uow:
             # The password was checked outside this transaction: a reset, change or deletion
             # that came in meanwhile must not be outlived by this sign-in.
             fresh = await uow.users.get(user.id, for_update=True)
             if fresh is None or fresh.password_hash != user.password_hash:
                 raise AuthenticationFailed(BAD_CREDENTIALS)
+            if not self._provider_accounts_use_passwords and await uow.user_identities.is_linked(
+                user.id
+            ):
+                raise AuthenticationFailed(PROVIDER_ACCOUNT)
             if new_hash is not None:
                 fresh.password_hash = new_hash
                 await uow.users.update(fresh)
-            await uow.sign_ins.add(sign_in)
+            await self.add_sign_in(uow, sign_in, fresh, "password", client_address)
             await uow.commit()
+        return self.signed_in(sign_in, user)
+
+    async def add_sign_in(
+        self,
+        uow: UnitOfWork,
+        sign_in: SignIn,
+        user: User,
+        method: str,
+        client_address: str | None = None,
+    ) -> None:
+        """Store a sign-in and audit it (``user.signed_in``, by the user themself: their
+        activity timeline shows it). The token is never part of it."""
+        await uow.sign_ins.add(sign_in)
+        await record_audit(
+            uow,
+            Actor(user=user, sign_in_id=sign_in.id, client_address=client_address),
+            "user.signed_in",
+            "user",
+            user.id,
+            sign_in.created_at,
+            {"method": [None, method]},
+        )
+
+    def new_sign_in(self, user_id: int) -> SignIn:
+        """A sign-in of the user from now, for the unit of work to add (a password's, or
+        a provider's)."""
+        now = self._core.clock.now()
+        return SignIn(
+            id=secrets.token_urlsafe(24),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + self._lifetime,
+        )
+
+    def signed_in(self, sign_in: SignIn, user: User) -> SignedIn:
+        """The answer to a sign-in once it is stored: its token."""
         token = self._tokens.issue(
             user_id=user.id, sign_in_id=sign_in.id, expires_at=sign_in.expires_at
         )

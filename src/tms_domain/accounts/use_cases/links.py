@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from tms_domain.accounts.model import Actor, User
 from tms_domain.accounts.passwords import PasswordPolicy
 from tms_domain.accounts.ports import AttemptStore, PasswordHasher
 from tms_domain.accounts.profiles import login_key, profile_violations
-from tms_domain.audit import record_audit
+from tms_domain.audit import AuditEntry, audit_entry, record_audit
 from tms_domain.kernel import BadRequest, InvalidInput, Permission, Target, Throttled, authorize
 from tms_domain.kernel.jobs import JobQueue
 from tms_domain.notifications import MailTemplate, enqueue_mail
@@ -55,18 +56,30 @@ def enqueue_password_notice(uow: UnitOfWork, user: User, how: str, now: datetime
 async def issue_invitation(uow: UnitOfWork, actor: Actor, user: User, now: datetime) -> None:
     """A new invitation for ``user``: earlier ones end, the mail goes after the commit."""
     await uow.password_links.end_all(user.id, now, purpose=LinkPurpose.INVITATION)
-    link, token = PasswordLink.issue(user.id, LinkPurpose.INVITATION, now)
-    link = await uow.password_links.add(link)
-    _enqueue_link_mail(uow.jobs, MailTemplate.INVITATION, user, link, token, cause=str(link.id))
-    await record_audit(
-        uow,
-        actor,
-        "user.invited",
-        "user",
-        user.id,
-        now,
-        {"invitation_expires_at": [None, link.expires_at.isoformat()]},
-    )
+    await uow.audit.record_many(await issue_invitations(uow, actor, [user], now))
+
+
+async def issue_invitations(
+    uow: UnitOfWork, actor: Actor, users: Sequence[User], now: datetime
+) -> list[AuditEntry]:
+    """Invitations for users who have none under way (just created, say): their links
+    stored at once, a mail each queued for after the commit. The ``user.invited`` audit
+    entries, in the users' order, for the caller to record (with its own, in order)."""
+    issued = [PasswordLink.issue(user.id, LinkPurpose.INVITATION, now) for user in users]
+    links = await uow.password_links.add_many([link for link, _ in issued])
+    for user, link, (_, token) in zip(users, links, issued, strict=True):
+        _enqueue_link_mail(uow.jobs, MailTemplate.INVITATION, user, link, token, cause=str(link.id))
+    return [
+        audit_entry(
+            actor,
+            "user.invited",
+            "user",
+            user.id,
+            now,
+            {"invitation_expires_at": [None, link.expires_at.isoformat()]},
+        )
+        for user, link in zip(users, links, strict=True)
+    ]
 
 
 def _enqueue_link_mail(

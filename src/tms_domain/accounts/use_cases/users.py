@@ -17,6 +17,7 @@ from tms_domain.accounts.passwords import (
 )
 from tms_domain.accounts.ports import AttemptStore, PasswordHasher
 from tms_domain.accounts.profiles import login_key, normalize_username, profile_violations
+from tms_domain.accounts.sso import PROVISION_JOB
 from tms_domain.accounts.use_cases.links import enqueue_password_notice, issue_invitation
 from tms_domain.audit import record_audit
 from tms_domain.kernel import (
@@ -37,6 +38,12 @@ from tms_domain.training import (
     ensure_no_double_booking,
 )
 from tms_domain.unit_of_work import Core, UnitOfWork
+
+
+def enqueue_provisioning(uow: UnitOfWork, user_id: int) -> None:
+    """The user's account at the identity provider, made by a job after this commit (once,
+    however often it is asked for)."""
+    uow.jobs.enqueue(PROVISION_JOB, {"user_id": user_id}, idempotency_key=f"user:{user_id}")
 
 
 @dataclass(frozen=True)
@@ -70,11 +77,14 @@ class UserService:
         hasher: PasswordHasher,
         policy: PasswordPolicy,
         attempts: AttemptStore,
+        *,
+        provision_at_provider: bool = False,
     ) -> None:
         self._core = core
         self._hasher = hasher
         self._policy = policy
         self._attempts = attempts
+        self._provision_at_provider = provision_at_provider
 
     async def list_users(self, actor: Actor, page: Page, role: Role | None = None) -> list[User]:
         """Admins and trainers see every user, optionally of one role (filtered, then paged)."""
@@ -107,7 +117,9 @@ class UserService:
         email is nobody's username, and the username looks like no other (Unicode TR39
         skeletons): a Conflict otherwise, naming no other account. With ``invite`` no
         password is given or answered: the user is mailed a link to choose one (72 h), and
-        until then has a random temporary password nobody knows."""
+        until then has a random temporary password nobody knows. With provisioning into the
+        identity provider configured, a job made in the same commit creates the account
+        there too."""
         authorize(actor, Permission.CREATE_USER)
         username = normalize_username(new.username)
         errors = profile_violations(
@@ -168,6 +180,8 @@ class UserService:
             if new.invite:
                 await issue_invitation(uow, actor, user, now)
                 generated = None
+            if self._provision_at_provider:
+                enqueue_provisioning(uow, user.id)
             uow.record(UserCreated(user.snapshot()))
             await uow.commit()
         return CreatedUser(user=user, temporary_password=generated, invited=new.invite)
@@ -245,7 +259,7 @@ class UserService:
             _authorize_changes(actor, user, changes)
             self._ensure_valid(user, changes)
             if changes.role is not None and user.changes_role(changes):
-                await _ensure_role_can_change(uow, user, changes.role)
+                await ensure_role_can_change(uow, user, changes.role)
             if changes.email is not None:
                 await _ensure_email_is_nobodys_username(uow, changes.email, user.id)
             password_hash = (
@@ -262,7 +276,7 @@ class UserService:
             if password_hash is not None:
                 await uow.password_links.end_all(user.id, now)
                 enqueue_password_notice(uow, user, "reset", now)
-            uow.record(UserChanged(user.snapshot(), await _assigned_trainers(uow, user)))
+            uow.record(UserChanged(user.snapshot(), await assigned_trainers(uow, user)))
             if end_sign_ins:
                 await uow.sign_ins.revoke_all(user.id, now)
                 # After the event, so that the user's live connections hear of it first.
@@ -316,7 +330,7 @@ class UserService:
         async with self._core.uow() as uow:
             user = await existing_user(uow, user_id, for_update=True)
             now = self._core.clock.now()
-            trainers = await _assigned_trainers(uow, user)
+            trainers = await assigned_trainers(uow, user)
             session_ids = await uow.sessions.ids_trained_by(user_id)
             if session_ids and reassign_to is None and not cascade:
                 raise Conflict(
@@ -386,7 +400,7 @@ class UserService:
                 uow.record(event)
 
 
-async def _ensure_role_can_change(uow: UnitOfWork, user: User, new_role: Role) -> None:
+async def ensure_role_can_change(uow: UnitOfWork, user: User, new_role: Role) -> None:
     """A role change must not leave sessions without a trainer or a trainer enrolled."""
     if new_role is Role.TRAINEE and await uow.sessions.ids_trained_by(user.id):
         raise Conflict(f"{user.name} trains sessions: reassign them before changing the role")
@@ -430,7 +444,7 @@ async def _ensure_email_is_nobodys_username(
         raise Conflict(EMAIL_HELD_AS_USERNAME)
 
 
-async def _assigned_trainers(uow: UnitOfWork, user: User) -> frozenset[int]:
+async def assigned_trainers(uow: UnitOfWork, user: User) -> frozenset[int]:
     """For a trainee, the trainers assigned to them (who hear of changes to them)."""
     if user.role is not Role.TRAINEE:
         return frozenset()

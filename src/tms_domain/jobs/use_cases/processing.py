@@ -4,11 +4,19 @@ the worker adapter's."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tms_domain.jobs.events import JobFailed
-from tms_domain.kernel.jobs import Job, JobHandlers, Lease, RetryPolicy
+from tms_domain.kernel.jobs import Completes, Job, JobHandlers, Lease, RetryPolicy
 from tms_domain.unit_of_work import Core, UnitOfWork
 
 LOST_WORKER = "the worker running it stopped before it finished, on each of its attempts"
+
+
+def _lost(job: Job, policy: RetryPolicy) -> bool:
+    """Its attempts are used up by claims alone (each worker died mid-run), and its effect
+    was never recorded (a job whose effect was made is completed instead)."""
+    return job.attempts > policy.max_attempts and job.effect_at is None
 
 
 class JobProcessing:
@@ -28,17 +36,35 @@ class JobProcessing:
             async with self._core.uow() as uow:
                 now = self._core.clock.now()
                 job = await uow.jobs.claim_next(now, Lease(token, now + self.policy.lease))
-                if job is None or job.attempts <= self.policy.max_attempts:
+                if job is None or not _lost(job, self.policy):
                     await uow.commit()
                     return job
                 await self._dead_letter(uow, job, token, LOST_WORKER)
+
+    async def claim_due(self, token: str, *, limit: int) -> list[Job]:
+        """Up to ``limit`` due jobs, now held by ``token``, in one transaction (a worker with
+        several free slots fills them with one claim). Lost jobs are dead-lettered in it,
+        as ``claim_next`` does, and left out."""
+        async with self._core.uow() as uow:
+            now = self._core.clock.now()
+            jobs = await uow.jobs.claim_due(now, Lease(token, now + self.policy.lease), limit=limit)
+            kept = []
+            for job in jobs:
+                if not _lost(job, self.policy):
+                    kept.append(job)
+                    continue
+                job.fail(LOST_WORKER, now, self.policy, permanent=True)
+                if await uow.jobs.release(job, token):
+                    uow.record(JobFailed(job))
+            await uow.commit()
+            return kept
 
     async def claim(self, job_id: int, token: str) -> Job | None:
         """That job, now held by ``token``, when it is due (handed over by a queue)."""
         async with self._core.uow() as uow:
             now = self._core.clock.now()
             job = await uow.jobs.claim(job_id, now, Lease(token, now + self.policy.lease))
-            if job is not None and job.attempts > self.policy.max_attempts:
+            if job is not None and _lost(job, self.policy):
                 await self._dead_letter(uow, job, token, LOST_WORKER)
                 return None
             await uow.commit()
@@ -50,11 +76,35 @@ class JobProcessing:
             await uow.commit()
             return held
 
+    async def record_effect(self, job: Job) -> None:
+        """The handler's effect is made: marked on the job at once, in a short commit of its
+        own, before the handler returns and the job is released."""
+        async with self._core.uow() as uow:
+            now = self._core.clock.now()
+            await uow.jobs.record_effect(job.id, now)
+            await uow.commit()
+            job.effect_at = now
+
+    async def forget_effect(self, job: Job) -> None:
+        """The effect claimed was refused: the job may make it on a later attempt."""
+        async with self._core.uow() as uow:
+            await uow.jobs.forget_effect(job.id)
+            await uow.commit()
+            job.effect_at = None
+
     async def succeeded(self, job: Job, token: str) -> None:
         async with self._core.uow() as uow:
             job.succeed(self._core.clock.now())
             await uow.jobs.release(job, token)
             await uow.commit()
+
+    async def complete_in(self, jobs: Completes, job: Job, token: str) -> bool:
+        """Release the job as succeeded within the handler's unit of work (whose commit
+        stores it); ``job`` itself is left as it was, for the worker to record a failure
+        on when that commit does not happen."""
+        done = replace(job)
+        done.succeed(self._core.clock.now())
+        return await jobs.release(done, token)
 
     async def failed(self, job: Job, token: str, error: str, *, permanent: bool) -> bool:
         """Record a failed attempt: queued again after a backoff, or dead-lettered (and

@@ -16,6 +16,7 @@ from tms_domain.kernel import (
     Role,
     Target,
     authorize,
+    is_allowed,
 )
 from tms_domain.kernel.content import ContentRenderer, check_video_url
 from tms_domain.kernel.files import StoredFile
@@ -36,18 +37,22 @@ from tms_domain.learning.rules import (
     lesson_violations,
     module_violations,
 )
-from tms_domain.learning.use_cases.access import editable_course, visible_course
+from tms_domain.learning.use_cases.access import course_target, editable_course, visible_course
+from tms_domain.learning.use_cases.assessment_inputs import checked_assessment, hide_answers
 from tms_domain.learning.use_cases.course_inputs import (
     CourseChanges,
     CourseFilters,
     LessonFields,
     NewCourse,
     check_kind,
+    check_owner,
+    existing_sessions,
     set_fields,
     text_or_none,
 )
 from tms_domain.learning.use_cases.lesson_files import forget_files, with_files
 from tms_domain.learning.use_cases.session_lessons import follow_sessions_of
+from tms_domain.skills import course_skills, set_course_skills
 from tms_domain.unit_of_work import Core, UnitOfWork
 
 __all__ = [
@@ -98,7 +103,12 @@ class CourseService:
         """With its modules and lessons in order. Admins and trainers; a trainee only a
         published course they are enrolled in (404 otherwise)."""
         async with self._core.uow(read_only=True) as uow:
-            return await with_files(uow, await visible_course(uow, actor, course_id))
+            course = await visible_course(uow, actor, course_id)
+            course.skills = await course_skills(uow, course.id)
+            course = await with_files(uow, course)
+        if not is_allowed(actor, Permission.EDIT_COURSE, course_target(course)):
+            hide_answers(course)
+        return course
 
     async def create_course(self, actor: Actor, new: NewCourse) -> Course:
         """A draft. Admins (for themselves or another trainer or admin); a trainer for
@@ -119,6 +129,7 @@ class CourseService:
                 description=new.description,
                 category=new.category,
                 estimated_minutes=new.estimated_minutes,
+                certificate_valid_months=new.certificate_valid_months,
             ),
         )
         now = self._core.clock.now()
@@ -130,6 +141,7 @@ class CourseService:
             category=text_or_none(new.category),
             difficulty=new.difficulty,
             estimated_minutes=new.estimated_minutes,
+            certificate_valid_months=new.certificate_valid_months or None,
             status=CourseStatus.DRAFT,
             owner_id=owner_id,
             created_at=now,
@@ -137,19 +149,15 @@ class CourseService:
         )
         async with self._core.uow() as uow:
             if owner_id != actor.id:
-                await _check_owner(uow, owner_id)
+                await check_owner(uow, owner_id)
             if course.code and await uow.courses.code_taken(course.code):
                 raise Conflict(f"The code {course.code} is already in use")
             course = await uow.courses.add(course)
-            await record_audit(
-                uow,
-                actor,
-                "course.created",
-                "course",
-                course.id,
-                now,
-                {k: [None, v] for k, v in course.audit_fields().items()},
-            )
+            created = {k: [None, v] for k, v in course.audit_fields().items()}
+            if new.skills:
+                course.skills = await set_course_skills(uow, course.id, new.skills)
+                created["skills"] = [None, [list(g) for g in course.skills]]
+            await record_audit(uow, actor, "course.created", "course", course.id, now, created)
             uow.record(CourseCreated(_snapshot(course)))
             await uow.commit()
             return course
@@ -166,6 +174,7 @@ class CourseService:
                 description=changes.description,
                 category=changes.category,
                 estimated_minutes=changes.estimated_minutes,
+                certificate_valid_months=changes.certificate_valid_months,
             ),
         )
         async with self._core.uow() as uow:
@@ -176,7 +185,7 @@ class CourseService:
                     raise InvalidInput.for_field(
                         "owner_id", "Only an admin can give a course to another owner"
                     )
-                await _check_owner(uow, changes.owner_id)
+                await check_owner(uow, changes.owner_id)
                 course.owner_id = changes.owner_id
             if changes.code is not None and changes.code.strip() != course.code:
                 code = changes.code.strip()
@@ -190,6 +199,14 @@ class CourseService:
             course.updated_at = now
             await self._store(uow, course)
             changed = diff(before, course.audit_fields())
+            if changes.skills is not None:
+                granted = await course_skills(uow, course.id)
+                course.skills = await set_course_skills(uow, course.id, changes.skills)
+                if granted != course.skills:
+                    changed["skills"] = [
+                        [list(g) for g in granted],
+                        [list(g) for g in course.skills],
+                    ]
             await record_audit(uow, actor, "course.updated", "course", course.id, now, changed)
             return await self._tell(uow, course)
 
@@ -297,7 +314,8 @@ class CourseService:
     async def add_lesson(self, actor: Actor, module_id: int, fields: LessonFields) -> Lesson:
         """Admins and the owner. Kinds: text (a Markdown body, rendered to safe HTML),
         video (an https URL), file (its file is uploaded afterwards), session (the live
-        sessions that deliver it, which must exist). Assessments are not authored here yet."""
+        sessions that deliver it, which must exist), assessment (its questions, pass mark,
+        attempts allowed and time limit; see ``checked_assessment``)."""
         if fields.title is None:
             raise InvalidInput.for_field("title", "A lesson needs a title")
         if fields.kind is None:
@@ -434,7 +452,7 @@ class CourseService:
         kind = fields.kind or lesson.kind
         if fields.kind is not None and fields.kind not in AUTHORED_KINDS:
             raise InvalidInput.for_field(
-                "kind", "Lesson kind must be one of text, video, file or session"
+                "kind", "Lesson kind must be one of text, video, file, session or assessment"
             )
         ensure_valid(
             "Invalid lesson",
@@ -461,7 +479,9 @@ class CourseService:
                 check_video_url(fields.video_url) if fields.video_url.strip() else None
             )
         if fields.session_ids is not None:
-            lesson.session_ids = await _existing_sessions(uow, fields.session_ids)
+            lesson.session_ids = await existing_sessions(uow, fields.session_ids)
+        if fields.assessment is not None:
+            lesson.assessment = checked_assessment(lesson.assessment, fields.assessment)
         check_kind(lesson)
 
     async def _course_of_module(self, uow: UnitOfWork, actor: Actor, module_id: int) -> Course:
@@ -510,6 +530,7 @@ class CourseService:
             else frozenset()
         )
         uow.record(CourseChanged(_snapshot(course), enrolled))
+        course.skills = await course_skills(uow, course.id)
         await with_files(uow, course)
         await uow.commit()
         return course
@@ -518,20 +539,3 @@ class CourseService:
 def _snapshot(course: Course) -> Course:
     """The course's own fields, as an event keeps them."""
     return replace(course, modules=[], events=[])
-
-
-async def _existing_sessions(uow: UnitOfWork, session_ids: Sequence[int]) -> list[int]:
-    """The sessions, once each, when they all exist (422 naming those that do not)."""
-    ids = list(dict.fromkeys(session_ids))
-    missing = [i for i in ids if await uow.sessions.get(i) is None]
-    if missing:
-        raise InvalidInput.for_field(
-            "session_ids", f"No such session: {', '.join(map(str, missing))}"
-        )
-    return ids
-
-
-async def _check_owner(uow: UnitOfWork, owner_id: int) -> None:
-    owner = await uow.users.get(owner_id)
-    if owner is None or owner.role is Role.TRAINEE:
-        raise InvalidInput.for_field("owner_id", "The owner must be a trainer or an admin")

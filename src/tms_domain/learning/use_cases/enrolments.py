@@ -8,6 +8,7 @@ from datetime import date
 
 from tms_domain.accounts import Actor, User
 from tms_domain.audit import record_audit
+from tms_domain.cohorts import batch_members, follow_course
 from tms_domain.kernel import (
     Conflict,
     InvalidInput,
@@ -18,11 +19,8 @@ from tms_domain.kernel import (
     Target,
     authorize,
 )
-from tms_domain.learning.events import (
-    LessonCompleted,
-    TraineeEnrolledInCourse,
-    TraineeLeftCourse,
-)
+from tms_domain.learning.enrolling import enrol_trainees
+from tms_domain.learning.events import LessonCompleted, TraineeLeftCourse
 from tms_domain.learning.model import (
     CompletionSource,
     Course,
@@ -109,10 +107,10 @@ class CourseEnrolmentService:
     ) -> EnrolmentResult:
         """Admins and the course's owner enrol any trainee; another trainer only their
         assigned trainees. Each id must name a trainee (422). Those already enrolled are
-        counted, not enrolled twice. An archived course takes no one (409). Batches do not
-        exist yet: ``batch_ids`` must be empty (422)."""
-        if batch_ids:
-            raise InvalidInput.for_field("batch_ids", "Batches are not available yet")
+        counted, not enrolled twice. An archived course takes no one (409). ``batch_ids``:
+        every member of each batch is enrolled (a trainer uses the batches they follow;
+        the ids of others are named in a 422), and the batches follow the course: whoever
+        joins them later is enrolled in it too."""
         ids = list(dict.fromkeys(trainee_ids))
         if len(ids) > MAX_TRAINEES_PER_CALL:
             raise InvalidInput.for_field(
@@ -121,51 +119,41 @@ class CourseEnrolmentService:
         now = self._core.clock.now()
         async with self._core.uow() as uow:
             course = await visible_course(uow, actor, course_id, for_update=True, content=False)
-            await self._authorize_for(uow, actor, course, ids)
+            members = await batch_members(uow, actor, batch_ids) if batch_ids else {}
+            # A trainee named directly and in a batch is enrolled directly; one in several
+            # batches, by the first.
+            by_batch: dict[int, list[int]] = {}
+            everyone = set(ids)
+            for batch_id, member_ids in members.items():
+                by_batch[batch_id] = [i for i in member_ids if i not in everyone]
+                everyone.update(member_ids)
+            wanted = [*ids, *(i for found in by_batch.values() for i in found)]
+            await self._authorize_for(uow, actor, course, wanted)
             if course.status is CourseStatus.ARCHIVED:
                 raise Conflict("An archived course takes no new trainees: publish it again first")
-            users = await uow.users.get_many(ids)
-            wrong = [i for i in ids if i not in users or users[i].role is not Role.TRAINEE]
+            users = await uow.users.get_many(wanted)
+            wrong = [i for i in wanted if i not in users or users[i].role is not Role.TRAINEE]
             if wrong:
                 raise InvalidInput.for_field(
                     "trainee_ids", f"Not a trainee: {', '.join(map(str, wrong))}"
                 )
-            counts = await uow.lesson_completions.counts_for_course(course.id) if ids else {}
-            total = await uow.courses.lesson_total(course.id)
-            fresh = []
-            for trainee_id in ids:
-                enrolment = CourseEnrolment(
-                    id=0,
-                    course_id=course.id,
-                    trainee_id=trainee_id,
-                    assigned_at=now,
-                    due_date=due_date,
+            enrolled = await enrol_trainees(uow, actor, course, ids, now, due_date=due_date)
+            for batch_id, member_ids in by_batch.items():
+                enrolled += await enrol_trainees(
+                    uow, actor, course, member_ids, now, batch_id=batch_id, due_date=due_date
                 )
-                enrolment.follow(progress_of(counts.get(trainee_id, 0), total), now)
-                fresh.append(enrolment)
-            enrolled = await uow.course_enrolments.add_many(fresh) if fresh else []
-            for trainee_id in enrolled:
+            for batch_id in await follow_course(uow, list(members), course.id, now):
                 await record_audit(
                     uow,
                     actor,
-                    "course.enrolled",
-                    "course",
-                    course.id,
+                    "batch.course_enrolled",
+                    "batch",
+                    batch_id,
                     now,
-                    {"trainee_id": [None, trainee_id], "due_date": [None, _day(due_date)]},
-                )
-                uow.record(
-                    TraineeEnrolledInCourse(
-                        course_id=course.id,
-                        trainee_id=trainee_id,
-                        owner_id=course.owner_id,
-                        trainer_ids=frozenset(await uow.assignments.teacher_ids_of(trainee_id)),
-                        assigned_at=now,
-                        due_date=due_date,
-                    )
+                    {"course_id": [None, course.id]},
                 )
             await uow.commit()
-        return EnrolmentResult(len(enrolled), len(ids) - len(enrolled))
+        return EnrolmentResult(len(enrolled), len(wanted) - len(enrolled))
 
     async def unenrol(self, actor: Actor, course_id: int, trainee_id: int) -> None:
         """As enrol; 404 when not enrolled. What the trainee completed is kept, so enrolling
@@ -367,7 +355,3 @@ def _statistics(progress: list[CourseProgress]) -> CourseStatistics:
         not_started=by_status[EnrolmentStatus.NOT_STARTED],
         average_progress=average,
     )
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None

@@ -23,6 +23,7 @@ async def with_files(uow: UnitOfWork, course: Course) -> Course:
 async def forget_files(uow: UnitOfWork, lessons: Sequence[Lesson]) -> None:
     """The files of lessons that go (or get another file): rows with the commit, bytes
     after it."""
-    for lesson in lessons:
-        if lesson.file_id is not None and (file := await uow.files.get(lesson.file_id)):
+    file_ids = {lesson.file_id for lesson in lessons if lesson.file_id is not None}
+    if file_ids:
+        for file in (await uow.files.get_many(file_ids)).values():
             await forget_file(uow.files, uow.jobs, file)

@@ -158,6 +158,7 @@ class AttendanceService:
             record.id,
             self._core.clock.now(),
             {"present": [before, present]} if before != present else {},
+            subject_id=record.trainee_id,
         )
         uow.record(AttendanceChanged(replace(record), session.trainer_id))
 
@@ -178,6 +179,7 @@ class AttendanceService:
                 attendance_id,
                 self._core.clock.now(),
                 {"present": [record.present, None]},
+                subject_id=record.trainee_id,
             )
             uow.record(AttendanceDeleted(record, session.trainer_id if session else None))
             await uow.commit()

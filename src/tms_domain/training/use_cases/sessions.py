@@ -9,6 +9,7 @@ from datetime import datetime
 
 from tms_domain.accounts import Actor, User
 from tms_domain.audit import record_audit
+from tms_domain.cohorts import batch_members
 from tms_domain.kernel import (
     BadRequest,
     Forbidden,
@@ -62,6 +63,8 @@ class NewSession:
     self_booking: bool = False
     booking_closes_at: datetime | None = None
     room_id: int | None = None
+    batch_ids: tuple[int, ...] = ()
+    """Every member of these batches is enrolled too."""
 
 
 @dataclass(frozen=True)
@@ -166,33 +169,35 @@ class SessionService:
         trainer nor any trainee may be booked in an overlapping scheduled session. The join
         link is generated (192 bits) unless given. A room holds one scheduled session at a
         time (409); a session held in one takes no more than it seats (422), and as many
-        when no capacity is given."""
+        when no capacity is given. ``batch_ids``: every member of those batches is enrolled
+        as well (a trainer uses the batches they follow; the others are named in a 422),
+        under the same rules; a double booking names every trainee that clashes."""
         authorize(
             actor,
             Permission.CREATE_SESSION,
             Target(trainer_id=new.trainer_id),
             denial="Trainers can create sessions only for themselves",
         )
-        session = TrainingSession.plan(
-            title=new.title,
-            trainer_id=new.trainer_id,
-            scheduled_date=new.scheduled_date,
-            duration_minutes=new.duration_minutes,
-            description=new.description,
-            trainee_ids=new.trainee_ids,
-            status=new.status,
-            class_link=new.class_link,
-            session_link=(
-                new.session_link if new.session_link is not None else secrets.token_urlsafe(24)
-            ),
-            now=self._core.clock.now(),
-            capacity=new.capacity,
-            self_booking=new.self_booking,
-            booking_closes_at=new.booking_closes_at,
-            room_id=new.room_id,
-        )
-        now = session.created_at
         async with self._core.uow() as uow:
+            session = TrainingSession.plan(
+                title=new.title,
+                trainer_id=new.trainer_id,
+                scheduled_date=new.scheduled_date,
+                duration_minutes=new.duration_minutes,
+                description=new.description,
+                trainee_ids=await _with_members(uow, actor, new.trainee_ids, new.batch_ids),
+                status=new.status,
+                class_link=new.class_link,
+                session_link=(
+                    new.session_link if new.session_link is not None else secrets.token_urlsafe(24)
+                ),
+                now=self._core.clock.now(),
+                capacity=new.capacity,
+                self_booking=new.self_booking,
+                booking_closes_at=new.booking_closes_at,
+                room_id=new.room_id,
+            )
+            now = session.created_at
             if session.room_id is not None:
                 room = await room_of(uow, session.room_id)
                 if session.capacity is None:
@@ -205,7 +210,7 @@ class SessionService:
                         f" {room.name!r} seats ({room.capacity})",
                     )
                 await ensure_room_is_free(uow, session, room)
-            await _check_people(uow, session.trainer_id, session.trainee_ids)
+            people = await _check_people(uow, session.trainer_id, session.trainee_ids)
             await ensure_no_double_booking(
                 uow, session, trainer_id=session.trainer_id, trainee_ids=session.trainee_ids
             )
@@ -221,20 +226,32 @@ class SessionService:
             )
             uow.record(SessionScheduled(session.snapshot()))
             await uow.commit()
-            return (await self._details(uow, [session]))[0]
+            # The trainees as read (and checked) in this unit of work: not read again.
+            return _with_trainees([session], people)[0]
 
     async def update_session(
-        self, actor: Actor, session_id: int, changes: SessionChanges
+        self,
+        actor: Actor,
+        session_id: int,
+        changes: SessionChanges,
+        *,
+        batch_ids: Sequence[int] = (),
     ) -> SessionDetails:
         """Admins and the session's trainer. A trainer cannot hand the session to someone
         else. Status moves: scheduled -> completed | cancelled, cancelled -> scheduled;
         completed is final. The double-booking rule holds for the result, and so do the
         room's (one session at a time, 409; capacity no more than it seats, 422). Capacity
         cannot drop below the trainees enrolled (409). Places that come free (capacity
-        raised, trainees removed) go to the waitlist at once."""
+        raised, trainees removed) go to the waitlist at once. ``batch_ids``: the members of
+        those batches join the trainees (given, or enrolled already), as on creation."""
         async with self._core.uow() as uow:
             session = await visible_session(uow, actor, session_id, for_update=True)
             authorize(actor, Permission.UPDATE_SESSION, session_target(session))
+            if batch_ids:
+                base = session.trainee_ids if changes.trainee_ids is None else changes.trainee_ids
+                changes = replace(
+                    changes, trainee_ids=await _with_members(uow, actor, base, batch_ids)
+                )
             if (
                 changes.trainer_id is not None
                 and changes.trainer_id != session.trainer_id
@@ -411,10 +428,21 @@ def _capped_by_room(
     return replace(changes, capacity=room.capacity, cleared=changes.cleared - {"capacity"})
 
 
+async def _with_members(
+    uow: UnitOfWork, actor: Actor, trainee_ids: Sequence[int], batch_ids: Sequence[int]
+) -> tuple[int, ...]:
+    """The trainees named, then the members of the batches named (each once)."""
+    if not batch_ids:
+        return tuple(trainee_ids)
+    members = await batch_members(uow, actor, batch_ids)
+    return tuple(dict.fromkeys([*trainee_ids, *(i for ids in members.values() for i in ids)]))
+
+
 async def _check_people(
     uow: UnitOfWork, trainer_id: int | None, trainee_ids: Sequence[int]
-) -> None:
-    """The trainer is a trainer or an admin; every trainee is a trainee."""
+) -> dict[int, User]:
+    """The trainer is a trainer or an admin; every trainee is a trainee. Answers them all
+    by id."""
     wanted = {*trainee_ids, *([trainer_id] if trainer_id is not None else [])}
     users = await uow.users.get_many(wanted)
     errors = []
@@ -434,3 +462,4 @@ async def _check_people(
         raise BadRequest(
             f"Only trainees can be enrolled: {', '.join(not_trainees)} is not a trainee"
         )
+    return users

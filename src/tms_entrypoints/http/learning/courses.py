@@ -98,7 +98,9 @@ class CoursesController(Controller):
                 category=data.category,
                 difficulty=Difficulty(data.difficulty) if data.difficulty else None,
                 estimated_minutes=data.estimated_minutes,
+                certificate_valid_months=data.certificate_valid_months,
                 owner_id=data.owner_id,
+                skills=tuple((g.skill_id, g.level) for g in data.skills),
             ),
         )
         return CourseOut.of(course)
@@ -123,8 +125,12 @@ class CoursesController(Controller):
                 category=data.category,
                 difficulty=Difficulty(data.difficulty) if data.difficulty else None,
                 estimated_minutes=data.estimated_minutes,
+                certificate_valid_months=data.certificate_valid_months,
                 status=CourseStatus(data.status) if data.status else None,
                 owner_id=data.owner_id,
+                skills=None
+                if data.skills is None
+                else tuple((g.skill_id, g.level) for g in data.skills),
             ),
         )
         return CourseOut.of(course)
@@ -237,7 +243,9 @@ class ModulesController(Controller):
         """Admins and the course's owner. `text`: a Markdown `body` (rendered to safe HTML
         as `body_html`); `video`: an https `video_url`; `file`: the file is uploaded to
         the lesson afterwards; `session`: `session_ids` (or `session_id`), existing
-        sessions, attending any one of which completes it."""
+        sessions, attending any one of which completes it; `assessment`: its `assessment`
+        (questions, `pass_mark`, `max_attempts`, `time_limit_minutes`; see
+        docs/assessments.md)."""
         lesson = await courses.add_lesson(
             actor,
             module_id,
@@ -249,6 +257,7 @@ class ModulesController(Controller):
                 session_ids=_session_ids(data.session_id, data.session_ids),
                 duration_minutes=data.duration_minutes,
                 position=data.position,
+                assessment=data.assessment.to_domain() if data.assessment else None,
             ),
         )
         return LessonOut.of(lesson)
@@ -280,6 +289,7 @@ class LessonsController(Controller):
                 duration_minutes=data.duration_minutes,
                 position=data.position,
                 module_id=data.module_id,
+                assessment=data.assessment.to_domain() if data.assessment else None,
             ),
         )
         return LessonOut.of(lesson)

@@ -37,8 +37,9 @@ class CourseEnrolmentsController(Controller):
         course_enrolments: NamedDependency[CourseEnrolmentService],
     ) -> EnrolmentCountsOut:
         """Admins and the course's owner enrol any trainee; another trainer their assigned
-        trainees. Those already enrolled are counted, not enrolled twice. `batch_ids`:
-        batches are not available yet (422 unless empty)."""
+        trainees. Those already enrolled are counted, not enrolled twice. `batch_ids`: every
+        member of each batch is enrolled (a trainer uses the batches they follow; 422
+        naming the others), and whoever joins those batches later is enrolled too."""
         result = await course_enrolments.enrol(
             actor,
             course_id,

@@ -16,17 +16,22 @@ from tms_domain.learning.use_cases.enrolments import (
     TraineeCourse,
 )
 from tms_entrypoints.http.accounts.schemas import UserOut
+from tms_entrypoints.http.learning.assessment_schemas import AssessmentIn, AssessmentOut
 from tms_entrypoints.http.schemas import LongText, PositiveId, ShortText, Timestamp, iso
+from tms_entrypoints.http.skills.schemas import SkillGrantIn, SkillGrantOut
 
 CourseStatusName = Literal["draft", "published", "archived"]
 DifficultyName = Literal["beginner", "intermediate", "advanced"]
 LessonKindName = Literal["text", "video", "file", "session", "assessment"]
-AuthoredKindName = Literal["text", "video", "file", "session"]
-"""The kinds a lesson is created with today (assessments come with their questions)."""
+AuthoredKindName = LessonKindName
+"""The kinds a lesson is created with (an assessment with its `assessment`)."""
 EnrolmentStatusName = Literal["not_started", "in_progress", "completed"]
 CourseText = Annotated[str, msgspec.Meta(max_length=1000)]
 Body = Annotated[str, msgspec.Meta(max_length=100_000)]
 Minutes = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+ValidMonths = Annotated[
+    int, msgspec.Meta(ge=0, le=600, description="How long certificates stand; 0: for good")
+]
 Position = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 Ids = Annotated[list[PositiveId], msgspec.Meta(max_length=1000)]
 DateText = Annotated[
@@ -73,6 +78,8 @@ class LessonOut(msgspec.Struct):
     session_ids: list[int]
     duration_minutes: int | None
     position: int
+    assessment: AssessmentOut | None = None
+    """An assessment's questions; `correct` only for the course's authors."""
 
     @classmethod
     def of(cls, lesson: Lesson) -> LessonOut:
@@ -94,6 +101,7 @@ class LessonOut(msgspec.Struct):
             session_ids=list(lesson.session_ids),
             duration_minutes=lesson.duration_minutes,
             position=lesson.position,
+            assessment=AssessmentOut.of(lesson.assessment) if lesson.assessment else None,
         )
 
 
@@ -123,6 +131,7 @@ class CourseSummaryOut(msgspec.Struct):
     category: str | None
     difficulty: DifficultyName | None
     estimated_minutes: int | None
+    certificate_valid_months: int | None
     status: CourseStatusName
     owner_id: int | None
     created_at: Timestamp
@@ -142,16 +151,23 @@ class CourseOut(msgspec.Struct):
     category: str | None
     difficulty: DifficultyName | None
     estimated_minutes: int | None
+    certificate_valid_months: int | None
     status: CourseStatusName
     owner_id: int | None
     modules: list[ModuleOut]
     created_at: Timestamp
     updated_at: Timestamp
     published_at: Timestamp | None
+    skills: list[SkillGrantOut] = msgspec.field(default_factory=list)
+    """The skills the course grants on completion, at a level each."""
 
     @classmethod
     def of(cls, course: Course) -> CourseOut:
-        return cls(modules=[ModuleOut.of(m) for m in course.modules], **_course_fields(course))
+        return cls(
+            modules=[ModuleOut.of(m) for m in course.modules],
+            skills=[SkillGrantOut(s, level) for s, level in course.skills],
+            **_course_fields(course),
+        )
 
 
 def _course_fields(course: Course) -> dict[str, Any]:
@@ -163,6 +179,7 @@ def _course_fields(course: Course) -> dict[str, Any]:
         "category": course.category,
         "difficulty": course.difficulty.value if course.difficulty else None,
         "estimated_minutes": course.estimated_minutes,
+        "certificate_valid_months": course.certificate_valid_months,
         "status": course.status.value,
         "owner_id": course.owner_id,
         "created_at": iso(course.created_at),
@@ -178,7 +195,10 @@ class CourseCreateIn(msgspec.Struct):
     category: ShortText | None = None
     difficulty: DifficultyName | None = None
     estimated_minutes: Minutes | None = None
+    certificate_valid_months: ValidMonths | None = None
     owner_id: PositiveId | None = None
+    skills: list[SkillGrantIn] = msgspec.field(default_factory=list)
+    """The skills the course grants on completion, at a level (1..5) each."""
 
 
 class CourseUpdateIn(msgspec.Struct):
@@ -188,8 +208,11 @@ class CourseUpdateIn(msgspec.Struct):
     category: ShortText | None = None
     difficulty: DifficultyName | None = None
     estimated_minutes: Minutes | None = None
+    certificate_valid_months: ValidMonths | None = None
     status: CourseStatusName | None = None
     owner_id: PositiveId | None = None
+    skills: list[SkillGrantIn] | None = None
+    """Replaces the skills the course grants; left out: unchanged."""
 
 
 class ModuleIn(msgspec.Struct):
@@ -211,6 +234,7 @@ class LessonIn(msgspec.Struct):
     session_ids: Ids | None = None
     duration_minutes: Minutes | None = None
     position: Position | None = None
+    assessment: AssessmentIn | None = None
 
 
 class LessonUpdateIn(msgspec.Struct):
@@ -223,6 +247,7 @@ class LessonUpdateIn(msgspec.Struct):
     duration_minutes: Minutes | None = None
     position: Position | None = None
     module_id: PositiveId | None = None
+    assessment: AssessmentIn | None = None
 
 
 class ModuleOrderIn(msgspec.Struct):

@@ -7,20 +7,10 @@ import contextlib
 import tempfile
 import weakref
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Annotated, BinaryIO
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.openapi.spec import (
-    OpenAPIFormat,
-    OpenAPIHeader,
-    OpenAPIMediaType,
-    OpenAPIResponse,
-    OpenAPIType,
-    Operation,
-    Schema,
-)
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
@@ -36,6 +26,7 @@ from tms_domain.reporting.use_cases.reports import (
     parse_sections,
 )
 from tms_entrypoints.http.errors import ERROR_RESPONSES
+from tms_entrypoints.http.files import file_operation
 from tms_entrypoints.http.params import From, To, moment
 from tms_entrypoints.http.schemas import MAX_ID, StatusName
 
@@ -114,30 +105,11 @@ async def _stream_through_spool(
             yield chunk
 
 
-@dataclass
-class ReportFileOperation(Operation):
-    """The report in the OpenAPI document as the file it is, in each format's media type
-    (the framework shows a stream as JSON)."""
-
-    def __post_init__(self) -> None:
-        kinds = sorted({renderer.media_type.split(";")[0] for renderer in RENDERERS.values()})
-        self.responses = {
-            **(self.responses or {}),
-            "200": OpenAPIResponse(
-                description="The report file, as an attachment",
-                content={
-                    kind: OpenAPIMediaType(
-                        schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
-                    )
-                    for kind in kinds
-                },
-                headers={
-                    "Content-Disposition": OpenAPIHeader(
-                        schema=Schema(type=OpenAPIType.STRING), required=True
-                    )
-                },
-            ),
-        }
+ReportFileOperation = file_operation(
+    sorted({renderer.media_type.split(";")[0] for renderer in RENDERERS.values()})
+)
+"""The report in the OpenAPI document as the file it is, in each format's media type (the
+framework shows a stream as JSON)."""
 
 
 @get(

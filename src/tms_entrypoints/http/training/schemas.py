@@ -29,6 +29,7 @@ from tms_entrypoints.http.timestamps import TimestampIn
 
 BookingName = Literal["enrolled", "waitlisted"]
 Capacity = Annotated[int, msgspec.Meta(ge=MIN_CAPACITY, le=MAX_CAPACITY)]
+CancellationReason = Annotated[str, msgspec.Meta(max_length=1000)]
 
 
 class SessionOut(msgspec.Struct):
@@ -247,6 +248,8 @@ class SessionCreateIn(msgspec.Struct):
     booking_closes_at: TimestampIn | None = None
     """Null: booking closes at the start."""
     room_id: PositiveId | None = None
+    batch_ids: TraineeIds = msgspec.field(default_factory=list)
+    """Every member of these batches is enrolled too."""
 
 
 class SessionUpdateIn(msgspec.Struct):
@@ -266,6 +269,11 @@ class SessionUpdateIn(msgspec.Struct):
     """Null: booking closes at the start; left out: unchanged."""
     room_id: PositiveId | msgspec.UnsetType | None = msgspec.UNSET
     """Null: no room; left out: unchanged."""
+    batch_ids: TraineeIds = msgspec.field(default_factory=list)
+    """The members of these batches join the trainees."""
+    cancellation_reason: CancellationReason | None = None
+    """With `status` "cancelled" only: why, told to the session's trainees and trainer in
+    the `session_cancelled` notification and its mail (not stored on the session)."""
 
 
 class JoinedSessionOut(msgspec.Struct, omit_defaults=True):

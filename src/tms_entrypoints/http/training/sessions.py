@@ -97,7 +97,9 @@ class SessionsController(Controller):
         sessions: NamedDependency[SessionService],
     ) -> SessionOut:
         """Schedule a session. Trainers only for themselves. 409 on a double booking of the
-        trainer or a trainee, naming the conflicting session."""
+        trainer or a trainee, naming the conflicting session. `batch_ids`: every member of
+        those batches is enrolled too (a trainer uses the batches they follow; 422 naming
+        the others); a double booking names every trainee that clashes."""
         details = await sessions.create_session(
             actor,
             NewSession(
@@ -116,6 +118,7 @@ class SessionsController(Controller):
                     data.booking_closes_at, "booking_closes_at"
                 ),
                 room_id=data.room_id,
+                batch_ids=tuple(data.batch_ids),
             ),
         )
         return SessionOut.of(details.session, details.trainees, viewer_id=actor.id)
@@ -131,7 +134,8 @@ class SessionsController(Controller):
         """Change any field; `trainees` replaces the list. 409 for an illegal status move, a
         double booking, a room taken at that time, or a capacity below the trainees
         enrolled; 422 for a capacity over the room's. `capacity`, `booking_closes_at` and
-        `room_id` set to null clear them; left out, they stay."""
+        `room_id` set to null clear them; left out, they stay. `batch_ids`: the members of
+        those batches join the trainees."""
         cleared = frozenset(
             name
             for name in ("capacity", "booking_closes_at", "room_id")
@@ -157,7 +161,9 @@ class SessionsController(Controller):
                 ),
                 room_id=given(data.room_id),
                 cleared=cleared,
+                cancellation_reason=data.cancellation_reason,
             ),
+            batch_ids=data.batch_ids,
         )
         return SessionOut.of(details.session, details.trainees, viewer_id=actor.id)
 

@@ -1,0 +1,1 @@
+"""The skills area's use cases (one module per capability)."""

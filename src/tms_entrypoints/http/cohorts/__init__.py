@@ -1,0 +1,1 @@
+"""HTTP endpoints of the cohorts area: batches, and bulk imports of users."""
