@@ -6,8 +6,9 @@ import { useAssignments, useUsers } from '../api/queries';
 import type { Assignment } from '../api/types';
 import { formatDate } from '../lib/time';
 import { DataTable } from '../ui/DataTable';
-import { Field, FormError } from '../ui/forms';
+import { FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { PersonSelect } from '../ui/PersonSelect';
 import { QueryView } from '../ui/states';
 import { showToast } from '../ui/toasts';
 
@@ -54,30 +55,20 @@ export function AssignmentsPage() {
         <p className="muted">Which trainer looks after which trainee.</p>
       </PageHeader>
       <form className="card toolbar" onSubmit={submit}>
-        <Field label="Trainee">
-          {(p) => (
-            <select {...p} value={student} onChange={(e) => setStudent(e.target.value)}>
-              <option value="">Choose a trainee…</option>
-              {trainees.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name || t.username}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Trainer">
-          {(p) => (
-            <select {...p} value={teacher} onChange={(e) => setTeacher(e.target.value)}>
-              <option value="">Choose a trainer…</option>
-              {trainers.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name || t.username}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PersonSelect
+          label="Trainee"
+          people={trainees}
+          value={student}
+          onChange={setStudent}
+          blank="Choose a trainee…"
+        />
+        <PersonSelect
+          label="Trainer"
+          people={trainers}
+          value={teacher}
+          onChange={setTeacher}
+          blank="Choose a trainer…"
+        />
         <button type="submit" className="button button-primary" disabled={!student || !teacher || create.isPending}>
           Assign
         </button>

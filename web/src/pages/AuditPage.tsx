@@ -6,6 +6,7 @@ import { DataTable } from '../ui/DataTable';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { Pager } from '../ui/Pager';
+import { PersonSelect } from '../ui/PersonSelect';
 import { QueryView } from '../ui/states';
 
 const PAGE = 50;
@@ -68,18 +69,13 @@ export function AuditPage() {
         <p className="muted">Every change, newest first. Nobody can edit or delete it.</p>
       </PageHeader>
       <div className="toolbar">
-        <Field label="Who">
-          {(p) => (
-            <select {...p} value={actor} onChange={(e) => filter(setActor)(e.target.value)}>
-              <option value="">Anyone</option>
-              {(users.data ?? []).map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name || u.username}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PersonSelect
+          label="Who"
+          people={users.data ?? []}
+          value={actor}
+          onChange={(value) => filter(setActor)(value)}
+          blank="Anyone"
+        />
         <Field label="Action">
           {(p) => (
             <select {...p} value={action} onChange={(e) => filter(setAction)(e.target.value)}>

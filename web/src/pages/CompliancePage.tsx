@@ -10,6 +10,7 @@ import { DataTable } from '../ui/DataTable';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { Pager } from '../ui/Pager';
+import { PersonSelect } from '../ui/PersonSelect';
 import { QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 
@@ -106,18 +107,13 @@ export function CompliancePage() {
           )}
         </Field>
         {isAdmin ? (
-          <Field label="Trainer">
-            {(p) => (
-              <select {...p} value={trainerId ?? ''} onChange={(e) => update({ trainer_id: e.target.value })}>
-                <option value="">Any trainer</option>
-                {trainers.map((trainer) => (
-                  <option key={trainer.id} value={trainer.id}>
-                    {trainer.name || trainer.username}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <PersonSelect
+            label="Trainer"
+            people={trainers}
+            value={trainerId ? String(trainerId) : ''}
+            onChange={(value) => update({ trainer_id: value })}
+            blank="Any trainer"
+          />
         ) : null}
         <Field label="Status">
           {(p) => (

@@ -5,6 +5,7 @@ import { SESSION_STATUSES, type SessionStatus, statusFilter } from '../api/types
 import { dayAfterLocalDate, fromLocalInput } from '../lib/time';
 import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { PersonSelect } from '../ui/PersonSelect';
 
 const FORMATS = [
   { format: 'pdf', label: 'PDF', ext: 'pdf' },
@@ -94,18 +95,7 @@ export function ReportsPage() {
           <Field label="Sessions to (inclusive)">
             {(p) => <input {...p} type="date" value={to} onChange={(e) => setTo(e.target.value)} />}
           </Field>
-          <Field label="Trainer">
-            {(p) => (
-              <select {...p} value={trainer} onChange={(e) => setTrainer(e.target.value)}>
-                <option value="">Any trainer</option>
-                {trainers.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name || t.username}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <PersonSelect label="Trainer" people={trainers} value={trainer} onChange={setTrainer} blank="Any trainer" />
           <Field label="Status">
             {(p) => (
               <select {...p} value={status} onChange={(e) => setStatus(statusFilter(e.target.value))}>

@@ -12,6 +12,7 @@ import { CopyField } from '../ui/CopyField';
 import { ConfirmPanel, Modal } from '../ui/Dialog';
 import { Field, FormError } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { PersonSelect } from '../ui/PersonSelect';
 import { Empty, QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 import { AddToCalendar } from './AddToCalendar';
@@ -210,18 +211,14 @@ function SessionDetail({ session }: { session: TrainingSession }) {
               if (addId) enrol.mutate({ traineeId: Number(addId) });
             }}
           >
-            <Field label="Enrol a trainee">
-              {(p) => (
-                <select {...p} value={addId} onChange={(e) => setAddId(e.target.value)}>
-                  <option value="">Choose a trainee…</option>
-                  {candidates.map((c) => (
-                    <option key={c.id} value={c.id}>
-                      {c.name || c.username} ({c.username})
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <PersonSelect
+              label="Enrol a trainee"
+              people={candidates}
+              value={addId}
+              onChange={setAddId}
+              blank="Choose a trainee…"
+              detail={(c) => c.username}
+            />
             <button type="submit" className="button" disabled={!addId || enrol.isPending}>
               Enrol
             </button>

@@ -19,6 +19,7 @@ import { Modal } from '../ui/Dialog';
 import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { Pager } from '../ui/Pager';
+import { PersonSelect } from '../ui/PersonSelect';
 import { QueryView, StatusBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 import { SessionForm } from './SessionForm';
@@ -98,18 +99,13 @@ export function SessionsPage() {
           )}
         </Field>
         {me.role === 'admin' ? (
-          <Field label="Trainer">
-            {(p) => (
-              <select {...p} value={trainer} onChange={(e) => update({ trainer: e.target.value })}>
-                <option value="">Any trainer</option>
-                {trainers.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name || t.username}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <PersonSelect
+            label="Trainer"
+            people={trainers}
+            value={trainer}
+            onChange={(value) => update({ trainer: value })}
+            blank="Any trainer"
+          />
         ) : null}
         {view === 'list' ? (
           <>

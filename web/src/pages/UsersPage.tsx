@@ -13,6 +13,7 @@ import { DataTable } from '../ui/DataTable';
 import { Modal } from '../ui/Dialog';
 import { Field, FormError, fieldErrors, SaveOrCancel } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
+import { PersonSelect } from '../ui/PersonSelect';
 import { QueryView, RoleBadge } from '../ui/states';
 import { showToast } from '../ui/toasts';
 
@@ -473,18 +474,15 @@ function DeleteUserForm({
             their sessions to another trainer
           </label>
           {mode === 'reassign' ? (
-            <Field label="New trainer">
-              {(p) => (
-                <select {...p} value={reassignTo} onChange={(e) => setReassignTo(e.target.value)} required>
-                  <option value="">Choose a trainer…</option>
-                  {candidates.map((c) => (
-                    <option key={c.id} value={c.id}>
-                      {c.name || c.username} ({c.role})
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <PersonSelect
+              label="New trainer"
+              people={candidates}
+              value={reassignTo}
+              onChange={setReassignTo}
+              blank="Choose a trainer…"
+              detail={(c) => c.role}
+              required
+            />
           ) : null}
           <label>
             <input type="radio" name="mode" checked={mode === 'cascade'} onChange={() => setMode('cascade')} /> Delete
