@@ -74,6 +74,32 @@ async def test_an_import_is_recorded_counted_and_its_rejections_paged(storage: C
     assert [r.row for r in page] == list(range(31, 41))
     assert page[0].cells == {"email": "bad31", "first_name": "Zoë"}
     assert [r.id for r in listed] == [record.id]
+    assert listed[0].errors == found.errors
+
+
+async def test_a_page_of_imports_carries_each_ones_first_errors(storage: Container) -> None:
+    admin = await add_user(storage, "root", Role.ADMIN)
+    async with storage.uow()() as uow:
+        many = await uow.imports.add(an_import(admin.id))
+        await uow.imports.reject(many.id, [rejected(n) for n in range(2, 80)])
+        clean = await uow.imports.add(replace(an_import(admin.id), sha256="cd" * 32))
+        few = await uow.imports.add(replace(an_import(admin.id), sha256="ef" * 32))
+        await uow.imports.reject(few.id, [rejected(7), rejected(3)])
+        await uow.commit()
+    async with storage.uow()(read_only=True) as uow:
+        listed = await uow.imports.page(skip=0, limit=10)
+        second_page = await uow.imports.page(skip=1, limit=1)
+    assert [r.id for r in listed] == [few.id, clean.id, many.id]
+    assert [(e.row, e.column) for e in listed[0].errors] == [
+        (3, "email"),
+        (3, "role"),
+        (7, "email"),
+        (7, "role"),
+    ]
+    assert listed[1].errors == []
+    assert len(listed[2].errors) == 100
+    assert {e.row for e in listed[2].errors} == set(range(2, 52))
+    assert [(r.id, r.errors) for r in second_page] == [(clean.id, [])]
 
 
 async def test_one_run_of_one_content_at_a_time(storage: Container) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -108,21 +109,43 @@ class SqlaImportRepository:
         if row is None:
             return None
         record = _record(row)
-        record.errors = await self._first_errors(record.id)
+        await self._attach_first_errors([record])
         return record
 
     async def page(self, *, skip: int, limit: int) -> list[UserImport]:
         query = select(_I).order_by(_I.c.id.desc()).offset(skip).limit(limit)
         records = [_record(row) for row in (await self._conn.execute(query)).all()]
-        for record in records:
-            record.errors = await self._first_errors(record.id)
+        await self._attach_first_errors(records)
         return records
 
-    async def _first_errors(self, import_id: int) -> list[CellError]:
-        errors: list[CellError] = []
-        for rejection in await self.rejections(import_id, after_row=0, limit=MAX_REPORTED_ERRORS):
-            errors += rejection.errors
-        return errors[:MAX_REPORTED_ERRORS]
+    async def _attach_first_errors(self, records: Sequence[UserImport]) -> None:
+        """Each record's first MAX_REPORTED_ERRORS cell errors, in one query for the lot:
+        the first rejected rows of each import (a row holds at least one error)."""
+        if not records:
+            return
+        ranked = (
+            select(
+                _R.c.import_id,
+                _R.c.row,
+                _R.c.cells,
+                _R.c.errors,
+                func.row_number()
+                .over(partition_by=_R.c.import_id, order_by=_R.c.row)
+                .label("rank"),
+            )
+            .where(_R.c.import_id.in_([record.id for record in records]))
+            .subquery()
+        )
+        query = (
+            select(ranked.c.import_id, ranked.c.row, ranked.c.cells, ranked.c.errors)
+            .where(ranked.c.rank <= MAX_REPORTED_ERRORS)
+            .order_by(ranked.c.import_id, ranked.c.row)
+        )
+        errors: defaultdict[int, list[CellError]] = defaultdict(list)
+        for row in (await self._conn.execute(query)).all():
+            errors[row.import_id] += _rejection(row).errors
+        for record in records:
+            record.errors = errors[record.id][:MAX_REPORTED_ERRORS]
 
     async def update(self, record: UserImport) -> None:
         await self._conn.execute(update(_I).where(_I.c.id == record.id).values(**_values(record)))
