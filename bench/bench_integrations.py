@@ -14,10 +14,14 @@ transport, as a `tms serve` process runs its in-app job workers beside its reque
 
     python -m bench.bench_integrations [--tokens 300] [--events 1000] [--workers 8]
         [--busy-workers N] [--receiver thread|process] [--deliver-after] [--profile FILE]
+        [--worker-process [--worker-nice 10]]
 
 The workers are the app's own (`PollingJobWorkers`), ``--workers`` of them (default: the
 settings' default, as `make run` has it), started before the events are committed unless
-``--deliver-after``. Each run also prints the process's CPU time per delivery.
+``--deliver-after``; with ``--worker-process`` they run instead in a `tms worker` process
+on the same database (`TMS_JOBS_WORKERS=0` in the app, as docs/jobs.md describes), at the
+niceness ``--worker-nice``. Each run also prints the CPU time per delivery (the worker
+process's included).
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ import dataclasses
 import logging
 import multiprocessing
 import os
+import resource
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,12 +81,15 @@ async def timed_lists(
     return spent
 
 
+SECRET_KEY = "b" * 48
+
+
 async def bench(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     url = f"sqlite+aiosqlite:///{directory / 'tms.db'}"
     await schema.upgrade(url)
     settings = Settings(
         database_url=url,
-        secret_key="b" * 48,
+        secret_key=SECRET_KEY,
         env="test",
         admin_password=PASSWORD,
         webhook_allow_private=True,
@@ -92,6 +102,66 @@ async def bench(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         transport = httpx.ASGITransport(app=create_app(container=container))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             return await measure(args, container, client)
+
+
+class Workers:
+    """The job workers the run starts and stops: the app's own, in this process, or a
+    `tms worker` process on the same database."""
+
+    def __init__(self, args: argparse.Namespace, container: Container) -> None:
+        self._args = args
+        self._container = container
+        self._in_app: PollingJobWorkers | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._process_cpu = 0.0
+
+    async def start(self) -> None:
+        if not self._args.worker_process:
+            self._in_app = PollingJobWorkers(
+                self._container.jobs.executor(),
+                workers=self._args.workers,
+                poll_interval=self._args.poll_ms / 1000,
+                foreground=self._container.jobs.foreground(),
+                busy_workers=self._args.busy_workers,
+            )
+            await self._in_app.start()
+            return
+        settings = self._container.settings()
+        env = {
+            **os.environ,
+            "TMS_DATABASE_URL": settings.database_url,
+            "TMS_SECRET_KEY": SECRET_KEY,
+            "TMS_ENV": "test",
+            "TMS_WEBHOOK_ALLOW_PRIVATE": "true",
+            "TMS_VAR_DIR": settings.var_dir,
+            "TMS_JOBS_WORKERS": str(self._args.workers),
+            "TMS_JOBS_POLL_MS": str(self._args.poll_ms),
+            "TMS_LOG_LEVEL": "WARNING",
+        }
+        nice = self._args.worker_nice
+        self._process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "tms"), "worker"],
+            env=env,
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        )
+
+    async def stop(self) -> None:
+        if self._in_app is not None:
+            await self._in_app.stop()
+            self._in_app = None
+        if self._process is not None:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self._process.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(self._process.wait, 30)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self._process_cpu += (after.ru_utime + after.ru_stime) - (
+                before.ru_utime + before.ru_stime
+            )
+            self._process = None
+
+    def process_cpu(self) -> float:
+        """CPU seconds of the worker processes stopped so far (0 for in-app workers)."""
+        return self._process_cpu
 
 
 async def measure(
@@ -131,15 +201,9 @@ async def measure(
             )
         idle = await timed_lists(client, admin, 60)
         print(f"list idle: {ms(idle)}")
-        # The in-app workers, as `tms serve` runs them. The seed rooms' deliveries are not
-        # counted: drained before the clock starts.
-        workers = PollingJobWorkers(
-            container.jobs.executor(),
-            workers=args.workers,
-            poll_interval=args.poll_ms / 1000,
-            foreground=container.jobs.foreground(),
-            busy_workers=args.busy_workers,
-        )
+        # The in-app workers, as `tms serve` runs them (or a `tms worker`). The seed rooms'
+        # deliveries are not counted: drained before the clock starts.
+        workers = Workers(args, container)
         await workers.start()
         try:
             await until_received(receiver, 20 * SUBSCRIPTIONS)
@@ -179,6 +243,10 @@ async def measure(
                 profiler.dump_stats(args.profile)
         finally:
             await workers.stop()
+        if args.worker_process:
+            # The worker process ran from the seed rooms on: its CPU time is an upper bound.
+            cpu += workers.process_cpu()
+            sending_cpu += workers.process_cpu()
         print(
             f"{args.events} events committed (5 jobs each) in {enqueued:.1f} s, workers"
             f" {'stopped' if args.deliver_after else 'delivering'} meanwhile;"
@@ -349,6 +417,14 @@ def main() -> None:
         help="workers stopped while the events commit, started after (delivery timed alone)",
     )
     parser.add_argument("--profile", help="cProfile the delivery phase into this file")
+    parser.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="deliver from a `tms worker` process instead of the app's in-app workers",
+    )
+    parser.add_argument(
+        "--worker-nice", type=int, default=0, help="the worker process's niceness (0 to 19)"
+    )
     args = parser.parse_args()
     logging.disable(logging.INFO)
     print(f"nproc {os.cpu_count()}, load average {os.getloadavg()}")
