@@ -81,7 +81,7 @@ async def test_a_page_of_imports_carries_each_ones_first_errors(storage: Contain
     admin = await add_user(storage, "root", Role.ADMIN)
     async with storage.uow()() as uow:
         many = await uow.imports.add(an_import(admin.id))
-        await uow.imports.reject(many.id, [rejected(n) for n in range(2, 80)])
+        await uow.imports.reject(many.id, [rejected(n) for n in range(2, 130)])
         clean = await uow.imports.add(replace(an_import(admin.id), sha256="cd" * 32))
         few = await uow.imports.add(replace(an_import(admin.id), sha256="ef" * 32))
         await uow.imports.reject(few.id, [rejected(7), rejected(3)])

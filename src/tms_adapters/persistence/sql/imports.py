@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -119,27 +119,36 @@ class SqlaImportRepository:
         return records
 
     async def _attach_first_errors(self, records: Sequence[UserImport]) -> None:
-        """Each record's first MAX_REPORTED_ERRORS cell errors, in one query for the lot:
-        the first rejected rows of each import (a row holds at least one error)."""
+        """Each record's first MAX_REPORTED_ERRORS cell errors, in two statements for the
+        lot whatever its size: each import's bound (the row of the last rejection
+        reported, one index seek each), then the rejected rows up to each bound (one index
+        range each): an import of 10,000 rejected rows reads a hundred."""
         if not records:
             return
-        ranked = (
-            select(
-                _R.c.import_id,
-                _R.c.row,
-                _R.c.cells,
-                _R.c.errors,
-                func.row_number()
-                .over(partition_by=_R.c.import_id, order_by=_R.c.row)
-                .label("rank"),
-            )
-            .where(_R.c.import_id.in_([record.id for record in records]))
-            .subquery()
+        last_row = (
+            select(_R.c.row)
+            .where(_R.c.import_id == _I.c.id)
+            .order_by(_R.c.row)
+            .offset(MAX_REPORTED_ERRORS - 1)
+            .limit(1)
+            .correlate(_I)
+            .scalar_subquery()
         )
+        bounds = await self._conn.execute(
+            select(_I.c.id, last_row).where(_I.c.id.in_([record.id for record in records]))
+        )
+        whole, ranges = [], []
+        for import_id, last in bounds.all():
+            if last is None:  # fewer rejected rows than are reported: all of them
+                whole.append(import_id)
+            else:
+                ranges.append((_R.c.import_id == import_id) & (_R.c.row <= last))
+        if whole:
+            ranges.append(_R.c.import_id.in_(whole))
         query = (
-            select(ranked.c.import_id, ranked.c.row, ranked.c.cells, ranked.c.errors)
-            .where(ranked.c.rank <= MAX_REPORTED_ERRORS)
-            .order_by(ranked.c.import_id, ranked.c.row)
+            select(_R.c.import_id, _R.c.row, _R.c.cells, _R.c.errors)
+            .where(or_(*ranges))
+            .order_by(_R.c.import_id, _R.c.row)
         )
         errors: defaultdict[int, list[CellError]] = defaultdict(list)
         for row in (await self._conn.execute(query)).all():
