@@ -405,7 +405,7 @@ async def test_an_effect_claimed_then_refused_is_forgotten_and_made_on_the_next_
 
     async def send(job: JobContext) -> None:
         runs.append(job.attempt)
-        await job.claim_effect()
+        await job.claim_effect(lambda: None)
         if job.attempt == 1:
             await job.forget_effect()
             raise RuntimeError("451 Try again later")

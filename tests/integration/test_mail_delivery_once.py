@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import re
 import secrets
+import sqlite3
 import statistics
 import subprocess
 import time
@@ -41,6 +44,7 @@ pytestmark = pytest.mark.timeout(600)
 LEASE_SECONDS = "3"
 DEADLINE_SECONDS = 180
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+COMPLETED_BY_MARKER = re.compile(r"job (\d+) \(mail\.send\) completed: its effect was made at")
 
 
 async def job_counts(database_url: str) -> dict[JobStatus, int]:
@@ -131,12 +135,18 @@ def assert_once_each(handler: RecordingHandler, recipients: list[str]) -> None:
 JOBS_AT_ONCE = 4
 
 
+def recipients_of_jobs(database: Path, job_ids: list[int]) -> set[str]:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        rows = connection.execute("SELECT id, payload FROM jobs").fetchall()
+    return {json.loads(payload)["to"] for job_id, payload in rows if job_id in job_ids}
+
+
 async def kill_9_mid_delivery(
     tmp_path: Path, handler: RecordingHandler, kill_when: Callable[[], Awaitable[bool]]
-) -> tuple[list[str], int, int]:
+) -> tuple[list[str], int, set[str]]:
     """300 invitations queued through the API; a `tms worker` running four jobs at once is
     SIGKILLed when ``kill_when`` says so, and started again. (recipients, messages received
-    at the kill, messages completed by the sent marker)."""
+    at the kill, recipients whose jobs were completed by the sent marker)."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'tms.db'}"
     await schema.upgrade(url)
     names = [f"crash{n:03d}" for n in range(300)]
@@ -166,12 +176,15 @@ async def kill_9_mid_delivery(
             recovery = time.monotonic() - killed_at
             counts = await job_counts(url)
     # Read once the workers have stopped, so that no line is still to be written.
-    by_marker = "\n".join(workers.logs()).count("its effect was made at")
+    by_marker = recipients_of_jobs(
+        tmp_path / "tms.db",
+        [int(n) for n in COMPLETED_BY_MARKER.findall("\n".join(workers.logs()))],
+    )
     statuses = {status.value: count for status, count in counts.items()}
     print(
         f"\nkill -9 mid-delivery (SQLite, tms worker running {JOBS_AT_ONCE} jobs at once):"
         f" {at_kill} of {len(names)} received at the kill, all done {recovery:.1f} s after"
-        f" it; jobs {statuses}; completed by the sent marker: {by_marker};"
+        f" it; jobs {statuses}; completed by the sent marker: {len(by_marker)};"
         f" duplicates: {handler.duplicates()}"
     )
     assert 0 < at_kill < len(names), "the kill came mid-delivery"
@@ -195,24 +208,33 @@ async def test_kill_9_mid_delivery_then_a_restart_mails_every_recipient_once(
         tmp_path, handler, all_its_jobs_wait_for_the_server
     )
     assert at_kill == 100 + JOBS_AT_ONCE
-    assert by_marker == JOBS_AT_ONCE, "the jobs in flight were completed by their markers"
+    assert len(by_marker) == JOBS_AT_ONCE, "the jobs in flight were completed by their markers"
     assert_once_each(handler, recipients)
 
 
-async def test_kill_9_just_after_an_acceptance_mails_every_recipient_once(
+async def test_kill_9_just_after_an_acceptance_mails_every_recipient_at_most_once(
     tmp_path: Path,
 ) -> None:
     """Killed as soon as the test sees the 100th message arrive, with jobs at every step of
     their talk with the server: a message whose final "." was sent is the server's (its
     marker committed just before), one whose "." was not is dropped by the server with the
-    cut session and sent again by the next worker. Every recipient gets exactly one."""
+    cut session and sent again by the next worker. Nobody gets two copies. What SMTP cannot
+    close is on the side of a lost message: a job killed in the instant between its
+    marker's commit and its "." (nothing awaited in between) is completed by the marker
+    unsent. So every recipient gets one copy but, at most, those few jobs' recipients
+    (rarely: the kill must fall in that instant)."""
     handler = RecordingHandler(data_seconds=0.02)
 
     async def a_third_arrived() -> bool:
         return len(handler.received) >= 100
 
-    recipients, _, _ = await kill_9_mid_delivery(tmp_path, handler, a_third_arrived)
-    assert_once_each(handler, recipients)
+    recipients, _, by_marker = await kill_9_mid_delivery(tmp_path, handler, a_third_arrived)
+    copies = handler.copies()
+    assert not handler.duplicates(), "nobody gets two copies"
+    lost = {to for to in recipients if copies[to] == 0}
+    assert lost <= by_marker, "a recipient left without mail had a job completed by its marker"
+    assert len(by_marker) <= JOBS_AT_ONCE, "only jobs in flight at the kill had their marker"
+    assert set(copies) == set(recipients) - lost
 
 
 async def test_a_deferred_mail_arrives_once_a_refused_one_is_dead_lettered_once(

@@ -6,6 +6,7 @@ STATUS, ORGANIZER and ATTENDEE)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from tms_adapters.mail import MailComposer, MailDelivery, OutboxMailer
 from tms_adapters.mail.compose import PREFERENCES_PATH
 from tms_domain.calendar import CalendarEntry
 from tms_domain.kernel.jobs import JobContext
-from tms_domain.notifications import MailTemplate
+from tms_domain.notifications import MailTemplate, MailUnavailable
 from tms_domain.notifications.use_cases.notify import CalendarInvite, CalendarMethod
 from tms_domain.training import SessionStatus
 
@@ -167,3 +168,43 @@ def test_list_unsubscribe_points_at_the_web_clients_preferences_route() -> None:
         headers={},
     )  # fmt: skip
     assert message.headers["List-Unsubscribe"] == f"<{PUBLIC_URL}{PREFERENCES_PATH}>"
+
+
+async def test_an_outbox_that_cannot_take_the_message_fails_the_attempt_unsent(
+    tmp_path: Path,
+) -> None:
+    """A full disk or a folder in the way is a temporary failure (the job runs again), and
+    a marker claimed just before the file was to be put in place is forgotten: the next
+    attempt writes the message instead of completing its job unsent."""
+    composer = MailComposer("Acme Training", PUBLIC_URL)
+    payload = {"template": "session_cancelled", "to": "pia@example.org", "context": CONTEXT}
+    told: list[str] = []
+
+    async def claim(make: Callable[[], None]) -> None:
+        told.append("claimed")
+        make()
+
+    async def forget() -> None:
+        told.append("forgotten")
+
+    def delivery_into(folder: Path) -> MailDelivery:
+        mailer = OutboxMailer(folder, sender="Acme <tms@acme.example>", clock=FakeClock())
+        return MailDelivery(composer, mailer, "Acme <tms@acme.example>", IcsWriter(PUBLIC_URL))
+
+    job = JobContext(1, "mail.send", payload, "key-1", 1, claim_effect=claim, forget_effect=forget)
+    not_a_folder = tmp_path / "outbox"
+    not_a_folder.write_text("a file where the outbox should be")
+    with pytest.raises(MailUnavailable, match="cannot be written"):
+        await delivery_into(not_a_folder)(job)
+    assert told == [], "nothing claimed: the message was never whole on disk"
+
+    folder = tmp_path / "mail"
+    await delivery_into(folder)(job)
+    [written] = folder.glob("*.eml")
+    written.unlink()
+    (written / "in-the-way").mkdir(parents=True)  # the same message's name, now taken
+    told.clear()
+    with pytest.raises(MailUnavailable, match="cannot be written"):
+        await delivery_into(folder)(job)
+    assert told == ["claimed", "forgotten"]
+    assert [path.name for path in folder.iterdir()] == [written.name], "no temporary file left"

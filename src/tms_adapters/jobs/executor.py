@@ -179,8 +179,9 @@ class _Effects:
             # again (at least once).
             log.warning("job %s: recording its effect failed", self._job.id, exc_info=True)
 
-    async def claim(self) -> None:
-        await self._processing.record_effect(self._job)  # raises: the handler makes no effect
+    async def claim(self, make: Callable[[], None]) -> None:
+        # Raises when the marker is not committed: the handler makes no effect.
+        await self._processing.record_effect(self._job, then=make)
 
     async def forget(self) -> None:
         await self._processing.forget_effect(self._job)

@@ -4,9 +4,10 @@ At most once per (cause, recipient): the job is unique by its idempotency key, s
 message is enqueued once however often its cause is retried. The send happens once the job
 is claimed. The job's "sent" marker is committed on its own (``claim_effect``) at the last
 moment before delivery: over SMTP when the server holds the whole message and waits for
-the final "." that makes it take it. A job claimed again with the marker set is completed
-without sending. A worker killed between that commit and the "." leaves the server a cut
-session, which it drops: that message is lost, not sent twice. An answer other than 250
+the final "." that makes it take it, which is written as soon as the commit returns. A job
+claimed again with the marker set is completed without sending. A worker killed in the
+instant between that commit and the "." leaves the server a cut session, which it drops:
+that message is lost, not sent twice. An answer other than 250
 after the "." clears the marker (``forget_effect``) and the job fails as below; a line lost
 after the "." leaves the marker (the server may have taken it). Every copy ever sent
 carries the same Message-ID, derived from the key.
@@ -17,6 +18,7 @@ after the jobs' backoff."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -102,10 +104,13 @@ class MailDelivery:
             raise PermanentJobFailure(f"The message cannot be built: {error}") from error
         claimed = False
 
-        async def claim() -> None:
-            nonlocal claimed
-            await job.claim_effect()
-            claimed = True
+        async def claim(deliver: Callable[[], None]) -> None:
+            def claimed_then_deliver() -> None:
+                nonlocal claimed
+                claimed = True
+                deliver()
+
+            await job.claim_effect(claimed_then_deliver)
 
         try:
             await self.mailer.send(message, before_delivery=claim)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tms_adapters.mail.mime import to_email_message
 from tms_domain.kernel import Clock
-from tms_domain.notifications import OutgoingMessage
+from tms_domain.notifications import MailUnavailable, OutgoingMessage
 
 log = logging.getLogger("tms.mail")
 
@@ -30,29 +30,57 @@ class OutboxMailer:
         self,
         message: OutgoingMessage,
         *,
-        before_delivery: Callable[[], Awaitable[None]] | None = None,
+        before_delivery: Callable[[Callable[[], None]], Awaitable[None]] | None = None,
     ) -> None:
-        """Writes the message as a file; ``before_delivery`` is awaited just before."""
+        """Writes the message as a file: whole, under a temporary name, then renamed to its
+        own; with ``before_delivery`` the rename is the step it is given. A file that cannot
+        be written (a full disk) is a temporary failure: nothing was delivered."""
         now = self._clock.now()
         mail = to_email_message(message, self.sender, now)
         key = str(mail["Message-ID"] or "") or os.urandom(16).hex()
-        name = f"{now:%Y%m%dT%H%M%S}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.eml"
-        if before_delivery is not None:
-            await before_delivery()
-        path = await asyncio.to_thread(self._write, name, mail.as_bytes())
-        log.info("mail to %s written to the outbox: %s", message.to, path)
+        target = self.directory / (
+            f"{now:%Y%m%dT%H%M%S}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.eml"
+        )
+        try:
+            staged = await asyncio.to_thread(self._stage, mail.as_bytes())
+        except OSError as error:
+            raise MailUnavailable(
+                f"The outbox {self.directory} cannot be written: {error}"
+            ) from error
+        delivered = False
 
-    def _write(self, name: str, data: bytes) -> Path:
+        def deliver() -> None:
+            nonlocal delivered
+            os.replace(staged, target)
+            delivered = True
+
+        try:
+            if before_delivery is None:
+                deliver()
+            else:
+                await before_delivery(deliver)
+        except OSError as error:
+            raise MailUnavailable(
+                f"The outbox {self.directory} cannot be written: {error}"
+            ) from error
+        finally:
+            if not delivered:
+                staged.unlink(missing_ok=True)
+        log.info("mail to %s written to the outbox: %s", message.to, target)
+
+    def _unwritable(self, error: OSError) -> MailUnavailable:
+        return MailUnavailable(f"The outbox {self.directory} cannot be written: {error}")
+
+    def _stage(self, data: bytes) -> Path:
+        """The message in a temporary file of the outbox, on disk (fsynced)."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        target = self.directory / name
         descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return target
+        return Path(temporary)

@@ -4,11 +4,11 @@ is: 5xx (a refused recipient, a rejected message) is for good, anything else (4x
 connection, a timeout, a dropped line) is worth another try later.
 
 With a ``before_delivery`` step (the job's "sent" marker, committed), the data phase is
-split: the whole message goes to the server, the step runs, and only then the final "."
-that makes the server take it. A worker killed before that "." leaves the server a cut
-session, which it drops: nothing delivered, and the marker keeps the job from sending again
-(at most once). A line lost after the "." leaves the message perhaps taken: logged, not
-sent again."""
+split: the whole message goes to the server, the step commits the marker and, as soon as
+the commit returns, writes the final "." that makes the server take it. A worker killed
+before that "." leaves the server a cut session, which it drops: nothing delivered, and
+the marker keeps the job from sending again (at most once). A line lost after the "."
+leaves the message perhaps taken: logged, not sent again."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class AiosmtplibMailer:
         self,
         message: OutgoingMessage,
         *,
-        before_delivery: Callable[[], Awaitable[None]] | None = None,
+        before_delivery: Callable[[Callable[[], None]], Awaitable[None]] | None = None,
     ) -> None:
         """Returns as soon as the server has accepted the message (its ``250`` after the
         data), so that the caller can record that at once; the QUIT that ends the session
@@ -127,11 +127,12 @@ class AiosmtplibMailer:
         client: aiosmtplib.SMTP,
         mail: EmailMessage,
         to: str,
-        before_delivery: Callable[[], Awaitable[None]],
+        before_delivery: Callable[[Callable[[], None]], Awaitable[None]],
     ) -> bool:
-        """MAIL, RCPT and DATA with the message, then ``before_delivery``, then the final
-        ".": True when the server took the message, False when the line was lost after the
-        "." (perhaps taken; not to be sent again). An answer other than 250 raises."""
+        """MAIL, RCPT and DATA with the message, then ``before_delivery``, which writes the
+        final "." as soon as its marker is committed: True when the server took the
+        message, False when the line was lost after the "." (perhaps taken; not to be sent
+        again). An answer other than 250 raises."""
         utf8 = not (sender_address(self.sender) + to).isascii()
         options = ["SMTPUTF8"] if utf8 else []
         if client.supports_extension("8BITMIME"):
@@ -151,11 +152,29 @@ class AiosmtplibMailer:
             body += b"\r\n"
         if client.protocol is None:
             raise aiosmtplib.SMTPServerDisconnected("Connection lost")
-        client.protocol.write(body)
-        await before_delivery()
+        protocol = client.protocol
+        protocol.write(body)
+        # Listening for the answer before the "." is written: an answer that came before
+        # the read began would be dropped as unasked for.
+        reading = asyncio.ensure_future(protocol.read_response(timeout=None))
+        reading.add_done_callback(lambda task: task.cancelled() or task.exception())
+        finished: list[bool] = []
+
+        def finish_the_data() -> None:
+            protocol.write(b".\r\n")
+            finished.append(True)
+
         try:
-            answer = await client.execute_command(b".")
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError):
+            await before_delivery(finish_the_data)
+            if not finished:
+                raise RuntimeError("before_delivery returned without finishing the data")
+        except BaseException:
+            reading.cancel()
+            raise
+        try:
+            async with asyncio.timeout(self.timeout):
+                answer = await reading
+        except (aiosmtplib.SMTPServerDisconnected, TimeoutError, OSError):
             log.warning(
                 "mail %s: the line to %s:%s was lost after the message was complete; the"
                 " server may have taken it, so it is not sent again (at most once)",

@@ -120,6 +120,10 @@ async def _nowhere() -> None:
     return None
 
 
+async def _make_at_once(make: Callable[[], None]) -> None:
+    make()
+
+
 class Completes(Protocol):
     """What ``JobContext.complete_in`` is given: the job store of the handler's own unit of
     work (``uow.jobs``)."""
@@ -140,9 +144,13 @@ class JobContext:
     awaits ``record_effect()`` the moment the effect is made: it commits a marker on the job
     before the job is released, so a worker killed in between leaves a job that is
     completed, not run again, when it is claimed next. A handler that can commit that
-    marker just before the effect instead (at most once) awaits ``claim_effect()``, which
-    raises when the marker could not be committed, and ``forget_effect()`` when the effect
-    then was refused, so that the job may run again.
+    marker just before the effect instead (at most once) awaits ``claim_effect(make)``
+    with the step that makes the effect, synchronous and quick (the final "." of a message
+    already in the mail server's hands): the marker is committed and ``make()`` is called
+    right after the commit returns, with nothing awaited in between, so that a worker killed
+    between the two is as unlikely as it can be. It raises, without calling ``make``, when
+    the marker could not be committed. ``forget_effect()`` clears the marker when the effect
+    then was refused (or ``make`` raised), so that the job may run again.
 
     A handler whose effect is a write of its own (a delivery's log row) may instead await
     ``complete_in(uow.jobs)`` before its commit: the job is released as succeeded by that
@@ -157,7 +165,7 @@ class JobContext:
     idempotency_key: str
     attempt: int
     record_effect: Callable[[], Awaitable[None]] = _nowhere
-    claim_effect: Callable[[], Awaitable[None]] = _nowhere
+    claim_effect: Callable[[Callable[[], None]], Awaitable[None]] = _make_at_once
     forget_effect: Callable[[], Awaitable[None]] = _nowhere
     complete_in: Callable[[Completes], Awaitable[bool]] = _not_in_a_transaction
 

@@ -119,17 +119,18 @@ class Mailer(Protocol):
         self,
         message: OutgoingMessage,
         *,
-        before_delivery: Callable[[], Awaitable[None]] | None = None,
+        before_delivery: Callable[[Callable[[], None]], Awaitable[None]] | None = None,
     ) -> None:
         """Deliver ``message`` to its recipient's server (or the outbox); raise MailRefused
         or MailUnavailable when it was not.
 
         ``before_delivery``, when given, is awaited at the last moment before the message is
         delivered (for SMTP: the server holds the whole message and waits for the final
-        "." that makes it take it); when it raises, nothing is delivered. A failure after
-        it that says the message was not taken (an answer other than 250) raises as above;
-        a line lost after it leaves the message perhaps taken: the mailer logs that and
-        returns."""
+        "." that makes it take it) with the step that delivers it (writing that "."), which
+        it calls at once when it is done (``JobContext.claim_effect``); when it raises
+        before, nothing is delivered. A failure after it that says the message was not
+        taken (an answer other than 250) raises as above; a line lost after it leaves the
+        message perhaps taken: the mailer logs that and returns."""
         ...
 
 

@@ -4,6 +4,7 @@ the worker adapter's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from tms_domain.jobs.events import JobFailed
@@ -76,14 +77,19 @@ class JobProcessing:
             await uow.commit()
             return held
 
-    async def record_effect(self, job: Job) -> None:
-        """The handler's effect is made: marked on the job at once, in a short commit of its
-        own, before the handler returns and the job is released."""
+    async def record_effect(self, job: Job, then: Callable[[], None] | None = None) -> None:
+        """The handler's effect is made (or, with ``then``, about to be): marked on the job
+        at once, in a short commit of its own, before the handler returns and the job is
+        released. ``then`` is called as soon as the commit returns, before the unit of work
+        is closed (a round trip to the database): the effect follows its marker with nothing
+        awaited in between."""
         async with self._core.uow() as uow:
             now = self._core.clock.now()
             await uow.jobs.record_effect(job.id, now)
             await uow.commit()
             job.effect_at = now
+            if then is not None:
+                then()
 
     async def forget_effect(self, job: Job) -> None:
         """The effect claimed was refused: the job may make it on a later attempt."""
