@@ -7,10 +7,10 @@ moment before delivery: over SMTP when the server holds the whole message and wa
 the final "." that makes it take it, which is written as soon as the commit returns. A job
 claimed again with the marker set is completed without sending. A worker killed in the
 instant between that commit and the "." leaves the server a cut session, which it drops:
-that message is lost, not sent twice. An answer other than 250
-after the "." clears the marker (``forget_effect``) and the job fails as below; a line lost
-after the "." leaves the marker (the server may have taken it). Every copy ever sent
-carries the same Message-ID, derived from the key.
+that message is lost, not sent twice. An answer other than 250 after the "." clears the
+marker (``forget_effect``) and the job fails as below; a line lost after the "." leaves the
+marker (the server may have taken it). Every copy ever sent carries the same Message-ID,
+derived from the key.
 
 A refusal for good (5xx, a recipient refused, a message that cannot be built) dead-letters
 the job at once; a temporary failure (4xx, no connection, a timeout) lets it run again

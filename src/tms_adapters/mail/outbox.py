@@ -44,9 +44,7 @@ class OutboxMailer:
         try:
             staged = await asyncio.to_thread(self._stage, mail.as_bytes())
         except OSError as error:
-            raise MailUnavailable(
-                f"The outbox {self.directory} cannot be written: {error}"
-            ) from error
+            raise self._unwritable(error) from error
         delivered = False
 
         def deliver() -> None:
@@ -60,9 +58,7 @@ class OutboxMailer:
             else:
                 await before_delivery(deliver)
         except OSError as error:
-            raise MailUnavailable(
-                f"The outbox {self.directory} cannot be written: {error}"
-            ) from error
+            raise self._unwritable(error) from error
         finally:
             if not delivered:
                 staged.unlink(missing_ok=True)
