@@ -1,34 +1,29 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { type Batch, batches, useBatches } from '../api/batches';
 import { useMe } from '../auth/session';
+import {
+  DeleteDialog,
+  EditDeleteButtons,
+  EditDialog,
+  SearchToolbar,
+  useCatalogue,
+  useUrlSearch,
+} from '../ui/Catalogue';
 import { DataTable } from '../ui/DataTable';
-import { ConfirmPanel, Modal } from '../ui/Dialog';
-import { Field } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryView } from '../ui/states';
-import { showToast } from '../ui/toasts';
 import { BatchForm, describeDates } from './BatchForm';
 
 /** Batches (cohorts): admins manage them; a trainer sees those they follow. */
 export function BatchesPage() {
   const me = useMe();
   const isAdmin = me.role === 'admin';
-  const [params, setParams] = useSearchParams();
-  const q = params.get('q') ?? '';
+  const [q, setQ] = useUrlSearch();
   const list = useBatches({ limit: 100, ...(q.trim() ? { q: q.trim() } : {}) });
-  const queryClient = useQueryClient();
-  const [editing, setEditing] = useState<Batch | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Batch | null>(null);
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['batches'] });
-  const remove = useMutation({
-    mutationFn: (batch: Batch) => batches.remove(batch.id),
-    onSuccess: (_answer, batch) => {
-      showToast({ title: `Batch ${batch.code} deleted`, tone: 'success' });
-      setDeleting(null);
-      refresh();
-    },
+  const { editing, setEditing, deleting, setDeleting, removal, saved } = useCatalogue<Batch>({
+    queryKey: ['batches'],
+    remove: (batch) => batches.remove(batch.id),
+    label: (batch) => `Batch ${batch.code}`,
   });
 
   return (
@@ -48,19 +43,7 @@ export function BatchesPage() {
           too.
         </p>
       </PageHeader>
-      {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for some browsers and screen readers still in use */}
-      <div className="toolbar" role="search">
-        <Field label="Search batches" hint="Code or name.">
-          {(p) => (
-            <input
-              {...p}
-              type="search"
-              value={q}
-              onChange={(e) => setParams(e.target.value ? { q: e.target.value } : {}, { replace: true })}
-            />
-          )}
-        </Field>
-      </div>
+      <SearchToolbar label="Search batches" hint="Code or name." value={q} onChange={setQ} />
       <QueryView
         query={list}
         empty={q ? 'No batch matches.' : isAdmin ? 'No batches yet.' : 'You follow no batch yet.'}
@@ -78,14 +61,11 @@ export function BatchesPage() {
                 <td data-label="Trainees">{batch.trainee_count}</td>
                 <td data-label="Actions">
                   {isAdmin ? (
-                    <div className="button-row">
-                      <button type="button" className="button button-small" onClick={() => setEditing(batch)}>
-                        Edit <span className="visually-hidden">{batch.code}</span>
-                      </button>
-                      <button type="button" className="button button-small" onClick={() => setDeleting(batch)}>
-                        Delete <span className="visually-hidden">{batch.code}</span>
-                      </button>
-                    </div>
+                    <EditDeleteButtons
+                      name={batch.code}
+                      onEdit={() => setEditing(batch)}
+                      onDelete={() => setDeleting(batch)}
+                    />
                   ) : null}
                 </td>
               </tr>
@@ -93,40 +73,29 @@ export function BatchesPage() {
           </DataTable>
         )}
       </QueryView>
-      <Modal
-        open={editing !== null}
+      <EditDialog
+        editing={editing}
         onClose={() => setEditing(null)}
-        title={editing === 'new' || editing === null ? 'New batch' : `Edit ${editing.code}`}
+        newTitle="New batch"
+        editTitle={(batch) => `Edit ${batch.code}`}
         wide
       >
-        {editing !== null ? (
-          <BatchForm
-            batch={editing === 'new' ? undefined : editing}
-            onCancel={() => setEditing(null)}
-            onSaved={(saved) => {
-              showToast({ title: `Batch ${saved.code} saved`, tone: 'success' });
-              refresh();
-              setEditing(null);
-            }}
-          />
-        ) : null}
-      </Modal>
-      <Modal open={deleting !== null} onClose={() => setDeleting(null)} title="Delete this batch?">
-        {deleting ? (
-          <ConfirmPanel
-            action="Delete batch"
-            pending={remove.isPending}
-            error={remove.error}
-            onConfirm={() => remove.mutate(deleting)}
-            onCancel={() => setDeleting(null)}
-          >
-            <p>
-              “{deleting.name}” ({deleting.code}) will be deleted. Its {deleting.trainee_count} trainee(s) stay enrolled
-              in the courses it brought them to.
-            </p>
-          </ConfirmPanel>
-        ) : null}
-      </Modal>
+        {(batch) => <BatchForm batch={batch} onCancel={() => setEditing(null)} onSaved={saved} />}
+      </EditDialog>
+      <DeleteDialog
+        deleting={deleting}
+        onClose={() => setDeleting(null)}
+        title="Delete this batch?"
+        action="Delete batch"
+        removal={removal}
+      >
+        {(batch) => (
+          <p>
+            “{batch.name}” ({batch.code}) will be deleted. Its {batch.trainee_count} trainee(s) stay enrolled in the
+            courses it brought them to.
+          </p>
+        )}
+      </DeleteDialog>
     </div>
   );
 }

@@ -79,6 +79,32 @@ describe('RoomsPage', () => {
     expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ name: 'Hall', location: 'Building A', capacity: 30 });
   });
 
+  it('deletes a room once the admin confirms', async () => {
+    signInAs(admin);
+    let rooms = [room(1, 'Hall', 40)];
+    const { calls } = mockFetch([
+      { path: '/rooms', respond: () => ({ body: rooms }) },
+      {
+        method: 'DELETE',
+        path: '/rooms/1',
+        respond: () => {
+          rooms = [];
+          return { status: 204 };
+        },
+      },
+    ]);
+    page();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Delete Hall' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete this room?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false);
+    await user.click(screen.getByRole('button', { name: 'Delete Hall' }));
+    await user.click(await screen.findByRole('button', { name: 'Delete room' }));
+    expect(await screen.findByText('Room Hall deleted')).toBeInTheDocument();
+    expect(await screen.findByText('No rooms yet.')).toBeInTheDocument();
+  });
+
   it('shows why a room in use cannot be deleted', async () => {
     signInAs(admin);
     mockFetch([
@@ -94,8 +120,12 @@ describe('RoomsPage', () => {
       },
     ]);
     page();
-    await userEvent.setup().click(await screen.findByRole('button', { name: 'Delete Hall' }));
-    expect(await screen.findByText('Could not delete Hall')).toBeInTheDocument();
-    expect(screen.getByText(/move them to another room or cancel them first/)).toBeInTheDocument();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Delete Hall' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete this room?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete room' }));
+    const refusal = await within(dialog).findByRole('alert');
+    expect(refusal).toHaveTextContent('4 "Forklift basics"; move them to another room or cancel them first');
+    expect(screen.getByRole('dialog', { name: 'Delete this room?' })).toBeInTheDocument();
   });
 });

@@ -1,15 +1,13 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, unwrap } from '../api/client';
-import { describeError } from '../api/errors';
 import { useRooms } from '../api/queries';
 import type { Room } from '../api/types';
+import { DeleteDialog, EditDeleteButtons, EditDialog, useCatalogue } from '../ui/Catalogue';
 import { DataTable } from '../ui/DataTable';
-import { Modal } from '../ui/Dialog';
 import { Field, FormError, fieldErrors, SaveOrCancel } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryView } from '../ui/states';
-import { showToast } from '../ui/toasts';
 
 const FIELDS = ['name', 'location', 'capacity'];
 
@@ -61,18 +59,11 @@ function RoomForm({ room, onSaved, onCancel }: { room?: Room; onSaved: (room: Ro
 
 /** Admins: the rooms sessions held in person take (one session at a time, no more than it seats). */
 export function RoomsPage() {
-  const queryClient = useQueryClient();
   const rooms = useRooms();
-  const [editing, setEditing] = useState<Room | 'new' | null>(null);
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['rooms'] });
-  const remove = useMutation({
-    mutationFn: (room: Room) => unwrap(api.DELETE('/rooms/{room_id}', { params: { path: { room_id: room.id } } })),
-    onSuccess: (_answer, room) => {
-      showToast({ title: `Room ${room.name} deleted`, tone: 'success' });
-      refresh();
-    },
-    onError: (error, room) =>
-      showToast({ title: `Could not delete ${room.name}`, body: describeError(error), tone: 'error' }),
+  const { editing, setEditing, deleting, setDeleting, removal, saved } = useCatalogue<Room>({
+    queryKey: ['rooms'],
+    remove: (room) => unwrap(api.DELETE('/rooms/{room_id}', { params: { path: { room_id: room.id } } })),
+    label: (room) => `Room ${room.name}`,
   });
 
   return (
@@ -98,42 +89,39 @@ export function RoomsPage() {
                 <td data-label="Location">{room.location ?? '—'}</td>
                 <td data-label="Seats">{room.capacity}</td>
                 <td data-label="Actions">
-                  <div className="button-row">
-                    <button type="button" className="button button-small" onClick={() => setEditing(room)}>
-                      Edit <span className="visually-hidden">{room.name}</span>
-                    </button>
-                    <button
-                      type="button"
-                      className="button button-small"
-                      disabled={remove.isPending}
-                      onClick={() => remove.mutate(room)}
-                    >
-                      Delete <span className="visually-hidden">{room.name}</span>
-                    </button>
-                  </div>
+                  <EditDeleteButtons
+                    name={room.name}
+                    onEdit={() => setEditing(room)}
+                    onDelete={() => setDeleting(room)}
+                  />
                 </td>
               </tr>
             ))}
           </DataTable>
         )}
       </QueryView>
-      <Modal
-        open={editing !== null}
+      <EditDialog
+        editing={editing}
         onClose={() => setEditing(null)}
-        title={editing === 'new' || editing === null ? 'Add a room' : `Edit ${editing.name}`}
+        newTitle="Add a room"
+        editTitle={(room) => `Edit ${room.name}`}
       >
-        {editing !== null ? (
-          <RoomForm
-            room={editing === 'new' ? undefined : editing}
-            onCancel={() => setEditing(null)}
-            onSaved={(saved) => {
-              showToast({ title: `Room ${saved.name} saved`, tone: 'success' });
-              refresh();
-              setEditing(null);
-            }}
-          />
-        ) : null}
-      </Modal>
+        {(room) => <RoomForm room={room} onCancel={() => setEditing(null)} onSaved={saved} />}
+      </EditDialog>
+      <DeleteDialog
+        deleting={deleting}
+        onClose={() => setDeleting(null)}
+        title="Delete this room?"
+        action="Delete room"
+        removal={removal}
+      >
+        {(room) => (
+          <p>
+            “{room.name}” will be deleted. A room that sessions still to come are held in is not: move them to another
+            room or cancel them first.
+          </p>
+        )}
+      </DeleteDialog>
     </div>
   );
 }

@@ -1,14 +1,19 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { type Skill, skills, useSkills } from '../api/skills';
 import { useMe } from '../auth/session';
+import {
+  DeleteDialog,
+  EditDeleteButtons,
+  EditDialog,
+  SearchToolbar,
+  useCatalogue,
+  useUrlSearch,
+} from '../ui/Catalogue';
 import { DataTable } from '../ui/DataTable';
-import { ConfirmPanel, Modal } from '../ui/Dialog';
 import { Field, FormError, fieldErrors } from '../ui/forms';
 import { PageHeader } from '../ui/PageHeader';
 import { QueryView } from '../ui/states';
-import { showToast } from '../ui/toasts';
 
 const FIELDS = ['name', 'category', 'description'];
 
@@ -68,20 +73,12 @@ export function SkillForm({
 export function SkillsPage() {
   const me = useMe();
   const isAdmin = me.role === 'admin';
-  const [params, setParams] = useSearchParams();
-  const q = params.get('q') ?? '';
+  const [q, setQ] = useUrlSearch();
   const list = useSkills({ limit: 1000, ...(q.trim() ? { q: q.trim() } : {}) });
-  const queryClient = useQueryClient();
-  const [editing, setEditing] = useState<Skill | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Skill | null>(null);
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['skills'] });
-  const remove = useMutation({
-    mutationFn: (skill: Skill) => skills.remove(skill.id),
-    onSuccess: (_answer, skill) => {
-      showToast({ title: `Skill ${skill.name} deleted`, tone: 'success' });
-      setDeleting(null);
-      refresh();
-    },
+  const { editing, setEditing, deleting, setDeleting, removal, saved } = useCatalogue<Skill>({
+    queryKey: ['skills'],
+    remove: (skill) => skills.remove(skill.id),
+    label: (skill) => `Skill ${skill.name}`,
   });
 
   return (
@@ -101,19 +98,7 @@ export function SkillsPage() {
           them by hand.
         </p>
       </PageHeader>
-      {/* biome-ignore lint/a11y/useSemanticElements: the <search> element is too new for some browsers and screen readers still in use */}
-      <div className="toolbar" role="search">
-        <Field label="Search skills" hint="Part of the name.">
-          {(p) => (
-            <input
-              {...p}
-              type="search"
-              value={q}
-              onChange={(e) => setParams(e.target.value ? { q: e.target.value } : {}, { replace: true })}
-            />
-          )}
-        </Field>
-      </div>
+      <SearchToolbar label="Search skills" hint="Part of the name." value={q} onChange={setQ} />
       <QueryView query={list} empty={q ? 'No skill matches.' : 'No skills yet.'} loadingLabel="Loading skills…">
         {(rows) => (
           <DataTable
@@ -129,14 +114,11 @@ export function SkillsPage() {
                 <td data-label="Description">{skill.description ?? ''}</td>
                 {isAdmin ? (
                   <td data-label="Actions">
-                    <div className="button-row">
-                      <button type="button" className="button button-small" onClick={() => setEditing(skill)}>
-                        Edit <span className="visually-hidden">{skill.name}</span>
-                      </button>
-                      <button type="button" className="button button-small" onClick={() => setDeleting(skill)}>
-                        Delete <span className="visually-hidden">{skill.name}</span>
-                      </button>
-                    </div>
+                    <EditDeleteButtons
+                      name={skill.name}
+                      onEdit={() => setEditing(skill)}
+                      onDelete={() => setDeleting(skill)}
+                    />
                   </td>
                 ) : null}
               </tr>
@@ -144,39 +126,28 @@ export function SkillsPage() {
           </DataTable>
         )}
       </QueryView>
-      <Modal
-        open={editing !== null}
+      <EditDialog
+        editing={editing}
         onClose={() => setEditing(null)}
-        title={editing === 'new' || editing === null ? 'New skill' : `Edit ${editing.name}`}
+        newTitle="New skill"
+        editTitle={(skill) => `Edit ${skill.name}`}
       >
-        {editing !== null ? (
-          <SkillForm
-            skill={editing === 'new' ? undefined : editing}
-            onCancel={() => setEditing(null)}
-            onSaved={(saved) => {
-              showToast({ title: `Skill ${saved.name} saved`, tone: 'success' });
-              refresh();
-              setEditing(null);
-            }}
-          />
-        ) : null}
-      </Modal>
-      <Modal open={deleting !== null} onClose={() => setDeleting(null)} title="Delete this skill?">
-        {deleting ? (
-          <ConfirmPanel
-            action="Delete skill"
-            pending={remove.isPending}
-            error={remove.error}
-            onConfirm={() => remove.mutate(deleting)}
-            onCancel={() => setDeleting(null)}
-          >
-            <p>
-              “{deleting.name}” leaves the catalogue, the courses that grant it and everyone who holds it (the audit log
-              keeps what happened).
-            </p>
-          </ConfirmPanel>
-        ) : null}
-      </Modal>
+        {(skill) => <SkillForm skill={skill} onCancel={() => setEditing(null)} onSaved={saved} />}
+      </EditDialog>
+      <DeleteDialog
+        deleting={deleting}
+        onClose={() => setDeleting(null)}
+        title="Delete this skill?"
+        action="Delete skill"
+        removal={removal}
+      >
+        {(skill) => (
+          <p>
+            “{skill.name}” leaves the catalogue, the courses that grant it and everyone who holds it (the audit log
+            keeps what happened).
+          </p>
+        )}
+      </DeleteDialog>
     </div>
   );
 }
