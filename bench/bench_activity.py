@@ -14,15 +14,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, text
 
+from bench.databases import medians, on_each_database
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.persistence.sql.achievements import SqlaActivityTimeline
@@ -80,27 +78,15 @@ async def measure(kind: str, url: str, rows: int, runs: int) -> dict[str, Any]:
     return {
         "database": kind,
         "audit_rows": rows,
-        "ms": {
-            name: {"median": round(statistics.median(v), 2), "fastest": round(min(v), 2)}
-            for name, v in timings.items()
-        },
+        "ms": medians(timings, digits=2),
         "plan": plan_rows,
     }
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
-    found = []
-    with tempfile.TemporaryDirectory() as work:
-        for kind in args.databases.split(","):
-            if kind == "sqlite":
-                url = f"sqlite+aiosqlite:///{Path(work) / 'bench.db'}"
-                found.append(await measure(kind, url, args.rows, args.runs))
-            elif kind == "mariadb":
-                from conftest import fresh_mariadb_database
-
-                async with fresh_mariadb_database() as url:
-                    found.append(await measure(kind, url, args.rows, args.runs))
-    return found
+    return await on_each_database(
+        args.databases, lambda kind, url: measure(kind, url, args.rows, args.runs)
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

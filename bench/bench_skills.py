@@ -22,9 +22,7 @@ import asyncio
 import json
 import logging
 import os
-import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -34,6 +32,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
+from bench.databases import medians, on_each_database
 from tms_adapters.persistence.sql import migrations as schema
 from tms_adapters.persistence.sql import tables as t
 from tms_adapters.persistence.sql.engine import create_engine
@@ -159,26 +158,12 @@ async def measure(kind: str, url: str, runs: int) -> dict[str, Any]:
         "levels": TRAINEES * HELD,
         "runs": runs,
         "load_average": os.getloadavg(),
-        "ms": {
-            name: {"median": round(statistics.median(v), 1), "min": round(min(v), 1)}
-            for name, v in results.items()
-        },
+        "ms": medians(results),
     }
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
-    found = []
-    with tempfile.TemporaryDirectory() as work:
-        for kind in args.databases.split(","):
-            if kind == "sqlite":
-                url = f"sqlite+aiosqlite:///{Path(work) / 'bench.db'}"
-                found.append(await measure(kind, url, args.runs))
-            elif kind == "mariadb":
-                from conftest import fresh_mariadb_database
-
-                async with fresh_mariadb_database() as url:
-                    found.append(await measure(kind, url, args.runs))
-    return found
+    return await on_each_database(args.databases, lambda kind, url: measure(kind, url, args.runs))
 
 
 def main(argv: list[str] | None = None) -> None:
