@@ -20,7 +20,7 @@ export function BatchesPage() {
   const isAdmin = me.role === 'admin';
   const [q, setQ] = useUrlSearch();
   const list = useBatches({ limit: 100, ...(q.trim() ? { q: q.trim() } : {}) });
-  const { editing, setEditing, deleting, setDeleting, removal, saved } = useCatalogue<Batch>({
+  const catalogue = useCatalogue<Batch>({
     queryKey: ['batches'],
     remove: (batch) => batches.remove(batch.id),
     label: (batch) => `Batch ${batch.code}`,
@@ -32,7 +32,7 @@ export function BatchesPage() {
         title="Batches"
         actions={
           isAdmin ? (
-            <button type="button" className="button button-primary" onClick={() => setEditing('new')}>
+            <button type="button" className="button button-primary" onClick={() => catalogue.setEditing('new')}>
               New batch
             </button>
           ) : null
@@ -63,8 +63,8 @@ export function BatchesPage() {
                   {isAdmin ? (
                     <EditDeleteButtons
                       name={batch.code}
-                      onEdit={() => setEditing(batch)}
-                      onDelete={() => setDeleting(batch)}
+                      onEdit={() => catalogue.setEditing(batch)}
+                      onDelete={() => catalogue.setDeleting(batch)}
                     />
                   ) : null}
                 </td>
@@ -73,22 +73,10 @@ export function BatchesPage() {
           </DataTable>
         )}
       </QueryView>
-      <EditDialog
-        editing={editing}
-        onClose={() => setEditing(null)}
-        newTitle="New batch"
-        editTitle={(batch) => `Edit ${batch.code}`}
-        wide
-      >
-        {(batch) => <BatchForm batch={batch} onCancel={() => setEditing(null)} onSaved={saved} />}
+      <EditDialog catalogue={catalogue} newTitle="New batch" editTitle={(batch) => `Edit ${batch.code}`} wide>
+        {(batch) => <BatchForm batch={batch} onCancel={() => catalogue.setEditing(null)} onSaved={catalogue.saved} />}
       </EditDialog>
-      <DeleteDialog
-        deleting={deleting}
-        onClose={() => setDeleting(null)}
-        title="Delete this batch?"
-        action="Delete batch"
-        removal={removal}
-      >
+      <DeleteDialog catalogue={catalogue} title="Delete this batch?" action="Delete batch">
         {(batch) => (
           <p>
             “{batch.name}” ({batch.code}) will be deleted. Its {batch.trainee_count} trainee(s) stay enrolled in the

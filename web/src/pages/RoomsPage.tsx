@@ -60,7 +60,7 @@ function RoomForm({ room, onSaved, onCancel }: { room?: Room; onSaved: (room: Ro
 /** Admins: the rooms sessions held in person take (one session at a time, no more than it seats). */
 export function RoomsPage() {
   const rooms = useRooms();
-  const { editing, setEditing, deleting, setDeleting, removal, saved } = useCatalogue<Room>({
+  const catalogue = useCatalogue<Room>({
     queryKey: ['rooms'],
     remove: (room) => unwrap(api.DELETE('/rooms/{room_id}', { params: { path: { room_id: room.id } } })),
     label: (room) => `Room ${room.name}`,
@@ -71,7 +71,7 @@ export function RoomsPage() {
       <PageHeader
         title="Rooms"
         actions={
-          <button type="button" className="button button-primary" onClick={() => setEditing('new')}>
+          <button type="button" className="button button-primary" onClick={() => catalogue.setEditing('new')}>
             Add room
           </button>
         }
@@ -91,8 +91,8 @@ export function RoomsPage() {
                 <td data-label="Actions">
                   <EditDeleteButtons
                     name={room.name}
-                    onEdit={() => setEditing(room)}
-                    onDelete={() => setDeleting(room)}
+                    onEdit={() => catalogue.setEditing(room)}
+                    onDelete={() => catalogue.setDeleting(room)}
                   />
                 </td>
               </tr>
@@ -100,21 +100,10 @@ export function RoomsPage() {
           </DataTable>
         )}
       </QueryView>
-      <EditDialog
-        editing={editing}
-        onClose={() => setEditing(null)}
-        newTitle="Add a room"
-        editTitle={(room) => `Edit ${room.name}`}
-      >
-        {(room) => <RoomForm room={room} onCancel={() => setEditing(null)} onSaved={saved} />}
+      <EditDialog catalogue={catalogue} newTitle="Add a room" editTitle={(room) => `Edit ${room.name}`}>
+        {(room) => <RoomForm room={room} onCancel={() => catalogue.setEditing(null)} onSaved={catalogue.saved} />}
       </EditDialog>
-      <DeleteDialog
-        deleting={deleting}
-        onClose={() => setDeleting(null)}
-        title="Delete this room?"
-        action="Delete room"
-        removal={removal}
-      >
+      <DeleteDialog catalogue={catalogue} title="Delete this room?" action="Delete room">
         {(room) => (
           <p>
             “{room.name}” will be deleted. A room that sessions still to come are held in is not: move them to another

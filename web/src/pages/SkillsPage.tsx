@@ -75,7 +75,7 @@ export function SkillsPage() {
   const isAdmin = me.role === 'admin';
   const [q, setQ] = useUrlSearch();
   const list = useSkills({ limit: 1000, ...(q.trim() ? { q: q.trim() } : {}) });
-  const { editing, setEditing, deleting, setDeleting, removal, saved } = useCatalogue<Skill>({
+  const catalogue = useCatalogue<Skill>({
     queryKey: ['skills'],
     remove: (skill) => skills.remove(skill.id),
     label: (skill) => `Skill ${skill.name}`,
@@ -87,7 +87,7 @@ export function SkillsPage() {
         title="Skills"
         actions={
           isAdmin ? (
-            <button type="button" className="button button-primary" onClick={() => setEditing('new')}>
+            <button type="button" className="button button-primary" onClick={() => catalogue.setEditing('new')}>
               New skill
             </button>
           ) : null
@@ -116,8 +116,8 @@ export function SkillsPage() {
                   <td data-label="Actions">
                     <EditDeleteButtons
                       name={skill.name}
-                      onEdit={() => setEditing(skill)}
-                      onDelete={() => setDeleting(skill)}
+                      onEdit={() => catalogue.setEditing(skill)}
+                      onDelete={() => catalogue.setDeleting(skill)}
                     />
                   </td>
                 ) : null}
@@ -126,21 +126,10 @@ export function SkillsPage() {
           </DataTable>
         )}
       </QueryView>
-      <EditDialog
-        editing={editing}
-        onClose={() => setEditing(null)}
-        newTitle="New skill"
-        editTitle={(skill) => `Edit ${skill.name}`}
-      >
-        {(skill) => <SkillForm skill={skill} onCancel={() => setEditing(null)} onSaved={saved} />}
+      <EditDialog catalogue={catalogue} newTitle="New skill" editTitle={(skill) => `Edit ${skill.name}`}>
+        {(skill) => <SkillForm skill={skill} onCancel={() => catalogue.setEditing(null)} onSaved={catalogue.saved} />}
       </EditDialog>
-      <DeleteDialog
-        deleting={deleting}
-        onClose={() => setDeleting(null)}
-        title="Delete this skill?"
-        action="Delete skill"
-        removal={removal}
-      >
+      <DeleteDialog catalogue={catalogue} title="Delete this skill?" action="Delete skill">
         {(skill) => (
           <p>
             “{skill.name}” leaves the catalogue, the courses that grant it and everyone who holds it (the audit log

@@ -1,4 +1,4 @@
-import { type UseMutationResult, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ConfirmPanel, Modal } from './Dialog';
@@ -39,6 +39,8 @@ export function useCatalogue<T>({
   };
   return { editing, setEditing, deleting, setDeleting, removal, saved };
 }
+
+export type Catalogue<T> = ReturnType<typeof useCatalogue<T>>;
 
 /** The list's search, kept in the URL (`?q=`) so that a link or a reload keeps it. */
 export function useUrlSearch(): [string, (q: string) => void] {
@@ -93,25 +95,24 @@ export function EditDeleteButtons({
 
 /** The dialog holding the form that creates an item (`editing` is 'new') or edits one. */
 export function EditDialog<T>({
-  editing,
-  onClose,
+  catalogue,
   newTitle,
   editTitle,
   wide,
   children,
 }: {
-  editing: T | 'new' | null;
-  onClose: () => void;
+  catalogue: Catalogue<T>;
   newTitle: string;
   editTitle: (item: T) => string;
   wide?: boolean;
   /** The form, given the item to edit (undefined: a new one). */
   children: (item: T | undefined) => ReactNode;
 }) {
+  const { editing, setEditing } = catalogue;
   return (
     <Modal
       open={editing !== null}
-      onClose={onClose}
+      onClose={() => setEditing(null)}
       title={editing === 'new' || editing === null ? newTitle : editTitle(editing)}
       wide={wide}
     >
@@ -122,30 +123,27 @@ export function EditDialog<T>({
 
 /** "Delete this …?": what will happen to the item, the refusal if any, and the danger button. */
 export function DeleteDialog<T>({
-  deleting,
-  onClose,
+  catalogue,
   title,
   action,
-  removal,
   children,
 }: {
-  deleting: T | null;
-  onClose: () => void;
+  catalogue: Catalogue<T>;
   title: string;
   action: string;
-  removal: UseMutationResult<unknown, Error, T>;
   /** What deleting this item does. */
   children: (item: T) => ReactNode;
 }) {
+  const { deleting, setDeleting, removal } = catalogue;
   return (
-    <Modal open={deleting !== null} onClose={onClose} title={title}>
+    <Modal open={deleting !== null} onClose={() => setDeleting(null)} title={title}>
       {deleting !== null ? (
         <ConfirmPanel
           action={action}
           pending={removal.isPending}
           error={removal.error}
           onConfirm={() => removal.mutate(deleting)}
-          onCancel={onClose}
+          onCancel={() => setDeleting(null)}
         >
           {children(deleting)}
         </ConfirmPanel>
