@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tms_adapters.persistence.sql import integration_tables as t
@@ -100,6 +100,13 @@ def _webhook_values(hook: Webhook) -> dict[str, Any]:
     }
 
 
+# A delivery's statements, built once (each delivery reads its subscription twice and logs
+# its try: building the statements cost more CPU than running them).
+_HOOK = select(t.webhooks).where(t.webhooks.c.id == bindparam("webhook_id"))
+_HOOK_FOR_UPDATE = _HOOK.with_for_update()
+_LOG_DELIVERY = insert(t.webhook_deliveries)
+
+
 class SqlaWebhookRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -109,10 +116,8 @@ class SqlaWebhookRepository:
         return replace(webhook, id=int(result.inserted_primary_key[0]))  # type: ignore[index]
 
     async def get(self, webhook_id: int, *, for_update: bool = False) -> Webhook | None:
-        query = select(t.webhooks).where(t.webhooks.c.id == webhook_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._conn.execute(query)).first()
+        query = _HOOK_FOR_UPDATE if for_update else _HOOK
+        row = (await self._conn.execute(query, {"webhook_id": webhook_id})).first()
         return _webhook(row) if row else None
 
     async def update(self, webhook: Webhook) -> None:
@@ -156,7 +161,7 @@ class SqlaWebhookDeliveryLog:
             "at": delivery.at,
             "next_attempt_at": delivery.next_attempt_at,
         }
-        result = await self._conn.execute(insert(t.webhook_deliveries).values(**values))
+        result = await self._conn.execute(_LOG_DELIVERY, values)
         return replace(delivery, id=int(result.inserted_primary_key[0]))  # type: ignore[index]
 
     async def page(self, webhook_id: int, *, skip: int, limit: int) -> list[WebhookDelivery]:

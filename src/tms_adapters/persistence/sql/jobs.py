@@ -8,7 +8,18 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -40,12 +51,64 @@ def _job(row: Any) -> Job:
     )
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
+def _due(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     j = t.jobs
     return or_(
         and_(j.c.status == QUEUED, j.c.run_after <= now),
         and_(j.c.status == RUNNING, j.c.lease_until < now),
     )
+
+
+# A worker's statements, each built once: a job's claim, run and release take several, and
+# building a statement (and the key of SQLAlchemy's cache for it) cost more CPU than the
+# database's work. The values are bound by name at each execution.
+_j = t.jobs
+_NOW = bindparam("now", type_=_j.c.updated_at.type)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_TOKEN = bindparam("token", type_=_j.c.lease_token.type)
+_JOB_ID = bindparam("job_id", type_=_j.c.id.type)
+_HELD = and_(_j.c.id == _JOB_ID, _j.c.status == RUNNING, _j.c.lease_token == _TOKEN)
+_DUE_IDS = (
+    select(_j.c.id).where(_due(_NOW)).order_by(_j.c.run_after, _j.c.id).limit(bindparam("limit"))
+)
+_DUE_IDS_SKIPPING = _DUE_IDS.with_for_update(skip_locked=True)
+_CLAIM = (
+    update(_j)
+    .where(_j.c.id.in_(_IDS), _due(_NOW))
+    .values(
+        status=RUNNING,
+        attempts=_j.c.attempts + 1,
+        lease_token=_TOKEN,
+        lease_until=bindparam("until", type_=_j.c.lease_until.type),
+        updated_at=_NOW,
+    )
+)
+_CLAIMED = (
+    select(_j)
+    .where(_j.c.id.in_(_IDS), _j.c.lease_token == _TOKEN)
+    .order_by(_j.c.run_after, _j.c.id)
+)
+_RELEASE = (
+    update(_j)
+    .where(_HELD)
+    .values(
+        status=bindparam("to_status", type_=_j.c.status.type),
+        run_after=bindparam("to_run_after", type_=_j.c.run_after.type),
+        last_error=bindparam("to_last_error", type_=_j.c.last_error.type),
+        updated_at=bindparam("to_updated_at", type_=_j.c.updated_at.type),
+        finished_at=bindparam("to_finished_at", type_=_j.c.finished_at.type),
+        lease_token=None,
+        lease_until=None,
+        handed_off_until=None,
+    )
+)
+_RECORD_EFFECT = (
+    update(_j).where(_j.c.id == _JOB_ID, _j.c.effect_at.is_(None)).values(effect_at=_NOW)
+)
+_INSERT_NEW = {
+    "sqlite": sqlite.insert(_j).on_conflict_do_nothing(index_elements=["kind", "idempotency_key"]),
+    "mysql": mysql.insert(_j).on_duplicate_key_update(kind=_j.c.kind),
+}
 
 
 def new_job_row(
@@ -93,14 +156,9 @@ class SqlaJobs:
             await insert_many(self._conn, self._insert_new(), rows)
 
     def _insert_new(self) -> Any:
-        j = t.jobs
-        if self._conn.dialect.name == "sqlite":
-            return sqlite.insert(j).on_conflict_do_nothing(
-                index_elements=["kind", "idempotency_key"]
-            )
-        if self._conn.dialect.name in ("mysql", "mariadb"):
-            return mysql.insert(j).on_duplicate_key_update(kind=j.c.kind)
-        return insert(j)
+        name = self._conn.dialect.name
+        statement = _INSERT_NEW.get("mysql" if name == "mariadb" else name)
+        return insert(t.jobs) if statement is None else statement
 
     def _skip_locked(self) -> bool:
         dialect = self._conn.dialect
@@ -123,27 +181,14 @@ class SqlaJobs:
         """Three statements for the lot: the due ids (rows locked, others' locked rows
         skipped where the server can), the claim of those still due, and the claimed rows
         (those now holding this lease's token)."""
-        j = t.jobs
-        query = select(j.c.id).where(_due(now)).order_by(j.c.run_after, j.c.id).limit(limit)
-        if self._skip_locked():
-            query = query.with_for_update(skip_locked=True)
-        ids = [int(job_id) for job_id in (await self._conn.execute(query)).scalars()]
+        query = _DUE_IDS_SKIPPING if self._skip_locked() else _DUE_IDS
+        found = await self._conn.execute(query, {"now": now, "limit": limit})
+        ids = [int(job_id) for job_id in found.scalars()]
         if not ids:
             return []
-        await self._conn.execute(
-            update(j)
-            .where(j.c.id.in_(ids), _due(now))
-            .values(
-                status=RUNNING,
-                attempts=j.c.attempts + 1,
-                lease_token=lease.token,
-                lease_until=lease.until,
-                updated_at=now,
-            )
-        )
-        claimed = select(j).where(j.c.id.in_(ids), j.c.lease_token == lease.token)
-        rows = await self._conn.execute(claimed.order_by(j.c.run_after, j.c.id))
-        return [_job(row) for row in rows]
+        held = {"ids": ids, "now": now, "token": lease.token, "until": lease.until}
+        await self._conn.execute(_CLAIM, held)
+        return [_job(row) for row in await self._conn.execute(_CLAIMED, held)]
 
     async def claim(self, job_id: int, now: datetime, lease: Lease) -> Job | None:
         """The update is the claim: of two workers after the same job, the second finds it
@@ -174,28 +219,22 @@ class SqlaJobs:
         return bool(renewed.rowcount == 1)
 
     async def release(self, job: Job, token: str) -> bool:
-        j = t.jobs
         released = await self._conn.execute(
-            update(j)
-            .where(j.c.id == job.id, j.c.status == RUNNING, j.c.lease_token == token)
-            .values(
-                status=job.status.value,
-                run_after=job.run_after,
-                last_error=job.last_error,
-                updated_at=job.updated_at,
-                finished_at=job.finished_at,
-                lease_token=None,
-                lease_until=None,
-                handed_off_until=None,
-            )
+            _RELEASE,
+            {
+                "job_id": job.id,
+                "token": token,
+                "to_status": job.status.value,
+                "to_run_after": job.run_after,
+                "to_last_error": job.last_error,
+                "to_updated_at": job.updated_at,
+                "to_finished_at": job.finished_at,
+            },
         )
         return bool(released.rowcount == 1)
 
     async def record_effect(self, job_id: int, now: datetime) -> None:
-        j = t.jobs
-        await self._conn.execute(
-            update(j).where(j.c.id == job_id, j.c.effect_at.is_(None)).values(effect_at=now)
-        )
+        await self._conn.execute(_RECORD_EFFECT, {"job_id": job_id, "now": now})
 
     async def forget_effect(self, job_id: int) -> None:
         j = t.jobs
