@@ -11,7 +11,7 @@ from dependency_injector import containers, providers
 
 from tms_adapters.security import JoseTokenService
 from tms_adapters.security.client_secrets import HmacSecretDigest
-from tms_adapters.webhooks import LIVE_EVENT_TYPES, AddressGuard, HttpxWebhookSender
+from tms_adapters.webhooks import LIVE_EVENT_TYPES, AddressGuard, AiohttpWebhookSender
 from tms_domain.integrations import DeliveryPolicy, RequestCounter
 from tms_domain.integrations.use_cases.clients import ApiClientService, ClientPolicy
 from tms_domain.integrations.use_cases.delivery import WebhookDeliveries
@@ -35,7 +35,7 @@ def _delivery_policy(settings: Settings) -> DeliveryPolicy:
     )
 
 
-async def _closed_at_shutdown(sender: HttpxWebhookSender) -> AsyncIterator[HttpxWebhookSender]:
+async def _closed_at_shutdown(sender: AiohttpWebhookSender) -> AsyncIterator[AiohttpWebhookSender]:
     try:
         yield sender
     finally:
@@ -61,7 +61,7 @@ class IntegrationsContainer(containers.DeclarativeContainer):
     )
     guard = providers.Singleton(AddressGuard, allow_private=settings.provided.webhook_allow_private)
     webhooks = providers.Singleton(WebhookService, core, guard, LIVE_EVENT_TYPES)
-    sender = providers.Singleton(HttpxWebhookSender, guard)
+    sender = providers.Singleton(AiohttpWebhookSender, guard)
     sender_closed = providers.Resource(_closed_at_shutdown, sender)
     deliveries = providers.Singleton(
         WebhookDeliveries, core, sender, providers.Callable(_delivery_policy, settings)

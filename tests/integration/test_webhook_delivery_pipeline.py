@@ -2,13 +2,15 @@
 claimed by one statement, each once; the in-app workers fill their slots and no more; a
 handler that ends its job in its own commit (a webhook delivery: the log row, the next try
 and the release together); a delivery that meets a connection error is logged and tried
-again; at most a few messages in flight per receiver; the shared HTTP client closed when
+again; at most a few messages in flight per receiver; over HTTPS, the pinned address
+reached under the URL's name (Host, SNI, certificate); the shared HTTP client closed when
 the app stops; the SSRF guard's answers reused briefly, still checked each time."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -19,9 +21,10 @@ import pytest
 from sqlalchemy import event
 
 from conftest import FakeClock, free_port, fresh_mariadb_database, make_settings, require_mariadb
+from smtp_server import self_signed_certificate, server_tls_context
 from tms_adapters.jobs import Foreground, JobExecutor, PollingJobWorkers
 from tms_adapters.persistence.sql import migrations as schema
-from tms_adapters.webhooks import AddressGuard, HttpxWebhookSender, TargetRefused
+from tms_adapters.webhooks import AddressGuard, AiohttpWebhookSender, TargetRefused
 from tms_adapters.webhooks.guard import IpAddress
 from tms_domain.integrations import DELIVERY_JOB, DeliveryJob, Webhook
 from tms_domain.integrations.rules import delivery_key
@@ -268,7 +271,7 @@ async def test_a_delivery_meeting_a_connection_error_is_logged_and_tried_again(
 
     [logged] = await deliveries(container, hook)
     assert (logged.status, logged.status_code, logged.attempt) == ("failed", None, 1)
-    assert logged.error.startswith("ConnectError")
+    assert logged.error.startswith("ClientConnectorError")
     assert logged.next_attempt_at is not None
     jobs = await all_jobs(container)
     assert [(job.status, job.payload["attempt"]) for job in jobs] == [
@@ -282,7 +285,7 @@ async def test_a_delivery_meeting_a_connection_error_is_logged_and_tried_again(
 
 
 async def test_at_most_a_few_messages_are_in_flight_to_one_receiver() -> None:
-    sender = HttpxWebhookSender(AddressGuard(allow_private=True), total_timeout=1, per_host=2)
+    sender = AiohttpWebhookSender(AddressGuard(allow_private=True), total_timeout=1, per_host=2)
     try:
         with receiving(Receiver(secret=SECRET, mode="hang")) as receiver:
             began = time.monotonic()
@@ -296,6 +299,37 @@ async def test_at_most_a_few_messages_are_in_flight_to_one_receiver() -> None:
             assert len(receiver.received) == 5
             assert all(result.error == "No answer within 1 s" for result in results)
             assert time.monotonic() - began >= 2.9, "three turns of two, two and one"
+    finally:
+        await sender.close()
+
+
+async def test_over_https_the_pinned_address_answers_for_the_url_s_name(
+    tmp_path: Path,
+) -> None:
+    """The guard's address is the one connected to; the URL's host goes in the Host header
+    and TLS's SNI, and the certificate must be valid for it: a name the certificate does
+    not hold is refused before anything is sent."""
+    cert, key = self_signed_certificate(tmp_path)  # localhost and 127.0.0.1
+    trusted = ssl.create_default_context(cafile=str(cert))
+    guard = CountingGuard(["127.0.0.1"], allow_private=True)
+    sender = AiohttpWebhookSender(guard, tls=trusted, total_timeout=5)
+    tls = server_tls_context(cert, key)
+    try:
+        with receiving(Receiver(secret=SECRET), tls=tls, host="localhost") as receiver:
+            result = await sender.send(receiver.url, SECRET, "msg_tls", int(time.time()), b"{}")
+            assert (result.status_code, result.error) == (204, None)
+            [message] = receiver.received
+            assert message.verified
+            port = receiver.url.split(":")[2].split("/")[0]
+            assert message.headers["host"] == f"localhost:{port}"
+
+            other = receiver.url.replace("localhost", "partner.example")
+            refused = await sender.send(other, SECRET, "msg_other", int(time.time()), b"{}")
+            assert refused.status_code is None
+            assert refused.error is not None
+            assert "certificate" in refused.error.lower()
+            assert len(receiver.received) == 1, "nothing sent to a name the certificate lacks"
+            assert guard.asked == 2, "each name resolved by the guard, never by the client"
     finally:
         await sender.close()
 

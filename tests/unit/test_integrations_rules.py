@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook as StandardWebhook
 
 from conftest import TEST_SECRET
 from tms_adapters.security import JoseTokenService
-from tms_adapters.webhooks import AddressGuard, HttpxWebhookSender, refused_address, signature
+from tms_adapters.webhooks import AddressGuard, AiohttpWebhookSender, refused_address, signature
 from tms_adapters.webhooks.signing import headers
 from tms_domain.accounts import Actor, User
 from tms_domain.integrations import ApiClient, DeliveryPolicy
@@ -113,7 +113,7 @@ async def test_the_address_is_checked_again_when_delivering() -> None:
     """A subscription made while private targets were allowed (or whose name now resolves
     elsewhere) is refused at delivery: nothing reaches the receiver."""
     with receiving(Receiver()) as receiver:
-        sender = HttpxWebhookSender(AddressGuard(allow_private=False))
+        sender = AiohttpWebhookSender(AddressGuard(allow_private=False))
         result = await sender.send(receiver.url, new_webhook_secret(), "msg_1", 1, b"{}")
         await sender.close()
     assert result.status_code is None

@@ -1,7 +1,7 @@
-"""Outgoing webhooks: the SSRF guard, the Standard Webhooks signature, the httpx sender."""
+"""Outgoing webhooks: the SSRF guard, the Standard Webhooks signature, the aiohttp sender."""
 
 from tms_adapters.webhooks.guard import AddressGuard, TargetRefused, refused_address
-from tms_adapters.webhooks.sender import HttpxWebhookSender
+from tms_adapters.webhooks.sender import AiohttpWebhookSender
 from tms_adapters.webhooks.signing import signature
 
 LIVE_EVENT_TYPES = frozenset(
@@ -64,7 +64,7 @@ never receives a person's notifications)."""
 __all__ = [
     "LIVE_EVENT_TYPES",
     "AddressGuard",
-    "HttpxWebhookSender",
+    "AiohttpWebhookSender",
     "TargetRefused",
     "refused_address",
     "signature",

