@@ -161,6 +161,15 @@ export class ConsoleWatch {
   }
 }
 
+/** The browser's time zone in every scenario (its dates and the agenda's days are there). */
+export const BROWSER_TIME_ZONE = 'Europe/Berlin';
+
+/** The hour (0 to 23) of ``moment`` on the browser's clock. */
+export function browserHour(moment: Date): number {
+  const hour = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone: BROWSER_TIME_ZONE });
+  return Number(hour.format(moment));
+}
+
 export async function newUserContext(
   browser: Browser,
   baseUrl: string,
@@ -169,7 +178,7 @@ export async function newUserContext(
   return browser.newContext({
     baseURL: baseUrl,
     acceptDownloads: true,
-    timezoneId: 'Europe/Berlin',
+    timezoneId: BROWSER_TIME_ZONE,
     locale: 'en-GB',
     viewport: options.mobile ? { width: 360, height: 780 } : { width: 1280, height: 900 },
     deviceScaleFactor: 1,
