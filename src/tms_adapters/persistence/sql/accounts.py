@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    bindparam,
     case,
     delete,
     func,
@@ -41,6 +42,31 @@ _USER_COLUMNS: tuple[Column[Any], ...] = (
 only these, not the lookup keys: listings map a thousand users per request)."""
 
 _ROLES = {role.value: role for role in Role}
+_AFTER_USER = len(_USER_COLUMNS)
+"""Where a row's columns after ``_USER_COLUMNS`` begin."""
+
+# Statements every sign-in or authenticated request runs, built once with bound parameters:
+# building one (and its cache key) again per call cost more than running it.
+_USER_ID = bindparam("user_id", type_=t.users.c.id.type)
+_GET_USER = select(*_USER_COLUMNS).where(t.users.c.id == _USER_ID)
+_GET_USER_FOR_UPDATE = _GET_USER.with_for_update()
+_LOGIN_KEYS = bindparam("keys", expanding=True)
+_FIND_BY_LOGIN = select(*_USER_COLUMNS, t.users.c.username_key, t.users.c.email_key).where(
+    or_(t.users.c.username_key.in_(_LOGIN_KEYS), t.users.c.email_key.in_(_LOGIN_KEYS))
+)
+_ADD_SIGN_IN = insert(t.sign_ins)
+_SIGN_IN_WITH_USER = (
+    select(
+        *_USER_COLUMNS,
+        t.sign_ins.c.id,
+        t.sign_ins.c.user_id,
+        t.sign_ins.c.created_at,
+        t.sign_ins.c.expires_at,
+        t.sign_ins.c.revoked_at,
+    )
+    .join(t.users, t.users.c.id == t.sign_ins.c.user_id)
+    .where(t.sign_ins.c.id == bindparam("sign_in_id", type_=t.sign_ins.c.id.type))
+)
 
 
 def _user(row: Sequence[Any]) -> User:
@@ -121,10 +147,8 @@ class SqlaUserRepository:
         return list(users)
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
-        query = select(*_USER_COLUMNS).where(t.users.c.id == user_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._conn.execute(query)).first()
+        query = _GET_USER_FOR_UPDATE if for_update else _GET_USER
+        row = (await self._conn.execute(query, {"user_id": user_id})).first()
         return _user(row) if row else None
 
     async def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
@@ -138,14 +162,12 @@ class SqlaUserRepository:
         return found
 
     async def find_by_login(self, login: str) -> User | None:
-        keys = login_keys(login)
-        query = select(*_USER_COLUMNS, t.users.c.username_key, t.users.c.email_key).where(
-            or_(t.users.c.username_key.in_(keys), t.users.c.email_key.in_(keys))
-        )
-        rows = (await self._conn.execute(query)).all()
+        keys = list(login_keys(login))
+        rows = (await self._conn.execute(_FIND_BY_LOGIN, {"keys": keys})).all()
         if not rows:
             return None
-        best = min(rows, key=lambda r: login_preference(login, r.username_key, r.email_key))
+        n = _AFTER_USER  # then username_key, email_key
+        best = min(rows, key=lambda r: login_preference(login, r[n], r[n + 1]))
         return _user(best)
 
     async def taken_usernames(self, names: Iterable[str]) -> set[str]:
@@ -213,38 +235,27 @@ class SqlaSignInRepository:
 
     async def add(self, sign_in: SignIn) -> None:
         await self._conn.execute(
-            insert(t.sign_ins).values(
-                id=sign_in.id,
-                user_id=sign_in.user_id,
-                created_at=sign_in.created_at,
-                expires_at=sign_in.expires_at,
-                revoked_at=sign_in.revoked_at,
-            )
+            _ADD_SIGN_IN,
+            {
+                "id": sign_in.id,
+                "user_id": sign_in.user_id,
+                "created_at": sign_in.created_at,
+                "expires_at": sign_in.expires_at,
+                "revoked_at": sign_in.revoked_at,
+            },
         )
 
     async def get_with_user(self, sign_in_id: str) -> tuple[SignIn, User] | None:
-        s = t.sign_ins
-        query = (
-            select(
-                *_USER_COLUMNS,
-                s.c.id.label("sign_in_id"),
-                s.c.user_id.label("sign_in_user_id"),
-                s.c.created_at.label("sign_in_created_at"),
-                s.c.expires_at,
-                s.c.revoked_at,
-            )
-            .join(t.users, t.users.c.id == s.c.user_id)
-            .where(s.c.id == sign_in_id)
-        )
-        row = (await self._conn.execute(query)).first()
+        row = (await self._conn.execute(_SIGN_IN_WITH_USER, {"sign_in_id": sign_in_id})).first()
         if row is None:
             return None
+        sign_in_id, user_id, created_at, expires_at, revoked_at = row[_AFTER_USER:]
         sign_in = SignIn(
-            id=row.sign_in_id,
-            user_id=row.sign_in_user_id,
-            created_at=row.sign_in_created_at,
-            expires_at=row.expires_at,
-            revoked_at=row.revoked_at,
+            id=sign_in_id,
+            user_id=user_id,
+            created_at=created_at,
+            expires_at=expires_at,
+            revoked_at=revoked_at,
         )
         return sign_in, _user(row)
 

@@ -45,18 +45,22 @@ def _values(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+_INSERT_ENTRY = insert(t.audit_log)
+"""Built once: every audited change runs it."""
+
+
 class SqlaAuditLog:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def record(self, entry: AuditEntry) -> None:
-        await self._conn.execute(insert(t.audit_log).values(**_values(entry)))
+        await self._conn.execute(_INSERT_ENTRY, _values(entry))
 
     async def record_many(self, entries: Sequence[AuditEntry]) -> None:
         """One statement with many parameter sets (sqlite3 runs them in one call, the
         MySQL driver folds them into multi-row INSERTs), in the order given."""
         if entries:
-            await self._conn.execute(insert(t.audit_log), [_values(e) for e in entries])
+            await self._conn.execute(_INSERT_ENTRY, [_values(e) for e in entries])
 
 
 class SqlaAuditHistory:
