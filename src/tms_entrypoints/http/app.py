@@ -17,6 +17,7 @@ from litestar.stores.base import Store
 from litestar.types import Message
 
 from tms_entrypoints.container import Container, ServerContainer, build_container, running
+from tms_entrypoints.http import resolution
 from tms_entrypoints.http.access import REQUEST_ID_HEADER, RequestEdge
 from tms_entrypoints.http.accounts.auth import AuthController
 from tms_entrypoints.http.accounts.sso import SsoController
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         container = build_container(settings or Settings.from_env())
     settings = container.settings()
     server = ServerContainer(core=container)
+    resolution.install()
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
