@@ -211,6 +211,73 @@ async def test_a_hash_made_with_other_argon2_parameters_is_upgraded_at_sign_in(
         await memory_container.auth().sign_in("returning", "wrong " + PASSWORD)
 
 
+async def test_two_sign_ins_at_once_that_both_upgrade_the_hash_both_sign_in(
+    memory_container: Container,
+) -> None:
+    """Two devices sign in at once with a hash made before the parameters changed: both
+    verify the old hash and the first to finish replaces it. The second then finds another
+    hash than the one it verified: it checks the password again against that one rather
+    than refusing a right password."""
+    earlier = Argon2PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1, max_workers=1)
+    try:
+        old_hash = await earlier.hash(PASSWORD)
+    finally:
+        earlier.shutdown()
+    user = await add_user(memory_container, "returning", password_hash=old_hash)
+    counting = CountingHasher(memory_container.hasher())
+    memory_container.hasher.override(providers.Object(counting))
+    auth = memory_container.auth()
+
+    first, second = await asyncio.gather(
+        auth.sign_in("returning", PASSWORD), auth.sign_in("returning", PASSWORD)
+    )
+
+    assert first.user.id == second.user.id == user.id
+    assert first.access_token != second.access_token
+    assert counting.verifications == 3  # the second sign-in verified twice
+    stored = await current_user(memory_container, user.id)
+    assert stored is not None
+    assert not counting.needs_rehash(stored.password_hash)
+
+
+async def test_a_password_changed_during_a_sign_in_refuses_the_old_one(
+    memory_container: Container,
+) -> None:
+    """The check happens outside the sign-in's transaction: a change that lands meanwhile is
+    not outlived by a sign-in with the password it replaced."""
+    user = await add_user(memory_container, "alice")
+    hasher = memory_container.hasher()
+    verified = asyncio.Event()
+    changed = asyncio.Event()
+
+    class ChangedWhileVerifying(CountingHasher):
+        async def verify(self, password_hash: str, password: str) -> bool:
+            matches = await super().verify(password_hash, password)
+            if not verified.is_set():
+                verified.set()
+                await changed.wait()
+            return matches
+
+    memory_container.hasher.override(providers.Object(ChangedWhileVerifying(hasher)))
+
+    async def change_password() -> None:
+        await verified.wait()
+        async with memory_container.core().uow() as uow:
+            stored = await uow.users.get(user.id, for_update=True)
+            assert stored is not None
+            stored.password_hash = await hasher.hash(OTHER_PASSWORD)
+            await uow.users.update(stored)
+            await uow.commit()
+        changed.set()
+
+    signing_in = asyncio.ensure_future(memory_container.auth().sign_in("alice", PASSWORD))
+    await change_password()
+    with pytest.raises(AuthenticationFailed) as refused:
+        await signing_in
+    assert refused.value.message == BAD_CREDENTIALS
+    assert await memory_container.auth().sign_in("alice", OTHER_PASSWORD)
+
+
 async def test_a_failed_sign_in_leaves_an_outdated_hash_alone(memory_container: Container) -> None:
     earlier = Argon2PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1, max_workers=1)
     try:

@@ -81,6 +81,20 @@ class AuthService:
             >= self._lockout.failures_per_address_per_minute
         ):
             raise Throttled("Too many failed sign-ins from your address: wait a minute", 60)
+        signed_in = await self._sign_in_once(login, password, client_address, address_key)
+        if signed_in is None:
+            # The hash changed between the check and the sign-in's transaction. Mostly
+            # another sign-in of the same account replaced an outdated hash: check the
+            # password once more, against the hash that is there now.
+            signed_in = await self._sign_in_once(login, password, client_address, address_key)
+        if signed_in is None:
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        return signed_in
+
+    async def _sign_in_once(
+        self, login: str, password: str, client_address: str | None, address_key: str
+    ) -> SignedIn | None:
+        """None when the account's hash changed after it was checked."""
         async with self._core.uow(read_only=True) as uow:
             user = await uow.users.find_by_login(login)
         account_key = account_attempts_key(user.id) if user else f"login:{login_key(login)}"
@@ -103,8 +117,10 @@ class AuthService:
             # The password was checked outside this transaction: a reset, change or deletion
             # that came in meanwhile must not be outlived by this sign-in.
             fresh = await uow.users.get(user.id, for_update=True)
-            if fresh is None or fresh.password_hash != user.password_hash:
+            if fresh is None:
                 raise AuthenticationFailed(BAD_CREDENTIALS)
+            if fresh.password_hash != user.password_hash:
+                return None
             if not self._provider_accounts_use_passwords and await uow.user_identities.is_linked(
                 user.id
             ):
