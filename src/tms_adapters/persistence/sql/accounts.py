@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Column,
     bindparam,
     case,
@@ -50,7 +51,7 @@ _AFTER_USER = len(_USER_COLUMNS)
 _USER_ID = bindparam("user_id", type_=t.users.c.id.type)
 _GET_USER = select(*_USER_COLUMNS).where(t.users.c.id == _USER_ID)
 _GET_USER_FOR_UPDATE = _GET_USER.with_for_update()
-_LOGIN_KEYS = bindparam("keys", expanding=True)
+_LOGIN_KEYS: BindParameter[str] = bindparam("keys", expanding=True)
 _FIND_BY_LOGIN = select(*_USER_COLUMNS, t.users.c.username_key, t.users.c.email_key).where(
     or_(t.users.c.username_key.in_(_LOGIN_KEYS), t.users.c.email_key.in_(_LOGIN_KEYS))
 )
