@@ -10,6 +10,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from tms_adapters.persistence.sql import sqlite_driver
+
 WRITE_OPTION = "tms_write"
 DRIVERS = {"sqlite": "aiosqlite", "mysql": "asyncmy", "mariadb": "asyncmy"}
 """The database kinds served, each with the asyncio driver installed for it."""
@@ -98,6 +100,9 @@ def _sqlite_engine(url: URL, *, echo: bool, pool_size: int, pool_timeout: float)
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
         pooled = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
+    if url.get_driver_name() == "aiosqlite":
+        # One trip to the connection's thread per statement, not four (sqlite_driver.py).
+        pooled["module"] = sqlite_driver.dbapi()
     engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, **pooled)
 
     @event.listens_for(engine.sync_engine, "connect")
