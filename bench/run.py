@@ -34,6 +34,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import resource
 import secrets
 import shutil
 import statistics
@@ -53,7 +54,14 @@ import httpx
 
 from bench import profile
 from bench.load import LoadGenerator, Login
-from bench.servers import Server, ServerFailed, free_port, reachable, start_server
+from bench.servers import (
+    Server,
+    ServerFailed,
+    cpu_seconds,
+    free_port,
+    reachable,
+    start_server,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -483,12 +491,23 @@ class Bench:
                 login=login,
             )
         else:
+            database_pids = database_server_pids(config_name)
+            database_before = cpu_seconds(database_pids)
+            load_before = children_cpu_seconds()
             result = self.load.run(
                 server.url(scenario.path),
                 concurrency=scenario.concurrency,
                 seconds=duration,
                 token=token,
             )
+            if result.requests:
+                # Where the rest of the machine's CPU went: the load generator (a child,
+                # reaped by now) and, on MariaDB, its server on this machine.
+                load_ms = 1000 * (children_cpu_seconds() - load_before) / result.requests
+                extra["load_cpu_ms"] = round(load_ms, 3)
+                if database_pids:
+                    database_ms = cpu_seconds(database_pids) - database_before
+                    extra["database_cpu_ms"] = round(1000 * database_ms / result.requests, 3)
         cpu = server.cpu_seconds() - cpu_before
         measurement = Measurement(
             config=config_name,
@@ -639,6 +658,29 @@ class Bench:
             server.stop()
 
 
+def children_cpu_seconds() -> float:
+    """CPU time of this process's children that have ended (the load generators)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def database_server_pids(config_name: str) -> list[int]:
+    """MariaDB's server process when it runs on this machine (its CPU is taken from the same
+    cores as the app's); none for SQLite, which runs inside the app."""
+    if not config_name.startswith("mariadb/"):
+        return []
+    host = urlsplit(MARIADB_URL.replace("+asyncmy", "")).hostname or "127.0.0.1"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return []
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() in ("mariadbd", "mysqld"):
+                    found.append(int(entry.name))
+    return found
+
+
 def settle(server: Server, limit: float = 120) -> None:
     """Wait until the server is idle (under a tenth of a core for 0.3 s)."""
     deadline = time.monotonic() + limit
@@ -683,6 +725,25 @@ def medians(suite: Suite) -> dict[tuple[str, str], dict[str, float]]:
             summary[extra] = statistics.median(m.extra[extra] for m in items)
         found[key] = summary
     return found
+
+
+def two_workers(
+    table: dict[tuple[str, str], dict[str, float]], config: Config
+) -> tuple[float, float | None] | None:
+    """Two workers' throughput on limit=100 at c16 against one worker's, and the most two
+    cores allow: every request costs the app's CPU, the database server's (MariaDB here) and
+    the load generator's, all on the same cores, while one worker is held to one core by
+    its own CPU alone. None when either was not measured."""
+    one = table.get((config.name, "sessions100_c16"))
+    two = table.get((f"{config.database}/{config.server}/2w", "sessions100_c16"))
+    if not one or not two or not one["rps"]:
+        return None
+    cores = len(os.sched_getaffinity(0))
+    spent = [two.get("cpu_ms"), two.get("database_cpu_ms", 0.0), two.get("load_cpu_ms")]
+    if any(part is None for part in spent) or not sum(p or 0 for p in spent):
+        return two["rps"] / one["rps"], None
+    most = 1000 * cores / sum(p or 0 for p in spent)
+    return two["rps"] / one["rps"], most / one["rps"]
 
 
 @dataclass(frozen=True)
@@ -759,6 +820,17 @@ def evaluate(suite: Suite, config: Config) -> list[Target]:
                 ">= 80 %",
                 f"{value:.2f} of {rate:.2f} hashes/s = {100 * value / rate:.0f} %",
                 value >= 0.8 * rate,
+            )
+        )
+    scaling = two_workers(table, config)
+    if scaling is not None:
+        ratio, bound = scaling
+        targets.append(
+            Target(
+                "--workers 2 with Redis vs 1, GET /sessions/?limit=100, c16",
+                ">= 1.7x",
+                f"{ratio:.2f}x" + (f" (2 cores allow {bound:.2f}x: below)" if bound else ""),
+                ratio >= 1.7,
             )
         )
     memory = suite.memory.get(name)
@@ -881,6 +953,24 @@ def markdown(
             lines.append(
                 f"| {scenario.label} | {scenario.concurrency} | " + " | ".join(cells) + " |"
             )
+        lines += [
+            "",
+            "CPU per request of GET /sessions/?limit=100 at c16, on the machine's cores (ms,"
+            " median): the app, the database server (MariaDB runs beside it; SQLite inside"
+            " it), the load generator:",
+            "",
+            "| configuration | app | database server | load generator | total |",
+            "|---|---|---|---|---|",
+        ]
+        for c in ran:
+            row = table.get((c.name, "sessions100_c16"), {})
+            if "cpu_ms" in row and "load_cpu_ms" in row:
+                parts = [row["cpu_ms"], row.get("database_cpu_ms", 0.0), row["load_cpu_ms"]]
+                lines.append(
+                    f"| {c.name} | "
+                    + " | ".join(f"{part:.2f}" for part in parts)
+                    + f" | {sum(parts):.2f} |"
+                )
         lines += [
             "",
             "| memory (RSS, MiB) | after warm-up | after the suite | growth |",
