@@ -148,6 +148,16 @@ class CountingHasher:
         self.hasher.shutdown()
 
 
+async def outdated_hash(password: str) -> str:
+    """An argon2id hash with twice the memory and passes of the test container's hasher:
+    one made before the parameters changed."""
+    earlier = Argon2PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1, max_workers=1)
+    try:
+        return await earlier.hash(password)
+    finally:
+        earlier.shutdown()
+
+
 def legacy_hash(password: str) -> str:
     """passlib's pbkdf2_sha256 form, as the earlier system hashed the password as typed."""
     salt = b"sixteen bytes!!!"
@@ -189,11 +199,7 @@ async def test_a_hash_made_with_other_argon2_parameters_is_upgraded_at_sign_in(
     """Hashes made before the parameters changed (here: twice the memory and passes of the
     test container's) sign in, once, with one verification, and are then replaced by one
     with the current parameters, which goes on signing in."""
-    earlier = Argon2PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1, max_workers=1)
-    try:
-        old_hash = await earlier.hash(PASSWORD)
-    finally:
-        earlier.shutdown()
+    old_hash = await outdated_hash(PASSWORD)
     user = await add_user(memory_container, "returning", password_hash=old_hash)
     counting = CountingHasher(memory_container.hasher())
     memory_container.hasher.override(providers.Object(counting))
@@ -218,11 +224,7 @@ async def test_two_sign_ins_at_once_that_both_upgrade_the_hash_both_sign_in(
     verify the old hash and the first to finish replaces it. The second then finds another
     hash than the one it verified: it checks the password again against that one rather
     than refusing a right password."""
-    earlier = Argon2PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1, max_workers=1)
-    try:
-        old_hash = await earlier.hash(PASSWORD)
-    finally:
-        earlier.shutdown()
+    old_hash = await outdated_hash(PASSWORD)
     user = await add_user(memory_container, "returning", password_hash=old_hash)
     counting = CountingHasher(memory_container.hasher())
     memory_container.hasher.override(providers.Object(counting))
@@ -279,11 +281,7 @@ async def test_a_password_changed_during_a_sign_in_refuses_the_old_one(
 
 
 async def test_a_failed_sign_in_leaves_an_outdated_hash_alone(memory_container: Container) -> None:
-    earlier = Argon2PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1, max_workers=1)
-    try:
-        old_hash = await earlier.hash(PASSWORD)
-    finally:
-        earlier.shutdown()
+    old_hash = await outdated_hash(PASSWORD)
     user = await add_user(memory_container, "returning", password_hash=old_hash)
 
     with pytest.raises(AuthenticationFailed):

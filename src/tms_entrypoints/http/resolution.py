@@ -11,8 +11,9 @@ batch the dependencies that cannot wait (a synchronous callable, or a synchronou
 generator, not run in a thread) are resolved first, one after the other; what is left is
 awaited directly when it is one dependency, in a task group as before when it is more. A
 batch's dependencies never depend on each other, and one that cannot wait runs to its end
-without yielding either way, so the values, the cleanup order of generators and the
-exceptions are the ones Litestar gives (a failure is raised itself, not inside a group).
+without yielding either way, so the values and the exceptions are the ones Litestar gives
+(a failure is raised itself, not inside a group); generators are still cleaned up, in
+the order they were entered, as in Litestar.
 """
 
 from __future__ import annotations

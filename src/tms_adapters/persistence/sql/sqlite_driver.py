@@ -84,9 +84,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
         async with self._adapt_connection._execute_mutex:
-            return self._keep(
-                await self._run(_execute, operation, parameters),
-            )
+            return self._keep(await self._run(_execute, operation, parameters))
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
         async with self._adapt_connection._execute_mutex:
